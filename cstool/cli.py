@@ -1,0 +1,240 @@
+"""The ``cstool`` command: global options, lazy loading of subcommands, error handling.
+
+Each subcommand lives in ``cstool/commands/<name>.py`` and is imported only when it is
+run (or listed by ``--help``), so start-up stays fast. An import error in a command
+module is not hidden: it surfaces as a traceback naming the module.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from cstool.errors import EXIT_DESK, CstoolError, InputError
+
+# name -> (module, help line shown by --help without importing the module)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("cstool.commands.init", "Create a desk (config, templates, git)."),
+    "create": ("cstool.commands.create", "Register a new ticket and print its ID."),
+    "show": ("cstool.commands.show", "Show one ticket with its history."),
+    "list": ("cstool.commands.list", "List tickets (open ones by default)."),
+}
+
+
+class RefusalError(click.ClickException):
+    """A CstoolError as click reports it: one sentence on stderr and its exit code."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"cstool: {self.format_message()}", err=True)
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CstoolError as exc:
+            raise RefusalError(exc.message, exc.exit_code) from None
+        except PermissionError as exc:
+            raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[name][0])
+        cmd = getattr(module, "command", None)
+        if not isinstance(cmd, click.Command):
+            raise RuntimeError(f"{COMMANDS[name][0]} defines no click command named 'command'")
+        _accept_global_options(cmd)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+_GLOBAL_AFTER = (
+    # (flags, App attribute, is_flag, choices): global options also accepted after the
+    # subcommand, e.g. `cstool create ... --now 2026-11-20T17:00`
+    (("--store",), "store", False, None),
+    (("--as", "as_user"), "as_user", False, None),
+    (("--now", "now_text"), "now_text", False, None),
+    (("--lang", "lang_flag"), "lang_flag", False, ("zh", "en")),
+    (("--no-commit",), "no_commit", True, None),
+)
+
+
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    if value is None or value is False:
+        return
+    app = ctx.find_object(App)
+    if app is not None:
+        setattr(app, param.name, value)
+
+
+def _accept_global_options(cmd: click.Command) -> None:
+    if getattr(cmd, "_cstool_globals", False) or isinstance(cmd, click.Group):
+        return
+    for decls, attr, is_flag, choices in _GLOBAL_AFTER:
+        names = [d for d in decls if d.startswith("-")]
+        opt = click.Option(
+            [*names, attr], is_flag=is_flag, default=None if not is_flag else False, hidden=True,
+            expose_value=False, callback=_set_global, is_eager=True,
+            type=click.Choice(choices) if choices else None,
+        )
+        cmd.params.append(opt)
+    cmd._cstool_globals = True  # type: ignore[attr-defined]
+
+
+@dataclass
+class App:
+    """Global options and what is derived from them, loaded on demand."""
+
+    store: str | None = None
+    as_user: str | None = None
+    now_text: str | None = None
+    lang_flag: str | None = None
+    no_commit: bool = False
+    _desk: Any = field(default=None, repr=False)
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def desk(self):
+        if self._desk is None:
+            from cstool.store import Desk, find_desk
+
+            self._desk = Desk.open(find_desk(self.store))
+        return self._desk
+
+    @property
+    def config(self):
+        return self.desk.config
+
+    @property
+    def lang(self) -> str:
+        from cstool.i18n import pick_language
+
+        desk_lang = None
+        if self.lang_flag is None:
+            try:
+                desk_lang = self.desk.config.language
+            except CstoolError:
+                desk_lang = None
+        return pick_language(self.lang_flag, desk_lang)
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            from cstool.clock import now
+
+            self._now = now(self.desk.config.tz, self.now_text)
+        return self._now
+
+    def check_now(self) -> None:
+        """Validate --now before anything else, even where no desk is needed yet."""
+        if self.now_text:
+            from zoneinfo import ZoneInfo
+
+            from cstool.clock import parse_time
+
+            parse_time(self.now_text, ZoneInfo("UTC"))
+
+    def actor(self):
+        """The roster person acting: --as, CSTOOL_USER, else git user.email."""
+        config = self.desk.config
+        who = self.as_user
+        source = "--as / CSTOOL_USER"
+        if not who:
+            from cstool import gitops
+
+            who = gitops.config_value(self.desk.root, "user.email") if _has_git() else None
+            source = "git user.email"
+        if not who:
+            raise InputError("who is acting? pass --as EMAIL, set CSTOOL_USER, or set git user.email")
+        person = config.person(who)
+        if person is None:
+            raise InputError(f"{source}: {who!r} is not in the desk's roster (cstool.yaml, roster)")
+        return person
+
+    def committer(self, actor: Any) -> Callable[[list[Path], str], None] | None:
+        """Commit the given files as actor, or None outside git or with --no-commit."""
+        root = self.git_root()
+        if root is None:
+            return None
+        from cstool import gitops
+
+        author = gitops.Author(actor.name, actor.id)
+        return lambda paths, message: gitops.commit(root, paths, message, author)
+
+    def git_root(self) -> Path | None:
+        """The git work tree of the desk, unless --no-commit or outside git."""
+        if self.no_commit:
+            return None
+        from cstool import gitops
+
+        return gitops.work_tree(self.desk.root)
+
+
+def _has_git() -> bool:
+    import shutil
+
+    return shutil.which("git") is not None
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--store", envvar="CSTOOL_STORE", metavar="PATH", help="The desk folder [env CSTOOL_STORE].")
+@click.option("--as", "as_user", envvar="CSTOOL_USER", metavar="USER", help="Act as this roster person (email or name) [env CSTOOL_USER; default git user.email].")
+@click.option("--now", "now_text", envvar="CSTOOL_NOW", metavar="ISO-TIME", help="The clock, for backfilling and tests [env CSTOOL_NOW].")
+@click.option("--lang", "lang_flag", envvar="CSTOOL_LANG", type=click.Choice(["zh", "en"]), help="Output language [env CSTOOL_LANG; default desk language, else locale].")
+@click.option("--no-commit", is_flag=True, envvar="CSTOOL_NO_COMMIT", help="Write files but make no git commit.")
+@click.version_option(package_name="cstool", prog_name="cstool")
+@click.pass_context
+def cli(ctx: click.Context, store, as_user, now_text, lang_flag, no_commit) -> None:
+    """cstool: a customer-service centre's tickets as YAML files in git.
+
+    Register contacts (来电/来函/来访/在线), route and escalate them (逐级上报), reply,
+    close and call back (回访), and report, all from the shell.
+    """
+    app = App(store=store, as_user=as_user, now_text=now_text, lang_flag=lang_flag, no_commit=no_commit)
+    ctx.obj = app
+
+
+def read_options(func: Callable) -> Callable:
+    """--format, --json and --reveal for reading commands."""
+    func = click.option("--reveal", is_flag=True, help="Show customer phone and email unmasked.")(func)
+    func = click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json.")(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv", "markdown"]),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)
+    return func
+
+
+def output_format(fmt: str, as_json: bool) -> str:
+    return "json" if as_json else fmt
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script and ``python -m cstool``."""
+    cli.main(args=argv, prog_name="cstool")

@@ -1,0 +1,51 @@
+"""The one clock: ``--now`` / ``CSTOOL_NOW`` or the system time, and timestamp text.
+
+Timestamps in files are ISO 8601 with the UTC offset of the desk's time zone, to the
+second (``2026-11-22T09:30:00+08:00``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from cstool.errors import InputError
+
+
+def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
+    """Parse an ISO 8601 time (date alone means midnight); naive times are in tz."""
+    from dateutil.parser import isoparse
+
+    raw = (text or "").strip()
+    try:
+        if not raw or not raw[0].isdigit():
+            raise ValueError
+        value = isoparse(raw)
+    except (ValueError, OverflowError):
+        raise InputError(f"{what}: {text!r} is not a time (use ISO 8601, e.g. 2026-11-22T09:30+08:00)") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(tz).replace(microsecond=0)
+
+
+def now(tz: ZoneInfo, override: str | None = None) -> datetime:
+    """The current time in the desk's zone, or the ``--now`` override."""
+    if override:
+        return parse_time(override, tz)
+    return datetime.now(timezone.utc).astimezone(tz).replace(microsecond=0)
+
+
+def stamp(value: datetime) -> str:
+    """Format a time for a file: ISO 8601 to the second with its UTC offset."""
+    return value.replace(microsecond=0).isoformat()
+
+
+def read_stamp(value: object, tz: ZoneInfo) -> datetime | None:
+    """Read a timestamp from a file (text, or a date/datetime a hand edit left unquoted)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=tz)
+    return parse_time(str(value), tz, "timestamp")

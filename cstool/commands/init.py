@@ -1,0 +1,36 @@
+"""``cstool init [DIR]``: create a desk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cstool.cli import App, pass_app
+
+
+@click.command("init")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", metavar="TEXT", help="The desk's name, e.g. 华东客户服务中心.")
+@click.option("--prefix", metavar="CODE", help="Ticket ID prefix (default CS).")
+@click.option("--user-name", metavar="NAME", help="Your name for the roster (default git user.name).")
+@click.option("--no-git", is_flag=True, help="Do not create a git repository.")
+@pass_app
+def command(app: App, directory: Path, name, prefix, user_name, no_git) -> None:
+    """Create a desk in DIR: config, templates, folders, .gitignore, git and a first commit.
+
+    You are added to the roster as its manager (from --as, CSTOOL_USER or git
+    user.email); edit cstool.yaml to add your team.
+    """
+    from cstool.desk_init import init_desk
+
+    app.check_now()
+    root = init_desk(
+        directory,
+        name=name,
+        prefix=prefix,
+        user=app.as_user,
+        user_name=user_name,
+        git=not no_git and not app.no_commit,
+    )
+    click.echo(f"Created desk in {root}")

@@ -1,0 +1,53 @@
+"""``cstool list``: tickets as a table, filtered and sorted."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return tuple(out)
+
+
+@click.command("list")
+@click.option("--status", multiple=True, metavar="STATUS", help="open, in_progress, pending, resolved, closed, or all (default: all but closed).")
+@click.option("--type", "types", multiple=True, metavar="TYPE", help="Only these types (repeatable or comma-separated).")
+@click.option("--group", "groups", multiple=True, metavar="GROUP")
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
+@click.option("--channel", "channels", multiple=True, metavar="CHANNEL")
+@click.option("--priority", "priorities", multiple=True, metavar="A|B|C")
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C", help="Customer grade.")
+@click.option("--text", metavar="WORDS", default="", help="Words that must all appear in title, description, customer or category.")
+@click.option("--sort", default="-created", show_default=True, metavar="KEY", help="created, updated, priority, status, id, type, group, assignee; '-' in front for descending.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="At most this many rows (0: no limit).")
+@read_options
+@pass_app
+def command(app: App, status, types, groups, assignees, channels, priorities, tiers, text, sort, limit, fmt, as_json, reveal) -> None:
+    """List tickets, newest first; by default every ticket that is not closed."""
+    from cstool import query, views
+
+    app.check_now()
+    fmt = output_format(fmt, as_json)
+    assignees = _split(assignees)
+    me = app.actor().id if "me" in assignees else None
+    filters = query.build_filters(
+        app.config, statuses=_split(status), types=_split(types), groups=_split(groups), assignees=assignees,
+        channels=_split(channels), priorities=_split(priorities), tiers=_split(tiers), text=text, me=me,
+    )
+    rows = query.select(app.desk.summaries(), filters, query.check_sort(sort))
+    shown = rows[:limit] if limit else rows
+    click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal), nl=False)
+    hidden = len(rows) - len(shown)
+    if hidden:
+        from cstool.i18n import label
+
+        click.echo(label("more_rows", app.lang, n=hidden), err=fmt != "table")
+    elif not rows and fmt == "table":
+        from cstool.i18n import label
+
+        click.echo(label("no_tickets", app.lang))

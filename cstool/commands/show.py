@@ -1,0 +1,29 @@
+"""``cstool show ID``: one ticket with its history."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+
+
+@click.command("show")
+@click.argument("ticket")
+@read_options
+@pass_app
+def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> None:
+    """Show one ticket (ID or unambiguous suffix) with its history as a timeline."""
+    from cstool import views
+
+    app.check_now()
+    fmt = output_format(fmt, as_json)
+    _, path = app.desk.resolve(ticket)
+    data = app.desk.load_ticket(path)
+    if fmt == "json":
+        click.echo(views.ticket_json(data, reveal), nl=False)
+    elif fmt in ("csv", "markdown"):
+        from cstool import query, views as v
+
+        click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal), nl=False)
+    else:
+        click.echo(views.ticket_detail(data, app.config, app.lang, reveal), nl=False)

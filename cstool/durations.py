@@ -1,0 +1,54 @@
+"""Durations with an explicit unit: business time (``30m``, ``4h``, ``2d``, ``1w``) or
+calendar time (``24h calendar``).
+
+A business day is the calendar's working day (whatever its hours); a business week is
+five business days. Calendar durations count wall-clock time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cstool.errors import InputError
+
+_RE = re.compile(
+    r"^\s*(?P<n>\d{1,6}(?:\.\d{1,3})?)\s*(?P<unit>m|min|h|d|w)\s*(?P<cal>calendar)?\s*$",
+    re.IGNORECASE,
+)
+_MINUTES = {"m": 1, "min": 1, "h": 60}
+
+
+@dataclass(frozen=True)
+class Duration:
+    """An amount of time; `days` count working days unless `calendar`."""
+
+    minutes: int = 0  # minutes and hours
+    days: int = 0  # days and weeks (1w = 5 business days, or 7 calendar days)
+    calendar: bool = False
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text or "0m"
+
+
+def parse_duration(text: object, what: str = "duration") -> Duration:
+    """Parse ``30m``, ``4h``, ``2d``, ``1w`` or any of them followed by ``calendar``."""
+    if isinstance(text, bool) or not isinstance(text, (str, int)):
+        raise InputError(f"{what}: {text!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")
+    m = _RE.match(str(text))
+    if not m:
+        raise InputError(f"{what}: {str(text)!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")
+    n = float(m.group("n"))
+    unit = m.group("unit").lower()
+    calendar = bool(m.group("cal"))
+    canonical = f"{m.group('n')}{'m' if unit == 'min' else unit}" + (" calendar" if calendar else "")
+    if unit in _MINUTES:
+        minutes = n * _MINUTES[unit]
+        if minutes != int(minutes):
+            raise InputError(f"{what}: {str(text)!r} is not a whole number of minutes")
+        return Duration(minutes=int(minutes), calendar=calendar, text=canonical)
+    days = n * (1 if unit == "d" else (7 if calendar else 5))
+    if days != int(days):
+        raise InputError(f"{what}: {str(text)!r} is not a whole number of days (use hours instead)")
+    return Duration(days=int(days), calendar=calendar, text=canonical)

@@ -1,0 +1,113 @@
+"""Git for a desk: one commit per changing command, holding only cstool's files.
+
+The commit is made with ``git commit --only`` so that anything the user had staged
+stays staged and out of cstool's commit. The acting person from the roster is the
+commit's author (and its committer when git has no identity configured).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from cstool.errors import DeskError
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "C"})
+    return env
+
+
+def run_git(root: Path, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run git in root; on failure with check, raise DeskError with git's own words."""
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=root, env=_env(), capture_output=True, text=True, input=input
+        )
+    except FileNotFoundError:
+        raise DeskError("git is not installed, but this desk is a git repository") from None
+    if check and proc.returncode != 0:
+        raise DeskError(f"git {args[0]} failed: {_first_line(proc.stderr or proc.stdout)}")
+    return proc
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    meaningful = [ln for ln in lines if ln.lower().startswith(("fatal", "error"))]
+    return (meaningful or lines or ["no message"])[0]
+
+
+def work_tree(root: Path) -> Path | None:
+    """The top of the git work tree holding root, or None outside git."""
+    if not (root / ".git").exists() and not any((p / ".git").exists() for p in root.parents):
+        return None
+    proc = run_git(root, "rev-parse", "--show-toplevel", check=False)
+    if proc.returncode != 0:
+        return None
+    return Path(proc.stdout.strip())
+
+
+def config_value(root: Path, key: str) -> str | None:
+    proc = run_git(root, "config", "--get", key, check=False)
+    value = proc.stdout.strip()
+    return value or None
+
+
+def commit(root: Path, paths: list[Path], message: str, author: Author) -> str:
+    """Commit exactly these paths with message; return the new commit's short hash.
+
+    On failure the files stay as written (unstaged) and DeskError says what to do.
+    """
+    rel = [os.path.relpath(p, root) for p in paths]
+    run_git(root, "add", "-A", "--", *rel)
+    identity: list[str] = []
+    if not config_value(root, "user.email"):
+        identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
+    proc = run_git(
+        root,
+        *identity,
+        "commit",
+        "--only",
+        "--quiet",
+        "--no-edit",
+        f"--author={author.name} <{author.email}>",
+        "-m",
+        message,
+        "--",
+        *rel,
+        check=False,
+    )
+    if proc.returncode != 0:
+        run_git(root, "reset", "--quiet", "--", *rel, check=False)
+        reason = _first_line(proc.stderr or proc.stdout)
+        raise DeskError(
+            f"the change was saved to {', '.join(rel)} but git could not commit it ({reason}); "
+            f"fix that and commit the file yourself, e.g. git commit -- {' '.join(rel)}"
+        )
+    head = run_git(root, "rev-parse", "--short", "HEAD", check=False)
+    return head.stdout.strip()
+
+
+def log(root: Path, path: Path, limit: int | None = None) -> list[dict[str, str]]:
+    """The commits touching one file, newest first."""
+    args = ["log", "--follow", "--format=%H%x1f%h%x1f%aI%x1f%an%x1f%ae%x1f%s%x1e"]
+    if limit:
+        args.append(f"-n{limit}")
+    proc = run_git(root, *args, "--", os.path.relpath(path, root))
+    out = []
+    for record in proc.stdout.split("\x1e"):
+        record = record.strip("\n")
+        if not record:
+            continue
+        full, short, date, name, email, subject = record.split("\x1f")
+        out.append({"commit": full, "short": short, "date": date, "author": name, "email": email, "subject": subject})
+    return out

@@ -1,0 +1,211 @@
+"""The record store: finding the desk, the desk lock, and the one way to load and save
+ticket and customer files.
+
+Layout (SPEC §2)::
+
+    <desk>/cstool.yaml
+    <desk>/templates/<template>.yaml
+    <desk>/tickets/<YYYY>/<MM>/<ID>.yaml     (year/month of creation)
+    <desk>/customers/<ID>.yaml
+    <desk>/.cstool/                          (cache and lock; git-ignored)
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from cstool import ids, yamlio
+from cstool.config import CONFIG_FILE, Config, load_config
+from cstool.errors import DeskError, InputError
+
+CACHE_DIR = ".cstool"
+LOCK_FILE = "lock"
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def find_desk(store: str | None, cwd: Path | None = None) -> Path:
+    """--store / CSTOOL_STORE, else the nearest ancestor holding cstool.yaml, else ./records."""
+    if store:
+        root = Path(store).expanduser()
+        if not (root / CONFIG_FILE).is_file():
+            raise DeskError(f"{root}: not a desk (no {CONFIG_FILE}); run 'cstool init {root}' to create one")
+        return root.resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    fallback = here / "records"
+    if (fallback / CONFIG_FILE).is_file():
+        return fallback
+    raise DeskError(
+        f"no desk found: no {CONFIG_FILE} in {here} or its parents, nor in ./records; "
+        "pass --store PATH, set CSTOOL_STORE, or run 'cstool init'"
+    )
+
+
+@dataclass
+class Desk:
+    """An opened desk: its folder and validated config."""
+
+    root: Path
+    config: Config
+    _files: dict[str, Path] | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(cls, root: Path) -> "Desk":
+        return cls(root, load_config(root))
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def tickets_dir(self) -> Path:
+        return self.root / "tickets"
+
+    @property
+    def customers_dir(self) -> Path:
+        return self.root / "customers"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def ticket_path(self, ticket_id: str, created_year: int, created_month: int) -> Path:
+        return self.tickets_dir / f"{created_year:04d}" / f"{created_month:02d}" / f"{ticket_id}.yaml"
+
+    # ------------------------------------------------------------------ listing
+    def ticket_files(self) -> dict[str, Path]:
+        """Every ticket file by ID, found by name (no file is parsed)."""
+        if self._files is None:
+            files: dict[str, Path] = {}
+            root = self.tickets_dir
+            for year in _subdirs(root):
+                for month in _subdirs(year):
+                    for entry in os.scandir(month):
+                        name = entry.name
+                        if name.endswith(".yaml") and not name.startswith(".") and entry.is_file():
+                            files[name[:-5]] = Path(entry.path)
+            self._files = files
+        return self._files
+
+    def resolve(self, query: str) -> tuple[str, Path]:
+        """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
+        norm = ids.normalize_query(query or "")
+        if norm is None:
+            raise InputError(f"{query!r} is not a ticket ID (e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
+        files = self.ticket_files()
+        matches = ids.match_suffix(norm, list(files))
+        if not matches:
+            raise InputError(f"no ticket matches {query!r}")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
+            raise InputError(f"{query!r} is ambiguous: it matches {shown}; type more characters")
+        return matches[0], files[matches[0]]
+
+    # ------------------------------------------------------------------ load/save
+    def load_ticket(self, path: Path) -> Any:
+        """Load one ticket file safely; refuse anything that is not a ticket mapping."""
+        data = yamlio.load(path, self.rel(path))
+        if not isinstance(data, dict):
+            raise DeskError(f"{self.rel(path)}:1: a ticket file must be a mapping of fields")
+        expected = path.name[:-5]
+        if data.get("id") != expected:
+            line = _key_line(data, "id")
+            raise DeskError(f"{self.rel(path)}:{line}: the ticket id {data.get('id')!r} does not match the file name {expected}")
+        return data
+
+    def iter_tickets(self) -> Iterator[tuple[Path, Any]]:
+        for ticket_id, path in sorted(self.ticket_files().items()):
+            yield path, self.load_ticket(path)
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """The flat summary of every ticket (see :mod:`cstool.query`)."""
+        from cstool.query import summarize
+
+        return [summarize(t) for _, t in self.iter_tickets()]
+
+    def save(self, path: Path, data: Any) -> None:
+        """Write a desk file atomically (call under the desk lock)."""
+        yamlio.atomic_write(path, yamlio.dumps(data))
+        if self._files is not None and path.parent.parent.parent == self.tickets_dir:
+            self._files[path.name[:-5]] = path
+
+    def mint_ticket_id(self, year: int) -> str:
+        """A random ID not used by any ticket in this desk (call under the desk lock)."""
+        files = self.ticket_files()
+        for _ in range(100):
+            candidate = ids.mint_ticket_id(self.config.prefix, year)
+            if candidate not in files:
+                return candidate
+        raise DeskError("could not mint a free ticket ID after 100 tries")
+
+    # ------------------------------------------------------------------ customers
+    def customer_path(self, customer_id: str) -> Path:
+        return self.customers_dir / f"{customer_id}.yaml"
+
+    def load_customer(self, customer_id: str) -> Any:
+        path = self.customer_path(customer_id)
+        data = yamlio.load(path, self.rel(path))
+        if not isinstance(data, dict):
+            raise DeskError(f"{self.rel(path)}:1: a customer file must be a mapping of fields")
+        return data
+
+    # ------------------------------------------------------------------ lock
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the desk lock: one writer at a time, across processes."""
+        if timeout is None:
+            timeout = float(os.environ.get("CSTOOL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        if not os.access(self.root, os.W_OK):
+            raise DeskError(f"{self.root}: the desk is read-only; nothing was written")
+        try:
+            self.cache_dir.mkdir(exist_ok=True)
+            fd = os.open(self.cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise DeskError(f"{self.cache_dir}: cannot create the desk lock ({exc.strerror}); nothing was written") from None
+        deadline = time.monotonic() + timeout
+        try:
+            delay = 0.005
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise DeskError(
+                            f"the desk is locked by another cstool process (waited {timeout:g} s); "
+                            "try again, or raise CSTOOL_LOCK_TIMEOUT"
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.1)
+            self._files = None  # another writer may have added files while we waited
+            yield
+        finally:
+            os.close(fd)
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
+    except FileNotFoundError:
+        return []
+
+
+def _key_line(data: Any, key: str) -> int:
+    try:
+        return data.lc.key(key)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return 1

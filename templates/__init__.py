@@ -1,0 +1,1 @@
+"""Ticket templates shipped with cstool; `cstool init` copies them into a new desk."""
