@@ -23,6 +23,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "create": ("cstool.commands.create", "Register a new ticket and print its ID."),
     "show": ("cstool.commands.show", "Show one ticket with its history."),
     "list": ("cstool.commands.list", "List tickets (open ones by default)."),
+    "route": ("cstool.commands.route", "Assign a ticket to a group and person, or apply the rules (--auto)."),
+    "escalate": ("cstool.commands.escalate", "Escalate a ticket one level up the ladder (逐级上报)."),
+    "reply": ("cstool.commands.reply", "Record a customer-facing reply."),
+    "note": ("cstool.commands.note", "Add an internal note, or a chase (--chase)."),
+    "pending": ("cstool.commands.pending", "Put a ticket on hold (SLA clocks pause)."),
+    "resume": ("cstool.commands.resume", "Resume a pending ticket."),
+    "resolve": ("cstool.commands.resolve", "Record the result without closing yet."),
+    "close": ("cstool.commands.close", "Record the result and close; schedules the follow-up call."),
+    "reopen": ("cstool.commands.reopen", "Reopen a resolved or closed ticket."),
+    "log": ("cstool.commands.log", "Show a ticket's git history."),
 }
 
 
@@ -178,7 +188,8 @@ class App:
         from cstool import gitops
 
         author = gitops.Author(actor.name, actor.id)
-        return lambda paths, message: gitops.commit(root, paths, message, author)
+        when = self.now.isoformat()
+        return lambda paths, message: gitops.commit(root, paths, message, author, when)
 
     def git_root(self) -> Path | None:
         """The git work tree of the desk, unless --no-commit or outside git."""

@@ -551,21 +551,25 @@ def _parse_calendar(v: _Validator, root: Any) -> Calendar:
     return Calendar(hours, holidays, extra, weekday_hours)
 
 
-ACTIONS = ("create", "route", "escalate", "reply", "note", "pending", "resume", "close", "reopen", "followup", "customer")
+ACTIONS = ("create", "route", "escalate", "reply", "note", "chase", "pending", "resume", "resolve", "close",
+           "close_major", "reopen", "followup", "customer")
+WHO = ("assignee", "group") + ROLES
 
 
 def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
-    """``permissions: {action: [roles]}``: who may act on tickets that are not their own."""
+    """``permissions: {action: [who]}``; who is assignee, group, or a role (and above)."""
     if "permissions" not in root:
         return {}
     pn = v.mapping(root["permissions"], "permissions", {a: False for a in ACTIONS}, root, "permissions")
     out = {}
-    for action, roles in pn.items():
-        roles = roles if isinstance(roles, list) else [roles]
-        for r in roles:
-            if r not in ROLES:
-                v.fail(pn, action, f"'permissions.{action}': unknown role {r!r} (roles: {', '.join(ROLES)})")
-        out[str(action)] = tuple(roles)
+    for action, who in pn.items():
+        who = who if isinstance(who, list) else [who]
+        if not who:
+            v.fail(pn, action, f"'permissions.{action}' must name at least one of {', '.join(WHO)}")
+        for r in who:
+            if r not in WHO:
+                v.fail(pn, action, f"'permissions.{action}': unknown {r!r} (use {', '.join(WHO)})")
+        out[str(action)] = tuple(who)
     return out
 
 

@@ -27,11 +27,12 @@ def _env() -> dict[str, str]:
     return env
 
 
-def run_git(root: Path, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+def run_git(root: Path, *args: str, check: bool = True, input: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run git in root; on failure with check, raise DeskError with git's own words."""
     try:
         proc = subprocess.run(
-            ["git", *args], cwd=root, env=_env(), capture_output=True, text=True, input=input
+            ["git", *args], cwd=root, env={**_env(), **(env or {})}, capture_output=True, text=True, input=input
         )
     except FileNotFoundError:
         raise DeskError("git is not installed, but this desk is a git repository") from None
@@ -62,8 +63,10 @@ def config_value(root: Path, key: str) -> str | None:
     return value or None
 
 
-def commit(root: Path, paths: list[Path], message: str, author: Author) -> str:
+def commit(root: Path, paths: list[Path], message: str, author: Author, when: str | None = None) -> str:
     """Commit exactly these paths with message; return the new commit's short hash.
+
+    ``when`` (ISO 8601) becomes the author date, so backfilled events keep their time.
 
     On failure the files stay as written (unstaged) and DeskError says what to do.
     """
@@ -85,6 +88,7 @@ def commit(root: Path, paths: list[Path], message: str, author: Author) -> str:
         "--",
         *rel,
         check=False,
+        env={"GIT_AUTHOR_DATE": when} if when else None,
     )
     if proc.returncode != 0:
         run_git(root, "reset", "--quiet", "--", *rel, check=False)

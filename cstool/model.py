@@ -30,6 +30,7 @@ FIELD_ORDER = (
     "group",
     "assignee",
     "level",
+    "resolution",
     "created",
     "updated",
     "due",

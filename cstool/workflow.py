@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from cstool import model, routing
+from cstool import history, model, permissions, routing, states
 from cstool.clock import stamp
 from cstool.config import Config, Person
 from cstool.errors import InputError
@@ -190,3 +190,205 @@ def create_ticket(
         if commit:
             commit([path], commit_message(ticket_id, f"create {values['type']}", actor, values["title"]))
     return ticket_id, path, ticket
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@dataclass
+class Outcome:
+    """What an action did: the ticket after it and the events it appended."""
+
+    ticket_id: str
+    ticket: Any
+    events: list[Any]
+    message: str
+
+
+Builder = Callable[[Any], "tuple[list[Any], str]"]
+
+
+def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
+        commit: Committer | None = None, permission: str | None = None) -> Outcome:
+    """Load a ticket under the lock, check status and permission, apply events, save, commit.
+
+    ``build(ticket)`` returns the events to append and the commit message detail; it may
+    refuse with InputError, in which case nothing is written.
+    """
+    ticket_id, path = desk.resolve(query)
+    with desk.lock():
+        ticket = desk.load_ticket(path)
+        states.check(action, str(ticket.get("status")), ticket_id)
+        permissions.require(desk.config, permission or action, actor, ticket, ticket_id)
+        events, detail = build(ticket)
+        for ev in events:
+            history.apply(ticket, ev)
+        desk.save(path, ticket)
+        message = commit_message(ticket_id, detail, actor)
+        if commit:
+            commit([path], message)
+    return Outcome(ticket_id, ticket, events, message)
+
+
+def calendar_of(config: Config):
+    from cstool.calendar import BusinessCalendar
+
+    return BusinessCalendar(config.calendar, config.tz)
+
+
+def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assignee: str | None,
+          note: str | None, commit: Committer | None = None) -> Outcome:
+    """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
+    config = desk.config
+    model.check_choice(group, list(config.groups), "--group")
+    note = model.check_text(note, "--note") or None if note is not None else None
+    person = None
+    if assignee:
+        person = config.person(assignee)
+        if person is None:
+            raise InputError(f"--assignee: {assignee!r} is not in the roster")
+        if group not in person.groups:
+            raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1), _summaries(desk))
+        old = ticket.get("group")
+        if old == group and ticket.get("assignee") == who:
+            raise InputError(f"{ticket['id']} is already with {group}" + (f" / {who}" if who else ""))
+        ev = model.event(stamp(now), actor.id, "route", to=group, assignee=who, note=note)
+        ev.insert(3, "from", old)
+        return [ev], f"route {old}→{group}" + (f" ({who})" if who else "")
+
+    return act(desk, query, actor, "route", build, commit)
+
+
+def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
+               commit: Committer | None = None) -> list[Outcome]:
+    """Apply the routing rules to unrouted tickets (no assignee), or to the given ones."""
+    config = desk.config
+    permissions.require(config, "route", actor)
+    with desk.lock():
+        if queries:
+            targets = [desk.resolve(q) for q in queries]
+        else:
+            targets = sorted(desk.ticket_files().items())
+        outcomes: list[Outcome] = []
+        summaries = _summaries(desk)
+        paths = []
+        for ticket_id, path in targets:
+            ticket = desk.load_ticket(path)
+            if ticket.get("status") not in states.WORKING:
+                if queries:
+                    states.check("route", str(ticket.get("status")), ticket_id)
+                continue
+            if not queries and ticket.get("assignee"):
+                continue
+            values = {k: ticket.get(k) for k in ("type", "channel", "priority", "severity", "category", "title", "description")}
+            values["tier"] = model.customer_of(ticket).get("tier")
+            group, rule = routing.choose_group(config, values)
+            who = routing.choose_assignee(config, group, int(ticket.get("level") or 1), summaries)
+            if group == ticket.get("group") and who == ticket.get("assignee"):
+                continue
+            ev = model.event(stamp(now), actor.id, "route", to=group, assignee=who, rule=_rule_text(rule))
+            ev.insert(3, "from", ticket.get("group"))
+            history.apply(ticket, ev)
+            desk.save(path, ticket)
+            for s in summaries:
+                if s["id"] == ticket_id:
+                    s.update(group=group, assignee=who)
+            paths.append(path)
+            outcomes.append(Outcome(ticket_id, ticket, [ev], f"route {ev['from']}→{group}"))
+        if commit and paths:
+            if len(outcomes) == 1:
+                message = commit_message(outcomes[0].ticket_id, outcomes[0].message, actor)
+            else:
+                message = f"route --auto: {len(outcomes)} tickets routed (by {actor.id})"
+            commit(paths, message)
+    return outcomes
+
+
+def target_level(config: Config, level: int, to_role: str | None) -> int:
+    """The ladder level an escalation goes to; refuse past the top or downwards."""
+    top = len(config.ladder)
+    if to_role is None:
+        if level >= top:
+            raise InputError(f"already at the top of the ladder ({config.ladder[-1]}); cannot escalate further")
+        return level + 1
+    if to_role not in config.ladder:
+        raise InputError(f"--to: {to_role!r} is not on the ladder ({', '.join(config.ladder)})")
+    target = config.ladder.index(to_role) + 1
+    if target <= level:
+        raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); escalation goes up")
+    return target
+
+
+def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str | None,
+             to_role: str | None = None, commit: Committer | None = None) -> Outcome:
+    """One level up the ladder (or to --to ROLE, skipping levels 越级), with a reason."""
+    config = desk.config
+    reason = model.check_text(reason, "--reason", required=True).strip()
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        level = int(ticket.get("level") or 1)
+        new = target_level(config, level, to_role)
+        who = routing.choose_assignee(config, str(ticket.get("group")), new, _summaries(desk))
+        ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
+        ev.insert(3, "from", level)
+        ev.insert(4, "to", new)
+        if new > level + 1:
+            ev["skip"] = True
+        return [ev], f"escalate L{level}→L{new}: {reason}"
+
+    return act(desk, query, actor, "escalate", build, commit)
+
+
+def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
+           commit: Committer | None = None, **fields: Any) -> Outcome:
+    """reply, note, chase, pending, resume and reopen: one event with its fields."""
+    detail_field = {"reply": None, "note": None, "chase": None, "pending": "reason", "resume": None, "reopen": "reason"}[action]
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        ev = model.event(stamp(now), actor.id, action, **fields)
+        detail = action
+        if detail_field and fields.get(detail_field):
+            detail += f": {fields[detail_field]}"
+        return [ev], detail
+
+    return act(desk, query, actor, action, build, commit)
+
+
+def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, resolution: str | None,
+           commit: Committer | None = None) -> Outcome:
+    """resolve or close: record the result; schedule the follow-up call its type asks for."""
+    config = desk.config
+    if resolution is not None:
+        resolution = model.check_text(resolution, "--resolution").strip() or None
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        if not resolution and not ticket.get("resolution"):
+            raise InputError(f"{ticket['id']}: --resolution is required to {action} (每一件投诉有记录、有处理结果)")
+        if ticket.get("type") == "complaint" and ticket.get("severity") == "major":
+            permissions.require(config, "close_major", actor, ticket, str(ticket["id"]))
+        ev = model.event(stamp(now), actor.id, action, resolution=resolution)
+        due = followup_due(config, ticket, now)
+        if due is not None:
+            ev["followup_due"] = stamp(due)
+        detail = action + (f": {resolution}" if resolution else "")
+        return [ev], detail
+
+    return act(desk, query, actor, action, build, commit)
+
+
+def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
+    """When the follow-up call of a ticket being resolved now falls due, if its type has one
+    and none is already waiting."""
+    ttype = config.types.get(str(ticket.get("type")))
+    policy = config.followup_policies.get(str(ticket.get("type")))
+    if ttype is None or not (ttype.followup or policy):
+        return None
+    if any(not f.get("done_at") for f in ticket.get("followups") or []):
+        return None
+    from cstool.durations import parse_duration
+
+    after = policy.after if policy else parse_duration("2d")
+    return calendar_of(config).add(now, after)

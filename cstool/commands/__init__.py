@@ -1,1 +1,32 @@
-"""One module per subcommand; each defines ``command``, a click command."""
+"""One module per subcommand; each defines ``command``, a click command.
+
+Helpers shared by the changing commands live here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+
+def report(app: Any, outcome: Any) -> None:
+    """Print what an action did: the ticket, its status, group, assignee and level."""
+    from cstool import views
+    from cstool.i18n import label
+
+    t = outcome.ticket
+    config, lang = app.config, app.lang
+    status = label("status." + str(t.get("status")), lang)
+    who = views.person_name(config, t.get("assignee")) or label("unassigned", lang)
+    group = views.group_name(config, str(t.get("group") or ""), lang)
+    level = views.level_name(config, t.get("level"), lang)
+    actions = ", ".join(label("action." + str(ev.get("action")), lang) for ev in outcome.events)
+    click.echo(f"{outcome.ticket_id}  {actions}  [{status}]  {group} / {who}  {level}")
+
+
+def acting(app: Any) -> tuple[Any, Any]:
+    """Validate --now, find the actor and the committer for a changing command."""
+    app.check_now()
+    actor = app.actor()
+    return actor, app.committer(actor)

@@ -1,0 +1,20 @@
+"""``cstool close``: record the result and close; schedules the follow-up call (回访)."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, pass_app
+from cstool.commands import acting, report
+
+
+@click.command("close")
+@click.argument("ticket")
+@click.option("--resolution", metavar="TEXT", help="The result (处理结果); required unless already resolved.")
+@pass_app
+def command(app: App, ticket, resolution) -> None:
+    """Close TICKET with its resolution; types with a follow-up policy get a call scheduled."""
+    from cstool import workflow
+
+    actor, commit = acting(app)
+    report(app, workflow.finish(app.desk, ticket, actor, app.now, "close", resolution, commit))

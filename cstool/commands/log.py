@@ -1,0 +1,31 @@
+"""``cstool log``: the ticket's git history, newest first."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+
+
+@click.command("log")
+@click.argument("ticket")
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many commits.")
+@read_options
+@pass_app
+def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
+    """Show the commits that changed TICKET's file."""
+    from cstool import gitops, render
+    from cstool.errors import DeskError
+
+    app.check_now()
+    fmt = output_format(fmt, as_json)
+    _, path = app.desk.resolve(ticket)
+    if gitops.work_tree(app.desk.root) is None:
+        raise DeskError(f"{app.desk.root}: not a git repository, so there is no history to show; see 'cstool show'")
+    commits = gitops.log(app.desk.root, path, limit)
+    if fmt == "json":
+        click.echo(render.to_json(commits))
+        return
+    rows = [[c["short"], c["date"][:16].replace("T", " "), c["author"], c["subject"]] for c in commits]
+    headers = ["commit", "date", "author", "message"] if app.lang == "en" else ["提交", "时间", "作者", "说明"]
+    click.echo(render.table(rows, headers, fmt))

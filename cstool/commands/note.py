@@ -1,0 +1,25 @@
+"""``cstool note``: an internal note, or a chase (跟催) with --chase."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, pass_app
+from cstool.commands import acting, report
+
+
+@click.command("note")
+@click.argument("ticket")
+@click.option("-m", "--message", required=True, metavar="TEXT", help="The note; '-' reads standard input.")
+@click.option("--chase", is_flag=True, help="Record a chase (跟催) of the responsible unit.")
+@pass_app
+def command(app: App, ticket, message, chase) -> None:
+    """Add an internal note to TICKET (not shown to the customer; no clock stops)."""
+    from cstool import model, workflow
+
+    if message == "-":
+        message = click.get_text_stream("stdin").read()
+    message = model.check_text(message, "--message", required=True).strip()
+    actor, commit = acting(app)
+    action = "chase" if chase else "note"
+    report(app, workflow.simple(app.desk, ticket, actor, app.now, action, commit=commit, note=message))

@@ -1,0 +1,21 @@
+"""``cstool pending``: wait on the customer or another department (SLA clocks pause)."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, pass_app
+from cstool.commands import acting, report
+
+
+@click.command("pending")
+@click.argument("ticket")
+@click.option("--reason", required=True, metavar="TEXT", help="What the ticket waits for.")
+@pass_app
+def command(app: App, ticket, reason) -> None:
+    """Put TICKET on hold; its resolution clock pauses until `cstool resume`."""
+    from cstool import model, workflow
+
+    reason = model.check_text(reason, "--reason", required=True).strip()
+    actor, commit = acting(app)
+    report(app, workflow.simple(app.desk, ticket, actor, app.now, "pending", commit=commit, reason=reason))

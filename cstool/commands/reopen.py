@@ -1,0 +1,21 @@
+"""``cstool reopen``: a resolved or closed ticket back to open (a new SLA cycle)."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, pass_app
+from cstool.commands import acting, report
+
+
+@click.command("reopen")
+@click.argument("ticket")
+@click.option("--reason", required=True, metavar="TEXT", help="Why it is reopened.")
+@pass_app
+def command(app: App, ticket, reason) -> None:
+    """Reopen TICKET."""
+    from cstool import model, workflow
+
+    reason = model.check_text(reason, "--reason", required=True).strip()
+    actor, commit = acting(app)
+    report(app, workflow.simple(app.desk, ticket, actor, app.now, "reopen", commit=commit, reason=reason))

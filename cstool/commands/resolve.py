@@ -1,0 +1,20 @@
+"""``cstool resolve``: record the result without closing yet."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, pass_app
+from cstool.commands import acting, report
+
+
+@click.command("resolve")
+@click.argument("ticket")
+@click.option("--resolution", required=True, metavar="TEXT", help="The result (处理结果).")
+@pass_app
+def command(app: App, ticket, resolution) -> None:
+    """Record TICKET's result; it stays open for confirmation until `cstool close`."""
+    from cstool import workflow
+
+    actor, commit = acting(app)
+    report(app, workflow.finish(app.desk, ticket, actor, app.now, "resolve", resolution, commit))

@@ -1,0 +1,52 @@
+"""The one state machine of a ticket (SPEC §3).
+
+Statuses: ``open`` (new or routed), ``in_progress``, ``pending`` (waiting on the customer
+or another department; SLA clocks pause), ``resolved`` (a result is recorded),
+``closed``. Each action names the statuses it may start from and the status it leads
+to (None: unchanged, or as :func:`next_status` says).
+"""
+
+from __future__ import annotations
+
+from cstool.errors import InputError
+
+STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
+WORKING = ("open", "in_progress", "pending")
+
+# action -> (allowed from, resulting status or None for "depends/unchanged")
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "route": (WORKING, None),
+    "escalate": (WORKING, None),
+    "reply": (WORKING + ("resolved",), None),  # open → in_progress, others unchanged
+    "note": (WORKING + ("resolved",), None),
+    "chase": (WORKING, None),
+    "pending": (("open", "in_progress"), "pending"),
+    "resume": (("pending",), "in_progress"),
+    "resolve": (WORKING, "resolved"),
+    "close": (WORKING + ("resolved",), "closed"),
+    "reopen": (("resolved", "closed"), "open"),
+    "followup": (("resolved", "closed"), None),
+}
+
+
+def allowed_actions(status: str) -> list[str]:
+    """The actions a ticket in this status accepts."""
+    return [a for a, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+def check(action: str, status: str, ticket_id: str) -> None:
+    """Refuse an action the current status does not allow, naming what is allowed."""
+    sources, _ = TRANSITIONS[action]
+    if status not in sources:
+        allowed = ", ".join(allowed_actions(status)) or "none"
+        raise InputError(f"{ticket_id} is {status}: cannot {action} it (allowed now: {allowed})")
+
+
+def next_status(action: str, status: str) -> str:
+    """The status after the action (the action must be allowed)."""
+    target = TRANSITIONS[action][1]
+    if target is not None:
+        return target
+    if action == "reply" and status == "open":
+        return "in_progress"
+    return status
