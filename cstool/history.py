@@ -14,10 +14,12 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool import states
-from cstool.model import FOLLOWUP_ORDER, SLA_ORDER, ordered
+from cstool.model import FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered
 
 DERIVED = ("status", "group", "assignee", "level", "resolution", "updated")
 DERIVED_SLA = ("first_response_at", "resolved_at")
+# computed when the event happened (they need the calendar) and carried by the event
+CARRIED_SLA = ("resolution_due", "paused_minutes")
 
 
 def blank_state() -> dict[str, Any]:
@@ -97,8 +99,6 @@ def current(ticket: Any) -> dict[str, Any]:
 
 def write_state(ticket: Any, state: dict[str, Any]) -> None:
     """Store a state's fields into the ticket mapping, keeping file order."""
-    from cstool.model import FIELD_ORDER
-
     for key in DERIVED:
         value = state[key]
         if value is None:
@@ -148,6 +148,19 @@ def apply(ticket: Any, ev: Any) -> None:
         _put(ticket, "history", history, ("history",))
     history.append(ev)
     write_state(ticket, state)
+    carry(ticket, ev)
+
+
+def carry(ticket: Any, ev: Any) -> None:
+    """Copy the SLA values an event carries (new due time, paused minutes) into the ticket."""
+    carried = {k: ev[k] for k in CARRIED_SLA if k in ev}
+    if carried:
+        sla = ticket.get("sla")
+        if sla is None:
+            sla = CommentedMap()
+            _put(ticket, "sla", sla, FIELD_ORDER)
+        for key, value in carried.items():
+            _put(sla, key, value, SLA_ORDER)
 
 
 def disagreements(ticket: Any) -> list[str]:

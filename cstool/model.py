@@ -41,7 +41,16 @@ FIELD_ORDER = (
     "history",
 )
 CUSTOMER_ORDER = ("id", "name", "phone", "email", "tier")
-SLA_ORDER = ("policy", "first_response_due", "resolution_due", "first_response_at", "resolved_at", "paused_minutes")
+SLA_ORDER = (
+    "policy",
+    "first_response_target",
+    "first_response_due",
+    "resolution_target",
+    "resolution_due",
+    "first_response_at",
+    "resolved_at",
+    "paused_minutes",
+)
 FOLLOWUP_ORDER = ("kind", "due", "done_at", "result", "by", "note", "attempts")
 EVENT_HEAD = ("at", "by", "action")
 

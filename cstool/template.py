@@ -159,5 +159,5 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
             if spec.default is not None:
                 out[key] = spec.default
             elif spec.required:
-                raise InputError(f"--field {key}={spec.label}: this {template.type} needs it")
+                raise InputError(f"--field {key}=… ({spec.label}) is required for a {template.type} ticket")
     return out

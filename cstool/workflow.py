@@ -38,6 +38,7 @@ class NewTicket:
     assignee: str | None = None
     template: str | None = None
     fields: dict[str, str] | None = None
+    due: str | None = None  # a work order's explicit due time (ISO 8601)
 
 
 def start_level(config: Config, ticket_type: str, severity: str) -> int:
@@ -109,6 +110,9 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
         values["assignee"] = routing.choose_assignee(config, group, level, _summaries(desk))
     values["level"] = level
     values["_rule"] = rule
+    if req.due is not None and ticket_type != "work_order":
+        raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
+    values["_due"] = req.due
     return values, template
 
 
@@ -142,7 +146,39 @@ def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
-def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: datetime) -> Any:
+def sla_block(config: Config, values: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """The SLA promise made at creation: the policy, its targets and the due times."""
+    from cstool.sla import choose_policy
+
+    policy = choose_policy(config, values)
+    if policy is None or values["type"] == "work_order":
+        return None
+    cal = calendar_of(config)
+    block: dict[str, Any] = {"policy": policy.name}
+    if policy.first_response is not None:
+        block["first_response_target"] = str(policy.first_response)
+        block["first_response_due"] = stamp(cal.add(now, policy.first_response))
+    if policy.resolution is not None:
+        block["resolution_target"] = str(policy.resolution)
+        block["resolution_due"] = stamp(cal.add(now, policy.resolution))
+    return block
+
+
+def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str | None:
+    """A work order's due time: --due, else its urgency's (A/B/C) duration from now."""
+    if values["type"] != "work_order":
+        return None
+    from cstool.clock import parse_time
+
+    if values.get("_due"):
+        due = parse_time(values["_due"], config.tz, "--due")
+        if due <= now:
+            raise InputError(f"--due: {values['_due']!r} is not after the creation time {stamp(now)}")
+        return stamp(due)
+    return stamp(calendar_of(config).add(now, config.work_order_due[values["priority"]]))
+
+
+def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: datetime, config: Config) -> Any:
     """The new ticket's mapping, with its creation event."""
     at = stamp(now)
     ev = model.event(
@@ -157,6 +193,8 @@ def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: dat
     )
     data = {k: v for k, v in values.items() if not k.startswith("_") and k != "tier"}
     data.update(id=ticket_id, status="open", created=at, updated=at)
+    data["sla"] = sla_block(config, values, now)
+    data["due"] = work_order_due(config, values, now)
     return model.new_ticket(data, [ev])
 
 
@@ -182,10 +220,11 @@ def create_ticket(
 ) -> tuple[str, Path, Any]:
     """Validate, mint an ID under the lock, write the new ticket file and commit it."""
     values, _ = prepare_ticket(desk, req)
+    work_order_due(desk.config, values, now)  # refuse a bad --due before taking the lock
     with desk.lock():
         ticket_id = desk.mint_ticket_id(now.year)
         path = desk.ticket_path(ticket_id, now.year, now.month)
-        ticket = build_ticket(ticket_id, values, actor, now)
+        ticket = build_ticket(ticket_id, values, actor, now, desk.config)
         desk.save(path, ticket)
         if commit:
             commit([path], commit_message(ticket_id, f"create {values['type']}", actor, values["title"]))
@@ -223,11 +262,35 @@ def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
         events, detail = build(ticket)
         for ev in events:
             history.apply(ticket, ev)
+            _carry_sla(desk.config, ticket, ev)
         desk.save(path, ticket)
         message = commit_message(ticket_id, detail, actor)
         if commit:
             commit([path], message)
     return Outcome(ticket_id, ticket, events, message)
+
+
+def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
+    """After a pause ends or a cycle starts, record the new resolution due time and the
+    paused minutes on the event and the ticket, so that the file shows the live promise."""
+    action = ev.get("action")
+    sla_data = ticket.get("sla") or {}
+    if action not in ("resume", "reopen", "resolve", "close") or not sla_data.get("resolution_target"):
+        return
+    from cstool.clock import read_stamp
+    from cstool.sla import resolution
+
+    cal = calendar_of(config)
+    at = read_stamp(ev.get("at"), cal.tz)
+    clock = resolution(ticket, cal, at, ())
+    if clock is None:
+        return
+    paused = int(clock.detail.get("paused_minutes", 0))
+    if action in ("resume", "reopen") and clock.due is not None:
+        ev["resolution_due"] = stamp(clock.due)
+    if paused or (action == "reopen" and "paused_minutes" in sla_data):
+        ev["paused_minutes"] = paused
+    history.carry(ticket, ev)
 
 
 def calendar_of(config: Config):

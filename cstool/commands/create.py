@@ -33,11 +33,12 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--group", metavar="GROUP", help="Route to this group instead of applying the routing rules.")
 @click.option("--assignee", metavar="PERSON", help="Assign to this member of the group.")
 @click.option("--template", metavar="NAME", help="Use templates/NAME.yaml instead of the type's template.")
+@click.option("--due", metavar="ISO-TIME", help="A work order's due time (default: from its urgency A/B/C).")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="A type-specific detail from the template (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the new ID.")
 @pass_app
 def command(app: App, ticket_type, title, description, channel, customer, phone, email, tier, priority,
-            severity, category, group, assignee, template, fields, quiet) -> None:
+            severity, category, group, assignee, template, due, fields, quiet) -> None:
     """Register a new ticket; routing rules and the type's template fill the defaults."""
     from cstool.i18n import label
     from cstool.workflow import NewTicket, create_ticket
@@ -48,7 +49,7 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     req = NewTicket(
         type=ticket_type, title=title, description=description, channel=channel, customer=customer,
         phone=phone, email=email, tier=tier, priority=priority, severity=severity, category=category,
-        group=group, assignee=assignee, template=template, fields=_parse_fields(fields),
+        group=group, assignee=assignee, template=template, fields=_parse_fields(fields), due=due,
     )
     actor = app.actor()
     ticket_id, _, ticket = create_ticket(app.desk, req, actor, app.now, app.committer(actor))
