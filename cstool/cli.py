@@ -33,6 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "close": ("cstool.commands.close", "Record the result and close; schedules the follow-up call."),
     "reopen": ("cstool.commands.reopen", "Reopen a resolved or closed ticket."),
     "log": ("cstool.commands.log", "Show a ticket's git history."),
+    "followup": ("cstool.commands.followup", "Record a follow-up call (回访); unsatisfied reopens and escalates."),
+    "customer": ("cstool.commands.customer", "Customer records: add, show, list, edit, visit."),
+    "due": ("cstool.commands.due", "Deadlines due or overdue, soonest first (--fail-on-overdue for CI)."),
 }
 
 

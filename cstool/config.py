@@ -113,6 +113,7 @@ class Config:
     sla_policies: list[Policy]
     followup_policies: dict[str, FollowupPolicy]
     periodic: dict[str, str]
+    followup_group: str | None
     work_order_due: dict[str, Duration]
     permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -461,8 +462,13 @@ def parse_config(data: Any, path: Path) -> Config:
     # followups
     fpolicies: dict[str, FollowupPolicy] = {}
     periodic: dict[str, str] = {}
+    followup_group = "followup" if "followup" in groups else None
     if "followups" in root:
-        fu = v.mapping(root["followups"], "followups", {"policies": False, "periodic": False}, root, "followups")
+        fu = v.mapping(root["followups"], "followups", {"group": False, "policies": False, "periodic": False}, root, "followups")
+        if "group" in fu:
+            followup_group = fu["group"]
+            if followup_group not in groups:
+                v.fail(fu, "group", f"'followups.group': unknown group {followup_group!r} (groups: {', '.join(groups)})")
         if "policies" in fu:
             pn = v.mapping(fu["policies"], "followups.policies", {t: False for t in types}, fu, "policies")
             for tkey, pol in pn.items():
@@ -514,6 +520,7 @@ def parse_config(data: Any, path: Path) -> Config:
         sla_policies=policies,
         followup_policies=fpolicies,
         periodic=periodic,
+        followup_group=followup_group,
         work_order_due=wo_due,
         permissions=permissions,
     )
@@ -553,7 +560,7 @@ def _parse_calendar(v: _Validator, root: Any) -> Calendar:
 
 ACTIONS = ("create", "route", "escalate", "reply", "note", "chase", "pending", "resume", "resolve", "close",
            "close_major", "reopen", "followup", "customer")
-WHO = ("assignee", "group") + ROLES
+WHO = ("assignee", "group", "followup_group") + ROLES
 
 
 def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:

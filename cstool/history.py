@@ -14,7 +14,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool import states
-from cstool.model import FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered
+from cstool.model import FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
 
 DERIVED = ("status", "group", "assignee", "level", "resolution", "updated")
 DERIVED_SLA = ("first_response_at", "resolved_at")
@@ -104,38 +104,21 @@ def write_state(ticket: Any, state: dict[str, Any]) -> None:
         if value is None:
             ticket.pop(key, None)
         else:
-            _put(ticket, key, value, FIELD_ORDER)
+            put_field(ticket, key, value, FIELD_ORDER)
     sla = ticket.get("sla")
     if sla is None and (state["first_response_at"] or state["resolved_at"]):
         sla = CommentedMap()
-        _put(ticket, "sla", sla, FIELD_ORDER)
+        put_field(ticket, "sla", sla, FIELD_ORDER)
     if sla is not None:
         for key in DERIVED_SLA:
             if state[key]:
-                _put(sla, key, state[key], SLA_ORDER)
+                put_field(sla, key, state[key], SLA_ORDER)
             else:
                 sla.pop(key, None)
     followups = CommentedSeq(ordered(dict(f), FOLLOWUP_ORDER) for f in state["followups"])
     existing = ticket.get("followups")
     if existing is None or [dict(f) for f in existing] != [dict(f) for f in followups]:
-        _put(ticket, "followups", followups, FIELD_ORDER)
-
-
-def _put(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> None:
-    """Set key, inserting a new key at its place in order (round-trip maps keep comments)."""
-    if key in mapping:
-        if mapping[key] != value:
-            mapping[key] = value
-        return
-    position = 0
-    rank = order.index(key) if key in order else len(order)
-    for i, existing in enumerate(mapping):
-        if existing in order and order.index(existing) < rank:
-            position = i + 1
-    if hasattr(mapping, "insert"):
-        mapping.insert(position, key, value)
-    else:
-        mapping[key] = value
+        put_field(ticket, "followups", followups, FIELD_ORDER)
 
 
 def apply(ticket: Any, ev: Any) -> None:
@@ -145,7 +128,7 @@ def apply(ticket: Any, ev: Any) -> None:
     history = ticket.get("history")
     if history is None:
         history = CommentedSeq()
-        _put(ticket, "history", history, ("history",))
+        put_field(ticket, "history", history, ("history",))
     history.append(ev)
     write_state(ticket, state)
     carry(ticket, ev)
@@ -158,9 +141,9 @@ def carry(ticket: Any, ev: Any) -> None:
         sla = ticket.get("sla")
         if sla is None:
             sla = CommentedMap()
-            _put(ticket, "sla", sla, FIELD_ORDER)
+            put_field(ticket, "sla", sla, FIELD_ORDER)
         for key, value in carried.items():
-            _put(sla, key, value, SLA_ORDER)
+            put_field(sla, key, value, SLA_ORDER)
 
 
 def disagreements(ticket: Any) -> list[str]:

@@ -163,6 +163,23 @@ def ordered(data: dict[str, Any], order: tuple[str, ...]) -> CommentedMap:
     return out
 
 
+def put_field(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> None:
+    """Set key, inserting a new key at its place in order (round-trip maps keep comments)."""
+    if key in mapping:
+        if mapping[key] != value:
+            mapping[key] = value
+        return
+    position = 0
+    rank = order.index(key) if key in order else len(order)
+    for i, existing in enumerate(mapping):
+        if existing in order and order.index(existing) < rank:
+            position = i + 1
+    if hasattr(mapping, "insert"):
+        mapping.insert(position, key, value)
+    else:
+        mapping[key] = value
+
+
 def event(at: str, by: str, action: str, **fields: Any) -> CommentedMap:
     """One history event: at, by, action, then the action's fields (None left out)."""
     ev = CommentedMap()

@@ -1,7 +1,8 @@
 """Who may do what (SPEC §1, configurable under ``permissions`` in cstool.yaml).
 
 Each action lists who may take it: ``assignee`` (the ticket's current assignee),
-``group`` (any member of the ticket's group), or a role, meaning that role and every
+``group`` (any member of the ticket's group), ``followup_group`` (any member of the
+desk's follow-up group, ``followups.group``), or a role, meaning that role and every
 role above it (agent < lead < supervisor < manager). The defaults follow the seeds: any
 member of the group may reply and note; the assignee pends, resumes, resolves and closes;
 leads and above may route and escalate anyone's tickets; only a supervisor or manager
@@ -28,13 +29,14 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
     "close": ("assignee", "lead"),
     "close_major": ("supervisor",),
     "reopen": ("assignee", "lead"),
-    "followup": ("assignee", "lead"),
+    "followup": ("followup_group", "assignee", "lead"),
     "customer": ("agent",),
 }
 
 _WHO_TEXT = {
     "assignee": ("the ticket's assignee", "处理人"),
     "group": ("a member of the ticket's group", "受理组成员"),
+    "followup_group": ("a member of the follow-up group", "回访组成员"),
 }
 
 
@@ -51,6 +53,9 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
                 return True
         elif who == "group":
             if ticket is not None and ticket.get("group") in person.groups:
+                return True
+        elif who == "followup_group":
+            if ticket is not None and config.followup_group in person.groups:
                 return True
         elif rank >= ROLES.index(who):
             return True

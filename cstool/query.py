@@ -37,6 +37,7 @@ def summarize(ticket: Any) -> dict[str, Any]:
         "created": _s(ticket.get("created")),
         "updated": _s(ticket.get("updated")),
         "customer": _s(cust.get("name")),
+        "customer_id": _s(cust.get("id")),
         "tier": _s(cust.get("tier")),
         "phone": _s(cust.get("phone")),
         "email": _s(cust.get("email")),

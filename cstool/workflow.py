@@ -455,3 +455,117 @@ def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
 
     after = policy.after if policy else parse_duration("2d")
     return calendar_of(config).add(now, after)
+
+
+FOLLOWUP_RESULTS = ("satisfied", "unsatisfied", "unreachable")
+
+
+def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result: str, note: str | None,
+                    commit: Committer | None = None) -> Outcome:
+    """Record a follow-up call (回访). Unsatisfied reopens the ticket and escalates it one
+    level (客户不满意继续督导); unreachable counts an attempt and keeps the call due until
+    the policy's attempts are used up."""
+    config = desk.config
+    model.check_choice(result, FOLLOWUP_RESULTS, "--result")
+    note = (model.check_text(note, "--note").strip() or None) if note is not None else None
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        waiting = [f for f in ticket.get("followups") or [] if not f.get("done_at")]
+        if not waiting:
+            raise InputError(f"{ticket['id']} has no follow-up call due; nothing to record")
+        at = stamp(now)
+        ev = model.event(at, actor.id, "followup", result=result, note=note)
+        detail = f"followup {result}"
+        if result == "unreachable":
+            policy = config.followup_policies.get(str(ticket.get("type")))
+            limit = policy.attempts if policy else 3
+            attempts = int(waiting[0].get("attempts") or 0) + 1
+            ev["attempt"] = attempts
+            if attempts >= limit:
+                ev["final"] = True
+                detail += f" (attempt {attempts} of {limit}, given up)"
+            else:
+                detail += f" (attempt {attempts} of {limit})"
+        events = [ev]
+        if result == "unsatisfied":
+            reason = "回访不满意" + (f": {note}" if note else "")
+            events.append(model.event(at, actor.id, "reopen", reason=reason))
+            level = int(ticket.get("level") or 1)
+            if level < len(config.ladder):
+                who = routing.choose_assignee(config, str(ticket.get("group")), level + 1, _summaries(desk))
+                esc = model.event(at, actor.id, "escalate", reason=reason, assignee=who)
+                esc.insert(3, "from", level)
+                esc.insert(4, "to", level + 1)
+                events.append(esc)
+                detail += f" → reopen, escalate L{level}→L{level + 1}"
+            else:
+                detail += " → reopen"
+        return events, detail
+
+    return act(desk, query, actor, "followup", build, commit)
+
+
+def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datetime | None]:
+    """The ladder level a ticket's SLA breach warrants now, and the breach moment.
+
+    At breach: one level above the level it had then; one more for each configured delay
+    (``sla.escalate_after``) that has passed since; never above the top."""
+    from cstool.clock import read_stamp
+    from cstool.sla import first_response, resolution
+
+    cal = calendar_of(config)
+    level = int(ticket.get("level") or 1)
+    breaches = []
+    for clock in (first_response(ticket, cal, now, ()), resolution(ticket, cal, now, ())):
+        if clock is not None and clock.state == "breached" and clock.breached_at is not None:
+            breaches.append(clock.breached_at)
+    if not breaches:
+        return level, None
+    breach = min(breaches)
+    base = 1
+    for ev in ticket.get("history") or []:
+        at = read_stamp(ev.get("at"), cal.tz)
+        if at is None or at > breach:
+            break
+        if ev.get("action") == "create":
+            base = int(ev.get("level") or 1)
+        elif ev.get("action") == "escalate":
+            base = int(ev.get("to") or base)
+    steps = sum(1 for delay in config.escalate_after if cal.add(breach, delay) <= now)
+    return min(len(config.ladder), base + steps), breach
+
+
+def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer | None = None) -> list[Outcome]:
+    """Bring every breached ticket to the level its breach warrants; idempotent at a given time."""
+    config = desk.config
+    permissions.require(config, "escalate", actor)  # without a ticket only a role qualifies
+    outcomes: list[Outcome] = []
+    with desk.lock():
+        summaries = _summaries(desk)
+        paths = []
+        for ticket_id, path in sorted(desk.ticket_files().items()):
+            ticket = desk.load_ticket(path)
+            if ticket.get("status") not in states.WORKING:
+                continue
+            level = int(ticket.get("level") or 1)
+            target, breach = breach_level(config, ticket, now)
+            if breach is None or target <= level:
+                continue
+            who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
+            reason = f"SLA breach at {stamp(breach)}"
+            ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
+            ev.insert(3, "from", level)
+            ev.insert(4, "to", target)
+            if target > level + 1:
+                ev["skip"] = True
+            history.apply(ticket, ev)
+            desk.save(path, ticket)
+            paths.append(path)
+            outcomes.append(Outcome(ticket_id, ticket, [ev], f"escalate L{level}→L{target}: {reason}"))
+        if commit and paths:
+            if len(outcomes) == 1:
+                message = commit_message(outcomes[0].ticket_id, outcomes[0].message, actor)
+            else:
+                message = f"escalate --overdue: {len(outcomes)} breached tickets (by {actor.id})"
+            commit(paths, message)
+    return outcomes

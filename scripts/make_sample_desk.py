@@ -37,7 +37,8 @@ ROSTER = """roster:
 
 LEAD = "zhao.lei@example.com"
 SUP = "sun.li@example.com"
-LEADERS = {LEAD, SUP, "chen.jing@example.com", "qian.hui@example.com"}
+CALLER = "he.xue@example.com"  # the follow-up group (回访调查组) makes the calls
+FIXED_ACTORS = {LEAD, SUP, CALLER, "chen.jing@example.com", "qian.hui@example.com"}
 
 # (type, title, channel, priority, extra create options, customer, phone, steps)
 # steps: (time, actor, command, args...) applied in order after the create.
@@ -49,10 +50,13 @@ TICKETS = [
         ("2026-11-04T11:00", "wang.fang@example.com", "escalate", "--reason", "客户要求赔偿损坏的地板"),
         ("2026-11-04T15:00", LEAD, "escalate", "--reason", "涉及赔偿金额,需主管协调"),
         ("2026-11-06T16:00", SUP, "close", "--resolution", "更换排水管并赔偿地板维修费 300 元,客户认可"),
+        ("2026-11-10T10:00", CALLER, "followup", "--result", "satisfied", "--note", "客户表示满意,感谢及时处理"),
     ]),
     ("complaint", "客服热线长时间无人接听", "phone", "C", ["--category", "服务态度"], "李秀英", "13900001111", [
         ("2026-11-05T10:05", "liu.yang@example.com", "reply", "-m", "已向客户致歉,说明高峰时段排队情况"),
         ("2026-11-05T16:00", "liu.yang@example.com", "close", "--resolution", "已致歉并登记为服务改进项,增加午间值班人员"),
+        ("2026-11-09T14:00", CALLER, "followup", "--result", "unreachable", "--note", "无人接听"),
+        ("2026-11-10T10:30", CALLER, "followup", "--result", "satisfied"),
     ]),
     ("complaint", "快递员态度恶劣并拒绝送货上楼", "online", "B", ["--category", "物流配送"], "王磊", None, [
         ("2026-11-09T14:03", "wang.fang@example.com", "reply", "-m", "您好,已收到您的投诉,正在联系物流公司核实"),
@@ -69,8 +73,8 @@ TICKETS = [
     ("complaint", "维修后一周内同一故障再次出现", "visit", "A", ["--category", "维修质量"], "周芳", "13600003333", [
         ("2026-10-20T10:00", "wang.fang@example.com", "reply", "-m", "已安排技术主管上门检测"),
         ("2026-10-22T16:00", "wang.fang@example.com", "close", "--resolution", "更换主板,延长保修半年"),
-        ("2026-10-27T10:00", "chen.jing@example.com", "reopen", "--reason", "回访时客户反映故障再次出现"),
-        ("2026-10-27T10:30", "wang.fang@example.com", "escalate", "--reason", "二次维修仍未解决"),
+        ("2026-10-26T10:00", CALLER, "followup", "--result", "unsatisfied", "--note", "客户反映故障再次出现"),
+        ("2026-10-27T10:30", LEAD, "note", "-m", "已联系厂家技术支持,安排二次上门"),
     ]),
     ("complaint", "来函投诉物业收费标准不透明", "letter", "C", ["--category", "收费争议"], "吴志明", None, []),
     ("complaint", "短信通知错误导致客户白跑一趟", "sms", "B", ["--category", "服务态度"], "郑伟", "13500004444", [
@@ -111,6 +115,7 @@ TICKETS = [
     ("repair", "冰箱不制冷,无法开机", "phone", "A", ["--field", "address=浦东新区张江路 88 弄 3 号 502", "--field", "product=BCD-520W"], "何平", "13200007777", [
         ("2026-11-14T09:05", "zheng.tao@example.com", "reply", "-m", "已预约明天上午上门检修"),
         ("2026-11-15T16:00", "zheng.tao@example.com", "close", "--resolution", "更换温控器,试机正常"),
+        ("2026-11-18T10:00", CALLER, "followup", "--result", "satisfied", "--note", "冰箱使用正常"),
     ]),
     ("repair", "洗衣机脱水时噪音大", "online", "B", ["--field", "product=XQG100"], "吕梁", None, [
         ("2026-11-18T14:01", "zheng.tao@example.com", "reply", "-m", "请先检查运输螺栓是否已拆除"),
@@ -126,6 +131,7 @@ TICKETS = [
     ("after_sales", "申请七天无理由退货", "online", "B", ["--field", "order_no=SO20261101001", "--field", "request=退货", "--field", "amount=1299"], "曹阳", None, [
         ("2026-11-08T10:02", "wu.qiang@example.com", "reply", "-m", "已审核通过,请按地址寄回"),
         ("2026-11-12T15:00", "wu.qiang@example.com", "close", "--resolution", "已收到退货,1299 元已原路退回"),
+        ("2026-11-16T11:00", CALLER, "followup", "--result", "unsatisfied", "--note", "退款到账比承诺晚两天"),
     ]),
     ("after_sales", "收到商品颜色不符要求换货", "phone", "B", ["--field", "order_no=SO20261105017", "--field", "request=换货"], "严华", "15800009999", [
         ("2026-11-16T10:00", "wu.qiang@example.com", "reply", "-m", "已安排换货,新品明日发出"),
@@ -161,6 +167,7 @@ TICKETS = [
     ("complaint", "在线客服答复前后矛盾", "online", "C", ["--category", "服务态度"], "方圆", None, [
         ("2026-10-14T10:01", "liu.yang@example.com", "reply", "-m", "抱歉给您带来困扰,已核实正确信息"),
         ("2026-10-14T15:00", "liu.yang@example.com", "close", "--resolution", "更正答复内容并对坐席进行复训"),
+        ("2026-10-16T10:00", CALLER, "followup", "--result", "satisfied"),
     ]),
     ("inquiry", "咨询旧机以旧换新政策", "phone", "C", [], "邓超", "18600003456", [
         ("2026-10-09T10:10", "li.na@example.com", "reply", "-m", "已说明补贴标准"),
@@ -169,6 +176,7 @@ TICKETS = [
     ("repair", "燃气灶点火困难", "phone", "B", [], "柳青", "18700004567", [
         ("2026-10-15T09:00", "zheng.tao@example.com", "reply", "-m", "已预约上门"),
         ("2026-10-16T15:00", "zheng.tao@example.com", "close", "--resolution", "清理点火针,恢复正常"),
+        ("2026-10-20T09:30", CALLER, "followup", "--result", "satisfied"),
     ]),
     ("after_sales", "要求维修发票重开", "email", "C", ["--field", "order_no=SO20261008002", "--field", "request=维修"], "白露", None, [
         ("2026-10-21T09:00", "wu.qiang@example.com", "close", "--resolution", "已重开发票并邮寄"),
@@ -188,6 +196,16 @@ CREATED = [
 ]
 
 
+# graded customers (分级管理): name, tier, phone, owner, since, visits [(time, result, note)]
+CUSTOMERS = [
+    ("上海华联商厦", "A", "02163001234", LEAD, "2025-03-10", [("2026-10-12T10:00", "satisfied", "季度合作回顾")]),
+    ("张建国", "A", "13812345678", CALLER, "2024-11-02", [("2026-09-28T15:00", "satisfied", None)]),
+    ("赵丽华", "B", "13700002222", CALLER, "2025-06-16", [("2026-08-20T11:00", "satisfied", None)]),
+    ("何平", "B", "13200007777", CALLER, "2026-02-14", []),
+    ("周芳", "C", "13600003333", CALLER, "2025-10-19", []),
+]
+
+
 def _seeded_ids(seed: int = 2026) -> None:
     """Mint the sample's IDs from a fixed seed, so regenerating it gives the same files."""
     rng = random.Random(seed)
@@ -196,6 +214,7 @@ def _seeded_ids(seed: int = 2026) -> None:
         return f"{prefix}-{year:04d}-" + "".join(rng.choice(ids.ALPHABET) for _ in range(ids.RANDOM_LEN))
 
     ids.mint_ticket_id = mint
+    ids.mint_customer_id = lambda: "C-" + "".join(rng.choice(ids.ALPHABET) for _ in range(6))
 
 
 def main(target: Path) -> None:
@@ -217,22 +236,33 @@ def main(target: Path) -> None:
     end = config.index("\n\n", start)
     (target / "cstool.yaml").write_text(config[:start] + ROSTER.rstrip("\n") + config[end:], encoding="utf-8")
 
+    customer_ids = {}
+    for name, tier, phone, owner, since, visits in CUSTOMERS:
+        cid = run("--as", LEAD, "--now", since + "T09:00", "customer", "add", "--name", name, "--tier", tier,
+                  "--phone", phone, "--owner", owner, "--since", since)
+        customer_ids[name] = cid
+        for when, result, note in visits:
+            run("--as", owner, "--now", when, "customer", "visit", cid, "--result", result,
+                *(["--note", note] if note else []))
+
     assert len(CREATED) >= len(TICKETS)
     for (ttype, title, channel, priority, extra, customer, phone, steps), created in zip(TICKETS, CREATED):
         args = ["--as", LEAD if ttype != "work_order" else SUP, "--now", created, "create", "-q", "--type", ttype,
                 "--title", title, "--channel", channel, "--priority", priority, *extra]
-        if customer:
+        if customer in customer_ids:
+            args += ["--customer", customer_ids[customer]]
+        elif customer:
             args += ["--customer", customer]
-        if phone:
-            args += ["--phone", phone]
+            if phone:
+                args += ["--phone", phone]
         ticket_id = run(*args)
         for when, actor, cmd, *rest in steps:
-            if actor not in LEADERS:
+            if actor not in FIXED_ACTORS:
                 # agents act on the tickets the group's method gave them
                 current = json.loads(run("show", ticket_id, "--json")).get("assignee")
                 actor = current or LEAD
             run("--as", actor, "--now", when, cmd, ticket_id, *rest)
-    print(f"sample desk written to {target}: {len(TICKETS)} tickets")
+    print(f"sample desk written to {target}: {len(TICKETS)} tickets, {len(CUSTOMERS)} customers")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,24 @@ from cstool.errors import InputError
 @click.argument("ticket", required=False)
 @click.option("--reason", metavar="TEXT", help="Why it is escalated (required).")
 @click.option("--to", "to_role", metavar="ROLE", help="Go straight to this role (越级), e.g. manager.")
+@click.option("--overdue", is_flag=True, help="Bring every breached ticket to the level its breach warrants (for cron and CI).")
 @pass_app
-def command(app: App, ticket, reason, to_role) -> None:
+def command(app: App, ticket, reason, to_role, overdue) -> None:
     """Escalate TICKET one level up the ladder and reassign it to that level's person."""
     from cstool import workflow
 
+    if overdue:
+        if ticket or to_role:
+            raise InputError("--overdue escalates every breached ticket; give no ticket ID or --to")
+        actor, commit = acting(app)
+        outcomes = workflow.escalate_overdue(app.desk, actor, app.now, commit)
+        for outcome in outcomes:
+            report(app, outcome)
+        if not outcomes:
+            click.echo("没有需要上报的超时工单" if app.lang == "zh" else "No breached ticket needs escalating.")
+        return
     if not ticket:
-        raise InputError("escalate takes a ticket ID")
+        raise InputError("escalate takes a ticket ID (or --overdue)")
     if not reason or not reason.strip():
         raise InputError("--reason is required: say why the ticket goes up the ladder")
     actor, commit = acting(app)

@@ -1,0 +1,129 @@
+"""``cstool customer``: customer records with their tier (A/B/C) and periodic visits."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import acting
+
+
+def _fields(f):
+    f = click.option("--note", metavar="TEXT")(f)
+    f = click.option("--since", metavar="DATE", help="Customer since (YYYY-MM-DD); periodic visits count from it.")(f)
+    f = click.option("--owner", metavar="PERSON", help="Who visits this customer.")(f)
+    f = click.option("--email", metavar="EMAIL")(f)
+    f = click.option("--phone", metavar="PHONE")(f)
+    f = click.option("--tier", metavar="A|B|C", help="Customer grade (分级管理).")(f)
+    f = click.option("--name", metavar="TEXT")(f)
+    return f
+
+
+@click.group("customer")
+def command() -> None:
+    """Customer records: add, show, list, edit, visit."""
+
+
+@command.command("add")
+@_fields
+@pass_app
+def add(app: App, **values) -> None:
+    """Add a customer record; prints its ID."""
+    from cstool.customers import add_customer
+
+    actor, commit = acting(app)
+    cid, _ = add_customer(app.desk, values, actor, app.now, commit)
+    click.echo(cid)
+
+
+@command.command("edit")
+@click.argument("customer")
+@_fields
+@pass_app
+def edit(app: App, customer, **values) -> None:
+    """Change a customer's details or tier."""
+    from cstool.customers import edit_customer
+
+    actor, commit = acting(app)
+    cid, record = edit_customer(app.desk, customer, values, actor, app.now, commit)
+    click.echo(f"{cid}  {record.get('name')}  {record.get('tier')}")
+
+
+@command.command("visit")
+@click.argument("customer")
+@click.option("--result", required=True, type=click.Choice(["satisfied", "unsatisfied", "unreachable"]))
+@click.option("--note", metavar="TEXT")
+@pass_app
+def visit(app: App, customer, result, note) -> None:
+    """Record a periodic visit or call (定期回访) to a customer."""
+    from cstool.customers import next_visit, record_visit
+
+    actor, commit = acting(app)
+    cid, record = record_visit(app.desk, customer, result, note, actor, app.now, commit)
+    nxt = next_visit(app.config, record)
+    click.echo(f"{cid}  {result}" + (f"  next {nxt.isoformat()[:10]}" if nxt else ""))
+
+
+@command.command("show")
+@click.argument("customer")
+@read_options
+@pass_app
+def show(app: App, customer, fmt, as_json, reveal) -> None:
+    """One customer, their next periodic visit and their tickets."""
+    from cstool import render, views
+    from cstool.customers import next_visit, resolve_customer
+
+    app.check_now()
+    cid, _ = resolve_customer(app.desk, customer)
+    record = app.desk.load_customer(cid)
+    data = render.plain(record)
+    if not reveal:
+        data = {**data, **render.mask_customer({k: data.get(k) for k in ("phone", "email")}, False)}
+    nxt = next_visit(app.config, record)
+    data["next_visit"] = nxt.isoformat() if nxt else None
+    tickets = [s for s in app.desk.summaries() if s.get("customer_id") == cid]
+    data["tickets"] = [s["id"] for s in tickets]
+    if output_format(fmt, as_json) == "json":
+        click.echo(render.to_json(data))
+        return
+    for key in ("id", "name", "tier", "phone", "email", "owner", "since", "next_visit", "note"):
+        if data.get(key):
+            value = views.person_name(app.config, data[key]) if key == "owner" else data[key]
+            click.echo(f"{key:11} {value}")
+    for v in data.get("visits") or []:
+        click.echo(f"visit       {views.short_time(v.get('at', ''))}  {views.person_name(app.config, v.get('by'))}  {v.get('result')}  {v.get('note') or ''}".rstrip())
+    for s in tickets:
+        click.echo(f"ticket      {s['id']}  {s['status']}  {s['title']}")
+
+
+@command.command("list")
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
+@click.option("--text", default="", metavar="WORDS")
+@read_options
+@pass_app
+def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
+    """List customers with their tier and next periodic visit."""
+    from cstool import render, views
+    from cstool.customers import load_all, next_visit
+
+    app.check_now()
+    fmt = output_format(fmt, as_json)
+    rows = []
+    for record in load_all(app.desk):
+        if tiers and record.get("tier") not in tiers:
+            continue
+        if text and text.lower() not in str(record.get("name", "")).lower():
+            continue
+        nxt = next_visit(app.config, record)
+        phone = record.get("phone") if reveal else render.mask_phone(record.get("phone"))
+        email = record.get("email") if reveal else render.mask_email(record.get("email"))
+        rows.append({"id": record.get("id"), "name": record.get("name"), "tier": record.get("tier"),
+                     "phone": phone or "", "email": email or "", "owner": record.get("owner") or "",
+                     "next_visit": nxt.isoformat() if nxt else ""})
+    if fmt == "json":
+        click.echo(render.to_json(rows))
+        return
+    headers = ["id", "name", "tier", "phone", "email", "owner", "next_visit"]
+    table = [[r["id"], r["name"], r["tier"], r["phone"], r["email"], views.person_name(app.config, r["owner"]),
+              r["next_visit"][:10]] for r in rows]
+    click.echo(render.table(table, headers, fmt))

@@ -1,0 +1,121 @@
+"""``cstool due``: deadlines due or overdue, soonest first, grouped by assignee."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+from cstool.errors import EXIT_FINDINGS, InputError
+
+KIND_LABELS = {
+    "first_response": ("首次响应", "first response"),
+    "resolution": ("解决", "resolution"),
+    "followup": ("回访", "follow-up"),
+    "work_order": ("联系单办结", "work order"),
+    "visit": ("客户定期回访", "customer visit"),
+}
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+
+
+@click.command("due")
+@click.option("--within", metavar="DURATION", default="1d", show_default=True, help="Also what falls due within this business time (e.g. 4h, 2d, '24h calendar').")
+@click.option("--overdue", "overdue_only", is_flag=True, help="Only what is already overdue.")
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
+@click.option("--group", "groups", multiple=True, metavar="GROUP")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="first_response, resolution, followup, work_order, visit.")
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI).")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(min=0), help="At most this many rows in a table (0: all); JSON lists all.")
+@read_options
+@pass_app
+def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_overdue, limit, fmt, as_json, reveal) -> None:
+    """Follow-ups and SLA deadlines due or overdue, soonest first."""
+    from cstool import due, render, views
+    from cstool.customers import load_all
+    from cstool.durations import parse_duration
+    from cstool.workflow import calendar_of
+
+    app.check_now()
+    fmt = output_format(fmt, as_json)
+    window = parse_duration(within, "--within")
+    config = app.config
+    kinds = _split(kinds)
+    for k in kinds:
+        if k not in due.KINDS:
+            raise InputError(f"--kind: unknown kind {k!r} (choose from {', '.join(due.KINDS)})")
+    people = []
+    for a in _split(assignees):
+        if a == "me":
+            people.append(app.actor().id)
+            continue
+        person = config.person(a)
+        if person is None:
+            raise InputError(f"--assignee: {a!r} is not in the roster")
+        people.append(person.id)
+    groups = _split(groups)
+    for g in groups:
+        if g not in config.groups:
+            raise InputError(f"--group: unknown group {g!r} (choose from {', '.join(config.groups)})")
+
+    cal = calendar_of(config)
+    now = app.now
+    items = due.collect((t for _, t in app.desk.iter_tickets()), load_all(app.desk), config, cal, now)
+    items = due.select(items, horizon=cal.add(now, window), overdue_only=overdue_only,
+                       assignees=tuple(people), groups=groups, kinds=kinds)
+    overdue_count = sum(1 for i in items if i.overdue)
+    lang = app.lang
+    if fmt == "json":
+        click.echo(render.to_json([i.as_json() for i in items]))
+    else:
+        rows = _table_rows(items, config, cal, lang, fmt, limit)
+        if rows:
+            headers = ["处理人", "编号", "事项", "标题", "时限", "状态"] if lang == "zh" else ["assignee", "id", "kind", "title", "due", "status"]
+            click.echo(render.table(rows, headers, fmt))
+        if fmt == "table":
+            shown = min(len(items), limit) if limit else len(items)
+            if len(items) > shown:
+                click.echo(f"另有 {len(items) - shown} 项未显示(用 --limit 0 显示全部)" if lang == "zh" else f"{len(items) - shown} more not shown (use --limit 0)")
+            summary = (f"超时 {overdue_count} 项,即将到期 {len(items) - overdue_count} 项" if lang == "zh"
+                       else f"{overdue_count} overdue, {len(items) - overdue_count} due soon")
+            click.echo(summary if items else ("没有到期事项" if lang == "zh" else "Nothing due."))
+    if fail_on_overdue and overdue_count:
+        if fmt != "table":
+            click.echo(f"cstool: {overdue_count} overdue", err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+def _table_rows(items, config, cal, lang, fmt, limit):
+    from cstool import due, render, views
+
+    # grouped by assignee; groups ordered by their soonest item, items soonest first
+    order: dict[str, int] = {}
+    for i, item in enumerate(items):
+        order.setdefault(item.assignee, i)
+    ranked = sorted(items, key=lambda it: (order[it.assignee], it.due))
+    if limit:
+        ranked = ranked[:limit]
+    rows = []
+    previous = None
+    for item in ranked:
+        who = views.person_name(config, item.assignee) or (views.group_name(config, item.group, lang) if item.group else "—")
+        span = due.business_text(item.left_minutes, cal.day_minutes, lang)
+        if item.overdue:
+            status = f"超时 {span}" if lang == "zh" else f"late {span}"
+        else:
+            status = f"剩余 {span}" if lang == "zh" else f"{span} left"
+        if fmt == "table" and item.overdue and render.color_enabled():
+            status = click.style(status, fg="red")
+        rows.append([
+            who if who != previous else "",
+            item.id,
+            KIND_LABELS[item.kind][0 if lang == "zh" else 1],
+            render.truncate(item.title, 28) if fmt == "table" else item.title,
+            views.short_time(item.due.isoformat()),
+            status,
+        ])
+        previous = who
+    return rows
