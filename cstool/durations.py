@@ -36,6 +36,8 @@ def parse_duration(text: object, what: str = "duration") -> Duration:
     """Parse ``30m``, ``4h``, ``2d``, ``1w`` or any of them followed by ``calendar``."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         raise InputError(f"{what}: {text!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")
+    if str(text).strip().startswith("-"):
+        raise InputError(f"{what}: {str(text)!r} is negative; durations count forward (e.g. 4h)")
     m = _RE.match(str(text))
     if not m:
         raise InputError(f"{what}: {str(text)!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")

@@ -121,7 +121,42 @@ def describe_event(ev: Any, config: Config, lang: str) -> str:
     return "  ".join(parts)
 
 
-def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool) -> str:
+CLOCK_LABELS = {
+    "first_response": ("首次响应", "first response"),
+    "resolution": ("解决", "resolution"),
+    "followup": ("回访", "follow-up"),
+    "work_order": ("联系单办结", "work order"),
+}
+STATE_LABELS = {
+    "running": ("计时中", "running"),
+    "warning": ("即将超时", "warning"),
+    "breached": ("已超时", "breached"),
+    "paused": ("暂停", "paused"),
+    "met": ("达标", "met"),
+    "missed": ("超时完成", "missed"),
+}
+
+
+def clock_lines(clocks: list[Any], lang: str) -> list[str]:
+    """One line per SLA clock: kind, state, due, and how far along it is."""
+    zh = lang == "zh"
+    lines = []
+    for c in clocks:
+        name = CLOCK_LABELS[c.kind][0 if zh else 1]
+        state = STATE_LABELS.get(c.state, (c.state, c.state))[0 if zh else 1]
+        due = short_time(c.due.isoformat()) if c.due else "—"
+        extra = ""
+        if c.target is not None:
+            extra = f"  {c.target}  {round(c.fraction * 100)}%"
+        if c.kind == "resolution" and c.detail.get("cycles", 1) > 1:
+            extra += ("  第 {} 轮".format(c.detail["cycles"]) if zh else f"  cycle {c.detail['cycles']}")
+        if c.ever_breached and c.state not in ("breached", "missed"):
+            extra += "  (曾超时)" if zh else "  (breached before)"
+        lines.append(f"  {name}: {state}  {due}{extra}")
+    return lines
+
+
+def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: list[Any] | None = None) -> str:
     """The ``show`` page: fields, description, details, follow-ups and the timeline."""
     zh = lang == "zh"
     lines: list[str] = []
@@ -160,13 +195,11 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool) -> str:
         name = label("links", lang)
         lines.append(f"{name}{' ' * (lw - render.width(name))}  {', '.join(str(x) for x in links)}")
     sla = ticket.get("sla") or {}
-    if sla:
+    if sla or clocks:
         lines.append("")
-        lines.append(label("sla", lang) + (":" if not zh else ":"))
-        for key in ("policy", "first_response_due", "first_response_at", "resolution_due", "resolved_at", "paused_minutes"):
-            if sla.get(key) not in (None, ""):
-                value = sla[key] if key in ("policy", "paused_minutes") else short_time(str(sla[key]))
-                lines.append(f"  {label(key, lang)}: {value}")
+        policy = f" ({sla.get('policy')})" if sla.get("policy") else ""
+        lines.append(label("sla", lang) + policy + ":")
+        lines.extend(clock_lines(clocks or [], lang))
     fields = ticket.get("fields") or {}
     if fields:
         lines.append("")

@@ -26,4 +26,8 @@ def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> Non
 
         click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal), nl=False)
     else:
-        click.echo(views.ticket_detail(data, app.config, app.lang, reveal), nl=False)
+        from cstool.sla import ticket_clocks
+        from cstool.workflow import calendar_of
+
+        clocks = ticket_clocks(data, app.config, calendar_of(app.config), app.now)
+        click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks), nl=False)
