@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "followup": ("cstool.commands.followup", "Record a follow-up call (回访); unsatisfied reopens and escalates."),
     "customer": ("cstool.commands.customer", "Customer records: add, show, list, edit, visit."),
     "due": ("cstool.commands.due", "Deadlines due or overdue, soonest first (--fail-on-overdue for CI)."),
+    "audit": ("cstool.commands.audit", "A period's statistics; --check for the desk's integrity."),
+    "verify": ("cstool.commands.verify", "Check the desk's integrity (same as audit --check)."),
 }
 
 

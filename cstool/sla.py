@@ -58,7 +58,7 @@ class Clock:
         return self.state in RUNNING_STATES
 
 
-def _target(value: Any) -> Duration | None:
+def parse_target(value: Any) -> Duration | None:
     if value in (None, ""):
         return None
     try:
@@ -88,7 +88,7 @@ def _state(clock: Clock, now: datetime, warn_at: tuple[float, ...]) -> None:
 
 def first_response(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: tuple[float, ...]) -> Clock | None:
     sla = ticket.get("sla") or {}
-    target = _target(sla.get("first_response_target"))
+    target = parse_target(sla.get("first_response_target"))
     created = read_stamp(ticket.get("created"), cal.tz)
     if target is None or created is None:
         return None
@@ -105,7 +105,7 @@ def first_response(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: t
     return clock
 
 
-def _cycles(history: Any, tz: Any) -> list[dict[str, Any]]:
+def cycles(history: Any, tz: Any) -> list[dict[str, Any]]:
     """Resolution cycles: start, pauses [(from, to|None)], end (None while open)."""
     cycles: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
@@ -130,7 +130,7 @@ def _cycles(history: Any, tz: Any) -> list[dict[str, Any]]:
     return cycles
 
 
-def _measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar, now: datetime) -> tuple[float, datetime | None, float, bool]:
+def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar, now: datetime) -> tuple[float, datetime | None, float, bool]:
     """(elapsed active minutes, breach moment or None, paused minutes, paused now)."""
     total = cal.target_minutes(target)
     end = cycle["end"] or now
@@ -159,20 +159,28 @@ def _measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalenda
     return elapsed, breach, paused, paused_now
 
 
+BUSINESS = Duration(text="business time")
+
+
+def active_minutes(cycle: dict[str, Any], cal: BusinessCalendar, end: datetime) -> float:
+    """Business minutes of a cycle up to end, without its time pending."""
+    return measure_cycle(cycle, BUSINESS, cal, end)[0]
+
+
 def resolution(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: tuple[float, ...]) -> Clock | None:
     sla = ticket.get("sla") or {}
-    target = _target(sla.get("resolution_target"))
+    target = parse_target(sla.get("resolution_target"))
     if target is None:
         return None
-    cycles = _cycles(ticket.get("history"), cal.tz)
-    if not cycles:
+    all_cycles = cycles(ticket.get("history"), cal.tz)
+    if not all_cycles:
         return None
     ever = False
-    for cycle in cycles[:-1]:
-        _, breach, _, _ = _measure_cycle(cycle, target, cal, now)
+    for cycle in all_cycles[:-1]:
+        _, breach, _, _ = measure_cycle(cycle, target, cal, now)
         ever = ever or breach is not None
-    last = cycles[-1]
-    elapsed, breach, paused, paused_now = _measure_cycle(last, target, cal, now)
+    last = all_cycles[-1]
+    elapsed, breach, paused, paused_now = measure_cycle(last, target, cal, now)
     total = cal.target_minutes(target)
     if paused_now:
         due = None
@@ -186,7 +194,7 @@ def resolution(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: tuple
     clock.elapsed = elapsed
     clock.breached_at = breach
     clock.ever_breached = ever or breach is not None
-    clock.detail = {"cycles": len(cycles), "paused_minutes": round(paused)}
+    clock.detail = {"cycles": len(all_cycles), "paused_minutes": round(paused)}
     if paused_now:
         clock.state = "paused"
     else:

@@ -1,0 +1,53 @@
+"""``cstool audit``: the period's statistics; ``audit --check``: the desk's integrity."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+
+
+@click.command("audit")
+@click.option("--period", metavar="PERIOD", help="2026-11 (month), 2026-W47 (ISO week) or 2026-11-22 (day); default: this month.")
+@click.option("--from", "start", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
+@click.option("--to", "end", metavar="DATE", help="Last day (YYYY-MM-DD), inclusive.")
+@click.option("--by", "dims", multiple=True, metavar="DIM", help="Also break down by group, agent, type, channel, category or tier (repeatable).")
+@click.option("--check", is_flag=True, help="Check the desk's integrity instead (exit 1 on findings).")
+@read_options
+@pass_app
+def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> None:
+    """Statistics for a period: volumes, response and resolution times, SLA compliance,
+    escalations, reopen rate, follow-ups and satisfaction, backlog, work orders, agents."""
+    from cstool import audit, audit_view, render, views
+    from cstool.errors import InputError
+    from cstool.workflow import calendar_of
+
+    fmt = output_format(fmt, as_json)
+    if check:
+        from cstool.commands.verify import run_check
+
+        run_check(app, fmt)
+        return
+    app.check_now()
+    dims = tuple(d.strip() for v in dims for d in v.split(",") if d.strip())
+    for d in dims:
+        if d not in audit.DIMENSIONS:
+            raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")
+    config = app.config
+    per = audit.parse_period(period, start, end, config.tz, app.now)
+    data = audit.report((t for _, t in app.desk.iter_tickets()), config, calendar_of(config), per, app.now, dims)
+    if fmt == "json":
+        click.echo(render.to_json(data))
+        return
+    if fmt == "csv":
+        click.echo(render.table(audit_view.csv_rows(data), ["section", "metric", "value"], "csv"), nl=False)
+        return
+    lang = app.lang
+    names = {p.id: p.name for p in config.roster}
+    labels = {
+        "group": {k: views.group_name(config, k, lang) for k in config.groups},
+        "type": {k: views.type_name(config, k, lang) for k in config.types},
+        "channel": {k: views.channel_name(config, k, lang) for k in config.channels},
+        "agent": names,
+    }
+    click.echo(audit_view.render_report(data, config.name, lang, fmt, names, labels), nl=False)

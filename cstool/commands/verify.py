@@ -1,0 +1,43 @@
+"""``cstool verify`` (same as ``audit --check``): the desk's integrity, for CI and hooks."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+from cstool.errors import EXIT_FINDINGS
+
+
+def run_check(app: App, fmt: str) -> None:
+    """Print every finding; exit 1 when there is any."""
+    from cstool import render
+    from cstool.verify import check_desk
+
+    app.check_now()
+    findings, files = check_desk(app.desk.root, app.config, app.now)
+    if fmt == "json":
+        click.echo(render.to_json({"files": files, "findings": [f.as_json() for f in findings]}))
+    elif fmt in ("csv", "markdown"):
+        rows = [[f.file, f.line or "", f.ticket or "", f.code, f.message] for f in findings]
+        click.echo(render.table(rows, ["file", "line", "ticket", "check", "message"], fmt), nl=fmt != "csv")
+    else:
+        for f in findings:
+            click.echo(f.text())
+        zh = app.lang == "zh"
+        if findings:
+            click.echo(f"{len(findings)} 项问题,共检查 {files} 个文件" if zh else f"{len(findings)} findings in {files} files")
+        else:
+            click.echo(f"检查 {files} 个文件,未发现问题" if zh else f"{files} files checked, no findings")
+    if findings:
+        sys.exit(EXIT_FINDINGS)
+
+
+@click.command("verify")
+@read_options
+@pass_app
+def command(app: App, fmt, as_json, reveal) -> None:
+    """Check the desk: schema, history replay, duplicate IDs, complaint results, roster,
+    references and merge conflicts. Exit 1 when anything is found."""
+    run_check(app, output_format(fmt, as_json))
