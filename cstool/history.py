@@ -117,6 +117,8 @@ def write_state(ticket: Any, state: dict[str, Any]) -> None:
                 sla.pop(key, None)
     followups = CommentedSeq(ordered(dict(f), FOLLOWUP_ORDER) for f in state["followups"])
     existing = ticket.get("followups")
+    if existing is None and not followups:
+        return
     if existing is None or [dict(f) for f in existing] != [dict(f) for f in followups]:
         put_field(ticket, "followups", followups, FIELD_ORDER)
 

@@ -200,7 +200,7 @@ def new_ticket(values: dict[str, Any], history: list[Any]) -> CommentedMap:
         elif key == "sla" and value:
             value = ordered(value, SLA_ORDER)
         elif key in ("followups", "links"):
-            value = CommentedSeq(value or [])
+            value = CommentedSeq(value) if value else None
         elif key == "fields" and value:
             value = CommentedMap(value)
         elif key == "history":

@@ -1,0 +1,49 @@
+"""``cstool export``: tickets as CSV (Excel-friendly UTF-8) or JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cstool.cli import App, pass_app
+
+
+def _split(values):
+    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--redact", is_flag=True, help="Mask customer phone numbers and emails.")
+@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for older Excel).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--status", multiple=True, metavar="STATUS", help="Default: all statuses.")
+@click.option("--type", "types", multiple=True, metavar="TYPE")
+@click.option("--group", "groups", multiple=True, metavar="GROUP")
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON")
+@click.option("--channel", "channels", multiple=True, metavar="CHANNEL")
+@click.option("--priority", "priorities", multiple=True, metavar="A|B|C")
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
+@click.option("--text", default="", metavar="WORDS")
+@pass_app
+def command(app: App, fmt, redact, bom, output, status, types, groups, assignees, channels, priorities, tiers, text) -> None:
+    """Export tickets (whole, with their history) for a spreadsheet, a backup or another desk."""
+    from cstool import exchange, query, render, yamlio
+
+    app.check_now()
+    statuses = _split(status) or ("all",)
+    filters = query.build_filters(app.config, statuses=statuses, types=_split(types), groups=_split(groups),
+                                  assignees=_split(assignees), channels=_split(channels), priorities=_split(priorities),
+                                  tiers=_split(tiers), text=text)
+    tickets = []
+    for _, t in app.desk.iter_tickets():
+        if filters.match(query.summarize(t)):
+            plain = render.plain(t)
+            tickets.append(exchange.redact(plain) if redact else plain)
+    text_out = exchange.export_text(tickets, fmt, bom)
+    if output:
+        yamlio.atomic_write(output, text_out)
+        click.echo(f"{len(tickets)} tickets → {output}", err=True)
+    else:
+        click.echo(text_out, nl=False)

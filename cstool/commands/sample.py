@@ -1,0 +1,60 @@
+"""``cstool sample``: a reproducible random sample of closed tickets for QA (随机抽查)."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+
+from cstool.cli import App, output_format, pass_app, read_options
+
+
+@click.command("sample")
+@click.option("-n", "--n", "count", default=10, show_default=True, type=click.IntRange(min=1), help="How many tickets.")
+@click.option("--period", metavar="PERIOD", help="Closed in this month/week/day (as audit); default: any time.")
+@click.option("--seed", type=int, help="The same seed gives the same sample (printed when not given).")
+@click.option("--type", "types", multiple=True, metavar="TYPE")
+@click.option("--group", "groups", multiple=True, metavar="GROUP")
+@read_options
+@pass_app
+def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) -> None:
+    """Pick N closed tickets at random for a quality review, printable as a checklist."""
+    from cstool import audit, render, views
+    from cstool.errors import InputError
+    from cstool.qa import sample_closed
+
+    app.check_now()
+    fmt = output_format(fmt, as_json)
+    config = app.config
+    for t in types:
+        if t not in config.types:
+            raise InputError(f"--type: unknown type {t!r}")
+    for g in groups:
+        if g not in config.groups:
+            raise InputError(f"--group: unknown group {g!r}")
+    per = audit.parse_period(period, None, None, config.tz, app.now) if period else None
+    if seed is None:
+        seed = secrets.randbelow(1_000_000)
+    picked, pool = sample_closed(app.desk.iter_tickets(), config, per, count, seed, set(types), set(groups))
+    lang = app.lang
+    if fmt == "json":
+        click.echo(render.to_json({"seed": seed, "population": pool, "tickets": [
+            {"id": t["id"], "type": t.get("type"), "title": t.get("title"), "assignee": t.get("assignee"),
+             "closed": t.get("updated"), "resolution": t.get("resolution")} for t in picked]}))
+        return
+    head = (f"质检抽查: 从 {pool} 张已关闭工单中抽取 {len(picked)} 张 (seed {seed})" if lang == "zh"
+            else f"QA sample: {len(picked)} of {pool} closed tickets (seed {seed})")
+    if fmt == "markdown":
+        click.echo(f"## {head}\n")
+        for t in picked:
+            who = views.person_name(config, t.get("assignee"))
+            click.echo(f"- [ ] {t['id']} {t.get('title')} — {who} — {views.short_time(str(t.get('updated')))}")
+        return
+    rows = [["[ ]", t["id"], views.type_name(config, str(t.get("type")), lang), render.truncate(t.get("title"), 30),
+             views.person_name(config, t.get("assignee")), views.short_time(str(t.get("updated"))),
+             render.truncate(t.get("resolution"), 30)] for t in picked]
+    headers = ["✓", "编号", "类型", "标题", "处理人", "关闭时间", "处理结果"] if lang == "zh" else \
+        ["✓", "id", "type", "title", "assignee", "closed", "resolution"]
+    if fmt == "table":
+        click.echo(head)
+    click.echo(render.table(rows, headers, fmt))
