@@ -42,6 +42,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("cstool.commands.import_", "Import tickets from CSV or JSON (all or nothing, one commit)."),
     "sample": ("cstool.commands.sample", "A reproducible random sample of closed tickets for QA (随机抽查)."),
     "handover": ("cstool.commands.handover", "Shift handover (交接班): what happened and what is due next."),
+    "sync": ("cstool.commands.sync", "Pull (uniting ticket edits) and push."),
+    "setup-git": ("cstool.commands.setup_git", "Register the merge driver in this clone."),
+    "merge-file": ("cstool.commands.merge_file", "The git merge driver for ticket files (called by git)."),
 }
 
 

@@ -93,9 +93,12 @@ def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: st
         raise DeskError(f"{exc.filename or root}: permission denied") from None
 
     if git and _git_available():
+        from cstool.gitmerge import setup_git
+
         top = gitops.work_tree(root)
         if top is None:
             gitops.run_git(root, "init", "--quiet")
+        written.extend(setup_git(root))
         desk_name = name or "客户服务中心"
         gitops.commit(root, written, f"Create desk {desk_name} (by {email})", gitops.Author(person, email))
     return root.resolve()

@@ -20,6 +20,7 @@ from cstool import history, ids, yamlio
 from cstool.clock import read_stamp
 from cstool.config import PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.errors import CstoolError
+from cstool.merge import MERGE_ACTOR
 from cstool.model import STATUSES
 
 REQUIRED = ("id", "type", "title", "status", "created", "history")
@@ -123,10 +124,11 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
             if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
                 out.append(Finding(rel, _line(hist, i), tid, "history", f"history event {i + 1} lacks at, by or action"))
                 continue
-            if config.person(str(ev.get("by"))) is None:
+            if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
                 out.append(Finding(rel, _line(hist, i), tid, "roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster"))
-            if ev.get("action") == "merge-conflict" and not ev.get("resolved"):
-                out.append(Finding(rel, _line(hist, i), tid, "merge-conflict", f"merge conflict: {ev.get('note') or 'two clones made contradictory changes'}"))
+            acknowledged = any(isinstance(later, dict) and later.get("ack") == "merge-conflict" for later in hist[i + 1:])
+            if ev.get("action") == "merge-conflict" and not acknowledged:
+                out.append(Finding(rel, _line(hist, i), tid, "merge-conflict", f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} (then: cstool note {tid} --ack-conflict -m …)"))
         if all(isinstance(ev, dict) for ev in hist):
             for problem in history.disagreements(data):
                 add("replay", problem, "status" if "status" in data else None)

@@ -12,8 +12,9 @@ from cstool.commands import acting, report
 @click.argument("ticket")
 @click.option("-m", "--message", required=True, metavar="TEXT", help="The note; '-' reads standard input.")
 @click.option("--chase", is_flag=True, help="Record a chase (跟催) of the responsible unit.")
+@click.option("--ack-conflict", is_flag=True, help="Mark the ticket's merge conflicts as reviewed.")
 @pass_app
-def command(app: App, ticket, message, chase) -> None:
+def command(app: App, ticket, message, chase, ack_conflict) -> None:
     """Add an internal note to TICKET (not shown to the customer; no clock stops)."""
     from cstool import model, workflow
 
@@ -22,4 +23,5 @@ def command(app: App, ticket, message, chase) -> None:
     message = model.check_text(message, "--message", required=True).strip()
     actor, commit = acting(app)
     action = "chase" if chase else "note"
-    report(app, workflow.simple(app.desk, ticket, actor, app.now, action, commit=commit, note=message))
+    extra = {"ack": "merge-conflict"} if ack_conflict else {}
+    report(app, workflow.simple(app.desk, ticket, actor, app.now, action, commit=commit, note=message, **extra))

@@ -1,0 +1,23 @@
+"""``cstool setup-git``: register the merge driver in an existing clone."""
+
+from __future__ import annotations
+
+import click
+
+from cstool.cli import App, pass_app
+
+
+@click.command("setup-git")
+@pass_app
+def command(app: App) -> None:
+    """Register cstool's merge driver (repository config and .gitattributes) in this clone."""
+    from cstool.gitmerge import setup_git
+
+    changed = setup_git(app.desk.root)
+    if changed and not app.no_commit:
+        from cstool import gitops
+
+        actor = app.actor()
+        gitops.commit(app.desk.root, changed, f"Register the cstool merge driver (by {actor.id})",
+                      gitops.Author(actor.name, actor.id))
+    click.echo("merge driver registered" if app.lang == "en" else "已注册合并驱动")
