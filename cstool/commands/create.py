@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cstool.cli import App, pass_app
@@ -45,7 +47,7 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
 
     app.check_now()
     if description == "-":
-        description = click.get_text_stream("stdin").read()
+        description = sys.stdin.read()
     req = NewTicket(
         type=ticket_type, title=title, description=description, channel=channel, customer=customer,
         phone=phone, email=email, tier=tier, priority=priority, severity=severity, category=category,

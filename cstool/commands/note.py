@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cstool.cli import App, pass_app
@@ -19,7 +21,7 @@ def command(app: App, ticket, message, chase, ack_conflict) -> None:
     from cstool import model, workflow
 
     if message == "-":
-        message = click.get_text_stream("stdin").read()
+        message = sys.stdin.read()
     message = model.check_text(message, "--message", required=True).strip()
     actor, commit = acting(app)
     action = "chase" if chase else "note"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from cstool.cli import App, pass_app
@@ -17,7 +19,7 @@ def command(app: App, ticket, message) -> None:
     from cstool import model, workflow
 
     if message == "-":
-        message = click.get_text_stream("stdin").read()
+        message = sys.stdin.read()
     message = model.check_text(message, "--message", required=True).strip()
     actor, commit = acting(app)
     report(app, workflow.simple(app.desk, ticket, actor, app.now, "reply", commit=commit, message=message))
