@@ -191,7 +191,7 @@ def test_list_labels_follow_the_language_and_columns_align(filled):
     starts = [m.start() for m in re.finditer(r"-+", lines[1])]
     for line in [lines[0], *lines[2:]]:
         # every cell of every row starts at its column's display position (wide chars count 2)
-        cells = [m.start() for m in re.finditer(r"\S+", line)]
+        cells = [m.start(1) for m in re.finditer(r"(?:^|\s{2,})(\S)", line)]
         positions = [wcswidth(line[:i]) for i in cells]
         assert set(positions) <= set(starts) and positions[0] == 0, line
 
