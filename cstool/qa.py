@@ -20,11 +20,11 @@ def closed_at(ticket: Any, tz: Any) -> datetime | None:
     return None
 
 
-def sample_closed(tickets: Iterable[tuple[Any, Any]], config: Config, period: Any, n: int, seed: int,
+def sample_closed(tickets: Iterable[Any], config: Config, period: Any, n: int, seed: int,
                   types: set[str], groups: set[str]) -> tuple[list[Any], int]:
     """A reproducible sample: the same desk, filters and seed always give the same tickets."""
     pool = []
-    for _, t in tickets:
+    for t in tickets:
         when = closed_at(t, config.tz)
         if when is None or (period is not None and when not in period):
             continue

@@ -57,6 +57,7 @@ class Desk:
     root: Path
     config: Config
     _files: dict[str, Path] | None = field(default=None, repr=False)
+    _index: Any = field(default=None, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> "Desk":
@@ -88,16 +89,49 @@ class Desk:
     def ticket_files(self) -> dict[str, Path]:
         """Every ticket file by ID, found by name (no file is parsed)."""
         if self._files is None:
-            files: dict[str, Path] = {}
-            root = self.tickets_dir
-            for year in _subdirs(root):
-                for month in _subdirs(year):
-                    for entry in os.scandir(month):
-                        name = entry.name
-                        if name.endswith(".yaml") and not name.startswith(".") and entry.is_file():
-                            files[name[:-5]] = Path(entry.path)
-            self._files = files
+            self._files = {Path(rel).name[:-5]: self.root / rel for rel in self._scan(stat=False)}
         return self._files
+
+    def ticket_stats(self) -> dict[str, str]:
+        """Every ticket file (path relative to the desk) with its size, times and inode."""
+        stats = self._scan(stat=True)
+        self._files = {Path(rel).name[:-5]: self.root / rel for rel in stats}
+        return stats
+
+    def _scan(self, stat: bool) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for year in _subdirs(self.tickets_dir):
+            for month in _subdirs(year):
+                prefix = f"tickets/{year.name}/{month.name}/"
+                for entry in os.scandir(month):
+                    name = entry.name
+                    if not name.endswith(".yaml") or name.startswith("."):
+                        continue
+                    if stat:
+                        try:
+                            st = entry.stat()
+                        except FileNotFoundError:
+                            continue
+                        if not entry.is_file():
+                            continue
+                        out[prefix + name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                    elif entry.is_file():
+                        out[prefix + name] = ""
+        return out
+
+    # ------------------------------------------------------------------ reading through the index
+    def index(self) -> Any:
+        """The desk's index, refreshed against the files."""
+        from cstool.index import open_index
+
+        if self._index is None:
+            self._index = open_index(self)
+        self._index.refresh()
+        return self._index
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every ticket as plain data (from the index; read-only use)."""
+        return list(self.index().documents())
 
     def resolve(self, query: str) -> tuple[str, Path]:
         """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
@@ -130,10 +164,8 @@ class Desk:
             yield path, self.load_ticket(path)
 
     def summaries(self) -> list[dict[str, Any]]:
-        """The flat summary of every ticket (see :mod:`cstool.query`)."""
-        from cstool.query import summarize
-
-        return [summarize(t) for _, t in self.iter_tickets()]
+        """The flat summary of every ticket (see :mod:`cstool.query`), from the index."""
+        return self.index().summaries()
 
     def save(self, path: Path, data: Any) -> None:
         """Write a desk file atomically (call under the desk lock)."""

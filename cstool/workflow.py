@@ -117,10 +117,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
 
 
 def _summaries(desk: Desk) -> list[dict[str, Any]]:
-    return [
-        {k: t.get(k) for k in ("id", "group", "assignee", "status", "created")}
-        for _, t in desk.iter_tickets()
-    ]
+    return desk.summaries()
 
 
 def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
@@ -334,7 +331,9 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
         if queries:
             targets = [desk.resolve(q) for q in queries]
         else:
-            targets = sorted(desk.ticket_files().items())
+            files = desk.ticket_files()
+            targets = [(s["id"], files[s["id"]]) for s in desk.summaries()
+                       if s["status"] in states.WORKING and not s["assignee"] and s["id"] in files]
         outcomes: list[Outcome] = []
         summaries = _summaries(desk)
         paths = []
@@ -543,10 +542,16 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
     with desk.lock():
         summaries = _summaries(desk)
         paths = []
-        for ticket_id, path in sorted(desk.ticket_files().items()):
+        files = desk.ticket_files()
+        candidates = []
+        for doc in desk.documents():
+            if doc.get("status") in states.WORKING and doc.get("id") in files:
+                target, breach = breach_level(config, doc, now)
+                if breach is not None and target > int(doc.get("level") or 1):
+                    candidates.append(doc["id"])
+        for ticket_id in candidates:
+            path = files[ticket_id]
             ticket = desk.load_ticket(path)
-            if ticket.get("status") not in states.WORKING:
-                continue
             level = int(ticket.get("level") or 1)
             target, breach = breach_level(config, ticket, now)
             if breach is None or target <= level:

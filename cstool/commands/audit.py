@@ -35,7 +35,7 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
             raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
-    data = audit.report((t for _, t in app.desk.iter_tickets()), config, calendar_of(config), per, app.now, dims)
+    data = audit.report(app.desk.documents(), config, calendar_of(config), per, app.now, dims)
     if fmt == "json":
         click.echo(render.to_json(data))
         return

@@ -63,7 +63,7 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
 
     cal = calendar_of(config)
     now = app.now
-    items = due.collect((t for _, t in app.desk.iter_tickets()), load_all(app.desk), config, cal, now)
+    items = due.collect(app.desk.documents(), load_all(app.desk), config, cal, now)
     items = due.select(items, horizon=cal.add(now, window), overdue_only=overdue_only,
                        assignees=tuple(people), groups=groups, kinds=kinds)
     overdue_count = sum(1 for i in items if i.overdue)

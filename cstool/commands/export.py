@@ -37,9 +37,9 @@ def command(app: App, fmt, redact, bom, output, status, types, groups, assignees
                                   assignees=_split(assignees), channels=_split(channels), priorities=_split(priorities),
                                   tiers=_split(tiers), text=text)
     tickets = []
-    for _, t in app.desk.iter_tickets():
+    for t in app.desk.documents():
         if filters.match(query.summarize(t)):
-            plain = render.plain(t)
+            plain = t
             tickets.append(exchange.redact(plain) if redact else plain)
     text_out = exchange.export_text(tickets, fmt, bom)
     if output:

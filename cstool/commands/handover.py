@@ -32,7 +32,7 @@ def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
     if start > now:
         raise InputError(f"--since {since} is after now ({now.isoformat()})")
     horizon = cal.add(now, parse_duration(next_span, "--next"))
-    tickets = [t for _, t in app.desk.iter_tickets()]
+    tickets = app.desk.documents()
     items = due.collect(tickets, load_all(app.desk), config, cal, now)
     data = qa.handover(tickets, config, cal, start, now, horizon, items)
     if fmt == "json":

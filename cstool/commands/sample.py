@@ -35,7 +35,7 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     per = audit.parse_period(period, None, None, config.tz, app.now) if period else None
     if seed is None:
         seed = secrets.randbelow(1_000_000)
-    picked, pool = sample_closed(app.desk.iter_tickets(), config, per, count, seed, set(types), set(groups))
+    picked, pool = sample_closed(app.desk.documents(), config, per, count, seed, set(types), set(groups))
     lang = app.lang
     if fmt == "json":
         click.echo(render.to_json({"seed": seed, "population": pool, "tickets": [

@@ -1,0 +1,147 @@
+"""The index: a rebuildable SQLite cache of every ticket file in ``.cstool/index.sqlite``.
+
+YAML files are the only source of truth. The index keeps, per file, its size, mtime,
+ctime and inode (so an in-place edit, a ``git pull`` or a ``git checkout`` is always
+seen), the ticket's summary columns and its whole content as JSON. Every reading
+command refreshes it first: files whose stat changed are parsed again, new files added,
+removed files dropped. A corrupt or old-version index is deleted and rebuilt; a desk
+where ``.cstool`` cannot be written is read without a cache. Deleting the index loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from typing import Any, Iterator
+
+from cstool import yamlio
+from cstool.query import SUMMARY_KEYS, summarize
+from cstool.render import plain
+
+SCHEMA_VERSION = 2
+INDEX_FILE = "index.sqlite"
+COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
+
+
+def _col(key: str) -> str:
+    return "text_" if key == "_text" else f'"{key}"'
+
+
+class Index:
+    """A connection to a desk's index (or an in-memory one when the cache is not writable)."""
+
+    def __init__(self, desk: Any):
+        self.desk = desk
+        self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        folder = self.desk.cache_dir
+        path = folder / INDEX_FILE
+        try:
+            folder.mkdir(exist_ok=True)
+            if not os.access(folder, os.W_OK):
+                raise PermissionError
+            conn = self._connect(str(path))
+        except (OSError, sqlite3.Error):
+            return self._connect(":memory:")
+        return conn
+
+    def _connect(self, where: str) -> sqlite3.Connection:
+        for attempt in range(2):
+            conn = sqlite3.connect(where, timeout=30, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL") if where != ":memory:" else None
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    self._create(conn)
+                conn.execute("SELECT count(*) FROM files").fetchone()
+                return conn
+            except sqlite3.DatabaseError:
+                conn.close()
+                if where == ":memory:" or attempt:
+                    raise
+                for suffix in ("", "-wal", "-shm"):
+                    try:
+                        os.unlink(where + suffix)
+                    except FileNotFoundError:
+                        pass
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _create(conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DROP TABLE IF EXISTS files")
+            cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
+            conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols}, doc TEXT NOT NULL)")
+            conn.execute("CREATE INDEX files_id ON files(id)")
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh(self, progress: Any = None) -> int:
+        """Bring the index up to date with the files; return how many files were parsed."""
+        on_disk = self.desk.ticket_stats()
+        known = dict(self.conn.execute("SELECT path, stat FROM files"))
+        changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
+        removed = [rel for rel in known if rel not in on_disk]
+        if not changed and not removed:
+            return 0
+        rows = []
+        for n, (rel, st) in enumerate(changed, 1):
+            data = yamlio.load(self.desk.root / rel, rel)
+            if not isinstance(data, dict):
+                from cstool.errors import DeskError
+
+                raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
+            doc = plain(data)
+            summary = summarize(doc)
+            rows.append((rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False)))
+            if progress:
+                progress(n, len(changed))
+        placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 3))
+        cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS], "doc"])
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
+            self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})", rows)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return len(changed)
+
+    # ------------------------------------------------------------------ reading
+
+    def summaries(self) -> list[dict[str, Any]]:
+        cols = ", ".join(_col(k) for k in COLUMNS)
+        out = []
+        for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path"):
+            s = dict(zip(COLUMNS, row))
+            s["level"] = int(s["level"]) if s.get("level") not in (None, "") else None
+            out.append({k: ("" if v is None else v) if k != "level" else v for k, v in s.items()})
+        return out
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        for (doc,) in self.conn.execute("SELECT doc FROM files ORDER BY path"):
+            yield json.loads(doc)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def open_index(desk: Any) -> Index:
+    return Index(desk)
+
