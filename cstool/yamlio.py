@@ -16,6 +16,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.scalarstring import LiteralScalarString
@@ -53,6 +54,19 @@ class _GuardedComposer(Composer):
             self._cs_depth = depth - 1
 
 
+class _GuardedConstructor(RoundTripConstructor):
+    """Round-trip constructor that reports an impossible date with its line."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError as exc:
+            raise _Refused(f"{node.value!r} is not a valid date or time ({exc})", node.start_mark) from None
+
+
+_GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
+
+
 class _Refused(Exception):
     def __init__(self, reason: str, mark: Any):
         super().__init__(reason)
@@ -63,6 +77,7 @@ class _Refused(Exception):
 def _round_trip() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Composer = _GuardedComposer
+    yaml.Constructor = _GuardedConstructor
     yaml.allow_duplicate_keys = False
     yaml.width = 4096
     yaml.allow_unicode = True
