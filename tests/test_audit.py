@@ -1,0 +1,283 @@
+"""Audit figures computed by hand, integrity checks, export/import, QA sample, handover."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cstool import audit, yamlio
+from deskkit import Desk as CliDesk
+from deskkit import LEAD, MANAGER, clean_env, desk, git_desk, make_desk  # noqa: F401
+
+CALLER = "he.xue@example.com"
+AGENT = "wang.fang@example.com"
+AFTER = "2026-12-01T09:00+08:00"
+
+
+@pytest.fixture
+def november(desk):
+    """Five tickets whose every figure is worked out by hand in the tests below
+    (business hours 08:30-17:30, Monday to Friday)."""
+    d = desk
+    t1 = d.create("--type", "complaint", "--title", "T1", "--category", "服务态度", "--assignee", AGENT, now="2026-11-02T09:00+08:00")
+    d.ok("reply", t1, "-m", "r", as_=AGENT, now="2026-11-02T09:30+08:00")          # FR 30 min, met
+    d.ok("close", t1, "--resolution", "ok", as_=AGENT, now="2026-11-03T09:00+08:00")  # 510 + 30 = 540 min
+    d.ok("followup", t1, "--result", "satisfied", as_=CALLER, now="2026-11-04T10:00+08:00")
+
+    t2 = d.create("--type", "inquiry", "--title", "T2", "--assignee", "li.na@example.com", now="2026-11-03T09:00+08:00")
+    d.ok("reply", t2, "-m", "r", as_="li.na@example.com", now="2026-11-04T10:00+08:00")  # 25 h: breached; 600 business min
+    d.ok("close", t2, "--resolution", "ok", as_="li.na@example.com", now="2026-11-04T11:00+08:00")  # 660 min, met
+
+    t3 = d.create("--type", "complaint", "--title", "T3", "--category", "维修质量", "--assignee", AGENT, now="2026-11-04T09:00+08:00")
+    d.ok("reply", t3, "-m", "r", as_=AGENT, now="2026-11-04T09:10+08:00")          # FR 10 min
+    d.ok("pending", t3, "--reason", "p", as_=AGENT, now="2026-11-04T10:00+08:00")
+    d.ok("resume", t3, as_=AGENT, now="2026-11-06T10:00+08:00")
+    d.ok("close", t3, "--resolution", "ok", as_=AGENT, now="2026-11-09T12:00+08:00")  # 60 + 450 + 210 = 720
+    d.ok("followup", t3, "--result", "unsatisfied", as_=CALLER, now="2026-11-10T10:00+08:00")  # reopen, L2
+    d.ok("close", t3, "--resolution", "again", as_=LEAD, now="2026-11-12T10:00+08:00")  # 450 + 540 + 90 = 1080
+
+    t4 = d.create("--type", "complaint", "--title", "T4", "--category", "服务态度", "--assignee", AGENT, now="2026-11-16T09:00+08:00")
+
+    t5 = d.create("--type", "work_order", "--title", "T5", "--priority", "A", "--group", "engineering",
+                  "--field", "from_department=客服", now="2026-11-23T09:00+08:00")  # due Tue 24 09:00
+    d.ok("close", t5, "--resolution", "done", as_=LEAD, now="2026-11-25T10:00+08:00")  # 25 h late → 2 days; 1140 min
+    return d, (t1, t2, t3, t4, t5)
+
+
+def test_audit_figures_by_hand(november):
+    d, _ = november
+    r = d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json
+    assert r["period"] == {"from": "2026-11-01T00:00:00+08:00", "to": "2026-12-01T00:00:00+08:00", "label": "2026-11"}
+    assert r["totals"] == {"created": 5, "resolved": 5, "closed": 5, "open": 1, "reopened": 1, "reopen_rate": 25.0}
+    assert r["times"]["first_response"] == {"count": 3, "median_minutes": 30, "p90_minutes": 600}
+    assert r["times"]["resolution"] == {"count": 5, "median_minutes": 720, "p90_minutes": 1140}
+    assert r["sla"]["first_response"] == {"met": 2, "breached": 1, "compliance": 66.7}
+    assert r["sla"]["resolution"] == {"met": 4, "breached": 0, "compliance": 100.0}
+    assert r["sla"]["overall"] == {"met": 6, "breached": 1, "compliance": 85.7}
+    assert r["sla"]["open_breached"] == 1
+    assert r["escalations"] == {"L2": 1}
+    f = r["followups"]
+    assert (f["done"], f["due_in_period"], f["completion_rate"]) == (2, 3, 66.7)
+    assert (f["satisfied"], f["unsatisfied"], f["unreachable"], f["satisfaction_rate"]) == (1, 1, 0, 50.0)
+    assert (f["pending"], f["overdue"]) == (1, 1)
+    assert r["backlog_by_age"] == {"0-1d": 0, "1-3d": 0, "3-7d": 0, ">7d": 1}
+    assert r["complaint_causes"] == [{"category": "服务态度", "count": 2, "share": 66.7},
+                                     {"category": "维修质量", "count": 1, "share": 33.3}]
+    assert r["work_orders"]["by_urgency"]["A"] == {"resolved": 1, "on_time": 0, "on_time_rate": 0.0}
+    assert r["work_orders"]["late_days_by_department"] == {"engineering": 2}
+    agents = {row["agent"]: row for row in r["agents"]}
+    assert agents[CALLER]["followups_done"] == 2 and agents[CALLER]["satisfaction_rate"] == 50.0
+    assert agents[AGENT]["resolved"] == 2 and agents[AGENT]["first_response_median_minutes"] == 20
+    assert agents[AGENT]["resolution_median_minutes"] == 630
+
+
+def test_audit_by_dimension_and_formats(november):
+    d, _ = november
+    r = d.ok("audit", "--period", "2026-11", "--by", "type", "--by", "channel", "--json", now=AFTER).json
+    by_type = {row["type"]: row for row in r["by_type"]}
+    assert by_type["complaint"]["created"] == 3 and by_type["complaint"]["resolved"] == 3
+    assert "by_channel" in r
+    table = d.ok("audit", "--period", "2026-11", now=AFTER).stdout
+    assert "business hours" in table and "compliance %" in table and "85.7" in table
+    md = d.ok("audit", "--period", "2026-11", "--format", "markdown", now=AFTER, lang="zh").stdout
+    assert md.startswith("# 测试中心 服务统计 2026-11") and "## 时限达标(SLA)" in md and "| 合计" in md
+    csv_text = d.ok("audit", "--period", "2026-11", "--format", "csv", now=AFTER).stdout
+    assert "sla,overall.compliance,85.7" in csv_text
+
+
+def test_audit_never_shows_contact_data(november):
+    d, (t1, *_) = november
+    d.ok("customer", "add", "--name", "客户", "--phone", "13812345678", "--email", "k@example.com", "--tier", "A")
+    d.create("--type", "complaint", "--title", "含联系方式", "--phone", "13912345678", "--email", "x@example.com", now="2026-11-20T09:00+08:00")
+    for fmt in ("table", "json", "csv", "markdown"):
+        out = d.ok("audit", "--period", "2026-11", "--by", "tier", "--format", fmt, now=AFTER).stdout
+        assert "13912345678" not in out and "x@example.com" not in out and "139****" not in out
+
+
+def test_week_and_day_periods(november):
+    d, _ = november
+    week = d.ok("audit", "--period", "2026-W45", "--json", now=AFTER).json  # Mon 2 - Sun 8 Nov
+    assert week["period"]["from"] == "2026-11-02T00:00:00+08:00" and week["totals"]["created"] == 3
+    day = d.ok("audit", "--period", "2026-11-04", "--json", now=AFTER).json
+    assert day["totals"]["created"] == 1 and day["totals"]["closed"] == 1
+    span = d.ok("audit", "--from", "2026-11-02", "--to", "2026-11-03", "--json", now=AFTER).json
+    assert span["totals"]["created"] == 2
+
+
+def test_an_empty_period_prints_zeros_and_no_data(november):
+    d, _ = november
+    r = d.ok("audit", "--period", "2025-01", "--json", now=AFTER).json
+    assert r["totals"] == {"created": 0, "resolved": 0, "closed": 0, "open": 0, "reopened": 0, "reopen_rate": None}
+    assert r["sla"]["overall"] == {"met": 0, "breached": 0, "compliance": None}
+    assert r["times"]["resolution"]["median_minutes"] is None
+    table = d.ok("audit", "--period", "2025-01", now=AFTER).stdout
+    assert "no data" in table
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("--period", "2026-13"), "no month"), (("--period", "soon"), "--period"), (("--period", "2026-W60"), "ISO week"),
+    (("--by", "colour"), "--by"), (("--from", "2026-11-05", "--to", "2026-11-01"), "before"),
+    (("--period", "2026-11", "--from", "2026-11-01"), "either"),
+])
+def test_audit_bad_input(desk, args, needle):
+    res = desk.run("audit", *args)
+    assert res.exit_code == 2 and needle in res.stderr
+
+
+def test_median_and_p90():
+    assert audit.median([]) is None and audit.p90([]) is None
+    assert audit.median([3, 1, 2]) == 2 and audit.median([4, 1, 3, 2]) == 2.5
+    assert audit.p90(list(range(1, 11))) == 9 and audit.p90([5]) == 5
+
+
+# --------------------------------------------------------------------------- audit --check
+
+
+SAMPLE = Path(__file__).resolve().parent.parent / "records"
+
+
+def test_the_sample_desk_is_clean():
+    d = CliDesk(SAMPLE)
+    res = d.run("audit", "--check", now="2026-11-22T12:00+08:00")
+    assert res.exit_code == 0, res.stdout
+    assert "no findings" in res.stdout
+
+
+def test_audit_check_reports_every_planted_fault(tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns(".cstool"))
+    d = CliDesk(root)
+    files = sorted((root / "tickets/2026/11").glob("*.yaml"))
+    by_id = {f.stem: yamlio.load(f) for f in files}
+    closed_complaint = next(k for k, t in by_id.items() if t["type"] == "complaint" and t["status"] == "closed")
+    open_ticket = next(k for k, t in by_id.items() if t["status"] == "open")
+    others = [k for k in by_id if k not in (closed_complaint, open_ticket)]
+
+    def edit(tid, old, new):
+        p = root / f"tickets/2026/11/{tid}.yaml"
+        text = p.read_text(encoding="utf-8")
+        assert old in text, (tid, old)
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    # 1 malformed YAML
+    (root / "tickets/2026/11/CS-2026-BROKEN1.yaml").write_text("id: CS-2026-BROKEN1\ntitle: [oops\n", encoding="utf-8")
+    # 2 a status edited by hand: the history disagrees
+    edit(open_ticket, "status: open", "status: in_progress")
+    # 3 a complaint closed without its resolution
+    edit(closed_complaint, "resolution: ", "comment: ")
+    # 4 an actor who is not on the roster
+    edit(others[0], "by: zhao.lei@example.com", "by: ghost@example.com")
+    # 5 the same ID twice
+    shutil.copy(root / f"tickets/2026/11/{others[1]}.yaml", root / f"tickets/2026/10/{others[1]}.yaml")
+    # 6 a reference to a customer that has no record
+    target = next(k for k in others[2:] if "customer:" in (root / f"tickets/2026/11/{k}.yaml").read_text(encoding="utf-8"))
+    edit(target, "customer:\n", "customer:\n  id: C-NOSUCH\n")
+    # 7 a python tag
+    (root / "tickets/2026/11/CS-2026-EVIL002.yaml").write_text("id: !!python/object/apply:os.system [ls]\n", encoding="utf-8")
+
+    res = d.run("audit", "--check", "--json", now="2026-11-22T12:00+08:00")
+    assert res.exit_code == 1
+    findings = res.json["findings"]
+    codes = {(f["file"].split("/")[-1], f["code"]) for f in findings}
+    assert ("CS-2026-BROKEN1.yaml", "parse") in codes
+    assert (f"{open_ticket}.yaml", "replay") in codes
+    assert (f"{closed_complaint}.yaml", "complaint") in codes
+    assert (f"{others[0]}.yaml", "roster") in codes
+    assert (f"{others[1]}.yaml", "duplicate") in codes
+    assert (f"{target}.yaml", "reference") in codes
+    assert ("CS-2026-EVIL002.yaml", "parse") in codes
+    broken = [f for f in findings if f["file"].endswith("BROKEN1.yaml")][0]
+    assert broken["line"] == 3
+    text = d.run("verify", now="2026-11-22T12:00+08:00")
+    assert text.exit_code == 1 and "findings in" in text.stdout
+
+
+# --------------------------------------------------------------------------- export and import
+
+
+def test_export_import_round_trip_gives_equal_tickets(tmp_path):
+    src = CliDesk(SAMPLE)
+    for fmt in ("csv", "json"):
+        out = tmp_path / f"all.{fmt}"
+        src.ok("export", "--format", fmt, "-o", str(out))
+        target = make_desk(tmp_path / f"empty-{fmt}", git=False)
+        shutil.copy(SAMPLE / "cstool.yaml", target.root / "cstool.yaml")
+        shutil.copytree(SAMPLE / "customers", target.root / "customers", dirs_exist_ok=True)
+        target.ok("import", str(out))
+        for original in (SAMPLE / "tickets").glob("*/*/*.yaml"):
+            copy = target.root / original.relative_to(SAMPLE)
+            assert copy.read_text(encoding="utf-8") == original.read_text(encoding="utf-8"), original.name
+
+
+def test_export_csv_opens_in_excel_and_redacts(november, tmp_path):
+    d, _ = november
+    d.create("--type", "complaint", "--title", "联系方式", "--phone", "13912345678", "--email", "x@example.com")
+    plain = d.ok("export").stdout
+    assert "13912345678" in plain
+    redacted = d.ok("export", "--redact").stdout
+    assert "13912345678" not in redacted and "x@example.com" not in redacted and "139****5678" in redacted
+    out = tmp_path / "excel.csv"
+    d.ok("export", "--bom", "-o", str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and "投诉".encode() not in raw[:3]
+    js = json.loads(d.ok("export", "--format", "json", "--redact", "--type", "work_order").stdout)
+    assert [t["title"] for t in js] == ["T5"]
+
+
+def test_import_checks_every_row_and_writes_nothing_when_one_is_bad(git_desk, tmp_path):
+    d = git_desk
+    bad = tmp_path / "new.csv"
+    bad.write_text("type,title,channel\ncomplaint,新投诉,phone\nnope,x,phone\ninquiry,,phone\n", encoding="utf-8")
+    before = d.snapshot()
+    res = d.run("import", str(bad))
+    assert res.exit_code == 2
+    assert "row 3" in res.stderr and "row 4" in res.stderr and "row 2" not in res.stderr
+    assert d.snapshot() == before
+    good = tmp_path / "good.csv"
+    good.write_text("type,title,channel,customer_name,phone\ncomplaint,甲,phone,张三,13800000001\ninquiry,乙,online,,\n",
+                    encoding="utf-8")
+    n = int(d.git("rev-list", "--count", "HEAD"))
+    assert "imported 2 tickets" in d.ok("import", str(good)).stdout
+    assert int(d.git("rev-list", "--count", "HEAD")) == n + 1
+    assert len(d.git("show", "--name-only", "--format=", "HEAD").split()) == 2
+    rows = d.ok("list", "--json").json
+    assert {r["group"] for r in rows} == {"complaint", "inquiry"}
+
+
+def test_import_refuses_an_id_already_in_the_desk(desk, tmp_path):
+    tid = desk.create("--type", "inquiry", "--title", "已有")
+    out = tmp_path / "one.json"
+    desk.ok("export", "--format", "json", "-o", str(out))
+    res = desk.run("import", str(out))
+    assert res.exit_code == 2 and f"{tid} is already in this desk" in res.stderr
+
+
+# --------------------------------------------------------------------------- QA sample and handover
+
+
+def test_sample_is_reproducible_and_only_closed_tickets():
+    d = CliDesk(SAMPLE)
+    a = d.ok("sample", "-n", "5", "--seed", "42", "--json").json
+    b = d.ok("sample", "-n", "5", "--seed", "42", "--json").json
+    assert a == b and len(a["tickets"]) == 5 and a["seed"] == 42
+    statuses = {t["id"]: t["status"] for t in d.ok("list", "--status", "all", "--json", "--limit", "0").json}
+    assert all(statuses[t["id"]] == "closed" for t in a["tickets"])
+    c = d.ok("sample", "-n", "5", "--seed", "43", "--json").json
+    assert c["tickets"] != a["tickets"] or c["population"] <= 5
+    checklist = d.ok("sample", "-n", "3", "--seed", "1", "--format", "markdown").stdout
+    assert checklist.count("- [ ] CS-") == 3
+    nov = d.ok("sample", "-n", "50", "--seed", "1", "--period", "2026-10", "--json").json
+    assert all(t["closed"].startswith("2026-1") for t in nov["tickets"]) and nov["population"] < a["population"]
+
+
+def test_handover_lists_the_shift(november):
+    d, (t1, t2, t3, t4, t5) = november
+    data = d.ok("handover", "--since", "2026-11-25T08:30", "--json", now="2026-11-25T17:30+08:00").json
+    assert [r["id"] for r in data["closed"]] == [t5]
+    assert data["opened"] == [] and data["escalated"] == []
+    assert t4 in [r["id"] for rows in data["open_by_assignee"].values() for r in rows]
+    text = d.ok("handover", now="2026-11-16T17:00+08:00").stdout
+    assert "Shift handover 2026-11-16 08:30" in text and "T4" in text
