@@ -580,10 +580,43 @@ def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
+CACHE_NAME = "config.json"
+
+
 def load_config(desk: Path) -> Config:
-    """Load and validate ``<desk>/cstool.yaml``."""
+    """Load and validate ``<desk>/cstool.yaml``.
+
+    Parsing YAML costs more than the rest of a small command, so the parsed (and already
+    validated) content is kept as JSON in ``.cstool/config.json``, keyed by the file's
+    size, times and inode; any change to the file is parsed and validated afresh."""
+    import json
+
+    from cstool import __version__
+    from cstool.render import plain
+
     path = desk / CONFIG_FILE
-    return parse_config(yamlio.load(path, CONFIG_FILE), path)
+    cache = desk / ".cstool" / CACHE_NAME
+    try:
+        st = path.stat()
+        key = f"{__version__}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    except OSError:
+        key = None
+    if key is not None:
+        try:
+            cached = json.loads(cache.read_text(encoding="utf-8"))
+            if cached.get("key") == key:
+                return parse_config(cached["data"], path)
+        except (OSError, ValueError, KeyError, TypeError, DeskError):
+            pass
+    data = yamlio.load(path, CONFIG_FILE)
+    config = parse_config(data, path)
+    if key is not None:
+        try:
+            cache.parent.mkdir(exist_ok=True)
+            yamlio.atomic_write(cache, json.dumps({"key": key, "data": plain(data)}, ensure_ascii=False))
+        except OSError:
+            pass  # a read-only desk simply goes without the cache
+    return config
 
 
 def default_config_text() -> str:

@@ -76,8 +76,10 @@ def setup_git(root: Path) -> list[Path]:
     return [attributes]
 
 
-def sync(root: Path, remote: str | None = None) -> list[str]:
-    """Pull with rebase (the merge driver unites ticket edits), then push."""
+def sync(root: Path, remote: str | None = None, author: "gitops.Author | None" = None) -> list[str]:
+    """Pull with rebase (the merge driver unites ticket edits), then push.
+
+    Without a git identity on this machine, the acting person's is used for the rebase."""
     top = gitops.work_tree(root)
     if top is None:
         raise DeskError(f"{root}: not a git repository, nothing to sync")
@@ -98,7 +100,10 @@ def sync(root: Path, remote: str | None = None) -> list[str]:
     if upstream.returncode != 0:
         raise DeskError(f"could not reach {remote}: {gitops._first_line(upstream.stderr)}; your commits are safe here, sync again later")
     if upstream.stdout.strip():
-        pull = gitops.run_git(root, "pull", "--rebase", "--quiet", remote, branch, check=False)
+        identity: list[str] = []
+        if author is not None and not gitops.config_value(root, "user.email"):
+            identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
+        pull = gitops.run_git(root, *identity, "pull", "--rebase", "--quiet", remote, branch, check=False)
         if pull.returncode != 0:
             gitops.run_git(root, "rebase", "--abort", check=False)
             raise DeskError(f"pull from {remote} failed and was undone ({gitops._first_line(pull.stderr or pull.stdout)}); "

@@ -73,6 +73,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "action.followup": ("回访", "follow-up"),
     "action.edit": ("修改", "edited"),
     "action.merge-conflict": ("合并冲突", "merge conflict"),
+    "action.ack": ("已核对合并冲突", "merge conflict reviewed"),
     # misc
     "none": ("无", "none"),
     "unassigned": ("未分派", "unassigned"),

@@ -26,6 +26,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "close": (WORKING + ("resolved",), "closed"),
     "reopen": (("resolved", "closed"), "open"),
     "followup": (("resolved", "closed"), None),
+    "ack": (STATUSES, None),  # a person has reviewed a merge conflict
 }
 
 
@@ -38,7 +39,7 @@ def check(action: str, status: str, ticket_id: str) -> None:
     """Refuse an action the current status does not allow, naming what is allowed."""
     sources, _ = TRANSITIONS[action]
     if status not in sources:
-        allowed = ", ".join(allowed_actions(status)) or "none"
+        allowed = ", ".join(a for a in allowed_actions(status) if a != "ack") or "none"
         raise InputError(f"{ticket_id} is {status}: cannot {action} it (allowed now: {allowed})")
 
 

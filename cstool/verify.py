@@ -126,7 +126,7 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
                 continue
             if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
                 out.append(Finding(rel, _line(hist, i), tid, "roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster"))
-            acknowledged = any(isinstance(later, dict) and later.get("ack") == "merge-conflict" for later in hist[i + 1:])
+            acknowledged = any(isinstance(later, dict) and later.get("action") == "ack" for later in hist[i + 1:])
             if ev.get("action") == "merge-conflict" and not acknowledged:
                 out.append(Finding(rel, _line(hist, i), tid, "merge-conflict", f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} (then: cstool note {tid} --ack-conflict -m …)"))
         if all(isinstance(ev, dict) for ev in hist):

@@ -407,7 +407,8 @@ def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str |
 def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
            commit: Committer | None = None, **fields: Any) -> Outcome:
     """reply, note, chase, pending, resume and reopen: one event with its fields."""
-    detail_field = {"reply": None, "note": None, "chase": None, "pending": "reason", "resume": None, "reopen": "reason"}[action]
+    detail_field = {"reply": None, "note": None, "chase": None, "ack": "note", "pending": "reason", "resume": None,
+                    "reopen": "reason"}[action]
 
     def build(ticket: Any) -> tuple[list[Any], str]:
         ev = model.event(stamp(now), actor.id, action, **fields)
@@ -416,7 +417,7 @@ def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
             detail += f": {fields[detail_field]}"
         return [ev], detail
 
-    return act(desk, query, actor, action, build, commit)
+    return act(desk, query, actor, action, build, commit, permission="note" if action == "ack" else None)
 
 
 def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, resolution: str | None,

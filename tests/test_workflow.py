@@ -67,14 +67,15 @@ def test_every_action_on_a_closed_ticket_except_reopen_is_refused(desk):
                  ("close", tid, "--resolution", "again"), ("resolve", tid, "--resolution", "x")):
         res = desk.run(*args, as_=MANAGER)
         assert res.exit_code == 2, args
-        assert f"{tid} is closed" in res.stderr and "allowed now: reopen, followup" in res.stderr
+        assert f"{tid} is closed" in res.stderr and "allowed now: reopen, followup)" in res.stderr
     assert desk.snapshot() == before
     desk.ok("reopen", tid, "--reason", "客户来电说又坏了", as_=MANAGER)
     assert desk.ticket(tid)["status"] == "open"
 
 
 def test_transitions_follow_the_table():
-    assert states.allowed_actions("pending") == ["route", "escalate", "reply", "note", "chase", "resume", "resolve", "close"]
+    assert states.allowed_actions("pending") == ["route", "escalate", "reply", "note", "chase", "resume", "resolve", "close", "ack"]
+    assert states.allowed_actions("closed") == ["reopen", "followup", "ack"]
     assert states.next_status("reply", "open") == "in_progress"
     assert states.next_status("reply", "pending") == "pending"
     with pytest.raises(Exception, match="cannot resume"):

@@ -24,6 +24,5 @@ def command(app: App, ticket, message, chase, ack_conflict) -> None:
         message = sys.stdin.read()
     message = model.check_text(message, "--message", required=True).strip()
     actor, commit = acting(app)
-    action = "chase" if chase else "note"
-    extra = {"ack": "merge-conflict"} if ack_conflict else {}
-    report(app, workflow.simple(app.desk, ticket, actor, app.now, action, commit=commit, note=message, **extra))
+    action = "ack" if ack_conflict else "chase" if chase else "note"
+    report(app, workflow.simple(app.desk, ticket, actor, app.now, action, commit=commit, note=message))
