@@ -151,8 +151,9 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
     return out
 
 
-def check_desk(root: Path, config: Config, now: datetime) -> tuple[list[Finding], int]:
-    """Every finding of the desk, and how many files were read."""
+def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None) -> tuple[list[Finding], int]:
+    """Every finding of the desk (or of the ticket files in ``only``, paths relative to
+    the desk), and how many files were read."""
     findings: list[Finding] = []
     customer_ids: set[str] = set()
     cdir = root / "customers"
@@ -178,6 +179,8 @@ def check_desk(root: Path, config: Config, now: datetime) -> tuple[list[Finding]
     tickets: dict[str, Any] = {}
     for path in _all_ticket_files(root):
         rel = path.relative_to(root).as_posix()
+        if only is not None and rel not in only:
+            continue
         files_read += 1
         try:
             data = yamlio.load(path, rel)
@@ -201,8 +204,9 @@ def check_desk(root: Path, config: Config, now: datetime) -> tuple[list[Finding]
             else:
                 seen[tid] = rel
                 tickets[tid] = data
+    all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
     for tid, data in tickets.items():
         for i, link in enumerate(data.get("links") or []):
-            if str(link) not in tickets:
+            if str(link) not in all_ids:
                 findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference", f"linked ticket {link} does not exist"))
     return findings, files_read

@@ -10,13 +10,20 @@ from cstool.cli import App, output_format, pass_app, read_options
 from cstool.errors import EXIT_FINDINGS
 
 
-def run_check(app: App, fmt: str) -> None:
+def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
     """Print every finding; exit 1 when there is any."""
+    import os
+
     from cstool import render
     from cstool.verify import check_desk
 
     app.check_now()
-    findings, files = check_desk(app.desk.root, app.config, app.now)
+    only = None
+    if paths:
+        root = app.desk.root
+        only = {os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/") for p in paths}
+        only = {p for p in only if p.startswith("tickets/")}
+    findings, files = check_desk(app.desk.root, app.config, app.now, only)
     if fmt == "json":
         click.echo(render.to_json({"files": files, "findings": [f.as_json() for f in findings]}))
     elif fmt in ("csv", "markdown"):
@@ -35,9 +42,11 @@ def run_check(app: App, fmt: str) -> None:
 
 
 @click.command("verify")
+@click.argument("files", nargs=-1)
 @read_options
 @pass_app
-def command(app: App, fmt, as_json, reveal) -> None:
-    """Check the desk: schema, history replay, duplicate IDs, complaint results, roster,
-    references and merge conflicts. Exit 1 when anything is found."""
-    run_check(app, output_format(fmt, as_json))
+def command(app: App, files, fmt, as_json, reveal) -> None:
+    """Check the desk (or only the ticket FILES given, e.g. from a pre-commit hook): schema,
+    history replay, duplicate IDs, complaint results, roster, references and merge conflicts.
+    Exit 1 when anything is found."""
+    run_check(app, output_format(fmt, as_json), files)
