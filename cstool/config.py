@@ -225,7 +225,7 @@ def _names(v: _Validator, node: Any, key: str, keypath: str) -> tuple[str, str]:
 
 
 def _when(v: _Validator, node: Any, key: str, keypath: str, known: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    """A match condition: {type|channel|priority|tier|category|keyword: value or list}."""
+    """A match condition: {type|channel|priority|tier|severity|category|keyword: value or list}."""
     cond = v.mapping(node[key], keypath, {k: False for k in ("type", "channel", "priority", "tier", "category", "keyword", "severity")}, node, key)
     out: dict[str, tuple[str, ...]] = {}
     for ckey, raw in cond.items():
@@ -337,6 +337,8 @@ def parse_config(data: Any, path: Path) -> Config:
                 v.fail(seq, i, f"'ladder': unknown role {role!r} (roles: {', '.join(ROLES)})")
         if len(set(seq)) != len(seq) or len(seq) < 2:
             v.fail(root, "ladder", "'ladder' must list at least two different roles, lowest first")
+        if list(seq) != sorted(seq, key=ROLES.index):
+            v.fail(root, "ladder", f"'ladder' must go up: {', '.join(r for r in ROLES if r in seq)} (lowest first)")
         ladder = tuple(seq)
 
     # roster
@@ -416,7 +418,7 @@ def parse_config(data: Any, path: Path) -> Config:
         "priority": list(PRIORITIES),
         "tier": list(TIERS),
         "severity": list(SEVERITIES),
-        "category": None,
+        "category": list(categories) or None,
         "keyword": None,
     }
 

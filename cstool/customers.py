@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ruamel.yaml.comments import CommentedSeq
 
-from cstool import ids, model
+from cstool import ids, model, permissions
 from cstool.clock import read_stamp, stamp
 from cstool.config import TIERS, Config, Person
 from cstool.errors import InputError
@@ -71,6 +71,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
 def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetime,
                  commit: Committer | None = None) -> tuple[str, Any]:
     """Create a customer record; name and tier are required."""
+    permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
     if not data.get("name"):
         raise InputError("--name is required")
@@ -117,6 +118,7 @@ def load_all(desk: Desk) -> list[Any]:
 
 def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person, now: datetime,
                   commit: Committer | None = None) -> tuple[str, Any]:
+    permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
     if not data:
         raise InputError("nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note")
@@ -139,6 +141,7 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
 def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: Person, now: datetime,
                  commit: Committer | None = None) -> tuple[str, Any]:
     """Record a periodic visit or call to a customer (定期回访)."""
+    permissions.require(desk.config, "customer", actor)
     model.check_choice(result, VISIT_RESULTS, "--result")
     note = (model.check_text(note, "--note").strip() or None) if note is not None else None
     cid, path = resolve_customer(desk, query)

@@ -1,8 +1,9 @@
 """Durations with an explicit unit: business time (``30m``, ``4h``, ``2d``, ``1w``) or
 calendar time (``24h calendar``).
 
-A business day is the calendar's working day (whatever its hours); a business week is
-five business days. Calendar durations count wall-clock time.
+A business day is as long as a normal Monday-to-Friday working day of the desk's calendar
+(08:30-17:30 → 9 working hours), counted across whatever working hours follow; a
+business week is five business days. Calendar durations count wall-clock time.
 """
 
 from __future__ import annotations

@@ -187,6 +187,9 @@ def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: da
     from cstool.workflow import NewTicket, build_ticket, prepare_ticket, work_order_due
 
     config = desk.config
+    from cstool import permissions
+
+    permissions.require(config, "create", actor)
     problems: list[str] = []
     planned: list[tuple[str, Any]] = []  # ("whole", document) or ("new", values)
     seen: set[str] = set()

@@ -58,7 +58,7 @@ STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
 ACTIVE_STATUSES = ("open", "in_progress", "pending", "resolved")
 
 MAX_TITLE = 200
-MAX_TEXT = 1_000_000  # characters of a description, note or resolution
+MAX_TEXT = 200_000  # characters of a description, note or resolution (a file stays under 4 MiB)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$")
 CATEGORY_MAX = 40

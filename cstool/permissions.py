@@ -78,6 +78,7 @@ def require(config: Config, action: str, person: Person, ticket: Any | None = No
     """Refuse with a message naming the role the action needs."""
     if may(config, action, person, ticket):
         return
-    what = action.replace("_", " a ") if action == "close_major" else action
+    what = {"close_major": "close the major complaint", "customer": "change customer records",
+            "create": "create tickets"}.get(action, action)
     target = f" {ticket_id}" if ticket_id else ""
     raise InputError(f"{person.id} ({person.role}) may not {what}{target}: it needs {needed(config, action)}")

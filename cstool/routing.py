@@ -41,10 +41,13 @@ def choose_group(config: Config, values: dict[str, Any]) -> tuple[str, Rule | No
 def candidates(config: Config, group: str, level: int) -> list[Person]:
     """Members of the group holding the role of the given ladder level (1 = lowest).
 
-    When the group has nobody at that level, anyone on the roster with that role."""
-    role = config.ladder[min(max(level, 1), len(config.ladder)) - 1]
+    A ticket escalated above the group's own people goes to whoever holds that role on the
+    roster (a supervisor or manager usually covers several groups); at the first level the
+    ticket stays within its group, unassigned if the group has nobody at that level."""
+    level = min(max(level, 1), len(config.ladder))
+    role = config.ladder[level - 1]
     members = [p for p in config.roster if group in p.groups and p.role == role]
-    if members:
+    if members or level == 1:
         return members
     return [p for p in config.roster if p.role == role]
 

@@ -168,8 +168,15 @@ class Desk:
         return self.index().summaries()
 
     def save(self, path: Path, data: Any) -> None:
-        """Write a desk file atomically (call under the desk lock)."""
-        yamlio.atomic_write(path, yamlio.dumps(data))
+        """Write a desk file atomically (call under the desk lock); refuse a file that would
+        grow past what cstool reads back, and clear temp files a killed writer left."""
+        text = yamlio.dumps(data)
+        size = len(text.encode("utf-8"))
+        if size > yamlio.MAX_FILE_BYTES:
+            raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
+                             "a desk file may have; shorten the text or link a new ticket")
+        yamlio.sweep_temp_files(path.parent)
+        yamlio.atomic_write(path, text)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files[path.name[:-5]] = path
 

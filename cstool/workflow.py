@@ -96,8 +96,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     rule = None
     if values["group"] is None:
         # keywords match what the customer said, not the template's skeleton
-        said = dict(values, description=req.description or "")
-        values["group"], rule = routing.choose_group(config, said)
+        values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
     group = values["group"]
     if req.assignee:
         person = config.person(req.assignee)
@@ -110,6 +109,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
         values["assignee"] = routing.choose_assignee(config, group, level, _summaries(desk))
     values["level"] = level
     values["_rule"] = rule
+    values["_said"] = req.description or ""  # keywords match what the customer said, not the template
     if req.due is not None and ticket_type != "work_order":
         raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
     values["_due"] = req.due
@@ -190,7 +190,8 @@ def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: dat
     )
     data = {k: v for k, v in values.items() if not k.startswith("_") and k != "tier"}
     data.update(id=ticket_id, status="open", created=at, updated=at)
-    data["sla"] = sla_block(config, values, now)
+    said = dict(values, description=values.get("_said", ""))
+    data["sla"] = sla_block(config, said, now)
     data["due"] = work_order_due(config, values, now)
     return model.new_ticket(data, [ev])
 
@@ -216,6 +217,7 @@ def create_ticket(
     desk: Desk, req: NewTicket, actor: Person, now: datetime, commit: Committer | None = None
 ) -> tuple[str, Path, Any]:
     """Validate, mint an ID under the lock, write the new ticket file and commit it."""
+    permissions.require(desk.config, "create", actor)
     values, _ = prepare_ticket(desk, req)
     work_order_due(desk.config, values, now)  # refuse a bad --due before taking the lock
     with desk.lock():
@@ -447,7 +449,7 @@ def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
     and none is already waiting."""
     ttype = config.types.get(str(ticket.get("type")))
     policy = config.followup_policies.get(str(ticket.get("type")))
-    if ttype is None or not (ttype.followup or policy):
+    if ttype is None or not ttype.followup:
         return None
     if any(not f.get("done_at") for f in ticket.get("followups") or []):
         return None
