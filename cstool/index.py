@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
+from pathlib import Path
 from typing import Any, Iterator
 
 from cstool import yamlio
+from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
-from cstool.render import plain
 
 SCHEMA_VERSION = 2
 INDEX_FILE = "index.sqlite"
@@ -85,26 +87,18 @@ class Index:
 
     # ------------------------------------------------------------------ refresh
 
-    def refresh(self, progress: Any = None) -> int:
-        """Bring the index up to date with the files; return how many files were parsed."""
+    def refresh(self) -> int:
+        """Bring the index up to date with the files; return how many files were parsed.
+
+        Many changed files (a cold rebuild, a large pull) are parsed on every core, with a
+        progress bar when standard error is a terminal."""
         on_disk = self.desk.ticket_stats()
         known = dict(self.conn.execute("SELECT path, stat FROM files"))
         changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
         removed = [rel for rel in known if rel not in on_disk]
         if not changed and not removed:
             return 0
-        rows = []
-        for n, (rel, st) in enumerate(changed, 1):
-            data = yamlio.load(self.desk.root / rel, rel)
-            if not isinstance(data, dict):
-                from cstool.errors import DeskError
-
-                raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
-            doc = plain(data)
-            summary = summarize(doc)
-            rows.append((rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False)))
-            if progress:
-                progress(n, len(changed))
+        rows = list(_parse_all(self.desk.root, changed))
         placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 3))
         cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS], "doc"])
         self.conn.execute("BEGIN IMMEDIATE")
@@ -134,6 +128,53 @@ class Index:
 
     def close(self) -> None:
         self.conn.close()
+
+
+PARALLEL_FROM = 2000  # below this many files, starting worker processes costs more than it saves
+CHUNK = 500
+
+
+def _row(root: Path, rel: str, st: str) -> tuple:
+    """One file's index row: path, stat, summary columns, content as JSON."""
+    doc = yamlio.load_plain(root / rel, rel)
+    if not isinstance(doc, dict):
+        raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
+    summary = summarize(doc)
+    return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False))
+
+
+def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:
+    root, items = args
+    return [_row(Path(root), rel, st) for rel, st in items]
+
+
+def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
+    show = len(changed) >= PARALLEL_FROM and sys.stderr.isatty()
+    bar = None
+    if show:
+        import click
+
+        bar = click.progressbar(length=len(changed), label="cstool: indexing tickets", file=sys.stderr)
+        bar.__enter__()
+    try:
+        workers = os.cpu_count() or 1
+        if len(changed) < PARALLEL_FROM or workers < 2:
+            for rel, st in changed:
+                yield _row(root, rel, st)
+                if bar:
+                    bar.update(1)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for rows in pool.map(_rows, chunks):
+                yield from rows
+                if bar:
+                    bar.update(len(rows))
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
 
 
 def _text(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,112 @@ def load(path: Path, name: str | None = None) -> Any:
     except UnicodeDecodeError as exc:
         raise DeskError(f"{label}: not UTF-8 text (byte {exc.start})") from None
     return loads(text, label)
+
+
+# --------------------------------------------------------------------------- the fast read path
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+
+
+class _Unsupported(Exception):
+    """The fast path cannot take this file; the guarded loader decides."""
+
+
+def _scalar(value: str, style: Any) -> Any:
+    if style:  # quoted or block: always text
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value, 0) if value.lstrip("+-").startswith(("0o", "0x")) else int(value)
+    if _FLOAT.match(value):
+        return float(value.replace("inf", "Inf").replace(".Inf", "inf").replace("NaN", "nan").replace("NAN", "nan"))
+    return value  # YAML 1.2 core schema: everything else, timestamps included, is text
+
+
+def _from_events(events: Any) -> Any:
+    """Build plain values from parser events; refuse anchors, aliases, tags, deep nesting,
+    duplicate keys and extra documents (the guarded loader then gives the verdict)."""
+    import yaml
+
+    stack: list[list[Any]] = []  # frames: [container, key] for maps, [container, _SEQ] for lists
+    root: Any = None
+    documents = 0
+    for ev in events:
+        kind = type(ev)
+        if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if ev.anchor is not None or (ev.tag is not None and ev.tag != "!"):
+                raise _Unsupported
+            if kind is yaml.ScalarEvent:
+                value: Any = _scalar(ev.value, ev.style)
+            else:
+                value = {} if kind is yaml.MappingStartEvent else []
+            if not stack:
+                root = value
+            else:
+                frame = stack[-1]
+                if frame[1] is _SEQ:
+                    frame[0].append(value)
+                elif frame[1] is _NO_KEY:
+                    if type(value) not in (str, int, bool) or value in frame[0]:
+                        raise _Unsupported
+                    frame[1] = value
+                else:
+                    frame[0][frame[1]] = value
+                    frame[1] = _NO_KEY
+            if kind is not yaml.ScalarEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Unsupported
+                stack.append([value, _NO_KEY if kind is yaml.MappingStartEvent else _SEQ])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise _Unsupported
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unsupported
+    return root
+
+
+_SEQ = object()
+_NO_KEY = object()
+
+
+def load_plain(path: Path, name: str | None = None) -> Any:
+    """Read a desk file as plain data as fast as possible (for the index).
+
+    PyYAML's C parser reads the file into events; plain values are built from them by
+    YAML 1.2 rules, refusing what the guarded loader refuses. Anything unusual (an alias, a
+    tag, a duplicate key, a parse error) goes to :func:`load`, which gives the verdict
+    and the error message with its line."""
+    try:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", None)
+        data = path.read_bytes() if loader is not None else None
+    except ImportError:
+        loader = data = None
+    if loader is None:
+        return _plain_of(load(path, name))
+    if len(data) > MAX_FILE_BYTES:
+        return load(path, name)
+    try:
+        text = data.decode("utf-8")
+        return _from_events(yaml.parse(text, Loader=loader))
+    except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+        return _plain_of(load(path, name))
+
+
+def _plain_of(value: Any) -> Any:
+    from cstool.render import plain
+
+    return plain(value)
 
 
 def prepare_strings(value: Any) -> Any:

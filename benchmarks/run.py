@@ -1,0 +1,107 @@
+"""Time cstool as whole processes on generated desks and print the medians.
+
+    python benchmarks/run.py [--sizes 10000 100000] [--repeat 5] [--workdir /tmp/cstool-bench]
+
+For each size a desk is generated once (benchmarks/make_desk.py, a git repository) and
+reused on later runs. Each command runs --repeat times with a warm page cache; the table
+gives the median wall time and the largest peak memory (RSS) seen. The cold rebuild
+deletes the index (.cstool/) before each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+TARGETS = {"--help": 0.12, "show": 0.3, "list": 0.5, "due": 0.4, "audit": 0.6, "create": 0.25,
+           "create+commit": 0.6, "cold rebuild": 40.0}
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB, exit code) of one process."""
+    time_bin = shutil.which("time") or "/usr/bin/time"
+    cmd = [time_bin, "-f", "%M", *argv] if os.path.exists(time_bin) else argv
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    rss = 0
+    if cmd is not argv:
+        try:
+            rss = int(proc.stderr.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            rss = 0
+    return elapsed, rss, proc.returncode
+
+
+def bench(size: int, repeat: int, workdir: Path) -> list[tuple[str, float, int, str]]:
+    from make_desk import generate
+
+    root = workdir / f"desk-{size}"
+    if not (root / "cstool.yaml").exists():
+        print(f"generating {size} tickets in {root} …", file=sys.stderr)
+        generate(root, size, seed=size, git=True)
+    env = {**os.environ, "CSTOOL_USER": "zhao.lei@example.com", "CSTOOL_NOW": "2026-11-22T18:00:00+08:00",
+           "CSTOOL_LANG": "zh", "GIT_AUTHOR_NAME": "bench", "GIT_COMMITTER_NAME": "bench",
+           "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    cstool = [sys.executable, "-m", "cstool"]
+    suffix = sorted(p.stem for p in (root / "tickets" / "2026" / "11").glob("*.yaml"))[0][-5:]
+    rows = []
+
+    def measure(name: str, argv: list[str], before=None, runs: int = repeat) -> None:
+        times, peak, codes = [], 0, set()
+        for _ in range(runs):
+            if before:
+                before()
+            elapsed, rss, code = timed(argv, root, env)
+            times.append(elapsed)
+            peak = max(peak, rss)
+            codes.add(code)
+        status = "ok" if codes <= {0, 1} else f"exit {sorted(codes)}"
+        rows.append((name, statistics.median(times), peak, status))
+        print(f"  {size:>7} {name:<14} {statistics.median(times):7.3f} s  {peak / 1024:6.1f} MB  {status}", file=sys.stderr)
+
+    def drop_index() -> None:
+        shutil.rmtree(root / ".cstool", ignore_errors=True)
+
+    measure("cold rebuild", [*cstool, "list", "--limit", "1"], before=drop_index, runs=max(1, min(repeat, 3)))
+    measure("--help", [*cstool, "--help"])
+    measure("show", [*cstool, "show", suffix])
+    measure("list", [*cstool, "list"])
+    measure("due", [*cstool, "due"])
+    measure("audit", [*cstool, "audit", "--period", "2026-10"])
+    measure("create", [*cstool, "--no-commit", "create", "-q", "--type", "inquiry", "--title", "基准测试"])
+    measure("create+commit", [*cstool, "create", "-q", "--type", "inquiry", "--title", "基准测试"])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-bench"))
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = {size: bench(size, args.repeat, args.workdir) for size in args.sizes}
+    print(f"\nmedian of {args.repeat} runs, whole processes, {os.cpu_count()} cores")
+    header = f"{'command':<14} {'target':>8} " + " ".join(f"{f'{s:,} tickets':>22}" for s in args.sizes)
+    print(header)
+    names = [r[0] for r in results[args.sizes[0]]]
+    for i, name in enumerate(names):
+        cells = []
+        for s in args.sizes:
+            _, secs, rss, status = results[s][i]
+            cells.append(f"{secs:8.3f} s {rss / 1024:6.1f} MB{'' if status == 'ok' else ' !'}")
+        print(f"{name:<14} {TARGETS[name]:>7}s " + " ".join(f"{c:>22}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()
