@@ -168,7 +168,7 @@ class App:
 
     def check_now(self) -> None:
         """Validate --now before anything else, even where no desk is needed yet."""
-        if self.now_text:
+        if self.now_text is not None:
             from zoneinfo import ZoneInfo
 
             from cstool.clock import parse_time

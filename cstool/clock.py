@@ -30,7 +30,7 @@ def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
 
 def now(tz: ZoneInfo, override: str | None = None) -> datetime:
     """The current time in the desk's zone, or the ``--now`` override."""
-    if override:
+    if override is not None:
         return parse_time(override, tz)
     return datetime.now(timezone.utc).astimezone(tz).replace(microsecond=0)
 

@@ -150,7 +150,8 @@ class _Validator:
     def mapping(self, node: Any, keypath: str, allowed: dict[str, bool], parent: Any = None, pkey: Any = None) -> dict:
         """Check node is a mapping with only allowed keys (value: required?)."""
         if not isinstance(node, dict):
-            self.fail(parent, pkey, f"'{keypath}' must be a mapping of keys to values")
+            self.fail(parent, pkey, f"'{keypath}' must be a mapping of keys to values" if keypath
+                      else "the file must be a mapping of the keys desk, roster, groups, types, channels …")
         for key in node:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))

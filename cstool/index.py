@@ -118,7 +118,7 @@ class Index:
         out = []
         for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path"):
             s = dict(zip(COLUMNS, row))
-            s["level"] = int(s["level"]) if s.get("level") not in (None, "") else None
+            s["level"] = int(s["level"]) if str(s.get("level") or "").isdigit() else None
             out.append({k: ("" if v is None else v) if k != "level" else v for k, v in s.items()})
         return out
 
@@ -139,8 +139,27 @@ def _row(root: Path, rel: str, st: str) -> tuple:
     doc = yamlio.load_plain(root / rel, rel)
     if not isinstance(doc, dict):
         raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
+    if _shape_problem(doc) is not None:
+        # the fast path has no line numbers: the guarded loader names the line
+        from cstool.store import check_shape
+
+        check_shape(yamlio.load(root / rel, rel), rel, _TZ)
     summary = summarize(doc)
     return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False))
+
+
+_TZ = None
+
+
+def _shape_problem(doc: dict) -> Any:
+    global _TZ
+    from zoneinfo import ZoneInfo
+
+    from cstool.model import shape_problem
+
+    if _TZ is None:
+        _TZ = ZoneInfo("Asia/Shanghai")
+    return shape_problem(doc, _TZ)
 
 
 def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:

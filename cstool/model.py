@@ -221,3 +221,39 @@ def text_of(ticket: Any, key: str, default: str = "") -> str:
 def customer_of(ticket: Any) -> dict[str, Any]:
     value = ticket.get("customer") if isinstance(ticket, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+SHAPES = {"customer": dict, "sla": dict, "fields": dict, "history": list, "followups": list, "links": list}
+TIMESTAMP_FIELDS = ("created", "updated", "due")
+
+
+def shape_problem(data: Any, tz: Any) -> tuple[str, str] | None:
+    """The first field of a loaded ticket whose type is wrong, as (key, reason), or None.
+
+    Files edited by hand can hold any YAML; commands refuse a malformed ticket with its
+    file and line instead of failing somewhere inside."""
+    from cstool.clock import read_stamp
+    from cstool.errors import CstoolError
+
+    for key, kind in SHAPES.items():
+        value = data.get(key)
+        if value is not None and not isinstance(value, kind):
+            return key, f"'{key}' must be a {'mapping' if kind is dict else 'list'}"
+    for key in ("history", "followups"):
+        for item in data.get(key) or []:
+            if not isinstance(item, dict):
+                return key, f"every entry of '{key}' must be a mapping"
+    level = data.get("level")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
+        return "level", "'level' must be a whole number"
+    for key in ("id", "type", "title", "status", "group", "assignee", "channel", "priority"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            return key, f"'{key}' must be a text"
+    for key in TIMESTAMP_FIELDS:
+        if data.get(key) is not None:
+            try:
+                read_stamp(data.get(key), tz)
+            except CstoolError:
+                return key, f"'{key}' {data.get(key)!r} is not a timestamp"
+    return None

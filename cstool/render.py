@@ -109,6 +109,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
     from tabulate import tabulate
 
     cells = [["" if c is None else c for c in row] for row in rows]
+    if fmt == "markdown":  # a | inside a cell would split it; a newline would end the row
+        cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
     style = "pipe" if fmt == "markdown" else "simple"
     return tabulate(cells, headers=list(headers), tablefmt=style, disable_numparse=True)
 

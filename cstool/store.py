@@ -157,6 +157,7 @@ class Desk:
         if data.get("id") != expected:
             line = _key_line(data, "id")
             raise DeskError(f"{self.rel(path)}:{line}: the ticket id {data.get('id')!r} does not match the file name {expected}")
+        check_shape(data, self.rel(path), self.config.tz)
         return data
 
     def iter_tickets(self) -> Iterator[tuple[Path, Any]]:
@@ -234,6 +235,16 @@ class Desk:
             yield
         finally:
             os.close(fd)
+
+
+def check_shape(data: Any, rel: str, tz: Any) -> None:
+    """Refuse a ticket whose fields have the wrong types, naming the file and line."""
+    from cstool.model import shape_problem
+
+    problem = shape_problem(data, tz)
+    if problem is not None:
+        key, reason = problem
+        raise DeskError(f"{rel}:{_key_line(data, key)}: {reason}")
 
 
 def _subdirs(folder: Path) -> list[Path]:

@@ -2,7 +2,8 @@
 
 - ``isolated_env`` (autouse): no ``CSTOOL_*`` variables from the caller, and a git with
   no system or global config (like a fresh machine without a git identity).
-- ``desk``: a function-scoped desk made by ``cstool init --no-git`` with a team roster.
+- ``desk``: a function-scoped desk made by ``cstool init --no-git`` with a team roster
+  (init runs once per session; each test gets its own fresh copy of that desk).
 - ``git_desk``: the same desk as a git repository (made by ``cstool init``), with the
   roster change committed.
 - ``DeskEnv.run(*args, input=None)``: the CLI through click's ``CliRunner`` with the
@@ -17,13 +18,15 @@ they import shadows the one of the same name here, so the two never clash.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -196,31 +199,59 @@ def make_desk(root: Path, git: bool) -> DeskEnv:
     return desk
 
 
+def _clean(mp: pytest.MonkeyPatch, home: Path) -> None:
+    for var in list(os.environ):
+        if var.startswith("CSTOOL_"):
+            mp.delenv(var)
+    mp.setenv("HOME", str(home))
+    mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    mp.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
+                "GIT_DIR", "GIT_WORK_TREE", "EMAIL", "NO_COLOR"):
+        mp.delenv(var, raising=False)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch, tmp_path_factory):
     """No CSTOOL_* from the caller; git without system/global config (no identity)."""
-    for var in list(os.environ):
-        if var.startswith("CSTOOL_"):
-            monkeypatch.delenv(var)
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-                "GIT_DIR", "GIT_WORK_TREE", "EMAIL", "NO_COLOR"):
-        monkeypatch.delenv(var, raising=False)
+    _clean(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def copy_desk(source: Path, target: Path) -> DeskEnv:
+    """A copy of a desk (its git history included), without the derived .cstool cache."""
+    shutil.copytree(source, target, symlinks=True, ignore=shutil.ignore_patterns(".cstool"))
+    return DeskEnv(target)
+
+
+@contextlib.contextmanager
+def clean_environment(home: Path) -> Iterator[None]:
+    """For fixtures wider than a test (they run before the autouse ``isolated_env``)."""
+    mp = pytest.MonkeyPatch()
+    try:
+        _clean(mp, home)
+        yield
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="session")
+def _pristine_desks(tmp_path_factory) -> dict[bool, Path]:
+    """One desk of each kind made by ``cstool init`` per session; tests get fresh copies."""
+    base = tmp_path_factory.mktemp("pristine")
+    with clean_environment(base):
+        return {False: make_desk(base / "desk", git=False).root, True: make_desk(base / "gitdesk", git=True).root}
 
 
 @pytest.fixture
-def desk(tmp_path) -> DeskEnv:
-    """A desk without git, with the test team in its roster."""
-    return make_desk(tmp_path / "desk", git=False)
+def desk(tmp_path, _pristine_desks) -> DeskEnv:
+    """A desk without git (made by cstool init, copied fresh for each test), with the test team."""
+    return copy_desk(_pristine_desks[False], tmp_path / "desk")
 
 
 @pytest.fixture
-def git_desk(tmp_path) -> DeskEnv:
-    """A desk that is a git repository (made by cstool init), roster committed."""
-    return make_desk(tmp_path / "gitdesk", git=True)
+def git_desk(tmp_path, _pristine_desks) -> DeskEnv:
+    """A desk that is a git repository (made by cstool init, roster committed), fresh for each test."""
+    return copy_desk(_pristine_desks[True], tmp_path / "gitdesk")
 
 
 def cstool_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,

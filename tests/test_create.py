@@ -217,6 +217,9 @@ def test_a_100kb_description_is_stored_intact(desk):
     tid = desk.create("--type", "inquiry", "--title", "长描述", "--description", text)
     assert desk.ticket(tid)["description"] == text
     assert desk.ok("show", tid, "--json").json["description"] == text
+    # the whole text is searchable, its end included
+    last_words = text.splitlines()[-1].split()[0]
+    assert [r["id"] for r in desk.ok("list", "--text", last_words, "--json").json] == [tid]
 
 
 @pytest.mark.parametrize("text", [
@@ -254,6 +257,14 @@ def test_environment_variables_stand_in_for_global_options(desk):
     assert res.exit_code == 0, res.stderr
     data = desk.ticket(res.stdout.strip())
     assert data["history"][0]["by"] == LEAD2 and data["created"] == "2025-06-02T11:00:00+08:00"
+
+
+def test_options_beat_environment_variables(desk, tmp_path):
+    env = {"CSTOOL_STORE": str(tmp_path / "elsewhere"), "CSTOOL_USER": LEAD2, "CSTOOL_NOW": "2025-01-01T09:00:00+08:00"}
+    res = desk.run("create", "-q", "--type", "inquiry", "--title", "优先级", env=env)  # --store/--as/--now given
+    assert res.exit_code == 0, res.stderr
+    data = desk.ticket(res.stdout.strip())
+    assert data["history"][0]["by"] == LEAD and data["created"] == NOW
 
 
 def test_create_as_a_real_process(desk):

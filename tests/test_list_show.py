@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 
 import pytest
 from wcwidth import wcswidth, wcwidth
 
-from conftest import MANAGER, NOW, assert_refusal, load_yaml
+from conftest import MANAGER, NOW, assert_refusal, clean_environment, copy_desk, load_yaml
 
 PHONE, PHONE_MASKED = "13900001111", "139****1111"
 EMAIL, EMAIL_MASKED = "chen@example.com", "c***@example.com"
@@ -20,9 +21,22 @@ LI_NA, ZHOU_MIN = "li.na@example.com", "zhou.min@example.com"
 T1, T2, T3, T4, T5 = "热线无人接听", "积分什么时候到期", "已答复的咨询", "冰箱不制冷", "Printer 打印机 jam"
 
 
+@pytest.fixture(scope="module")
+def _filled_once(tmp_path_factory, _pristine_desks):
+    base = tmp_path_factory.mktemp("filled")
+    with clean_environment(base):
+        return _fill(copy_desk(_pristine_desks[False], base / "desk"))
+
+
 @pytest.fixture
-def filled(desk):
-    """Five tickets over three days; T3 is closed."""
+def filled(_filled_once, tmp_path):
+    """Five tickets over three days; T3 is closed (a fresh copy for each test)."""
+    desk = copy_desk(_filled_once.root, tmp_path / "desk")
+    desk.ids = dict(_filled_once.ids)
+    return desk
+
+
+def _fill(desk):
     ids = {}
     ids[T1] = desk.create("--type", "complaint", "--title", T1, "--customer", "李秀英", "--phone", PHONE,
                           "--priority", "A", "--tier", "A", "--description", "打了三次热线都没人接",
@@ -333,3 +347,23 @@ def test_show_reads_a_desk_copied_elsewhere(filled, tmp_path):
     b = filled.run("show", tid, "--json", store=False, env={"CSTOOL_STORE": str(copy)}).stdout
     assert a == b
     assert NOW[:10] in a
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown"])
+def test_show_in_other_formats_masks_unless_revealed(filled, fmt):
+    tid = filled.ids[T1]
+    out = filled.ok("show", tid, "--format", fmt).stdout
+    assert tid in out and PHONE not in out
+    if fmt == "csv":
+        assert PHONE_MASKED in out
+        assert PHONE in filled.ok("show", tid, "--format", fmt, "--reveal").stdout
+
+
+def test_markdown_escapes_pipes_in_cells(desk):
+    desk.create("--type", "inquiry", "--title", "型号 A|B 的区别")
+    lines = desk.ok("list", "--format", "markdown").stdout.splitlines()
+
+    def cells(line):
+        return len(re.split(r"(?<!\\)\|", line))
+
+    assert cells(lines[2]) == cells(lines[0])
