@@ -586,6 +586,17 @@ def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
 CACHE_NAME = "config.json"
 
 
+def config_key(desk: Path) -> str | None:
+    """What identifies this version of cstool.yaml: size, times and inode (and cstool's version)."""
+    from cstool import __version__
+
+    try:
+        st = (desk / CONFIG_FILE).stat()
+    except OSError:
+        return None
+    return f"{__version__}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
 def load_config(desk: Path) -> Config:
     """Load and validate ``<desk>/cstool.yaml``.
 
@@ -594,16 +605,11 @@ def load_config(desk: Path) -> Config:
     size, times and inode; any change to the file is parsed and validated afresh."""
     import json
 
-    from cstool import __version__
     from cstool.render import plain
 
     path = desk / CONFIG_FILE
     cache = desk / ".cstool" / CACHE_NAME
-    try:
-        st = path.stat()
-        key = f"{__version__}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-    except OSError:
-        key = None
+    key = config_key(desk)
     if key is not None:
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))

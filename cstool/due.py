@@ -44,50 +44,65 @@ class Item:
         }
 
 
-def ticket_items(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
-    """The running deadlines of one ticket."""
+def deadlines(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[tuple[str, datetime, float | None, bool, str, str]]:
+    """A ticket's running deadlines: (kind, due, target minutes, calendar time?, assignee, group).
+
+    The due moments do not depend on ``now`` (a paused clock has none), so the index can
+    keep them; ``now`` only has to be at or after the ticket's last event."""
+    from cstool.clock import read_stamp
+
+    latest = now
+    for ev in ticket.get("history") or []:
+        at = read_stamp(ev.get("at"), cal.tz) if isinstance(ev, dict) else None
+        if at is not None and at > latest:
+            latest = at
     status = ticket.get("status")
-    items = []
-    for clock in sla.ticket_clocks(ticket, config, cal, now):
+    out = []
+    for clock in sla.ticket_clocks(ticket, config, cal, latest):
         if clock.kind == "followup":
             if clock.stopped is not None:
                 continue
-            group = config.followup_group or str(ticket.get("group") or "")
-            assignee = ""
+            group, assignee = config.followup_group or str(ticket.get("group") or ""), ""
         else:
-            if status not in ("open", "in_progress", "pending") or not clock.running or clock.due is None:
+            if status not in ("open", "in_progress", "pending") or clock.stopped is not None or clock.due is None \
+                    or clock.state == "paused":
                 continue
-            group = str(ticket.get("group") or "")
-            assignee = str(ticket.get("assignee") or "")
-        items.append(Item(
-            id=str(ticket.get("id")),
-            kind=clock.kind,
-            due=clock.due,
-            overdue=clock.due <= now,
-            assignee=assignee,
-            group=group,
-            title=str(ticket.get("title") or ""),
-            state="breached" if clock.due <= now else clock.state,
-            left_minutes=cal.between(now, clock.due),
-        ))
-    return items
+            group, assignee = str(ticket.get("group") or ""), str(ticket.get("assignee") or "")
+        target = clock.target_minutes or None
+        out.append((clock.kind, clock.due, target, bool(clock.target and clock.target.calendar), assignee, group))
+    return out
+
+
+def make_item(ident: str, kind: str, due: datetime, target: float | None, calendar: bool, assignee: str, group: str,
+              title: str, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
+    """A deadline as seen at ``now``: overdue, warning (past the first warn_at fraction) or running."""
+    left = cal.between(now, due)
+    overdue = due <= now
+    state = "breached" if overdue else "running"
+    if not overdue and target and config.warn_at:
+        remaining = (due - now).total_seconds() / 60 if calendar else left
+        if remaining <= target * (1 - config.warn_at[0]):
+            state = "warning"
+    return Item(ident, kind, due, overdue, assignee, group, title, state, left)
+
+
+def ticket_items(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
+    """The running deadlines of one ticket, as seen at now."""
+    return [make_item(str(ticket.get("id")), kind, due, target, calendar, assignee, group,
+                      str(ticket.get("title") or ""), config, cal, now)
+            for kind, due, target, calendar, assignee, group in deadlines(ticket, config, cal, now)]
 
 
 def customer_items(record: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
     due = next_visit(config, record)
     if due is None:
         return []
-    return [Item(
-        id=str(record.get("id")),
-        kind="visit",
-        due=due,
-        overdue=due <= now,
-        assignee=str(record.get("owner") or ""),
-        group=config.followup_group or "",
-        title=f"{record.get('name') or ''} ({record.get('tier') or '?'})",
-        state="breached" if due <= now else "running",
-        left_minutes=cal.between(now, due),
-    )]
+    return [make_item(str(record.get("id")), "visit", due, None, False, str(record.get("owner") or ""),
+                      config.followup_group or "", visit_title(record), config, cal, now)]
+
+
+def visit_title(record: Any) -> str:
+    return f"{record.get('name') or ''} ({record.get('tier') or '?'})"
 
 
 def collect(tickets: Iterable[Any], customers: Iterable[Any], config: Config, cal: BusinessCalendar,

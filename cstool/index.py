@@ -22,7 +22,7 @@ from cstool import yamlio
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 
@@ -75,10 +75,18 @@ class Index:
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("DROP TABLE IF EXISTS files")
+            for table in ("files", "deadlines", "customers", "meta"):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
             conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols}, doc TEXT NOT NULL)")
             conn.execute("CREATE INDEX files_id ON files(id)")
+            # running deadlines of tickets and customers' next periodic visits (for `due`)
+            conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
+                         "target REAL, calendar INTEGER, assignee TEXT, grp TEXT, title TEXT)")
+            conn.execute("CREATE INDEX deadlines_due ON deadlines(due_utc)")
+            conn.execute("CREATE INDEX deadlines_path ON deadlines(path)")
+            conn.execute("CREATE TABLE customers (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, doc TEXT NOT NULL)")
+            conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -91,25 +99,49 @@ class Index:
         """Bring the index up to date with the files; return how many files were parsed.
 
         Many changed files (a cold rebuild, a large pull) are parsed on every core, with a
-        progress bar when standard error is a terminal."""
+        progress bar when standard error is a terminal. A changed config (the calendar, the
+        SLA policies) recomputes every deadline, so the whole index is rebuilt then."""
+        from cstool.config import config_key
+
+        key = config_key(self.desk.root)
+        stored = self.conn.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
+        if stored is None or stored[0] != key:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for table in ("files", "deadlines", "customers"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
+            self.conn.execute("COMMIT")
         on_disk = self.desk.ticket_stats()
         known = dict(self.conn.execute("SELECT path, stat FROM files"))
         changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
         removed = [rel for rel in known if rel not in on_disk]
-        if not changed and not removed:
+        customers_on_disk = self.desk.customer_stats()
+        known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
+        changed_customers = [(rel, st) for rel, st in customers_on_disk.items() if known_customers.get(rel) != st]
+        removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
+        if not (changed or removed or changed_customers or removed_customers):
             return 0
         rows = list(_parse_all(self.desk.root, changed))
+        customer_rows = [_customer_row(self.desk.root, rel, st) for rel, st in changed_customers]
         placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 3))
         cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS], "doc"])
+        gone = [(r,) for r in removed] + [(r,) for r, _ in changed] + [(r,) for r in removed_customers] + \
+            [(r,) for r, _ in changed_customers]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
-            self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})", rows)
+            self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
+            self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
+            self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
+                                  [row[:-1] for row in rows])
+            self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
+            self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  [d for row in [*rows, *customer_rows] for d in row[-1]])
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        return len(changed)
+        return len(changed) + len(changed_customers)
 
     # ------------------------------------------------------------------ reading
 
@@ -126,6 +158,29 @@ class Index:
         for (doc,) in self.conn.execute("SELECT doc FROM files ORDER BY path"):
             yield json.loads(doc)
 
+    def deadlines(self, horizon: Any, kinds: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+                  assignees: tuple[str, ...] = ()) -> list[tuple]:
+        """Deadlines falling due before horizon (overdue ones included), soonest first:
+        (id, kind, due, target, calendar, assignee, group, title)."""
+        from datetime import timezone
+
+        sql = "SELECT id, kind, due, target, calendar, assignee, grp, title FROM deadlines"
+        where, args = [], []
+        if horizon is not None:
+            where.append("due_utc <= ?")
+            args.append(horizon.astimezone(timezone.utc).isoformat())
+        for column, values in (("kind", kinds), ("grp", groups), ("assignee", assignees)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                args.extend(values)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return list(self.conn.execute(sql + " ORDER BY due_utc, id, kind", args))
+
+    def customer_documents(self) -> Iterator[dict[str, Any]]:
+        for (doc,) in self.conn.execute("SELECT doc FROM customers ORDER BY path"):
+            yield json.loads(doc)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -134,32 +189,64 @@ PARALLEL_FROM = 2000  # below this many files, starting worker processes costs m
 CHUNK = 500
 
 
+_CONTEXT: dict[str, Any] = {}
+
+
+def _context(root: Path) -> tuple[Any, Any, Any]:
+    """The desk's config, calendar and the time now, once per process."""
+    from cstool.config import config_key
+
+    key = (str(root), config_key(root))
+    if _CONTEXT.get("key") != key:
+        from cstool.calendar import BusinessCalendar
+        from cstool.clock import now
+        from cstool.config import load_config
+
+        config = load_config(root)
+        _CONTEXT.update(key=key, config=config, cal=BusinessCalendar(config.calendar, config.tz), now=now(config.tz))
+    return _CONTEXT["config"], _CONTEXT["cal"], _CONTEXT["now"]
+
+
+def _deadline_rows(rel: str, ident: str, title: str, items: list[tuple]) -> list[tuple]:
+    from datetime import timezone
+
+    return [(rel, ident, kind, due.astimezone(timezone.utc).isoformat(), due.isoformat(), target, int(calendar),
+             assignee, group, title) for kind, due, target, calendar, assignee, group in items]
+
+
+def _customer_row(root: Path, rel: str, st: str) -> tuple:
+    from cstool.customers import next_visit
+    from cstool.due import visit_title
+
+    doc = yamlio.load_plain(root / rel, rel)
+    if not isinstance(doc, dict):
+        raise DeskError(f"{rel}:1: a customer file must be a mapping of fields")
+    config, cal, _ = _context(root)
+    due = next_visit(config, doc)
+    items = [] if due is None else [("visit", due, None, False, str(doc.get("owner") or ""), config.followup_group or "")]
+    return (rel, st, str(doc.get("id") or ""), json.dumps(doc, ensure_ascii=False),
+            _deadline_rows(rel, str(doc.get("id") or ""), visit_title(doc), items))
+
+
 def _row(root: Path, rel: str, st: str) -> tuple:
-    """One file's index row: path, stat, summary columns, content as JSON."""
+    """One file's index row: path, stat, summary columns, content as JSON, and its deadlines."""
     doc = yamlio.load_plain(root / rel, rel)
     if not isinstance(doc, dict):
         raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
-    if _shape_problem(doc) is not None:
+    from cstool.model import shape_problem
+
+    config, cal, now = _context(root)
+    if shape_problem(doc, config.tz) is not None:
         # the fast path has no line numbers: the guarded loader names the line
         from cstool.store import check_shape
 
-        check_shape(yamlio.load(root / rel, rel), rel, _TZ)
+        check_shape(yamlio.load(root / rel, rel), rel, config.tz)
     summary = summarize(doc)
-    return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False))
+    from cstool.due import deadlines
 
-
-_TZ = None
-
-
-def _shape_problem(doc: dict) -> Any:
-    global _TZ
-    from zoneinfo import ZoneInfo
-
-    from cstool.model import shape_problem
-
-    if _TZ is None:
-        _TZ = ZoneInfo("Asia/Shanghai")
-    return shape_problem(doc, _TZ)
+    config, cal, now = _context(root)
+    rows = _deadline_rows(rel, summary["id"], summary["title"], deadlines(doc, config, cal, now))
+    return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False), rows)
 
 
 def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:

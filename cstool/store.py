@@ -98,6 +98,19 @@ class Desk:
         self._files = {Path(rel).name[:-5]: self.root / rel for rel in stats}
         return stats
 
+    def customer_stats(self) -> dict[str, str]:
+        """Every customer file (path relative to the desk) with its size, times and inode."""
+        out: dict[str, str] = {}
+        try:
+            entries = list(os.scandir(self.customers_dir))
+        except FileNotFoundError:
+            return out
+        for entry in entries:
+            if entry.name.endswith(".yaml") and not entry.name.startswith(".") and entry.is_file():
+                st = entry.stat()
+                out["customers/" + entry.name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        return out
+
     def _scan(self, stat: bool) -> dict[str, str]:
         out: dict[str, str] = {}
         for year in _subdirs(self.tickets_dir):

@@ -34,8 +34,9 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @pass_app
 def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_overdue, limit, fmt, as_json, reveal) -> None:
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
+    from datetime import datetime
+
     from cstool import due, render, views
-    from cstool.customers import load_all
     from cstool.durations import parse_duration
     from cstool.workflow import calendar_of
 
@@ -63,9 +64,13 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
 
     cal = calendar_of(config)
     now = app.now
-    items = due.collect(app.desk.documents(), load_all(app.desk), config, cal, now)
-    items = due.select(items, horizon=cal.add(now, window), overdue_only=overdue_only,
-                       assignees=tuple(people), groups=groups, kinds=kinds)
+    horizon = now if overdue_only else cal.add(now, window)
+    rows = app.desk.index().deadlines(horizon, kinds=kinds, groups=groups, assignees=tuple(people))
+    items = [due.make_item(ident, kind, datetime.fromisoformat(when), target, bool(calendar), assignee or "",
+                           group or "", title or "", config, cal, now)
+             for ident, kind, when, target, calendar, assignee, group, title in rows]
+    if overdue_only:
+        items = [i for i in items if i.overdue]
     overdue_count = sum(1 for i in items if i.overdue)
     lang = app.lang
     if fmt == "json":
