@@ -147,11 +147,44 @@ class Index:
 
     def summaries(self) -> list[dict[str, Any]]:
         cols = ", ".join(_col(k) for k in COLUMNS)
-        out = []
-        for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path"):
-            s = dict(zip(COLUMNS, row))
-            s["level"] = int(s["level"]) if str(s.get("level") or "").isdigit() else None
-            out.append({k: ("" if v is None else v) if k != "level" else v for k, v in s.items()})
+        return [self._summary(row) for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path")]
+
+    def select(self, filters: Any, sort: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The summaries ``list`` shows, filtered, sorted and limited in SQL, and how many
+        matched in all (same rules as :func:`cstool.query.select`)."""
+        where, args = [], []
+        for column, values in (("status", filters.statuses), ("type", filters.types), ("group", filters.groups),
+                               ("assignee", filters.assignees), ("channel", filters.channels),
+                               ("priority", filters.priorities), ("tier", filters.tiers)):
+            if values:
+                where.append(f"coalesce({_col(column)}, '') IN ({', '.join('?' for _ in values)})")
+                args.extend(values)
+        for word in filters.text.lower().split():
+            where.append("(instr(text_, ?) > 0 OR instr(lower(id), ?) > 0)")
+            args.extend([word, word])
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = self.conn.execute(f"SELECT count(*) FROM files{clause}", args).fetchone()[0]
+        key = sort.lstrip("-")
+        direction = "DESC" if sort.startswith("-") else "ASC"
+        if key == "priority":
+            first = "CASE priority WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 9 END"
+        elif key == "status":
+            first = ("CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'pending' THEN 2 "
+                     "WHEN 'resolved' THEN 3 WHEN 'closed' THEN 4 ELSE 99 END")
+        else:
+            first = f"coalesce({_col(key)}, '')"
+        order = f" ORDER BY {first} {direction}, coalesce(created, '') {direction}, id {direction}"
+        cols = ", ".join(_col(k) for k in COLUMNS)
+        sql = f"SELECT {cols} FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
+        rows = self.conn.execute(sql, [*args, *([limit] if limit else [])])
+        return [self._summary(row) for row in rows], total
+
+    @staticmethod
+    def _summary(row: tuple) -> dict[str, Any]:
+        s = dict(zip(COLUMNS, row))
+        level = s.get("level")
+        out = {k: ("" if v is None else v) for k, v in s.items()}
+        out["level"] = int(level) if str(level or "").isdigit() else None
         return out
 
     def documents(self) -> Iterator[dict[str, Any]]:

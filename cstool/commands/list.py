@@ -39,15 +39,14 @@ def command(app: App, status, types, groups, assignees, channels, priorities, ti
         app.config, statuses=_split(status), types=_split(types), groups=_split(groups), assignees=assignees,
         channels=_split(channels), priorities=_split(priorities), tiers=_split(tiers), text=text, me=me,
     )
-    rows = query.select(app.desk.summaries(), filters, query.check_sort(sort))
-    shown = rows[:limit] if limit else rows
+    shown, total = app.desk.index().select(filters, query.check_sort(sort), limit)
     click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal), nl=False)
-    hidden = len(rows) - len(shown)
+    hidden = total - len(shown)
     if hidden:
         from cstool.i18n import label
 
         click.echo(label("more_rows", app.lang, n=hidden), err=fmt != "table")
-    elif not rows and fmt == "table":
+    elif not total and fmt == "table":
         from cstool.i18n import label
 
         click.echo(label("no_tickets", app.lang))
