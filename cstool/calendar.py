@@ -79,18 +79,35 @@ class BusinessCalendar:
         if b < a:
             return -self.between(b, a)
         la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
+        da, db = la.date(), lb.date()
+        lo = (la - self._at(da, 0)).total_seconds() / 60
+        hi = (lb - self._at(db, 0)).total_seconds() / 60
+        if da == db:
+            return self._within(da, lo, hi)
+        # the first day's rest, whole days between (from running totals), the last day's start
+        middle = self._cumulative(db) - self._cumulative(da + timedelta(days=1)) if db > da + timedelta(days=1) else 0
+        return self._within(da, lo, 24 * 60) + middle + self._within(db, 0, hi)
+
+    def _within(self, day: date, lo: float, hi: float) -> float:
         total = 0.0
-        day = la.date()
-        while day <= lb.date():
-            base = self._at(day, 0)
-            lo = (la - base).total_seconds() / 60 if day == la.date() else 0
-            hi = (lb - base).total_seconds() / 60 if day == lb.date() else 24 * 60
-            for s, e in self.ranges(day):
-                overlap = min(e, hi) - max(s, lo)
-                if overlap > 0:
-                    total += overlap
-            day += timedelta(days=1)
+        for s, e in self.ranges(day):
+            overlap = min(e, hi) - max(s, lo)
+            if overlap > 0:
+                total += overlap
         return total
+
+    def _cumulative(self, day: date) -> int:
+        """Working minutes of all days before `day`, counted from a fixed origin."""
+        ordinal = day.toordinal()
+        table = getattr(self, "_table", None)
+        if table is None or not table[0] <= ordinal <= table[0] + len(table[1]) - 1:
+            first = min(ordinal, table[0] if table else ordinal) - 400
+            last = max(ordinal, (table[0] + len(table[1]) - 1) if table else ordinal) + 400
+            sums = [0]
+            for n in range(first, last):
+                sums.append(sums[-1] + sum(e - s for s, e in self.ranges(date.fromordinal(n))))
+            self._table = table = (first, sums)
+        return table[1][ordinal - table[0]]
 
     def elapsed(self, a: datetime, b: datetime, d: Duration) -> float:
         """Minutes from a to b in the same kind of time as d (business or calendar)."""
