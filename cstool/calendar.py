@@ -85,7 +85,10 @@ class BusinessCalendar:
         if da == db:
             return self._within(da, lo, hi)
         # the first day's rest, whole days between (from running totals), the last day's start
-        middle = self._cumulative(db) - self._cumulative(da + timedelta(days=1)) if db > da + timedelta(days=1) else 0
+        middle = 0
+        if db > da + timedelta(days=1):
+            self._cover(da.toordinal(), db.toordinal())  # both totals from one table
+            middle = self._cumulative(db) - self._cumulative(da + timedelta(days=1))
         return self._within(da, lo, 24 * 60) + middle + self._within(db, 0, hi)
 
     def _within(self, day: date, lo: float, hi: float) -> float:
@@ -96,18 +99,24 @@ class BusinessCalendar:
                 total += overlap
         return total
 
-    def _cumulative(self, day: date) -> int:
-        """Working minutes of all days before `day`, counted from a fixed origin."""
-        ordinal = day.toordinal()
+    def _cover(self, lo: int, hi: int) -> None:
+        """Make the running-totals table span the day ordinals lo..hi (with a margin)."""
         table = getattr(self, "_table", None)
-        if table is None or not table[0] <= ordinal <= table[0] + len(table[1]) - 1:
-            first = min(ordinal, table[0] if table else ordinal) - 400
-            last = max(ordinal, (table[0] + len(table[1]) - 1) if table else ordinal) + 400
-            sums = [0]
-            for n in range(first, last):
-                sums.append(sums[-1] + sum(e - s for s, e in self.ranges(date.fromordinal(n))))
-            self._table = table = (first, sums)
-        return table[1][ordinal - table[0]]
+        if table is not None and table[0] <= lo and hi <= table[0] + len(table[1]) - 1:
+            return
+        first = min(lo, table[0] if table else lo) - 400
+        last = max(hi, (table[0] + len(table[1]) - 1) if table else hi) + 400
+        sums = [0]
+        for n in range(first, last):
+            sums.append(sums[-1] + sum(e - s for s, e in self.ranges(date.fromordinal(n))))
+        self._table = (first, sums)
+
+    def _cumulative(self, day: date) -> int:
+        """Working minutes of all days before `day`, counted from the table's origin."""
+        ordinal = day.toordinal()
+        self._cover(ordinal, ordinal)
+        first, sums = self._table
+        return sums[ordinal - first]
 
     def elapsed(self, a: datetime, b: datetime, d: Duration) -> float:
         """Minutes from a to b in the same kind of time as d (business or calendar)."""

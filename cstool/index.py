@@ -187,6 +187,20 @@ class Index:
         out["level"] = int(level) if str(level or "").isdigit() else None
         return out
 
+    def documents_for_period(self, start: Any, end: Any) -> Iterator[dict[str, Any]]:
+        """The tickets that can count in a period: created before its end and either active
+        now or touched since 30 days before its start (a follow-up call falls due within
+        days of the close). Times are compared as text with a day's margin either side, so
+        a hand-written offset cannot drop a ticket."""
+        from datetime import timedelta
+
+        lo = (start - timedelta(days=31)).isoformat()
+        hi = (end + timedelta(days=1)).isoformat()
+        sql = ("SELECT doc FROM files WHERE coalesce(created, '') < ? AND "
+               "(coalesce(updated, '') >= ? OR status IN ('open', 'in_progress', 'pending')) ORDER BY path")
+        for (doc,) in self.conn.execute(sql, (hi, lo)):
+            yield json.loads(doc)
+
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM files ORDER BY path"):
             yield json.loads(doc)

@@ -68,6 +68,21 @@ def test_add_then_measure_gives_back_the_duration(a, minutes):
     assert due == brute_add(a, minutes)
 
 
+def test_between_over_years_in_either_order():
+    cal = BusinessCalendar(Calendar(HOURS, HOLIDAYS, EXTRA, HOURS["mon"]), TZ)  # a fresh table each time
+    a = datetime(2024, 12, 25, 21, 21, tzinfo=TZ)
+    b = datetime(2026, 11, 22, 18, 0, tzinfo=TZ)
+    forward = cal.between(a, b)
+    assert forward > 0 and cal.between(b, a) == -forward
+    fresh = BusinessCalendar(Calendar(HOURS, HOLIDAYS, EXTRA, HOURS["mon"]), TZ)
+    assert fresh.between(b, a) == -forward
+    # the same span day by day (each piece within one day, so no running totals are used)
+    cuts = [a] + [datetime(2024, 12, 26, tzinfo=TZ) + timedelta(days=i) for i in range((b.date() - a.date()).days)] + [b]
+    assert forward == sum(fresh._within(x.date(), (x - x.replace(hour=0, minute=0)).total_seconds() / 60,
+                                        (y - x.replace(hour=0, minute=0)).total_seconds() / 60 if y.date() == x.date() else 24 * 60)
+                          for x, y in zip(cuts, cuts[1:]))
+
+
 def test_make_up_workday_and_holidays():
     # Wed 30 Sep 17:00 + 1 business hour: the holiday week is skipped; Sat 10 Oct is a make-up day
     start = datetime(2026, 9, 30, 17, 0, tzinfo=TZ)

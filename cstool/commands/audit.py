@@ -35,7 +35,8 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
             raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
-    data = audit.report(app.desk.documents(), config, calendar_of(config), per, app.now, dims)
+    tickets = app.desk.index().documents_for_period(per.start, per.end)
+    data = audit.report(tickets, config, calendar_of(config), per, app.now, dims)
     if fmt == "json":
         click.echo(render.to_json(data))
         return
