@@ -187,6 +187,16 @@ class Index:
         out["level"] = int(level) if str(level or "").isdigit() else None
         return out
 
+    def assignment_rows(self, group: str) -> list[dict[str, Any]]:
+        """What routing needs to pick a person: every active assigned ticket (for least
+        open) and the group's latest ticket (for round robin)."""
+        cols = '"id", "group", assignee, status, created'
+        rows = list(self.conn.execute(
+            f"SELECT {cols} FROM files WHERE status IN ('open', 'in_progress', 'pending') AND coalesce(assignee, '') != '' "
+            f"UNION ALL SELECT * FROM (SELECT {cols} FROM files WHERE \"group\" = ? AND coalesce(assignee, '') != '' "
+            "ORDER BY created DESC, id DESC LIMIT 1)", (group,)))
+        return [dict(zip(("id", "group", "assignee", "status", "created"), r)) for r in rows]
+
     def documents_for_period(self, start: Any, end: Any) -> Iterator[dict[str, Any]]:
         """The tickets that can count in a period: created before its end and either active
         now or touched since 30 days before its start (a follow-up call falls due within

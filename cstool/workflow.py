@@ -106,7 +106,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
             raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
         values["assignee"] = person.id
     else:
-        values["assignee"] = routing.choose_assignee(config, group, level, _summaries(desk))
+        values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
     values["level"] = level
     values["_rule"] = rule
     values["_said"] = req.description or ""  # keywords match what the customer said, not the template
@@ -116,8 +116,9 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     return values, template
 
 
-def _summaries(desk: Desk) -> list[dict[str, Any]]:
-    return desk.summaries()
+def _assignment(desk: Desk, group: str) -> list[dict[str, Any]]:
+    """The tickets routing looks at to choose a person of the group."""
+    return desk.index().assignment_rows(group)
 
 
 def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
@@ -313,7 +314,7 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
             raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
 
     def build(ticket: Any) -> tuple[list[Any], str]:
-        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1), _summaries(desk))
+        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1), _assignment(desk, group))
         old = ticket.get("group")
         if old == group and ticket.get("assignee") == who:
             raise InputError(f"{ticket['id']} is already with {group}" + (f" / {who}" if who else ""))
@@ -337,7 +338,7 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
             targets = [(s["id"], files[s["id"]]) for s in desk.summaries()
                        if s["status"] in states.WORKING and not s["assignee"] and s["id"] in files]
         outcomes: list[Outcome] = []
-        summaries = _summaries(desk)
+        summaries = desk.summaries()
         paths = []
         for ticket_id, path in targets:
             ticket = desk.load_ticket(path)
@@ -395,7 +396,7 @@ def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str |
     def build(ticket: Any) -> tuple[list[Any], str]:
         level = int(ticket.get("level") or 1)
         new = target_level(config, level, to_role)
-        who = routing.choose_assignee(config, str(ticket.get("group")), new, _summaries(desk))
+        who = routing.choose_assignee(config, str(ticket.get("group")), new, _assignment(desk, str(ticket.get("group"))))
         ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
         ev.insert(3, "from", level)
         ev.insert(4, "to", new)
@@ -494,7 +495,7 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
             events.append(model.event(at, actor.id, "reopen", reason=reason))
             level = int(ticket.get("level") or 1)
             if level < len(config.ladder):
-                who = routing.choose_assignee(config, str(ticket.get("group")), level + 1, _summaries(desk))
+                who = routing.choose_assignee(config, str(ticket.get("group")), level + 1, _assignment(desk, str(ticket.get("group"))))
                 esc = model.event(at, actor.id, "escalate", reason=reason, assignee=who)
                 esc.insert(3, "from", level)
                 esc.insert(4, "to", level + 1)
@@ -543,7 +544,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
     permissions.require(config, "escalate", actor)  # without a ticket only a role qualifies
     outcomes: list[Outcome] = []
     with desk.lock():
-        summaries = _summaries(desk)
+        summaries = desk.summaries()
         paths = []
         files = desk.ticket_files()
         candidates = []
