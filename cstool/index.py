@@ -22,7 +22,7 @@ from cstool import yamlio
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 
@@ -75,11 +75,14 @@ class Index:
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("files", "deadlines", "customers", "meta"):
+            for table in ("files", "docs", "deadlines", "customers", "meta"):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
-            conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols}, doc TEXT NOT NULL)")
+            # the summary columns stay in a narrow table that scans fast; whole tickets apart
+            conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols})")
             conn.execute("CREATE INDEX files_id ON files(id)")
+            conn.execute("CREATE INDEX files_status_created ON files(status, created)")
+            conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL)")
             # running deadlines of tickets and customers' next periodic visits (for `due`)
             conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
                          "target REAL, calendar INTEGER, assignee TEXT, grp TEXT, title TEXT)")
@@ -107,7 +110,7 @@ class Index:
         stored = self.conn.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
         if stored is None or stored[0] != key:
             self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("files", "deadlines", "customers"):
+            for table in ("files", "docs", "deadlines", "customers"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
             self.conn.execute("COMMIT")
@@ -121,22 +124,31 @@ class Index:
         removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
         if not (changed or removed or changed_customers or removed_customers):
             return 0
-        rows = list(_parse_all(self.desk.root, changed))
         customer_rows = [_customer_row(self.desk.root, rel, st) for rel, st in changed_customers]
-        placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 3))
-        cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS], "doc"])
+        placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 2))
+        cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS]])
         gone = [(r,) for r in removed] + [(r,) for r, _ in changed] + [(r,) for r in removed_customers] + \
             [(r,) for r, _ in changed_customers]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self.conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
+            self.conn.executemany("DELETE FROM docs WHERE path = ?", [(r,) for r in removed])
             self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
             self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
-            self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
-                                  [row[:-1] for row in rows])
+            batch: list[tuple] = []
+            for row in [*_parse_all(self.desk.root, changed), None]:
+                if row is not None:
+                    batch.append(row)
+                if batch and (row is None or len(batch) >= 2000):  # insert as parsed: memory stays flat
+                    self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
+                                          [r[:-2] for r in batch])
+                    self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", [(r[0], r[-2]) for r in batch])
+                    self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                          [d for r in batch for d in r[-1]])
+                    batch = []
             self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
             self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                  [d for row in [*rows, *customer_rows] for d in row[-1]])
+                                  [d for row in customer_rows for d in row[-1]])
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -206,13 +218,13 @@ class Index:
 
         lo = (start - timedelta(days=31)).isoformat()
         hi = (end + timedelta(days=1)).isoformat()
-        sql = ("SELECT doc FROM files WHERE coalesce(created, '') < ? AND "
-               "(coalesce(updated, '') >= ? OR status IN ('open', 'in_progress', 'pending')) ORDER BY path")
+        sql = ("SELECT d.doc FROM files f JOIN docs d ON d.path = f.path WHERE coalesce(f.created, '') < ? AND "
+               "(coalesce(f.updated, '') >= ? OR f.status IN ('open', 'in_progress', 'pending')) ORDER BY f.path")
         for (doc,) in self.conn.execute(sql, (hi, lo)):
             yield json.loads(doc)
 
     def documents(self) -> Iterator[dict[str, Any]]:
-        for (doc,) in self.conn.execute("SELECT doc FROM files ORDER BY path"):
+        for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
             yield json.loads(doc)
 
     def deadlines(self, horizon: Any, kinds: tuple[str, ...] = (), groups: tuple[str, ...] = (),
@@ -327,11 +339,18 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
                 if bar:
                     bar.update(1)
             return
+        from collections import deque
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = [(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)]
+        chunks = iter([(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)])
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for rows in pool.map(_rows, chunks):
+            # a bounded window of chunks in flight: parsed tickets never pile up in memory
+            window = deque(pool.submit(_rows, c) for c, _ in zip(chunks, range(2 * workers)))
+            while window:
+                rows = window.popleft().result()
+                nxt = next(chunks, None)
+                if nxt is not None:
+                    window.append(pool.submit(_rows, nxt))
                 yield from rows
                 if bar:
                     bar.update(len(rows))

@@ -19,6 +19,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 from cstool import ids, yamlio
@@ -56,7 +57,7 @@ class Desk:
 
     root: Path
     config: Config
-    _files: dict[str, Path] | None = field(default=None, repr=False)
+    _files: Any = field(default=None, repr=False)
     _index: Any = field(default=None, repr=False)
 
     @classmethod
@@ -86,16 +87,16 @@ class Desk:
         return self.tickets_dir / f"{created_year:04d}" / f"{created_month:02d}" / f"{ticket_id}.yaml"
 
     # ------------------------------------------------------------------ listing
-    def ticket_files(self) -> dict[str, Path]:
+    def ticket_files(self) -> Mapping[str, Path]:
         """Every ticket file by ID, found by name (no file is parsed)."""
         if self._files is None:
-            self._files = {Path(rel).name[:-5]: self.root / rel for rel in self._scan(stat=False)}
+            self._files = _Files(self.root, self._scan(stat=False))
         return self._files
 
     def ticket_stats(self) -> dict[str, str]:
         """Every ticket file (path relative to the desk) with its size, times and inode."""
         stats = self._scan(stat=True)
-        self._files = {Path(rel).name[:-5]: self.root / rel for rel in stats}
+        self._files = _Files(self.root, stats)
         return stats
 
     def customer_stats(self) -> dict[str, str]:
@@ -192,7 +193,7 @@ class Desk:
         yamlio.sweep_temp_files(path.parent)
         yamlio.atomic_write(path, text)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
-            self._files[path.name[:-5]] = path
+            self._files.add(path.relative_to(self.root).as_posix())
 
     def mint_ticket_id(self, year: int) -> str:
         """A random ID not used by any ticket in this desk (call under the desk lock)."""
@@ -248,6 +249,30 @@ class Desk:
             yield
         finally:
             os.close(fd)
+
+
+class _Files(Mapping):
+    """Ticket ID → file path, made from the scanned relative paths only when asked for
+    (creating 100,000 Path objects up front would cost more than the scan itself)."""
+
+    def __init__(self, root: Path, rels: Any):
+        self.root = root
+        self.rels = {rel.rsplit("/", 1)[-1][:-5]: rel for rel in rels}
+
+    def __getitem__(self, ticket_id: str) -> Path:
+        return self.root / self.rels[ticket_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rels)
+
+    def __len__(self) -> int:
+        return len(self.rels)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self.rels
+
+    def add(self, rel: str) -> None:
+        self.rels[rel.rsplit("/", 1)[-1][:-5]] = rel
 
 
 def check_shape(data: Any, rel: str, tz: Any) -> None:
