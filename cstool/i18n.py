@@ -74,6 +74,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "action.edit": ("修改", "edited"),
     "action.merge-conflict": ("合并冲突", "merge conflict"),
     "action.ack": ("已核对合并冲突", "merge conflict reviewed"),
+    # deadline kinds (due, show)
+    "kind.first_response": ("首次响应", "first response"),
+    "kind.resolution": ("解决", "resolution"),
+    "kind.followup": ("回访", "follow-up"),
+    "kind.work_order": ("联系单办结", "work order"),
+    "kind.visit": ("客户定期回访", "customer visit"),
     # misc
     "none": ("无", "none"),
     "unassigned": ("未分派", "unassigned"),

@@ -121,12 +121,6 @@ def describe_event(ev: Any, config: Config, lang: str) -> str:
     return "  ".join(parts)
 
 
-CLOCK_LABELS = {
-    "first_response": ("首次响应", "first response"),
-    "resolution": ("解决", "resolution"),
-    "followup": ("回访", "follow-up"),
-    "work_order": ("联系单办结", "work order"),
-}
 STATE_LABELS = {
     "running": ("计时中", "running"),
     "warning": ("即将超时", "warning"),
@@ -142,7 +136,7 @@ def clock_lines(clocks: list[Any], lang: str) -> list[str]:
     zh = lang == "zh"
     lines = []
     for c in clocks:
-        name = CLOCK_LABELS[c.kind][0 if zh else 1]
+        name = label("kind." + c.kind, lang)
         state = STATE_LABELS.get(c.state, (c.state, c.state))[0 if zh else 1]
         due = short_time(c.due.isoformat()) if c.due else "—"
         extra = ""

@@ -363,13 +363,18 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
                     s.update(group=group, assignee=who)
             paths.append(path)
             outcomes.append(Outcome(ticket_id, ticket, [ev], f"route {ev['from']}→{group}"))
-        if commit and paths:
-            if len(outcomes) == 1:
-                message = commit_message(outcomes[0].ticket_id, outcomes[0].message, actor)
-            else:
-                message = f"route --auto: {len(outcomes)} tickets routed (by {actor.id})"
-            commit(paths, message)
+        commit_bulk(commit, paths, outcomes, actor, f"route --auto: {len(outcomes)} tickets routed")
     return outcomes
+
+
+def commit_bulk(commit: Committer | None, paths: list[Path], outcomes: list[Outcome], actor: Person, summary: str) -> None:
+    """One commit for a command that changed several tickets (the ticket's own message when one)."""
+    if not commit or not paths:
+        return
+    if len(outcomes) == 1:
+        commit(paths, commit_message(outcomes[0].ticket_id, outcomes[0].message, actor))
+    else:
+        commit(paths, f"{summary} (by {actor.id})")
 
 
 def target_level(config: Config, level: int, to_role: str | None) -> int:
@@ -571,10 +576,5 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
             desk.save(path, ticket)
             paths.append(path)
             outcomes.append(Outcome(ticket_id, ticket, [ev], f"escalate L{level}→L{target}: {reason}"))
-        if commit and paths:
-            if len(outcomes) == 1:
-                message = commit_message(outcomes[0].ticket_id, outcomes[0].message, actor)
-            else:
-                message = f"escalate --overdue: {len(outcomes)} breached tickets (by {actor.id})"
-            commit(paths, message)
+        commit_bulk(commit, paths, outcomes, actor, f"escalate --overdue: {len(outcomes)} breached tickets")
     return outcomes

@@ -9,13 +9,6 @@ import click
 from cstool.cli import App, output_format, pass_app, read_options
 from cstool.errors import EXIT_FINDINGS, InputError
 
-KIND_LABELS = {
-    "first_response": ("首次响应", "first response"),
-    "resolution": ("解决", "resolution"),
-    "followup": ("回访", "follow-up"),
-    "work_order": ("联系单办结", "work order"),
-    "visit": ("客户定期回访", "customer visit"),
-}
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -95,6 +88,7 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
 
 def _table_rows(items, config, cal, lang, fmt, limit):
     from cstool import due, render, views
+    from cstool.i18n import label
 
     # grouped by assignee; groups ordered by their soonest item, items soonest first
     order: dict[str, int] = {}
@@ -117,7 +111,7 @@ def _table_rows(items, config, cal, lang, fmt, limit):
         rows.append([
             who if who != previous else "",
             item.id,
-            KIND_LABELS[item.kind][0 if lang == "zh" else 1],
+            label("kind." + item.kind, lang),
             render.truncate(item.title, 28) if fmt == "table" else item.title,
             views.short_time(item.due.isoformat()),
             status,
