@@ -59,6 +59,14 @@ def _midnight(day: date, tz: ZoneInfo) -> datetime:
 
 
 def parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneInfo, now: datetime) -> Period:
+    """See :func:`_parse_period`; dates outside what a calendar can hold are refused."""
+    try:
+        return _parse_period(text, start, end, tz, now)
+    except (ValueError, OverflowError):
+        raise InputError(f"the period {text or f'{start}..{end}'} is outside the calendar's years") from None
+
+
+def _parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneInfo, now: datetime) -> Period:
     """``2026-11`` (month), ``2026-W47`` (ISO week), ``2026-11-22`` (day), or --from/--to dates
     (both inclusive). Default: the current month."""
     if text and (start or end):

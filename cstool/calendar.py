@@ -15,7 +15,7 @@ from cstool.config import WEEKDAYS, Calendar
 from cstool.durations import Duration
 from cstool.errors import DeskError
 
-MAX_DAYS = 3 * 366  # no desk plans further ahead; guards against a calendar with no working time
+MAX_DAYS = 20 * 366  # beyond any duration accepted (ten years); guards against a calendar with no working time
 
 
 class BusinessCalendar:

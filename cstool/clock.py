@@ -21,11 +21,14 @@ def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
         if not raw or not raw[0].isdigit():
             raise ValueError
         value = isoparse(raw)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+        value = value.astimezone(tz).replace(microsecond=0)
+        if not 1900 <= value.year <= 2999:
+            raise ValueError
     except (ValueError, OverflowError):
-        raise InputError(f"{what}: {text!r} is not a time (use ISO 8601, e.g. 2026-11-22T09:30+08:00)") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(tz).replace(microsecond=0)
+        raise InputError(f"{what}: {text!r} is not a time between the years 1900 and 2999 (use ISO 8601, e.g. 2026-11-22T09:30+08:00)") from None
+    return value
 
 
 def now(tz: ZoneInfo, override: str | None = None) -> datetime:

@@ -43,6 +43,8 @@ def parse_duration(text: object, what: str = "duration") -> Duration:
     if not m:
         raise InputError(f"{what}: {str(text)!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")
     n = float(m.group("n"))
+    if n * {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}[m.group("unit").lower()] > 10 * 366 * 1440:
+        raise InputError(f"{what}: {str(text)!r} is longer than ten years")
     unit = m.group("unit").lower()
     calendar = bool(m.group("cal"))
     canonical = f"{m.group('n')}{'m' if unit == 'min' else unit}" + (" calendar" if calendar else "")

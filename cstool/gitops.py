@@ -71,7 +71,12 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
     On failure the files stay as written (unstaged) and DeskError says what to do.
     """
     rel = [os.path.relpath(p, root) for p in paths]
-    run_git(root, "add", "-A", "--", *rel)
+    added = run_git(root, "add", "-A", "--", *rel, check=False)
+    if added.returncode != 0:
+        raise DeskError(
+            f"the change was saved to {', '.join(rel)} but git could not stage it ({_first_line(added.stderr or added.stdout)}); "
+            f"fix that and commit the file yourself, e.g. git add {' '.join(rel)} && git commit"
+        )
     identity: list[str] = []
     if not config_value(root, "user.email"):
         identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]

@@ -117,7 +117,7 @@ def check_phone(phone: str | None) -> str | None:
         return None
     phone = phone.strip()
     if not PHONE_RE.match(phone):
-        raise InputError(f"--phone: {phone!r} is not a phone number (digits, spaces, dashes, optional leading +)")
+        raise InputError("--phone: that is not a phone number (digits, spaces, dashes, optional leading +)")
     return phone
 
 
@@ -126,7 +126,7 @@ def check_email(email: str | None) -> str | None:
         return None
     email = email.strip()
     if not EMAIL_RE.match(email) or _bad_chars(email, False):
-        raise InputError(f"--email: {email!r} is not an email address")
+        raise InputError("--email: that is not an email address (name@domain)")
     return email
 
 

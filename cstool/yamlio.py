@@ -80,7 +80,7 @@ def _round_trip() -> YAML:
     yaml.Composer = _GuardedComposer
     yaml.Constructor = _GuardedConstructor
     yaml.allow_duplicate_keys = False
-    yaml.width = 4096
+    yaml.width = 2**30  # never fold a long line: a folded quoted scalar can change on reading
     yaml.allow_unicode = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.preserve_quotes = True

@@ -1,0 +1,141 @@
+"""Hardening (issue 8): many cstool processes at once on the same tickets.
+
+16 concurrent workers each run real ``python -m cstool`` processes back to back with
+mixed actions (note, reply, pending/resume, escalate, route, and some creates) on the
+same 20 tickets of a git desk. Every action that exited 0 must be in the files: the
+history events added across the tickets equal the successful actions exactly, every
+successful action made exactly one commit, no ID is used twice, and ``verify`` is clean.
+A lock wait gives up with exit 3 and a clear message instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from cstool import yamlio
+from cstool.store import Desk as StoreDesk
+from deskkit import LEAD, MANAGER, NOW, SUPERVISOR, clean_env, make_desk  # noqa: F401
+
+WORKERS = 16
+TICKETS = 20
+# The issue asks for 30 s; 15 s keeps the suite inside CI's few minutes on a 2-core
+# runner (the workers are CPU-bound on Python start-up). CSTOOL_HARDEN_SECONDS=30 runs the full length.
+SECONDS = float(os.environ.get("CSTOOL_HARDEN_SECONDS", "15"))
+SUMMARY: dict[str, Any] = {}
+
+
+def _argv(root: Path, who: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "cstool", "--store", str(root), "--lang", "en", "--as", who, "--now", NOW, *args]
+
+
+def _histories(root: Path) -> dict[str, int]:
+    return {p.stem: len(yamlio.load(p)["history"]) for p in sorted((root / "tickets").glob("*/*/*.yaml"))}
+
+
+def test_sixteen_processes_lose_no_update(tmp_path):
+    d = make_desk(tmp_path / "desk", git=True)
+    root = d.root
+    ids = [d.create("--type", ("complaint", "inquiry")[i % 2], "--title", f"并发工单 {i}", as_=MANAGER)
+           for i in range(TICKETS)]
+    start_events = _histories(root)
+    start_commits = int(d.git("rev-list", "--count", "HEAD").strip())
+    assert sum(start_events.values()) == TICKETS
+
+    lock = threading.Lock()
+    per_worker: list[Counter] = [Counter() for _ in range(WORKERS)]
+    created: list[str] = []
+    failures: list[str] = []
+    deadline = time.monotonic() + SECONDS
+
+    def worker(n: int) -> None:
+        rng = random.Random(1000 + n)
+        who = (MANAGER, SUPERVISOR)[n % 2]
+        while time.monotonic() < deadline:
+            tid = rng.choice(ids)
+            kind = rng.choice(["note", "note", "reply", "pending", "resume", "escalate", "route", "route", "create"])
+            args = {
+                "note": ("note", tid, "-m", f"worker {n} note"),
+                "reply": ("reply", tid, "-m", f"worker {n} reply"),
+                "pending": ("pending", tid, "--reason", f"worker {n} waits"),
+                "resume": ("resume", tid),
+                "escalate": ("escalate", tid, "--reason", f"worker {n} escalates"),
+                "route": ("route", tid, "--group", rng.choice(["complaint", "inquiry", "after_sales", "tech"]),
+                          "--note", f"worker {n}"),
+                "create": ("create", "-q", "--type", "inquiry", "--title", f"worker {n} new"),
+            }[kind]
+            proc = subprocess.run(_argv(root, who, *args), capture_output=True, text=True, timeout=120)
+            with lock:
+                per_worker[n][(kind, proc.returncode)] += 1
+                if proc.returncode == 0 and kind == "create":
+                    created.append(proc.stdout.strip())
+                elif proc.returncode not in (0, 2):
+                    failures.append(f"{args}: {proc.returncode} {proc.stderr.strip()}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    total = sum(per_worker, Counter())
+    ok_actions = sum(v for (kind, rc), v in total.items() if rc == 0 and kind != "create")
+    ok_creates = sum(v for (kind, rc), v in total.items() if rc == 0 and kind == "create")
+    refused = sum(v for (_, rc), v in total.items() if rc == 2)
+    end_events = _histories(root)
+    added = sum(end_events[t] - start_events[t] for t in ids)
+    commits = int(d.git("rev-list", "--count", "HEAD").strip()) - start_commits
+    SUMMARY.update(seconds=SECONDS, workers=WORKERS, processes=sum(total.values()), successful_actions=ok_actions,
+                   successful_creates=ok_creates, refused=refused, other_exits=len(failures),
+                   events_added=added, commits=commits, lost=ok_actions - added,
+                   per_worker=[sum(v for (_, rc), v in c.items() if rc == 0) for c in per_worker])
+    print(f"\n[concurrency] {SUMMARY}")
+    assert failures == [], f"exits other than 0 and 2: {failures[:5]} [{SUMMARY}]"
+    assert added == ok_actions, f"history events added {added} != successful actions {ok_actions} [{SUMMARY}]"
+    assert commits == ok_actions + ok_creates, f"commits {commits} != successful changes [{SUMMARY}]"
+    assert ok_actions > WORKERS, f"too little work got done to mean anything [{SUMMARY}]"
+    # no duplicate ID, every created ticket is there with just its creation event
+    assert len(created) == len(set(created)) == ok_creates
+    new_files = set(end_events) - set(ids)
+    assert new_files == set(created), (new_files ^ set(created))
+    assert all(end_events[t] == 1 for t in created)
+    stems = [p.name for p in (root / "tickets").glob("*/*/*.yaml")]
+    assert len(stems) == len(set(stems)) == TICKETS + ok_creates
+    assert d.git("status", "--porcelain", "--untracked-files=all", "--", "tickets") == "", "uncommitted changes"
+    check = subprocess.run(_argv(root, MANAGER, "verify", "--json"), capture_output=True, text=True, timeout=60)
+    report = json.loads(check.stdout)
+    assert check.returncode == 0 and report["findings"] == [], report["findings"][:5]
+
+
+def test_lock_wait_times_out_with_exit_3(tmp_path):
+    """The desk lock held by someone else: a changing command gives up after
+    CSTOOL_LOCK_TIMEOUT seconds with exit 3 and says the desk is locked; nothing written."""
+    d = make_desk(tmp_path / "desk", git=True)
+    tid = d.create("--type", "inquiry", "--title", "锁", as_=MANAGER)
+    before = d.snapshot()
+    env = {**os.environ, "CSTOOL_LOCK_TIMEOUT": "1"}
+    results = []
+    with StoreDesk.open(d.root).lock():
+        for args in (("note", tid, "-m", "等锁"), ("create", "-q", "--type", "inquiry", "--title", "等锁"),
+                     ("customer", "add", "--name", "等锁")):
+            start = time.monotonic()
+            proc = subprocess.run(_argv(d.root, LEAD if args[0] == "note" else MANAGER, *args), capture_output=True,
+                                  text=True, env=env, timeout=30)
+            results.append((args[0], proc.returncode, round(time.monotonic() - start, 2), proc.stderr.strip()))
+    print(f"\n[concurrency] lock waits: {results}")
+    for name, code, took, err in results:
+        assert code == 3, results
+        assert "locked" in err and "CSTOOL_LOCK_TIMEOUT" in err, results
+        assert "Traceback" not in err
+        assert 1.0 <= took < 6, results
+    assert d.snapshot() == before
+    # released: the same command now goes through
+    d.ok("note", tid, "-m", "锁已释放", as_=LEAD)

@@ -1,0 +1,209 @@
+"""Hardening (issue 8): every changing command × every role, against the configured rules.
+
+The expected outcome of each cell is computed from the rules (``cstool.permissions.may``
+over ``DEFAULTS`` or the desk's ``permissions``) AND, for the defaults, checked against a
+table written out by hand from the module's docstring, so the test is not circular.
+A refusal exits 2, says "may not" and "needs", and writes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cstool import permissions
+from cstool.store import Desk as StoreDesk
+from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, make_desk  # noqa: F401
+
+ASSIGNEE = "wang.fang@example.com"  # agent of the complaint group, the ticket's assignee
+GROUP_AGENT = "liu.yang@example.com"  # agent of the complaint group, not the assignee
+OUTSIDER = "li.na@example.com"  # agent of the inquiry group
+FOLLOWUP_AGENT = "he.xue@example.com"  # agent of the follow-up group only
+LEAD_OUTSIDE = "qian.hui@example.com"  # lead of inquiry/after_sales/tech, not complaint
+
+ROLES = {
+    "agent-assignee": ASSIGNEE,
+    "agent-in-group": GROUP_AGENT,
+    "agent-outside": OUTSIDER,
+    "agent-followup-group": FOLLOWUP_AGENT,
+    "lead": LEAD,
+    "lead-outside-group": LEAD_OUTSIDE,
+    "supervisor": SUPERVISOR,
+    "manager": MANAGER,
+}
+
+# command → (state the ticket needs, the permission rules that apply, argv after the ID)
+COMMANDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "create": (None, ("create",)),
+    "route": ("open", ("route",)),
+    "escalate": ("open", ("escalate",)),
+    "reply": ("open", ("reply",)),
+    "note": ("open", ("note",)),
+    "note --chase": ("open", ("chase",)),
+    "pending": ("open", ("pending",)),
+    "resume": ("pending", ("resume",)),
+    "resolve": ("open", ("resolve",)),
+    "close": ("open", ("close",)),
+    "close major complaint": ("major", ("close", "close_major")),
+    "reopen": ("closed", ("reopen",)),
+    "followup": ("closed", ("followup",)),
+    "customer add": (None, ("customer",)),
+    "customer edit": ("customer", ("customer",)),
+    "customer visit": ("customer", ("customer",)),
+}
+
+Y, N = True, False
+# Written out by hand from the permissions docstring: "any member of the group may reply
+# and note; the assignee pends, resumes, resolves and closes; leads and above may route
+# and escalate anyone's tickets; only a supervisor or manager may close a major complaint",
+# follow-up calls by the follow-up group, the assignee or a lead; any agent creates.
+#                        assignee in-group outside fup-grp lead lead-out sup  mgr
+HAND = {
+    "create":                (Y, Y, Y, Y, Y, Y, Y, Y),
+    "route":                 (N, N, N, N, Y, Y, Y, Y),
+    "escalate":              (Y, N, N, N, Y, Y, Y, Y),
+    "reply":                 (Y, Y, N, N, Y, Y, Y, Y),
+    "note":                  (Y, Y, N, N, Y, Y, Y, Y),
+    "note --chase":          (Y, Y, N, N, Y, Y, Y, Y),
+    "pending":               (Y, N, N, N, Y, Y, Y, Y),
+    "resume":                (Y, N, N, N, Y, Y, Y, Y),
+    "resolve":               (Y, N, N, N, Y, Y, Y, Y),
+    "close":                 (Y, N, N, N, Y, Y, Y, Y),
+    "close major complaint": (N, N, N, N, N, N, Y, Y),
+    "reopen":                (Y, N, N, N, Y, Y, Y, Y),
+    "followup":              (Y, N, N, Y, Y, Y, Y, Y),
+    "customer add":          (Y, Y, Y, Y, Y, Y, Y, Y),
+    "customer edit":         (Y, Y, Y, Y, Y, Y, Y, Y),
+    "customer visit":        (Y, Y, Y, Y, Y, Y, Y, Y),
+}
+
+SUMMARY: dict[str, int] = {"cells": 0, "allowed": 0, "refused": 0}
+
+
+def _setup(d: Any, state: str | None) -> str | None:
+    """A subject in the state the command needs (made by the manager); its ID."""
+    if state is None:
+        return None
+    if state == "customer":
+        return d.ok("customer", "add", "--name", "张先生", "--tier", "B", as_=MANAGER).stdout.strip()
+    severity = "major" if state == "major" else "general"
+    tid = d.create("--type", "complaint", "--title", "空调漏水", "--severity", severity, "--assignee", ASSIGNEE,
+                   as_=MANAGER)
+    if state == "pending":
+        d.ok("pending", tid, "--reason", "等待客户", as_=MANAGER)
+    elif state == "closed":
+        d.ok("close", tid, "--resolution", "已处理", as_=MANAGER)
+    return tid
+
+
+def _argv(command: str, subject: str | None) -> list[str]:
+    return {
+        "create": ["create", "-q", "--type", "complaint", "--title", "新投诉"],
+        "route": ["route", str(subject), "--group", "inquiry"],
+        "escalate": ["escalate", str(subject), "--reason", "客户要求"],
+        "reply": ["reply", str(subject), "-m", "已回复"],
+        "note": ["note", str(subject), "-m", "内部备注"],
+        "note --chase": ["note", str(subject), "--chase", "-m", "跟催"],
+        "pending": ["pending", str(subject), "--reason", "等待配件"],
+        "resume": ["resume", str(subject)],
+        "resolve": ["resolve", str(subject), "--resolution", "已解决"],
+        "close": ["close", str(subject), "--resolution", "已解决"],
+        "close major complaint": ["close", str(subject), "--resolution", "赔偿 300 元"],
+        "reopen": ["reopen", str(subject), "--reason", "客户又来电"],
+        "followup": ["followup", str(subject), "--result", "satisfied"],
+        "customer add": ["customer", "add", "--name", "李四"],
+        "customer edit": ["customer", "edit", str(subject), "--tier", "A"],
+        "customer visit": ["customer", "visit", str(subject), "--result", "satisfied"],
+    }[command]
+
+
+def _expected(d: Any, rules: tuple[str, ...], who: str, subject: str | None) -> bool:
+    store = StoreDesk.open(d.root)
+    person = store.config.person(who)
+    ticket = d.ticket(subject) if subject and subject.startswith("CS-") else None
+    return all(permissions.may(store.config, rule, person, ticket) for rule in rules)
+
+
+def _check_cell(d: Any, command: str, role: str, who: str, expected: bool) -> None:
+    """Set up the subject, check the rules give the expected (hand-written) outcome, run."""
+    state, rules = COMMANDS[command]
+    subject = _setup(d, state)
+    computed = _expected(d, rules, who, subject)
+    assert computed == expected, f"{command} as {role}: rules say {computed}, the table says {expected}"
+    before = d.snapshot()
+    res = d.run(*_argv(command, subject), as_=who)
+    SUMMARY["cells"] += 1
+    where = f"{command} as {role} ({who}): exit {res.exit_code}: {res.stderr.strip()} [{SUMMARY}]"
+    if expected:
+        SUMMARY["allowed"] += 1
+        assert res.exit_code == 0, "should be allowed — " + where
+        assert d.snapshot() != before, "allowed but nothing written — " + where
+    else:
+        SUMMARY["refused"] += 1
+        assert res.exit_code == 2, "should be refused with exit 2 — " + where
+        assert "may not" in res.stderr and "needs" in res.stderr, where
+        assert who in res.stderr, where
+        assert "Traceback" not in res.stderr and res.stdout == "", where
+        assert d.snapshot() == before, "refused but something was written — " + where
+
+
+def test_hand_table_matches_the_configured_defaults(tmp_path):
+    """The hand-written table and permissions.may over DEFAULTS agree on every cell."""
+    d = make_desk(tmp_path / "desk", git=False)
+    disagreements = []
+    for command, (state, rules) in COMMANDS.items():
+        subject = _setup(d, state)
+        for (role, who), hand in zip(ROLES.items(), HAND[command]):
+            if _expected(d, rules, who, subject) != hand:
+                disagreements.append((command, role))
+    assert disagreements == [], f"rules and the docstring table disagree: {disagreements}"
+    assert set(HAND) == set(COMMANDS)
+    assert {r for _, rules in COMMANDS.values() for r in rules} == set(permissions.DEFAULTS)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_permission_matrix_default_rules(command, tmp_path):
+    """One command as every role: allowed ones succeed, the others are refused (exit 2,
+    "may not … needs …", nothing written). The expectation is both computed and hand-written."""
+    d = make_desk(tmp_path / "desk", git=False)
+    for (role, who), hand in zip(ROLES.items(), HAND[command]):
+        _check_cell(d, command, role, who, hand)
+    print(f"\n[permissions] {command}: {SUMMARY}")
+
+
+def test_permission_matrix_with_configured_rules(tmp_path):
+    """Rules from cstool.yaml override the defaults: the matrix follows them."""
+    d = make_desk(tmp_path / "desk", git=False)
+    config = d.root / "cstool.yaml"
+    config.write_text(config.read_text(encoding="utf-8").rstrip("\n")
+                      + "\n\npermissions:\n  reply: [assignee]\n  customer: [lead]\n  route: [supervisor]\n"
+                      + "  close: [manager]\n", encoding="utf-8")
+    store = StoreDesk.open(d.root)
+    assert store.config.permissions["reply"] == ("assignee",)
+    # hand-written: only the assignee replies; leads+ change customers; supervisors+ route; only a manager closes
+    hand = {
+        "reply": {ASSIGNEE: Y, GROUP_AGENT: N, LEAD: N, SUPERVISOR: N, MANAGER: N},
+        "customer add": {ASSIGNEE: N, GROUP_AGENT: N, LEAD: Y, SUPERVISOR: Y, MANAGER: Y},
+        "route": {ASSIGNEE: N, LEAD: N, SUPERVISOR: Y, MANAGER: Y},
+        "close": {ASSIGNEE: N, LEAD: N, SUPERVISOR: N, MANAGER: Y},
+        "note": {ASSIGNEE: Y, GROUP_AGENT: Y, OUTSIDER: N, LEAD: Y},  # still the default
+    }
+    role_of = {who: role for role, who in ROLES.items()}
+    for command, cells in hand.items():
+        state, rules = COMMANDS[command]
+        for who, expected in cells.items():
+            _check_cell(d, command, role_of[who], who, expected)
+    print(f"\n[permissions] configured rules: {SUMMARY}")
+
+
+def test_unknown_actor_is_refused_for_every_changing_command(tmp_path):
+    """Someone not on the roster changes nothing (exit 2, names the roster)."""
+    d = make_desk(tmp_path / "desk", git=False)
+    for command, (state, _) in COMMANDS.items():
+        subject = _setup(d, state)
+        before = d.snapshot()
+        res = d.run(*_argv(command, subject), as_="stranger@example.com")
+        assert res.exit_code == 2, (command, res.stderr)
+        assert "roster" in res.stderr, (command, res.stderr)
+        assert d.snapshot() == before, command
