@@ -162,8 +162,8 @@ class Index:
         return [self._summary(row) for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path")]
 
     def select(self, filters: Any, sort: str, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """The summaries ``list`` shows, filtered, sorted and limited in SQL, and how many
-        matched in all (same rules as :func:`cstool.query.select`)."""
+        """The summaries ``list`` shows, filtered (:class:`cstool.query.Filters`), sorted
+        (ties by creation time, then ID) and limited in SQL, and how many matched in all."""
         where, args = [], []
         for column, values in (("status", filters.statuses), ("type", filters.types), ("group", filters.groups),
                                ("assignee", filters.assignees), ("channel", filters.channels),

@@ -7,7 +7,7 @@ shape comes from the files or, at scale, from the index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from cstool.model import ACTIVE_STATUSES, STATUSES, customer_of
 
@@ -16,7 +16,6 @@ SUMMARY_KEYS = (
     "assignee", "level", "created", "updated", "customer", "tier", "phone", "email",
 )
 SORT_KEYS = ("created", "updated", "priority", "status", "id", "type", "group", "assignee")
-PRIORITY_RANK = {"A": 0, "B": 1, "C": 2}
 
 
 def summarize(ticket: Any) -> dict[str, Any]:
@@ -79,23 +78,6 @@ class Filters:
             words = self.text.lower().split()
             return all(w in s["_text"] or w in s["id"].lower() for w in words)
         return True
-
-
-def select(summaries: Iterable[dict[str, Any]], filters: Filters, sort: str = "-created") -> list[dict[str, Any]]:
-    """Filter and sort summaries; sort is a key, '-' in front for descending."""
-    key = sort.lstrip("-")
-    reverse = sort.startswith("-")
-    rows = [s for s in summaries if filters.match(s)]
-
-    def sort_value(s: dict[str, Any]) -> Any:
-        if key == "priority":
-            return (PRIORITY_RANK.get(s["priority"], 9), s["created"], s["id"])
-        if key == "status":
-            return (STATUSES.index(s["status"]) if s["status"] in STATUSES else 99, s["created"], s["id"])
-        return (s.get(key) or "", s["created"], s["id"])
-
-    rows.sort(key=sort_value, reverse=reverse)
-    return rows
 
 
 def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=(), channels=(),
