@@ -8,6 +8,7 @@ module is not hidden: it surfaces as a traceback naming the module.
 from __future__ import annotations
 
 import importlib
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -59,6 +60,10 @@ class RefusalError(click.ClickException):
         click.echo(f"cstool: {self.format_message()}", err=True)
 
 
+# commands whose first use of the desk is to read the index, before they write anything
+READS_INDEX_FIRST = frozenset({"list", "due", "audit", "handover", "export", "sample", "create"})
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
@@ -69,6 +74,10 @@ class LazyGroup(click.Group):
             raise RefusalError(exc.message, exc.exit_code) from None
         except PermissionError as exc:
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
+        finally:
+            gitops = sys.modules.get("cstool.gitops")
+            if gitops is not None:
+                gitops.drop_started()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -139,7 +148,14 @@ class App:
         if self._desk is None:
             from cstool.store import Desk, find_desk
 
-            self._desk = Desk.open(find_desk(self.store))
+            root = find_desk(self.store)
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None and ctx.info_name in READS_INDEX_FIRST:
+                from cstool import gitops
+                from cstool.index import PATHSPEC
+
+                gitops.start_tree_state(root, PATHSPEC)  # runs while the command loads
+            self._desk = Desk.open(root)
         return self._desk
 
     @property

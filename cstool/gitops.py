@@ -120,3 +120,115 @@ def log(root: Path, path: Path, limit: int | None = None) -> list[dict[str, str]
         full, short, date, name, email, subject = record.split("\x1f")
         out.append({"commit": full, "short": short, "date": date, "author": name, "email": email, "subject": subject})
     return out
+
+
+def _read_env() -> dict[str, str]:
+    # a hook's GIT_DIR or GIT_INDEX_FILE would point git at another repository or index
+    env = _env()
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"):
+        env.pop(name, None)
+    return env
+
+
+def _top(root: Path) -> Path | None:
+    for folder in (root, *root.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+_STARTED: dict[tuple[str, tuple[str, ...]], subprocess.Popen] = {}
+
+
+def _status_argv(pathspec: tuple[str, ...]) -> list[str]:
+    return ["git", "--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch", "--no-renames",
+            "--untracked-files=all", "--ignored=matching", "--", *pathspec]
+
+
+def start_tree_state(root: Path, pathspec: tuple[str, ...]) -> None:
+    """Start :func:`tree_state`'s git status in the background, so that it runs while a
+    reading command loads; the next tree_state for the same desk collects it."""
+    key = (str(root), pathspec)
+    if key in _STARTED or _top(root) is None:
+        return
+    try:
+        _STARTED[key] = subprocess.Popen(_status_argv(pathspec), cwd=root, env=_read_env(), stdout=subprocess.PIPE,
+                                         stderr=subprocess.DEVNULL)
+    except OSError:
+        pass
+
+
+def drop_started() -> None:
+    """Stop background statuses nobody collected (a command that failed early)."""
+    while _STARTED:
+        _, proc = _STARTED.popitem()
+        proc.kill()
+        proc.communicate()
+
+
+def tree_state(root: Path, pathspec: tuple[str, ...]) -> tuple[str, set[str]] | None:
+    """Git's view of the files under pathspec: (the HEAD commit, or "" before the first
+    commit; the paths, relative to root, that differ from HEAD: modified, staged, deleted,
+    untracked or ignored). None outside git or when git cannot answer.
+
+    git compares each file with its own index (size, times, inode, and content when
+    those are ambiguous), so this costs a fraction of statting every file from Python.
+    ``--no-optional-locks`` keeps a reader from taking the lock a concurrent commit needs."""
+    top = _top(root)
+    if top is None:
+        return None
+    try:
+        prefix = root.relative_to(top).as_posix()
+    except ValueError:
+        return None
+    prefix = "" if prefix == "." else prefix + "/"
+    proc = _STARTED.pop((str(root), pathspec), None)
+    try:
+        if proc is None:
+            proc = subprocess.Popen(_status_argv(pathspec), cwd=root, env=_read_env(), stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL)
+        stdout, _ = proc.communicate()
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    head, dirty = None, set()
+    fields_before_path = {"1": 8, "2": 9, "u": 10, "?": 1, "!": 1}
+    records = iter(stdout.split(b"\0"))
+    for record in records:
+        if not record:
+            continue
+        text = record.decode("utf-8", "surrogateescape")
+        if text.startswith("# branch.oid "):
+            oid = text[len("# branch.oid "):]
+            head = "" if oid == "(initial)" else oid
+            continue
+        count = fields_before_path.get(text[:1])
+        if count is None:
+            continue
+        path = text.split(" ", count)[-1]
+        if text[:1] == "2":
+            next(records, None)  # a rename's second record is the old path
+        if path.startswith(prefix):
+            dirty.add(path[len(prefix):])
+    if head is None:
+        return None
+    return head, dirty
+
+
+def changed_between(root: Path, old: str, new: str, pathspec: tuple[str, ...]) -> set[str] | None:
+    """Paths (relative to root) under pathspec that differ between two commits; None when
+    git cannot tell (a commit that no longer exists, say)."""
+    if old == new:
+        return set()
+    if not old or not new:
+        return None
+    try:
+        proc = subprocess.run(
+            ["git", "--no-optional-locks", "diff", "--name-only", "-z", "--no-renames", "--relative", old, new,
+             "--", *pathspec], cwd=root, env=_read_env(), capture_output=True)
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return {p.decode("utf-8", "surrogateescape") for p in proc.stdout.split(b"\0") if p}

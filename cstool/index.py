@@ -11,6 +11,7 @@ nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -18,13 +19,15 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from cstool import yamlio
+from cstool import gitops, yamlio
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
+PATHSPEC = ("tickets", "customers")
+WATCH_LIMIT = 5000
 
 
 def _col(key: str) -> str:
@@ -36,6 +39,7 @@ class Index:
 
     def __init__(self, desk: Any):
         self.desk = desk
+        self.in_memory = False
         self.conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -47,6 +51,7 @@ class Index:
                 raise PermissionError
             conn = self._connect(str(path))
         except (OSError, sqlite3.Error):
+            self.in_memory = True
             return self._connect(":memory:")
         return conn
 
@@ -75,7 +80,7 @@ class Index:
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("files", "docs", "deadlines", "customers", "meta"):
+            for table in ("files", "docs", "deadlines", "customers", "meta", "watch"):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
             # the summary columns stay in a narrow table that scans fast; whole tickets apart
@@ -90,6 +95,8 @@ class Index:
             conn.execute("CREATE INDEX deadlines_path ON deadlines(path)")
             conn.execute("CREATE TABLE customers (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, doc TEXT NOT NULL)")
             conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            # paths to stat at the next refresh although git reports them clean (see refresh)
+            conn.execute("CREATE TABLE watch (path TEXT PRIMARY KEY)")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -101,28 +108,36 @@ class Index:
     def refresh(self) -> int:
         """Bring the index up to date with the files; return how many files were parsed.
 
-        Many changed files (a cold rebuild, a large pull) are parsed on every core, with a
-        progress bar when standard error is a terminal. A changed config (the calendar, the
-        SLA policies) recomputes every deadline, so the whole index is rebuilt then."""
+        In a git desk only the files git reports as differing from HEAD, those changed
+        between the commit last indexed and HEAD, and those still being watched (see
+        :meth:`_plan_from_git`) are statted; elsewhere every file is. Many changed files (a
+        cold rebuild, a large pull) are parsed on every core, with a progress bar when
+        standard error is a terminal. A changed config (the calendar, the SLA policies)
+        recomputes every deadline, so the whole index is rebuilt then."""
         from cstool.config import config_key
 
         key = config_key(self.desk.root)
-        stored = self.conn.execute("SELECT value FROM meta WHERE key = 'config'").fetchone()
-        if stored is None or stored[0] != key:
+        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+        if meta.get("config") != key:
             self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("files", "docs", "deadlines", "customers"):
+            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
             self.conn.execute("COMMIT")
-        on_disk = self.desk.ticket_stats()
-        known = dict(self.conn.execute("SELECT path, stat FROM files"))
-        changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
-        removed = [rel for rel in known if rel not in on_disk]
-        customers_on_disk = self.desk.customer_stats()
-        known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
-        changed_customers = [(rel, st) for rel, st in customers_on_disk.items() if known_customers.get(rel) != st]
-        removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
-        if not (changed or removed or changed_customers or removed_customers):
+            meta = {"config": key}
+        state = None if self.in_memory else gitops.tree_state(self.desk.root, PATHSPEC)
+        plan = self._plan_from_git(state, meta.get("git_head")) if state is not None else None
+        if plan is None:
+            plan = self._plan_full()
+        changed, removed, changed_customers, removed_customers, verified = plan
+        touched = {rel for rel, _ in changed} | set(removed) | {rel for rel, _ in changed_customers} | set(removed_customers)
+        watch_add: set[str] = set()
+        head = None
+        if state is not None:
+            head, dirty = state
+            watch_add = {rel for rel in dirty | touched if _kind(rel)} - self._watched()
+            verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
+        if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
         customer_rows = [_customer_row(self.desk.root, rel, st) for rel, st in changed_customers]
         placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 2))
@@ -136,7 +151,7 @@ class Index:
             self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
             self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
             batch: list[tuple] = []
-            for row in [*_parse_all(self.desk.root, changed), None]:
+            for row in itertools.chain(_parse_all(self.desk.root, changed), [None]):
                 if row is not None:
                     batch.append(row)
                 if batch and (row is None or len(batch) >= 2000):  # insert as parsed: memory stays flat
@@ -149,11 +164,92 @@ class Index:
             self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
             self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   [d for row in customer_rows for d in row[-1]])
+            if state is not None and len(touched) > WATCH_LIMIT:
+                watch_add = self._still_differing(state, touched, changed + changed_customers) - self._watched()
+            if state is None:
+                self.conn.execute("DELETE FROM watch")
+                self.conn.execute("DELETE FROM meta WHERE key = 'git_head'")
+            else:
+                # a path leaves the watch only if no concurrent refresh re-indexed it meanwhile
+                self.conn.executemany(
+                    "DELETE FROM watch WHERE path = ? AND coalesce((SELECT stat FROM files WHERE path = ?), "
+                    "(SELECT stat FROM customers WHERE path = ?), '') = ?",
+                    [(rel, rel, rel, st or "") for rel, st in verified])
+                self.conn.executemany("INSERT OR IGNORE INTO watch VALUES (?)", [(rel,) for rel in watch_add])
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (head,))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         return len(changed) + len(changed_customers)
+
+    def _still_differing(self, before: tuple[str, set[str]], touched: set[str], parsed: list[tuple[str, str]]) -> set[str]:
+        """After many files were parsed (a rebuild, a large pull): the ones to watch. A file
+        git reports clean now, at the same HEAD, and unchanged since it was parsed is
+        indexed as it is in HEAD, so it need not be statted at the next refresh."""
+        after = gitops.tree_state(self.desk.root, PATHSPEC)
+        head, dirty = before
+        if after is None or after[0] != head:
+            return {rel for rel in dirty | touched if _kind(rel)}
+        now = {**self.desk.ticket_stats(), **self.desk.customer_stats()}
+        seen = dict(parsed)
+        moved = {rel for rel in touched if now.get(rel) != seen.get(rel)}
+        return {rel for rel in dirty | after[1] | moved if _kind(rel)}
+
+    def _watched(self) -> set[str]:
+        return {rel for (rel,) in self.conn.execute("SELECT path FROM watch")}
+
+    def _plan_full(self) -> tuple:
+        """Stat every file and compare with the index."""
+        on_disk = self.desk.ticket_stats()
+        known = dict(self.conn.execute("SELECT path, stat FROM files"))
+        changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
+        removed = [rel for rel in known if rel not in on_disk]
+        customers_on_disk = self.desk.customer_stats()
+        known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
+        changed_customers = [(rel, st) for rel, st in customers_on_disk.items() if known_customers.get(rel) != st]
+        removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
+        verified = [(rel, on_disk.get(rel) or customers_on_disk.get(rel)) for rel in self._watched()]
+        return changed, removed, changed_customers, removed_customers, verified
+
+    def _plan_from_git(self, state: tuple[str, set[str]], indexed_head: str | None) -> tuple | None:
+        """Stat only the files that can differ from the index, or None when git cannot say.
+
+        The rule kept between refreshes: a file outside the ``watch`` table is indexed as
+        it is in the commit last indexed (``git_head``). So the files to stat are those
+        git reports as differing from HEAD now, those changed between that commit and
+        HEAD, and the watched ones: every file that differed from HEAD or was re-indexed
+        at the last refresh (a file edited and then reverted is clean again, but its row
+        holds the edit). A watched file leaves the watch once it is clean and unchanged."""
+        head, dirty = state
+        if indexed_head is None:
+            return None
+        if self.conn.execute("SELECT count(*) FROM watch").fetchone()[0] > WATCH_LIMIT:
+            return None  # after a rebuild: one scan of every file is faster than this many lookups
+        moved = gitops.changed_between(self.desk.root, indexed_head, head, PATHSPEC)
+        if moved is None:
+            return None
+        candidates = sorted(rel for rel in dirty | moved | self._watched() if _kind(rel))
+        known: dict[str, str] = {}
+        for i in range(0, len(candidates), 500):
+            part = candidates[i:i + 500]
+            marks = ", ".join("?" for _ in part)
+            known.update(self.conn.execute(f"SELECT path, stat FROM files WHERE path IN ({marks}) "
+                                           f"UNION ALL SELECT path, stat FROM customers WHERE path IN ({marks})",
+                                           [*part, *part]))
+        changed, removed, changed_customers, removed_customers, verified = [], [], [], [], []
+        for rel in candidates:
+            st = _stat(self.desk.root / rel)
+            ticket = _kind(rel) == "ticket"
+            if st is None:
+                if rel in known:
+                    (removed if ticket else removed_customers).append(rel)
+                verified.append((rel, None))
+            elif known.get(rel) != st:
+                (changed if ticket else changed_customers).append((rel, st))
+            else:
+                verified.append((rel, st))
+        return changed, removed, changed_customers, removed_customers, verified
 
     # ------------------------------------------------------------------ reading
 
@@ -357,6 +453,34 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
     finally:
         if bar:
             bar.__exit__(None, None, None)
+
+
+def _kind(rel: str) -> str | None:
+    """"ticket" or "customer" for a path shaped like a desk file (as the full scan finds
+    them: tickets/<year>/<month>/<ID>.yaml, customers/<ID>.yaml), else None."""
+    parts = rel.split("/")
+    if not parts[-1].endswith(".yaml") or any(p.startswith(".") or not p for p in parts):
+        return None
+    if len(parts) == 4 and parts[0] == "tickets":
+        return "ticket"
+    if len(parts) == 2 and parts[0] == "customers":
+        return "customer"
+    return None
+
+
+def _stat(path: Path) -> str | None:
+    """The stat key the index keeps for a regular file, or None when there is none."""
+    import stat
+
+    from cstool.store import stat_key
+
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return stat_key(st)
 
 
 def _text(value: Any) -> Any:

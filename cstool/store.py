@@ -108,8 +108,7 @@ class Desk:
             return out
         for entry in entries:
             if entry.name.endswith(".yaml") and not entry.name.startswith(".") and entry.is_file():
-                st = entry.stat()
-                out["customers/" + entry.name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                out["customers/" + entry.name] = stat_key(entry.stat())
         return out
 
     def _scan(self, stat: bool) -> dict[str, str]:
@@ -128,7 +127,7 @@ class Desk:
                             continue
                         if not entry.is_file():
                             continue
-                        out[prefix + name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+                        out[prefix + name] = stat_key(st)
                     elif entry.is_file():
                         out[prefix + name] = ""
         return out
@@ -195,12 +194,18 @@ class Desk:
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
 
+    def ticket_exists(self, ticket_id: str) -> bool:
+        """Whether a file for this ID is in any month folder (cheaper than listing them all)."""
+        if self._files is not None:
+            return ticket_id in self._files
+        name = f"{ticket_id}.yaml"
+        return any((month / name).is_file() for year in _subdirs(self.tickets_dir) for month in _subdirs(year))
+
     def mint_ticket_id(self, year: int) -> str:
         """A random ID not used by any ticket in this desk (call under the desk lock)."""
-        files = self.ticket_files()
         for _ in range(100):
             candidate = ids.mint_ticket_id(self.config.prefix, year)
-            if candidate not in files:
+            if not self.ticket_exists(candidate):
                 return candidate
         raise DeskError("could not mint a free ticket ID after 100 tries")
 
@@ -273,6 +278,11 @@ class _Files(Mapping):
 
     def add(self, rel: str) -> None:
         self.rels[rel.rsplit("/", 1)[-1][:-5]] = rel
+
+
+def stat_key(st: os.stat_result) -> str:
+    """What the index compares to see that a file changed: size, times and inode."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def check_shape(data: Any, rel: str, tz: Any) -> None:

@@ -3,6 +3,7 @@ change, and a corrupt or missing index is rebuilt silently."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -116,3 +117,97 @@ def test_a_config_change_recomputes_the_deadlines(tmp_path, generated):
     assert after != before
     key = lambda i: (i["due"], i["id"], i["kind"])  # noqa: E731
     assert sorted(after, key=key) == sorted(live_due(root, "2026-11-20T09:00:00+08:00", "2w"), key=key)
+
+
+def listed_matches_files(root: Path) -> None:
+    """`list` through the index shows exactly what the files hold now."""
+    listed = Desk(root).ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
+    live = [{k: v for k, v in query.summarize(plain(t)).items() if not k.startswith("_")}
+            for _, t in StoreDesk.open(root).iter_tickets()]
+    mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
+    assert mask(listed) == mask(live)
+
+
+@pytest.mark.parametrize("watch_limit", [5000, 20])
+def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypatch, watch_limit):
+    """In a git desk the index stats only what git reports; every change is still seen.
+    With a low watch limit the rebuild settles the watch itself (as at 100,000 tickets)."""
+    from cstool import index
+
+    monkeypatch.setattr(index, "WATCH_LIMIT", watch_limit)
+    root = tmp_path / "desk"
+    generate(root, 120, seed=11, git=True)
+    d = Desk(root)
+    files = sorted((root / "tickets").glob("*/*/*.yaml"))
+    listed_matches_files(root)  # cold
+    listed_matches_files(root)  # warm: the files parsed at the rebuild leave the watch
+    import sqlite3
+
+    conn = sqlite3.connect(root / ".cstool" / "index.sqlite")
+    assert conn.execute("SELECT count(*) FROM watch").fetchone()[0] == 0
+    conn.close()
+
+    def edit(path: Path, old: str, new: str, keep_mtime: bool = False) -> None:
+        st = path.stat()
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        if keep_mtime:
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    # an in-place edit of the same size with the old mtime, then reverted with git
+    edit(files[0], 'status: "', 'status: "x', keep_mtime=False)
+    edit(files[0], 'status: "x', 'status: "', keep_mtime=True)
+    listed_matches_files(root)
+    edit(files[0], 'title: "', 'title: "改', keep_mtime=True)
+    listed_matches_files(root)
+    d.git("checkout", "--", files[0].relative_to(root).as_posix())
+    listed_matches_files(root)
+
+    # a branch with a committed edit and a deletion; switching back and forth
+    d.git("checkout", "-q", "-b", "other")
+    edit(files[1], 'title: "', 'title: "分支')
+    files[2].unlink()
+    d.git("commit", "-q", "-am", "on a branch")
+    listed_matches_files(root)
+    d.git("checkout", "-q", "-")
+    listed_matches_files(root)
+    d.git("checkout", "-q", "other")
+    listed_matches_files(root)
+    d.git("checkout", "-q", "-")
+
+    # a stash takes an edit away and brings it back
+    edit(files[3], 'title: "', 'title: "暂存')
+    listed_matches_files(root)
+    d.git("stash", "-q")
+    listed_matches_files(root)
+    d.git("stash", "pop", "-q")
+    listed_matches_files(root)
+    d.git("checkout", "--", ".")
+
+    # a deleted file restored; an uncommitted new ticket removed by hand
+    files[4].unlink()
+    listed_matches_files(root)
+    d.git("checkout", "--", files[4].relative_to(root).as_posix())
+    listed_matches_files(root)
+    new_id = d.create("--type", "inquiry", "--title", "未提交", "--no-commit")
+    listed_matches_files(root)
+    d.path(new_id).unlink()
+    listed_matches_files(root)
+
+    # a pull, as git sees it: HEAD moves to a commit with other content
+    open_one = next(r["id"] for r in d.ok("list", "--json", now=NOW).json)
+    d.ok("escalate", open_one, "--reason", "升级", as_="chen.jing@example.com", now=NOW)
+    listed_matches_files(root)
+    d.git("reset", "-q", "--hard", "HEAD~1")
+    listed_matches_files(root)
+    d.git("merge", "-q", "--ff-only", "other")
+    listed_matches_files(root)
+
+    # an indexed commit that no longer exists: every file is statted again
+    conn = sqlite3.connect(root / ".cstool" / "index.sqlite")
+    conn.execute("UPDATE meta SET value = '0123456789abcdef0123456789abcdef01234567' WHERE key = 'git_head'")
+    conn.commit()
+    conn.close()
+    edit(files[6], 'title: "', 'title: "无头')
+    d.git("commit", "-q", "-am", "edit")
+    listed_matches_files(root)
+    compare(root)
