@@ -155,36 +155,41 @@ class Facts:
         self.actors = set() if self.actors is None else self.actors
 
 
+_KEPT = ("type", "category", "priority", "group", "assignee", "channel", "followups")
+
+
 def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
     tz = cal.tz
     cutoff = min(period.end, now)
-    facts = Facts(ticket)
+    # only the fields the report reads are kept: a month's facts stay small in memory
+    facts = Facts({**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}})
     created = read_stamp(ticket.get("created"), tz)
     facts.created_in = created in period
     history = list(ticket.get("history") or [])
+    times = [read_stamp(ev.get("at"), tz) for ev in history]
     sla_data = ticket.get("sla") or {}
     fr_target = sla.parse_target(sla_data.get("first_response_target"))
     res_target = sla.parse_target(sla_data.get("resolution_target"))
 
     # first response
-    first_reply = next((ev for ev in history if ev.get("action") == "reply"), None)
-    if first_reply is not None and created is not None:
-        at = read_stamp(first_reply.get("at"), tz)
+    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
+    if first is not None and created is not None:
+        at = times[first]
         if at in period:
             minutes = cal.between(created, at)
             met = None
             if fr_target is not None:
                 met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
-            facts.first_response = (str(first_reply.get("by")), minutes, met)
+            facts.first_response = (str(history[first].get("by")), minutes, met)
 
     # resolution cycles completed in the period
-    cycles = sla.cycles(history, tz)
-    enders = [ev for ev in history if ev.get("action") in ("resolve", "close")]
+    cycles = sla.cycles(history, tz, times)
+    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
     for cycle in cycles:
         end = cycle["end"]
         if end not in period:
             continue
-        by = next((str(ev.get("by")) for ev in enders if read_stamp(ev.get("at"), tz) == end), "")
+        by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
         active = sla.active_minutes(cycle, cal, end)
         met = None
         if res_target is not None:
@@ -192,8 +197,7 @@ def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Per
             met = breach is None or breach >= end
         facts.resolutions.append((by, active, met))
 
-    for ev in history:
-        at = read_stamp(ev.get("at"), tz)
+    for ev, at in zip(history, times):
         if at not in period:
             continue
         action = ev.get("action")
@@ -212,7 +216,7 @@ def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Per
             facts.followups_due += 1
 
     # state at the cut-off
-    before = [ev for ev in history if (read_stamp(ev.get("at"), tz) or cutoff) < cutoff]
+    before = [ev for ev, at in zip(history, times) if (at or cutoff) < cutoff]
     state = replay(before)
     facts.open_at_cutoff = state["status"] in ("open", "in_progress", "pending") and created is not None and created < cutoff
     if facts.open_at_cutoff:
@@ -226,7 +230,7 @@ def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Per
 
     if ticket.get("type") == "work_order":
         due = read_stamp(ticket.get("due"), tz)
-        resolved = next((read_stamp(ev.get("at"), tz) for ev in history if ev.get("action") in ("resolve", "close")), None)
+        resolved = next((at for at, _ in enders), None)
         if due is not None:
             if resolved in period:
                 facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}

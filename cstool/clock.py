@@ -6,7 +6,9 @@ second (``2026-11-22T09:30:00+08:00``).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from cstool.errors import InputError
@@ -51,4 +53,21 @@ def read_stamp(value: object, tz: ZoneInfo) -> datetime | None:
         return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=tz)
-    return parse_time(str(value), tz, "timestamp")
+    return _read_text(str(value), tz)
+
+
+# the form cstool writes; the standard library reads it many times faster than dateutil
+_CANONICAL = re.compile(r"(19|2[0-9])\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+
+
+@lru_cache(maxsize=65536)
+def _read_text(text: str, tz: ZoneInfo) -> datetime:
+    value = None
+    if _CANONICAL.fullmatch(text):
+        try:
+            value = datetime.fromisoformat(text).astimezone(tz)
+        except (ValueError, OverflowError):
+            pass
+    if value is None or not 1900 <= value.year <= 2999:
+        return parse_time(text, tz, "timestamp")  # refuses it with the usual message
+    return value

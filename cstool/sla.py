@@ -13,6 +13,7 @@ A clock is ``running``, ``warning`` (past the first ``warn_at`` fraction), ``bre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -61,8 +62,13 @@ class Clock:
 def parse_target(value: Any) -> Duration | None:
     if value in (None, ""):
         return None
+    return _parse_target_text(str(value))
+
+
+@lru_cache(maxsize=1024)  # a desk has a handful of distinct targets, read for every ticket
+def _parse_target_text(text: str) -> Duration | None:
     try:
-        return parse_duration(str(value))
+        return parse_duration(text)
     except Exception:  # a hand-edited target that no longer parses is reported by audit --check
         return None
 
@@ -105,13 +111,16 @@ def first_response(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: t
     return clock
 
 
-def cycles(history: Any, tz: Any) -> list[dict[str, Any]]:
-    """Resolution cycles: start, pauses [(from, to|None)], end (None while open)."""
+def cycles(history: Any, tz: Any, times: list[datetime | None] | None = None) -> list[dict[str, Any]]:
+    """Resolution cycles: start, pauses [(from, to|None)], end (None while open).
+    ``times``: the events' times when the caller has read them already."""
     cycles: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
-    for ev in history or []:
+    history = history or []
+    if times is None:
+        times = [read_stamp(ev.get("at"), tz) for ev in history]
+    for ev, at in zip(history, times):
         action = ev.get("action")
-        at = read_stamp(ev.get("at"), tz)
         if at is None:
             continue
         if action in ("create", "reopen"):

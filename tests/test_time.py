@@ -342,3 +342,24 @@ def test_calendar_config_is_validated(desk, calendar, needle):
     config.write_text(text[:start] + calendar + text[end:], encoding="utf-8")
     res = desk.run("list")
     assert res.exit_code == 3 and needle in res.stderr and "cstool.yaml:" in res.stderr
+
+
+@settings(max_examples=300)
+@given(moment=st.datetimes(min_value=datetime(1899, 12, 30), max_value=datetime(2999, 12, 31)),
+       offset=st.integers(-14 * 60, 14 * 60), tz=st.sampled_from(["Asia/Shanghai", "UTC", "America/New_York"]))
+def test_the_fast_timestamp_reader_agrees_with_the_general_one(moment, offset, tz):
+    """Stamps as cstool writes them take a faster path; it must read them exactly alike."""
+    from datetime import timezone
+
+    from cstool.clock import parse_time, read_stamp
+
+    text = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=offset))).isoformat()
+    zone = ZoneInfo(tz)
+    try:
+        expected = parse_time(text, zone, "timestamp")
+    except InputError:
+        with pytest.raises(InputError):
+            read_stamp(text, zone)
+        return
+    got = read_stamp(text, zone)
+    assert got == expected and got.utcoffset() == expected.utcoffset() and str(got.tzinfo) == str(expected.tzinfo)

@@ -59,44 +59,47 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     now = app.now
     horizon = now if overdue_only else cal.add(now, window)
     rows = app.desk.index().deadlines(horizon, kinds=kinds, groups=groups, assignees=tuple(people))
-    items = [due.make_item(ident, kind, datetime.fromisoformat(when), target, bool(calendar), assignee or "",
-                           group or "", title or "", config, cal, now)
-             for ident, kind, when, target, calendar, assignee, group, title in rows]
+    dated = [(row, datetime.fromisoformat(row[2])) for row in rows]
     if overdue_only:
-        items = [i for i in items if i.overdue]
-    overdue_count = sum(1 for i in items if i.overdue)
+        dated = [(row, when) for row, when in dated if when <= now]
+    overdue_count = sum(1 for _, when in dated if when <= now)
+
+    def item(row, when):
+        ident, kind, _, target, calendar, assignee, group, title = row
+        return due.make_item(ident, kind, when, target, bool(calendar), assignee or "", group or "", title or "",
+                             config, cal, now)
+
     lang = app.lang
     if fmt == "json":
-        click.echo(render.to_json([i.as_json() for i in items]))
+        click.echo(render.to_json([item(*d).as_json() for d in dated]))
     else:
-        rows = _table_rows(items, config, cal, lang, fmt, limit)
-        if rows:
+        # grouped by assignee; groups ordered by their soonest item, items soonest first
+        order: dict[str, int] = {}
+        for i, (row, _) in enumerate(dated):
+            order.setdefault(row[5] or "", i)
+        ranked = sorted(dated, key=lambda d: (order[d[0][5] or ""], d[1]))
+        shown = ranked[:limit] if limit else ranked  # only the rows shown are measured
+        table = _table_rows([item(*d) for d in shown], config, cal, lang, fmt)
+        if table:
             headers = ["处理人", "编号", "事项", "标题", "时限", "状态"] if lang == "zh" else ["assignee", "id", "kind", "title", "due", "status"]
-            click.echo(render.table(rows, headers, fmt))
+            click.echo(render.table(table, headers, fmt))
         if fmt == "table":
-            shown = min(len(items), limit) if limit else len(items)
-            if len(items) > shown:
-                click.echo(f"另有 {len(items) - shown} 项未显示(用 --limit 0 显示全部)" if lang == "zh" else f"{len(items) - shown} more not shown (use --limit 0)")
-            summary = (f"超时 {overdue_count} 项,即将到期 {len(items) - overdue_count} 项" if lang == "zh"
-                       else f"{overdue_count} overdue, {len(items) - overdue_count} due soon")
-            click.echo(summary if items else ("没有到期事项" if lang == "zh" else "Nothing due."))
+            if len(dated) > len(shown):
+                left_out = len(dated) - len(shown)
+                click.echo(f"另有 {left_out} 项未显示(用 --limit 0 显示全部)" if lang == "zh" else f"{left_out} more not shown (use --limit 0)")
+            summary = (f"超时 {overdue_count} 项,即将到期 {len(dated) - overdue_count} 项" if lang == "zh"
+                       else f"{overdue_count} overdue, {len(dated) - overdue_count} due soon")
+            click.echo(summary if dated else ("没有到期事项" if lang == "zh" else "Nothing due."))
     if fail_on_overdue and overdue_count:
         if fmt != "table":
             click.echo(f"cstool: {overdue_count} overdue", err=True)
         sys.exit(EXIT_FINDINGS)
 
 
-def _table_rows(items, config, cal, lang, fmt, limit):
+def _table_rows(ranked, config, cal, lang, fmt):
     from cstool import due, render, views
     from cstool.i18n import label
 
-    # grouped by assignee; groups ordered by their soonest item, items soonest first
-    order: dict[str, int] = {}
-    for i, item in enumerate(items):
-        order.setdefault(item.assignee, i)
-    ranked = sorted(items, key=lambda it: (order[it.assignee], it.due))
-    if limit:
-        ranked = ranked[:limit]
     rows = []
     previous = None
     for item in ranked:
