@@ -320,10 +320,39 @@ def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
     return rows
 
 
+def facts_to_plain(f: Facts) -> dict[str, Any]:
+    """Facts as JSON-able data (the index keeps them for periods that have ended)."""
+    out = {k: getattr(f, k) for k in Facts.__dataclass_fields__}
+    out["actors"] = sorted(f.actors)
+    return out
+
+
+def facts_from_plain(data: dict[str, Any]) -> Facts:
+    f = Facts(**data)
+    f.actors = set(f.actors)
+    f.resolutions = [tuple(r) for r in f.resolutions]
+    f.first_response = tuple(f.first_response) if f.first_response else None
+    f.followups_finished = [tuple(r) for r in f.followups_finished]
+    return f
+
+
+def cache_key(period: Period, now: datetime) -> str | None:
+    """The key under which a period's facts may be kept: only once the period has ended
+    (before that, the cut-off moves with the clock)."""
+    if period.end > now:
+        return None
+    return f"{period.start.isoformat()}/{period.end.isoformat()}"
+
+
 def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
            by: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every audit figure for the period, as plain data (the JSON of ``audit --json``)."""
-    facts = [ticket_facts(t, config, cal, period, now) for t in tickets]
+    return report_from_facts([ticket_facts(t, config, cal, period, now) for t in tickets], config, cal, period, now, by)
+
+
+def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
+                      by: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The report of :func:`report`, from each ticket's facts."""
     relevant = [f for f in facts if f.created_in or f.resolutions or f.closes or f.first_response or f.escalations
                 or f.reopened or f.followups_finished or f.followups_due or f.open_at_cutoff or f.work_order]
     totals = summarize(relevant)

@@ -17,17 +17,18 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from cstool import gitops, yamlio
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 PATHSPEC = ("tickets", "customers")
 WATCH_LIMIT = 5000
+KEPT_PERIODS = 12
 
 
 def _col(key: str) -> str:
@@ -80,7 +81,7 @@ class Index:
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("files", "docs", "deadlines", "customers", "meta", "watch"):
+            for table in ("files", "docs", "deadlines", "customers", "meta", "watch", "audit_facts", "audit_periods"):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
             # the summary columns stay in a narrow table that scans fast; whole tickets apart
@@ -97,6 +98,10 @@ class Index:
             conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             # paths to stat at the next refresh although git reports them clean (see refresh)
             conn.execute("CREATE TABLE watch (path TEXT PRIMARY KEY)")
+            # audit facts of ended periods, by ticket file and its stat (see period_facts)
+            conn.execute("CREATE TABLE audit_facts (period TEXT NOT NULL, path TEXT NOT NULL, stat TEXT NOT NULL, "
+                         "facts TEXT NOT NULL, PRIMARY KEY (period, path))")
+            conn.execute("CREATE TABLE audit_periods (period TEXT PRIMARY KEY, used REAL)")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -120,7 +125,7 @@ class Index:
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         if meta.get("config") != key:
             self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
+            for table in ("files", "docs", "deadlines", "customers", "watch", "meta", "audit_facts", "audit_periods"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
             self.conn.execute("COMMIT")
@@ -306,18 +311,50 @@ class Index:
         return [dict(zip(("id", "group", "assignee", "status", "created"), r)) for r in rows]
 
     def documents_for_period(self, start: Any, end: Any) -> Iterator[dict[str, Any]]:
-        """The tickets that can count in a period: created before its end and either active
-        now or touched since 30 days before its start (a follow-up call falls due within
-        days of the close). Times are compared as text with a day's margin either side, so
-        a hand-written offset cannot drop a ticket."""
-        from datetime import timedelta
-
-        lo = (start - timedelta(days=31)).isoformat()
-        hi = (end + timedelta(days=1)).isoformat()
-        sql = ("SELECT d.doc FROM files f JOIN docs d ON d.path = f.path WHERE coalesce(f.created, '') < ? AND "
-               "(coalesce(f.updated, '') >= ? OR f.status IN ('open', 'in_progress', 'pending')) ORDER BY f.path")
-        for (doc,) in self.conn.execute(sql, (hi, lo)):
+        """The tickets that can count in a period (see :func:`_period_clause`)."""
+        where, args = _period_clause(start, end)
+        sql = f"SELECT d.doc FROM files f JOIN docs d ON d.path = f.path WHERE {where} ORDER BY f.path"
+        for (doc,) in self.conn.execute(sql, args):
             yield json.loads(doc)
+
+    def period_facts(self, start: Any, end: Any, key: str | None, compute: Callable[[dict], Any],
+                     to_plain: Callable[[Any], dict], from_plain: Callable[[dict], Any]) -> list[Any]:
+        """Each ticket's audit facts for a period (the tickets of :meth:`documents_for_period`).
+
+        For a period that has ended (``key`` given), facts depend only on the ticket file, so
+        they are kept in ``audit_facts`` by path and stat and only changed tickets are
+        computed again; the facts of the last twelve periods computed are kept."""
+        if key is None or self.in_memory:
+            return [compute(doc) for doc in self.documents_for_period(start, end)]
+        where, args = _period_clause(start, end)
+        sql = ("SELECT f.path, f.stat, a.facts, d.doc FROM files f "
+               "LEFT JOIN audit_facts a ON a.period = ? AND a.path = f.path AND a.stat = f.stat "
+               f"LEFT JOIN docs d ON a.facts IS NULL AND d.path = f.path WHERE {where} ORDER BY f.path")
+        out, fresh = [], []
+        for path, stat, cached, doc in self.conn.execute(sql, (key, *args)):
+            if cached is not None:
+                out.append(from_plain(json.loads(cached)))
+                continue
+            facts = compute(json.loads(doc))
+            out.append(facts)
+            fresh.append((key, path, stat, json.dumps(to_plain(facts), ensure_ascii=False)))
+        if fresh:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute("DELETE FROM audit_facts WHERE period = ? AND path IN "
+                                  "(SELECT path FROM audit_facts WHERE period = ? EXCEPT SELECT path FROM files)", (key, key))
+                self.conn.executemany("INSERT OR REPLACE INTO audit_facts VALUES (?, ?, ?, ?)", fresh)
+                self.conn.execute("INSERT OR REPLACE INTO audit_periods VALUES (?, julianday('now'))", (key,))
+                old = [k for (k,) in self.conn.execute("SELECT period FROM audit_periods ORDER BY used DESC LIMIT -1 OFFSET ?",
+                                                       (KEPT_PERIODS,))]
+                for k in old:
+                    self.conn.execute("DELETE FROM audit_facts WHERE period = ?", (k,))
+                    self.conn.execute("DELETE FROM audit_periods WHERE period = ?", (k,))
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError:  # the cache is busy or read-only: the report stands
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+        return out
 
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
@@ -453,6 +490,19 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
     finally:
         if bar:
             bar.__exit__(None, None, None)
+
+
+def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, str]]:
+    """SQL for the tickets that can count in a period: created before its end and either
+    active now or touched since 30 days before its start (a follow-up call falls due
+    within days of the close). Times are compared as text with a day's margin either
+    side, so a hand-written offset cannot drop a ticket."""
+    from datetime import timedelta
+
+    lo = (start - timedelta(days=31)).isoformat()
+    hi = (end + timedelta(days=1)).isoformat()
+    return ("coalesce(f.created, '') < ? AND (coalesce(f.updated, '') >= ? OR f.status IN ('open', 'in_progress', 'pending'))",
+            (hi, lo))
 
 
 def _kind(rel: str) -> str | None:

@@ -211,3 +211,43 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
     d.git("commit", "-q", "-am", "edit")
     listed_matches_files(root)
     compare(root)
+
+
+def live_audit(root: Path, period: str, now_text: str) -> dict:
+    from cstool import audit as audit_mod
+    from cstool.clock import parse_time
+
+    desk = StoreDesk.open(root)
+    config = desk.config
+    now = parse_time(now_text, config.tz)
+    per = audit_mod.parse_period(period, None, None, config.tz, now)
+    return plain(audit_mod.report([plain(t) for _, t in desk.iter_tickets()], config, calendar_of(config), per, now))
+
+
+def test_an_ended_period_keeps_its_facts_and_recomputes_changed_tickets(generated, tmp_path):
+    import sqlite3
+
+    root = tmp_path / "desk"
+    shutil.copytree(generated, root)
+    d = Desk(root)
+    first = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
+    assert first == live_audit(root, "2026-10", NOW)
+    conn = sqlite3.connect(root / ".cstool" / "index.sqlite")
+    assert conn.execute("SELECT count(*) FROM audit_facts").fetchone()[0] > 0
+    conn.close()
+    assert d.ok("audit", "--period", "2026-10", "--json", now=NOW).json == first
+    # October complaints: one deleted, one re-categorised by hand
+    october = [p for p in sorted((root / "tickets" / "2026" / "10").glob("*.yaml"))
+               if 'type: "complaint"' in p.read_text(encoding="utf-8")]
+    october[0].unlink()
+    text = october[1].read_text(encoding="utf-8")
+    october[1].write_text(text.replace("category: ", 'category: "改过的分类"\nx_old_category: ', 1), encoding="utf-8")
+    again = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
+    assert again != first
+    assert again == live_audit(root, "2026-10", NOW)
+    # a period not yet ended is computed afresh and not kept
+    d.ok("audit", "--period", "2026-11", "--json", now=NOW)
+    conn = sqlite3.connect(root / ".cstool" / "index.sqlite")
+    assert [p for (p,) in conn.execute("SELECT DISTINCT period FROM audit_facts")] == \
+        ["2026-10-01T00:00:00+08:00/2026-11-01T00:00:00+08:00"]
+    conn.close()

@@ -35,8 +35,12 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
             raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
-    tickets = app.desk.index().documents_for_period(per.start, per.end)
-    data = audit.report(tickets, config, calendar_of(config), per, app.now, dims)
+    cal = calendar_of(config)
+    facts = app.desk.index().period_facts(
+        per.start, per.end, audit.cache_key(per, app.now),
+        compute=lambda ticket: audit.ticket_facts(ticket, config, cal, per, app.now),
+        to_plain=audit.facts_to_plain, from_plain=audit.facts_from_plain)
+    data = audit.report_from_facts(facts, config, cal, per, app.now, dims)
     if fmt == "json":
         click.echo(render.to_json(data))
         return
