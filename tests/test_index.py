@@ -251,3 +251,39 @@ def test_an_ended_period_keeps_its_facts_and_recomputes_changed_tickets(generate
     assert [p for (p,) in conn.execute("SELECT DISTINCT period FROM audit_facts")] == \
         ["2026-10-01T00:00:00+08:00/2026-11-01T00:00:00+08:00"]
     conn.close()
+
+
+def test_a_desk_in_a_subfolder_of_a_repository(tmp_path):
+    """A desk kept in a folder of a larger repository (as records/ is here): git's paths
+    are relative to the repository's top, the index's to the desk."""
+    import subprocess
+
+    from deskkit import make_desk
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    d = make_desk(repo / "service" / "desk", git=False)
+    ids = [d.create("--type", "inquiry", "--title", f"子目录 {i}") for i in range(3)]
+    (repo / ".gitignore").write_text(".cstool/\n", encoding="utf-8")
+    d.git("add", "-A", str(repo))
+    d.git("commit", "-q", "-m", "desk")
+    listed_matches_files(d.root)
+    listed_matches_files(d.root)
+    path = d.path(ids[0])
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before.replace("子目录 0", "子目录 改", 1), encoding="utf-8")
+    assert path.read_text(encoding="utf-8") != before
+    listed_matches_files(d.root)
+    d.git("checkout", "--", str(path))
+    listed_matches_files(d.root)
+    d.git("rm", "-q", str(d.path(ids[1])))
+    d.git("commit", "-q", "-m", "gone")
+    listed_matches_files(d.root)
+    listed_matches_files(d.root)  # the file removed last time is checked once more, then left alone
+    import sqlite3
+
+    conn = sqlite3.connect(d.root / ".cstool" / "index.sqlite")
+    assert conn.execute("SELECT value FROM meta WHERE key = 'git_head'").fetchone()[0] == d.git("rev-parse", "HEAD").strip()
+    assert conn.execute("SELECT count(*) FROM watch").fetchone()[0] == 0
+    conn.close()
