@@ -23,7 +23,7 @@ from cstool import gitops, yamlio
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 PATHSPEC = ("tickets", "customers")
@@ -64,7 +64,7 @@ class Index:
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
                 if version != SCHEMA_VERSION:
                     self._create(conn)
-                conn.execute("SELECT count(*) FROM files").fetchone()
+                conn.execute("SELECT path FROM files LIMIT 1").fetchone()  # an unreadable file fails here
                 return conn
             except sqlite3.DatabaseError:
                 conn.close()
@@ -88,6 +88,7 @@ class Index:
             conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols})")
             conn.execute("CREATE INDEX files_id ON files(id)")
             conn.execute("CREATE INDEX files_status_created ON files(status, created)")
+            conn.execute('CREATE INDEX files_group_created ON files("group", created)')  # round robin's last ticket
             conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL)")
             # running deadlines of tickets and customers' next periodic visits (for `due`)
             conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
