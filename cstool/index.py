@@ -320,42 +320,72 @@ class Index:
 
     def period_facts(self, start: Any, end: Any, key: str | None, compute: Callable[[dict], Any],
                      to_plain: Callable[[Any], dict], from_plain: Callable[[dict], Any]) -> list[Any]:
-        """Each ticket's audit facts for a period (the tickets of :meth:`documents_for_period`).
+        """Each ticket's audit facts for a period (the tickets of :meth:`documents_for_period`),
+        in path order; many tickets are computed on every core.
 
         For a period that has ended (``key`` given), facts depend only on the ticket file, so
         they are kept in ``audit_facts`` by path and stat and only changed tickets are
         computed again; the facts of the last twelve periods computed are kept."""
-        if key is None or self.in_memory:
-            return [compute(doc) for doc in self.documents_for_period(start, end)]
         where, args = _period_clause(start, end)
-        sql = ("SELECT f.path, f.stat, a.facts, d.doc FROM files f "
+        keep = key is not None and not self.in_memory
+        sql = ("SELECT f.path, f.stat, a.facts FROM files f "
                "LEFT JOIN audit_facts a ON a.period = ? AND a.path = f.path AND a.stat = f.stat "
-               f"LEFT JOIN docs d ON a.facts IS NULL AND d.path = f.path WHERE {where} ORDER BY f.path")
+               f"WHERE {where} ORDER BY f.path")
+        rows = self.conn.execute(sql, (key or "", *args)).fetchall()
+        missing = [path for path, _, cached in rows if cached is None]
+
+        def facts_and_text(doc: dict) -> tuple[Any, str | None]:  # the text to keep is made where computed
+            facts = compute(doc)
+            return facts, json.dumps(to_plain(facts), ensure_ascii=False) if keep else None
+
+        computed = dict(self._compute_facts(missing, facts_and_text))
         out, fresh = [], []
-        for path, stat, cached, doc in self.conn.execute(sql, (key, *args)):
+        for path, stat, cached in rows:
             if cached is not None:
                 out.append(from_plain(json.loads(cached)))
                 continue
-            facts = compute(json.loads(doc))
+            facts, text = computed[path]
             out.append(facts)
-            fresh.append((key, path, stat, json.dumps(to_plain(facts), ensure_ascii=False)))
+            if keep:
+                fresh.append((key, path, stat, text))
         if fresh:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                self.conn.execute("DELETE FROM audit_facts WHERE period = ? AND path IN "
-                                  "(SELECT path FROM audit_facts WHERE period = ? EXCEPT SELECT path FROM files)", (key, key))
-                self.conn.executemany("INSERT OR REPLACE INTO audit_facts VALUES (?, ?, ?, ?)", fresh)
-                self.conn.execute("INSERT OR REPLACE INTO audit_periods VALUES (?, julianday('now'))", (key,))
-                old = [k for (k,) in self.conn.execute("SELECT period FROM audit_periods ORDER BY used DESC LIMIT -1 OFFSET ?",
-                                                       (KEPT_PERIODS,))]
-                for k in old:
-                    self.conn.execute("DELETE FROM audit_facts WHERE period = ?", (k,))
-                    self.conn.execute("DELETE FROM audit_periods WHERE period = ?", (k,))
-                self.conn.execute("COMMIT")
-            except sqlite3.OperationalError:  # the cache is busy or read-only: the report stands
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+            self._keep_facts(key, fresh)
         return out
+
+    def _compute_facts(self, paths: list[str], compute: Callable[[dict], Any]) -> Iterator[tuple[str, Any]]:
+        workers = os.cpu_count() or 1
+        if len(paths) < PARALLEL_FROM or workers < 2 or self.in_memory:
+            yield from _facts_of(self.conn, paths, compute)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        # forked workers inherit compute (a closure); each reads its share of tickets itself
+        _JOB.update(compute=compute, db=str(self.desk.cache_dir / INDEX_FILE))
+        try:
+            share = -(-len(paths) // workers)
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+                for part in pool.map(_facts_in_worker, [paths[i:i + share] for i in range(0, len(paths), share)]):
+                    yield from part
+        finally:
+            _JOB.clear()
+
+    def _keep_facts(self, key: str, fresh: list[tuple]) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("DELETE FROM audit_facts WHERE period = ? AND path IN "
+                              "(SELECT path FROM audit_facts WHERE period = ? EXCEPT SELECT path FROM files)", (key, key))
+            self.conn.executemany("INSERT OR REPLACE INTO audit_facts VALUES (?, ?, ?, ?)", fresh)
+            self.conn.execute("INSERT OR REPLACE INTO audit_periods VALUES (?, julianday('now'))", (key,))
+            old = [k for (k,) in self.conn.execute("SELECT period FROM audit_periods ORDER BY used DESC LIMIT -1 OFFSET ?",
+                                                   (KEPT_PERIODS,))]
+            for k in old:
+                self.conn.execute("DELETE FROM audit_facts WHERE period = ?", (k,))
+                self.conn.execute("DELETE FROM audit_periods WHERE period = ?", (k,))
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError:  # the cache is busy or read-only: the report stands
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
 
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
@@ -390,6 +420,23 @@ class Index:
 
 PARALLEL_FROM = 2000  # below this many files, starting worker processes costs more than it saves
 CHUNK = 500
+_JOB: dict[str, Any] = {}
+
+
+def _facts_of(conn: sqlite3.Connection, paths: list[str], compute: Callable[[dict], Any]) -> Iterator[tuple[str, Any]]:
+    for i in range(0, len(paths), CHUNK):
+        part = paths[i:i + CHUNK]
+        rows = conn.execute(f"SELECT path, doc FROM docs WHERE path IN ({', '.join('?' for _ in part)})", part)
+        for path, doc in rows:
+            yield path, compute(json.loads(doc))
+
+
+def _facts_in_worker(paths: list[str]) -> list[tuple[str, Any]]:
+    conn = sqlite3.connect(_JOB["db"], timeout=30)
+    try:
+        return list(_facts_of(conn, paths, _JOB["compute"]))
+    finally:
+        conn.close()
 
 
 _CONTEXT: dict[str, Any] = {}

@@ -224,9 +224,14 @@ def live_audit(root: Path, period: str, now_text: str) -> dict:
     return plain(audit_mod.report([plain(t) for _, t in desk.iter_tickets()], config, calendar_of(config), per, now))
 
 
-def test_an_ended_period_keeps_its_facts_and_recomputes_changed_tickets(generated, tmp_path):
+@pytest.mark.parametrize("parallel_from", [2000, 10])
+def test_an_ended_period_keeps_its_facts_and_recomputes_changed_tickets(generated, tmp_path, monkeypatch, parallel_from):
+    """With a low threshold the rebuild and the facts are computed in worker processes."""
     import sqlite3
 
+    from cstool import index
+
+    monkeypatch.setattr(index, "PARALLEL_FROM", parallel_from)
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
     d = Desk(root)
@@ -246,7 +251,7 @@ def test_an_ended_period_keeps_its_facts_and_recomputes_changed_tickets(generate
     assert again != first
     assert again == live_audit(root, "2026-10", NOW)
     # a period not yet ended is computed afresh and not kept
-    d.ok("audit", "--period", "2026-11", "--json", now=NOW)
+    assert d.ok("audit", "--period", "2026-11", "--json", now=NOW).json == live_audit(root, "2026-11", NOW)
     conn = sqlite3.connect(root / ".cstool" / "index.sqlite")
     assert [p for (p,) in conn.execute("SELECT DISTINCT period FROM audit_facts")] == \
         ["2026-10-01T00:00:00+08:00/2026-11-01T00:00:00+08:00"]
