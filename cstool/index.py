@@ -207,12 +207,14 @@ class Index:
 
     def _plan_full(self) -> tuple:
         """Stat every file and compare with the index."""
-        on_disk = self.desk.ticket_stats()
+        # the index is read before the folders: a row another process adds meanwhile, for a
+        # file created after the scan, must not look like a file removed
         known = dict(self.conn.execute("SELECT path, stat FROM files"))
+        known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
+        on_disk = self.desk.ticket_stats()
         changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
         removed = [rel for rel in known if rel not in on_disk]
         customers_on_disk = self.desk.customer_stats()
-        known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
         changed_customers = [(rel, st) for rel, st in customers_on_disk.items() if known_customers.get(rel) != st]
         removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
         verified = [(rel, on_disk.get(rel) or customers_on_disk.get(rel)) for rel in self._watched()]
@@ -307,7 +309,7 @@ class Index:
         cols = '"id", "group", assignee, status, created'
         rows = list(self.conn.execute(
             f"SELECT {cols} FROM files WHERE status IN ('open', 'in_progress', 'pending') AND coalesce(assignee, '') != '' "
-            f"UNION ALL SELECT * FROM (SELECT {cols} FROM files WHERE \"group\" = ? AND coalesce(assignee, '') != '' "
+            f"UNION SELECT * FROM (SELECT {cols} FROM files WHERE \"group\" = ? AND coalesce(assignee, '') != '' "
             "ORDER BY created DESC, id DESC LIMIT 1)", (group,)))
         return [dict(zip(("id", "group", "assignee", "status", "created"), r)) for r in rows]
 
