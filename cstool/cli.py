@@ -148,14 +148,13 @@ class App:
         if self._desk is None:
             from cstool.store import Desk, find_desk
 
-            root = find_desk(self.store)
+            self._desk = Desk.open(find_desk(self.store))
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.info_name in READS_INDEX_FIRST:
                 from cstool import gitops
                 from cstool.index import PATHSPEC
 
-                gitops.start_tree_state(root, PATHSPEC)  # runs while the command loads
-            self._desk = Desk.open(root)
+                gitops.start_tree_state(self._desk.root, PATHSPEC)  # runs while the command loads
         return self._desk
 
     @property

@@ -59,10 +59,27 @@ class Desk:
     config: Config
     _files: Any = field(default=None, repr=False)
     _index: Any = field(default=None, repr=False)
+    opened_token: str = field(default="", repr=False)  # the write token when this desk was opened
+    locked_token: str = field(default="", repr=False)  # ... and when the lock was last taken
+    _saved: bool = field(default=False, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> "Desk":
-        return cls(root, load_config(root))
+        desk = cls(root, load_config(root))
+        desk.opened_token = desk.write_token()
+        return desk
+
+    def write_token(self) -> str:
+        """A token every locked write by any cstool process replaces (kept in the lock
+        file): equal tokens mean no cstool process wrote to the desk in between."""
+        try:
+            return (self.cache_dir / LOCK_FILE).read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return ""
+
+    def written_since_opened(self) -> bool:
+        """Under the lock: whether another cstool process wrote since this desk was opened."""
+        return self.locked_token != self.opened_token
 
     # ------------------------------------------------------------------ paths
     @property
@@ -190,6 +207,7 @@ class Desk:
             raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
                              "a desk file may have; shorten the text or link a new ticket")
         yamlio.sweep_temp_files(path.parent)
+        self._saved = True
         yamlio.atomic_write(path, text)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
@@ -234,11 +252,13 @@ class Desk:
         except OSError as exc:
             raise DeskError(f"{self.cache_dir}: cannot create the desk lock ({exc.strerror}); nothing was written") from None
         deadline = time.monotonic() + timeout
+        acquired = False
         try:
             delay = 0.005
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    acquired = True
                     break
                 except OSError as exc:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
@@ -251,8 +271,15 @@ class Desk:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.1)
             self._files = None  # another writer may have added files while we waited
+            self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
+            self._saved = False
             yield
         finally:
+            if acquired and self._saved:
+                token = f"{time.time_ns()}-{os.getpid()}".encode("ascii")
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, token, 0)
+                self.opened_token = self.locked_token = token.decode("ascii")
             os.close(fd)
 
 

@@ -107,6 +107,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
         values["assignee"] = person.id
     else:
         values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
+        values["_chosen"] = True  # chosen by the group's method: chosen again if others wrote meanwhile
     values["level"] = level
     values["_rule"] = rule
     values["_said"] = req.description or ""  # keywords match what the customer said, not the template
@@ -222,6 +223,10 @@ def create_ticket(
     values, _ = prepare_ticket(desk, req)
     work_order_due(desk.config, values, now)  # refuse a bad --due before taking the lock
     with desk.lock():
+        if values.get("_chosen") and desk.written_since_opened():
+            # another process wrote after this one looked: balance on what is there now
+            values["assignee"] = routing.choose_assignee(desk.config, values["group"], values["level"],
+                                                         _assignment(desk, values["group"]))
         ticket_id = desk.mint_ticket_id(now.year)
         path = desk.ticket_path(ticket_id, now.year, now.month)
         ticket = build_ticket(ticket_id, values, actor, now, desk.config)

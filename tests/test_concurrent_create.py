@@ -29,7 +29,7 @@ WORKER = textwrap.dedent("""
         time.sleep(0.005)
     for i in range(count):
         res = runner.invoke(cli, ["--store", store, "--as", {actor!r}, "--now", {now!r}, "create", "-q",
-                                  "--type", "inquiry", "--title", f"并发 {{worker}}-{{i}}",
+                                  "--type", "complaint", "--title", f"并发 {{worker}}-{{i}}",
                                   "--description", f"worker {{worker}} ticket {{i}}\\n第二行"])
         if res.exit_code != 0 or res.exception and not isinstance(res.exception, SystemExit):
             print(f"worker {{worker}} ticket {{i}}: exit {{res.exit_code}}: {{res.stderr}} {{res.exception!r}}",
@@ -78,7 +78,13 @@ def test_eight_processes_creating_fifty_tickets_each(desk, tmp_path):
                  if yamlio.TEMP_MARK in n or n.startswith(".") and n != ".gitignore"]
     assert leftovers == []
 
-    # the desk is still whole for the reading commands; every ticket went to an inquiry agent
+    # the desk is still whole for the reading commands; every ticket went to a complaint agent
     rows = desk.ok("list", "--status", "all", "--limit", "0", "--json").json
     assert len(rows) == WORKERS * PER_WORKER and {r["id"] for r in rows} == set(printed)
-    assert {r["assignee"] for r in rows} <= set(AGENTS["inquiry"])
+    assert {r["assignee"] for r in rows} <= set(AGENTS["complaint"])
+    # and evenly (the group assigns to whoever has the fewest open tickets): each create
+    # chose its agent on what the others had written, not on what it saw before the lock
+    from collections import Counter
+
+    counts = Counter(r["assignee"] for r in rows)
+    assert set(counts) == set(AGENTS["complaint"]) and max(counts.values()) - min(counts.values()) <= 1, counts

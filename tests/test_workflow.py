@@ -197,6 +197,33 @@ def test_least_open_ties_by_roster_order(desk):
     assert desk.ticket(complaint(desk))["assignee"] == AGENT  # 王芳 now has fewer open
 
 
+def test_least_open_counts_each_open_ticket_once(desk):
+    # 王芳 has two open complaints, 刘洋 one, given last: 刘洋 has fewer and gets the next
+    for i, who in enumerate((AGENT, AGENT, OTHER_AGENT)):
+        desk.create("--type", "complaint", "--title", "指定", "--assignee", who, now=f"2026-11-20T10:0{i}+08:00")
+    assert desk.ticket(complaint(desk, now="2026-11-20T10:05+08:00"))["assignee"] == OTHER_AGENT
+
+
+def test_a_create_raced_by_another_chooses_on_what_is_there_at_the_lock(desk, monkeypatch):
+    # another team lead's create lands after this one chose 王芳 but before it takes the lock
+    from cstool import workflow
+
+    real = workflow.prepare_ticket
+    state: dict = {}
+
+    def raced(d, req):
+        out = real(d, req)
+        if not state:
+            state["other"] = None
+            state["other"] = complaint(desk)
+        return out
+
+    monkeypatch.setattr(workflow, "prepare_ticket", raced)
+    mine = complaint(desk)
+    assert desk.ticket(state["other"])["assignee"] == AGENT
+    assert desk.ticket(mine)["assignee"] == OTHER_AGENT
+
+
 def test_route_auto_applies_the_rules_to_unassigned_tickets(desk):
     tid = desk.create("--type", "inquiry", "--title", "我要退款", "--group", "inquiry")
     t = desk.ticket(tid)
