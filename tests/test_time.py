@@ -363,3 +363,21 @@ def test_the_fast_timestamp_reader_agrees_with_the_general_one(moment, offset, t
         return
     got = read_stamp(text, zone)
     assert got == expected and got.utcoffset() == expected.utcoffset() and str(got.tzinfo) == str(expected.tzinfo)
+
+
+@settings(max_examples=300)
+@given(moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2999, 12, 30)),
+       form=st.sampled_from(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S{off}", "%Y-%m-%dT%H:%MZ"]),
+       offset=st.integers(-14 * 60, 14 * 60))
+def test_common_now_forms_read_as_dateutil_reads_them(moment, form, offset):
+    """--now in its common forms skips importing dateutil; the time must be the same."""
+    from dateutil.parser import isoparse
+
+    from cstool.clock import parse_time
+
+    sign = "+" if offset >= 0 else "-"
+    text = moment.strftime(form.replace("{off}", f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"))
+    zone = ZoneInfo("Asia/Shanghai")
+    expected = isoparse(text)
+    expected = (expected if expected.tzinfo else expected.replace(tzinfo=zone)).astimezone(zone)
+    assert parse_time(text, zone) == expected.replace(microsecond=0)
