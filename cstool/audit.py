@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
@@ -38,7 +39,8 @@ from cstool.calendar import BusinessCalendar
 from cstool.clock import read_stamp
 from cstool.config import Config
 from cstool.errors import InputError
-from cstool.history import replay
+from cstool.history import blank_state as history_blank
+from cstool.history import replay, step
 
 DIMENSIONS = ("group", "agent", "type", "channel", "category", "tier")
 AGE_BUCKETS = (("0-1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None))
@@ -159,6 +161,151 @@ _KEPT = ("type", "category", "priority", "group", "assignee", "channel", "follow
 
 
 def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
+    """What one ticket contributed to a period (see :func:`ticket_base` and :func:`facts_at`)."""
+    return facts_at(ticket_base(ticket, cal), cal, period, now)
+
+
+def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
+    """What a ticket can contribute to any period, worked out once (the index keeps it),
+    with times as POSIX seconds: the first reply and each finished cycle with their
+    business minutes and whether they met the SLA, the events, the status after each
+    event, and for each cycle the moment its resolution target is reached if never
+    paused again. :func:`facts_at` then needs only comparisons with the period.
+
+    A history with a missing time or times out of order keeps the whole ticket instead,
+    and its facts are worked out from it for each period (:func:`_facts_from_ticket`)."""
+    tz = cal.tz
+    slim = {**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}}
+    created = read_stamp(ticket.get("created"), tz)
+    history = list(ticket.get("history") or [])
+    times = [read_stamp(ev.get("at") if isinstance(ev, dict) else None, tz) for ev in history]
+    if created is None or any(t is None for t in times) or any(a > b for a, b in zip(times, times[1:])):
+        return {"whole": ticket}
+    sla_data = ticket.get("sla") or {}
+    fr_target = sla.parse_target(sla_data.get("first_response_target"))
+    res_target = sla.parse_target(sla_data.get("resolution_target"))
+    base: dict[str, Any] = {"slim": slim, "created": created.timestamp(), "times": [t.timestamp() for t in times]}
+
+    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
+    base["first_reply"] = first
+    if first is not None:
+        at = times[first]
+        met = None
+        if fr_target is not None:
+            met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
+        base["first_response"] = [str(history[first].get("by")), cal.between(created, at), met]
+    fr_due = None
+    if fr_target is not None:
+        fr_due = read_stamp(sla_data.get("first_response_due"), tz) or cal.add(created, fr_target)
+    base["fr_due"] = fr_due.timestamp() if fr_due is not None else None
+
+    cycles = sla.cycles(history, tz, times)
+    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
+    base["resolutions"] = []
+    base["cycles"] = []
+    for cycle in cycles:
+        end = cycle["end"]
+        if end is not None:
+            by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
+            met = None
+            if res_target is not None:
+                _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
+                met = breach is None or breach >= end
+            base["resolutions"].append([end.timestamp(), by, sla.active_minutes(cycle, cal, end), met])
+        reached = None
+        if res_target is not None:
+            # measured as if never ended and never paused after the last event: up to any
+            # cut-off before its end the cycle measures the same, so the target is reached
+            # by the cut-off exactly when this moment is at or before it
+            open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
+            horizon = sla.add_time(cal, times[-1], cal.target_minutes(res_target), res_target)
+            _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
+            reached = breach.timestamp() if breach is not None else None
+        base["cycles"].append([cycle["start"].timestamp(), end.timestamp() if end is not None else None, reached,
+                               [[a.timestamp(), b.timestamp() if b is not None else None] for a, b in cycle["pauses"]]])
+
+    base["events"] = [[ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final"))]
+                      for ev in history]
+    state = history_blank()
+    statuses = []
+    for ev in history:
+        step(state, ev)
+        statuses.append(state["status"])
+    base["statuses"] = statuses
+    base["followups_due"] = [t.timestamp() for t in (read_stamp(f.get("due"), tz) for f in ticket.get("followups") or [])
+                             if t is not None]
+    if ticket.get("type") == "work_order":
+        due = read_stamp(ticket.get("due"), tz)
+        base["wo_due"] = due.timestamp() if due is not None else None
+        base["wo_resolved"] = enders[0][0].timestamp() if enders and enders[0][0] is not None else None
+    return base
+
+
+def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
+    """A ticket's facts for a period, from its :func:`ticket_base`."""
+    if "whole" in base:
+        return _facts_from_ticket(base["whole"], cal, period, now)
+    start, end = period.start.timestamp(), period.end.timestamp()
+    cutoff = min(end, now.timestamp())
+    facts = Facts(base["slim"])
+    created = base["created"]
+    facts.created_in = start <= created < end
+    times = base["times"]
+    fr = base.get("first_response")
+    if fr is not None and start <= times[base["first_reply"]] < end:
+        facts.first_response = tuple(fr)
+    for at, by, minutes, met in base["resolutions"]:
+        if start <= at < end:
+            facts.resolutions.append((by, minutes, met))
+    lo, hi = bisect_left(times, start), bisect_left(times, end)
+    for (by, action, to, result, final) in base["events"][lo:hi]:
+        if by:
+            facts.actors.add(str(by))
+        if action == "close":
+            facts.closes += 1
+        elif action == "escalate":
+            facts.escalations.append(int(to or 0))
+        elif action == "reopen":
+            facts.reopened = True
+        elif action == "followup" and (result != "unreachable" or final):
+            facts.followups_finished.append((str(by), str(result)))
+    facts.followups_due = sum(1 for due in base["followups_due"] if start <= due < end)
+
+    # state at the cut-off: the events before it are a prefix (times are in order)
+    k = bisect_left(times, cutoff)
+    status = base["statuses"][k - 1] if k else None
+    facts.open_at_cutoff = status in ("open", "in_progress", "pending") and created < cutoff
+    if facts.open_at_cutoff:
+        facts.age_days = (cutoff - created) / 86400
+        first = base["first_reply"]
+        answered = first is not None and first < k
+        if base["fr_due"] is not None and not answered and base["fr_due"] <= cutoff:
+            facts.breached_at_cutoff = True
+        started = [c for c in base["cycles"] if c[0] < cutoff]
+        if started:
+            _, ended, reached, pauses = started[-1]
+            paused = [p for p in pauses if p[0] < cutoff]
+            paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
+            running = ended is None or ended >= cutoff
+            if running and not paused_now and reached is not None and reached <= cutoff:
+                facts.breached_at_cutoff = True
+
+    due = base.get("wo_due")
+    if due is not None:
+        resolved = base.get("wo_resolved")
+        if resolved is not None and start <= resolved < end:
+            facts.work_order = {"on_time": resolved <= due, "late_days": _late_days(due, resolved)}
+        elif facts.open_at_cutoff and due < cutoff:
+            facts.work_order = {"on_time": None, "late_days": _late_days(due, cutoff)}
+    return facts
+
+
+def _late_days(due: float, end: float) -> int:
+    return 0 if end <= due else int(-(-(end - due) // 86400))
+
+
+def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
+    """A ticket's facts for a period worked out from the ticket itself (any history)."""
     tz = cal.tz
     cutoff = min(period.end, now)
     # only the fields the report reads are kept: a month's facts stay small in memory
@@ -318,30 +465,6 @@ def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
             "satisfaction_rate": rate(sat, sat + unsat),
         })
     return rows
-
-
-def facts_to_plain(f: Facts) -> dict[str, Any]:
-    """Facts as JSON-able data (the index keeps them for periods that have ended)."""
-    out = {k: getattr(f, k) for k in Facts.__dataclass_fields__}
-    out["actors"] = sorted(f.actors)
-    return out
-
-
-def facts_from_plain(data: dict[str, Any]) -> Facts:
-    f = Facts(**data)
-    f.actors = set(f.actors)
-    f.resolutions = [tuple(r) for r in f.resolutions]
-    f.first_response = tuple(f.first_response) if f.first_response else None
-    f.followups_finished = [tuple(r) for r in f.followups_finished]
-    return f
-
-
-def cache_key(period: Period, now: datetime) -> str | None:
-    """The key under which a period's facts may be kept: only once the period has ended
-    (before that, the cut-off moves with the clock)."""
-    if period.end > now:
-        return None
-    return f"{period.start.isoformat()}/{period.end.isoformat()}"
 
 
 def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period: Period, now: datetime,

@@ -66,7 +66,7 @@ _COMMON = re.compile(r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)?)?
 _CANONICAL = re.compile(r"(19|2[0-9])\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _read_text(text: str, tz: ZoneInfo) -> datetime:
     value = None
     if _CANONICAL.fullmatch(text):

@@ -11,11 +11,13 @@ nothing.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
 import sqlite3
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -23,12 +25,11 @@ from cstool import gitops, yamlio
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 PATHSPEC = ("tickets", "customers")
 WATCH_LIMIT = 5000
-KEPT_PERIODS = 12
 
 
 def _col(key: str) -> str:
@@ -81,15 +82,16 @@ class Index:
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for table in ("files", "docs", "deadlines", "customers", "meta", "watch", "audit_facts", "audit_periods"):
-                conn.execute(f"DROP TABLE IF EXISTS {table}")
+            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')  # whatever an older version kept
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
             # the summary columns stay in a narrow table that scans fast; whole tickets apart
             conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols})")
             conn.execute("CREATE INDEX files_id ON files(id)")
             conn.execute("CREATE INDEX files_status_created ON files(status, created)")
             conn.execute('CREATE INDEX files_group_created ON files("group", created)')  # round robin's last ticket
-            conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+            # whole tickets, and what each can contribute to an audit period (cstool.audit.ticket_base)
+            conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL, audit TEXT NOT NULL)")
             # running deadlines of tickets and customers' next periodic visits (for `due`)
             conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
                          "target REAL, calendar INTEGER, assignee TEXT, grp TEXT, title TEXT)")
@@ -99,10 +101,6 @@ class Index:
             conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             # paths to stat at the next refresh although git reports them clean (see refresh)
             conn.execute("CREATE TABLE watch (path TEXT PRIMARY KEY)")
-            # audit facts of ended periods, by ticket file and its stat (see period_facts)
-            conn.execute("CREATE TABLE audit_facts (period TEXT NOT NULL, path TEXT NOT NULL, stat TEXT NOT NULL, "
-                         "facts TEXT NOT NULL, PRIMARY KEY (period, path))")
-            conn.execute("CREATE TABLE audit_periods (period TEXT PRIMARY KEY, used REAL)")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -112,6 +110,12 @@ class Index:
     # ------------------------------------------------------------------ refresh
 
     def refresh(self) -> int:
+        """Bring the index up to date with the files; return how many files were parsed
+        (see :meth:`_refresh`)."""
+        with gc_paused():
+            return self._refresh()
+
+    def _refresh(self) -> int:
         """Bring the index up to date with the files; return how many files were parsed.
 
         In a git desk only the files git reports as differing from HEAD, those changed
@@ -126,7 +130,7 @@ class Index:
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         if meta.get("config") != key:
             self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("files", "docs", "deadlines", "customers", "watch", "meta", "audit_facts", "audit_periods"):
+            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
             self.conn.execute("COMMIT")
@@ -160,10 +164,11 @@ class Index:
             for row in itertools.chain(_parse_all(self.desk.root, changed), [None]):
                 if row is not None:
                     batch.append(row)
-                if batch and (row is None or len(batch) >= 2000):  # insert as parsed: memory stays flat
+                if batch and (row is None or len(batch) >= 500):  # insert as parsed: memory stays flat
                     self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
-                                          [r[:-2] for r in batch])
-                    self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", [(r[0], r[-2]) for r in batch])
+                                          [r[:-3] for r in batch])
+                    self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                                          [(r[0], r[-3], r[-2]) for r in batch])
                     self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                           [d for r in batch for d in r[-1]])
                     batch = []
@@ -171,7 +176,8 @@ class Index:
             self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   [d for row in customer_rows for d in row[-1]])
             if state is not None and len(touched) > WATCH_LIMIT:
-                watch_add = self._still_differing(state, touched, changed + changed_customers) - self._watched()
+                watch_add = self._still_differing(state, touched, changed + changed_customers,
+                                                  removed + removed_customers) - self._watched()
             if state is None:
                 self.conn.execute("DELETE FROM watch")
                 self.conn.execute("DELETE FROM meta WHERE key = 'git_head'")
@@ -189,7 +195,8 @@ class Index:
             raise
         return len(changed) + len(changed_customers)
 
-    def _still_differing(self, before: tuple[str, set[str]], touched: set[str], parsed: list[tuple[str, str]]) -> set[str]:
+    def _still_differing(self, before: tuple[str, set[str]], touched: set[str], parsed: list[tuple[str, str]],
+                         removed: list[str]) -> set[str]:
         """After many files were parsed (a rebuild, a large pull): the ones to watch. A file
         git reports clean now, at the same HEAD, and unchanged since it was parsed is
         indexed as it is in HEAD, so it need not be statted at the next refresh."""
@@ -197,9 +204,9 @@ class Index:
         head, dirty = before
         if after is None or after[0] != head:
             return {rel for rel in dirty | touched if _kind(rel)}
-        now = {**self.desk.ticket_stats(), **self.desk.customer_stats()}
-        seen = dict(parsed)
-        moved = {rel for rel in touched if now.get(rel) != seen.get(rel)}
+        now = self.desk.ticket_stats()
+        now.update(self.desk.customer_stats())
+        moved = {rel for rel, st in parsed if now.get(rel) != st} | {rel for rel in removed if rel in now}
         return {rel for rel in dirty | after[1] | moved if _kind(rel)}
 
     def _watched(self) -> set[str]:
@@ -320,74 +327,14 @@ class Index:
         for (doc,) in self.conn.execute(sql, args):
             yield json.loads(doc)
 
-    def period_facts(self, start: Any, end: Any, key: str | None, compute: Callable[[dict], Any],
-                     to_plain: Callable[[Any], dict], from_plain: Callable[[dict], Any]) -> list[Any]:
+    def period_facts(self, start: Any, end: Any, compute: Callable[[dict], Any]) -> list[Any]:
         """Each ticket's audit facts for a period (the tickets of :meth:`documents_for_period`),
-        in path order; many tickets are computed on every core.
-
-        For a period that has ended (``key`` given), facts depend only on the ticket file, so
-        they are kept in ``audit_facts`` by path and stat and only changed tickets are
-        computed again; the facts of the last twelve periods computed are kept."""
+        in path order: ``compute`` turns what the index keeps of a ticket for audits
+        (:func:`cstool.audit.ticket_base`) into its facts."""
         where, args = _period_clause(start, end)
-        keep = key is not None and not self.in_memory
-        sql = ("SELECT f.path, f.stat, a.facts FROM files f "
-               "LEFT JOIN audit_facts a ON a.period = ? AND a.path = f.path AND a.stat = f.stat "
-               f"WHERE {where} ORDER BY f.path")
-        rows = self.conn.execute(sql, (key or "", *args)).fetchall()
-        missing = [path for path, _, cached in rows if cached is None]
-
-        def facts_and_text(doc: dict) -> tuple[Any, str | None]:  # the text to keep is made where computed
-            facts = compute(doc)
-            return facts, json.dumps(to_plain(facts), ensure_ascii=False) if keep else None
-
-        computed = dict(self._compute_facts(missing, facts_and_text))
-        out, fresh = [], []
-        for path, stat, cached in rows:
-            if cached is not None:
-                out.append(from_plain(json.loads(cached)))
-                continue
-            facts, text = computed[path]
-            out.append(facts)
-            if keep:
-                fresh.append((key, path, stat, text))
-        if fresh:
-            self._keep_facts(key, fresh)
-        return out
-
-    def _compute_facts(self, paths: list[str], compute: Callable[[dict], Any]) -> Iterator[tuple[str, Any]]:
-        workers = os.cpu_count() or 1
-        if len(paths) < PARALLEL_FROM or workers < 2 or self.in_memory:
-            yield from _facts_of(self.conn, paths, compute)
-            return
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-
-        # forked workers inherit compute (a closure); each reads its share of tickets itself
-        _JOB.update(compute=compute, db=str(self.desk.cache_dir / INDEX_FILE))
-        try:
-            share = -(-len(paths) // workers)
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-                for part in pool.map(_facts_in_worker, [paths[i:i + share] for i in range(0, len(paths), share)]):
-                    yield from part
-        finally:
-            _JOB.clear()
-
-    def _keep_facts(self, key: str, fresh: list[tuple]) -> None:
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("DELETE FROM audit_facts WHERE period = ? AND path IN "
-                              "(SELECT path FROM audit_facts WHERE period = ? EXCEPT SELECT path FROM files)", (key, key))
-            self.conn.executemany("INSERT OR REPLACE INTO audit_facts VALUES (?, ?, ?, ?)", fresh)
-            self.conn.execute("INSERT OR REPLACE INTO audit_periods VALUES (?, julianday('now'))", (key,))
-            old = [k for (k,) in self.conn.execute("SELECT period FROM audit_periods ORDER BY used DESC LIMIT -1 OFFSET ?",
-                                                   (KEPT_PERIODS,))]
-            for k in old:
-                self.conn.execute("DELETE FROM audit_facts WHERE period = ?", (k,))
-                self.conn.execute("DELETE FROM audit_periods WHERE period = ?", (k,))
-            self.conn.execute("COMMIT")
-        except sqlite3.OperationalError:  # the cache is busy or read-only: the report stands
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+        sql = f"SELECT d.audit FROM files f JOIN docs d ON d.path = f.path WHERE {where} ORDER BY f.path"
+        with gc_paused():
+            return [compute(json.loads(base)) for (base,) in self.conn.execute(sql, args)]
 
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
@@ -422,23 +369,19 @@ class Index:
 
 PARALLEL_FROM = 2000  # below this many files, starting worker processes costs more than it saves
 CHUNK = 500
-_JOB: dict[str, Any] = {}
 
 
-def _facts_of(conn: sqlite3.Connection, paths: list[str], compute: Callable[[dict], Any]) -> Iterator[tuple[str, Any]]:
-    for i in range(0, len(paths), CHUNK):
-        part = paths[i:i + CHUNK]
-        rows = conn.execute(f"SELECT path, doc FROM docs WHERE path IN ({', '.join('?' for _ in part)})", part)
-        for path, doc in rows:
-            yield path, compute(json.loads(doc))
-
-
-def _facts_in_worker(paths: list[str]) -> list[tuple[str, Any]]:
-    conn = sqlite3.connect(_JOB["db"], timeout=30)
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk work that makes many small, acyclic objects (parsing, decoding a period's
+    tickets) runs several times faster without the cycle collector stepping in."""
+    was = gc.isenabled()
+    gc.disable()
     try:
-        return list(_facts_of(conn, paths, _JOB["compute"]))
+        yield
     finally:
-        conn.close()
+        if was:
+            gc.enable()
 
 
 _CONTEXT: dict[str, Any] = {}
@@ -497,13 +440,17 @@ def _row(root: Path, rel: str, st: str) -> tuple:
     from cstool.due import deadlines
 
     config, cal, now = _context(root)
+    from cstool.audit import ticket_base
+
     rows = _deadline_rows(rel, summary["id"], summary["title"], deadlines(doc, config, cal, now))
-    return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False), rows)
+    return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False),
+            json.dumps(ticket_base(doc, cal), ensure_ascii=False), rows)
 
 
 def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:
     root, items = args
-    return [_row(Path(root), rel, st) for rel, st in items]
+    with gc_paused():
+        return [_row(Path(root), rel, st) for rel, st in items]
 
 
 def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:

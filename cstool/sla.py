@@ -73,6 +73,11 @@ def _parse_target_text(text: str) -> Duration | None:
         return None
 
 
+def add_time(cal: BusinessCalendar, start: datetime, minutes: float, d: Duration) -> datetime:
+    """start plus minutes counted as the duration counts them (calendar or business time)."""
+    return _add(cal, start, minutes, d)
+
+
 def _add(cal: BusinessCalendar, start: datetime, minutes: float, d: Duration) -> datetime:
     if d.calendar:
         from datetime import timedelta

@@ -281,3 +281,87 @@ def test_handover_lists_the_shift(november):
     assert t4 in [r["id"] for rows in data["open_by_assignee"].values() for r in rows]
     text = d.ok("handover", now="2026-11-16T17:00+08:00").stdout
     assert "Shift handover 2026-11-16 08:30" in text and "T4" in text
+
+
+# --------------------------------------------------------------------------- what the index keeps
+
+
+@pytest.fixture(scope="module")
+def generated_tickets(tmp_path_factory):
+    import sys
+
+    from cstool.render import plain
+    from cstool.store import Desk as StoreDesk
+    from cstool.workflow import calendar_of
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from make_desk import generate
+
+    root = tmp_path_factory.mktemp("audit-gen") / "desk"
+    generate(root, 300, seed=23)
+    store = StoreDesk.open(root)
+    return [plain(t) for _, t in store.iter_tickets()], store.config, calendar_of(store.config)
+
+
+def test_facts_from_the_kept_base_equal_facts_from_the_ticket(generated_tickets):
+    """The audit reads a per-ticket base worked out once (times as seconds, cycles and
+    their breach moments, the status after each event). For any period and cut-off its
+    facts must equal those worked out from the whole ticket."""
+    from datetime import timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cstool.clock import read_stamp
+
+    tickets, config, cal = generated_tickets
+
+    @settings(max_examples=600, deadline=None)
+    @given(which=st.integers(0, len(tickets) - 1), event=st.integers(0, 20), offset=st.sampled_from([-60, 0, 60, 3600]),
+           kind=st.sampled_from(["day", "week", "month"]), shift=st.integers(-40, 40))
+    def check(which, event, offset, kind, shift):
+        # the cut-off falls on, just before or just after one of the ticket's own events,
+        # and the period around it: the edges where a fast path would go wrong
+        ticket = tickets[which]
+        at = read_stamp(ticket["history"][event % len(ticket["history"])]["at"], config.tz)
+        now = at + timedelta(seconds=offset)
+        first = now.date() + timedelta(days=shift)
+        text = {"day": first.isoformat(), "week": f"{first.isocalendar()[0]}-W{first.isocalendar()[1]:02d}",
+                "month": f"{first.year}-{first.month:02d}"}[kind]
+        period = audit.parse_period(text, None, None, config.tz, now)
+        assert audit.facts_at(audit.ticket_base(ticket, cal), cal, period, now) == \
+            audit._facts_from_ticket(ticket, cal, period, now)
+
+    check()
+
+
+def test_a_history_out_of_order_is_worked_out_from_the_ticket(generated_tickets):
+    tickets, config, cal = generated_tickets
+    ticket = next(t for t in tickets if len(t["history"]) >= 3)
+    shuffled = dict(ticket, history=[ticket["history"][-1], *ticket["history"][:-1]])
+    base = audit.ticket_base(shuffled, cal)
+    assert base == {"whole": shuffled}
+
+
+def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
+    """Complaint resolution is 3 business days; this one went pending after 4, and the
+    month ends while it waits: its clock is paused, so the audit does not count it among
+    the open tickets already breached (worked out from the base and from the ticket)."""
+    from cstool.clock import parse_time
+    from cstool.render import plain
+    from cstool.store import Desk as StoreDesk
+    from cstool.workflow import calendar_of
+
+    tid = desk.create("--type", "complaint", "--title", "等客户寄回", now="2026-10-19T09:00+08:00")
+    desk.ok("reply", tid, "-m", "已联系", now="2026-10-19T09:10+08:00")
+    desk.ok("pending", tid, "--reason", "等客户寄回", now="2026-10-26T10:00+08:00")
+    store = StoreDesk.open(desk.root)
+    ticket = plain(store.load_ticket(desk.path(tid)))
+    cal = calendar_of(store.config)
+    now = parse_time("2026-11-02T09:00+08:00", store.config.tz)
+    period = audit.parse_period("2026-10", None, None, store.config.tz, now)
+    fast = audit.facts_at(audit.ticket_base(ticket, cal), cal, period, now)
+    assert fast == audit._facts_from_ticket(ticket, cal, period, now)
+    assert fast.open_at_cutoff and not fast.breached_at_cutoff
+    report = desk.ok("audit", "--period", "2026-10", "--json", now="2026-11-02T09:00+08:00").json
+    assert report["totals"]["open"] == 1 and report["sla"]["open_breached"] == 0

@@ -36,11 +36,11 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
     cal = calendar_of(config)
-    facts = app.desk.index().period_facts(
-        per.start, per.end, audit.cache_key(per, app.now),
-        compute=lambda ticket: audit.ticket_facts(ticket, config, cal, per, app.now),
-        to_plain=audit.facts_to_plain, from_plain=audit.facts_from_plain)
-    data = audit.report_from_facts(facts, config, cal, per, app.now, dims)
+    from cstool.index import gc_paused
+
+    with gc_paused():
+        facts = app.desk.index().period_facts(per.start, per.end, compute=lambda base: audit.facts_at(base, cal, per, app.now))
+        data = audit.report_from_facts(facts, config, cal, per, app.now, dims)
     if fmt == "json":
         click.echo(render.to_json(data))
         return
