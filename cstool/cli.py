@@ -181,6 +181,11 @@ class App:
             self._now = now(self.desk.config.tz, self.now_text)
         return self._now
 
+    def open_desk(self) -> None:
+        """Open the desk before the command loads the rest of what it needs: for a reading
+        command the index's freshness check then runs meanwhile (see :attr:`desk`)."""
+        self.desk  # noqa: B018
+
     def check_now(self) -> None:
         """Validate --now before anything else, even where no desk is needed yet."""
         if self.now_text is not None:

@@ -18,10 +18,6 @@ from cstool.cli import App, output_format, pass_app, read_options
 def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> None:
     """Statistics for a period: volumes, response and resolution times, SLA compliance,
     escalations, reopen rate, follow-ups and satisfaction, backlog, work orders, agents."""
-    from cstool import audit, audit_view, render, views
-    from cstool.errors import InputError
-    from cstool.workflow import calendar_of
-
     fmt = output_format(fmt, as_json)
     if check:
         from cstool.commands.verify import run_check
@@ -29,6 +25,11 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         run_check(app, fmt)
         return
     app.check_now()
+    app.open_desk()
+    from cstool import audit, audit_view, render, views
+    from cstool.errors import InputError
+    from cstool.workflow import calendar_of
+
     dims = tuple(d.strip() for v in dims for d in v.split(",") if d.strip())
     for d in dims:
         if d not in audit.DIMENSIONS:

@@ -42,10 +42,11 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 def command(app: App, ticket_type, title, description, channel, customer, phone, email, tier, priority,
             severity, category, group, assignee, template, due, fields, quiet) -> None:
     """Register a new ticket; routing rules and the type's template fill the defaults."""
+    app.check_now()
+    app.open_desk()
     from cstool.i18n import label
     from cstool.workflow import NewTicket, create_ticket
 
-    app.check_now()
     if description == "-":
         description = sys.stdin.read()
     req = NewTicket(

@@ -27,13 +27,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @pass_app
 def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_overdue, limit, fmt, as_json, reveal) -> None:
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
+    app.check_now()
+    app.open_desk()
     from datetime import datetime
 
     from cstool import due, render, views
     from cstool.durations import parse_duration
     from cstool.workflow import calendar_of
 
-    app.check_now()
     fmt = output_format(fmt, as_json)
     window = parse_duration(within, "--within")
     config = app.config

@@ -15,6 +15,8 @@ from cstool.cli import App, output_format, pass_app, read_options
 def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
     """What was opened, closed and escalated since the shift began; what is still open and
     falls due in the next shift, per assignee."""
+    app.check_now()
+    app.open_desk()
     from cstool import due, qa, render, views
     from cstool.clock import parse_time
     from cstool.customers import load_all
@@ -23,7 +25,6 @@ def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
     from cstool.i18n import label
     from cstool.workflow import calendar_of
 
-    app.check_now()
     fmt = output_format(fmt, as_json)
     config = app.config
     cal = calendar_of(config)

@@ -29,9 +29,10 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @pass_app
 def command(app: App, status, types, groups, assignees, channels, priorities, tiers, text, sort, limit, fmt, as_json, reveal) -> None:
     """List tickets, newest first; by default every ticket that is not closed."""
+    app.check_now()
+    app.open_desk()
     from cstool import query, views
 
-    app.check_now()
     fmt = output_format(fmt, as_json)
     assignees = _split(assignees)
     me = app.actor().id if "me" in assignees else None
