@@ -31,7 +31,7 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     app.open_desk()
     from datetime import datetime
 
-    from cstool import due, render, views
+    from cstool import due, render
     from cstool.durations import parse_duration
     from cstool.workflow import calendar_of
 
