@@ -59,21 +59,11 @@ def read_stamp(value: object, tz: ZoneInfo) -> datetime | None:
     return _read_text(str(value), tz)
 
 
-# 2026-11-22, 2026-11-22T09:30, 2026-11-22 09:30:00+08:00 …: what the standard library reads
-# exactly as dateutil's isoparse does
+# 2026-11-22, 2026-11-22T09:30, 2026-11-22 09:30:00+08:00 (cstool's own form) …: what the
+# standard library reads, many times faster and exactly as dateutil's isoparse does
 _COMMON = re.compile(r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d)?([+-]\d\d:\d\d|Z)?)?", re.ASCII)
-# the form cstool writes; the standard library reads it many times faster than dateutil
-_CANONICAL = re.compile(r"(19|2[0-9])\d\d-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)  # a ticket's times are read several times over (clocks, audit)
 def _read_text(text: str, tz: ZoneInfo) -> datetime:
-    value = None
-    if _CANONICAL.fullmatch(text):
-        try:
-            value = datetime.fromisoformat(text).astimezone(tz)
-        except (ValueError, OverflowError):
-            pass
-    if value is None or not 1900 <= value.year <= 2999:
-        return parse_time(text, tz, "timestamp")  # refuses it with the usual message
-    return value
+    return parse_time(text, tz, "timestamp")
