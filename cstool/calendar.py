@@ -18,6 +18,9 @@ from cstool.errors import DeskError
 MAX_DAYS = 20 * 366  # beyond any duration accepted (ten years); guards against a calendar with no working time
 
 
+ROUNDING = 1e-6  # minutes
+
+
 class BusinessCalendar:
     """Working ranges per day, and adding/measuring business time."""
 
@@ -67,8 +70,10 @@ class BusinessCalendar:
                     continue
                 begin = max(s, offset)
                 room = e - begin
-                if remaining <= room:
-                    return self._at(day, 0) + timedelta(minutes=begin + remaining)
+                if remaining <= room + ROUNDING:
+                    # to the second, as times are kept: float noise from a start with seconds
+                    # must not carry a deadline at a range's end over to the next range
+                    return self._at(day, 0) + timedelta(seconds=round((begin + min(remaining, room)) * 60))
                 remaining -= room
             day += timedelta(days=1)
             offset = 0

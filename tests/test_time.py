@@ -381,3 +381,25 @@ def test_common_now_forms_read_as_dateutil_reads_them(moment, form, offset):
     expected = isoparse(text)
     expected = (expected if expected.tzinfo else expected.replace(tzinfo=zone)).astimezone(zone)
     assert parse_time(text, zone) == expected.replace(microsecond=0)
+
+
+def test_a_deadline_counted_on_from_any_later_moment_is_the_same(desk):
+    """A running clock's due time is the rest of its target counted on from now; it must
+    be the same moment, to the second, whatever now is (the index works it out at one
+    time and `due` reads it at another). A complaint opened on Sunday evening is due at the
+    end of Wednesday; counted on from a now with seconds, float noise used to carry it
+    over to Thursday morning."""
+    from cstool.store import Desk as StoreDesk
+    from cstool.workflow import calendar_of
+
+    cal = calendar_of(StoreDesk.open(desk.root).config)
+    created = datetime(2026, 11, 22, 18, 0, tzinfo=cal.tz)
+    target = 3 * cal.day_minutes
+    due = cal.add_minutes(created, target)
+    assert due == datetime(2026, 11, 25, 17, 30, tzinfo=cal.tz)
+    wrong = []
+    for step in range(0, 3 * 24 * 3600, 7):
+        now = created + timedelta(seconds=step)
+        if now < due and cal.add_minutes(now, target - cal.between(created, now)) != due:
+            wrong.append(now)
+    assert wrong == []
