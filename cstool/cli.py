@@ -146,13 +146,14 @@ class App:
     @property
     def desk(self):
         if self._desk is None:
-            from cstool.store import Desk, find_desk
+            from cstool.deskpath import find_desk
+            from cstool.store import Desk
 
             self._desk = Desk.open(find_desk(self.store))
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.info_name in READS_INDEX_FIRST:
                 from cstool import gitops
-                from cstool.index import PATHSPEC
+                from cstool.deskpath import PATHSPEC
 
                 gitops.start_tree_state(self._desk.root, PATHSPEC)  # runs while the command loads
         return self._desk
@@ -280,4 +281,47 @@ def output_format(fmt: str, as_json: bool) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and ``python -m cstool``."""
-    cli.main(args=argv, prog_name="cstool")
+    args = sys.argv[1:] if argv is None else list(argv)
+    _start_reading(args)
+    try:
+        cli.main(args=args, prog_name="cstool")
+    finally:
+        gitops = sys.modules.get("cstool.gitops")
+        if gitops is not None:
+            gitops.drop_started()
+
+
+_VALUED = ("--as", "--now", "--lang")  # global options that take a value (besides --store)
+
+
+def _start_reading(args: list[str]) -> None:
+    """For a command that reads the index first, note the desk's write token and start
+    git's freshness check before click and the command are loaded (tens of milliseconds
+    that would otherwise come before it). A wrong guess costs nothing: the check is only
+    used for the desk and command it was started for, and dropped otherwise."""
+    import os
+
+    store = os.environ.get("CSTOOL_STORE")
+    command = None
+    words = iter(args)
+    for word in words:
+        if word == "--store":
+            store = next(words, None)
+        elif word.startswith("--store="):
+            store = word.split("=", 1)[1]
+        elif word in _VALUED:
+            if command is None:
+                next(words, None)
+        elif not word.startswith("-") and command is None:
+            command = word
+    if command not in READS_INDEX_FIRST:
+        return
+    from cstool import deskpath, gitops
+    from cstool.errors import CstoolError
+
+    try:
+        root = deskpath.find_desk(store)
+    except (CstoolError, OSError):
+        return
+    deskpath.EARLY_TOKENS[str(root)] = deskpath.write_token(root)  # read before git looks
+    gitops.start_tree_state(root, deskpath.PATHSPEC)

@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cstool import yamlio
+from cstool.deskpath import CONFIG_FILE
 from cstool.durations import Duration, parse_duration
 from cstool.errors import DeskError, InputError
 
-CONFIG_FILE = "cstool.yaml"
 ROLES = ("agent", "lead", "supervisor", "manager")
 PRIORITIES = ("A", "B", "C")
 SEVERITIES = ("general", "major")

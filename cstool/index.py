@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from cstool import gitops, yamlio
+from cstool.deskpath import PATHSPEC
 from cstool.errors import DeskError
 from cstool.query import SUMMARY_KEYS, summarize
 
 SCHEMA_VERSION = 9
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
-PATHSPEC = ("tickets", "customers")
 WATCH_LIMIT = 5000
 
 

@@ -23,32 +23,11 @@ from collections.abc import Mapping
 from typing import Any, Iterator
 
 from cstool import ids, yamlio
-from cstool.config import CONFIG_FILE, Config, load_config
+from cstool.config import Config, load_config
+from cstool.deskpath import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, write_token  # noqa: F401
 from cstool.errors import DeskError, InputError
 
-CACHE_DIR = ".cstool"
-LOCK_FILE = "lock"
 DEFAULT_LOCK_TIMEOUT = 30.0
-
-
-def find_desk(store: str | None, cwd: Path | None = None) -> Path:
-    """--store / CSTOOL_STORE, else the nearest ancestor holding cstool.yaml, else ./records."""
-    if store:
-        root = Path(store).expanduser()
-        if not (root / CONFIG_FILE).is_file():
-            raise DeskError(f"{root}: not a desk (no {CONFIG_FILE}); run 'cstool init {root}' to create one")
-        return root.resolve()
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
-            return folder
-    fallback = here / "records"
-    if (fallback / CONFIG_FILE).is_file():
-        return fallback
-    raise DeskError(
-        f"no desk found: no {CONFIG_FILE} in {here} or its parents, nor in ./records; "
-        "pass --store PATH, set CSTOOL_STORE, or run 'cstool init'"
-    )
 
 
 @dataclass
@@ -66,16 +45,9 @@ class Desk:
     @classmethod
     def open(cls, root: Path) -> "Desk":
         desk = cls(root, load_config(root))
-        desk.opened_token = desk.write_token()
+        early = EARLY_TOKENS.pop(str(root), None)  # read before git status started, if it did early
+        desk.opened_token = write_token(root) if early is None else early
         return desk
-
-    def write_token(self) -> str:
-        """A token every locked write by any cstool process replaces (kept in the lock
-        file): equal tokens mean no cstool process wrote to the desk in between."""
-        try:
-            return (self.cache_dir / LOCK_FILE).read_text(encoding="ascii", errors="replace")
-        except OSError:
-            return ""
 
     def written_since_opened(self) -> bool:
         """Under the lock: whether another cstool process wrote since this desk was opened."""

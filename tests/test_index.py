@@ -284,3 +284,29 @@ def test_a_desk_in_a_subfolder_of_a_repository(tmp_path):
     assert conn.execute("SELECT value FROM meta WHERE key = 'git_head'").fetchone()[0] == d.git("rev-parse", "HEAD").strip()
     assert conn.execute("SELECT count(*) FROM watch").fetchone()[0] == 0
     conn.close()
+
+
+def test_the_installed_command_sees_an_edit_made_after_the_index_was_built(tmp_path):
+    """`cstool` as a process starts git's check before it loads the command; what it then
+    lists is still what the files hold, whichever place the global options are in."""
+    import json as json_mod
+    import subprocess
+    import sys
+
+    root = tmp_path / "desk"
+    generate(root, 30, seed=5, git=True)
+    base = [sys.executable, "-m", "cstool"]
+    env = {**os.environ, "CSTOOL_NOW": NOW, "CSTOOL_USER": "zhao.lei@example.com", "CSTOOL_LANG": "en"}
+
+    def listed(*argv: str) -> dict[str, str]:
+        proc = subprocess.run([*base, *argv], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return {r["id"]: r["title"] for r in json_mod.loads(proc.stdout)}
+
+    before = listed("--store", str(root), "list", "--status", "all", "--json", "--limit", "0")
+    path = sorted((root / "tickets").glob("*/*/*.yaml"))[0]
+    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "改', 1), encoding="utf-8")
+    after = listed("list", "--status", "all", "--json", "--limit", "0", "--store", str(root))
+    assert after[path.stem] == "改" + before[path.stem]
+    env["CSTOOL_STORE"] = str(root)
+    assert listed("--lang", "en", "list", "--status", "all", "--json", "--limit", "0") == after
