@@ -75,9 +75,7 @@ class LazyGroup(click.Group):
         except PermissionError as exc:
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
         finally:
-            gitops = sys.modules.get("cstool.gitops")
-            if gitops is not None:
-                gitops.drop_started()
+            _drop_unused_checks()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -286,9 +284,15 @@ def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=args, prog_name="cstool")
     finally:
-        gitops = sys.modules.get("cstool.gitops")
-        if gitops is not None:
-            gitops.drop_started()
+        _drop_unused_checks()
+
+
+def _drop_unused_checks() -> None:
+    """Stop git statuses started for a command that ended without using them (a refusal, a
+    usage error), so none is taken up by a later command in the same process."""
+    gitops = sys.modules.get("cstool.gitops")
+    if gitops is not None:
+        gitops.drop_started()
 
 
 _VALUED = ("--as", "--now", "--lang")  # global options that take a value (besides --store)

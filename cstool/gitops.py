@@ -49,7 +49,7 @@ def _first_line(text: str) -> str:
 
 def work_tree(root: Path) -> Path | None:
     """The top of the git work tree holding root, or None outside git."""
-    if not (root / ".git").exists() and not any((p / ".git").exists() for p in root.parents):
+    if _top(root) is None:
         return None
     proc = run_git(root, "rev-parse", "--show-toplevel", check=False)
     if proc.returncode != 0:
@@ -131,6 +131,7 @@ def _read_env() -> dict[str, str]:
 
 
 def _top(root: Path) -> Path | None:
+    """The nearest folder at or above root holding .git (no process started)."""
     for folder in (root, *root.parents):
         if (folder / ".git").exists():
             return folder

@@ -136,16 +136,17 @@ class Index:
             self.conn.execute("COMMIT")
             meta = {"config": key}
         state = None if self.in_memory else gitops.tree_state(self.desk.root, PATHSPEC)
-        plan = self._plan_from_git(state, meta.get("git_head")) if state is not None else None
+        watched = {rel for (rel,) in self.conn.execute("SELECT path FROM watch")}
+        plan = self._plan_from_git(state, meta.get("git_head"), watched) if state is not None else None
         if plan is None:
-            plan = self._plan_full()
+            plan = self._plan_full(watched)
         changed, removed, changed_customers, removed_customers, verified = plan
         touched = {rel for rel, _ in changed} | set(removed) | {rel for rel, _ in changed_customers} | set(removed_customers)
         watch_add: set[str] = set()
         head = None
         if state is not None:
             head, dirty = state
-            watch_add = {rel for rel in dirty | touched if _kind(rel)} - self._watched()
+            watch_add = {rel for rel in dirty | touched if _kind(rel)} - watched
             verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
         if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
@@ -177,7 +178,7 @@ class Index:
                                   [d for row in customer_rows for d in row[-1]])
             if state is not None and len(touched) > WATCH_LIMIT:
                 watch_add = self._still_differing(state, touched, changed + changed_customers,
-                                                  removed + removed_customers) - self._watched()
+                                                  removed + removed_customers) - watched
             if state is None:
                 self.conn.execute("DELETE FROM watch")
                 self.conn.execute("DELETE FROM meta WHERE key = 'git_head'")
@@ -209,10 +210,7 @@ class Index:
         moved = {rel for rel, st in parsed if now.get(rel) != st} | {rel for rel in removed if rel in now}
         return {rel for rel in dirty | after[1] | moved if _kind(rel)}
 
-    def _watched(self) -> set[str]:
-        return {rel for (rel,) in self.conn.execute("SELECT path FROM watch")}
-
-    def _plan_full(self) -> tuple:
+    def _plan_full(self, watched: set[str]) -> tuple:
         """Stat every file and compare with the index."""
         # the index is read before the folders: a row another process adds meanwhile, for a
         # file created after the scan, must not look like a file removed
@@ -224,10 +222,10 @@ class Index:
         customers_on_disk = self.desk.customer_stats()
         changed_customers = [(rel, st) for rel, st in customers_on_disk.items() if known_customers.get(rel) != st]
         removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
-        verified = [(rel, on_disk.get(rel) or customers_on_disk.get(rel)) for rel in self._watched()]
+        verified = [(rel, on_disk.get(rel) or customers_on_disk.get(rel)) for rel in watched]
         return changed, removed, changed_customers, removed_customers, verified
 
-    def _plan_from_git(self, state: tuple[str, set[str]], indexed_head: str | None) -> tuple | None:
+    def _plan_from_git(self, state: tuple[str, set[str]], indexed_head: str | None, watched: set[str]) -> tuple | None:
         """Stat only the files that can differ from the index, or None when git cannot say.
 
         The rule kept between refreshes: a file outside the ``watch`` table is indexed as
@@ -239,12 +237,12 @@ class Index:
         head, dirty = state
         if indexed_head is None:
             return None
-        if self.conn.execute("SELECT count(*) FROM watch").fetchone()[0] > WATCH_LIMIT:
+        if len(watched) > WATCH_LIMIT:
             return None  # after a rebuild: one scan of every file is faster than this many lookups
         moved = gitops.changed_between(self.desk.root, indexed_head, head, PATHSPEC)
         if moved is None:
             return None
-        candidates = sorted(rel for rel in dirty | moved | self._watched() if _kind(rel))
+        candidates = sorted(rel for rel in dirty | moved | watched if _kind(rel))
         known: dict[str, str] = {}
         for i in range(0, len(candidates), 500):
             part = candidates[i:i + 500]
