@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from cstool import history, ids  # noqa: E402
-from cstool.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER  # noqa: E402
+from cstool.domain import history, ids  # noqa: E402
+from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 END = datetime(2026, 11, 22, 18, 0, tzinfo=TZ)

@@ -144,16 +144,16 @@ class App:
     @property
     def desk(self):
         if self._desk is None:
-            from cstool.deskpath import find_desk
-            from cstool.store import Desk
+            from cstool.desk.paths import find_desk
+            from cstool.desk.store import Desk
 
             self._desk = Desk.open(find_desk(self.store))
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.info_name in READS_INDEX_FIRST:
-                from cstool import gitops
-                from cstool.deskpath import PATHSPEC
+                from cstool.git import repo
+                from cstool.desk.paths import PATHSPEC
 
-                gitops.start_tree_state(self._desk.root, PATHSPEC)  # runs while the command loads
+                repo.start_tree_state(self._desk.root, PATHSPEC)  # runs while the command loads
         return self._desk
 
     @property
@@ -162,7 +162,7 @@ class App:
 
     @property
     def lang(self) -> str:
-        from cstool.i18n import pick_language
+        from cstool.messages import pick_language
 
         desk_lang = None
         if self.lang_flag is None:
@@ -175,7 +175,7 @@ class App:
     @property
     def now(self) -> datetime:
         if self._now is None:
-            from cstool.clock import now
+            from cstool.time.clock import now
 
             self._now = now(self.desk.config.tz, self.now_text)
         return self._now
@@ -190,7 +190,7 @@ class App:
         if self.now_text is not None:
             from zoneinfo import ZoneInfo
 
-            from cstool.clock import parse_time
+            from cstool.time.clock import parse_time
 
             parse_time(self.now_text, ZoneInfo("UTC"))
 
@@ -200,9 +200,9 @@ class App:
         who = self.as_user
         source = "--as / CSTOOL_USER"
         if not who:
-            from cstool import gitops
+            from cstool.git import repo
 
-            who = gitops.config_value(self.desk.root, "user.email") if _has_git() else None
+            who = repo.config_value(self.desk.root, "user.email") if _has_git() else None
             source = "git user.email"
         if not who:
             raise InputError("who is acting? pass --as EMAIL, set CSTOOL_USER, or set git user.email")
@@ -216,19 +216,19 @@ class App:
         root = self.git_root()
         if root is None:
             return None
-        from cstool import gitops
+        from cstool.git import repo
 
-        author = gitops.Author(actor.name, actor.id)
+        author = repo.Author(actor.name, actor.id)
         when = self.now.isoformat()
-        return lambda paths, message: gitops.commit(root, paths, message, author, when)
+        return lambda paths, message: repo.commit(root, paths, message, author, when)
 
     def git_root(self) -> Path | None:
         """The git work tree of the desk, unless --no-commit or outside git."""
         if self.no_commit:
             return None
-        from cstool import gitops
+        from cstool.git import repo
 
-        return gitops.work_tree(self.desk.root)
+        return repo.work_tree(self.desk.root)
 
 
 def _has_git() -> bool:
@@ -290,9 +290,9 @@ def main(argv: list[str] | None = None) -> None:
 def _drop_unused_checks() -> None:
     """Stop git statuses started for a command that ended without using them (a refusal, a
     usage error), so none is taken up by a later command in the same process."""
-    gitops = sys.modules.get("cstool.gitops")
-    if gitops is not None:
-        gitops.drop_started()
+    repo = sys.modules.get("cstool.git.repo")
+    if repo is not None:
+        repo.drop_started()
 
 
 _VALUED = ("--as", "--now", "--lang")  # global options that take a value (besides --store)
@@ -320,12 +320,13 @@ def _start_reading(args: list[str]) -> None:
             command = word
     if command not in READS_INDEX_FIRST:
         return
-    from cstool import deskpath, gitops
+    from cstool.desk import paths
+    from cstool.git import repo
     from cstool.errors import CstoolError
 
     try:
-        root = deskpath.find_desk(store)
+        root = paths.find_desk(store)
     except (CstoolError, OSError):
         return
-    deskpath.EARLY_TOKENS[str(root)] = deskpath.write_token(root)  # read before git looks
-    gitops.start_tree_state(root, deskpath.PATHSPEC)
+    paths.EARLY_TOKENS[str(root)] = paths.write_token(root)  # read before git looks
+    repo.start_tree_state(root, paths.PATHSPEC)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cstool import ids
+from cstool.domain import ids
 from cstool.cli import cli
 
 ROSTER = """roster:

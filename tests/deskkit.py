@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cstool import yamlio
+from cstool.desk import yamlio
 from cstool.cli import cli
 
 NOW = "2026-11-20T10:00:00+08:00"  # a Friday

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cstool import audit, yamlio
+from cstool.reports import audit
+from cstool.desk import yamlio
 from deskkit import Desk as CliDesk
 from deskkit import LEAD, MANAGER, clean_env, desk, git_desk, make_desk  # noqa: F401
 
@@ -290,9 +291,9 @@ def test_handover_lists_the_shift(november):
 def generated_tickets(tmp_path_factory):
     import sys
 
-    from cstool.render import plain
-    from cstool.store import Desk as StoreDesk
-    from cstool.workflow import calendar_of
+    from cstool.reports.render import plain
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     from make_desk import generate
@@ -312,7 +313,7 @@ def test_facts_from_the_kept_base_equal_facts_from_the_ticket(generated_tickets)
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from cstool.clock import read_stamp
+    from cstool.time.clock import read_stamp
 
     tickets, config, cal = generated_tickets
 
@@ -347,10 +348,10 @@ def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
     """Complaint resolution is 3 business days; this one went pending after 4, and the
     month ends while it waits: its clock is paused, so the audit does not count it among
     the open tickets already breached (worked out from the base and from the ticket)."""
-    from cstool.clock import parse_time
-    from cstool.render import plain
-    from cstool.store import Desk as StoreDesk
-    from cstool.workflow import calendar_of
+    from cstool.time.clock import parse_time
+    from cstool.reports.render import plain
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
 
     tid = desk.create("--type", "complaint", "--title", "等客户寄回", now="2026-10-19T09:00+08:00")
     desk.ok("reply", tid, "-m", "已联系", now="2026-10-19T09:10+08:00")

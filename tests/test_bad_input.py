@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cstool.store import find_desk
+from cstool.desk.store import find_desk
 from conftest import LEAD, MANAGER, NOW, assert_refusal, cstool_process, invoke
 
 GHOST = "ghost@example.com"

@@ -9,8 +9,9 @@ import sys
 import textwrap
 import time
 
-from cstool import ids, yamlio
-from cstool.store import Desk
+from cstool.domain import ids
+from cstool.desk import yamlio
+from cstool.desk.store import Desk
 from conftest import AGENTS, LEAD2, NOW
 
 WORKERS = 8

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from cstool import ids
-from cstool.model import CUSTOMER_ORDER, FIELD_ORDER, SLA_ORDER
+from cstool.domain import ids
+from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, SLA_ORDER
 from conftest import AGENTS, LEAD, LEAD2, MANAGER, NAMES, NOW, cstool_process, load_yaml
 
 STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from wcwidth import wcswidth
 
-from cstool import ids, yamlio
-from cstool.model import FIELD_ORDER
-from cstool.store import Desk as StoreDesk
+from cstool.domain import ids
+from cstool.desk import yamlio
+from cstool.domain.model import FIELD_ORDER
+from cstool.desk.store import Desk as StoreDesk
 from deskkit import LEAD, MANAGER, NOW, clean_env, cstool_process, desk, git_desk, make_desk  # noqa: F401
 
 

@@ -21,8 +21,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from cstool import yamlio
-from cstool.store import Desk as StoreDesk
+from cstool.desk import yamlio
+from cstool.desk.store import Desk as StoreDesk
 from deskkit import LEAD, MANAGER, NOW, SUPERVISOR, clean_env, make_desk  # noqa: F401
 
 WORKERS = 16

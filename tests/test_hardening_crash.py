@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cstool import history, yamlio
-from cstool.store import Desk as StoreDesk
+from cstool.domain import history
+from cstool.desk import yamlio
+from cstool.desk.store import Desk as StoreDesk
 from deskkit import MANAGER, NOW, clean_env, make_desk  # noqa: F401
 
 RUNS = 100
@@ -195,7 +196,8 @@ def test_kill_minus_nine_at_random_points(tmp_path):
 _KILLER = r'''
 import os, signal, sys
 point, argv = sys.argv[1], sys.argv[2:]
-from cstool import gitops, yamlio
+from cstool.git import repo
+from cstool.desk import yamlio
 
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -203,7 +205,7 @@ def die():
 def desk_file(path):
     return str(path).endswith(".yaml") and ("/tickets/" in str(path) or "/customers/" in str(path))
 
-real_replace, real_fsync_dir, real_run_git = os.replace, yamlio._fsync_dir, gitops.run_git
+real_replace, real_fsync_dir, real_run_git = os.replace, yamlio._fsync_dir, repo.run_git
 
 def replace(src, dst):
     if desk_file(dst):
@@ -226,7 +228,7 @@ def run_git(root, *args, **kw):
 
 os.replace = replace
 yamlio._fsync_dir = fsync_dir
-gitops.run_git = run_git
+repo.run_git = run_git
 from cstool.cli import main
 main(argv)
 '''

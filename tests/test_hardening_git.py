@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 
-from cstool import history, yamlio
+from cstool.domain import history
+from cstool.desk import yamlio
 from deskkit import MANAGER, clean_env, git_desk  # noqa: F401
 
 AGENT = "wang.fang@example.com"

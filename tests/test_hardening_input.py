@@ -28,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cstool import ids
+from cstool.domain import ids
 from deskkit import MANAGER, NOW, clean_env, make_desk  # noqa: F401
 
 FIGURES: Counter = Counter()

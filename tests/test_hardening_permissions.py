@@ -1,6 +1,6 @@
 """Hardening (issue 8): every changing command × every role, against the configured rules.
 
-The expected outcome of each cell is computed from the rules (``cstool.permissions.may``
+The expected outcome of each cell is computed from the rules (``cstool.domain.permissions.may``
 over ``DEFAULTS`` or the desk's ``permissions``) AND, for the defaults, checked against a
 table written out by hand from the module's docstring, so the test is not circular.
 A refusal exits 2, says "may not" and "needs", and writes nothing.
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from cstool import permissions
-from cstool.store import Desk as StoreDesk
+from cstool.domain import permissions
+from cstool.desk.store import Desk as StoreDesk
 from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, make_desk  # noqa: F401
 
 ASSIGNEE = "wang.fang@example.com"  # agent of the complaint group, the ticket's assignee

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cstool import due, query, yamlio
-from cstool.render import plain
-from cstool.store import Desk as StoreDesk
-from cstool.workflow import calendar_of
+from cstool.time import due
+from cstool.desk import query, yamlio
+from cstool.reports.render import plain
+from cstool.desk.store import Desk as StoreDesk
+from cstool.domain.workflow import calendar_of
 from deskkit import Desk, clean_env  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -31,9 +32,9 @@ def generated(tmp_path_factory):
 
 def live_due(root: Path, now_text: str, within: str = "1w") -> list[dict]:
     """`due --within W` computed straight from the YAML files, without the index."""
-    from cstool.clock import parse_time
-    from cstool.customers import load_all
-    from cstool.durations import parse_duration
+    from cstool.time.clock import parse_time
+    from cstool.domain.customers import load_all
+    from cstool.time.durations import parse_duration
 
     desk = StoreDesk.open(root)
     config = desk.config
@@ -57,8 +58,8 @@ def compare(root: Path) -> None:
     mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
     assert mask(listed) == mask(live)
     audit = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
-    from cstool import audit as audit_mod
-    from cstool.clock import parse_time
+    from cstool.reports import audit as audit_mod
+    from cstool.time.clock import parse_time
 
     config = desk.config
     period = audit_mod.parse_period("2026-10", None, None, config.tz, parse_time(NOW, config.tz))
@@ -132,7 +133,7 @@ def listed_matches_files(root: Path) -> None:
 def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypatch, watch_limit):
     """In a git desk the index stats only what git reports; every change is still seen.
     With a low watch limit the rebuild settles the watch itself (as at 100,000 tickets)."""
-    from cstool import index
+    from cstool.desk import index
 
     monkeypatch.setattr(index, "WATCH_LIMIT", watch_limit)
     root = tmp_path / "desk"
@@ -214,8 +215,8 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
 
 
 def live_audit(root: Path, period: str, now_text: str) -> dict:
-    from cstool import audit as audit_mod
-    from cstool.clock import parse_time
+    from cstool.reports import audit as audit_mod
+    from cstool.time.clock import parse_time
 
     desk = StoreDesk.open(root)
     config = desk.config
@@ -229,7 +230,7 @@ def test_audit_through_the_index_follows_every_change(generated, tmp_path, monke
     """The audit reads what the index keeps of each ticket; after hand edits it still
     equals the report worked out from the files. With a low threshold the index is
     built by worker processes."""
-    from cstool import index
+    from cstool.desk import index
 
     monkeypatch.setattr(index, "PARALLEL_FROM", parallel_from)
     root = tmp_path / "desk"

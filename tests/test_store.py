@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from cstool import ids, yamlio
+from cstool.domain import ids
+from cstool.desk import yamlio
 from cstool.errors import DeskError
-from cstool.model import FIELD_ORDER
-from cstool.store import Desk
+from cstool.domain.model import FIELD_ORDER
+from cstool.desk.store import Desk
 from conftest import MANAGER, NOW, assert_refusal, load_yaml
 
 # --------------------------------------------------------------------------- round trip

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cstool import history, merge, yamlio
+from cstool.domain import history, merge
+from cstool.desk import yamlio
 from deskkit import LEAD, MANAGER, SUPERVISOR, Desk, clean_env, make_desk  # noqa: F401
 
 AGENT = "wang.fang@example.com"

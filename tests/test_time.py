@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cstool.calendar import BusinessCalendar
-from cstool.config import Calendar
-from cstool.durations import parse_duration
+from cstool.time.calendar import BusinessCalendar
+from cstool.config.schema import Calendar
+from cstool.time.durations import parse_duration
 from cstool.errors import InputError
 from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk  # noqa: F401
 
@@ -351,7 +351,7 @@ def test_the_fast_timestamp_reader_agrees_with_the_general_one(moment, offset, t
     """Stamps as cstool writes them take a faster path; it must read them exactly alike."""
     from datetime import timezone
 
-    from cstool.clock import parse_time, read_stamp
+    from cstool.time.clock import parse_time, read_stamp
 
     text = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=offset))).isoformat()
     zone = ZoneInfo(tz)
@@ -373,7 +373,7 @@ def test_common_now_forms_read_as_dateutil_reads_them(moment, form, offset):
     """--now in its common forms skips importing dateutil; the time must be the same."""
     from dateutil.parser import isoparse
 
-    from cstool.clock import parse_time
+    from cstool.time.clock import parse_time
 
     sign = "+" if offset >= 0 else "-"
     text = moment.strftime(form.replace("{off}", f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"))
@@ -389,8 +389,8 @@ def test_a_deadline_counted_on_from_any_later_moment_is_the_same(desk):
     time and `due` reads it at another). A complaint opened on Sunday evening is due at the
     end of Wednesday; counted on from a now with seconds, float noise used to carry it
     over to Thursday morning."""
-    from cstool.store import Desk as StoreDesk
-    from cstool.workflow import calendar_of
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
 
     cal = calendar_of(StoreDesk.open(desk.root).config)
     created = datetime(2026, 11, 22, 18, 0, tzinfo=cal.tz)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cstool import history, states
+from cstool.domain import history, states
 from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, git_desk, make_desk  # noqa: F401
 
 AGENT = "wang.fang@example.com"
@@ -206,7 +206,7 @@ def test_least_open_counts_each_open_ticket_once(desk):
 
 def test_a_create_raced_by_another_chooses_on_what_is_there_at_the_lock(desk, monkeypatch):
     # another team lead's create lands after this one chose 王芳 but before it takes the lock
-    from cstool import workflow
+    from cstool.domain import workflow
 
     real = workflow.prepare_ticket
     state: dict = {}

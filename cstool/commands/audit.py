@@ -26,9 +26,9 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         return
     app.check_now()
     app.open_desk()
-    from cstool import audit, audit_view, render, views
+    from cstool.reports import audit, audit_tables, render, views
     from cstool.errors import InputError
-    from cstool.workflow import calendar_of
+    from cstool.domain.workflow import calendar_of
 
     dims = tuple(d.strip() for v in dims for d in v.split(",") if d.strip())
     for d in dims:
@@ -37,7 +37,7 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
     cal = calendar_of(config)
-    from cstool.index import gc_paused
+    from cstool.desk.index import gc_paused
 
     with gc_paused():
         facts = app.desk.index().period_facts(per.start, per.end, compute=lambda base: audit.facts_at(base, cal, per, app.now))
@@ -46,7 +46,7 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         click.echo(render.to_json(data))
         return
     if fmt == "csv":
-        click.echo(render.table(audit_view.csv_rows(data), ["section", "metric", "value"], "csv"), nl=False)
+        click.echo(render.table(audit_tables.csv_rows(data), ["section", "metric", "value"], "csv"), nl=False)
         return
     lang = app.lang
     names = {p.id: p.name for p in config.roster}
@@ -56,4 +56,4 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         "channel": {k: views.channel_name(config, k, lang) for k in config.channels},
         "agent": names,
     }
-    click.echo(audit_view.render_report(data, config.name, lang, fmt, names, labels), nl=False)
+    click.echo(audit_tables.render_report(data, config.name, lang, fmt, names, labels), nl=False)

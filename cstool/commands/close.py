@@ -14,7 +14,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, resolution) -> None:
     """Close TICKET with its resolution; types with a follow-up policy get a call scheduled."""
-    from cstool import workflow
+    from cstool.domain import workflow
 
     actor, commit = acting(app)
     report(app, workflow.finish(app.desk, ticket, actor, app.now, "close", resolution, commit))

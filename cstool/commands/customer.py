@@ -29,7 +29,7 @@ def command() -> None:
 @pass_app
 def add(app: App, **values) -> None:
     """Add a customer record; prints its ID."""
-    from cstool.customers import add_customer
+    from cstool.domain.customers import add_customer
 
     actor, commit = acting(app)
     cid, _ = add_customer(app.desk, values, actor, app.now, commit)
@@ -42,7 +42,7 @@ def add(app: App, **values) -> None:
 @pass_app
 def edit(app: App, customer, **values) -> None:
     """Change a customer's details or tier."""
-    from cstool.customers import edit_customer
+    from cstool.domain.customers import edit_customer
 
     actor, commit = acting(app)
     cid, record = edit_customer(app.desk, customer, values, actor, app.now, commit)
@@ -56,7 +56,7 @@ def edit(app: App, customer, **values) -> None:
 @pass_app
 def visit(app: App, customer, result, note) -> None:
     """Record a periodic visit or call (定期回访) to a customer."""
-    from cstool.customers import next_visit, record_visit
+    from cstool.domain.customers import next_visit, record_visit
 
     actor, commit = acting(app)
     cid, record = record_visit(app.desk, customer, result, note, actor, app.now, commit)
@@ -70,8 +70,8 @@ def visit(app: App, customer, result, note) -> None:
 @pass_app
 def show(app: App, customer, fmt, as_json, reveal) -> None:
     """One customer, their next periodic visit and their tickets."""
-    from cstool import render, views
-    from cstool.customers import next_visit, resolve_customer
+    from cstool.reports import render, views
+    from cstool.domain.customers import next_visit, resolve_customer
 
     app.check_now()
     cid, _ = resolve_customer(app.desk, customer)
@@ -103,8 +103,8 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 @pass_app
 def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
-    from cstool import render, views
-    from cstool.customers import load_all, next_visit
+    from cstool.reports import render, views
+    from cstool.domain.customers import load_all, next_visit
 
     app.check_now()
     fmt = output_format(fmt, as_json)

@@ -31,9 +31,10 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     app.open_desk()
     from datetime import datetime
 
-    from cstool import due, render
-    from cstool.durations import parse_duration
-    from cstool.workflow import calendar_of
+    from cstool.time import due
+    from cstool.reports import render
+    from cstool.time.durations import parse_duration
+    from cstool.domain.workflow import calendar_of
 
     fmt = output_format(fmt, as_json)
     window = parse_duration(within, "--within")
@@ -98,8 +99,9 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
 
 
 def _table_rows(ranked, config, cal, lang, fmt):
-    from cstool import due, render, views
-    from cstool.i18n import label
+    from cstool.time import due
+    from cstool.reports import render, views
+    from cstool.messages import label
 
     rows = []
     previous = None

@@ -17,7 +17,7 @@ from cstool.errors import InputError
 @pass_app
 def command(app: App, ticket, reason, to_role, overdue) -> None:
     """Escalate TICKET one level up the ladder and reassign it to that level's person."""
-    from cstool import workflow
+    from cstool.domain import workflow
 
     if overdue:
         if ticket or to_role:

@@ -29,7 +29,7 @@ def _split(values):
 @pass_app
 def command(app: App, fmt, redact, bom, output, status, types, groups, assignees, channels, priorities, tiers, text) -> None:
     """Export tickets (whole, with their history) for a spreadsheet, a backup or another desk."""
-    from cstool import exchange, query, yamlio
+    from cstool.desk import exchange, query, yamlio
 
     app.check_now()
     statuses = _split(status) or ("all",)

@@ -15,7 +15,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, result, note) -> None:
     """Record the follow-up call of TICKET; unsatisfied reopens and escalates it."""
-    from cstool import workflow
+    from cstool.domain import workflow
 
     actor, commit = acting(app)
     report(app, workflow.record_followup(app.desk, ticket, actor, app.now, result, note, commit))

@@ -17,13 +17,14 @@ def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
     falls due in the next shift, per assignee."""
     app.check_now()
     app.open_desk()
-    from cstool import due, qa, render, views
-    from cstool.clock import parse_time
-    from cstool.customers import load_all
-    from cstool.durations import parse_duration
+    from cstool.time import due
+    from cstool.reports import qa, render, views
+    from cstool.time.clock import parse_time
+    from cstool.domain.customers import load_all
+    from cstool.time.durations import parse_duration
     from cstool.errors import InputError
-    from cstool.i18n import label
-    from cstool.workflow import calendar_of
+    from cstool.messages import label
+    from cstool.domain.workflow import calendar_of
 
     fmt = output_format(fmt, as_json)
     config = app.config

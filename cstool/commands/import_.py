@@ -17,7 +17,7 @@ from cstool.commands import acting
 def command(app: App, file: Path, fmt) -> None:
     """Import tickets: rows with an id are whole tickets (as exported); rows without are new
     contacts, created with the routing rules and SLA. Nothing is written if any row is bad."""
-    from cstool.exchange import import_tickets, parse_file
+    from cstool.desk.exchange import import_tickets, parse_file
 
     rows, _ = parse_file(file, fmt)
     actor, commit = acting(app)

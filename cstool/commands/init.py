@@ -22,7 +22,7 @@ def command(app: App, directory: Path, name, prefix, user_name, no_git) -> None:
     You are added to the roster as its manager (from --as, CSTOOL_USER or git
     user.email); edit cstool.yaml to add your team.
     """
-    from cstool.desk_init import init_desk
+    from cstool.desk.init import init_desk
 
     app.check_now()
     root = init_desk(

@@ -31,7 +31,8 @@ def command(app: App, status, types, groups, assignees, channels, priorities, ti
     """List tickets, newest first; by default every ticket that is not closed."""
     app.check_now()
     app.open_desk()
-    from cstool import query, views
+    from cstool.desk import query
+    from cstool.reports import views
 
     fmt = output_format(fmt, as_json)
     assignees = _split(assignees)
@@ -44,10 +45,10 @@ def command(app: App, status, types, groups, assignees, channels, priorities, ti
     click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal), nl=False)
     hidden = total - len(shown)
     if hidden:
-        from cstool.i18n import label
+        from cstool.messages import label
 
         click.echo(label("more_rows", app.lang, n=hidden), err=fmt != "table")
     elif not total and fmt == "table":
-        from cstool.i18n import label
+        from cstool.messages import label
 
         click.echo(label("no_tickets", app.lang))

@@ -14,15 +14,16 @@ from cstool.cli import App, output_format, pass_app, read_options
 @pass_app
 def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
     """Show the commits that changed TICKET's file."""
-    from cstool import gitops, render
+    from cstool.git import repo
+    from cstool.reports import render
     from cstool.errors import DeskError
 
     app.check_now()
     fmt = output_format(fmt, as_json)
     _, path = app.desk.resolve(ticket)
-    if gitops.work_tree(app.desk.root) is None:
+    if repo.work_tree(app.desk.root) is None:
         raise DeskError(f"{app.desk.root}: not a git repository, so there is no history to show; see 'cstool show'")
-    commits = gitops.log(app.desk.root, path, limit)
+    commits = repo.log(app.desk.root, path, limit)
     if fmt == "json":
         click.echo(render.to_json(commits))
         return

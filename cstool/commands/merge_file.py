@@ -17,7 +17,7 @@ def command(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """Merge THEIRS into OURS (written in place) with BASE as the common ancestor.
 
     Git calls this through .gitattributes (merge=cstool); see `cstool setup-git`."""
-    from cstool.gitmerge import merge_files
+    from cstool.git.driver import merge_files
 
     code, message = merge_files(base, ours, theirs, name)
     if message:

@@ -18,7 +18,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, message, chase, ack_conflict) -> None:
     """Add an internal note to TICKET (not shown to the customer; no clock stops)."""
-    from cstool import model, workflow
+    from cstool.domain import model, workflow
 
     if message == "-":
         message = sys.stdin.read()

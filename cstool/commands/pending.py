@@ -14,7 +14,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, reason) -> None:
     """Put TICKET on hold; its resolution clock pauses until `cstool resume`."""
-    from cstool import model, workflow
+    from cstool.domain import model, workflow
 
     reason = model.check_text(reason, "--reason", required=True).strip()
     actor, commit = acting(app)

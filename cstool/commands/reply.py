@@ -16,7 +16,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, message) -> None:
     """Record a reply to the customer on TICKET."""
-    from cstool import model, workflow
+    from cstool.domain import model, workflow
 
     if message == "-":
         message = sys.stdin.read()

@@ -14,7 +14,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, resolution) -> None:
     """Record TICKET's result; it stays open for confirmation until `cstool close`."""
-    from cstool import workflow
+    from cstool.domain import workflow
 
     actor, commit = acting(app)
     report(app, workflow.finish(app.desk, ticket, actor, app.now, "resolve", resolution, commit))

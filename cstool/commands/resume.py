@@ -14,7 +14,7 @@ from cstool.commands import acting, report
 @pass_app
 def command(app: App, ticket, note) -> None:
     """Resume a pending TICKET; its resolution clock runs again."""
-    from cstool import model, workflow
+    from cstool.domain import model, workflow
 
     note = model.check_text(note, "--note").strip() or None if note is not None else None
     actor, commit = acting(app)

@@ -18,7 +18,7 @@ from cstool.errors import InputError
 @pass_app
 def command(app: App, tickets, group, assignee, note, auto) -> None:
     """Route TICKET to --group (分派), or route --auto [TICKET…] by the rules."""
-    from cstool import workflow
+    from cstool.domain import workflow
 
     if auto:
         if group or assignee:

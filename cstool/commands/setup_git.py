@@ -11,13 +11,13 @@ from cstool.cli import App, pass_app
 @pass_app
 def command(app: App) -> None:
     """Register cstool's merge driver (repository config and .gitattributes) in this clone."""
-    from cstool.gitmerge import setup_git
+    from cstool.git.driver import setup_git
 
     changed = setup_git(app.desk.root)
     if changed and not app.no_commit:
-        from cstool import gitops
+        from cstool.git import repo
 
         actor = app.actor()
-        gitops.commit(app.desk.root, changed, f"Register the cstool merge driver (by {actor.id})",
-                      gitops.Author(actor.name, actor.id))
+        repo.commit(app.desk.root, changed, f"Register the cstool merge driver (by {actor.id})",
+                      repo.Author(actor.name, actor.id))
     click.echo("merge driver registered" if app.lang == "en" else "已注册合并驱动")

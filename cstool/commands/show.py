@@ -13,7 +13,7 @@ from cstool.cli import App, output_format, pass_app, read_options
 @pass_app
 def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> None:
     """Show one ticket (ID or unambiguous suffix) with its history as a timeline."""
-    from cstool import views
+    from cstool.reports import views
 
     app.check_now()
     fmt = output_format(fmt, as_json)
@@ -22,12 +22,13 @@ def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> Non
     if fmt == "json":
         click.echo(views.ticket_json(data, reveal), nl=False)
     elif fmt in ("csv", "markdown"):
-        from cstool import query, views as v
+        from cstool.desk import query
+        from cstool.reports import views as v
 
         click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal), nl=False)
     else:
-        from cstool.sla import ticket_clocks
-        from cstool.workflow import calendar_of
+        from cstool.time.sla import ticket_clocks
+        from cstool.domain.workflow import calendar_of
 
         clocks = ticket_clocks(data, app.config, calendar_of(app.config), app.now)
         click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks), nl=False)

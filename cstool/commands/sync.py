@@ -12,10 +12,10 @@ from cstool.cli import App, pass_app
 @pass_app
 def command(app: App, remote) -> None:
     """Bring in the other clones' changes and send yours; local commits are never lost."""
-    from cstool import gitops
-    from cstool.gitmerge import sync
+    from cstool.git import repo
+    from cstool.git.driver import sync
 
     actor = app.actor()
     with app.desk.lock():
-        for line in sync(app.desk.root, remote, gitops.Author(actor.name, actor.id)):
+        for line in sync(app.desk.root, remote, repo.Author(actor.name, actor.id)):
             click.echo(line)

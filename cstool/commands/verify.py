@@ -14,8 +14,8 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
     """Print every finding; exit 1 when there is any."""
     import os
 
-    from cstool import render
-    from cstool.verify import check_desk
+    from cstool.reports import render
+    from cstool.desk.verify import check_desk
 
     app.check_now()
     only = None

@@ -1,0 +1,1 @@
+"""The desk config, ``cstool.yaml``: its values (schema), validation (parse) and loading (load)."""

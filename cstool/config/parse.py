@@ -1,0 +1,465 @@
+"""Validation of ``cstool.yaml``: one parser per top-level section.
+
+Validation refuses unknown keys, wrong types and references to unknown roles, groups,
+types or channels, naming the key and its line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cstool.config.schema import (
+    ACTIONS, ASSIGN_METHODS, DEFAULT_HOURS, EMAIL_RE, KEY_RE, PRIORITIES, RANGE_RE, ROLES, SEVERITIES, TIERS,
+    WEEKDAYS, WHO, Calendar, Config, FollowupPolicy, Group, Label, Person, Policy, Rule, TicketType,
+)
+from cstool.errors import DeskError, InputError
+from cstool.time.durations import Duration, parse_duration
+
+# --------------------------------------------------------------------------- validation
+
+
+class _Validator:
+    """Walks the parsed config, raising DeskError with file, line and key path."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, node: Any, key: Any, message: str) -> None:
+        line = _line(node, key)
+        where = f"{self.path.name}:{line}" if line else self.path.name
+        raise DeskError(f"{where}: {message}")
+
+    def mapping(self, node: Any, keypath: str, allowed: dict[str, bool], parent: Any = None, pkey: Any = None) -> dict:
+        """Check node is a mapping with only allowed keys (value: required?)."""
+        if not isinstance(node, dict):
+            self.fail(parent, pkey, f"'{keypath}' must be a mapping of keys to values" if keypath
+                      else "the file must be a mapping of the keys desk, roster, groups, types, channels …")
+        for key in node:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.fail(node, key, f"unknown key '{_join(keypath, key)}' (known keys: {known})")
+        for key, required in allowed.items():
+            if required and key not in node:
+                self.fail(parent if parent is not None else node, pkey, f"'{_join(keypath, key)}' is required")
+        return node
+
+    def string(self, node: Any, key: Any, keypath: str, *, allow_empty: bool = False) -> str:
+        value = node[key]
+        if not isinstance(value, str) or (not allow_empty and not value.strip()):
+            self.fail(node, key, f"'{keypath}' must be a non-empty text")
+        return str(value).strip()
+
+    def seq(self, node: Any, key: Any, keypath: str) -> list:
+        value = node[key]
+        if not isinstance(value, list):
+            self.fail(node, key, f"'{keypath}' must be a list")
+        return value
+
+    def duration(self, node: Any, key: Any, keypath: str) -> Duration:
+        try:
+            return parse_duration(node[key], keypath)
+        except InputError as exc:
+            self.fail(node, key, exc.message)
+            raise  # unreachable
+
+    def day(self, node: Any, key: Any, keypath: str) -> date:
+        value = node[key]
+        if isinstance(value, date):
+            return value if not hasattr(value, "date") else value.date()
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.fail(node, key, f"'{keypath}': {value!r} is not a date (YYYY-MM-DD)")
+        raise AssertionError
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _line(node: Any, key: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if isinstance(node, dict) and key is not None:
+            return lc.key(key)[0] + 1
+        if isinstance(node, list) and key is not None:
+            return lc.item(key)[0] + 1
+        return lc.line + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return getattr(lc, "line", -1) + 1 or None
+
+
+def _names(v: _Validator, node: Any, key: str, keypath: str) -> tuple[str, str]:
+    """A label given as plain text (Chinese) or as {name, name_en}."""
+    value = node[key]
+    if isinstance(value, str) and value.strip():
+        return value.strip(), str(key).replace("_", " ").capitalize()
+    if isinstance(value, dict):
+        v.mapping(value, keypath, {"name": True, "name_en": False}, node, key)
+        name = v.string(value, "name", f"{keypath}.name")
+        name_en = v.string(value, "name_en", f"{keypath}.name_en") if "name_en" in value else name
+        return name, name_en
+    v.fail(node, key, f"'{keypath}' must be a name or a mapping with 'name' and 'name_en'")
+    raise AssertionError
+
+
+def _when(v: _Validator, node: Any, key: str, keypath: str, known: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """A match condition: {type|channel|priority|tier|severity|category|keyword: value or list}."""
+    cond = v.mapping(node[key], keypath, {k: False for k in ("type", "channel", "priority", "tier", "category", "keyword", "severity")}, node, key)
+    out: dict[str, tuple[str, ...]] = {}
+    for ckey, raw in cond.items():
+        values = raw if isinstance(raw, list) else [raw]
+        if not values or not all(isinstance(x, str) and x.strip() for x in values):
+            v.fail(cond, ckey, f"'{keypath}.{ckey}' must be a text or a list of texts")
+        allowed = known.get(ckey)
+        for x in values:
+            if allowed is not None and x not in allowed:
+                v.fail(cond, ckey, f"'{keypath}.{ckey}': unknown {ckey} '{x}' (known: {', '.join(allowed)})")
+        out[str(ckey)] = tuple(str(x).strip() for x in values)
+    return out
+
+
+def _parse_hours(v: _Validator, node: Any, key: Any, keypath: str) -> tuple[tuple[int, int], ...]:
+    ranges = node[key]
+    if isinstance(ranges, str):
+        ranges = [ranges]
+    if not isinstance(ranges, list):
+        v.fail(node, key, f"'{keypath}' must be a list of ranges like \"08:30-17:30\"")
+    out = []
+    for r in ranges:
+        m = RANGE_RE.match(str(r).strip()) if isinstance(r, str) else None
+        if not m:
+            v.fail(node, key, f"'{keypath}': {r!r} is not a time range like \"08:30-17:30\"")
+        h1, m1, h2, m2 = (int(x) for x in m.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or end > 24 * 60 or end <= start:
+            v.fail(node, key, f"'{keypath}': {r!r} is not a valid range (end must be after start, within the day)")
+        out.append((start, end))
+    out.sort()
+    for (s1, e1), (s2, e2) in zip(out, out[1:]):
+        if s2 < e1:
+            v.fail(node, key, f"'{keypath}': working-hour ranges overlap ({_hm(s1)}-{_hm(e1)} and {_hm(s2)}-{_hm(e2)})")
+    return tuple(out)
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+TOP_KEYS = {
+    "desk": True,
+    "roster": True,
+    "groups": True,
+    "ladder": False,
+    "types": True,
+    "channels": True,
+    "categories": False,
+    "routing": False,
+    "calendar": False,
+    "sla": False,
+    "followups": False,
+    "work_orders": False,
+    "permissions": False,
+}
+
+
+def parse_config(data: Any, path: Path) -> Config:
+    """Validate a parsed ``cstool.yaml`` and return a Config."""
+    v = _Validator(path)
+    if data is None:
+        raise DeskError(f"{path.name}: the file is empty")
+    root = v.mapping(data, "", TOP_KEYS)
+
+    desk = v.mapping(root["desk"], "desk", {"name": True, "prefix": False, "timezone": False, "language": False}, root, "desk")
+    name = v.string(desk, "name", "desk.name")
+    prefix = str(desk.get("prefix", "CS"))
+    if not re.match(r"^[A-Z][A-Z0-9]{0,7}$", prefix):
+        v.fail(desk, "prefix", f"'desk.prefix': {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
+    timezone = str(desk.get("timezone", "Asia/Shanghai"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        v.fail(desk, "timezone", f"'desk.timezone': unknown time zone {timezone!r} (e.g. Asia/Shanghai)")
+    language = desk.get("language")
+    if language is not None and language not in ("zh", "en"):
+        v.fail(desk, "language", f"'desk.language' must be zh or en, not {language!r}")
+
+    # groups
+    groups_node = root["groups"]
+    if not isinstance(groups_node, dict) or not groups_node:
+        v.fail(root, "groups", "'groups' must be a mapping of group keys to groups")
+    groups: dict[str, Group] = {}
+    for gkey, gval in groups_node.items():
+        kp = f"groups.{gkey}"
+        if not isinstance(gkey, str) or not KEY_RE.match(gkey):
+            v.fail(groups_node, gkey, f"'{kp}': group keys are lower-case letters, digits and _")
+        if isinstance(gval, str):
+            groups[gkey] = Group(gkey, gval.strip(), gkey.replace("_", " ").capitalize())
+            continue
+        v.mapping(gval, kp, {"name": True, "name_en": False, "assign": False, "department": False}, groups_node, gkey)
+        gname = v.string(gval, "name", f"{kp}.name")
+        assign = gval.get("assign", "round_robin")
+        if assign not in ASSIGN_METHODS:
+            v.fail(gval, "assign", f"'{kp}.assign' must be one of {', '.join(ASSIGN_METHODS)}, not {assign!r}")
+        dept = gval.get("department", False)
+        if not isinstance(dept, bool):
+            v.fail(gval, "department", f"'{kp}.department' must be true or false")
+        name_en = v.string(gval, "name_en", f"{kp}.name_en") if "name_en" in gval else gname
+        groups[gkey] = Group(gkey, gname, name_en, assign, dept)
+
+    # ladder
+    ladder: tuple[str, ...] = ROLES
+    if "ladder" in root:
+        seq = v.seq(root, "ladder", "ladder")
+        for i, role in enumerate(seq):
+            if role not in ROLES:
+                v.fail(seq, i, f"'ladder': unknown role {role!r} (roles: {', '.join(ROLES)})")
+        if len(set(seq)) != len(seq) or len(seq) < 2:
+            v.fail(root, "ladder", "'ladder' must list at least two different roles, lowest first")
+        if list(seq) != sorted(seq, key=ROLES.index):
+            v.fail(root, "ladder", f"'ladder' must go up: {', '.join(r for r in ROLES if r in seq)} (lowest first)")
+        ladder = tuple(seq)
+
+    # roster
+    roster_node = v.seq(root, "roster", "roster")
+    if not roster_node:
+        v.fail(root, "roster", "'roster' must list at least one person")
+    roster: list[Person] = []
+    seen: set[str] = set()
+    for i, p in enumerate(roster_node):
+        kp = f"roster[{i}]"
+        v.mapping(p, kp, {"id": True, "name": True, "role": True, "groups": False}, roster_node, i)
+        pid = v.string(p, "id", f"{kp}.id")
+        if not EMAIL_RE.match(pid):
+            v.fail(p, "id", f"'{kp}.id': {pid!r} is not an email address")
+        if pid.lower() in seen:
+            v.fail(p, "id", f"'{kp}.id': {pid} is listed twice")
+        seen.add(pid.lower())
+        pname = v.string(p, "name", f"{kp}.name")
+        role = p["role"]
+        if role not in ROLES:
+            v.fail(p, "role", f"'{kp}.role': unknown role {role!r} (roles: {', '.join(ROLES)})")
+        pgroups = p.get("groups", [])
+        if isinstance(pgroups, str):
+            pgroups = [pgroups]
+        if not isinstance(pgroups, list):
+            v.fail(p, "groups", f"'{kp}.groups' must be a list of group keys")
+        for g in pgroups:
+            if g not in groups:
+                v.fail(p, "groups", f"'{kp}.groups': unknown group {g!r} (groups: {', '.join(groups)})")
+        roster.append(Person(pid, pname, role, tuple(pgroups)))
+
+    # channels
+    chan_node = root["channels"]
+    if not isinstance(chan_node, dict) or not chan_node:
+        v.fail(root, "channels", "'channels' must be a mapping of channel keys to names")
+    channels = {}
+    for ckey in chan_node:
+        if not isinstance(ckey, str) or not KEY_RE.match(ckey):
+            v.fail(chan_node, ckey, f"'channels.{ckey}': channel keys are lower-case letters, digits and _")
+        n, ne = _names(v, chan_node, ckey, f"channels.{ckey}")
+        channels[ckey] = Label(ckey, n, ne)
+
+    # types
+    types_node = root["types"]
+    if not isinstance(types_node, dict) or not types_node:
+        v.fail(root, "types", "'types' must be a mapping of type keys to types")
+    types: dict[str, TicketType] = {}
+    for tkey, tval in types_node.items():
+        kp = f"types.{tkey}"
+        if not isinstance(tkey, str) or not KEY_RE.match(tkey):
+            v.fail(types_node, tkey, f"'{kp}': type keys are lower-case letters, digits and _")
+        v.mapping(tval, kp, {"name": True, "name_en": False, "group": True, "template": False, "followup": False}, types_node, tkey)
+        tname = v.string(tval, "name", f"{kp}.name")
+        tgroup = tval["group"]
+        if tgroup not in groups:
+            v.fail(tval, "group", f"'{kp}.group': unknown group {tgroup!r} (groups: {', '.join(groups)})")
+        template = v.string(tval, "template", f"{kp}.template") if "template" in tval else tkey
+        if not KEY_RE.match(template.replace("-", "_")):
+            v.fail(tval, "template", f"'{kp}.template': {template!r} is not a template name")
+        fu = tval.get("followup", False)
+        if not isinstance(fu, bool):
+            v.fail(tval, "followup", f"'{kp}.followup' must be true or false")
+        name_en = v.string(tval, "name_en", f"{kp}.name_en") if "name_en" in tval else tname
+        types[tkey] = TicketType(tkey, tname, name_en, tgroup, template, fu)
+
+    categories: tuple[str, ...] = ()
+    if "categories" in root:
+        cats = v.seq(root, "categories", "categories")
+        for i, c in enumerate(cats):
+            if not isinstance(c, str) or not c.strip():
+                v.fail(cats, i, "'categories' must be a list of names")
+        categories = tuple(str(c).strip() for c in cats)
+
+    known = {
+        "type": list(types),
+        "channel": list(channels),
+        "priority": list(PRIORITIES),
+        "tier": list(TIERS),
+        "severity": list(SEVERITIES),
+        "category": list(categories) or None,
+        "keyword": None,
+    }
+
+    # routing
+    routing: list[Rule] = []
+    if "routing" in root:
+        rnode = v.seq(root, "routing", "routing")
+        for i, r in enumerate(rnode):
+            kp = f"routing[{i}]"
+            v.mapping(r, kp, {"when": True, "group": True}, rnode, i)
+            if r["group"] not in groups:
+                v.fail(r, "group", f"'{kp}.group': unknown group {r['group']!r} (groups: {', '.join(groups)})")
+            routing.append(Rule(_when(v, r, "when", f"{kp}.when", known), r["group"]))
+
+    calendar = _parse_calendar(v, root)
+
+    # sla
+    warn_at: tuple[float, ...] = (0.75,)
+    escalate_after: tuple[Duration, ...] = (parse_duration("0m"), parse_duration("4h"), parse_duration("1d"))
+    policies: list[Policy] = []
+    if "sla" in root:
+        sla = v.mapping(root["sla"], "sla", {"warn_at": False, "escalate_after": False, "policies": False}, root, "sla")
+        if "warn_at" in sla:
+            raw = sla["warn_at"] if isinstance(sla["warn_at"], list) else [sla["warn_at"]]
+            for x in raw:
+                if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < float(x) < 1:
+                    v.fail(sla, "warn_at", "'sla.warn_at' must be fractions between 0 and 1, e.g. [0.75]")
+            warn_at = tuple(sorted(float(x) for x in raw))
+        if "escalate_after" in sla:
+            seq = v.seq(sla, "escalate_after", "sla.escalate_after")
+            escalate_after = tuple(v.duration(seq, i, "sla.escalate_after") for i in range(len(seq)))
+        if "policies" in sla:
+            pnode = v.seq(sla, "policies", "sla.policies")
+            for i, p in enumerate(pnode):
+                kp = f"sla.policies[{i}]"
+                v.mapping(p, kp, {"name": True, "when": False, "first_response": False, "resolution": False}, pnode, i)
+                pname = v.string(p, "name", f"{kp}.name")
+                when = _when(v, p, "when", f"{kp}.when", known) if "when" in p else {}
+                fr = v.duration(p, "first_response", f"{kp}.first_response") if "first_response" in p else None
+                rs = v.duration(p, "resolution", f"{kp}.resolution") if "resolution" in p else None
+                policies.append(Policy(pname, when, fr, rs))
+
+    # followups
+    fpolicies: dict[str, FollowupPolicy] = {}
+    periodic: dict[str, str] = {}
+    followup_group = "followup" if "followup" in groups else None
+    if "followups" in root:
+        fu = v.mapping(root["followups"], "followups", {"group": False, "policies": False, "periodic": False}, root, "followups")
+        if "group" in fu:
+            followup_group = fu["group"]
+            if followup_group not in groups:
+                v.fail(fu, "group", f"'followups.group': unknown group {followup_group!r} (groups: {', '.join(groups)})")
+        if "policies" in fu:
+            pn = v.mapping(fu["policies"], "followups.policies", {t: False for t in types}, fu, "policies")
+            for tkey, pol in pn.items():
+                kp = f"followups.policies.{tkey}"
+                v.mapping(pol, kp, {"after": True, "attempts": False}, pn, tkey)
+                attempts = pol.get("attempts", 3)
+                if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+                    v.fail(pol, "attempts", f"'{kp}.attempts' must be a whole number of at least 1")
+                fpolicies[tkey] = FollowupPolicy(tkey, v.duration(pol, "after", f"{kp}.after"), attempts)
+        if "periodic" in fu:
+            pn = v.mapping(fu["periodic"], "followups.periodic", {t: False for t in TIERS}, fu, "periodic")
+            for tier in pn:
+                rule = v.string(pn, tier, f"followups.periodic.{tier}")
+                try:
+                    from dateutil.rrule import rrulestr
+
+                    rrulestr(rule, dtstart=__import__("datetime").datetime(2026, 1, 1))
+                except (ValueError, TypeError) as exc:
+                    v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} is not a recurrence rule ({exc})")
+                periodic[str(tier)] = rule
+
+    # work orders
+    wo_due = {"A": parse_duration("1d"), "B": parse_duration("3d"), "C": parse_duration("5d")}
+    if "work_orders" in root:
+        wo = v.mapping(root["work_orders"], "work_orders", {"due": False}, root, "work_orders")
+        if "due" in wo:
+            dn = v.mapping(wo["due"], "work_orders.due", {p: False for p in PRIORITIES}, wo, "due")
+            for pr in dn:
+                wo_due[str(pr)] = v.duration(dn, pr, f"work_orders.due.{pr}")
+
+    permissions = _parse_permissions(v, root)
+
+    return Config(
+        path=path,
+        name=name,
+        prefix=prefix,
+        timezone=timezone,
+        language=language,
+        roster=roster,
+        groups=groups,
+        ladder=ladder,
+        types=types,
+        channels=channels,
+        categories=categories,
+        routing=routing,
+        calendar=calendar,
+        warn_at=warn_at,
+        escalate_after=escalate_after,
+        sla_policies=policies,
+        followup_policies=fpolicies,
+        periodic=periodic,
+        followup_group=followup_group,
+        work_order_due=wo_due,
+        permissions=permissions,
+    )
+
+
+
+
+def _parse_calendar(v: _Validator, root: Any) -> Calendar:
+    if "calendar" not in root:
+        return Calendar({**DEFAULT_HOURS, "sat": (), "sun": ()}, frozenset(), frozenset(), DEFAULT_HOURS["mon"])
+    cal = v.mapping(root["calendar"], "calendar", {"hours": False, "holidays": False, "extra_workdays": False}, root, "calendar")
+    hours: dict[str, tuple[tuple[int, int], ...]] = {d: () for d in WEEKDAYS}
+    if "hours" in cal:
+        hn = v.mapping(cal["hours"], "calendar.hours", {d: False for d in WEEKDAYS}, cal, "hours")
+        for day in hn:
+            hours[day] = _parse_hours(v, hn, day, f"calendar.hours.{day}")
+    else:
+        hours.update(DEFAULT_HOURS)
+    if not any(hours.values()):
+        v.fail(cal, "hours", "'calendar.hours' has no working time on any day")
+
+    def days(key: str) -> frozenset[date]:
+        if key not in cal:
+            return frozenset()
+        seq = v.seq(cal, key, f"calendar.{key}")
+        return frozenset(v.day(seq, i, f"calendar.{key}") for i in range(len(seq)))
+
+    holidays, extra = days("holidays"), days("extra_workdays")
+    both = sorted(holidays & extra)
+    if both:
+        v.fail(cal, "extra_workdays", f"'calendar': {both[0].isoformat()} is both a holiday and an extra workday")
+    # a make-up workday (调休) keeps the hours of a normal Monday-to-Friday day
+    weekday_hours = next((hours[d] for d in WEEKDAYS[:5] if hours[d]), DEFAULT_HOURS["mon"])
+    return Calendar(hours, holidays, extra, weekday_hours)
+
+
+
+
+def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
+    """``permissions: {action: [who]}``; who is assignee, group, or a role (and above)."""
+    if "permissions" not in root:
+        return {}
+    pn = v.mapping(root["permissions"], "permissions", {a: False for a in ACTIONS}, root, "permissions")
+    out = {}
+    for action, who in pn.items():
+        who = who if isinstance(who, list) else [who]
+        if not who:
+            v.fail(pn, action, f"'permissions.{action}' must name at least one of {', '.join(WHO)}")
+        for r in who:
+            if r not in WHO:
+                v.fail(pn, action, f"'permissions.{action}': unknown {r!r} (use {', '.join(WHO)})")
+        out[str(action)] = tuple(who)
+    return out

@@ -1,0 +1,137 @@
+"""The desk config as the rest of cstool reads it: plain frozen values and the fixed
+vocabularies (roles, priorities, tiers, weekdays, permission actions).
+
+``cstool.config.parse`` builds a :class:`Config` from ``cstool.yaml``; every key is
+documented in ``docs/config.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from cstool.time.durations import Duration
+
+
+ROLES = ("agent", "lead", "supervisor", "manager")
+PRIORITIES = ("A", "B", "C")
+SEVERITIES = ("general", "major")
+TIERS = ("A", "B", "C")
+ASSIGN_METHODS = ("round_robin", "least_open")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RANGE_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    name: str
+    name_en: str
+    assign: str = "round_robin"
+    department: bool = False
+
+
+@dataclass(frozen=True)
+class Label:
+    key: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class TicketType:
+    key: str
+    name: str
+    name_en: str
+    group: str
+    template: str
+    followup: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    when: dict[str, tuple[str, ...]]
+    group: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    when: dict[str, tuple[str, ...]]
+    first_response: Duration | None
+    resolution: Duration | None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    hours: dict[str, tuple[tuple[int, int], ...]]  # weekday -> ((start_minute, end_minute), ...)
+    holidays: frozenset[date]
+    extra_workdays: frozenset[date]
+    extra_workday_hours: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class FollowupPolicy:
+    type: str
+    after: Duration
+    attempts: int
+
+
+@dataclass
+class Config:
+    path: Path
+    name: str
+    prefix: str
+    timezone: str
+    language: str | None
+    roster: list[Person]
+    groups: dict[str, Group]
+    ladder: tuple[str, ...]
+    types: dict[str, TicketType]
+    channels: dict[str, Label]
+    categories: tuple[str, ...]
+    routing: list[Rule]
+    calendar: Calendar
+    warn_at: tuple[float, ...]
+    escalate_after: tuple[Duration, ...]
+    sla_policies: list[Policy]
+    followup_policies: dict[str, FollowupPolicy]
+    periodic: dict[str, str]
+    followup_group: str | None
+    work_order_due: dict[str, Duration]
+    permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def person(self, who: str) -> Person | None:
+        """A roster entry by email (any case) or exact name."""
+        low = who.strip().lower()
+        for p in self.roster:
+            if p.id.lower() == low or p.name == who.strip():
+                return p
+        return None
+
+    def members(self, group: str) -> list[Person]:
+        return [p for p in self.roster if group in p.groups]
+
+
+DEFAULT_HOURS = {d: ((8 * 60 + 30, 17 * 60 + 30),) for d in WEEKDAYS[:5]}
+
+ACTIONS = ("create", "route", "escalate", "reply", "note", "chase", "pending", "resume", "resolve", "close",
+           "close_major", "reopen", "followup", "customer")
+WHO = ("assignee", "group", "followup_group") + ROLES

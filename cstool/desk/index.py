@@ -1,0 +1,536 @@
+"""The index: a rebuildable SQLite cache of every ticket file in ``.cstool/index.sqlite``.
+
+YAML files are the only source of truth. The index keeps, per file, its size, mtime,
+ctime and inode (so an in-place edit, a ``git pull`` or a ``git checkout`` is always
+seen), the ticket's summary columns and its whole content as JSON. Every reading
+command refreshes it first: files whose stat changed are parsed again, new files added,
+removed files dropped. A corrupt or old-version index is deleted and rebuilt; a desk
+where ``.cstool`` cannot be written is read without a cache. Deleting the index loses
+nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import json
+import os
+import sqlite3
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from cstool.git import repo
+from cstool.desk import yamlio
+from cstool.desk.paths import PATHSPEC, stat_key
+from cstool.errors import DeskError
+from cstool.desk.query import SUMMARY_KEYS, summarize
+
+SCHEMA_VERSION = 9
+INDEX_FILE = "index.sqlite"
+COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
+WATCH_LIMIT = 5000
+
+
+def _col(key: str) -> str:
+    return "text_" if key == "_text" else f'"{key}"'
+
+
+class Index:
+    """A connection to a desk's index (or an in-memory one when the cache is not writable)."""
+
+    def __init__(self, desk: Any):
+        self.desk = desk
+        self.in_memory = False
+        self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        folder = self.desk.cache_dir
+        path = folder / INDEX_FILE
+        try:
+            folder.mkdir(exist_ok=True)
+            if not os.access(folder, os.W_OK):
+                raise PermissionError
+            conn = self._connect(str(path))
+        except (OSError, sqlite3.Error):
+            self.in_memory = True
+            return self._connect(":memory:")
+        return conn
+
+    def _connect(self, where: str) -> sqlite3.Connection:
+        for attempt in range(2):
+            conn = sqlite3.connect(where, timeout=30, isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL") if where != ":memory:" else None
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    self._create(conn)
+                conn.execute("SELECT path FROM files LIMIT 1").fetchone()  # an unreadable file fails here
+                return conn
+            except sqlite3.DatabaseError:
+                conn.close()
+                if where == ":memory:" or attempt:
+                    raise
+                for suffix in ("", "-wal", "-shm"):
+                    try:
+                        os.unlink(where + suffix)
+                    except FileNotFoundError:
+                        pass
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _create(conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')  # whatever an older version kept
+            cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
+            # the summary columns stay in a narrow table that scans fast; whole tickets apart
+            conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols})")
+            conn.execute("CREATE INDEX files_id ON files(id)")
+            conn.execute("CREATE INDEX files_status_created ON files(status, created)")
+            conn.execute('CREATE INDEX files_group_created ON files("group", created)')  # round robin's last ticket
+            # whole tickets, and what each can contribute to an audit period (cstool.reports.audit.ticket_base)
+            conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL, audit TEXT NOT NULL)")
+            # running deadlines of tickets and customers' next periodic visits (for `due`)
+            conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
+                         "target REAL, calendar INTEGER, assignee TEXT, grp TEXT, title TEXT)")
+            conn.execute("CREATE INDEX deadlines_due ON deadlines(due_utc)")
+            conn.execute("CREATE INDEX deadlines_path ON deadlines(path)")
+            conn.execute("CREATE TABLE customers (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, doc TEXT NOT NULL)")
+            conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+            # paths to stat at the next refresh although git reports them clean (see refresh)
+            conn.execute("CREATE TABLE watch (path TEXT PRIMARY KEY)")
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # ------------------------------------------------------------------ refresh
+
+    def refresh(self) -> int:
+        """Bring the index up to date with the files; return how many files were parsed
+        (see :meth:`_refresh`)."""
+        with gc_paused():
+            return self._refresh()
+
+    def _refresh(self) -> int:
+        """Bring the index up to date with the files; return how many files were parsed.
+
+        In a git desk only the files git reports as differing from HEAD, those changed
+        between the commit last indexed and HEAD, and those still being watched (see
+        :meth:`_plan_from_git`) are statted; elsewhere every file is. Many changed files (a
+        cold rebuild, a large pull) are parsed on every core, with a progress bar when
+        standard error is a terminal. A changed config (the calendar, the SLA policies)
+        recomputes every deadline, so the whole index is rebuilt then."""
+        from cstool.config.load import config_key
+
+        key = config_key(self.desk.root)
+        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+        if meta.get("config") != key:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
+            self.conn.execute("COMMIT")
+            meta = {"config": key}
+        state = None if self.in_memory else repo.tree_state(self.desk.root, PATHSPEC)
+        watched = {rel for (rel,) in self.conn.execute("SELECT path FROM watch")}
+        plan = self._plan_from_git(state, meta.get("git_head"), watched) if state is not None else None
+        if plan is None:
+            plan = self._plan_full(watched)
+        changed, removed, changed_customers, removed_customers, verified = plan
+        touched = {rel for rel, _ in changed} | set(removed) | {rel for rel, _ in changed_customers} | set(removed_customers)
+        watch_add: set[str] = set()
+        head = None
+        if state is not None:
+            head, dirty = state
+            watch_add = {rel for rel in dirty | touched if _kind(rel)} - watched
+            verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
+        if not (touched or watch_add or verified or head != meta.get("git_head")):
+            return 0
+        customer_rows = [_customer_row(self.desk.root, rel, st) for rel, st in changed_customers]
+        placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 2))
+        cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS]])
+        gone = [(r,) for r in removed] + [(r,) for r, _ in changed] + [(r,) for r in removed_customers] + \
+            [(r,) for r, _ in changed_customers]
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
+            self.conn.executemany("DELETE FROM docs WHERE path = ?", [(r,) for r in removed])
+            self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
+            self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
+            batch: list[tuple] = []
+            for row in itertools.chain(_parse_all(self.desk.root, changed), [None]):
+                if row is not None:
+                    batch.append(row)
+                if batch and (row is None or len(batch) >= 500):  # insert as parsed: memory stays flat
+                    self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
+                                          [r[:-3] for r in batch])
+                    self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                                          [(r[0], r[-3], r[-2]) for r in batch])
+                    self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                          [d for r in batch for d in r[-1]])
+                    batch = []
+            self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
+            self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  [d for row in customer_rows for d in row[-1]])
+            if state is not None and len(touched) > WATCH_LIMIT:
+                watch_add = self._still_differing(state, touched, changed + changed_customers,
+                                                  removed + removed_customers) - watched
+            if state is None:
+                self.conn.execute("DELETE FROM watch")
+                self.conn.execute("DELETE FROM meta WHERE key = 'git_head'")
+            else:
+                # a path leaves the watch only if no concurrent refresh re-indexed it meanwhile
+                self.conn.executemany(
+                    "DELETE FROM watch WHERE path = ? AND coalesce((SELECT stat FROM files WHERE path = ?), "
+                    "(SELECT stat FROM customers WHERE path = ?), '') = ?",
+                    [(rel, rel, rel, st or "") for rel, st in verified])
+                self.conn.executemany("INSERT OR IGNORE INTO watch VALUES (?)", [(rel,) for rel in watch_add])
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (head,))
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return len(changed) + len(changed_customers)
+
+    def _still_differing(self, before: tuple[str, set[str]], touched: set[str], parsed: list[tuple[str, str]],
+                         removed: list[str]) -> set[str]:
+        """After many files were parsed (a rebuild, a large pull): the ones to watch. A file
+        git reports clean now, at the same HEAD, and unchanged since it was parsed is
+        indexed as it is in HEAD, so it need not be statted at the next refresh."""
+        after = repo.tree_state(self.desk.root, PATHSPEC)
+        head, dirty = before
+        if after is None or after[0] != head:
+            return {rel for rel in dirty | touched if _kind(rel)}
+        now = self.desk.ticket_stats()
+        now.update(self.desk.customer_stats())
+        moved = {rel for rel, st in parsed if now.get(rel) != st} | {rel for rel in removed if rel in now}
+        return {rel for rel in dirty | after[1] | moved if _kind(rel)}
+
+    def _plan_full(self, watched: set[str]) -> tuple:
+        """Stat every file and compare with the index."""
+        # the index is read before the folders: a row another process adds meanwhile, for a
+        # file created after the scan, must not look like a file removed
+        known = dict(self.conn.execute("SELECT path, stat FROM files"))
+        known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
+        on_disk = self.desk.ticket_stats()
+        changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
+        removed = [rel for rel in known if rel not in on_disk]
+        customers_on_disk = self.desk.customer_stats()
+        changed_customers = [(rel, st) for rel, st in customers_on_disk.items() if known_customers.get(rel) != st]
+        removed_customers = [rel for rel in known_customers if rel not in customers_on_disk]
+        verified = [(rel, on_disk.get(rel) or customers_on_disk.get(rel)) for rel in watched]
+        return changed, removed, changed_customers, removed_customers, verified
+
+    def _plan_from_git(self, state: tuple[str, set[str]], indexed_head: str | None, watched: set[str]) -> tuple | None:
+        """Stat only the files that can differ from the index, or None when git cannot say.
+
+        The rule kept between refreshes: a file outside the ``watch`` table is indexed as
+        it is in the commit last indexed (``git_head``). So the files to stat are those
+        git reports as differing from HEAD now, those changed between that commit and
+        HEAD, and the watched ones: every file that differed from HEAD or was re-indexed
+        at the last refresh (a file edited and then reverted is clean again, but its row
+        holds the edit). A watched file leaves the watch once it is clean and unchanged."""
+        head, dirty = state
+        if indexed_head is None:
+            return None
+        if len(watched) > WATCH_LIMIT:
+            return None  # after a rebuild: one scan of every file is faster than this many lookups
+        moved = repo.changed_between(self.desk.root, indexed_head, head, PATHSPEC)
+        if moved is None:
+            return None
+        candidates = sorted(rel for rel in dirty | moved | watched if _kind(rel))
+        known: dict[str, str] = {}
+        for i in range(0, len(candidates), 500):
+            part = candidates[i:i + 500]
+            marks = ", ".join("?" for _ in part)
+            known.update(self.conn.execute(f"SELECT path, stat FROM files WHERE path IN ({marks}) "
+                                           f"UNION ALL SELECT path, stat FROM customers WHERE path IN ({marks})",
+                                           [*part, *part]))
+        changed, removed, changed_customers, removed_customers, verified = [], [], [], [], []
+        for rel in candidates:
+            st = _stat(self.desk.root / rel)
+            ticket = _kind(rel) == "ticket"
+            if st is None:
+                if rel in known:
+                    (removed if ticket else removed_customers).append(rel)
+                verified.append((rel, None))
+            elif known.get(rel) != st:
+                (changed if ticket else changed_customers).append((rel, st))
+            else:
+                verified.append((rel, st))
+        return changed, removed, changed_customers, removed_customers, verified
+
+    # ------------------------------------------------------------------ reading
+
+    def summaries(self) -> list[dict[str, Any]]:
+        cols = ", ".join(_col(k) for k in COLUMNS)
+        return [self._summary(row) for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path")]
+
+    def select(self, filters: Any, sort: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+        """The summaries ``list`` shows, filtered (:class:`cstool.desk.query.Filters`), sorted
+        (ties by creation time, then ID) and limited in SQL, and how many matched in all."""
+        where, args = [], []
+        for column, values in (("status", filters.statuses), ("type", filters.types), ("group", filters.groups),
+                               ("assignee", filters.assignees), ("channel", filters.channels),
+                               ("priority", filters.priorities), ("tier", filters.tiers)):
+            if values:
+                where.append(f"coalesce({_col(column)}, '') IN ({', '.join('?' for _ in values)})")
+                args.extend(values)
+        for word in filters.text.lower().split():
+            where.append("(instr(text_, ?) > 0 OR instr(lower(id), ?) > 0)")
+            args.extend([word, word])
+        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        total = self.conn.execute(f"SELECT count(*) FROM files{clause}", args).fetchone()[0]
+        key = sort.lstrip("-")
+        direction = "DESC" if sort.startswith("-") else "ASC"
+        if key == "priority":
+            first = "CASE priority WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 9 END"
+        elif key == "status":
+            first = ("CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'pending' THEN 2 "
+                     "WHEN 'resolved' THEN 3 WHEN 'closed' THEN 4 ELSE 99 END")
+        else:
+            first = f"coalesce({_col(key)}, '')"
+        order = f" ORDER BY {first} {direction}, coalesce(created, '') {direction}, id {direction}"
+        cols = ", ".join(_col(k) for k in COLUMNS)
+        sql = f"SELECT {cols} FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
+        rows = self.conn.execute(sql, [*args, *([limit] if limit else [])])
+        return [self._summary(row) for row in rows], total
+
+    @staticmethod
+    def _summary(row: tuple) -> dict[str, Any]:
+        s = dict(zip(COLUMNS, row))
+        level = s.get("level")
+        out = {k: ("" if v is None else v) for k, v in s.items()}
+        out["level"] = int(level) if str(level or "").isdigit() else None
+        return out
+
+    def assignment_rows(self, group: str) -> list[dict[str, Any]]:
+        """What routing needs to pick a person: every active assigned ticket (for least
+        open) and the group's latest ticket (for round robin)."""
+        cols = '"id", "group", assignee, status, created'
+        rows = list(self.conn.execute(
+            f"SELECT {cols} FROM files WHERE status IN ('open', 'in_progress', 'pending') AND coalesce(assignee, '') != '' "
+            f"UNION SELECT * FROM (SELECT {cols} FROM files WHERE \"group\" = ? AND coalesce(assignee, '') != '' "
+            "ORDER BY created DESC, id DESC LIMIT 1)", (group,)))
+        return [dict(zip(("id", "group", "assignee", "status", "created"), r)) for r in rows]
+
+    def documents_for_period(self, start: Any, end: Any) -> Iterator[dict[str, Any]]:
+        """The tickets that can count in a period (see :func:`_period_clause`)."""
+        where, args = _period_clause(start, end)
+        sql = f"SELECT d.doc FROM files f JOIN docs d ON d.path = f.path WHERE {where} ORDER BY f.path"
+        for (doc,) in self.conn.execute(sql, args):
+            yield json.loads(doc)
+
+    def period_facts(self, start: Any, end: Any, compute: Callable[[dict], Any]) -> list[Any]:
+        """Each ticket's audit facts for a period (the tickets of :meth:`documents_for_period`),
+        in path order: ``compute`` turns what the index keeps of a ticket for audits
+        (:func:`cstool.reports.audit.ticket_base`) into its facts."""
+        where, args = _period_clause(start, end)
+        sql = f"SELECT d.audit FROM files f JOIN docs d ON d.path = f.path WHERE {where} ORDER BY f.path"
+        with gc_paused():
+            return [compute(json.loads(base)) for (base,) in self.conn.execute(sql, args)]
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
+            yield json.loads(doc)
+
+    def deadlines(self, horizon: Any, kinds: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+                  assignees: tuple[str, ...] = ()) -> list[tuple]:
+        """Deadlines falling due before horizon (overdue ones included), soonest first:
+        (id, kind, due, target, calendar, assignee, group, title)."""
+        from datetime import timezone
+
+        sql = "SELECT id, kind, due, target, calendar, assignee, grp, title FROM deadlines"
+        where, args = [], []
+        if horizon is not None:
+            where.append("due_utc <= ?")
+            args.append(horizon.astimezone(timezone.utc).isoformat())
+        for column, values in (("kind", kinds), ("grp", groups), ("assignee", assignees)):
+            if values:
+                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                args.extend(values)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return list(self.conn.execute(sql + " ORDER BY due_utc, id, kind", args))
+
+    def customer_documents(self) -> Iterator[dict[str, Any]]:
+        for (doc,) in self.conn.execute("SELECT doc FROM customers ORDER BY path"):
+            yield json.loads(doc)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+PARALLEL_FROM = 2000  # below this many files, starting worker processes costs more than it saves
+CHUNK = 500
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk work that makes many small, acyclic objects (parsing, decoding a period's
+    tickets) runs several times faster without the cycle collector stepping in."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+_CONTEXT: dict[str, Any] = {}
+
+
+def _context(root: Path) -> tuple[Any, Any, Any]:
+    """The desk's config, calendar and the time now, once per process."""
+    from cstool.config.load import config_key
+
+    key = (str(root), config_key(root))
+    if _CONTEXT.get("key") != key:
+        from cstool.time.calendar import BusinessCalendar
+        from cstool.time.clock import now
+        from cstool.config.load import load_config
+
+        config = load_config(root)
+        _CONTEXT.update(key=key, config=config, cal=BusinessCalendar(config.calendar, config.tz), now=now(config.tz))
+    return _CONTEXT["config"], _CONTEXT["cal"], _CONTEXT["now"]
+
+
+def _deadline_rows(rel: str, ident: str, title: str, items: list[tuple]) -> list[tuple]:
+    from datetime import timezone
+
+    return [(rel, ident, kind, due.astimezone(timezone.utc).isoformat(), due.isoformat(), target, int(calendar),
+             assignee, group, title) for kind, due, target, calendar, assignee, group in items]
+
+
+def _customer_row(root: Path, rel: str, st: str) -> tuple:
+    from cstool.domain.customers import next_visit
+    from cstool.time.due import visit_title
+
+    doc = yamlio.load_plain(root / rel, rel)
+    if not isinstance(doc, dict):
+        raise DeskError(f"{rel}:1: a customer file must be a mapping of fields")
+    config, cal, _ = _context(root)
+    due = next_visit(config, doc)
+    items = [] if due is None else [("visit", due, None, False, str(doc.get("owner") or ""), config.followup_group or "")]
+    return (rel, st, str(doc.get("id") or ""), json.dumps(doc, ensure_ascii=False),
+            _deadline_rows(rel, str(doc.get("id") or ""), visit_title(doc), items))
+
+
+def _row(root: Path, rel: str, st: str) -> tuple:
+    """One file's index row: path, stat, summary columns, content as JSON, and its deadlines."""
+    doc = yamlio.load_plain(root / rel, rel)
+    if not isinstance(doc, dict):
+        raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
+    from cstool.domain.model import check_shape, shape_problem
+
+    config, cal, now = _context(root)
+    if shape_problem(doc, config.tz) is not None:
+        # the fast path has no line numbers: the guarded loader names the line
+        check_shape(yamlio.load(root / rel, rel), rel, config.tz)
+    summary = summarize(doc)
+    from cstool.time.due import deadlines
+
+    config, cal, now = _context(root)
+    from cstool.reports.audit import ticket_base
+
+    rows = _deadline_rows(rel, summary["id"], summary["title"], deadlines(doc, config, cal, now))
+    return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False),
+            json.dumps(ticket_base(doc, cal), ensure_ascii=False), rows)
+
+
+def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:
+    root, items = args
+    with gc_paused():
+        return [_row(Path(root), rel, st) for rel, st in items]
+
+
+def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
+    show = len(changed) >= PARALLEL_FROM and sys.stderr.isatty()
+    bar = None
+    if show:
+        from cstool.progress import Progress
+
+        bar = Progress(len(changed), "cstool: indexing tickets")
+        bar.__enter__()
+    try:
+        workers = os.cpu_count() or 1
+        if len(changed) < PARALLEL_FROM or workers < 2:
+            for rel, st in changed:
+                yield _row(root, rel, st)
+                if bar:
+                    bar.update(1)
+            return
+        from collections import deque
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = iter([(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)])
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            # a bounded window of chunks in flight: parsed tickets never pile up in memory
+            window = deque(pool.submit(_rows, c) for c, _ in zip(chunks, range(2 * workers)))
+            while window:
+                rows = window.popleft().result()
+                nxt = next(chunks, None)
+                if nxt is not None:
+                    window.append(pool.submit(_rows, nxt))
+                yield from rows
+                if bar:
+                    bar.update(len(rows))
+    finally:
+        if bar:
+            bar.__exit__(None, None, None)
+
+
+def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, str]]:
+    """SQL for the tickets that can count in a period: created before its end and either
+    active now or touched since 30 days before its start (a follow-up call falls due
+    within days of the close). Times are compared as text with a day's margin either
+    side, so a hand-written offset cannot drop a ticket."""
+    from datetime import timedelta
+
+    lo = (start - timedelta(days=31)).isoformat()
+    hi = (end + timedelta(days=1)).isoformat()
+    return ("coalesce(f.created, '') < ? AND (coalesce(f.updated, '') >= ? OR f.status IN ('open', 'in_progress', 'pending'))",
+            (hi, lo))
+
+
+def _kind(rel: str) -> str | None:
+    """"ticket" or "customer" for a path shaped like a desk file (as the full scan finds
+    them: tickets/<year>/<month>/<ID>.yaml, customers/<ID>.yaml), else None."""
+    parts = rel.split("/")
+    if not parts[-1].endswith(".yaml") or any(p.startswith(".") or not p for p in parts):
+        return None
+    if len(parts) == 4 and parts[0] == "tickets":
+        return "ticket"
+    if len(parts) == 2 and parts[0] == "customers":
+        return "customer"
+    return None
+
+
+def _stat(path: Path) -> str | None:
+    """The stat key the index keeps for a regular file, or None when there is none."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return stat_key(st)
+
+
+def _text(value: Any) -> Any:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def open_index(desk: Any) -> Index:
+    return Index(desk)
+

@@ -1,0 +1,107 @@
+"""Creating a new desk (``cstool init``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from cstool.git import repo
+from cstool.desk import yamlio
+from cstool.config.load import CONFIG_FILE, default_config_text
+from cstool.config.schema import EMAIL_RE
+from cstool.config.parse import parse_config
+from cstool.errors import DeskError, InputError
+from cstool.desk.store import CACHE_DIR
+from cstool.domain.templates import TEMPLATE_DIR, packaged_templates
+
+GITIGNORE = f"# cstool's cache and lock: derived, rebuilt at will\n{CACHE_DIR}/\n"
+
+
+def _identity(folder: Path, user: str | None, user_name: str | None) -> tuple[str, str]:
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    email = user
+    if not email:
+        email = repo.config_value(probe, "user.email") if _git_available() else None
+    if not email:
+        raise InputError("init needs your email for the roster: pass --as EMAIL, set CSTOOL_USER, or set git user.email")
+    if not EMAIL_RE.match(email):
+        raise InputError(f"--as: {email!r} is not an email address")
+    name = user_name or (repo.config_value(probe, "user.name") if _git_available() else None)
+    return email, (name or email.split("@")[0])
+
+
+def _git_available() -> bool:
+    import shutil
+
+    return shutil.which("git") is not None
+
+
+def render_config(name: str | None, prefix: str | None, email: str, person: str) -> str:
+    """The default config with the desk's name, prefix and its first roster entry."""
+    data = yamlio.loads(default_config_text(), "default config")
+    if name:
+        data["desk"]["name"] = name
+    if prefix:
+        data["desk"]["prefix"] = prefix
+    entry = CommentedMap()
+    entry["id"] = email
+    entry["name"] = person
+    entry["role"] = "manager"
+    groups = CommentedSeq([k for k, g in data["groups"].items() if not g.get("department")])
+    groups.fa.set_flow_style()
+    entry["groups"] = groups
+    data["roster"] = CommentedSeq([entry])
+    return yamlio.dumps(data)
+
+
+def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: str | None,
+              user_name: str | None, git: bool) -> Path:
+    """Create a desk in directory and return its resolved path."""
+    root = directory.expanduser()
+    if (root / CONFIG_FILE).exists():
+        raise InputError(f"{root}: already a desk ({CONFIG_FILE} exists); nothing was written")
+    if root.exists() and not root.is_dir():
+        raise InputError(f"{root}: exists and is not a folder")
+    if prefix is not None and not re.match(r"^[A-Z][A-Z0-9]{0,7}$", prefix):
+        raise InputError(f"--prefix: {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
+    if name is not None and not name.strip():
+        raise InputError("--name: the desk name is empty")
+    email, person = _identity(root, user, user_name)
+    text = render_config(name, prefix, email, person)
+    parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
+
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        written = [root / CONFIG_FILE, root / ".gitignore"]
+        yamlio.atomic_write(root / CONFIG_FILE, text)
+        gitignore = root / ".gitignore"
+        if gitignore.exists():
+            existing = gitignore.read_text(encoding="utf-8")
+            if f"{CACHE_DIR}/" not in existing.split():
+                yamlio.atomic_write(gitignore, existing.rstrip("\n") + "\n" + GITIGNORE)
+        else:
+            yamlio.atomic_write(gitignore, GITIGNORE)
+        tdir = root / TEMPLATE_DIR
+        for fname, content in sorted(packaged_templates().items()):
+            if not (tdir / fname).exists():
+                yamlio.atomic_write(tdir / fname, content)
+                written.append(tdir / fname)
+        for sub in ("tickets", "customers"):
+            (root / sub).mkdir(exist_ok=True)
+    except PermissionError as exc:
+        raise DeskError(f"{exc.filename or root}: permission denied") from None
+
+    if git and _git_available():
+        from cstool.git.driver import setup_git
+
+        top = repo.work_tree(root)
+        if top is None:
+            repo.run_git(root, "init", "--quiet")
+        written.extend(setup_git(root))
+        desk_name = name or "客户服务中心"
+        repo.commit(root, written, f"Create desk {desk_name} (by {email})", repo.Author(person, email))
+    return root.resolve()

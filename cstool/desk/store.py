@@ -1,0 +1,291 @@
+"""The record store: finding the desk, the desk lock, and the one way to load and save
+ticket and customer files.
+
+Layout (SPEC §2)::
+
+    <desk>/cstool.yaml
+    <desk>/templates/<template>.yaml
+    <desk>/tickets/<YYYY>/<MM>/<ID>.yaml     (year/month of creation)
+    <desk>/customers/<ID>.yaml
+    <desk>/.cstool/                          (cache and lock; git-ignored)
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Mapping
+from typing import Any, Iterator
+
+from cstool.domain import ids
+from cstool.domain.model import check_shape, key_line
+from cstool.desk import yamlio
+from cstool.config.schema import Config
+from cstool.config.load import load_config
+from cstool.desk.paths import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, stat_key, write_token  # noqa: F401
+from cstool.errors import DeskError, InputError
+
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+@dataclass
+class Desk:
+    """An opened desk: its folder and validated config."""
+
+    root: Path
+    config: Config
+    _files: Any = field(default=None, repr=False)
+    _index: Any = field(default=None, repr=False)
+    opened_token: str = field(default="", repr=False)  # the write token when this desk was opened
+    locked_token: str = field(default="", repr=False)  # ... and when the lock was last taken
+    _saved: bool = field(default=False, repr=False)
+
+    @classmethod
+    def open(cls, root: Path) -> "Desk":
+        desk = cls(root, load_config(root))
+        early = EARLY_TOKENS.pop(str(root), None)  # read before git status started, if it did early
+        desk.opened_token = write_token(root) if early is None else early
+        return desk
+
+    def written_since_opened(self) -> bool:
+        """Under the lock: whether another cstool process wrote since this desk was opened."""
+        return self.locked_token != self.opened_token
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def tickets_dir(self) -> Path:
+        return self.root / "tickets"
+
+    @property
+    def customers_dir(self) -> Path:
+        return self.root / "customers"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def ticket_path(self, ticket_id: str, created_year: int, created_month: int) -> Path:
+        return self.tickets_dir / f"{created_year:04d}" / f"{created_month:02d}" / f"{ticket_id}.yaml"
+
+    # ------------------------------------------------------------------ listing
+    def ticket_files(self) -> Mapping[str, Path]:
+        """Every ticket file by ID, found by name (no file is parsed)."""
+        if self._files is None:
+            self._files = _Files(self.root, self._scan(stat=False))
+        return self._files
+
+    def ticket_stats(self) -> dict[str, str]:
+        """Every ticket file (path relative to the desk) with its size, times and inode."""
+        stats = self._scan(stat=True)
+        self._files = _Files(self.root, stats)
+        return stats
+
+    def customer_stats(self) -> dict[str, str]:
+        """Every customer file (path relative to the desk) with its size, times and inode."""
+        out: dict[str, str] = {}
+        try:
+            entries = list(os.scandir(self.customers_dir))
+        except FileNotFoundError:
+            return out
+        for entry in entries:
+            if entry.name.endswith(".yaml") and not entry.name.startswith(".") and entry.is_file():
+                out["customers/" + entry.name] = stat_key(entry.stat())
+        return out
+
+    def _scan(self, stat: bool) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for year in _subdirs(self.tickets_dir):
+            for month in _subdirs(year):
+                prefix = f"tickets/{year.name}/{month.name}/"
+                for entry in os.scandir(month):
+                    name = entry.name
+                    if not name.endswith(".yaml") or name.startswith("."):
+                        continue
+                    if stat:
+                        try:
+                            st = entry.stat()
+                        except FileNotFoundError:
+                            continue
+                        if not entry.is_file():
+                            continue
+                        out[prefix + name] = stat_key(st)
+                    elif entry.is_file():
+                        out[prefix + name] = ""
+        return out
+
+    # ------------------------------------------------------------------ reading through the index
+    def index(self) -> Any:
+        """The desk's index, refreshed against the files."""
+        from cstool.desk.index import open_index
+
+        if self._index is None:
+            self._index = open_index(self)
+        self._index.refresh()
+        return self._index
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every ticket as plain data (from the index; read-only use)."""
+        return list(self.index().documents())
+
+    def resolve(self, query: str) -> tuple[str, Path]:
+        """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
+        norm = ids.normalize_query(query or "")
+        if norm is None:
+            raise InputError(f"{query!r} is not a ticket ID (e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
+        files = self.ticket_files()
+        matches = ids.match_suffix(norm, list(files))
+        if not matches:
+            raise InputError(f"no ticket matches {query!r}")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
+            raise InputError(f"{query!r} is ambiguous: it matches {shown}; type more characters")
+        return matches[0], files[matches[0]]
+
+    # ------------------------------------------------------------------ load/save
+    def load_ticket(self, path: Path) -> Any:
+        """Load one ticket file safely; refuse anything that is not a ticket mapping."""
+        data = yamlio.load(path, self.rel(path))
+        if not isinstance(data, dict):
+            raise DeskError(f"{self.rel(path)}:1: a ticket file must be a mapping of fields")
+        expected = path.name[:-5]
+        if data.get("id") != expected:
+            line = key_line(data, "id")
+            raise DeskError(f"{self.rel(path)}:{line}: the ticket id {data.get('id')!r} does not match the file name {expected}")
+        check_shape(data, self.rel(path), self.config.tz)
+        return data
+
+    def iter_tickets(self) -> Iterator[tuple[Path, Any]]:
+        for ticket_id, path in sorted(self.ticket_files().items()):
+            yield path, self.load_ticket(path)
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """The flat summary of every ticket (see :mod:`cstool.desk.query`), from the index."""
+        return self.index().summaries()
+
+    def save(self, path: Path, data: Any) -> None:
+        """Write a desk file atomically (call under the desk lock); refuse a file that would
+        grow past what cstool reads back, and clear temp files a killed writer left."""
+        text = yamlio.dumps(data)
+        size = len(text.encode("utf-8"))
+        if size > yamlio.MAX_FILE_BYTES:
+            raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
+                             "a desk file may have; shorten the text or link a new ticket")
+        yamlio.sweep_temp_files(path.parent)
+        self._saved = True
+        yamlio.atomic_write(path, text)
+        if self._files is not None and path.parent.parent.parent == self.tickets_dir:
+            self._files.add(path.relative_to(self.root).as_posix())
+
+    def ticket_exists(self, ticket_id: str) -> bool:
+        """Whether a file for this ID is in any month folder (cheaper than listing them all)."""
+        if self._files is not None:
+            return ticket_id in self._files
+        name = f"{ticket_id}.yaml"
+        return any((month / name).is_file() for year in _subdirs(self.tickets_dir) for month in _subdirs(year))
+
+    def mint_ticket_id(self, year: int) -> str:
+        """A random ID not used by any ticket in this desk (call under the desk lock)."""
+        for _ in range(100):
+            candidate = ids.mint_ticket_id(self.config.prefix, year)
+            if not self.ticket_exists(candidate):
+                return candidate
+        raise DeskError("could not mint a free ticket ID after 100 tries")
+
+    # ------------------------------------------------------------------ customers
+    def customer_path(self, customer_id: str) -> Path:
+        return self.customers_dir / f"{customer_id}.yaml"
+
+    def load_customer(self, customer_id: str) -> Any:
+        path = self.customer_path(customer_id)
+        data = yamlio.load(path, self.rel(path))
+        if not isinstance(data, dict):
+            raise DeskError(f"{self.rel(path)}:1: a customer file must be a mapping of fields")
+        return data
+
+    # ------------------------------------------------------------------ lock
+    @contextmanager
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the desk lock: one writer at a time, across processes."""
+        if timeout is None:
+            timeout = float(os.environ.get("CSTOOL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
+        if not os.access(self.root, os.W_OK):
+            raise DeskError(f"{self.root}: the desk is read-only; nothing was written")
+        try:
+            self.cache_dir.mkdir(exist_ok=True)
+            fd = os.open(self.cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise DeskError(f"{self.cache_dir}: cannot create the desk lock ({exc.strerror}); nothing was written") from None
+        deadline = time.monotonic() + timeout
+        acquired = False
+        try:
+            delay = 0.005
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    acquired = True
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise DeskError(
+                            f"the desk is locked by another cstool process (waited {timeout:g} s); "
+                            "try again, or raise CSTOOL_LOCK_TIMEOUT"
+                        ) from None
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.1)
+            self._files = None  # another writer may have added files while we waited
+            self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
+            self._saved = False
+            yield
+        finally:
+            if acquired and self._saved:
+                token = f"{time.time_ns()}-{os.getpid()}".encode("ascii")
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, token, 0)
+                self.opened_token = self.locked_token = token.decode("ascii")
+            os.close(fd)
+
+
+class _Files(Mapping):
+    """Ticket ID → file path, made from the scanned relative paths only when asked for
+    (creating 100,000 Path objects up front would cost more than the scan itself)."""
+
+    def __init__(self, root: Path, rels: Any):
+        self.root = root
+        self.rels = {rel.rsplit("/", 1)[-1][:-5]: rel for rel in rels}
+
+    def __getitem__(self, ticket_id: str) -> Path:
+        return self.root / self.rels[ticket_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rels)
+
+    def __len__(self) -> int:
+        return len(self.rels)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self.rels
+
+    def add(self, rel: str) -> None:
+        self.rels[rel.rsplit("/", 1)[-1][:-5]] = rel
+
+
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
+    except FileNotFoundError:
+        return []

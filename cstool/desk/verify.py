@@ -1,0 +1,213 @@
+"""Integrity checks of a desk (``audit --check`` / ``verify``).
+
+Each finding names the file (and line where one applies) and a reason. The checks:
+every file parses safely and has the ticket schema; the history replays to the current
+fields; no ID is used twice; every complaint that is closed has a resolution and, once
+its follow-up call is past due, a follow-up result; every actor and assignee is on the
+roster; every referenced customer and linked ticket exists; merge conflicts recorded
+by the merge driver are listed until resolved.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cstool.domain import history, ids
+from cstool.desk import yamlio
+from cstool.time.clock import read_stamp
+from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
+from cstool.errors import CstoolError
+from cstool.domain.merge import MERGE_ACTOR
+from cstool.domain.model import STATUSES
+
+REQUIRED = ("id", "type", "title", "status", "created", "history")
+
+
+@dataclass
+class Finding:
+    file: str
+    line: int | None
+    ticket: str | None
+    code: str
+    message: str
+
+    def text(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "ticket": self.ticket, "code": self.code, "message": self.message}
+
+
+def _line(node: Any, key: Any) -> int | None:
+    try:
+        if isinstance(node, dict):
+            return node.lc.key(key)[0] + 1
+        return node.lc.item(key)[0] + 1
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _all_ticket_files(root: Path) -> list[Path]:
+    out = []
+    tickets = root / "tickets"
+    if not tickets.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(tickets):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".yaml") and not name.startswith("."):
+                out.append(Path(dirpath) / name)
+    return out
+
+
+def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: set[str]) -> list[Finding]:
+    """Schema, replay, complaint results, roster and customer references of one ticket."""
+    out: list[Finding] = []
+    tid = data.get("id") if isinstance(data, dict) else None
+
+    def add(code: str, message: str, key: Any = None, node: Any = None) -> None:
+        out.append(Finding(rel, _line(node if node is not None else data, key) if key is not None else None, tid, code, message))
+
+    if not isinstance(data, dict):
+        return [Finding(rel, 1, None, "schema", "a ticket file must be a mapping of fields")]
+    for key in REQUIRED:
+        if key not in data:
+            add("schema", f"missing field '{key}'")
+    if tid is not None and (not isinstance(tid, str) or not ids.is_ticket_id(tid)):
+        add("schema", f"id {tid!r} is not a ticket ID", "id")
+    if isinstance(tid, str) and Path(rel).name != f"{tid}.yaml":
+        add("schema", f"id {tid} does not match the file name {Path(rel).name}", "id")
+    for key, known in (("type", config.types), ("channel", config.channels), ("group", config.groups),
+                       ("priority", PRIORITIES), ("severity", SEVERITIES), ("status", STATUSES)):
+        value = data.get(key)
+        if value is not None and value not in known:
+            add("schema", f"{key} {value!r} is not one of {', '.join(known)}", key)
+    if not isinstance(data.get("title"), str) or not str(data.get("title")).strip():
+        if "title" in data:
+            add("schema", "title must be a non-empty text", "title")
+    for key in ("created", "updated", "due"):
+        if data.get(key) is not None:
+            try:
+                read_stamp(data.get(key), config.tz)
+            except CstoolError:
+                add("schema", f"{key} {data.get(key)!r} is not a timestamp", key)
+    created = None
+    try:
+        created = read_stamp(data.get("created"), config.tz)
+    except CstoolError:
+        pass
+    if created is not None and tid:
+        expected = f"tickets/{created.year:04d}/{created.month:02d}/{tid}.yaml"
+        if rel != expected:
+            add("layout", f"file should be at {expected} (by its creation month)", "created")
+    cust = data.get("customer")
+    if cust is not None and not isinstance(cust, dict):
+        add("schema", "customer must be a mapping", "customer")
+    elif cust:
+        if cust.get("tier") not in (None, *TIERS):
+            add("schema", f"customer tier {cust.get('tier')!r} is not A, B or C", "tier", cust)
+        if cust.get("id") and cust.get("id") not in customers:
+            add("reference", f"customer {cust.get('id')} has no record in customers/", "id", cust)
+
+    hist = data.get("history")
+    if hist is not None and not isinstance(hist, list):
+        add("schema", "history must be a list of events", "history")
+        hist = None
+    if isinstance(hist, list):
+        if hist and (not isinstance(hist[0], dict) or hist[0].get("action") != "create"):
+            add("history", "the history must start with a create event", "history")
+        for i, ev in enumerate(hist):
+            if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
+                out.append(Finding(rel, _line(hist, i), tid, "history", f"history event {i + 1} lacks at, by or action"))
+                continue
+            if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
+                out.append(Finding(rel, _line(hist, i), tid, "roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster"))
+            acknowledged = any(isinstance(later, dict) and later.get("action") == "ack" for later in hist[i + 1:])
+            if ev.get("action") == "merge-conflict" and not acknowledged:
+                out.append(Finding(rel, _line(hist, i), tid, "merge-conflict", f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} (then: cstool note {tid} --ack-conflict -m …)"))
+        if all(isinstance(ev, dict) for ev in hist):
+            for problem in history.disagreements(data):
+                add("replay", problem, "status" if "status" in data else None)
+    assignee = data.get("assignee")
+    if assignee and config.person(str(assignee)) is None:
+        add("roster", f"assignee {assignee!r} is not on the roster", "assignee")
+
+    if data.get("type") == "complaint" and data.get("status") == "closed":
+        if not data.get("resolution"):
+            add("complaint", "complaint closed without a resolution (每一件投诉有记录、有处理结果)", "status")
+        for f in data.get("followups") or []:
+            try:
+                due = read_stamp(f.get("due"), config.tz)
+            except CstoolError:
+                continue
+            if due is not None and due < now and not f.get("result") and not f.get("done_at"):
+                add("complaint", f"complaint's follow-up call was due {f.get('due')} and has no result", "followups")
+            elif due is not None and due < now and f.get("result") == "unreachable" and not f.get("done_at"):
+                add("complaint", f"complaint's follow-up call was due {f.get('due')}; the customer was not reached yet", "followups")
+    return out
+
+
+def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None) -> tuple[list[Finding], int]:
+    """Every finding of the desk (or of the ticket files in ``only``, paths relative to
+    the desk), and how many files were read."""
+    findings: list[Finding] = []
+    customer_ids: set[str] = set()
+    cdir = root / "customers"
+    files_read = 0
+    if cdir.is_dir():
+        for path in sorted(cdir.glob("*.yaml")):
+            rel = path.relative_to(root).as_posix()
+            files_read += 1
+            try:
+                data = yamlio.load(path, rel)
+            except CstoolError as exc:
+                findings.append(Finding(rel, None, None, "parse", exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message))
+                continue
+            cid = data.get("id") if isinstance(data, dict) else None
+            if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":
+                findings.append(Finding(rel, 1, None, "schema", f"customer id {cid!r} does not match the file name"))
+                continue
+            if data.get("tier") not in TIERS:
+                findings.append(Finding(rel, _line(data, "tier"), None, "schema", f"tier {data.get('tier')!r} is not A, B or C"))
+            customer_ids.add(cid)
+
+    seen: dict[str, str] = {}
+    tickets: dict[str, Any] = {}
+    for path in _all_ticket_files(root):
+        rel = path.relative_to(root).as_posix()
+        if only is not None and rel not in only:
+            continue
+        files_read += 1
+        try:
+            data = yamlio.load(path, rel)
+        except CstoolError as exc:
+            msg = exc.message
+            line = None
+            if msg.startswith(rel + ":"):
+                rest = msg[len(rel) + 1:]
+                head, _, tail = rest.partition(": ")
+                if head.isdigit():
+                    line, msg = int(head), tail
+                else:
+                    msg = rest.lstrip(" ")
+            findings.append(Finding(rel, line, None, "parse", msg))
+            continue
+        findings.extend(check_ticket(data, rel, config, now, customer_ids))
+        tid = data.get("id") if isinstance(data, dict) else None
+        if isinstance(tid, str):
+            if tid in seen:
+                findings.append(Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}"))
+            else:
+                seen[tid] = rel
+                tickets[tid] = data
+    all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
+    for tid, data in tickets.items():
+        for i, link in enumerate(data.get("links") or []):
+            if str(link) not in all_ids:
+                findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference", f"linked ticket {link} does not exist"))
+    return findings, files_read

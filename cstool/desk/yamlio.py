@@ -1,0 +1,322 @@
+"""Safe YAML loading and atomic, round-trip saving of desk files.
+
+Loading is capped (file size, nesting depth), refuses anchors/aliases (the
+billion-laughs vector) and any tag outside YAML's core schema, so no file in a desk can
+make cstool build objects or exhaust memory. Saving keeps comments and key order of a
+loaded document, writes UTF-8 with Chinese as is, and replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from cstool.errors import DeskError
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 32
+TEMP_MARK = ".tmp-"
+
+_CORE_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+} | {"!", None}
+
+
+class _GuardedComposer(Composer):
+    """A composer that refuses aliases, anchors, non-core tags and deep nesting."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("anchors and aliases are not allowed", event.start_mark)
+        tag = getattr(event, "tag", None)
+        tag = getattr(tag, "value", tag)
+        if tag not in _CORE_TAGS:
+            raise _Refused(f"the tag {tag!r} is not allowed", event.start_mark)
+        depth = getattr(self, "_cs_depth", 0) + 1
+        if depth > MAX_DEPTH:
+            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+        self._cs_depth = depth
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._cs_depth = depth - 1
+
+
+class _GuardedConstructor(RoundTripConstructor):
+    """Round-trip constructor that reports an impossible date with its line."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError as exc:
+            raise _Refused(f"{node.value!r} is not a valid date or time ({exc})", node.start_mark) from None
+
+
+_GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, mark: Any):
+        super().__init__(reason)
+        self.reason = reason
+        self.mark = mark
+
+
+def _round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Composer = _GuardedComposer
+    yaml.Constructor = _GuardedConstructor
+    yaml.allow_duplicate_keys = False
+    yaml.width = 2**30  # never fold a long line: a folded quoted scalar can change on reading
+    yaml.allow_unicode = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _line_of(mark: Any) -> int | None:
+    return None if mark is None else getattr(mark, "line", -1) + 1
+
+
+def loads(text: str, name: str = "<text>") -> Any:
+    """Parse YAML text safely (round-trip types); raise DeskError naming file and line."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        raise DeskError(f"{name}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+    try:
+        return _round_trip().load(text)
+    except _Refused as exc:
+        raise DeskError(f"{name}:{_line_of(exc.mark)}: {exc.reason}") from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "malformed YAML").strip()
+        if "duplicate key" in problem or "found duplicate key" in str(exc):
+            problem = "duplicate key"
+        where = f"{name}:{_line_of(mark)}" if mark is not None else name
+        raise DeskError(f"{where}: malformed YAML: {problem}") from None
+    except (YAMLError, RecursionError, ValueError) as exc:
+        raise DeskError(f"{name}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def load(path: Path, name: str | None = None) -> Any:
+    """Read and safely parse one YAML file of the desk."""
+    label = name or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DeskError(f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DeskError(f"{label}: file not found") from None
+    except IsADirectoryError:
+        raise DeskError(f"{label}: is a folder, not a file") from None
+    except PermissionError:
+        raise DeskError(f"{label}: permission denied") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeskError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    return loads(text, label)
+
+
+# --------------------------------------------------------------------------- the fast read path
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+
+
+class _Unsupported(Exception):
+    """The fast path cannot take this file; the guarded loader decides."""
+
+
+def _scalar(value: str, style: Any) -> Any:
+    if style:  # quoted or block: always text
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value, 0) if value.lstrip("+-").startswith(("0o", "0x")) else int(value)
+    if _FLOAT.match(value):
+        return float(value.replace("inf", "Inf").replace(".Inf", "inf").replace("NaN", "nan").replace("NAN", "nan"))
+    return value  # YAML 1.2 core schema: everything else, timestamps included, is text
+
+
+def _from_events(events: Any) -> Any:
+    """Build plain values from parser events; refuse anchors, aliases, tags, deep nesting,
+    duplicate keys and extra documents (the guarded loader then gives the verdict)."""
+    import yaml
+
+    stack: list[list[Any]] = []  # frames: [container, key] for maps, [container, _SEQ] for lists
+    root: Any = None
+    documents = 0
+    for ev in events:
+        kind = type(ev)
+        if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if ev.anchor is not None or (ev.tag is not None and ev.tag != "!"):
+                raise _Unsupported
+            if kind is yaml.ScalarEvent:
+                value: Any = _scalar(ev.value, ev.style)
+            else:
+                value = {} if kind is yaml.MappingStartEvent else []
+            if not stack:
+                root = value
+            else:
+                frame = stack[-1]
+                if frame[1] is _SEQ:
+                    frame[0].append(value)
+                elif frame[1] is _NO_KEY:
+                    if type(value) not in (str, int, bool) or value in frame[0]:
+                        raise _Unsupported
+                    frame[1] = value
+                else:
+                    frame[0][frame[1]] = value
+                    frame[1] = _NO_KEY
+            if kind is not yaml.ScalarEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Unsupported
+                stack.append([value, _NO_KEY if kind is yaml.MappingStartEvent else _SEQ])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise _Unsupported
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unsupported
+    return root
+
+
+_SEQ = object()
+_NO_KEY = object()
+
+
+def load_plain(path: Path, name: str | None = None) -> Any:
+    """Read a desk file as plain data as fast as possible (for the index).
+
+    PyYAML's C parser reads the file into events; plain values are built from them by
+    YAML 1.2 rules, refusing what the guarded loader refuses. Anything unusual (an alias, a
+    tag, a duplicate key, a parse error) goes to :func:`load`, which gives the verdict
+    and the error message with its line."""
+    try:
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", None)
+        data = path.read_bytes() if loader is not None else None
+    except ImportError:
+        loader = data = None
+    if loader is None:
+        return _plain_of(load(path, name))
+    if len(data) > MAX_FILE_BYTES:
+        return load(path, name)
+    try:
+        text = data.decode("utf-8")
+        return _from_events(yaml.parse(text, Loader=loader))
+    except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+        return _plain_of(load(path, name))
+
+
+def _plain_of(value: Any) -> Any:
+    from cstool.reports.render import plain
+
+    return plain(value)
+
+
+def prepare_strings(value: Any) -> Any:
+    """Mark multi-line strings for literal block style, recursively (readable diffs)."""
+    if isinstance(value, dict):
+        for key in list(value.keys()):
+            value[key] = prepare_strings(value[key])
+        return value
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            value[i] = prepare_strings(item)
+        return value
+    if isinstance(value, str) and "\n" in value and not isinstance(value, LiteralScalarString):
+        if _literal_safe(value):
+            return LiteralScalarString(value)
+    return value
+
+
+def _literal_safe(text: str) -> bool:
+    # Literal blocks cannot carry control characters, a leading space on the first line
+    # of some emitters, or trailing spaces reliably; fall back to a quoted scalar then.
+    if text.startswith((" ", "\t")) or text.endswith((" ", "\t")):
+        return False
+    for ch in text:
+        if ch != "\n" and (ord(ch) < 32 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch in "\ufeff\u2028\u2029"):
+            return False
+    return not any(line.endswith((" ", "\t")) for line in text.split("\n"))
+
+
+def dumps(data: Any) -> str:
+    """Serialise a document (plain or round-trip) as YAML text."""
+    stream = io.StringIO()
+    _round_trip().dump(prepare_strings(data), stream)
+    return stream.getvalue()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write text to path so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    data = text.encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Remove temp files a killed writer left in folder; call only under the desk lock."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(".") and TEMP_MARK in entry.name and entry.is_file():
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+    return removed

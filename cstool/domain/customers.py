@@ -1,0 +1,194 @@
+"""Customer records (客户档案), graded A/B/C, and their periodic visits (定期回访).
+
+One file per customer, ``customers/<ID>.yaml``. Periodic visits are derived from the
+tier's recurrence rule (``followups.periodic`` in the config, python-dateutil ``rrule``)
+and the customer's last recorded visit: they are computed on every read, never written
+as files, so clones cannot duplicate them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from ruamel.yaml.comments import CommentedSeq
+
+from cstool.domain import ids, model, permissions
+from cstool.time.clock import read_stamp, stamp
+from cstool.config.schema import TIERS, Config, Person
+from cstool.errors import InputError
+
+if TYPE_CHECKING:
+    from cstool.desk.store import Desk
+
+CUSTOMER_FIELDS = ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated", "visits")
+VISIT_ORDER = ("at", "by", "result", "note")
+VISIT_RESULTS = ("satisfied", "unsatisfied", "unreachable")
+
+Committer = Callable[[list[Path], str], None]
+
+
+def _owner(config: Config, owner: str | None) -> str | None:
+    if owner is None:
+        return None
+    person = config.person(owner)
+    if person is None:
+        raise InputError(f"--owner: {owner!r} is not in the roster")
+    return person.id
+
+
+def _since(value: str | None, today: date) -> str:
+    if value is None:
+        return today.isoformat()
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise InputError(f"--since: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[str, Any]:
+    """Validate customer fields given on the command line (None: not given)."""
+    out: dict[str, Any] = {}
+    if values.get("name") is not None:
+        name = values["name"].strip()
+        if not name:
+            raise InputError("--name: the customer's name is empty")
+        out["name"] = model.check_title(name)
+    if values.get("tier") is not None:
+        out["tier"] = model.check_choice(values["tier"], TIERS, "--tier")
+    if values.get("phone") is not None:
+        out["phone"] = model.check_phone(values["phone"])
+    if values.get("email") is not None:
+        out["email"] = model.check_email(values["email"])
+    if values.get("owner") is not None:
+        out["owner"] = _owner(config, values["owner"])
+    if values.get("since") is not None:
+        out["since"] = _since(values["since"], today)
+    if values.get("note") is not None:
+        out["note"] = model.check_text(values["note"], "--note").strip()
+    return out
+
+
+def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetime,
+                 commit: Committer | None = None) -> tuple[str, Any]:
+    """Create a customer record; name and tier are required."""
+    permissions.require(desk.config, "customer", actor)
+    data = clean_values(desk.config, values, now.date())
+    if not data.get("name"):
+        raise InputError("--name is required")
+    data.setdefault("tier", "C")
+    data.setdefault("since", now.date().isoformat())
+    with desk.lock():
+        for _ in range(100):
+            cid = ids.mint_customer_id()
+            if not desk.customer_path(cid).exists():
+                break
+        record = model.ordered({"id": cid, **data, "created": stamp(now), "updated": stamp(now), "visits": CommentedSeq()},
+                               CUSTOMER_FIELDS)
+        path = desk.customer_path(cid)
+        desk.save(path, record)
+        if commit:
+            commit([path], f"{cid} customer add: tier {data['tier']} (by {actor.id})")
+    return cid, record
+
+
+def resolve_customer(desk: Desk, query: str) -> tuple[str, Path]:
+    """A customer by ID (any case) or unambiguous ID suffix."""
+    q = (query or "").strip().upper()
+    if not q or not all(ch.isalnum() or ch == "-" for ch in q) or not q.isascii():
+        raise InputError(f"{query!r} is not a customer ID (e.g. C-7KQ3MX)")
+    files = customer_files(desk)
+    matches = [cid for cid in files if cid == q] or sorted(cid for cid in files if cid.endswith(q))
+    if not matches:
+        raise InputError(f"no customer matches {query!r}")
+    if len(matches) > 1:
+        raise InputError(f"{query!r} is ambiguous: it matches {', '.join(matches[:10])}")
+    return matches[0], files[matches[0]]
+
+
+def customer_files(desk: Desk) -> dict[str, Path]:
+    folder = desk.customers_dir
+    if not folder.is_dir():
+        return {}
+    return {p.name[:-5]: p for p in sorted(folder.glob("C-*.yaml")) if ids.CUSTOMER_ID_RE.match(p.name[:-5])}
+
+
+def load_all(desk: Desk) -> list[Any]:
+    return [desk.load_customer(cid) for cid in customer_files(desk)]
+
+
+def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person, now: datetime,
+                  commit: Committer | None = None) -> tuple[str, Any]:
+    permissions.require(desk.config, "customer", actor)
+    data = clean_values(desk.config, values, now.date())
+    if not data:
+        raise InputError("nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note")
+    cid, path = resolve_customer(desk, query)
+    with desk.lock():
+        record = desk.load_customer(cid)
+        changed = [k for k, v in data.items() if record.get(k) != v]
+        if not changed:
+            raise InputError(f"{cid} already has those values")
+        for key in changed:
+            _set(record, key, data[key])
+        _set(record, "updated", stamp(now))
+        desk.save(path, record)
+        if commit:
+            detail = ", ".join(f"tier {record.get('tier')}" if k == "tier" else k for k in changed)
+            commit([path], f"{cid} customer edit: {detail} (by {actor.id})")
+    return cid, record
+
+
+def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: Person, now: datetime,
+                 commit: Committer | None = None) -> tuple[str, Any]:
+    """Record a periodic visit or call to a customer (定期回访)."""
+    permissions.require(desk.config, "customer", actor)
+    model.check_choice(result, VISIT_RESULTS, "--result")
+    note = (model.check_text(note, "--note").strip() or None) if note is not None else None
+    cid, path = resolve_customer(desk, query)
+    with desk.lock():
+        record = desk.load_customer(cid)
+        visits = record.get("visits")
+        if visits is None:
+            visits = CommentedSeq()
+            _set(record, "visits", visits)
+        visit = model.ordered({"at": stamp(now), "by": actor.id, "result": result, **({"note": note} if note else {})}, VISIT_ORDER)
+        visits.append(visit)
+        _set(record, "updated", stamp(now))
+        desk.save(path, record)
+        if commit:
+            commit([path], f"{cid} customer visit: {result} (by {actor.id})")
+    return cid, record
+
+
+def _set(record: Any, key: str, value: Any) -> None:
+    model.put_field(record, key, value, CUSTOMER_FIELDS)
+
+
+def last_visit(record: Any, tz: Any) -> datetime | None:
+    """The latest visit that reached the customer (unreachable calls do not count)."""
+    times = [read_stamp(v.get("at"), tz) for v in record.get("visits") or [] if v.get("result") != "unreachable"]
+    times = [t for t in times if t is not None]
+    return max(times) if times else None
+
+
+def next_visit(config: Config, record: Any) -> datetime | None:
+    """When the customer's next periodic visit falls due, from the tier's rule."""
+    from dateutil.rrule import rrulestr
+
+    rule = config.periodic.get(str(record.get("tier") or ""))
+    if not rule:
+        return None
+    tz = config.tz
+    since_raw = record.get("since") or record.get("created")
+    since = read_stamp(since_raw, tz) if since_raw else None
+    if since is None:
+        return None
+    start = datetime.combine(since.date(), time(9, 0))  # visits fall due at 09:00 local time
+    after = last_visit(record, tz)
+    anchor = start
+    if after is not None:
+        anchor = max(start, after.astimezone(tz).replace(tzinfo=None))
+    nxt = rrulestr(rule, dtstart=start).after(anchor, inc=False)
+    return nxt.replace(tzinfo=tz) if nxt else None

@@ -1,0 +1,173 @@
+"""History events and the current fields they imply.
+
+:func:`apply` is the only code that changes a ticket's current fields: every action
+builds one event, and applying it appends it to ``history`` and updates the fields.
+:func:`replay` applies a ticket's whole history to a blank state, so a check can compare
+the result with the file (``audit --check``) and a merge can rebuild a ticket from the
+union of two histories.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from cstool.domain import states
+from cstool.domain.model import FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
+
+DERIVED = ("status", "group", "assignee", "level", "resolution", "updated")
+DERIVED_SLA = ("first_response_at", "resolved_at")
+# computed when the event happened (they need the calendar) and carried by the event
+CARRIED_SLA = ("resolution_due", "paused_minutes")
+
+
+def blank_state() -> dict[str, Any]:
+    return {"status": None, "group": None, "assignee": None, "level": None, "resolution": None,
+            "updated": None, "first_response_at": None, "resolved_at": None, "followups": []}
+
+
+def step(state: dict[str, Any], ev: Any) -> None:
+    """Fold one event into a plain state dict (the rules of every action)."""
+    action = ev.get("action")
+    at = ev.get("at")
+    status = state["status"]
+    if action == "create":
+        state["status"] = ev.get("status", "open")
+        state["group"] = ev.get("group")
+        state["assignee"] = ev.get("assignee")
+        state["level"] = ev.get("level", 1)
+    elif action == "route":
+        state["group"] = ev.get("to")
+        state["assignee"] = ev.get("assignee")
+    elif action == "escalate":
+        state["level"] = ev.get("to")
+        state["assignee"] = ev.get("assignee")
+    elif action == "reply":
+        if not state["first_response_at"]:
+            state["first_response_at"] = at
+        if status == "open":
+            state["status"] = "in_progress"
+    elif action in ("pending", "resume"):
+        state["status"] = states.TRANSITIONS[action][1]
+    elif action in ("resolve", "close"):
+        state["status"] = "resolved" if action == "resolve" else "closed"
+        if ev.get("resolution"):
+            state["resolution"] = ev.get("resolution")
+        if not state["resolved_at"]:
+            state["resolved_at"] = at
+        if ev.get("followup_due"):
+            state["followups"].append({"kind": ev.get("followup_kind", "callback"), "due": ev["followup_due"]})
+    elif action == "reopen":
+        state["status"] = "open"
+        state["resolution"] = None
+        state["resolved_at"] = None
+    elif action == "followup":
+        for f in state["followups"]:
+            if not f.get("done_at"):
+                f["attempts"] = int(f.get("attempts") or 0) + 1
+                f["by"] = ev.get("by")
+                if ev.get("note"):
+                    f["note"] = ev.get("note")
+                f["result"] = ev.get("result")
+                if ev.get("result") != "unreachable" or ev.get("final"):
+                    f["done_at"] = at
+                break
+    # note, chase, merge-conflict and unknown actions change no current field
+    if at:
+        state["updated"] = at
+
+
+def replay(history: Any) -> dict[str, Any]:
+    """The current fields implied by a list of events."""
+    state = blank_state()
+    for ev in history or []:
+        step(state, ev)
+    return state
+
+
+def current(ticket: Any) -> dict[str, Any]:
+    """The same fields read from the ticket as it is in its file."""
+    sla = ticket.get("sla") or {}
+    return {
+        **{k: ticket.get(k) for k in DERIVED},
+        "first_response_at": sla.get("first_response_at"),
+        "resolved_at": sla.get("resolved_at"),
+        "followups": [dict(f) for f in (ticket.get("followups") or [])],
+    }
+
+
+def write_state(ticket: Any, state: dict[str, Any]) -> None:
+    """Store a state's fields into the ticket mapping, keeping file order."""
+    for key in DERIVED:
+        value = state[key]
+        if value is None:
+            ticket.pop(key, None)
+        else:
+            put_field(ticket, key, value, FIELD_ORDER)
+    sla = ticket.get("sla")
+    if sla is None and (state["first_response_at"] or state["resolved_at"]):
+        sla = CommentedMap()
+        put_field(ticket, "sla", sla, FIELD_ORDER)
+    if sla is not None:
+        for key in DERIVED_SLA:
+            if state[key]:
+                put_field(sla, key, state[key], SLA_ORDER)
+            else:
+                sla.pop(key, None)
+    followups = CommentedSeq(ordered(dict(f), FOLLOWUP_ORDER) for f in state["followups"])
+    existing = ticket.get("followups")
+    if existing is None and not followups:
+        return
+    if existing is None or [dict(f) for f in existing] != [dict(f) for f in followups]:
+        put_field(ticket, "followups", followups, FIELD_ORDER)
+
+
+def apply(ticket: Any, ev: Any) -> None:
+    """Append the event to the ticket's history and update its current fields."""
+    state = current(ticket)
+    step(state, ev)
+    history = ticket.get("history")
+    if history is None:
+        history = CommentedSeq()
+        put_field(ticket, "history", history, ("history",))
+    history.append(ev)
+    write_state(ticket, state)
+    carry(ticket, ev)
+
+
+def carry(ticket: Any, ev: Any) -> None:
+    """Copy the SLA values an event carries (new due time, paused minutes) into the ticket."""
+    carried = {k: ev[k] for k in CARRIED_SLA if k in ev}
+    if carried:
+        sla = ticket.get("sla")
+        if sla is None:
+            sla = CommentedMap()
+            put_field(ticket, "sla", sla, FIELD_ORDER)
+        for key, value in carried.items():
+            put_field(sla, key, value, SLA_ORDER)
+
+
+def disagreements(ticket: Any) -> list[str]:
+    """Fields whose value in the file differs from replaying the history."""
+    want = replay(ticket.get("history") or [])
+    have = current(ticket)
+    out = []
+    for key in (*DERIVED, *DERIVED_SLA):
+        if _norm(want[key]) != _norm(have[key]):
+            out.append(f"{key} is {have[key]!r} but the history gives {want[key]!r}")
+    if [_norm_f(f) for f in want["followups"]] != [_norm_f(f) for f in have["followups"]]:
+        out.append("followups differ from what the history gives")
+    return out
+
+
+def _norm(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value if isinstance(value, int) else str(value)
+
+
+def _norm_f(f: dict[str, Any]) -> dict[str, Any]:
+    return {k: _norm(v) for k, v in f.items() if _norm(v) is not None}

@@ -1,0 +1,275 @@
+"""The ticket: its fields, their fixed order in a file, and validation of user input.
+
+A ticket file is a YAML mapping whose keys always appear in :data:`FIELD_ORDER`
+(documented in ``docs/tickets.md``), so that diffs stay small and reviewers find each
+field in the same place. Current fields are kept in agreement with ``history``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
+from cstool.errors import DeskError, InputError
+
+FIELD_ORDER = (
+    "id",
+    "type",
+    "title",
+    "description",
+    "channel",
+    "customer",
+    "priority",
+    "severity",
+    "category",
+    "status",
+    "group",
+    "assignee",
+    "level",
+    "resolution",
+    "created",
+    "updated",
+    "due",
+    "fields",
+    "sla",
+    "followups",
+    "links",
+    "history",
+)
+CUSTOMER_ORDER = ("id", "name", "phone", "email", "tier")
+SLA_ORDER = (
+    "policy",
+    "first_response_target",
+    "first_response_due",
+    "resolution_target",
+    "resolution_due",
+    "first_response_at",
+    "resolved_at",
+    "paused_minutes",
+)
+FOLLOWUP_ORDER = ("kind", "due", "done_at", "result", "by", "note", "attempts")
+EVENT_HEAD = ("at", "by", "action")
+
+STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
+ACTIVE_STATUSES = ("open", "in_progress", "pending", "resolved")
+
+MAX_TITLE = 200
+MAX_TEXT = 200_000  # characters of a description, note or resolution (a file stays under 4 MiB)
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$")
+CATEGORY_MAX = 40
+
+
+def _bad_chars(text: str, allow_newlines: bool) -> str | None:
+    for ch in text:
+        if ch in "\n\t" and allow_newlines:
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cc" or cat == "Cs" or ch in "\u2028\u2029\ufeff":
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def check_title(title: str | None) -> str:
+    """A title is one line of 1-200 characters with no control characters."""
+    text = (title or "").strip()
+    if not text:
+        raise InputError("--title: the title is empty; give a short summary of the contact")
+    if "\n" in text or "\r" in text:
+        raise InputError("--title: the title must be a single line")
+    bad = _bad_chars(text, allow_newlines=False)
+    if bad:
+        raise InputError(f"--title: the title contains the control character {bad}")
+    if len(text) > MAX_TITLE:
+        raise InputError(f"--title: the title is {len(text)} characters long; the limit is {MAX_TITLE}")
+    return text
+
+
+def check_text(text: str | None, what: str, *, required: bool = False) -> str:
+    """Free text (description, note, reason): tabs and newlines allowed, no other controls."""
+    value = (text or "").replace("\r\n", "\n")
+    if required and not value.strip():
+        raise InputError(f"{what}: the text is empty")
+    if "\r" in value:
+        raise InputError(f"{what}: the text contains a bare carriage return (U+000D)")
+    bad = _bad_chars(value, allow_newlines=True)
+    if bad:
+        raise InputError(f"{what}: the text contains the control character {bad}")
+    if len(value) > MAX_TEXT:
+        raise InputError(f"{what}: the text is {len(value)} characters long; the limit is {MAX_TEXT}")
+    return value
+
+
+def check_choice(value: str | None, choices: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if value not in choices:
+        raise InputError(f"{what}: unknown value {value!r} (choose from {', '.join(choices)})")
+    return value
+
+
+def check_phone(phone: str | None) -> str | None:
+    if phone is None or phone == "":
+        return None
+    phone = phone.strip()
+    if not PHONE_RE.match(phone):
+        raise InputError("--phone: that is not a phone number (digits, spaces, dashes, optional leading +)")
+    return phone
+
+
+def check_email(email: str | None) -> str | None:
+    if email is None or email == "":
+        return None
+    email = email.strip()
+    if not EMAIL_RE.match(email) or _bad_chars(email, False):
+        raise InputError("--email: that is not an email address (name@domain)")
+    return email
+
+
+def check_category(category: str | None, config: Config) -> str | None:
+    if category is None:
+        return None
+    category = category.strip()
+    if config.categories and category not in config.categories:
+        raise InputError(f"--category: unknown category {category!r} (choose from {', '.join(config.categories)})")
+    if not category or len(category) > CATEGORY_MAX or _bad_chars(category, False):
+        raise InputError(f"--category: {category!r} is not a category name (1-{CATEGORY_MAX} characters)")
+    return category
+
+
+def validate_field_values(values: dict[str, Any], config: Config) -> None:
+    """Check type, channel, group, priority, severity and tier against the config."""
+    check_choice(values.get("type"), list(config.types), "--type")
+    check_choice(values.get("channel"), list(config.channels), "--channel")
+    check_choice(values.get("priority"), PRIORITIES, "--priority")
+    check_choice(values.get("severity"), SEVERITIES, "--severity")
+    check_choice(values.get("tier"), TIERS, "--tier")
+    check_choice(values.get("group"), list(config.groups), "--group")
+
+
+def ordered(data: dict[str, Any], order: tuple[str, ...]) -> CommentedMap:
+    """A CommentedMap with the known keys in order, then any others as they came."""
+    out = CommentedMap()
+    for key in order:
+        if key in data:
+            out[key] = data[key]
+    for key, value in data.items():
+        if key not in out:
+            out[key] = value
+    return out
+
+
+def put_field(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> None:
+    """Set key, inserting a new key at its place in order (round-trip maps keep comments)."""
+    if key in mapping:
+        if mapping[key] != value:
+            mapping[key] = value
+        return
+    position = 0
+    rank = order.index(key) if key in order else len(order)
+    for i, existing in enumerate(mapping):
+        if existing in order and order.index(existing) < rank:
+            position = i + 1
+    if hasattr(mapping, "insert"):
+        mapping.insert(position, key, value)
+    else:
+        mapping[key] = value
+
+
+def event(at: str, by: str, action: str, **fields: Any) -> CommentedMap:
+    """One history event: at, by, action, then the action's fields (None left out)."""
+    ev = CommentedMap()
+    ev["at"], ev["by"], ev["action"] = at, by, action
+    for key, value in fields.items():
+        if value is not None:
+            ev[key] = value
+    return ev
+
+
+def new_ticket(values: dict[str, Any], history: list[Any]) -> CommentedMap:
+    """Build a ticket mapping in file order from plain values (None and {} left out)."""
+    data: dict[str, Any] = {}
+    for key in FIELD_ORDER:
+        value = values.get(key)
+        if key == "customer" and value:
+            value = ordered({k: v for k, v in value.items() if v not in (None, "")}, CUSTOMER_ORDER)
+        elif key == "sla" and value:
+            value = ordered(value, SLA_ORDER)
+        elif key in ("followups", "links"):
+            value = CommentedSeq(value) if value else None
+        elif key == "fields" and value:
+            value = CommentedMap(value)
+        elif key == "history":
+            value = CommentedSeq(history)
+        if value is None or (isinstance(value, dict) and not value and key != "history"):
+            continue
+        if key == "description" and value == "":
+            continue
+        data[key] = value
+    return ordered(data, FIELD_ORDER)
+
+
+def text_of(ticket: Any, key: str, default: str = "") -> str:
+    value = ticket.get(key) if isinstance(ticket, dict) else None
+    return default if value is None else str(value)
+
+
+def customer_of(ticket: Any) -> dict[str, Any]:
+    value = ticket.get("customer") if isinstance(ticket, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+SHAPES = {"customer": dict, "sla": dict, "fields": dict, "history": list, "followups": list, "links": list}
+TIMESTAMP_FIELDS = ("created", "updated", "due")
+
+
+def shape_problem(data: Any, tz: Any) -> tuple[str, str] | None:
+    """The first field of a loaded ticket whose type is wrong, as (key, reason), or None.
+
+    Files edited by hand can hold any YAML; commands refuse a malformed ticket with its
+    file and line instead of failing somewhere inside."""
+    from cstool.time.clock import read_stamp
+    from cstool.errors import CstoolError
+
+    for key, kind in SHAPES.items():
+        value = data.get(key)
+        if value is not None and not isinstance(value, kind):
+            return key, f"'{key}' must be a {'mapping' if kind is dict else 'list'}"
+    for key in ("history", "followups"):
+        for item in data.get(key) or []:
+            if not isinstance(item, dict):
+                return key, f"every entry of '{key}' must be a mapping"
+    level = data.get("level")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
+        return "level", "'level' must be a whole number"
+    for key in ("id", "type", "title", "status", "group", "assignee", "channel", "priority"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            return key, f"'{key}' must be a text"
+    for key in TIMESTAMP_FIELDS:
+        if data.get(key) is not None:
+            try:
+                read_stamp(data.get(key), tz)
+            except CstoolError:
+                return key, f"'{key}' {data.get(key)!r} is not a timestamp"
+    return None
+
+
+def check_shape(data: Any, rel: str, tz: Any) -> None:
+    """Refuse a ticket whose fields have the wrong types, naming the file and line."""
+    problem = shape_problem(data, tz)
+    if problem is not None:
+        key, reason = problem
+        raise DeskError(f"{rel}:{key_line(data, key)}: {reason}")
+
+
+def key_line(data: Any, key: str) -> int:
+    """The 1-based line of a key in a round-trip loaded mapping (1 when unknown)."""
+    try:
+        return data.lc.key(key)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        return 1

@@ -1,0 +1,84 @@
+"""Who may do what (SPEC §1, configurable under ``permissions`` in cstool.yaml).
+
+Each action lists who may take it: ``assignee`` (the ticket's current assignee),
+``group`` (any member of the ticket's group), ``followup_group`` (any member of the
+desk's follow-up group, ``followups.group``), or a role, meaning that role and every
+role above it (agent < lead < supervisor < manager). The defaults follow the seeds: any
+member of the group may reply and note; the assignee pends, resumes, resolves and closes;
+leads and above may route and escalate anyone's tickets; only a supervisor or manager
+may close a major (重大) complaint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cstool.config.schema import ROLES, Config, Person
+from cstool.errors import InputError
+
+DEFAULTS: dict[str, tuple[str, ...]] = {
+    "create": ("agent",),
+    "route": ("lead",),
+    "escalate": ("assignee", "lead"),
+    "reply": ("group", "assignee", "lead"),
+    "note": ("group", "assignee", "lead"),
+    "chase": ("group", "assignee", "lead"),
+    "pending": ("assignee", "lead"),
+    "resume": ("assignee", "lead"),
+    "resolve": ("assignee", "lead"),
+    "close": ("assignee", "lead"),
+    "close_major": ("supervisor",),
+    "reopen": ("assignee", "lead"),
+    "followup": ("followup_group", "assignee", "lead"),
+    "customer": ("agent",),
+}
+
+_WHO_TEXT = {
+    "assignee": ("the ticket's assignee", "处理人"),
+    "group": ("a member of the ticket's group", "受理组成员"),
+    "followup_group": ("a member of the follow-up group", "回访组成员"),
+}
+
+
+def rules(config: Config, action: str) -> tuple[str, ...]:
+    return config.permissions.get(action, DEFAULTS[action])
+
+
+def may(config: Config, action: str, person: Person, ticket: Any | None = None) -> bool:
+    """Whether person may take the action on the ticket."""
+    rank = ROLES.index(person.role)
+    for who in rules(config, action):
+        if who == "assignee":
+            if ticket is not None and ticket.get("assignee") == person.id:
+                return True
+        elif who == "group":
+            if ticket is not None and ticket.get("group") in person.groups:
+                return True
+        elif who == "followup_group":
+            if ticket is not None and config.followup_group in person.groups:
+                return True
+        elif rank >= ROLES.index(who):
+            return True
+    return False
+
+
+def needed(config: Config, action: str) -> str:
+    parts = []
+    for who in rules(config, action):
+        if who in _WHO_TEXT:
+            parts.append(_WHO_TEXT[who][0])
+        elif who == ROLES[-1]:
+            parts.append(f"a {who}")
+        else:
+            parts.append(f"a {who} or above")
+    return " or ".join(parts)
+
+
+def require(config: Config, action: str, person: Person, ticket: Any | None = None, ticket_id: str = "") -> None:
+    """Refuse with a message naming the role the action needs."""
+    if may(config, action, person, ticket):
+        return
+    what = {"close_major": "close the major complaint", "customer": "change customer records",
+            "create": "create tickets"}.get(action, action)
+    target = f" {ticket_id}" if ticket_id else ""
+    raise InputError(f"{person.id} ({person.role}) may not {what}{target}: it needs {needed(config, action)}")

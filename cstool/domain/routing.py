@@ -1,0 +1,77 @@
+"""Routing: rules choose a group, the group's method chooses a person.
+
+Rules (``routing`` in the config) are tried in order; the first whose every condition
+matches wins (``keyword`` matches any of its words in the title or description). When
+none matches, the type's default group is used. Within the group, the person is chosen
+among the members holding the ticket's ladder role:
+
+- ``round_robin``: the member after the one who got the group's latest ticket, in roster
+  order;
+- ``least_open``: the member with the fewest active tickets, ties broken by roster order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from cstool.config.schema import Config, Person, Rule
+
+ACTIVE = ("open", "in_progress", "pending")
+
+
+def rule_matches(when: dict[str, tuple[str, ...]], values: dict[str, Any]) -> bool:
+    for key, wanted in when.items():
+        if key == "keyword":
+            text = f"{values.get('title') or ''}\n{values.get('description') or ''}".lower()
+            if not any(word.lower() in text for word in wanted):
+                return False
+        elif str(values.get(key) or "") not in wanted:
+            return False
+    return True
+
+
+def choose_group(config: Config, values: dict[str, Any]) -> tuple[str, Rule | None]:
+    """The group for a ticket, and the rule that chose it (None: the type's default)."""
+    for rule in config.routing:
+        if rule_matches(rule.when, values):
+            return rule.group, rule
+    return config.types[values["type"]].group, None
+
+
+def candidates(config: Config, group: str, level: int) -> list[Person]:
+    """Members of the group holding the role of the given ladder level (1 = lowest).
+
+    A ticket escalated above the group's own people goes to whoever holds that role on the
+    roster (a supervisor or manager usually covers several groups); at the first level the
+    ticket stays within its group, unassigned if the group has nobody at that level."""
+    level = min(max(level, 1), len(config.ladder))
+    role = config.ladder[level - 1]
+    members = [p for p in config.roster if group in p.groups and p.role == role]
+    if members or level == 1:
+        return members
+    return [p for p in config.roster if p.role == role]
+
+
+def choose_assignee(config: Config, group: str, level: int, tickets: Iterable[dict[str, Any]]) -> str | None:
+    """Pick a person of the group by its method; None when nobody qualifies."""
+    people = candidates(config, group, level)
+    if not people:
+        return None
+    ids = [p.id for p in people]
+    method = config.groups[group].assign
+    tickets = list(tickets)
+    if method == "least_open":
+        load = {i: 0 for i in ids}
+        for t in tickets:
+            if t.get("status") in ACTIVE and t.get("assignee") in load:
+                load[t["assignee"]] += 1
+        return min(ids, key=lambda i: (load[i], ids.index(i)))
+    latest = None
+    for t in tickets:
+        if t.get("group") == group and t.get("assignee") in ids:
+            key = (str(t.get("created") or ""), str(t.get("id") or ""))
+            if latest is None or key > latest[0]:
+                latest = (key, t["assignee"])
+    if latest is None:
+        return ids[0]
+    return ids[(ids.index(latest[1]) + 1) % len(ids)]

@@ -1,0 +1,163 @@
+"""Ticket templates: per-type defaults, type-specific fields and the follow-up call
+script (回访话术), kept as ``templates/<name>.yaml`` in the desk.
+
+A template file::
+
+    type: complaint
+    defaults: {channel: phone, priority: B, severity: general, category: 其他}
+    description: |            # the skeleton a new ticket starts from
+      【投诉内容】
+    fields:                   # details this type needs, set with --field KEY=VALUE
+      order_no: {label: 订单号, label_en: Order number, required: false}
+      compensation: {label: 是否涉及赔偿, choices: [是, 否], default: 否}
+    followup_script: |        # read by the follow-up group when calling back
+      您好,我是……
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from cstool.desk import yamlio
+from cstool.config.schema import KEY_RE, PRIORITIES, SEVERITIES, Config
+from cstool.errors import DeskError, InputError
+
+TEMPLATE_DIR = "templates"
+DEFAULT_KEYS = ("channel", "priority", "severity", "category", "group")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    label_en: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    default: str | None = None
+
+
+@dataclass
+class Template:
+    name: str
+    type: str
+    defaults: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+    followup_script: str = ""
+
+
+def packaged_templates() -> dict[str, str]:
+    """The template files shipped with cstool, by file name."""
+    root = files("cstool.templates")
+    return {p.name: p.read_text(encoding="utf-8") for p in root.iterdir() if p.name.endswith(".yaml")}
+
+
+def load_template(desk_root: Path, name: str, config: Config) -> Template | None:
+    """The desk's template ``name``, validated; None when the desk has no such file."""
+    if not KEY_RE.match(name.replace("-", "_")):
+        raise InputError(f"--template: {name!r} is not a template name")
+    path = desk_root / TEMPLATE_DIR / f"{name}.yaml"
+    if not path.is_file():
+        return None
+    rel = f"{TEMPLATE_DIR}/{name}.yaml"
+    data = yamlio.load(path, rel)
+    return parse_template(data, name, rel, config)
+
+
+def _fail(rel: str, node: Any, key: Any, message: str) -> None:
+    line = 1
+    try:
+        line = node.lc.key(key)[0] + 1
+    except (AttributeError, KeyError, TypeError):
+        pass
+    raise DeskError(f"{rel}:{line}: {message}")
+
+
+def parse_template(data: Any, name: str, rel: str, config: Config) -> Template:
+    if not isinstance(data, dict):
+        raise DeskError(f"{rel}:1: a template must be a mapping")
+    allowed = {"type", "defaults", "description", "fields", "followup_script"}
+    for key in data:
+        if key not in allowed:
+            _fail(rel, data, key, f"unknown key '{key}' (known keys: {', '.join(sorted(allowed))})")
+    ttype = data.get("type")
+    if ttype not in config.types:
+        _fail(rel, data, "type", f"'type': unknown type {ttype!r} (types: {', '.join(config.types)})")
+    defaults: dict[str, str] = {}
+    raw = data.get("defaults") or {}
+    if not isinstance(raw, dict):
+        _fail(rel, data, "defaults", "'defaults' must be a mapping")
+    for key, value in raw.items():
+        if key not in DEFAULT_KEYS:
+            _fail(rel, raw, key, f"unknown key 'defaults.{key}' (known keys: {', '.join(DEFAULT_KEYS)})")
+        value = str(value)
+        known = {
+            "channel": list(config.channels),
+            "priority": list(PRIORITIES),
+            "severity": list(SEVERITIES),
+            "group": list(config.groups),
+            "category": list(config.categories) or None,
+        }[key]
+        if known is not None and value not in known:
+            _fail(rel, raw, key, f"'defaults.{key}': unknown value {value!r} (choose from {', '.join(known)})")
+        defaults[key] = value
+    specs: dict[str, FieldSpec] = {}
+    fnode = data.get("fields") or {}
+    if not isinstance(fnode, dict):
+        _fail(rel, data, "fields", "'fields' must be a mapping of field keys to their labels")
+    for fkey, spec in fnode.items():
+        if not isinstance(fkey, str) or not KEY_RE.match(fkey):
+            _fail(rel, fnode, fkey, f"'fields.{fkey}': field keys are lower-case letters, digits and _")
+        if isinstance(spec, str):
+            specs[fkey] = FieldSpec(fkey, spec, fkey)
+            continue
+        if not isinstance(spec, dict):
+            _fail(rel, fnode, fkey, f"'fields.{fkey}' must be a label or a mapping")
+        for k in spec:
+            if k not in ("label", "label_en", "required", "choices", "default"):
+                _fail(rel, spec, k, f"unknown key 'fields.{fkey}.{k}'")
+        choices = tuple(str(c) for c in (spec.get("choices") or ()))
+        default = spec.get("default")
+        if default is not None and choices and str(default) not in choices:
+            _fail(rel, spec, "default", f"'fields.{fkey}.default' is not one of its choices")
+        label = str(spec.get("label") or fkey)
+        specs[fkey] = FieldSpec(
+            fkey,
+            label,
+            str(spec.get("label_en") or label),
+            bool(spec.get("required", False)),
+            choices,
+            None if default is None else str(default),
+        )
+    return Template(
+        name=name,
+        type=str(ttype),
+        defaults=defaults,
+        description=str(data.get("description") or ""),
+        fields=specs,
+        followup_script=str(data.get("followup_script") or ""),
+    )
+
+
+def field_values(template: Template | None, given: dict[str, str]) -> dict[str, str]:
+    """Merge --field values with the template's defaults; refuse unknown or missing ones."""
+    specs = template.fields if template else {}
+    out: dict[str, str] = {}
+    for key, value in given.items():
+        if key not in specs:
+            known = ", ".join(specs) or "none for this template"
+            raise InputError(f"--field: unknown field {key!r} (fields: {known})")
+        spec = specs[key]
+        if spec.choices and value not in spec.choices:
+            raise InputError(f"--field {key}: {value!r} is not one of {', '.join(spec.choices)}")
+        out[key] = value
+    for key, spec in specs.items():
+        if key not in out:
+            if spec.default is not None:
+                out[key] = spec.default
+            elif spec.required:
+                raise InputError(f"--field {key}=… ({spec.label}) is required for a {template.type} ticket")
+    return out

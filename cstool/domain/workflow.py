@@ -1,0 +1,587 @@
+"""Creating tickets and acting on them: the one place where a ticket changes.
+
+Every change appends one history event and updates the current fields from it, so that
+replaying the history always gives the current fields (see :mod:`cstool.replay`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from cstool.domain import history, model, permissions, routing, states
+from cstool.time.clock import stamp
+from cstool.config.schema import Config, Person
+from cstool.errors import InputError
+from cstool.domain.templates import Template, field_values, load_template
+
+if TYPE_CHECKING:
+    from cstool.desk.store import Desk
+
+
+@dataclass
+class NewTicket:
+    """What a user asked for in ``create``; None means "use the default"."""
+
+    type: str | None
+    title: str | None
+    description: str | None = None
+    channel: str | None = None
+    customer: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    tier: str | None = None
+    priority: str | None = None
+    severity: str | None = None
+    category: str | None = None
+    group: str | None = None
+    assignee: str | None = None
+    template: str | None = None
+    fields: dict[str, str] | None = None
+    due: str | None = None  # a work order's explicit due time (ISO 8601)
+
+
+def start_level(config: Config, ticket_type: str, severity: str) -> int:
+    """Ladder level a new ticket starts at: a major complaint starts at the manager's."""
+    if ticket_type == "complaint" and severity == "major" and "manager" in config.ladder:
+        return config.ladder.index("manager") + 1
+    return 1
+
+
+def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template | None]:
+    """Validate a create request against the config and fill every default.
+
+    Reads the desk (templates, customers, other tickets for assignment) but writes nothing.
+    """
+    config = desk.config
+    template = None
+    if req.template:
+        template = load_template(desk.root, req.template, config)
+        if template is None:
+            raise InputError(f"--template: no template {req.template!r} in {desk.rel(desk.root / 'templates')}")
+        if req.type and req.type != template.type:
+            raise InputError(f"--template {req.template} is for type {template.type}, not {req.type}")
+    ticket_type = req.type or (template.type if template else None)
+    if not ticket_type:
+        raise InputError("--type is required (e.g. --type complaint)")
+    model.check_choice(ticket_type, list(config.types), "--type")
+    title = model.check_title(req.title)
+    if template is None:
+        template = load_template(desk.root, config.types[ticket_type].template, config)
+    defaults = template.defaults if template else {}
+    values: dict[str, Any] = {
+        "type": ticket_type,
+        "title": title,
+        "channel": req.channel or defaults.get("channel") or next(iter(config.channels)),
+        "priority": req.priority or defaults.get("priority") or "B",
+        "severity": req.severity or defaults.get("severity") or "general",
+        "tier": req.tier,
+        "group": req.group,
+    }
+    model.validate_field_values(values, config)
+    if req.description is not None:
+        values["description"] = model.check_text(req.description, "--description")
+    else:
+        values["description"] = template.description if template else ""
+    category = req.category if req.category is not None else defaults.get("category")
+    values["category"] = model.check_category(category, config)
+    given_fields = dict(req.fields or {})
+    values["fields"] = field_values(template, given_fields) or None
+
+    values["customer"] = _customer(desk, req)
+    if values["customer"].get("tier"):
+        values["tier"] = values["customer"]["tier"]
+
+    level = start_level(config, ticket_type, values["severity"])
+    rule = None
+    if values["group"] is None:
+        # keywords match what the customer said, not the template's skeleton
+        values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
+    group = values["group"]
+    if req.assignee:
+        person = config.person(req.assignee)
+        if person is None:
+            raise InputError(f"--assignee: {req.assignee!r} is not in the roster")
+        if group not in person.groups:
+            raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+        values["assignee"] = person.id
+    else:
+        values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
+        values["_chosen"] = True  # chosen by the group's method: chosen again if others wrote meanwhile
+    values["level"] = level
+    values["_rule"] = rule
+    values["_said"] = req.description or ""  # keywords match what the customer said, not the template
+    if req.due is not None and ticket_type != "work_order":
+        raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
+    values["_due"] = req.due
+    return values, template
+
+
+def _assignment(desk: Desk, group: str) -> list[dict[str, Any]]:
+    """The tickets routing looks at to choose a person of the group."""
+    return desk.index().assignment_rows(group)
+
+
+def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
+    """The customer block: from a customer record (--customer C-…) or typed details."""
+    from cstool.domain import ids
+
+    out: dict[str, Any] = {}
+    ref = (req.customer or "").strip()
+    if ref and ids.CUSTOMER_ID_RE.match(ref.upper()):
+        cid = ref.upper()
+        if not desk.customer_path(cid).is_file():
+            raise InputError(f"--customer: no customer record {cid} (see 'cstool customer list')")
+        record = desk.load_customer(cid)
+        out = {"id": cid, "name": record.get("name"), "phone": record.get("phone"), "email": record.get("email"), "tier": record.get("tier")}
+    elif ref:
+        out["name"] = model.check_title(ref) if ref else None
+    if req.phone is not None:
+        out["phone"] = model.check_phone(req.phone)
+    if req.email is not None:
+        out["email"] = model.check_email(req.email)
+    if req.tier is not None:
+        out["tier"] = req.tier
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def sla_block(config: Config, values: dict[str, Any], now: datetime) -> dict[str, Any] | None:
+    """The SLA promise made at creation: the policy, its targets and the due times."""
+    from cstool.time.sla import choose_policy
+
+    policy = choose_policy(config, values)
+    if policy is None or values["type"] == "work_order":
+        return None
+    cal = calendar_of(config)
+    block: dict[str, Any] = {"policy": policy.name}
+    if policy.first_response is not None:
+        block["first_response_target"] = str(policy.first_response)
+        block["first_response_due"] = stamp(cal.add(now, policy.first_response))
+    if policy.resolution is not None:
+        block["resolution_target"] = str(policy.resolution)
+        block["resolution_due"] = stamp(cal.add(now, policy.resolution))
+    return block
+
+
+def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str | None:
+    """A work order's due time: --due, else its urgency's (A/B/C) duration from now."""
+    if values["type"] != "work_order":
+        return None
+    from cstool.time.clock import parse_time
+
+    if values.get("_due"):
+        due = parse_time(values["_due"], config.tz, "--due")
+        if due <= now:
+            raise InputError(f"--due: {values['_due']!r} is not after the creation time {stamp(now)}")
+        return stamp(due)
+    return stamp(calendar_of(config).add(now, config.work_order_due[values["priority"]]))
+
+
+def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: datetime, config: Config) -> Any:
+    """The new ticket's mapping, with its creation event."""
+    at = stamp(now)
+    ev = model.event(
+        at,
+        actor.id,
+        "create",
+        status="open",
+        group=values["group"],
+        assignee=values.get("assignee"),
+        level=values["level"],
+        rule=_rule_text(values.get("_rule")),
+    )
+    data = {k: v for k, v in values.items() if not k.startswith("_") and k != "tier"}
+    data.update(id=ticket_id, status="open", created=at, updated=at)
+    said = dict(values, description=values.get("_said", ""))
+    data["sla"] = sla_block(config, said, now)
+    data["due"] = work_order_due(config, values, now)
+    return model.new_ticket(data, [ev])
+
+
+def _rule_text(rule: Any) -> str | None:
+    if rule is None:
+        return None
+    return ", ".join(f"{k}={'|'.join(v)}" for k, v in rule.when.items())
+
+
+Committer = Callable[[list[Path], str], None]
+
+
+def commit_message(ticket_id: str, action: str, actor: Person, detail: str = "") -> str:
+    """SPEC §6 message: ``CS-2026-7KQ3MX9 escalate L1→L2: SLA breach (by li.si@example.com)``."""
+    detail = " ".join(detail.split())
+    if len(detail) > 60:
+        detail = detail[:59] + "…"
+    return f"{ticket_id} {action}{': ' + detail if detail else ''} (by {actor.id})"
+
+
+def create_ticket(
+    desk: Desk, req: NewTicket, actor: Person, now: datetime, commit: Committer | None = None
+) -> tuple[str, Path, Any]:
+    """Validate, mint an ID under the lock, write the new ticket file and commit it."""
+    permissions.require(desk.config, "create", actor)
+    values, _ = prepare_ticket(desk, req)
+    work_order_due(desk.config, values, now)  # refuse a bad --due before taking the lock
+    with desk.lock():
+        if values.get("_chosen") and desk.written_since_opened():
+            # another process wrote after this one looked: balance on what is there now
+            values["assignee"] = routing.choose_assignee(desk.config, values["group"], values["level"],
+                                                         _assignment(desk, values["group"]))
+        ticket_id = desk.mint_ticket_id(now.year)
+        path = desk.ticket_path(ticket_id, now.year, now.month)
+        ticket = build_ticket(ticket_id, values, actor, now, desk.config)
+        desk.save(path, ticket)
+        if commit:
+            commit([path], commit_message(ticket_id, f"create {values['type']}", actor, values["title"]))
+    return ticket_id, path, ticket
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@dataclass
+class Outcome:
+    """What an action did: the ticket after it and the events it appended."""
+
+    ticket_id: str
+    ticket: Any
+    events: list[Any]
+    message: str
+
+
+Builder = Callable[[Any], "tuple[list[Any], str]"]
+
+
+def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
+        commit: Committer | None = None, permission: str | None = None) -> Outcome:
+    """Load a ticket under the lock, check status and permission, apply events, save, commit.
+
+    ``build(ticket)`` returns the events to append and the commit message detail; it may
+    refuse with InputError, in which case nothing is written.
+    """
+    ticket_id, path = desk.resolve(query)
+    with desk.lock():
+        ticket = desk.load_ticket(path)
+        states.check(action, str(ticket.get("status")), ticket_id)
+        permissions.require(desk.config, permission or action, actor, ticket, ticket_id)
+        events, detail = build(ticket)
+        for ev in events:
+            history.apply(ticket, ev)
+            _carry_sla(desk.config, ticket, ev)
+        desk.save(path, ticket)
+        message = commit_message(ticket_id, detail, actor)
+        if commit:
+            commit([path], message)
+    return Outcome(ticket_id, ticket, events, message)
+
+
+def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
+    """After a pause ends or a cycle starts, record the new resolution due time and the
+    paused minutes on the event and the ticket, so that the file shows the live promise."""
+    action = ev.get("action")
+    sla_data = ticket.get("sla") or {}
+    if action not in ("resume", "reopen", "resolve", "close") or not sla_data.get("resolution_target"):
+        return
+    from cstool.time.clock import read_stamp
+    from cstool.time.sla import resolution
+
+    cal = calendar_of(config)
+    at = read_stamp(ev.get("at"), cal.tz)
+    clock = resolution(ticket, cal, at, ())
+    if clock is None:
+        return
+    paused = int(clock.detail.get("paused_minutes", 0))
+    if action in ("resume", "reopen") and clock.due is not None:
+        ev["resolution_due"] = stamp(clock.due)
+    if paused or (action == "reopen" and "paused_minutes" in sla_data):
+        ev["paused_minutes"] = paused
+    history.carry(ticket, ev)
+
+
+def calendar_of(config: Config):
+    from cstool.time.calendar import BusinessCalendar
+
+    return BusinessCalendar(config.calendar, config.tz)
+
+
+def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assignee: str | None,
+          note: str | None, commit: Committer | None = None) -> Outcome:
+    """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
+    config = desk.config
+    model.check_choice(group, list(config.groups), "--group")
+    note = model.check_text(note, "--note") or None if note is not None else None
+    person = None
+    if assignee:
+        person = config.person(assignee)
+        if person is None:
+            raise InputError(f"--assignee: {assignee!r} is not in the roster")
+        if group not in person.groups:
+            raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1), _assignment(desk, group))
+        old = ticket.get("group")
+        if old == group and ticket.get("assignee") == who:
+            raise InputError(f"{ticket['id']} is already with {group}" + (f" / {who}" if who else ""))
+        ev = model.event(stamp(now), actor.id, "route", to=group, assignee=who, note=note)
+        ev.insert(3, "from", old)
+        return [ev], f"route {old}→{group}" + (f" ({who})" if who else "")
+
+    return act(desk, query, actor, "route", build, commit)
+
+
+def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
+               commit: Committer | None = None) -> list[Outcome]:
+    """Apply the routing rules to unrouted tickets (no assignee), or to the given ones."""
+    config = desk.config
+    permissions.require(config, "route", actor)
+    with desk.lock():
+        if queries:
+            targets = [desk.resolve(q) for q in queries]
+        else:
+            files = desk.ticket_files()
+            targets = [(s["id"], files[s["id"]]) for s in desk.summaries()
+                       if s["status"] in states.WORKING and not s["assignee"] and s["id"] in files]
+        outcomes: list[Outcome] = []
+        summaries = desk.summaries()
+        paths = []
+        for ticket_id, path in targets:
+            ticket = desk.load_ticket(path)
+            if ticket.get("status") not in states.WORKING:
+                if queries:
+                    states.check("route", str(ticket.get("status")), ticket_id)
+                continue
+            if not queries and ticket.get("assignee"):
+                continue
+            values = {k: ticket.get(k) for k in ("type", "channel", "priority", "severity", "category", "title", "description")}
+            values["tier"] = model.customer_of(ticket).get("tier")
+            group, rule = routing.choose_group(config, values)
+            who = routing.choose_assignee(config, group, int(ticket.get("level") or 1), summaries)
+            if group == ticket.get("group") and who == ticket.get("assignee"):
+                continue
+            ev = model.event(stamp(now), actor.id, "route", to=group, assignee=who, rule=_rule_text(rule))
+            ev.insert(3, "from", ticket.get("group"))
+            history.apply(ticket, ev)
+            desk.save(path, ticket)
+            for s in summaries:
+                if s["id"] == ticket_id:
+                    s.update(group=group, assignee=who)
+            paths.append(path)
+            outcomes.append(Outcome(ticket_id, ticket, [ev], f"route {ev['from']}→{group}"))
+        commit_bulk(commit, paths, outcomes, actor, f"route --auto: {len(outcomes)} tickets routed")
+    return outcomes
+
+
+def commit_bulk(commit: Committer | None, paths: list[Path], outcomes: list[Outcome], actor: Person, summary: str) -> None:
+    """One commit for a command that changed several tickets (the ticket's own message when one)."""
+    if not commit or not paths:
+        return
+    if len(outcomes) == 1:
+        commit(paths, commit_message(outcomes[0].ticket_id, outcomes[0].message, actor))
+    else:
+        commit(paths, f"{summary} (by {actor.id})")
+
+
+def target_level(config: Config, level: int, to_role: str | None) -> int:
+    """The ladder level an escalation goes to; refuse past the top or downwards."""
+    top = len(config.ladder)
+    if to_role is None:
+        if level >= top:
+            raise InputError(f"already at the top of the ladder ({config.ladder[-1]}); cannot escalate further")
+        return level + 1
+    if to_role not in config.ladder:
+        raise InputError(f"--to: {to_role!r} is not on the ladder ({', '.join(config.ladder)})")
+    target = config.ladder.index(to_role) + 1
+    if target <= level:
+        raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); escalation goes up")
+    return target
+
+
+def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str | None,
+             to_role: str | None = None, commit: Committer | None = None) -> Outcome:
+    """One level up the ladder (or to --to ROLE, skipping levels 越级), with a reason."""
+    config = desk.config
+    reason = model.check_text(reason, "--reason", required=True).strip()
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        level = int(ticket.get("level") or 1)
+        new = target_level(config, level, to_role)
+        who = routing.choose_assignee(config, str(ticket.get("group")), new, _assignment(desk, str(ticket.get("group"))))
+        ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
+        ev.insert(3, "from", level)
+        ev.insert(4, "to", new)
+        if new > level + 1:
+            ev["skip"] = True
+        return [ev], f"escalate L{level}→L{new}: {reason}"
+
+    return act(desk, query, actor, "escalate", build, commit)
+
+
+def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
+           commit: Committer | None = None, **fields: Any) -> Outcome:
+    """reply, note, chase, pending, resume and reopen: one event with its fields."""
+    detail_field = {"reply": None, "note": None, "chase": None, "ack": "note", "pending": "reason", "resume": None,
+                    "reopen": "reason"}[action]
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        ev = model.event(stamp(now), actor.id, action, **fields)
+        detail = action
+        if detail_field and fields.get(detail_field):
+            detail += f": {fields[detail_field]}"
+        return [ev], detail
+
+    return act(desk, query, actor, action, build, commit, permission="note" if action == "ack" else None)
+
+
+def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, resolution: str | None,
+           commit: Committer | None = None) -> Outcome:
+    """resolve or close: record the result; schedule the follow-up call its type asks for."""
+    config = desk.config
+    if resolution is not None:
+        resolution = model.check_text(resolution, "--resolution").strip() or None
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        if not resolution and not ticket.get("resolution"):
+            raise InputError(f"{ticket['id']}: --resolution is required to {action} (每一件投诉有记录、有处理结果)")
+        if ticket.get("type") == "complaint" and ticket.get("severity") == "major":
+            permissions.require(config, "close_major", actor, ticket, str(ticket["id"]))
+        ev = model.event(stamp(now), actor.id, action, resolution=resolution)
+        due = followup_due(config, ticket, now)
+        if due is not None:
+            ev["followup_due"] = stamp(due)
+        detail = action + (f": {resolution}" if resolution else "")
+        return [ev], detail
+
+    return act(desk, query, actor, action, build, commit)
+
+
+def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
+    """When the follow-up call of a ticket being resolved now falls due, if its type has one
+    and none is already waiting."""
+    ttype = config.types.get(str(ticket.get("type")))
+    policy = config.followup_policies.get(str(ticket.get("type")))
+    if ttype is None or not ttype.followup:
+        return None
+    if any(not f.get("done_at") for f in ticket.get("followups") or []):
+        return None
+    from cstool.time.durations import parse_duration
+
+    after = policy.after if policy else parse_duration("2d")
+    return calendar_of(config).add(now, after)
+
+
+FOLLOWUP_RESULTS = ("satisfied", "unsatisfied", "unreachable")
+
+
+def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result: str, note: str | None,
+                    commit: Committer | None = None) -> Outcome:
+    """Record a follow-up call (回访). Unsatisfied reopens the ticket and escalates it one
+    level (客户不满意继续督导); unreachable counts an attempt and keeps the call due until
+    the policy's attempts are used up."""
+    config = desk.config
+    model.check_choice(result, FOLLOWUP_RESULTS, "--result")
+    note = (model.check_text(note, "--note").strip() or None) if note is not None else None
+
+    def build(ticket: Any) -> tuple[list[Any], str]:
+        waiting = [f for f in ticket.get("followups") or [] if not f.get("done_at")]
+        if not waiting:
+            raise InputError(f"{ticket['id']} has no follow-up call due; nothing to record")
+        at = stamp(now)
+        ev = model.event(at, actor.id, "followup", result=result, note=note)
+        detail = f"followup {result}"
+        if result == "unreachable":
+            policy = config.followup_policies.get(str(ticket.get("type")))
+            limit = policy.attempts if policy else 3
+            attempts = int(waiting[0].get("attempts") or 0) + 1
+            ev["attempt"] = attempts
+            if attempts >= limit:
+                ev["final"] = True
+                detail += f" (attempt {attempts} of {limit}, given up)"
+            else:
+                detail += f" (attempt {attempts} of {limit})"
+        events = [ev]
+        if result == "unsatisfied":
+            reason = "回访不满意" + (f": {note}" if note else "")
+            events.append(model.event(at, actor.id, "reopen", reason=reason))
+            level = int(ticket.get("level") or 1)
+            if level < len(config.ladder):
+                who = routing.choose_assignee(config, str(ticket.get("group")), level + 1, _assignment(desk, str(ticket.get("group"))))
+                esc = model.event(at, actor.id, "escalate", reason=reason, assignee=who)
+                esc.insert(3, "from", level)
+                esc.insert(4, "to", level + 1)
+                events.append(esc)
+                detail += f" → reopen, escalate L{level}→L{level + 1}"
+            else:
+                detail += " → reopen"
+        return events, detail
+
+    return act(desk, query, actor, "followup", build, commit)
+
+
+def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datetime | None]:
+    """The ladder level a ticket's SLA breach warrants now, and the breach moment.
+
+    At breach: one level above the level it had then; one more for each configured delay
+    (``sla.escalate_after``) that has passed since; never above the top."""
+    from cstool.time.clock import read_stamp
+    from cstool.time.sla import first_response, resolution
+
+    cal = calendar_of(config)
+    level = int(ticket.get("level") or 1)
+    breaches = []
+    for clock in (first_response(ticket, cal, now, ()), resolution(ticket, cal, now, ())):
+        if clock is not None and clock.state == "breached" and clock.breached_at is not None:
+            breaches.append(clock.breached_at)
+    if not breaches:
+        return level, None
+    breach = min(breaches)
+    base = 1
+    for ev in ticket.get("history") or []:
+        at = read_stamp(ev.get("at"), cal.tz)
+        if at is None or at > breach:
+            break
+        if ev.get("action") == "create":
+            base = int(ev.get("level") or 1)
+        elif ev.get("action") == "escalate":
+            base = int(ev.get("to") or base)
+    steps = sum(1 for delay in config.escalate_after if cal.add(breach, delay) <= now)
+    return min(len(config.ladder), base + steps), breach
+
+
+def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer | None = None) -> list[Outcome]:
+    """Bring every breached ticket to the level its breach warrants; idempotent at a given time."""
+    config = desk.config
+    permissions.require(config, "escalate", actor)  # without a ticket only a role qualifies
+    outcomes: list[Outcome] = []
+    with desk.lock():
+        summaries = desk.summaries()
+        paths = []
+        files = desk.ticket_files()
+        candidates = []
+        for doc in desk.documents():
+            if doc.get("status") in states.WORKING and doc.get("id") in files:
+                target, breach = breach_level(config, doc, now)
+                if breach is not None and target > int(doc.get("level") or 1):
+                    candidates.append(doc["id"])
+        for ticket_id in candidates:
+            path = files[ticket_id]
+            ticket = desk.load_ticket(path)
+            level = int(ticket.get("level") or 1)
+            target, breach = breach_level(config, ticket, now)
+            if breach is None or target <= level:
+                continue
+            who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
+            reason = f"SLA breach at {stamp(breach)}"
+            ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
+            ev.insert(3, "from", level)
+            ev.insert(4, "to", target)
+            if target > level + 1:
+                ev["skip"] = True
+            history.apply(ticket, ev)
+            desk.save(path, ticket)
+            paths.append(path)
+            outcomes.append(Outcome(ticket_id, ticket, [ev], f"escalate L{level}→L{target}: {reason}"))
+        commit_bulk(commit, paths, outcomes, actor, f"escalate --overdue: {len(outcomes)} breached tickets")
+    return outcomes

@@ -1,0 +1,1 @@
+"""Git: running git for the desk (commits, status, history), the merge driver and sync."""

@@ -1,0 +1,118 @@
+"""Wiring the merge driver into git: the driver's file handling, ``setup-git`` and ``sync``."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from cstool.git import repo
+from cstool.domain import merge
+from cstool.desk import yamlio
+from cstool.errors import CstoolError, DeskError
+
+ATTRIBUTES = (
+    "# cstool: merge ticket and customer files by uniting their histories\n"
+    "tickets/**/*.yaml merge=cstool\n"
+    "customers/*.yaml merge=cstool\n"
+)
+
+
+def _load(path: Path, label: str):
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    return yamlio.load(path, label)
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> tuple[int, str]:
+    """Merge in place; (0, "") when clean, (1, why) when a person must decide."""
+    label = name or str(ours)
+    kind = "customer" if "customers/" in label.replace("\\", "/") else "ticket"
+    try:
+        o = _load(base, f"{label} (base)")
+        a = _load(ours, f"{label} (ours)")
+        b = _load(theirs, f"{label} (theirs)")
+    except CstoolError as exc:
+        return _text_merge(base, ours, theirs, f"{exc.message}; fell back to a line merge")
+    if a is None or b is None:
+        return _text_merge(base, ours, theirs, f"{label}: one side deleted the file")
+    try:
+        if kind == "customer":
+            result = merge.merge_customer(o, a, b)
+        else:
+            result = merge.merge_ticket(o, a, b)
+    except merge.NotSameRecord as exc:
+        return 1, (f"{label}: both sides created a different record with the ID {exc}; "
+                   "kept ours unchanged — give one of them a new ID by hand")
+    yamlio.atomic_write(ours, yamlio.dumps(result))
+    return 0, ""
+
+
+def _text_merge(base: Path, ours: Path, theirs: Path, why: str) -> tuple[int, str]:
+    proc = subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base), str(theirs)],
+                          capture_output=True, text=True)
+    return (0 if proc.returncode == 0 else 1), why
+
+
+def driver_command() -> str:
+    """How git should call the driver: this Python and this cstool, wherever installed."""
+    return f"{shlex.quote(sys.executable)} -m cstool merge-file %O %A %B %P"
+
+
+def setup_git(root: Path) -> list[Path]:
+    """Register the merge driver in the repository config and .gitattributes.
+
+    Returns the files changed (to commit)."""
+    top = repo.work_tree(root)
+    if top is None:
+        raise DeskError(f"{root}: not a git repository; run 'git init' first")
+    repo.run_git(root, "config", "merge.cstool.name", "cstool: unite ticket histories")
+    repo.run_git(root, "config", "merge.cstool.driver", driver_command())
+    attributes = root / ".gitattributes"
+    existing = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    if "merge=cstool" in existing:
+        return []
+    text = (existing.rstrip("\n") + "\n" if existing else "") + ATTRIBUTES
+    yamlio.atomic_write(attributes, text)
+    return [attributes]
+
+
+def sync(root: Path, remote: str | None = None, author: "repo.Author | None" = None) -> list[str]:
+    """Pull with rebase (the merge driver unites ticket edits), then push.
+
+    Without a git identity on this machine, the acting person's is used for the rebase."""
+    top = repo.work_tree(root)
+    if top is None:
+        raise DeskError(f"{root}: not a git repository, nothing to sync")
+    messages = []
+    if repo.run_git(root, "config", "--get", "merge.cstool.driver", check=False).returncode != 0:
+        setup_git(root)
+        messages.append("registered the cstool merge driver for this clone")
+    status = repo.run_git(root, "status", "--porcelain", "--untracked-files=no")
+    if status.stdout.strip():
+        raise DeskError("the working tree has uncommitted changes; commit or stash them, then sync again")
+    branch = repo.run_git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    if branch == "HEAD":
+        raise DeskError("HEAD is detached; check out a branch, then sync again")
+    remote = remote or (repo.config_value(root, f"branch.{branch}.remote") or "origin")
+    if repo.run_git(root, "remote", "get-url", remote, check=False).returncode != 0:
+        raise DeskError(f"no remote named {remote!r}; add one with git remote add {remote} URL")
+    upstream = repo.run_git(root, "ls-remote", "--heads", remote, branch, check=False)
+    if upstream.returncode != 0:
+        raise DeskError(f"could not reach {remote}: {repo._first_line(upstream.stderr)}; your commits are safe here, sync again later")
+    if upstream.stdout.strip():
+        identity: list[str] = []
+        if author is not None and not repo.config_value(root, "user.email"):
+            identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
+        pull = repo.run_git(root, *identity, "pull", "--rebase", "--quiet", remote, branch, check=False)
+        if pull.returncode != 0:
+            repo.run_git(root, "rebase", "--abort", check=False)
+            raise DeskError(f"pull from {remote} failed and was undone ({repo._first_line(pull.stderr or pull.stdout)}); "
+                            "your commits are as they were; resolve with git, then sync again")
+        messages.append(f"pulled {remote}/{branch}")
+    push = repo.run_git(root, "push", "--quiet", remote, f"HEAD:{branch}", check=False)
+    if push.returncode != 0:
+        raise DeskError(f"push to {remote} was refused ({repo._first_line(push.stderr)}); your commits are safe here, sync again")
+    messages.append(f"pushed to {remote}/{branch}")
+    return messages

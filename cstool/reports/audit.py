@@ -1,0 +1,588 @@
+"""The period's statistics (SPEC §4 audit metrics), each defined once, here.
+
+Definitions (``period`` is [start, end); the cut-off for "at the end" is the earlier of
+the period's end and now):
+
+- created / resolved / closed: tickets created in the period; resolution events (the
+  first resolve or close of a cycle) in the period; close events in the period.
+  open: tickets open, in progress or pending at the cut-off.
+- first-response time: business minutes from creation to the first reply, for first
+  replies made in the period. Resolution time: business minutes of a cycle (creation or
+  reopen → resolve/close) not spent pending, for cycles resolved in the period. Both as
+  median and P90 (nearest rank).
+- SLA compliance % = met ÷ (met + breached) over the targets that completed in the
+  period (first responses given, cycles resolved), plus the tickets open at the cut-off
+  whose clock is already breached.
+- escalations by level: escalate events in the period, by the level they reached.
+- reopen rate = tickets reopened in the period ÷ tickets resolved in the period.
+- satisfaction % = satisfied ÷ (satisfied + unsatisfied) over the follow-up calls
+  finished in the period (unreachable excluded); follow-up completion % = follow-ups
+  finished in the period ÷ follow-ups due in the period.
+- backlog by age: tickets open at the cut-off by calendar age (0–1 d, 1–3 d, 3–7 d, > 7 d).
+- work orders: those resolved in the period, on time (resolved by their due time) by
+  urgency A/B/C; late days (any part of a day counts) per receiving department, for work
+  orders resolved late in the period or still open past due at the cut-off.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from cstool.time import sla
+from cstool.time.calendar import BusinessCalendar
+from cstool.time.clock import read_stamp
+from cstool.config.schema import Config
+from cstool.errors import InputError
+from cstool.domain.history import blank_state as history_blank
+from cstool.domain.history import replay, step
+
+DIMENSIONS = ("group", "agent", "type", "channel", "category", "tier")
+AGE_BUCKETS = (("0-1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None))
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime  # exclusive
+    label: str
+
+    def __contains__(self, moment: datetime | None) -> bool:
+        return moment is not None and self.start <= moment < self.end
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneInfo, now: datetime) -> Period:
+    """See :func:`_parse_period`; dates outside what a calendar can hold are refused."""
+    try:
+        return _parse_period(text, start, end, tz, now)
+    except (ValueError, OverflowError):
+        raise InputError(f"the period {text or f'{start}..{end}'} is outside the calendar's years") from None
+
+
+def _parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneInfo, now: datetime) -> Period:
+    """``2026-11`` (month), ``2026-W47`` (ISO week), ``2026-11-22`` (day), or --from/--to dates
+    (both inclusive). Default: the current month."""
+    if text and (start or end):
+        raise InputError("give either --period or --from/--to, not both")
+    if start or end:
+        try:
+            d1 = date.fromisoformat(start) if start else None
+            d2 = date.fromisoformat(end) if end else None
+        except ValueError:
+            raise InputError(f"--from/--to: {start if start else end!r} is not a date (YYYY-MM-DD)") from None
+        d1 = d1 or date(now.year, now.month, 1)
+        d2 = d2 or now.date()
+        if d2 < d1:
+            raise InputError(f"--to {d2} is before --from {d1}")
+        return Period(_midnight(d1, tz), _midnight(d2 + timedelta(days=1), tz), f"{d1}..{d2}")
+    if not text:
+        text = f"{now.year:04d}-{now.month:02d}"
+    text = text.strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12:
+            raise InputError(f"--period: {text!r} has no month {mo}")
+        first = date(y, mo, 1)
+        nxt = date(y + (mo == 12), mo % 12 + 1, 1)
+        return Period(_midnight(first, tz), _midnight(nxt, tz), text)
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", text, re.IGNORECASE):
+        try:
+            monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        except ValueError:
+            raise InputError(f"--period: {text!r} is not an ISO week") from None
+        return Period(_midnight(monday, tz), _midnight(monday + timedelta(days=7), tz), text.upper())
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--period: {text!r} is not a month (2026-11), an ISO week (2026-W47) or a day (2026-11-22)") from None
+    return Period(_midnight(day, tz), _midnight(day + timedelta(days=1), tz), text)
+
+
+def median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    s = sorted(values)
+    n = len(s)
+    mid = n // 2
+    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
+
+
+def p90(values: list[float]) -> float | None:
+    """Nearest-rank 90th percentile: the smallest value with at least 90 % at or below it."""
+    if not values:
+        return None
+    s = sorted(values)
+    return s[max(math.ceil(0.9 * len(s)), 1) - 1]
+
+
+def rate(part: int, whole: int) -> float | None:
+    return None if whole == 0 else round(100.0 * part / whole, 1)
+
+
+# --------------------------------------------------------------------------- per-ticket facts
+
+
+@dataclass
+class Facts:
+    """What one ticket contributed to a period."""
+
+    ticket: Any
+    created_in: bool = False
+    resolutions: list[tuple[str, float, bool | None]] = None  # (by, active minutes, met?)
+    closes: int = 0
+    first_response: tuple[str, float, bool | None] | None = None  # (by, minutes, met?)
+    escalations: list[int] = None
+    reopened: bool = False
+    followups_finished: list[tuple[str, str]] = None  # (by, result)
+    followups_due: int = 0
+    open_at_cutoff: bool = False
+    breached_at_cutoff: bool = False
+    age_days: float = 0.0
+    actors: set[str] = None
+    work_order: dict[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        self.resolutions = [] if self.resolutions is None else self.resolutions
+        self.escalations = [] if self.escalations is None else self.escalations
+        self.followups_finished = [] if self.followups_finished is None else self.followups_finished
+        self.actors = set() if self.actors is None else self.actors
+
+
+_KEPT = ("type", "category", "priority", "group", "assignee", "channel", "followups")
+
+
+def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
+    """What one ticket contributed to a period (see :func:`ticket_base` and :func:`facts_at`)."""
+    return facts_at(ticket_base(ticket, cal), cal, period, now)
+
+
+def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
+    """What a ticket can contribute to any period, worked out once (the index keeps it),
+    with times as POSIX seconds: the first reply and each finished cycle with their
+    business minutes and whether they met the SLA, the events, the status after each
+    event, and for each cycle the moment its resolution target is reached if never
+    paused again. :func:`facts_at` then needs only comparisons with the period.
+
+    A history with a missing time or times out of order keeps the whole ticket instead,
+    and its facts are worked out from it for each period (:func:`_facts_from_ticket`)."""
+    tz = cal.tz
+    slim = {**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}}
+    created = read_stamp(ticket.get("created"), tz)
+    history = list(ticket.get("history") or [])
+    times = [read_stamp(ev.get("at") if isinstance(ev, dict) else None, tz) for ev in history]
+    if created is None or any(t is None for t in times) or any(a > b for a, b in zip(times, times[1:])):
+        return {"whole": ticket}
+    sla_data = ticket.get("sla") or {}
+    fr_target = sla.parse_target(sla_data.get("first_response_target"))
+    res_target = sla.parse_target(sla_data.get("resolution_target"))
+    base: dict[str, Any] = {"slim": slim, "created": created.timestamp(), "times": [t.timestamp() for t in times]}
+
+    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
+    base["first_reply"] = first
+    if first is not None:
+        at = times[first]
+        met = None
+        if fr_target is not None:
+            met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
+        base["first_response"] = [str(history[first].get("by")), cal.between(created, at), met]
+    fr_due = None
+    if fr_target is not None:
+        fr_due = read_stamp(sla_data.get("first_response_due"), tz) or cal.add(created, fr_target)
+    base["fr_due"] = fr_due.timestamp() if fr_due is not None else None
+
+    cycles = sla.cycles(history, tz, times)
+    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
+    base["resolutions"] = []
+    base["cycles"] = []
+    for cycle in cycles:
+        end = cycle["end"]
+        if end is not None:
+            by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
+            met = None
+            if res_target is not None:
+                _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
+                met = breach is None or breach >= end
+            base["resolutions"].append([end.timestamp(), by, sla.active_minutes(cycle, cal, end), met])
+        reached = None
+        if res_target is not None:
+            # measured as if never ended and never paused after the last event: up to any
+            # cut-off before its end the cycle measures the same, so the target is reached
+            # by the cut-off exactly when this moment is at or before it
+            open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
+            horizon = sla.add_time(cal, times[-1], cal.target_minutes(res_target), res_target)
+            _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
+            reached = breach.timestamp() if breach is not None else None
+        base["cycles"].append([cycle["start"].timestamp(), end.timestamp() if end is not None else None, reached,
+                               [[a.timestamp(), b.timestamp() if b is not None else None] for a, b in cycle["pauses"]]])
+
+    base["events"] = [[ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final"))]
+                      for ev in history]
+    state = history_blank()
+    statuses = []
+    for ev in history:
+        step(state, ev)
+        statuses.append(state["status"])
+    base["statuses"] = statuses
+    base["followups_due"] = [t.timestamp() for t in (read_stamp(f.get("due"), tz) for f in ticket.get("followups") or [])
+                             if t is not None]
+    if ticket.get("type") == "work_order":
+        due = read_stamp(ticket.get("due"), tz)
+        base["wo_due"] = due.timestamp() if due is not None else None
+        base["wo_resolved"] = enders[0][0].timestamp() if enders and enders[0][0] is not None else None
+    return base
+
+
+def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
+    """A ticket's facts for a period, from its :func:`ticket_base`."""
+    if "whole" in base:
+        return _facts_from_ticket(base["whole"], cal, period, now)
+    start, end = period.start.timestamp(), period.end.timestamp()
+    cutoff = min(end, now.timestamp())
+    facts = Facts(base["slim"])
+    created = base["created"]
+    facts.created_in = start <= created < end
+    times = base["times"]
+    fr = base.get("first_response")
+    if fr is not None and start <= times[base["first_reply"]] < end:
+        facts.first_response = tuple(fr)
+    for at, by, minutes, met in base["resolutions"]:
+        if start <= at < end:
+            facts.resolutions.append((by, minutes, met))
+    lo, hi = bisect_left(times, start), bisect_left(times, end)
+    for (by, action, to, result, final) in base["events"][lo:hi]:
+        if by:
+            facts.actors.add(str(by))
+        if action == "close":
+            facts.closes += 1
+        elif action == "escalate":
+            facts.escalations.append(int(to or 0))
+        elif action == "reopen":
+            facts.reopened = True
+        elif action == "followup" and (result != "unreachable" or final):
+            facts.followups_finished.append((str(by), str(result)))
+    facts.followups_due = sum(1 for due in base["followups_due"] if start <= due < end)
+
+    # state at the cut-off: the events before it are a prefix (times are in order)
+    k = bisect_left(times, cutoff)
+    status = base["statuses"][k - 1] if k else None
+    facts.open_at_cutoff = status in ("open", "in_progress", "pending") and created < cutoff
+    if facts.open_at_cutoff:
+        facts.age_days = (cutoff - created) / 86400
+        first = base["first_reply"]
+        answered = first is not None and first < k
+        if base["fr_due"] is not None and not answered and base["fr_due"] <= cutoff:
+            facts.breached_at_cutoff = True
+        started = [c for c in base["cycles"] if c[0] < cutoff]
+        if started:
+            _, ended, reached, pauses = started[-1]
+            paused = [p for p in pauses if p[0] < cutoff]
+            paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
+            running = ended is None or ended >= cutoff
+            if running and not paused_now and reached is not None and reached <= cutoff:
+                facts.breached_at_cutoff = True
+
+    due = base.get("wo_due")
+    if due is not None:
+        resolved = base.get("wo_resolved")
+        if resolved is not None and start <= resolved < end:
+            facts.work_order = {"on_time": resolved <= due, "late_days": _late_days(due, resolved)}
+        elif facts.open_at_cutoff and due < cutoff:
+            facts.work_order = {"on_time": None, "late_days": _late_days(due, cutoff)}
+    return facts
+
+
+def _late_days(due: float, end: float) -> int:
+    return 0 if end <= due else int(-(-(end - due) // 86400))
+
+
+def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
+    """A ticket's facts for a period worked out from the ticket itself (any history)."""
+    tz = cal.tz
+    cutoff = min(period.end, now)
+    # only the fields the report reads are kept: a month's facts stay small in memory
+    facts = Facts({**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}})
+    created = read_stamp(ticket.get("created"), tz)
+    facts.created_in = created in period
+    history = list(ticket.get("history") or [])
+    times = [read_stamp(ev.get("at"), tz) for ev in history]
+    sla_data = ticket.get("sla") or {}
+    fr_target = sla.parse_target(sla_data.get("first_response_target"))
+    res_target = sla.parse_target(sla_data.get("resolution_target"))
+
+    # first response
+    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
+    if first is not None and created is not None:
+        at = times[first]
+        if at in period:
+            minutes = cal.between(created, at)
+            met = None
+            if fr_target is not None:
+                met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
+            facts.first_response = (str(history[first].get("by")), minutes, met)
+
+    # resolution cycles completed in the period
+    cycles = sla.cycles(history, tz, times)
+    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
+    for cycle in cycles:
+        end = cycle["end"]
+        if end not in period:
+            continue
+        by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
+        active = sla.active_minutes(cycle, cal, end)
+        met = None
+        if res_target is not None:
+            _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
+            met = breach is None or breach >= end
+        facts.resolutions.append((by, active, met))
+
+    for ev, at in zip(history, times):
+        if at not in period:
+            continue
+        action = ev.get("action")
+        if ev.get("by"):
+            facts.actors.add(str(ev.get("by")))
+        if action == "close":
+            facts.closes += 1
+        elif action == "escalate":
+            facts.escalations.append(int(ev.get("to") or 0))
+        elif action == "reopen":
+            facts.reopened = True
+        elif action == "followup" and (ev.get("result") != "unreachable" or ev.get("final")):
+            facts.followups_finished.append((str(ev.get("by")), str(ev.get("result"))))
+    for f in ticket.get("followups") or []:
+        if read_stamp(f.get("due"), tz) in period:
+            facts.followups_due += 1
+
+    # state at the cut-off
+    before = [ev for ev, at in zip(history, times) if (at or cutoff) < cutoff]
+    state = replay(before)
+    facts.open_at_cutoff = state["status"] in ("open", "in_progress", "pending") and created is not None and created < cutoff
+    if facts.open_at_cutoff:
+        facts.age_days = (cutoff - created).total_seconds() / 86400
+        snapshot = dict(ticket)
+        snapshot["history"] = before
+        snapshot["sla"] = {**dict(sla_data), "first_response_at": state["first_response_at"]}
+        for clock in (sla.first_response(snapshot, cal, cutoff, ()), sla.resolution(snapshot, cal, cutoff, ())):
+            if clock is not None and clock.state == "breached":
+                facts.breached_at_cutoff = True
+
+    if ticket.get("type") == "work_order":
+        due = read_stamp(ticket.get("due"), tz)
+        resolved = next((at for at, _ in enders), None)
+        if due is not None:
+            if resolved in period:
+                facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
+            elif facts.open_at_cutoff and due < cutoff:
+                facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
+    return facts
+
+
+# --------------------------------------------------------------------------- aggregation
+
+
+def _minutes_stats(values: list[float]) -> dict[str, Any]:
+    med, p = median(values), p90(values)
+    return {"count": len(values), "median_minutes": None if med is None else round(med),
+            "p90_minutes": None if p is None else round(p)}
+
+
+def _compliance(results: Iterable[bool | None]) -> dict[str, Any]:
+    results = [r for r in results if r is not None]
+    met = sum(1 for r in results if r)
+    breached = len(results) - met
+    return {"met": met, "breached": breached, "compliance": rate(met, met + breached)}
+
+
+def summarize(facts: list[Facts]) -> dict[str, Any]:
+    """The headline figures of a set of tickets' facts."""
+    resolutions = [r for f in facts for r in f.resolutions]
+    firsts = [f.first_response for f in facts if f.first_response]
+    finished = [r for f in facts for r in f.followups_finished]
+    satisfied = sum(1 for _, r in finished if r == "satisfied")
+    unsatisfied = sum(1 for _, r in finished if r == "unsatisfied")
+    resolved_tickets = sum(1 for f in facts if f.resolutions)
+    return {
+        "created": sum(1 for f in facts if f.created_in),
+        "resolved": len(resolutions),
+        "closed": sum(f.closes for f in facts),
+        "open": sum(1 for f in facts if f.open_at_cutoff),
+        "open_breached": sum(1 for f in facts if f.breached_at_cutoff),
+        "first_response": _minutes_stats([m for _, m, _ in firsts]),
+        "resolution": _minutes_stats([m for _, m, _ in resolutions]),
+        "sla_compliance": _compliance([met for _, _, met in firsts] + [met for _, _, met in resolutions]),
+        "reopened": sum(1 for f in facts if f.reopened),
+        "reopen_rate": rate(sum(1 for f in facts if f.reopened), resolved_tickets),
+        "followups_done": len(finished),
+        "satisfied": satisfied,
+        "unsatisfied": unsatisfied,
+        "satisfaction_rate": rate(satisfied, satisfied + unsatisfied),
+    }
+
+
+def dimension_value(f: Facts, dim: str) -> str:
+    t = f.ticket
+    if dim == "tier":
+        return str((t.get("customer") or {}).get("tier") or "")
+    if dim == "agent":
+        return str(t.get("assignee") or "")
+    return str(t.get(dim) or "")
+
+
+def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
+    """Per-person performance: handled, resolved, response and resolution medians, SLA
+    compliance, follow-ups done and satisfaction — by who took the actions."""
+    rows = []
+    for person in config.roster:
+        pid = person.id
+        handled = sum(1 for f in facts if pid in f.actors)
+        firsts = [f.first_response for f in facts if f.first_response and f.first_response[0] == pid]
+        resolutions = [r for f in facts for r in f.resolutions if r[0] == pid]
+        finished = [r for f in facts for by, r in f.followups_finished if by == pid]
+        if not (handled or firsts or resolutions or finished):
+            continue
+        sat = finished.count("satisfied")
+        unsat = finished.count("unsatisfied")
+        fr = _minutes_stats([m for _, m, _ in firsts])
+        rs = _minutes_stats([m for _, m, _ in resolutions])
+        rows.append({
+            "agent": pid,
+            "name": person.name,
+            "handled": handled,
+            "resolved": len(resolutions),
+            "first_response_median_minutes": fr["median_minutes"],
+            "resolution_median_minutes": rs["median_minutes"],
+            "sla_compliance": _compliance([m for _, _, m in firsts] + [m for _, _, m in resolutions])["compliance"],
+            "followups_done": len(finished),
+            "satisfaction_rate": rate(sat, sat + unsat),
+        })
+    return rows
+
+
+def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
+           by: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every audit figure for the period, as plain data (the JSON of ``audit --json``)."""
+    return report_from_facts([ticket_facts(t, config, cal, period, now) for t in tickets], config, cal, period, now, by)
+
+
+def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
+                      by: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The report of :func:`report`, from each ticket's facts."""
+    relevant = [f for f in facts if f.created_in or f.resolutions or f.closes or f.first_response or f.escalations
+                or f.reopened or f.followups_finished or f.followups_due or f.open_at_cutoff or f.work_order]
+    totals = summarize(relevant)
+    firsts = [f.first_response for f in relevant if f.first_response]
+    resolutions = [r for f in relevant for r in f.resolutions]
+    open_breached = totals["open_breached"]
+
+    escalations: dict[str, int] = {}
+    for f in relevant:
+        for level in f.escalations:
+            key = f"L{level}"
+            escalations[key] = escalations.get(key, 0) + 1
+
+    finished = [r for f in relevant for _, r in f.followups_finished]
+    pending_followups = overdue_followups = 0
+    cutoff = min(period.end, now)
+    for f in relevant:
+        for fu in f.ticket.get("followups") or []:
+            due = read_stamp(fu.get("due"), cal.tz)
+            done = read_stamp(fu.get("done_at"), cal.tz)
+            if due is None or (done is not None and done < cutoff):
+                continue
+            pending_followups += 1
+            if due < cutoff:
+                overdue_followups += 1
+    due_in_period = sum(f.followups_due for f in relevant)
+    followups = {
+        "done": len(finished),
+        "due_in_period": due_in_period,
+        "completion_rate": rate(len(finished), due_in_period),
+        "pending": pending_followups,
+        "overdue": overdue_followups,
+        "satisfied": finished.count("satisfied"),
+        "unsatisfied": finished.count("unsatisfied"),
+        "unreachable": finished.count("unreachable"),
+        "satisfaction_rate": totals["satisfaction_rate"],
+    }
+
+    backlog = {name: 0 for name, _ in AGE_BUCKETS}
+    for f in relevant:
+        if not f.open_at_cutoff:
+            continue
+        for name, limit in AGE_BUCKETS:
+            if limit is None or f.age_days < limit:
+                backlog[name] += 1
+                break
+
+    categories: dict[str, int] = {}
+    complaints = [f for f in relevant if f.created_in and f.ticket.get("type") == "complaint"]
+    for f in complaints:
+        cat = str(f.ticket.get("category") or "")
+        categories[cat] = categories.get(cat, 0) + 1
+    complaint_causes = [
+        {"category": c or None, "count": n, "share": rate(n, len(complaints))}
+        for c, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+    wo_by_urgency = {u: {"resolved": 0, "on_time": 0, "on_time_rate": None} for u in ("A", "B", "C")}
+    late_days: dict[str, int] = {}
+    for f in relevant:
+        wo = f.work_order
+        if not wo:
+            continue
+        urgency = str(f.ticket.get("priority") or "")
+        if wo["on_time"] is not None and urgency in wo_by_urgency:
+            wo_by_urgency[urgency]["resolved"] += 1
+            wo_by_urgency[urgency]["on_time"] += int(wo["on_time"])
+        if wo["late_days"]:
+            dept = str(f.ticket.get("group") or "")
+            late_days[dept] = late_days.get(dept, 0) + wo["late_days"]
+    for row in wo_by_urgency.values():
+        row["on_time_rate"] = rate(row["on_time"], row["resolved"])
+
+    out: dict[str, Any] = {
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
+        "totals": {k: totals[k] for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")},
+        "times": {"unit": "business minutes", "first_response": totals["first_response"], "resolution": totals["resolution"]},
+        "sla": {
+            "first_response": _compliance(m for _, _, m in firsts),
+            "resolution": _compliance(m for _, _, m in resolutions),
+            "overall": totals["sla_compliance"],
+            "open_breached": open_breached,
+        },
+        "escalations": dict(sorted(escalations.items())),
+        "followups": followups,
+        "backlog_by_age": backlog,
+        "complaint_causes": complaint_causes,
+        "work_orders": {"by_urgency": wo_by_urgency, "late_days_by_department": dict(sorted(late_days.items()))},
+        "agents": agent_rows(relevant, config),
+    }
+    for dim in by:
+        if dim == "agent":
+            out["by_agent"] = out["agents"]
+            continue
+        groups: dict[str, list[Facts]] = {}
+        for f in relevant:
+            groups.setdefault(dimension_value(f, dim), []).append(f)
+        rows = []
+        for value, members in sorted(groups.items()):
+            s = summarize(members)
+            rows.append({
+                dim: value or None,
+                "created": s["created"], "resolved": s["resolved"], "closed": s["closed"], "open": s["open"],
+                "first_response_median_minutes": s["first_response"]["median_minutes"],
+                "resolution_median_minutes": s["resolution"]["median_minutes"],
+                "sla_compliance": s["sla_compliance"]["compliance"],
+                "satisfaction_rate": s["satisfaction_rate"],
+            })
+        out[f"by_{dim}"] = rows
+    return out

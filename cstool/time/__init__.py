@@ -1,0 +1,1 @@
+"""Time: the clock (``--now``), durations, the business calendar, SLA clocks and what is due."""

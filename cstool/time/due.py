@@ -1,0 +1,153 @@
+"""What is due or overdue: first responses, resolutions, follow-up calls, work orders and
+periodic customer visits, soonest first (the ``due`` command and CI checks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from cstool.time import sla
+from cstool.time.calendar import BusinessCalendar
+from cstool.config.schema import Config
+from cstool.domain.customers import next_visit
+
+KINDS = ("first_response", "resolution", "followup", "work_order", "visit")
+
+
+@dataclass
+class Item:
+    """One deadline: a ticket's clock or a customer's visit."""
+
+    id: str
+    kind: str
+    due: datetime
+    overdue: bool
+    assignee: str
+    group: str
+    title: str
+    state: str
+    left_minutes: float  # business minutes until due; negative when late
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "assignee": self.assignee or None,
+            "group": self.group or None,
+            "title": self.title,
+            "state": self.state,
+            "left_minutes": round(self.left_minutes),
+        }
+
+
+def deadlines(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[tuple[str, datetime, float | None, bool, str, str]]:
+    """A ticket's running deadlines: (kind, due, target minutes, calendar time?, assignee, group).
+
+    The due moments do not depend on ``now`` (a paused clock has none), so the index can
+    keep them; ``now`` only has to be at or after the ticket's last event."""
+    from cstool.time.clock import read_stamp
+
+    latest = now
+    for ev in ticket.get("history") or []:
+        at = read_stamp(ev.get("at"), cal.tz) if isinstance(ev, dict) else None
+        if at is not None and at > latest:
+            latest = at
+    status = ticket.get("status")
+    out = []
+    for clock in sla.ticket_clocks(ticket, config, cal, latest):
+        if clock.kind == "followup":
+            if clock.stopped is not None:
+                continue
+            group, assignee = config.followup_group or str(ticket.get("group") or ""), ""
+        else:
+            if status not in ("open", "in_progress", "pending") or clock.stopped is not None or clock.due is None \
+                    or clock.state == "paused":
+                continue
+            group, assignee = str(ticket.get("group") or ""), str(ticket.get("assignee") or "")
+        target = clock.target_minutes or None
+        out.append((clock.kind, clock.due, target, bool(clock.target and clock.target.calendar), assignee, group))
+    return out
+
+
+def make_item(ident: str, kind: str, due: datetime, target: float | None, calendar: bool, assignee: str, group: str,
+              title: str, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
+    """A deadline as seen at ``now``: overdue, warning (past the first warn_at fraction) or running."""
+    left = cal.between(now, due)
+    overdue = due <= now
+    state = "breached" if overdue else "running"
+    if not overdue and target and config.warn_at:
+        remaining = (due - now).total_seconds() / 60 if calendar else left
+        if remaining <= target * (1 - config.warn_at[0]):
+            state = "warning"
+    return Item(ident, kind, due, overdue, assignee, group, title, state, left)
+
+
+def ticket_items(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
+    """The running deadlines of one ticket, as seen at now."""
+    return [make_item(str(ticket.get("id")), kind, due, target, calendar, assignee, group,
+                      str(ticket.get("title") or ""), config, cal, now)
+            for kind, due, target, calendar, assignee, group in deadlines(ticket, config, cal, now)]
+
+
+def customer_items(record: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
+    due = next_visit(config, record)
+    if due is None:
+        return []
+    return [make_item(str(record.get("id")), "visit", due, None, False, str(record.get("owner") or ""),
+                      config.followup_group or "", visit_title(record), config, cal, now)]
+
+
+def visit_title(record: Any) -> str:
+    return f"{record.get('name') or ''} ({record.get('tier') or '?'})"
+
+
+def collect(tickets: Iterable[Any], customers: Iterable[Any], config: Config, cal: BusinessCalendar,
+            now: datetime) -> list[Item]:
+    items: list[Item] = []
+    for t in tickets:
+        items.extend(ticket_items(t, config, cal, now))
+    for c in customers:
+        items.extend(customer_items(c, config, cal, now))
+    items.sort(key=lambda i: (i.due, i.id, KINDS.index(i.kind)))
+    return items
+
+
+def select(items: list[Item], *, horizon: datetime | None, overdue_only: bool, assignees: tuple[str, ...],
+           groups: tuple[str, ...], kinds: tuple[str, ...]) -> list[Item]:
+    """Filter: overdue ones always, others due before the horizon (None: any time)."""
+    out = []
+    for item in items:
+        if overdue_only and not item.overdue:
+            continue
+        if not item.overdue and horizon is not None and item.due > horizon:
+            continue
+        if assignees and item.assignee not in assignees:
+            continue
+        if groups and item.group not in groups:
+            continue
+        if kinds and item.kind not in kinds:
+            continue
+        out.append(item)
+    return out
+
+
+def business_text(minutes: float, day_minutes: int, lang: str) -> str:
+    """45m, 3h20m, 2d4h — business time; days are working days."""
+    minutes = abs(int(round(minutes)))
+    days, rest = divmod(minutes, day_minutes)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}d")
+    if hours:
+        parts.append(f"{hours}h")
+    if mins and not days:
+        parts.append(f"{mins}m")
+    text = "".join(parts) or "0m"
+    if lang == "zh":
+        text = text.replace("d", "天").replace("h", "小时").replace("m", "分")
+    return text

@@ -1,0 +1,276 @@
+"""SLA policies and clocks (SPEC §5): pure functions of a ticket, the calendar and now.
+
+- ``first_response``: from creation to the first customer-facing reply; never paused.
+- ``resolution``: from creation (or the latest reopen) to resolve/close; time in
+  ``pending`` does not count; a reopen starts a new cycle.
+- ``followup``: each scheduled follow-up call (回访) against its due time.
+- ``work_order``: a work order's due time from its urgency (A/B/C) or ``--due``.
+
+A clock is ``running``, ``warning`` (past the first ``warn_at`` fraction), ``breached``
+(past its due, still running), ``paused``, ``met`` or ``missed`` (stopped after its due).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from datetime import datetime
+from typing import Any
+
+from cstool.time.calendar import BusinessCalendar
+from cstool.time.clock import read_stamp
+from cstool.config.schema import Config, Policy
+from cstool.time.durations import Duration, parse_duration
+from cstool.domain.routing import rule_matches
+
+RUNNING_STATES = ("running", "warning", "breached")
+
+
+def choose_policy(config: Config, values: dict[str, Any]) -> Policy | None:
+    """The first SLA policy whose conditions all match the ticket's values."""
+    for policy in config.sla_policies:
+        if rule_matches(policy.when, values):
+            return policy
+    return None
+
+
+@dataclass
+class Clock:
+    """One deadline of a ticket (or customer) as of ``now``."""
+
+    kind: str
+    start: datetime | None
+    due: datetime | None
+    target: Duration | None = None
+    stopped: datetime | None = None
+    state: str = "running"
+    elapsed: float = 0.0  # minutes counted so far (business or calendar, as the target)
+    target_minutes: float = 0.0
+    breached_at: datetime | None = None
+    ever_breached: bool = False
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fraction(self) -> float:
+        return self.elapsed / self.target_minutes if self.target_minutes else 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.state in RUNNING_STATES
+
+
+def parse_target(value: Any) -> Duration | None:
+    if value in (None, ""):
+        return None
+    return _parse_target_text(str(value))
+
+
+@lru_cache(maxsize=1024)  # a desk has a handful of distinct targets, read for every ticket
+def _parse_target_text(text: str) -> Duration | None:
+    try:
+        return parse_duration(text)
+    except Exception:  # a hand-edited target that no longer parses is reported by audit --check
+        return None
+
+
+def add_time(cal: BusinessCalendar, start: datetime, minutes: float, d: Duration) -> datetime:
+    """start plus minutes counted as the duration counts them (calendar or business time)."""
+    return _add(cal, start, minutes, d)
+
+
+def _add(cal: BusinessCalendar, start: datetime, minutes: float, d: Duration) -> datetime:
+    if d.calendar:
+        from datetime import timedelta
+
+        return start + timedelta(minutes=minutes)
+    return cal.add_minutes(start, minutes)
+
+
+def _state(clock: Clock, now: datetime, warn_at: tuple[float, ...]) -> None:
+    if clock.stopped is not None:
+        clock.state = "missed" if clock.breached_at is not None else "met"
+    elif clock.breached_at is not None and clock.breached_at <= now:
+        clock.state = "breached"
+    elif warn_at and clock.fraction >= warn_at[0]:
+        clock.state = "warning"
+    else:
+        clock.state = "running"
+
+
+def first_response(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: tuple[float, ...]) -> Clock | None:
+    sla = ticket.get("sla") or {}
+    target = parse_target(sla.get("first_response_target"))
+    created = read_stamp(ticket.get("created"), cal.tz)
+    if target is None or created is None:
+        return None
+    due = read_stamp(sla.get("first_response_due"), cal.tz) or cal.add(created, target)
+    stopped = read_stamp(sla.get("first_response_at"), cal.tz)
+    end = stopped or now
+    clock = Clock("first_response", created, due, target, stopped)
+    clock.target_minutes = cal.target_minutes(target)
+    clock.elapsed = max(cal.elapsed(created, end, target), 0.0)
+    if due <= end:
+        clock.breached_at = due
+        clock.ever_breached = True
+    _state(clock, now, warn_at)
+    return clock
+
+
+def cycles(history: Any, tz: Any, times: list[datetime | None] | None = None) -> list[dict[str, Any]]:
+    """Resolution cycles: start, pauses [(from, to|None)], end (None while open).
+    ``times``: the events' times when the caller has read them already."""
+    cycles: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    history = history or []
+    if times is None:
+        times = [read_stamp(ev.get("at"), tz) for ev in history]
+    for ev, at in zip(history, times):
+        action = ev.get("action")
+        if at is None:
+            continue
+        if action in ("create", "reopen"):
+            current = {"start": at, "pauses": [], "end": None}
+            cycles.append(current)
+        elif current is None:
+            continue
+        elif action == "pending":
+            if not current["pauses"] or current["pauses"][-1][1] is not None:
+                current["pauses"].append([at, None])
+        elif action in ("resume", "resolve", "close"):
+            if current["pauses"] and current["pauses"][-1][1] is None:
+                current["pauses"][-1][1] = at
+            if action in ("resolve", "close") and current["end"] is None:
+                current["end"] = at
+    return cycles
+
+
+def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar, now: datetime) -> tuple[float, datetime | None, float, bool]:
+    """(elapsed active minutes, breach moment or None, paused minutes, paused now)."""
+    total = cal.target_minutes(target)
+    end = cycle["end"] or now
+    elapsed = 0.0
+    paused = 0.0
+    breach: datetime | None = None
+    cursor = cycle["start"]
+    intervals: list[tuple[datetime, datetime | None]] = []
+    for p_from, p_to in cycle["pauses"]:
+        intervals.append((cursor, p_from))
+        paused += cal.elapsed(p_from, min(p_to or end, end), target) if p_from < end else 0.0
+        cursor = p_to if p_to is not None else None
+        if cursor is None:
+            break
+    if cursor is not None:
+        intervals.append((cursor, None))
+    paused_now = bool(cycle["pauses"]) and cycle["pauses"][-1][1] is None and cycle["end"] is None
+    for a, b in intervals:
+        if a >= end:
+            break
+        stop = end if b is None else min(b, end)
+        span = max(cal.elapsed(a, stop, target), 0.0)
+        if breach is None and elapsed + span >= total:
+            breach = _add(cal, a, total - elapsed, target)
+        elapsed += span
+    return elapsed, breach, paused, paused_now
+
+
+BUSINESS = Duration(text="business time")
+
+
+def active_minutes(cycle: dict[str, Any], cal: BusinessCalendar, end: datetime) -> float:
+    """Business minutes of a cycle up to end, without its time pending."""
+    return measure_cycle(cycle, BUSINESS, cal, end)[0]
+
+
+def resolution(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: tuple[float, ...]) -> Clock | None:
+    sla = ticket.get("sla") or {}
+    target = parse_target(sla.get("resolution_target"))
+    if target is None:
+        return None
+    all_cycles = cycles(ticket.get("history"), cal.tz)
+    if not all_cycles:
+        return None
+    ever = False
+    for cycle in all_cycles[:-1]:
+        _, breach, _, _ = measure_cycle(cycle, target, cal, now)
+        ever = ever or breach is not None
+    last = all_cycles[-1]
+    elapsed, breach, paused, paused_now = measure_cycle(last, target, cal, now)
+    total = cal.target_minutes(target)
+    if paused_now:
+        due = None
+    elif breach is not None:
+        due = breach
+    else:
+        # not breached: the remaining time counted on from now (or from when it stopped)
+        due = _add(cal, last["end"] or now, max(total - elapsed, 0.0), target)
+    clock = Clock("resolution", last["start"], due, target, last["end"])
+    clock.target_minutes = total
+    clock.elapsed = elapsed
+    clock.breached_at = breach
+    clock.ever_breached = ever or breach is not None
+    clock.detail = {"cycles": len(all_cycles), "paused_minutes": round(paused)}
+    if paused_now:
+        clock.state = "paused"
+    else:
+        _state(clock, now, warn_at)
+    return clock
+
+
+def followup_clocks(ticket: Any, cal: BusinessCalendar, now: datetime) -> list[Clock]:
+    out = []
+    for f in ticket.get("followups") or []:
+        due = read_stamp(f.get("due"), cal.tz)
+        if due is None:
+            continue
+        done = read_stamp(f.get("done_at"), cal.tz)
+        clock = Clock("followup", None, due, stopped=done)
+        clock.detail = {"attempts": int(f.get("attempts") or 0), "result": f.get("result")}
+        end = done or now
+        if due <= end:
+            clock.breached_at = due
+            clock.ever_breached = True
+        _state(clock, now, ())
+        out.append(clock)
+    return out
+
+
+def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime) -> Clock | None:
+    if ticket.get("type") != "work_order":
+        return None
+    due = read_stamp(ticket.get("due"), cal.tz)
+    if due is None:
+        return None
+    stopped = read_stamp((ticket.get("sla") or {}).get("resolved_at"), cal.tz)
+    clock = Clock("work_order", read_stamp(ticket.get("created"), cal.tz), due, stopped=stopped)
+    end = stopped or now
+    if due <= end:
+        clock.breached_at = due
+        clock.ever_breached = True
+        clock.detail = {"late_days": late_days(due, end)}
+    _state(clock, now, ())
+    return clock
+
+
+def late_days(due: datetime, end: datetime) -> int:
+    """Whole days late, counting any part of a day as a day (每延误一天扣分)."""
+    if end <= due:
+        return 0
+    seconds = (end - due).total_seconds()
+    return int(-(-seconds // 86400))
+
+
+def ticket_clocks(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Clock]:
+    """Every clock of a ticket as of now."""
+    out: list[Clock] = []
+    for clock in (first_response(ticket, cal, now, config.warn_at), resolution(ticket, cal, now, config.warn_at),
+                  work_order_clock(ticket, cal, now)):
+        if clock is not None:
+            out.append(clock)
+    out.extend(followup_clocks(ticket, cal, now))
+    return out
+
+
+def paused_minutes_at(ticket: Any, cal: BusinessCalendar, now: datetime) -> int:
+    """Business minutes the current cycle has spent pending, up to now (for the file)."""
+    clock = resolution(ticket, cal, now, ())
+    return int(clock.detail.get("paused_minutes", 0)) if clock else 0

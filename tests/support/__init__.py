@@ -1,0 +1,1 @@
+"""Plain helpers for the tests (no fixtures: those live in ``tests/conftest.py``)."""
