@@ -1,7 +1,10 @@
-"""The one error type of cstool and its exit codes (SPEC §4).
+"""The one error type of cstool and its exit codes.
 
 Every refusal raises :class:`CstoolError` (or a subclass); the CLI turns it into one
-sentence on stderr and the matching exit code.
+sentence on stderr and the matching exit code: 0 done, 1 a check found problems (an
+overdue item, an integrity finding), 2 bad input or usage, 3 the desk cannot be used
+(not a desk, a malformed file, a lock or git failure). Exit 2 and 3 mean nothing was
+written.
 """
 
 EXIT_OK = 0

@@ -1,7 +1,7 @@
 """The record store: finding the desk, the desk lock, and the one way to load and save
 ticket and customer files.
 
-Layout (SPEC §2)::
+Layout::
 
     <desk>/cstool.yaml
     <desk>/templates/<template>.yaml

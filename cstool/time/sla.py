@@ -1,4 +1,4 @@
-"""SLA policies and clocks (SPEC §5): pure functions of a ticket, the calendar and now.
+"""SLA policies and clocks: pure functions of a ticket, the calendar and now.
 
 - ``first_response``: from creation to the first customer-facing reply; never paused.
 - ``resolution``: from creation (or the latest reopen) to resolve/close; time in
