@@ -80,6 +80,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.followup": ("回访", "follow-up"),
     "kind.work_order": ("联系单办结", "work order"),
     "kind.visit": ("客户定期回访", "customer visit"),
+    # units of a time span (due, handover)
+    "unit.d": ("天", "d"),
+    "unit.h": ("小时", "h"),
+    "unit.m": ("分", "m"),
     # misc
     "none": ("无", "none"),
     "unassigned": ("未分派", "unassigned"),
