@@ -52,10 +52,10 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
             if ticket is not None and ticket.get("assignee") == person.id:
                 return True
         elif who == "group":
-            if ticket is not None and ticket.get("group") in person.groups:
+            if ticket is not None and person.in_group(ticket.get("group")):
                 return True
         elif who == "followup_group":
-            if ticket is not None and config.followup_group in person.groups:
+            if ticket is not None and person.in_group(config.followup_group):
                 return True
         elif rank >= ROLES.index(who):
             return True
