@@ -115,6 +115,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
                   priorities=(), tiers=(), text: str = "", me: str | None = None) -> Filters:
     """Filters from user input, each value checked against the config (InputError if unknown)."""
     from cstool.config.schema import PRIORITIES, TIERS
+    from cstool.domain.routing import roster_person
     from cstool.errors import InputError
 
     def check(values: tuple[str, ...], known: Any, what: str) -> tuple[str, ...]:
@@ -139,10 +140,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
         if a in ("none", "-"):
             people.append("")
             continue
-        person = config.person(a)
-        if person is None:
-            raise InputError(f"--assignee: {a!r} is not in the roster")
-        people.append(person.id)
+        people.append(roster_person(config, a).id)
     return Filters(
         statuses=status_filter,
         types=check(types, list(config.types), "type"),
