@@ -15,6 +15,7 @@ from typing import Any
 
 from cstool.config.schema import ROLES, Config, Person
 from cstool.errors import InputError
+from cstool.messages import LABELS, label
 
 DEFAULTS: dict[str, tuple[str, ...]] = {
     "create": ("agent",),
@@ -31,12 +32,6 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
     "reopen": ("assignee", "lead"),
     "followup": ("followup_group", "assignee", "lead"),
     "customer": ("agent",),
-}
-
-_WHO_TEXT = {
-    "assignee": ("the ticket's assignee", "处理人"),
-    "group": ("a member of the ticket's group", "受理组成员"),
-    "followup_group": ("a member of the follow-up group", "回访组成员"),
 }
 
 
@@ -65,8 +60,8 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
 def needed(config: Config, action: str) -> str:
     parts = []
     for who in rules(config, action):
-        if who in _WHO_TEXT:
-            parts.append(_WHO_TEXT[who][0])
+        if "who." + who in LABELS:
+            parts.append(label("who." + who, "en"))  # error messages are English for now
         elif who == ROLES[-1]:
             parts.append(f"a {who}")
         else:
