@@ -6,10 +6,11 @@ import click
 
 from cstool.cli import App, output_format, pass_app, read_options
 from cstool.commands import split_values
+from cstool.domain.states import STATUSES
 
 
 @click.command("list")
-@click.option("--status", multiple=True, metavar="STATUS", help="open, in_progress, pending, resolved, closed, or all (default: all but closed).")
+@click.option("--status", multiple=True, metavar="STATUS", help=f"{', '.join(STATUSES)}, or all (default: all but closed).")
 @click.option("--type", "types", multiple=True, metavar="TYPE", help="Only these types (repeatable or comma-separated).")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")
 @click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
