@@ -15,7 +15,7 @@ from typing import Any
 
 from cstool.config.schema import ROLES, Config, Person
 from cstool.errors import InputError
-from cstool.messages import LABELS, label
+from cstool.messages import label
 
 DEFAULTS: dict[str, tuple[str, ...]] = {
     "create": ("agent",),
@@ -60,8 +60,8 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
 def needed(config: Config, action: str) -> str:
     parts = []
     for who in rules(config, action):
-        if "who." + who in LABELS:
-            parts.append(label("who." + who, "en"))  # error messages are English for now
+        if who not in ROLES:  # assignee, group, followup_group; error messages are English for now
+            parts.append(label("who." + who, "en"))
         elif who == ROLES[-1]:
             parts.append(f"a {who}")
         else:
