@@ -93,8 +93,11 @@ class Filters:
         """Whether a summary (:func:`summarize`) passes every filter."""
         if any((s.get(key) or "") not in values for key, values in self.wanted()):
             return False
+        words = self.words()
+        if not words:
+            return True
         texts = [str(s.get(key) or "").lower() if lower else str(s.get(key) or "") for key, lower in TEXT_KEYS]
-        return all(any(w in text for text in texts) for w in self.words())
+        return all(any(w in text for text in texts) for w in words)
 
     def sql(self, column: Callable[[str], str]) -> tuple[str, list[str]]:
         """The same filters as an SQL ``WHERE`` clause ("" when nothing narrows) and its
