@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +17,7 @@ from typing import Any, Callable
 import click
 
 from cstool.errors import EXIT_DESK, CstoolError, InputError
+from cstool.messages import LANGS
 
 # name -> (module, help line shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -96,14 +97,39 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-_GLOBAL_AFTER = (
-    # (flags, App attribute, is_flag, choices): global options also accepted after the
-    # subcommand, e.g. `cstool create ... --now 2026-11-20T17:00`
-    (("--store",), "store", False, None),
-    (("--as", "as_user"), "as_user", False, None),
-    (("--now", "now_text"), "now_text", False, None),
-    (("--lang", "lang_flag"), "lang_flag", False, ("zh", "en")),
-    (("--no-commit",), "no_commit", True, None),
+@dataclass(frozen=True)
+class GlobalOption:
+    """An option of ``cstool`` itself, also accepted after the subcommand (e.g. ``cstool
+    create ... --now 2026-11-20T17:00``) and kept as the App attribute ``attr``."""
+
+    flag: str
+    attr: str
+    envvar: str
+    help: str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    is_flag: bool = False
+
+    @property
+    def default(self) -> Any:
+        return False if self.is_flag else None
+
+    @property
+    def type(self) -> click.Choice | None:
+        return click.Choice(self.choices) if self.choices else None
+
+
+# The one list of global options: the group's options, those accepted after a subcommand,
+# the App's attributes and the options _start_reading steps over are all made from it.
+GLOBAL_OPTIONS = (
+    GlobalOption("--store", "store", "CSTOOL_STORE", "The desk folder [env CSTOOL_STORE].", metavar="PATH"),
+    GlobalOption("--as", "as_user", "CSTOOL_USER",
+                 "Act as this roster person (email or name) [env CSTOOL_USER; default git user.email].", metavar="USER"),
+    GlobalOption("--now", "now_text", "CSTOOL_NOW", "The clock, for backfilling and tests [env CSTOOL_NOW].",
+                 metavar="ISO-TIME"),
+    GlobalOption("--lang", "lang_flag", "CSTOOL_LANG",
+                 "Output language [env CSTOOL_LANG; default desk language, else locale].", choices=LANGS),
+    GlobalOption("--no-commit", "no_commit", "CSTOOL_NO_COMMIT", "Write files but make no git commit.", is_flag=True),
 )
 
 
@@ -118,28 +144,29 @@ def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
 def _accept_global_options(cmd: click.Command) -> None:
     if getattr(cmd, "_cstool_globals", False) or isinstance(cmd, click.Group):
         return
-    for decls, attr, is_flag, choices in _GLOBAL_AFTER:
-        names = [d for d in decls if d.startswith("-")]
-        opt = click.Option(
-            [*names, attr], is_flag=is_flag, default=None if not is_flag else False, hidden=True,
-            expose_value=False, callback=_set_global, is_eager=True,
-            type=click.Choice(choices) if choices else None,
-        )
-        cmd.params.append(opt)
+    for option in GLOBAL_OPTIONS:
+        cmd.params.append(click.Option(
+            [option.flag, option.attr], is_flag=option.is_flag, default=option.default, hidden=True,
+            expose_value=False, callback=_set_global, is_eager=True, type=option.type,
+        ))
     cmd._cstool_globals = True  # type: ignore[attr-defined]
 
 
-@dataclass
 class App:
-    """Global options and what is derived from them, loaded on demand."""
+    """The global options (an attribute per :data:`GLOBAL_OPTIONS` entry, e.g. ``as_user``)
+    and what is derived from them, loaded on demand."""
 
-    store: str | None = None
-    as_user: str | None = None
-    now_text: str | None = None
-    lang_flag: str | None = None
-    no_commit: bool = False
-    _desk: Any = field(default=None, repr=False)
-    _now: datetime | None = field(default=None, repr=False)
+    def __init__(self, **options: Any):
+        for option in GLOBAL_OPTIONS:
+            setattr(self, option.attr, options.pop(option.attr, option.default))
+        if options:
+            raise TypeError(f"unknown global options: {', '.join(sorted(options))}")
+        self._desk: Any = None
+        self._now: datetime | None = None
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{o.attr}={getattr(self, o.attr)!r}" for o in GLOBAL_OPTIONS)
+        return f"App({values})"
 
     @property
     def desk(self):
@@ -240,22 +267,26 @@ def _has_git() -> bool:
 pass_app = click.make_pass_decorator(App)
 
 
+def _global_options(func: Callable) -> Callable:
+    """The group's options, in the order of GLOBAL_OPTIONS."""
+    for option in reversed(GLOBAL_OPTIONS):
+        flag = {"is_flag": True} if option.is_flag else {}
+        func = click.option(option.flag, option.attr, envvar=option.envvar, metavar=option.metavar,
+                            type=option.type, help=option.help, **flag)(func)
+    return func
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--store", envvar="CSTOOL_STORE", metavar="PATH", help="The desk folder [env CSTOOL_STORE].")
-@click.option("--as", "as_user", envvar="CSTOOL_USER", metavar="USER", help="Act as this roster person (email or name) [env CSTOOL_USER; default git user.email].")
-@click.option("--now", "now_text", envvar="CSTOOL_NOW", metavar="ISO-TIME", help="The clock, for backfilling and tests [env CSTOOL_NOW].")
-@click.option("--lang", "lang_flag", envvar="CSTOOL_LANG", type=click.Choice(["zh", "en"]), help="Output language [env CSTOOL_LANG; default desk language, else locale].")
-@click.option("--no-commit", is_flag=True, envvar="CSTOOL_NO_COMMIT", help="Write files but make no git commit.")
+@_global_options
 @click.version_option(package_name="cstool", prog_name="cstool")
 @click.pass_context
-def cli(ctx: click.Context, store, as_user, now_text, lang_flag, no_commit) -> None:
+def cli(ctx: click.Context, **options: Any) -> None:
     """cstool: a customer-service centre's tickets as YAML files in git.
 
     Register contacts (来电/来函/来访/在线), route and escalate them (逐级上报), reply,
     close and call back (回访), and report, all from the shell.
     """
-    app = App(store=store, as_user=as_user, now_text=now_text, lang_flag=lang_flag, no_commit=no_commit)
-    ctx.obj = app
+    ctx.obj = App(**options)
 
 
 def read_options(func: Callable) -> Callable:
@@ -295,7 +326,7 @@ def _drop_unused_checks() -> None:
         repo.drop_started()
 
 
-_VALUED = ("--as", "--now", "--lang")  # global options that take a value (besides --store)
+_VALUED = tuple(o.flag for o in GLOBAL_OPTIONS if not o.is_flag)  # global options that take a value
 
 
 def _start_reading(args: list[str]) -> None:

@@ -1,13 +1,21 @@
-"""Labels in Chinese and English, and the choice of language.
+"""The message catalogue: every label and message a user reads, in Chinese and English,
+and the choice of language.
+
+:data:`LABELS` maps a key to its (Chinese, English) text; :func:`label` is the only way
+such text reaches a user, so no other module picks between languages itself. Texts may
+hold ``{placeholders}``, filled from :func:`label`'s keyword arguments. Error messages
+(InputError, DeskError) are still English sentences where they are raised.
 
 The language is ``--lang`` / ``CSTOOL_LANG``, else the desk's ``desk.language``, else
 the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: zh_* gives Chinese), else English.
-Names of groups, types and channels come from the desk config (``name``/``name_en``).
+Names of groups, types and channels come from the desk config (``name``/``name_en``,
+see :func:`local_name`).
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 LANGS = ("zh", "en")
 
@@ -80,6 +88,116 @@ LABELS: dict[str, tuple[str, str]] = {
     "kind.followup": ("回访", "follow-up"),
     "kind.work_order": ("联系单办结", "work order"),
     "kind.visit": ("客户定期回访", "customer visit"),
+    # SLA clock states and notes (show)
+    "clock.running": ("计时中", "running"),
+    "clock.warning": ("即将超时", "warning"),
+    "clock.breached": ("已超时", "breached"),
+    "clock.paused": ("暂停", "paused"),
+    "clock.met": ("达标", "met"),
+    "clock.missed": ("超时完成", "missed"),
+    "clock.cycle": ("第 {n} 轮", "cycle {n}"),
+    "clock.breached_before": ("(曾超时)", "(breached before)"),
+    "followup.due": ("待回访", "due"),
+    # what a history event says besides its action (show)
+    "event.rule": ("(规则: {rule})", "(rule: {rule})"),
+    "event.assignee": ("处理人 {name}", "assignee {name}"),
+    "event.result": ("结果", "result"),
+    "event.reason": ("原因", "reason"),
+    "event.resolution": ("处理结果", "resolution"),
+    # who may take an action (permissions; used in English error messages for now)
+    "who.assignee": ("处理人", "the ticket's assignee"),
+    "who.group": ("受理组成员", "a member of the ticket's group"),
+    "who.followup_group": ("回访组成员", "a member of the follow-up group"),
+    # units of a time span (due, handover)
+    "unit.d": ("天", "d"),
+    "unit.h": ("小时", "h"),
+    "unit.m": ("分", "m"),
+    # audit report (audit)
+    "audit.title": ("{name} 服务统计 {label}", "{name} service report {label}"),
+    "audit.period": ("统计周期", "Period"),
+    "audit.totals": ("工单总量", "Volume"),
+    "audit.created": ("新建", "created"),
+    "audit.resolved": ("解决", "resolved"),
+    "audit.closed": ("关闭", "closed"),
+    "audit.open": ("未结(期末)", "open at end"),
+    "audit.reopened": ("重开工单", "reopened"),
+    "audit.reopen_rate": ("重开率 %", "reopen rate %"),
+    "audit.times": ("处理时长(工作时间,小时)", "Handling time (business hours)"),
+    "audit.metric": ("指标", "metric"),
+    "audit.count": ("样本数", "count"),
+    "audit.median": ("中位数 h", "median h"),
+    "audit.p90": ("P90 h", "P90 h"),
+    "audit.first_response": ("首次响应", "first response"),
+    "audit.resolution": ("解决", "resolution"),
+    "audit.sla": ("时限达标(SLA)", "SLA compliance"),
+    "audit.met": ("达标", "met"),
+    "audit.breached": ("超时", "breached"),
+    "audit.compliance": ("达标率 %", "compliance %"),
+    "audit.overall": ("合计", "overall"),
+    "audit.open_breached": ("期末仍未结且已超时的工单: {n}", "Open tickets already breached at the end: {n}"),
+    "audit.escalations": ("逐级上报次数", "Escalations by level reached"),
+    "audit.level": ("层级", "level"),
+    "audit.followups": ("回访", "Follow-up calls"),
+    "audit.done": ("完成", "done"),
+    "audit.due_in_period": ("本期应回访", "due in period"),
+    "audit.completion_rate": ("完成率 %", "completion %"),
+    "audit.pending": ("待回访", "pending"),
+    "audit.overdue": ("逾期未回访", "overdue"),
+    "audit.satisfied": ("满意", "satisfied"),
+    "audit.unsatisfied": ("不满意", "unsatisfied"),
+    "audit.unreachable": ("联系不上", "unreachable"),
+    "audit.satisfaction_rate": ("满意度 %", "satisfaction %"),
+    "audit.backlog": ("未结工单账龄(期末)", "Backlog by age at the end"),
+    "audit.age": ("账龄", "age"),
+    "audit.tickets": ("工单数", "tickets"),
+    "audit.causes": ("投诉原因分析", "Complaints by cause"),
+    "audit.category": ("原因", "cause"),
+    "audit.share": ("占比 %", "share %"),
+    "audit.work_orders": ("工作联系单按期完成", "Work orders on time"),
+    "audit.urgency": ("紧急程度", "urgency"),
+    "audit.on_time": ("按期", "on time"),
+    "audit.on_time_rate": ("按期率 %", "on-time %"),
+    "audit.late_days": ("延误天数(按部门)", "Late days by department"),
+    "audit.department": ("部门", "department"),
+    "audit.days": ("天", "days"),
+    "audit.agents": ("人员绩效", "Per-agent performance"),
+    "audit.agent": ("人员", "agent"),
+    "audit.handled": ("经手", "handled"),
+    "audit.fr_median": ("首响中位 h", "first resp. median h"),
+    "audit.res_median": ("解决中位 h", "resolution median h"),
+    "audit.sla_pct": ("SLA %", "SLA %"),
+    "audit.fu_done": ("回访数", "follow-ups"),
+    "audit.no_data": ("无数据", "no data"),
+    "audit.by": ("按{dim}统计", "By {dim}"),
+    # audit breakdown dimensions (audit --by)
+    "audit.dim.group": ("受理组", "group"),
+    "audit.dim.type": ("类型", "type"),
+    "audit.dim.channel": ("渠道", "channel"),
+    "audit.dim.category": ("分类", "category"),
+    "audit.dim.tier": ("客户等级", "tier"),
+    "audit.dim.agent": ("人员", "agent"),
+    # QA sample (sample)
+    "sample.title": ("质检抽查: 从 {pool} 张已关闭工单中抽取 {n} 张 (seed {seed})",
+                     "QA sample: {n} of {pool} closed tickets (seed {seed})"),
+    "sample.col.id": ("编号", "id"),
+    "sample.col.type": ("类型", "type"),
+    "sample.col.title": ("标题", "title"),
+    "sample.col.assignee": ("处理人", "assignee"),
+    "sample.col.closed": ("关闭时间", "closed"),
+    "sample.col.resolution": ("处理结果", "resolution"),
+    # a ticket's git history (log)
+    "log.col.commit": ("提交", "commit"),
+    "log.col.date": ("时间", "date"),
+    "log.col.author": ("作者", "author"),
+    "log.col.message": ("说明", "message"),
+    # integrity check (verify, audit --check)
+    "verify.findings": ("{n} 项问题,共检查 {files} 个文件", "{n} findings in {files} files"),
+    "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
+    # what a command did, when there is no ticket to report
+    "route.nothing": ("没有需要分派的工单", "nothing to route"),
+    "escalate.nothing": ("没有需要上报的超时工单", "No breached ticket needs escalating."),
+    "import.done": ("导入 {n} 张工单", "imported {n} tickets"),
+    "setup_git.done": ("已注册合并驱动", "merge driver registered"),
     # misc
     "none": ("无", "none"),
     "unassigned": ("未分派", "unassigned"),
@@ -103,8 +221,17 @@ def pick_language(flag: str | None, desk_language: str | None) -> str:
     return "en"
 
 
-def label(key: str, lang: str, **fmt: object) -> str:
-    """The label for key in lang; unknown keys fall back to the key itself."""
+def label(key: str, lang: str, default: str | None = None, **fmt: object) -> str:
+    """The catalogue's text for key in lang, its placeholders filled from fmt; an unknown
+    key (e.g. a status written by hand) gives default, else the key itself."""
     pair = LABELS.get(key)
-    text = key if pair is None else pair[0 if lang == "zh" else 1]
+    if pair is None:
+        text = key if default is None else default
+    else:
+        text = pair[0 if lang == "zh" else 1]
     return text.format(**fmt) if fmt else text
+
+
+def local_name(item: Any, lang: str) -> str:
+    """The name of a config entry (group, type, channel) in lang: ``name`` or ``name_en``."""
+    return item.name if lang == "zh" else item.name_en

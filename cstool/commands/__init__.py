@@ -25,6 +25,11 @@ def report(app: Any, outcome: Any) -> None:
     click.echo(f"{outcome.ticket_id}  {actions}  [{status}]  {group} / {who}  {level}")
 
 
+def split_values(values: tuple[str, ...]) -> tuple[str, ...]:
+    """A repeatable option's values, each of which may also be comma-separated, blanks dropped."""
+    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+
+
 def acting(app: Any) -> tuple[Any, Any]:
     """Validate --now, find the actor and the committer for a changing command."""
     app.check_now()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import split_values
 
 
 @click.command("audit")
@@ -30,7 +31,7 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
     from cstool.errors import InputError
     from cstool.domain.workflow import calendar_of
 
-    dims = tuple(d.strip() for v in dims for d in v.split(",") if d.strip())
+    dims = split_values(dims)
     for d in dims:
         if d not in audit.DIMENSIONS:
             raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")

@@ -44,7 +44,7 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     """Register a new ticket; routing rules and the type's template fill the defaults."""
     app.check_now()
     app.open_desk()
-    from cstool.messages import label
+    from cstool.messages import label, local_name
     from cstool.domain.workflow import NewTicket, create_ticket
 
     if description == "-":
@@ -59,9 +59,7 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     if quiet:
         click.echo(ticket_id)
         return
-    config = app.config
-    group_name = config.groups[ticket["group"]]
     lang = app.lang
     who = ticket.get("assignee") or label("unassigned", lang)
-    gname = group_name.name if lang == "zh" else group_name.name_en
+    gname = local_name(app.config.groups[ticket["group"]], lang)
     click.echo(f"{ticket_id}  {label('created_ticket', lang)} → {gname} / {who}")

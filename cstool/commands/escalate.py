@@ -18,6 +18,7 @@ from cstool.errors import InputError
 def command(app: App, ticket, reason, to_role, overdue) -> None:
     """Escalate TICKET one level up the ladder and reassign it to that level's person."""
     from cstool.domain import workflow
+    from cstool.messages import label
 
     if overdue:
         if ticket or to_role:
@@ -27,7 +28,7 @@ def command(app: App, ticket, reason, to_role, overdue) -> None:
         for outcome in outcomes:
             report(app, outcome)
         if not outcomes:
-            click.echo("没有需要上报的超时工单" if app.lang == "zh" else "No breached ticket needs escalating.")
+            click.echo(label("escalate.nothing", app.lang))
         return
     if not ticket:
         raise InputError("escalate takes a ticket ID (or --overdue)")

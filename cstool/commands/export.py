@@ -7,10 +7,7 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, pass_app
-
-
-def _split(values):
-    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
+from cstool.commands import split_values
 
 
 @click.command("export")
@@ -32,10 +29,11 @@ def command(app: App, fmt, redact, bom, output, status, types, groups, assignees
     from cstool.desk import exchange, query, yamlio
 
     app.check_now()
-    statuses = _split(status) or ("all",)
-    filters = query.build_filters(app.config, statuses=statuses, types=_split(types), groups=_split(groups),
-                                  assignees=_split(assignees), channels=_split(channels), priorities=_split(priorities),
-                                  tiers=_split(tiers), text=text)
+    statuses = split_values(status) or ("all",)
+    filters = query.build_filters(app.config, statuses=statuses, types=split_values(types),
+                                  groups=split_values(groups), assignees=split_values(assignees),
+                                  channels=split_values(channels), priorities=split_values(priorities),
+                                  tiers=split_values(tiers), text=text)
     tickets = []
     for t in app.desk.documents():
         if filters.match(query.summarize(t)):

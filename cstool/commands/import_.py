@@ -18,8 +18,9 @@ def command(app: App, file: Path, fmt) -> None:
     """Import tickets: rows with an id are whole tickets (as exported); rows without are new
     contacts, created with the routing rules and SLA. Nothing is written if any row is bad."""
     from cstool.desk.exchange import import_tickets, parse_file
+    from cstool.messages import label
 
     rows, _ = parse_file(file, fmt)
     actor, commit = acting(app)
     written = import_tickets(app.desk, rows, actor, app.now, commit)
-    click.echo(f"导入 {len(written)} 张工单" if app.lang == "zh" else f"imported {len(written)} tickets")
+    click.echo(label("import.done", app.lang, n=len(written)))

@@ -5,17 +5,12 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    out: list[str] = []
-    for v in values:
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return tuple(out)
+from cstool.commands import split_values
+from cstool.domain.states import STATUSES
 
 
 @click.command("list")
-@click.option("--status", multiple=True, metavar="STATUS", help="open, in_progress, pending, resolved, closed, or all (default: all but closed).")
+@click.option("--status", multiple=True, metavar="STATUS", help=f"{', '.join(STATUSES)}, or all (default: all but closed).")
 @click.option("--type", "types", multiple=True, metavar="TYPE", help="Only these types (repeatable or comma-separated).")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")
 @click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
@@ -35,11 +30,12 @@ def command(app: App, status, types, groups, assignees, channels, priorities, ti
     from cstool.reports import views
 
     fmt = output_format(fmt, as_json)
-    assignees = _split(assignees)
+    assignees = split_values(assignees)
     me = app.actor().id if "me" in assignees else None
     filters = query.build_filters(
-        app.config, statuses=_split(status), types=_split(types), groups=_split(groups), assignees=assignees,
-        channels=_split(channels), priorities=_split(priorities), tiers=_split(tiers), text=text, me=me,
+        app.config, statuses=split_values(status), types=split_values(types), groups=split_values(groups),
+        assignees=assignees, channels=split_values(channels), priorities=split_values(priorities),
+        tiers=split_values(tiers), text=text, me=me,
     )
     shown, total = app.desk.index().select(filters, query.check_sort(sort), limit)
     click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal), nl=False)

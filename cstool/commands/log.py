@@ -17,6 +17,7 @@ def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
     from cstool.git import repo
     from cstool.reports import render
     from cstool.errors import DeskError
+    from cstool.messages import label
 
     app.check_now()
     fmt = output_format(fmt, as_json)
@@ -28,5 +29,5 @@ def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
         click.echo(render.to_json(commits))
         return
     rows = [[c["short"], c["date"][:16].replace("T", " "), c["author"], c["subject"]] for c in commits]
-    headers = ["commit", "date", "author", "message"] if app.lang == "en" else ["提交", "时间", "作者", "说明"]
+    headers = [label("log.col." + k, app.lang) for k in ("commit", "date", "author", "message")]
     click.echo(render.table(rows, headers, fmt))

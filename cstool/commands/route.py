@@ -19,6 +19,7 @@ from cstool.errors import InputError
 def command(app: App, tickets, group, assignee, note, auto) -> None:
     """Route TICKET to --group (分派), or route --auto [TICKET…] by the rules."""
     from cstool.domain import workflow
+    from cstool.messages import label
 
     if auto:
         if group or assignee:
@@ -28,7 +29,7 @@ def command(app: App, tickets, group, assignee, note, auto) -> None:
         for outcome in outcomes:
             report(app, outcome)
         if not outcomes:
-            click.echo("nothing to route" if app.lang == "en" else "没有需要分派的工单")
+            click.echo(label("route.nothing", app.lang))
         return
     if len(tickets) != 1:
         raise InputError("route takes one ticket ID (or --auto with any number)")

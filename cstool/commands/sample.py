@@ -21,6 +21,7 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     """Pick N closed tickets at random for a quality review, printable as a checklist."""
     from cstool.reports import audit, render, views
     from cstool.errors import InputError
+    from cstool.messages import label
     from cstool.reports.qa import sample_closed
 
     app.check_now()
@@ -42,8 +43,7 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
             {"id": t["id"], "type": t.get("type"), "title": t.get("title"), "assignee": t.get("assignee"),
              "closed": t.get("updated"), "resolution": t.get("resolution")} for t in picked]}))
         return
-    head = (f"质检抽查: 从 {pool} 张已关闭工单中抽取 {len(picked)} 张 (seed {seed})" if lang == "zh"
-            else f"QA sample: {len(picked)} of {pool} closed tickets (seed {seed})")
+    head = label("sample.title", lang, pool=pool, n=len(picked), seed=seed)
     if fmt == "markdown":
         click.echo(f"## {head}\n")
         for t in picked:
@@ -53,8 +53,8 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     rows = [["[ ]", t["id"], views.type_name(config, str(t.get("type")), lang), render.truncate(t.get("title"), 30),
              views.person_name(config, t.get("assignee")), views.short_time(str(t.get("updated"))),
              render.truncate(t.get("resolution"), 30)] for t in picked]
-    headers = ["✓", "编号", "类型", "标题", "处理人", "关闭时间", "处理结果"] if lang == "zh" else \
-        ["✓", "id", "type", "title", "assignee", "closed", "resolution"]
+    columns = ("id", "type", "title", "assignee", "closed", "resolution")
+    headers = ["✓"] + [label("sample.col." + k, lang) for k in columns]
     if fmt == "table":
         click.echo(head)
     click.echo(render.table(rows, headers, fmt))

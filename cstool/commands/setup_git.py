@@ -12,6 +12,7 @@ from cstool.cli import App, pass_app
 def command(app: App) -> None:
     """Register cstool's merge driver (repository config and .gitattributes) in this clone."""
     from cstool.git.driver import setup_git
+    from cstool.messages import label
 
     changed = setup_git(app.desk.root)
     if changed and not app.no_commit:
@@ -20,4 +21,4 @@ def command(app: App) -> None:
         actor = app.actor()
         repo.commit(app.desk.root, changed, f"Register the cstool merge driver (by {actor.id})",
                       repo.Author(actor.name, actor.id))
-    click.echo("merge driver registered" if app.lang == "en" else "已注册合并驱动")
+    click.echo(label("setup_git.done", app.lang))

@@ -16,6 +16,7 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
 
     from cstool.reports import render
     from cstool.desk.verify import check_desk
+    from cstool.messages import label
 
     app.check_now()
     only = None
@@ -32,11 +33,10 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
     else:
         for f in findings:
             click.echo(f.text())
-        zh = app.lang == "zh"
         if findings:
-            click.echo(f"{len(findings)} 项问题,共检查 {files} 个文件" if zh else f"{len(findings)} findings in {files} files")
+            click.echo(label("verify.findings", app.lang, n=len(findings), files=files))
         else:
-            click.echo(f"检查 {files} 个文件,未发现问题" if zh else f"{files} files checked, no findings")
+            click.echo(label("verify.clean", app.lang, files=files))
     if findings:
         sys.exit(EXIT_FINDINGS)
 

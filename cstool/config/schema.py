@@ -23,7 +23,8 @@ TIERS = ("A", "B", "C")
 ASSIGN_METHODS = ("round_robin", "least_open")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# name@domain.tld; the bounded local part and top-level domain keep matching linear in the length
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$")
 RANGE_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
@@ -33,6 +34,10 @@ class Person:
     name: str
     role: str
     groups: tuple[str, ...]
+
+    def in_group(self, group: str | None) -> bool:
+        """Whether this person is a member of the group (None: no group, so never)."""
+        return group is not None and group in self.groups
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,7 @@ class Config:
         return None
 
     def members(self, group: str) -> list[Person]:
-        return [p for p in self.roster if group in p.groups]
+        return [p for p in self.roster if p.in_group(group)]
 
 
 DEFAULT_HOURS = {d: ((8 * 60 + 30, 17 * 60 + 30),) for d in WEEKDAYS[:5]}

@@ -26,11 +26,17 @@ from cstool.desk import yamlio
 from cstool.desk.paths import PATHSPEC, stat_key
 from cstool.errors import DeskError
 from cstool.desk.query import SUMMARY_KEYS, summarize
+from cstool.domain.states import STATUSES, WORKING
 
 SCHEMA_VERSION = 9
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 WATCH_LIMIT = 5000
+
+
+def _marks(values: tuple[str, ...]) -> str:
+    """Parameter marks for an SQL ``IN (…)`` of values."""
+    return ", ".join("?" for _ in values)
 
 
 def _col(key: str) -> str:
@@ -274,25 +280,14 @@ class Index:
     def select(self, filters: Any, sort: str, limit: int) -> tuple[list[dict[str, Any]], int]:
         """The summaries ``list`` shows, filtered (:class:`cstool.desk.query.Filters`), sorted
         (ties by creation time, then ID) and limited in SQL, and how many matched in all."""
-        where, args = [], []
-        for column, values in (("status", filters.statuses), ("type", filters.types), ("group", filters.groups),
-                               ("assignee", filters.assignees), ("channel", filters.channels),
-                               ("priority", filters.priorities), ("tier", filters.tiers)):
-            if values:
-                where.append(f"coalesce({_col(column)}, '') IN ({', '.join('?' for _ in values)})")
-                args.extend(values)
-        for word in filters.text.lower().split():
-            where.append("(instr(text_, ?) > 0 OR instr(lower(id), ?) > 0)")
-            args.extend([word, word])
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
+        clause, args = filters.sql(_col)
         total = self.conn.execute(f"SELECT count(*) FROM files{clause}", args).fetchone()[0]
         key = sort.lstrip("-")
         direction = "DESC" if sort.startswith("-") else "ASC"
         if key == "priority":
             first = "CASE priority WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 9 END"
         elif key == "status":
-            first = ("CASE status WHEN 'open' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'pending' THEN 2 "
-                     "WHEN 'resolved' THEN 3 WHEN 'closed' THEN 4 ELSE 99 END")
+            first = "CASE status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES)) + " ELSE 99 END"
         else:
             first = f"coalesce({_col(key)}, '')"
         order = f" ORDER BY {first} {direction}, coalesce(created, '') {direction}, id {direction}"
@@ -314,9 +309,9 @@ class Index:
         open) and the group's latest ticket (for round robin)."""
         cols = '"id", "group", assignee, status, created'
         rows = list(self.conn.execute(
-            f"SELECT {cols} FROM files WHERE status IN ('open', 'in_progress', 'pending') AND coalesce(assignee, '') != '' "
+            f"SELECT {cols} FROM files WHERE status IN ({_marks(WORKING)}) AND coalesce(assignee, '') != '' "
             f"UNION SELECT * FROM (SELECT {cols} FROM files WHERE \"group\" = ? AND coalesce(assignee, '') != '' "
-            "ORDER BY created DESC, id DESC LIMIT 1)", (group,)))
+            "ORDER BY created DESC, id DESC LIMIT 1)", (*WORKING, group)))
         return [dict(zip(("id", "group", "assignee", "status", "created"), r)) for r in rows]
 
     def documents_for_period(self, start: Any, end: Any) -> Iterator[dict[str, Any]]:
@@ -486,7 +481,7 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
             bar.__exit__(None, None, None)
 
 
-def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, str]]:
+def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, ...]]:
     """SQL for the tickets that can count in a period: created before its end and either
     active now or touched since 30 days before its start (a follow-up call falls due
     within days of the close). Times are compared as text with a day's margin either
@@ -495,8 +490,8 @@ def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, str]]:
 
     lo = (start - timedelta(days=31)).isoformat()
     hi = (end + timedelta(days=1)).isoformat()
-    return ("coalesce(f.created, '') < ? AND (coalesce(f.updated, '') >= ? OR f.status IN ('open', 'in_progress', 'pending'))",
-            (hi, lo))
+    return (f"coalesce(f.created, '') < ? AND (coalesce(f.updated, '') >= ? OR f.status IN ({_marks(WORKING)}))",
+            (hi, lo, *WORKING))
 
 
 def _kind(rel: str) -> str | None:

@@ -7,9 +7,10 @@ shape comes from the files or, at scale, from the index.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from cstool.domain.model import ACTIVE_STATUSES, STATUSES, customer_of
+from cstool.domain.model import customer_of
+from cstool.domain.states import NOT_CLOSED, STATUSES
 
 SUMMARY_KEYS = (
     "id", "type", "title", "status", "priority", "severity", "category", "channel", "group",
@@ -53,11 +54,25 @@ def _s(value: Any) -> str:
     return str(value)
 
 
+# The filters of ``list`` and ``export``, as (summary key, Filters attribute): a summary
+# passes when its value (a missing one counts as "") is one of the wanted values.
+FILTER_FIELDS = (
+    ("status", "statuses"), ("type", "types"), ("group", "groups"), ("assignee", "assignees"),
+    ("channel", "channels"), ("priority", "priorities"), ("tier", "tiers"),
+)
+# --text: every word, in lower case, must appear in one of these summary values, as
+# (key, lower the value first): the searchable text is already kept in lower case
+TEXT_KEYS = (("_text", False), ("id", True))
+
+
 @dataclass
 class Filters:
-    """What ``list`` narrows by; empty tuples mean "any"."""
+    """What ``list`` and ``export`` narrow by; empty tuples mean "any".
 
-    statuses: tuple[str, ...] = ACTIVE_STATUSES
+    :data:`FILTER_FIELDS` and :data:`TEXT_KEYS` define what each filter means; the index
+    applies them in SQL (:meth:`sql`), ``export`` to summaries in Python (:meth:`match`)."""
+
+    statuses: tuple[str, ...] = NOT_CLOSED
     types: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
@@ -67,23 +82,43 @@ class Filters:
     text: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
+    def wanted(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(summary key, wanted values) of every field filter in use."""
+        return [(key, getattr(self, attr)) for key, attr in FILTER_FIELDS if getattr(self, attr)]
+
+    def words(self) -> list[str]:
+        return self.text.lower().split()
+
     def match(self, s: dict[str, Any]) -> bool:
-        if self.statuses and s["status"] not in self.statuses:
+        """Whether a summary (:func:`summarize`) passes every filter."""
+        if any((s.get(key) or "") not in values for key, values in self.wanted()):
             return False
-        for key, wanted in (("type", self.types), ("group", self.groups), ("assignee", self.assignees),
-                            ("channel", self.channels), ("priority", self.priorities), ("tier", self.tiers)):
-            if wanted and s[key] not in wanted:
-                return False
-        if self.text:
-            words = self.text.lower().split()
-            return all(w in s["_text"] or w in s["id"].lower() for w in words)
-        return True
+        words = self.words()
+        if not words:
+            return True
+        texts = [str(s.get(key) or "").lower() if lower else str(s.get(key) or "") for key, lower in TEXT_KEYS]
+        return all(any(w in text for text in texts) for w in words)
+
+    def sql(self, column: Callable[[str], str]) -> tuple[str, list[str]]:
+        """The same filters as an SQL ``WHERE`` clause ("" when nothing narrows) and its
+        parameters, for a table with a column per summary key (named by ``column(key)``)."""
+        where: list[str] = []
+        args: list[str] = []
+        for key, values in self.wanted():
+            where.append(f"coalesce({column(key)}, '') IN ({', '.join('?' for _ in values)})")
+            args.extend(values)
+        texts = [f"lower({column(key)})" if lower else column(key) for key, lower in TEXT_KEYS]
+        for word in self.words():
+            where.append("(" + " OR ".join(f"instr({text}, ?) > 0" for text in texts) + ")")
+            args.extend([word] * len(texts))
+        return (" WHERE " + " AND ".join(where)) if where else "", args
 
 
 def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=(), channels=(),
                   priorities=(), tiers=(), text: str = "", me: str | None = None) -> Filters:
     """Filters from user input, each value checked against the config (InputError if unknown)."""
     from cstool.config.schema import PRIORITIES, TIERS
+    from cstool.domain.routing import roster_person
     from cstool.errors import InputError
 
     def check(values: tuple[str, ...], known: Any, what: str) -> tuple[str, ...]:
@@ -97,7 +132,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
     elif statuses:
         status_filter = check(statuses, STATUSES, "status")
     else:
-        status_filter = ACTIVE_STATUSES
+        status_filter = NOT_CLOSED
     people = []
     for a in assignees:
         if a == "me":
@@ -108,10 +143,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
         if a in ("none", "-"):
             people.append("")
             continue
-        person = config.person(a)
-        if person is None:
-            raise InputError(f"--assignee: {a!r} is not in the roster")
-        people.append(person.id)
+        people.append(roster_person(config, a).id)
     return Filters(
         statuses=status_filter,
         types=check(types, list(config.types), "type"),

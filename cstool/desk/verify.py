@@ -22,7 +22,7 @@ from cstool.time.clock import read_stamp
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.errors import CstoolError
 from cstool.domain.merge import MERGE_ACTOR
-from cstool.domain.model import STATUSES
+from cstool.domain.states import STATUSES
 
 REQUIRED = ("id", "type", "title", "status", "created", "history")
 

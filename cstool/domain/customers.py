@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ruamel.yaml.comments import CommentedSeq
 
 from cstool.domain import ids, model, permissions
+from cstool.domain.routing import roster_person
 from cstool.time.clock import read_stamp, stamp
 from cstool.config.schema import TIERS, Config, Person
 from cstool.errors import InputError
@@ -32,10 +33,7 @@ Committer = Callable[[list[Path], str], None]
 def _owner(config: Config, owner: str | None) -> str | None:
     if owner is None:
         return None
-    person = config.person(owner)
-    if person is None:
-        raise InputError(f"--owner: {owner!r} is not in the roster")
-    return person.id
+    return roster_person(config, owner, "--owner").id
 
 
 def _since(value: str | None, today: date) -> str:

@@ -46,8 +46,7 @@ def step(state: dict[str, Any], ev: Any) -> None:
     elif action == "reply":
         if not state["first_response_at"]:
             state["first_response_at"] = at
-        if status == "open":
-            state["status"] = "in_progress"
+        state["status"] = states.next_status("reply", status)
     elif action in ("pending", "resume"):
         state["status"] = states.TRANSITIONS[action][1]
     elif action in ("resolve", "close"):

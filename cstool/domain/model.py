@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
+from cstool.config.schema import EMAIL_RE, PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.errors import DeskError, InputError
 
 FIELD_ORDER = (
@@ -54,13 +54,9 @@ SLA_ORDER = (
 FOLLOWUP_ORDER = ("kind", "due", "done_at", "result", "by", "note", "attempts")
 EVENT_HEAD = ("at", "by", "action")
 
-STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
-ACTIVE_STATUSES = ("open", "in_progress", "pending", "resolved")
-
 MAX_TITLE = 200
 MAX_TEXT = 200_000  # characters of a description, note or resolution (a file stays under 4 MiB)
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$")
 CATEGORY_MAX = 40
 
 

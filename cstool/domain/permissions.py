@@ -15,6 +15,7 @@ from typing import Any
 
 from cstool.config.schema import ROLES, Config, Person
 from cstool.errors import InputError
+from cstool.messages import label
 
 DEFAULTS: dict[str, tuple[str, ...]] = {
     "create": ("agent",),
@@ -33,12 +34,6 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
     "customer": ("agent",),
 }
 
-_WHO_TEXT = {
-    "assignee": ("the ticket's assignee", "处理人"),
-    "group": ("a member of the ticket's group", "受理组成员"),
-    "followup_group": ("a member of the follow-up group", "回访组成员"),
-}
-
 
 def rules(config: Config, action: str) -> tuple[str, ...]:
     return config.permissions.get(action, DEFAULTS[action])
@@ -52,10 +47,10 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
             if ticket is not None and ticket.get("assignee") == person.id:
                 return True
         elif who == "group":
-            if ticket is not None and ticket.get("group") in person.groups:
+            if ticket is not None and person.in_group(ticket.get("group")):
                 return True
         elif who == "followup_group":
-            if ticket is not None and config.followup_group in person.groups:
+            if ticket is not None and person.in_group(config.followup_group):
                 return True
         elif rank >= ROLES.index(who):
             return True
@@ -65,8 +60,8 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
 def needed(config: Config, action: str) -> str:
     parts = []
     for who in rules(config, action):
-        if who in _WHO_TEXT:
-            parts.append(_WHO_TEXT[who][0])
+        if who not in ROLES:  # assignee, group, followup_group; error messages are English for now
+            parts.append(label("who." + who, "en"))
         elif who == ROLES[-1]:
             parts.append(f"a {who}")
         else:

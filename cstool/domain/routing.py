@@ -15,8 +15,24 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from cstool.config.schema import Config, Person, Rule
+from cstool.domain.states import WORKING
+from cstool.errors import InputError
 
-ACTIVE = ("open", "in_progress", "pending")
+
+def roster_person(config: Config, who: str, option: str = "--assignee") -> Person:
+    """The roster person a user named (email or name), or InputError naming the option."""
+    person = config.person(who)
+    if person is None:
+        raise InputError(f"{option}: {who!r} is not in the roster")
+    return person
+
+
+def group_member(config: Config, who: str, group: str) -> Person:
+    """The roster person a user named as the assignee of a ticket in group, who must be a member."""
+    person = roster_person(config, who)
+    if not person.in_group(group):
+        raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+    return person
 
 
 def rule_matches(when: dict[str, tuple[str, ...]], values: dict[str, Any]) -> bool:
@@ -46,7 +62,7 @@ def candidates(config: Config, group: str, level: int) -> list[Person]:
     ticket stays within its group, unassigned if the group has nobody at that level."""
     level = min(max(level, 1), len(config.ladder))
     role = config.ladder[level - 1]
-    members = [p for p in config.roster if group in p.groups and p.role == role]
+    members = [p for p in config.members(group) if p.role == role]
     if members or level == 1:
         return members
     return [p for p in config.roster if p.role == role]
@@ -63,7 +79,7 @@ def choose_assignee(config: Config, group: str, level: int, tickets: Iterable[di
     if method == "least_open":
         load = {i: 0 for i in ids}
         for t in tickets:
-            if t.get("status") in ACTIVE and t.get("assignee") in load:
+            if t.get("status") in WORKING and t.get("assignee") in load:
                 load[t["assignee"]] += 1
         return min(ids, key=lambda i: (load[i], ids.index(i)))
     latest = None

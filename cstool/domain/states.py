@@ -11,7 +11,10 @@ from __future__ import annotations
 from cstool.errors import InputError
 
 STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
+# still being worked on: SLA clocks run, routing counts them as load, audits call them backlog
 WORKING = ("open", "in_progress", "pending")
+# not yet closed: what ``list`` shows by default
+NOT_CLOSED = WORKING + ("resolved",)
 
 # action -> (allowed from, resulting status or None for "depends/unchanged")
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {

@@ -1,7 +1,7 @@
 """Creating tickets and acting on them: the one place where a ticket changes.
 
 Every change appends one history event and updates the current fields from it, so that
-replaying the history always gives the current fields (see :mod:`cstool.replay`).
+replaying the history always gives the current fields (see :mod:`cstool.domain.history`).
 """
 
 from __future__ import annotations
@@ -56,13 +56,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     Reads the desk (templates, customers, other tickets for assignment) but writes nothing.
     """
     config = desk.config
-    template = None
-    if req.template:
-        template = load_template(desk.root, req.template, config)
-        if template is None:
-            raise InputError(f"--template: no template {req.template!r} in {desk.rel(desk.root / 'templates')}")
-        if req.type and req.type != template.type:
-            raise InputError(f"--template {req.template} is for type {template.type}, not {req.type}")
+    template = _chosen_template(desk, req)
     ticket_type = req.type or (template.type if template else None)
     if not ticket_type:
         raise InputError("--type is required (e.g. --type complaint)")
@@ -70,6 +64,33 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     title = model.check_title(req.title)
     if template is None:
         template = load_template(desk.root, config.types[ticket_type].template, config)
+    values = _described_values(config, req, ticket_type, title, template)
+    values["customer"] = _customer(desk, req)
+    if values["customer"].get("tier"):
+        values["tier"] = values["customer"]["tier"]
+    _place_new(desk, req, values)
+    values["_said"] = req.description or ""  # keywords match what the customer said, not the template
+    if req.due is not None and ticket_type != "work_order":
+        raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
+    values["_due"] = req.due
+    return values, template
+
+
+def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
+    """The template named by --template (None without one), checked against --type."""
+    if not req.template:
+        return None
+    template = load_template(desk.root, req.template, desk.config)
+    if template is None:
+        raise InputError(f"--template: no template {req.template!r} in {desk.rel(desk.root / 'templates')}")
+    if req.type and req.type != template.type:
+        raise InputError(f"--template {req.template} is for type {template.type}, not {req.type}")
+    return template
+
+
+def _described_values(config: Config, req: NewTicket, ticket_type: str, title: str,
+                      template: Template | None) -> dict[str, Any]:
+    """What the ticket says: the request's values, else the template's defaults, validated."""
     defaults = template.defaults if template else {}
     values: dict[str, Any] = {
         "type": ticket_type,
@@ -87,36 +108,27 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
         values["description"] = template.description if template else ""
     category = req.category if req.category is not None else defaults.get("category")
     values["category"] = model.check_category(category, config)
-    given_fields = dict(req.fields or {})
-    values["fields"] = field_values(template, given_fields) or None
+    values["fields"] = field_values(template, dict(req.fields or {})) or None
+    return values
 
-    values["customer"] = _customer(desk, req)
-    if values["customer"].get("tier"):
-        values["tier"] = values["customer"]["tier"]
 
-    level = start_level(config, ticket_type, values["severity"])
+def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any]) -> None:
+    """Fill the new ticket's group (the rules, unless --group), assignee (--assignee, else the
+    group's method) and ladder level into values."""
+    config = desk.config
+    level = start_level(config, values["type"], values["severity"])
     rule = None
     if values["group"] is None:
         # keywords match what the customer said, not the template's skeleton
         values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
     group = values["group"]
     if req.assignee:
-        person = config.person(req.assignee)
-        if person is None:
-            raise InputError(f"--assignee: {req.assignee!r} is not in the roster")
-        if group not in person.groups:
-            raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
-        values["assignee"] = person.id
+        values["assignee"] = routing.group_member(config, req.assignee, group).id
     else:
         values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
         values["_chosen"] = True  # chosen by the group's method: chosen again if others wrote meanwhile
     values["level"] = level
     values["_rule"] = rule
-    values["_said"] = req.description or ""  # keywords match what the customer said, not the template
-    if req.due is not None and ticket_type != "work_order":
-        raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
-    values["_due"] = req.due
-    return values, template
 
 
 def _assignment(desk: Desk, group: str) -> list[dict[str, Any]]:
@@ -306,27 +318,37 @@ def calendar_of(config: Config):
     return BusinessCalendar(config.calendar, config.tz)
 
 
+def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:
+    """A route event: from the old group (kept even when there was none) to group and assignee."""
+    ev = model.event(at, by, "route", to=group, assignee=assignee, **fields)
+    ev.insert(3, "from", old_group)
+    return ev
+
+
+def escalate_event(at: str, by: str, level: int, target: int, reason: str, assignee: str | None) -> Any:
+    """An escalate event from ladder level to target; ``skip`` when it passes levels (越级)."""
+    ev = model.event(at, by, "escalate", reason=reason, assignee=assignee)
+    ev.insert(3, "from", level)
+    ev.insert(4, "to", target)
+    if target > level + 1:
+        ev["skip"] = True
+    return ev
+
+
 def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assignee: str | None,
           note: str | None, commit: Committer | None = None) -> Outcome:
     """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
     config = desk.config
     model.check_choice(group, list(config.groups), "--group")
     note = model.check_text(note, "--note") or None if note is not None else None
-    person = None
-    if assignee:
-        person = config.person(assignee)
-        if person is None:
-            raise InputError(f"--assignee: {assignee!r} is not in the roster")
-        if group not in person.groups:
-            raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+    person = routing.group_member(config, assignee, group) if assignee else None
 
     def build(ticket: Any) -> tuple[list[Any], str]:
         who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1), _assignment(desk, group))
         old = ticket.get("group")
         if old == group and ticket.get("assignee") == who:
             raise InputError(f"{ticket['id']} is already with {group}" + (f" / {who}" if who else ""))
-        ev = model.event(stamp(now), actor.id, "route", to=group, assignee=who, note=note)
-        ev.insert(3, "from", old)
+        ev = route_event(stamp(now), actor.id, old, group, who, note=note)
         return [ev], f"route {old}→{group}" + (f" ({who})" if who else "")
 
     return act(desk, query, actor, "route", build, commit)
@@ -361,8 +383,7 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
             who = routing.choose_assignee(config, group, int(ticket.get("level") or 1), summaries)
             if group == ticket.get("group") and who == ticket.get("assignee"):
                 continue
-            ev = model.event(stamp(now), actor.id, "route", to=group, assignee=who, rule=_rule_text(rule))
-            ev.insert(3, "from", ticket.get("group"))
+            ev = route_event(stamp(now), actor.id, ticket.get("group"), group, who, rule=_rule_text(rule))
             history.apply(ticket, ev)
             desk.save(path, ticket)
             for s in summaries:
@@ -409,11 +430,7 @@ def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str |
         level = int(ticket.get("level") or 1)
         new = target_level(config, level, to_role)
         who = routing.choose_assignee(config, str(ticket.get("group")), new, _assignment(desk, str(ticket.get("group"))))
-        ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
-        ev.insert(3, "from", level)
-        ev.insert(4, "to", new)
-        if new > level + 1:
-            ev["skip"] = True
+        ev = escalate_event(stamp(now), actor.id, level, new, reason, who)
         return [ev], f"escalate L{level}→L{new}: {reason}"
 
     return act(desk, query, actor, "escalate", build, commit)
@@ -508,10 +525,7 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
             level = int(ticket.get("level") or 1)
             if level < len(config.ladder):
                 who = routing.choose_assignee(config, str(ticket.get("group")), level + 1, _assignment(desk, str(ticket.get("group"))))
-                esc = model.event(at, actor.id, "escalate", reason=reason, assignee=who)
-                esc.insert(3, "from", level)
-                esc.insert(4, "to", level + 1)
-                events.append(esc)
+                events.append(escalate_event(at, actor.id, level, level + 1, reason, who))
                 detail += f" → reopen, escalate L{level}→L{level + 1}"
             else:
                 detail += " → reopen"
@@ -574,11 +588,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
                 continue
             who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
             reason = f"SLA breach at {stamp(breach)}"
-            ev = model.event(stamp(now), actor.id, "escalate", reason=reason, assignee=who)
-            ev.insert(3, "from", level)
-            ev.insert(4, "to", target)
-            if target > level + 1:
-                ev["skip"] = True
+            ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
             history.apply(ticket, ev)
             desk.save(path, ticket)
             paths.append(path)

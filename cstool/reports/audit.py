@@ -41,6 +41,7 @@ from cstool.config.schema import Config
 from cstool.errors import InputError
 from cstool.domain.history import blank_state as history_blank
 from cstool.domain.history import replay, step
+from cstool.domain.states import WORKING
 
 DIMENSIONS = ("group", "agent", "type", "channel", "category", "tier")
 AGE_BUCKETS = (("0-1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None))
@@ -274,7 +275,7 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
     # state at the cut-off: the events before it are a prefix (times are in order)
     k = bisect_left(times, cutoff)
     status = base["statuses"][k - 1] if k else None
-    facts.open_at_cutoff = status in ("open", "in_progress", "pending") and created < cutoff
+    facts.open_at_cutoff = status in WORKING and created < cutoff
     if facts.open_at_cutoff:
         facts.age_days = (cutoff - created) / 86400
         first = base["first_reply"]
@@ -294,14 +295,10 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
     if due is not None:
         resolved = base.get("wo_resolved")
         if resolved is not None and start <= resolved < end:
-            facts.work_order = {"on_time": resolved <= due, "late_days": _late_days(due, resolved)}
+            facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
         elif facts.open_at_cutoff and due < cutoff:
-            facts.work_order = {"on_time": None, "late_days": _late_days(due, cutoff)}
+            facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
     return facts
-
-
-def _late_days(due: float, end: float) -> int:
-    return 0 if end <= due else int(-(-(end - due) // 86400))
 
 
 def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
@@ -365,7 +362,7 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
     # state at the cut-off
     before = [ev for ev, at in zip(history, times) if (at or cutoff) < cutoff]
     state = replay(before)
-    facts.open_at_cutoff = state["status"] in ("open", "in_progress", "pending") and created is not None and created < cutoff
+    facts.open_at_cutoff = state["status"] in WORKING and created is not None and created < cutoff
     if facts.open_at_cutoff:
         facts.age_days = (cutoff - created).total_seconds() / 86400
         snapshot = dict(ticket)

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from cstool.time.clock import read_stamp
 from cstool.config.schema import Config
+from cstool.domain.states import WORKING
 
 
 def closed_at(ticket: Any, tz: Any) -> datetime | None:
@@ -71,7 +72,7 @@ def handover(tickets: Iterable[Any], config: Config, cal: Any, since: datetime, 
                 closed.append({**row, "resolution": ev.get("resolution")})
             elif ev.get("action") == "escalate":
                 escalated.append({**row, "from": ev.get("from"), "to": ev.get("to"), "reason": ev.get("reason")})
-        if t.get("status") in ("open", "in_progress", "pending"):
+        if t.get("status") in WORKING:
             still_open.setdefault(str(t.get("assignee") or ""), []).append(row)
     due_next = [i.as_json() for i in due_items if i.due <= horizon]
     return {

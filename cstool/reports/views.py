@@ -10,7 +10,7 @@ from typing import Any
 
 from cstool.reports import render
 from cstool.config.schema import Config
-from cstool.messages import label
+from cstool.messages import label, local_name
 from cstool.domain.model import FIELD_ORDER
 
 LIST_COLUMNS = ("id", "status", "type", "priority", "title", "customer", "group", "assignee", "created")
@@ -19,17 +19,17 @@ TITLE_WIDTH = 34
 
 def type_name(config: Config, key: str, lang: str) -> str:
     t = config.types.get(key)
-    return key if t is None else (t.name if lang == "zh" else t.name_en)
+    return key if t is None else local_name(t, lang)
 
 
 def group_name(config: Config, key: str, lang: str) -> str:
     g = config.groups.get(key)
-    return key or "" if g is None else (g.name if lang == "zh" else g.name_en)
+    return key or "" if g is None else local_name(g, lang)
 
 
 def channel_name(config: Config, key: str, lang: str) -> str:
     c = config.channels.get(key)
-    return key if c is None else (c.name if lang == "zh" else c.name_en)
+    return key if c is None else local_name(c, lang)
 
 
 def person_name(config: Config, pid: str | None) -> str:
@@ -93,7 +93,6 @@ def ticket_list(rows: list[dict[str, Any]], config: Config, lang: str, fmt: str,
 def describe_event(ev: Any, config: Config, lang: str) -> str:
     """One history event as a readable line (without time and actor)."""
     action = str(ev.get("action", ""))
-    zh = lang == "zh"
     name = label("action." + action, lang)
     parts = [name]
     if action == "create":
@@ -101,7 +100,7 @@ def describe_event(ev: Any, config: Config, lang: str) -> str:
         who = person_name(config, ev.get("assignee"))
         parts.append(f"→ {where}" + (f" / {who}" if who else ""))
         if ev.get("rule"):
-            parts.append(("(规则: " if zh else "(rule: ") + str(ev["rule"]) + ")")
+            parts.append(label("event.rule", lang, rule=str(ev["rule"])))
     if "from" in ev or "to" in ev:
         src, dst = ev.get("from"), ev.get("to")
         if action == "escalate":
@@ -110,59 +109,72 @@ def describe_event(ev: Any, config: Config, lang: str) -> str:
             src, dst = group_name(config, str(src or ""), lang), group_name(config, str(dst or ""), lang)
         parts.append(f"{src or '—'} → {dst or '—'}")
     if ev.get("assignee") and action != "create":
-        parts.append(("处理人 " if zh else "assignee ") + person_name(config, ev.get("assignee")))
-    for key, zh_label, en_label in (("result", "结果", "result"), ("reason", "原因", "reason"),
-                                    ("resolution", "处理结果", "resolution"), ("note", "", ""),
-                                    ("message", "", "")):
+        parts.append(label("event.assignee", lang, name=person_name(config, ev.get("assignee"))))
+    for key, labelled in (("result", True), ("reason", True), ("resolution", True), ("note", False),
+                          ("message", False)):
         value = ev.get(key)
         if value:
             text = " ".join(str(value).split())
-            parts.append(f"{(zh_label if zh else en_label) + ': ' if (zh_label or en_label) else ''}{text}")
+            parts.append(f"{label('event.' + key, lang)}: {text}" if labelled else text)
     return "  ".join(parts)
-
-
-STATE_LABELS = {
-    "running": ("计时中", "running"),
-    "warning": ("即将超时", "warning"),
-    "breached": ("已超时", "breached"),
-    "paused": ("暂停", "paused"),
-    "met": ("达标", "met"),
-    "missed": ("超时完成", "missed"),
-}
 
 
 def clock_lines(clocks: list[Any], lang: str) -> list[str]:
     """One line per SLA clock: kind, state, due, and how far along it is."""
-    zh = lang == "zh"
     lines = []
     for c in clocks:
         name = label("kind." + c.kind, lang)
-        state = STATE_LABELS.get(c.state, (c.state, c.state))[0 if zh else 1]
+        state = label("clock." + c.state, lang, default=c.state)
         due = short_time(c.due.isoformat()) if c.due else "—"
         extra = ""
         if c.target is not None:
             extra = f"  {c.target}  {round(c.fraction * 100)}%"
         if c.kind == "resolution" and c.detail.get("cycles", 1) > 1:
-            extra += ("  第 {} 轮".format(c.detail["cycles"]) if zh else f"  cycle {c.detail['cycles']}")
+            extra += "  " + label("clock.cycle", lang, n=c.detail["cycles"])
         if c.ever_breached and c.state not in ("breached", "missed"):
-            extra += "  (曾超时)" if zh else "  (breached before)"
+            extra += "  " + label("clock.breached_before", lang)
         lines.append(f"  {name}: {state}  {due}{extra}")
     return lines
 
 
 def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: list[Any] | None = None) -> str:
     """The ``show`` page: fields, description, details, follow-ups and the timeline."""
-    zh = lang == "zh"
-    lines: list[str] = []
-    title = str(ticket.get("title") or "")
-    lines.append(f"{ticket.get('id')}  {title}")
-    lines.append("=" * min(max(render.width(lines[0]), 20), 80))
+    head = f"{ticket.get('id')}  {ticket.get('title') or ''}"
+    lines = [head, "=" * min(max(render.width(head), 20), 80)]
+    lines.extend(_field_lines(ticket, config, lang, reveal))
+    sla = ticket.get("sla") or {}
+    if sla or clocks:
+        policy = f" ({sla.get('policy')})" if sla.get("policy") else ""
+        lines += ["", label("sla", lang) + policy + ":", *clock_lines(clocks or [], lang)]
+    fields = ticket.get("fields") or {}
+    _section(lines, "fields", [f"  {key}: {value}" for key, value in fields.items()], lang)
+    desc = str(ticket.get("description") or "").rstrip()
+    _section(lines, "description", ["  " + ln for ln in desc.splitlines()] if desc else [], lang)
+    _section(lines, "followups", [_followup_line(f, lang) for f in ticket.get("followups") or []], lang)
+    _section(lines, "history", [f"  {short_time(str(ev.get('at') or ''))}  {person_name(config, ev.get('by'))}  "
+                                f"{describe_event(ev, config, lang)}" for ev in ticket.get("history") or []], lang)
+    return "\n".join(lines) + "\n"
+
+
+def _section(lines: list[str], key: str, body: list[str], lang: str) -> None:
+    """A titled block of the show page after a blank line; nothing when it has no lines."""
+    if body:
+        lines += ["", label(key, lang) + ":", *body]
+
+
+def _customer_text(ticket: Any, lang: str, reveal: bool) -> str:
+    """Name, phone and email (masked unless reveal), tier and record ID on one line."""
     cust = render.mask_customer(dict(ticket.get("customer") or {}), reveal)
-    cust_text = " ".join(str(cust.get(k)) for k in ("name", "phone", "email") if cust.get(k))
+    text = " ".join(str(cust.get(k)) for k in ("name", "phone", "email") if cust.get(k))
     if cust.get("tier"):
-        cust_text += f" ({label('tier', lang)} {cust['tier']})"
+        text += f" ({label('tier', lang)} {cust['tier']})"
     if cust.get("id"):
-        cust_text += f" [{cust['id']}]"
+        text += f" [{cust['id']}]"
+    return text
+
+
+def _field_lines(ticket: Any, config: Config, lang: str, reveal: bool) -> list[str]:
+    """The current fields as aligned "label  value" lines (empty ones left out), then links."""
     rows = [
         ("status", label("status." + str(ticket.get("status")), lang)),
         ("type", type_name(config, str(ticket.get("type")), lang)),
@@ -170,7 +182,7 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: 
         ("priority", ticket.get("priority")),
         ("severity", label("severity." + str(ticket.get("severity")), lang) if ticket.get("severity") else None),
         ("category", ticket.get("category")),
-        ("customer", cust_text or None),
+        ("customer", _customer_text(ticket, lang, reveal) or None),
         ("group", group_name(config, str(ticket.get("group") or ""), lang)),
         ("assignee", person_name(config, ticket.get("assignee")) or label("unassigned", lang)),
         ("level", level_name(config, ticket.get("level"), lang)),
@@ -178,49 +190,23 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: 
         ("updated", short_time(str(ticket.get("updated") or ""))),
         ("due", short_time(str(ticket.get("due") or "")) or None),
     ]
-    lw = max(render.width(label(k, lang)) for k, _ in rows)
+    width = max(render.width(label(k, lang)) for k, _ in rows)
+    lines = []
     for key, value in rows:
-        if value in (None, ""):
-            continue
-        name = label(key, lang)
-        lines.append(f"{name}{' ' * (lw - render.width(name))}  {value}")
+        if value not in (None, ""):
+            name = label(key, lang)
+            lines.append(f"{name}{' ' * (width - render.width(name))}  {value}")
     links = ticket.get("links") or []
     if links:
         name = label("links", lang)
-        lines.append(f"{name}{' ' * (lw - render.width(name))}  {', '.join(str(x) for x in links)}")
-    sla = ticket.get("sla") or {}
-    if sla or clocks:
-        lines.append("")
-        policy = f" ({sla.get('policy')})" if sla.get("policy") else ""
-        lines.append(label("sla", lang) + policy + ":")
-        lines.extend(clock_lines(clocks or [], lang))
-    fields = ticket.get("fields") or {}
-    if fields:
-        lines.append("")
-        lines.append(label("fields", lang) + ":")
-        for key, value in fields.items():
-            lines.append(f"  {key}: {value}")
-    desc = str(ticket.get("description") or "").rstrip()
-    if desc:
-        lines.append("")
-        lines.append(label("description", lang) + ":")
-        lines.extend("  " + ln for ln in desc.splitlines())
-    followups = ticket.get("followups") or []
-    if followups:
-        lines.append("")
-        lines.append(label("followups", lang) + ":")
-        for f in followups:
-            state = f.get("result") or ("待回访" if zh else "due")
-            lines.append(f"  {short_time(str(f.get('due') or ''))}  {f.get('kind', '')}  {state}"
-                         + (f"  {f.get('note')}" if f.get("note") else ""))
-    history = ticket.get("history") or []
-    if history:
-        lines.append("")
-        lines.append(label("history", lang) + ":")
-        for ev in history:
-            who = person_name(config, ev.get("by"))
-            lines.append(f"  {short_time(str(ev.get('at') or ''))}  {who}  {describe_event(ev, config, lang)}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{name}{' ' * (width - render.width(name))}  {', '.join(str(x) for x in links)}")
+    return lines
+
+
+def _followup_line(f: Any, lang: str) -> str:
+    state = f.get("result") or label("followup.due", lang)
+    return (f"  {short_time(str(f.get('due') or ''))}  {f.get('kind', '')}  {state}"
+            + (f"  {f.get('note')}" if f.get("note") else ""))
 
 
 def ticket_json(ticket: Any, reveal: bool) -> str:

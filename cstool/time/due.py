@@ -12,6 +12,8 @@ from cstool.time import sla
 from cstool.time.calendar import BusinessCalendar
 from cstool.config.schema import Config
 from cstool.domain.customers import next_visit
+from cstool.domain.states import WORKING
+from cstool.messages import label
 
 KINDS = ("first_response", "resolution", "followup", "work_order", "visit")
 
@@ -64,7 +66,7 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime)
                 continue
             group, assignee = config.followup_group or str(ticket.get("group") or ""), ""
         else:
-            if status not in ("open", "in_progress", "pending") or clock.stopped is not None or clock.due is None \
+            if status not in WORKING or clock.stopped is not None or clock.due is None \
                     or clock.state == "paused":
                 continue
             group, assignee = str(ticket.get("group") or ""), str(ticket.get("assignee") or "")
@@ -148,6 +150,6 @@ def business_text(minutes: float, day_minutes: int, lang: str) -> str:
     if mins and not days:
         parts.append(f"{mins}m")
     text = "".join(parts) or "0m"
-    if lang == "zh":
-        text = text.replace("d", "天").replace("h", "小时").replace("m", "分")
+    for unit in "dhm":
+        text = text.replace(unit, label("unit." + unit, lang))
     return text

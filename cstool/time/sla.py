@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from cstool.time.calendar import BusinessCalendar
@@ -251,11 +251,13 @@ def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime) -> Clock
     return clock
 
 
-def late_days(due: datetime, end: datetime) -> int:
-    """Whole days late, counting any part of a day as a day (每延误一天扣分)."""
+def late_days(due: datetime | float, end: datetime | float) -> int:
+    """Whole days late, counting any part of a day as a day (每延误一天扣分); due and end are
+    both datetimes or both POSIX timestamps (seconds)."""
     if end <= due:
         return 0
-    seconds = (end - due).total_seconds()
+    late = end - due
+    seconds = late.total_seconds() if isinstance(late, timedelta) else late
     return int(-(-seconds // 86400))
 
 
