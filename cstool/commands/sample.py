@@ -21,7 +21,7 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     """Pick N closed tickets at random for a quality review, printable as a checklist."""
     from cstool.reports import audit, render, views
     from cstool.errors import InputError
-    from cstool.reports.qa import sample_closed
+    from cstool.reports.sample import sample_closed
 
     app.check_now()
     fmt = output_format(fmt, as_json)
