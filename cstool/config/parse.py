@@ -6,7 +6,6 @@ types or channels, naming the key and its line.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from cstool.config.schema import (
     ACTIONS, ASSIGN_METHODS, DEFAULT_HOURS, EMAIL_RE, KEY_RE, PRIORITIES, RANGE_RE, ROLES, SEVERITIES, TIERS,
     WEEKDAYS, WHO, Calendar, Config, FollowupPolicy, Group, Label, Person, Policy, Rule, TicketType,
 )
+from cstool.domain.ids import PREFIX_RE
 from cstool.errors import DeskError, InputError
 from cstool.time.durations import Duration, parse_duration
 
@@ -210,7 +210,7 @@ def _parse_desk(v: _Validator, root: Any) -> dict[str, Any]:
     desk = v.mapping(root["desk"], "desk", DESK_KEYS, root, "desk")
     name = v.string(desk, "name", "desk.name")
     prefix = str(desk.get("prefix", "CS"))
-    if not re.match(r"^[A-Z][A-Z0-9]{0,7}$", prefix):
+    if not PREFIX_RE.match(prefix):
         v.fail(desk, "prefix", f"'desk.prefix': {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
     timezone = str(desk.get("timezone", "Asia/Shanghai"))
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -12,6 +11,7 @@ from cstool.desk import yamlio
 from cstool.config.load import CONFIG_FILE, default_config_text
 from cstool.config.schema import EMAIL_RE
 from cstool.config.parse import parse_config
+from cstool.domain.ids import PREFIX_RE
 from cstool.errors import DeskError, InputError
 from cstool.desk.store import CACHE_DIR
 from cstool.domain.templates import TEMPLATE_DIR, packaged_templates
@@ -85,7 +85,7 @@ def _check_new_desk(root: Path, name: str | None, prefix: str | None) -> None:
         raise InputError(f"{root}: already a desk ({CONFIG_FILE} exists); nothing was written")
     if root.exists() and not root.is_dir():
         raise InputError(f"{root}: exists and is not a folder")
-    if prefix is not None and not re.match(r"^[A-Z][A-Z0-9]{0,7}$", prefix):
+    if prefix is not None and not PREFIX_RE.match(prefix):
         raise InputError(f"--prefix: {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
     if name is not None and not name.strip():
         raise InputError("--name: the desk name is empty")
