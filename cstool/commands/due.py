@@ -7,12 +7,8 @@ import sys
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import split_values
 from cstool.errors import EXIT_FINDINGS, InputError
-
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
 
 
 @click.command("due")
@@ -29,8 +25,6 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
     app.check_now()
     app.open_desk()
-    from datetime import datetime
-
     from cstool.time import due
     from cstool.reports import render
     from cstool.time.durations import parse_duration
@@ -39,63 +33,61 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     fmt = output_format(fmt, as_json)
     window = parse_duration(within, "--within")
     config = app.config
-    kinds = _split(kinds)
-    for k in kinds:
-        if k not in due.KINDS:
-            raise InputError(f"--kind: unknown kind {k!r} (choose from {', '.join(due.KINDS)})")
-    people = []
-    for a in _split(assignees):
-        if a == "me":
-            people.append(app.actor().id)
-            continue
-        person = config.person(a)
-        if person is None:
-            raise InputError(f"--assignee: {a!r} is not in the roster")
-        people.append(person.id)
-    groups = _split(groups)
-    for g in groups:
-        if g not in config.groups:
-            raise InputError(f"--group: unknown group {g!r} (choose from {', '.join(config.groups)})")
-
+    kinds, people, groups = _filters(app, kinds, assignees, groups)
     cal = calendar_of(config)
     now = app.now
-    horizon = now if overdue_only else cal.add(now, window)
-    rows = app.desk.index().deadlines(horizon, kinds=kinds, groups=groups, assignees=tuple(people))
-    dated = [(row, datetime.fromisoformat(row[2])) for row in rows]
-    if overdue_only:
-        dated = [(row, when) for row, when in dated if when <= now]
-    overdue_count = sum(1 for _, when in dated if when <= now)
-
-    def item(row, when):
-        ident, kind, _, target, calendar, assignee, group, title = row
-        return due.make_item(ident, kind, when, target, bool(calendar), assignee or "", group or "", title or "",
-                             config, cal, now)
-
-    lang = app.lang
+    dated = due.due_rows(app.desk.index(), cal, now, within=window, overdue_only=overdue_only,
+                         kinds=kinds, groups=groups, assignees=people)
+    overdue_count = due.count_overdue(dated, now)
     if fmt == "json":
-        click.echo(render.to_json([item(*d).as_json() for d in dated]))
+        click.echo(render.to_json([due.row_item(*d, config, cal, now).as_json() for d in dated]))
     else:
-        # grouped by assignee; groups ordered by their soonest item, items soonest first
-        order: dict[str, int] = {}
-        for i, (row, _) in enumerate(dated):
-            order.setdefault(row[5] or "", i)
-        ranked = sorted(dated, key=lambda d: (order[d[0][5] or ""], d[1]))
-        shown = ranked[:limit] if limit else ranked  # only the rows shown are measured
-        table = _table_rows([item(*d) for d in shown], config, cal, lang, fmt)
-        if table:
-            headers = ["处理人", "编号", "事项", "标题", "时限", "状态"] if lang == "zh" else ["assignee", "id", "kind", "title", "due", "status"]
-            click.echo(render.table(table, headers, fmt))
-        if fmt == "table":
-            if len(dated) > len(shown):
-                left_out = len(dated) - len(shown)
-                click.echo(f"另有 {left_out} 项未显示(用 --limit 0 显示全部)" if lang == "zh" else f"{left_out} more not shown (use --limit 0)")
-            summary = (f"超时 {overdue_count} 项,即将到期 {len(dated) - overdue_count} 项" if lang == "zh"
-                       else f"{overdue_count} overdue, {len(dated) - overdue_count} due soon")
-            click.echo(summary if dated else ("没有到期事项" if lang == "zh" else "Nothing due."))
+        _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit)
     if fail_on_overdue and overdue_count:
         if fmt != "table":
             click.echo(f"cstool: {overdue_count} overdue", err=True)
         sys.exit(EXIT_FINDINGS)
+
+
+def _filters(app: App, kinds: tuple[str, ...], assignees: tuple[str, ...],
+             groups: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The --kind, --assignee and --group options checked: kinds, roster ids ('me' is you), groups."""
+    from cstool.domain.routing import roster_person
+    from cstool.time import due
+
+    config = app.config
+    kinds = split_values(kinds)
+    for k in kinds:
+        if k not in due.KINDS:
+            raise InputError(f"--kind: unknown kind {k!r} (choose from {', '.join(due.KINDS)})")
+    people = []
+    for a in split_values(assignees):
+        people.append(app.actor().id if a == "me" else roster_person(config, a).id)
+    groups = split_values(groups)
+    for g in groups:
+        if g not in config.groups:
+            raise InputError(f"--group: unknown group {g!r} (choose from {', '.join(config.groups)})")
+    return kinds, tuple(people), groups
+
+
+def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit) -> None:
+    """The table (or csv/markdown) grouped by assignee, then for a table what was left out and a summary."""
+    from cstool.messages import label
+    from cstool.reports import render
+    from cstool.time import due
+
+    ranked = due.by_assignee(dated)
+    shown = ranked[:limit] if limit else ranked  # only the rows shown are measured
+    table = _table_rows([due.row_item(*d, config, cal, now) for d in shown], config, cal, lang, fmt)
+    if table:
+        headers = [label("due.col." + c, lang) for c in ("assignee", "id", "kind", "title", "due", "status")]
+        click.echo(render.table(table, headers, fmt))
+    if fmt == "table":
+        if len(dated) > len(shown):
+            left_out = len(dated) - len(shown)
+            click.echo(label("due.more", lang, n=left_out))
+        summary = label("due.summary", lang, overdue=overdue_count, soon=len(dated) - overdue_count)
+        click.echo(summary if dated else label("due.nothing", lang))
 
 
 def _table_rows(ranked, config, cal, lang, fmt):
@@ -108,10 +100,7 @@ def _table_rows(ranked, config, cal, lang, fmt):
     for item in ranked:
         who = views.person_name(config, item.assignee) or (views.group_name(config, item.group, lang) if item.group else "—")
         span = due.business_text(item.left_minutes, cal.day_minutes, lang)
-        if item.overdue:
-            status = f"超时 {span}" if lang == "zh" else f"late {span}"
-        else:
-            status = f"剩余 {span}" if lang == "zh" else f"{span} left"
+        status = label("due.late" if item.overdue else "due.left", lang, span=span)
         if fmt == "table" and item.overdue and render.color_enabled():
             status = click.style(status, fg="red")
         rows.append([

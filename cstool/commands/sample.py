@@ -22,7 +22,7 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     from cstool.reports import audit, render, views
     from cstool.errors import InputError
     from cstool.messages import label
-    from cstool.reports.qa import sample_closed
+    from cstool.reports.sample import sample_closed
 
     app.check_now()
     fmt = output_format(fmt, as_json)

@@ -6,8 +6,7 @@ types or channels, naming the key and its line.
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +15,7 @@ from cstool.config.schema import (
     ACTIONS, ASSIGN_METHODS, DEFAULT_HOURS, EMAIL_RE, KEY_RE, PRIORITIES, RANGE_RE, ROLES, SEVERITIES, TIERS,
     WEEKDAYS, WHO, Calendar, Config, FollowupPolicy, Group, Label, Person, Policy, Rule, TicketType,
 )
+from cstool.domain.ids import PREFIX_RE
 from cstool.errors import DeskError, InputError
 from cstool.time.durations import Duration, parse_duration
 
@@ -97,13 +97,16 @@ def _line(node: Any, key: Any) -> int | None:
         return getattr(lc, "line", -1) + 1 or None
 
 
+NAME_KEYS = {"name": True, "name_en": False}
+
+
 def _names(v: _Validator, node: Any, key: str, keypath: str) -> tuple[str, str]:
     """A label given as plain text (Chinese) or as {name, name_en}."""
     value = node[key]
     if isinstance(value, str) and value.strip():
         return value.strip(), str(key).replace("_", " ").capitalize()
     if isinstance(value, dict):
-        v.mapping(value, keypath, {"name": True, "name_en": False}, node, key)
+        v.mapping(value, keypath, NAME_KEYS, node, key)
         name = v.string(value, "name", f"{keypath}.name")
         name_en = v.string(value, "name_en", f"{keypath}.name_en") if "name_en" in value else name
         return name, name_en
@@ -111,9 +114,12 @@ def _names(v: _Validator, node: Any, key: str, keypath: str) -> tuple[str, str]:
     raise AssertionError
 
 
+WHEN_KEYS = {k: False for k in ("type", "channel", "priority", "tier", "category", "keyword", "severity")}
+
+
 def _when(v: _Validator, node: Any, key: str, keypath: str, known: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     """A match condition: {type|channel|priority|tier|severity|category|keyword: value or list}."""
-    cond = v.mapping(node[key], keypath, {k: False for k in ("type", "channel", "priority", "tier", "category", "keyword", "severity")}, node, key)
+    cond = v.mapping(node[key], keypath, WHEN_KEYS, node, key)
     out: dict[str, tuple[str, ...]] = {}
     for ckey, raw in cond.items():
         values = raw if isinstance(raw, list) else [raw]
@@ -177,11 +183,34 @@ def parse_config(data: Any, path: Path) -> Config:
     if data is None:
         raise DeskError(f"{path.name}: the file is empty")
     root = v.mapping(data, "", TOP_KEYS)
+    desk = _parse_desk(v, root)
+    groups = _parse_groups(v, root)
+    ladder = _parse_ladder(v, root)
+    roster = _parse_roster(v, root, groups)
+    channels = _parse_channels(v, root)
+    types = _parse_types(v, root, groups)
+    categories = _parse_categories(v, root)
+    known = _known_values(types, channels, categories)
+    routing = _parse_routing(v, root, groups, known)
+    calendar = _parse_calendar(v, root)
+    sla = _parse_sla(v, root, known)
+    followups = _parse_followups(v, root, groups, types)
+    work_order_due = _parse_work_orders(v, root)
+    permissions = _parse_permissions(v, root)
+    return Config(path=path, **desk, roster=roster, groups=groups, ladder=ladder, types=types, channels=channels,
+                  categories=categories, routing=routing, calendar=calendar, **sla, **followups,
+                  work_order_due=work_order_due, permissions=permissions)
 
-    desk = v.mapping(root["desk"], "desk", {"name": True, "prefix": False, "timezone": False, "language": False}, root, "desk")
+
+DESK_KEYS = {"name": True, "prefix": False, "timezone": False, "language": False}
+
+
+def _parse_desk(v: _Validator, root: Any) -> dict[str, Any]:
+    """``desk``: the Config fields name, prefix, timezone and language."""
+    desk = v.mapping(root["desk"], "desk", DESK_KEYS, root, "desk")
     name = v.string(desk, "name", "desk.name")
     prefix = str(desk.get("prefix", "CS"))
-    if not re.match(r"^[A-Z][A-Z0-9]{0,7}$", prefix):
+    if not PREFIX_RE.match(prefix):
         v.fail(desk, "prefix", f"'desk.prefix': {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
     timezone = str(desk.get("timezone", "Asia/Shanghai"))
     try:
@@ -191,73 +220,96 @@ def parse_config(data: Any, path: Path) -> Config:
     language = desk.get("language")
     if language is not None and language not in ("zh", "en"):
         v.fail(desk, "language", f"'desk.language' must be zh or en, not {language!r}")
+    return {"name": name, "prefix": prefix, "timezone": timezone, "language": language}
 
-    # groups
+
+GROUP_KEYS = {"name": True, "name_en": False, "assign": False, "department": False}
+
+
+def _parse_groups(v: _Validator, root: Any) -> dict[str, Group]:
+    """``groups``: group key → a name, or a mapping of GROUP_KEYS."""
     groups_node = root["groups"]
     if not isinstance(groups_node, dict) or not groups_node:
         v.fail(root, "groups", "'groups' must be a mapping of group keys to groups")
     groups: dict[str, Group] = {}
     for gkey, gval in groups_node.items():
-        kp = f"groups.{gkey}"
         if not isinstance(gkey, str) or not KEY_RE.match(gkey):
-            v.fail(groups_node, gkey, f"'{kp}': group keys are lower-case letters, digits and _")
-        if isinstance(gval, str):
-            groups[gkey] = Group(gkey, gval.strip(), gkey.replace("_", " ").capitalize())
-            continue
-        v.mapping(gval, kp, {"name": True, "name_en": False, "assign": False, "department": False}, groups_node, gkey)
-        gname = v.string(gval, "name", f"{kp}.name")
-        assign = gval.get("assign", "round_robin")
-        if assign not in ASSIGN_METHODS:
-            v.fail(gval, "assign", f"'{kp}.assign' must be one of {', '.join(ASSIGN_METHODS)}, not {assign!r}")
-        dept = gval.get("department", False)
-        if not isinstance(dept, bool):
-            v.fail(gval, "department", f"'{kp}.department' must be true or false")
-        name_en = v.string(gval, "name_en", f"{kp}.name_en") if "name_en" in gval else gname
-        groups[gkey] = Group(gkey, gname, name_en, assign, dept)
+            v.fail(groups_node, gkey, f"'groups.{gkey}': group keys are lower-case letters, digits and _")
+        groups[gkey] = _parse_group(v, groups_node, gkey)
+    return groups
 
-    # ladder
-    ladder: tuple[str, ...] = ROLES
-    if "ladder" in root:
-        seq = v.seq(root, "ladder", "ladder")
-        for i, role in enumerate(seq):
-            if role not in ROLES:
-                v.fail(seq, i, f"'ladder': unknown role {role!r} (roles: {', '.join(ROLES)})")
-        if len(set(seq)) != len(seq) or len(seq) < 2:
-            v.fail(root, "ladder", "'ladder' must list at least two different roles, lowest first")
-        if list(seq) != sorted(seq, key=ROLES.index):
-            v.fail(root, "ladder", f"'ladder' must go up: {', '.join(r for r in ROLES if r in seq)} (lowest first)")
-        ladder = tuple(seq)
 
-    # roster
+def _parse_group(v: _Validator, groups_node: Any, gkey: str) -> Group:
+    gval = groups_node[gkey]
+    if isinstance(gval, str):
+        return Group(gkey, gval.strip(), gkey.replace("_", " ").capitalize())
+    kp = f"groups.{gkey}"
+    v.mapping(gval, kp, GROUP_KEYS, groups_node, gkey)
+    gname = v.string(gval, "name", f"{kp}.name")
+    assign = gval.get("assign", "round_robin")
+    if assign not in ASSIGN_METHODS:
+        v.fail(gval, "assign", f"'{kp}.assign' must be one of {', '.join(ASSIGN_METHODS)}, not {assign!r}")
+    dept = gval.get("department", False)
+    if not isinstance(dept, bool):
+        v.fail(gval, "department", f"'{kp}.department' must be true or false")
+    name_en = v.string(gval, "name_en", f"{kp}.name_en") if "name_en" in gval else gname
+    return Group(gkey, gname, name_en, assign, dept)
+
+
+def _parse_ladder(v: _Validator, root: Any) -> tuple[str, ...]:
+    """``ladder``: at least two different roles, lowest first (default: every role)."""
+    if "ladder" not in root:
+        return ROLES
+    seq = v.seq(root, "ladder", "ladder")
+    for i, role in enumerate(seq):
+        if role not in ROLES:
+            v.fail(seq, i, f"'ladder': unknown role {role!r} (roles: {', '.join(ROLES)})")
+    if len(set(seq)) != len(seq) or len(seq) < 2:
+        v.fail(root, "ladder", "'ladder' must list at least two different roles, lowest first")
+    if list(seq) != sorted(seq, key=ROLES.index):
+        v.fail(root, "ladder", f"'ladder' must go up: {', '.join(r for r in ROLES if r in seq)} (lowest first)")
+    return tuple(seq)
+
+
+PERSON_KEYS = {"id": True, "name": True, "role": True, "groups": False}
+
+
+def _parse_roster(v: _Validator, root: Any, groups: dict[str, Group]) -> list[Person]:
+    """``roster``: a list of people (PERSON_KEYS), each email listed once."""
     roster_node = v.seq(root, "roster", "roster")
     if not roster_node:
         v.fail(root, "roster", "'roster' must list at least one person")
-    roster: list[Person] = []
     seen: set[str] = set()
-    for i, p in enumerate(roster_node):
-        kp = f"roster[{i}]"
-        v.mapping(p, kp, {"id": True, "name": True, "role": True, "groups": False}, roster_node, i)
-        pid = v.string(p, "id", f"{kp}.id")
-        if not EMAIL_RE.match(pid):
-            v.fail(p, "id", f"'{kp}.id': {pid!r} is not an email address")
-        if pid.lower() in seen:
-            v.fail(p, "id", f"'{kp}.id': {pid} is listed twice")
-        seen.add(pid.lower())
-        pname = v.string(p, "name", f"{kp}.name")
-        role = p["role"]
-        if role not in ROLES:
-            v.fail(p, "role", f"'{kp}.role': unknown role {role!r} (roles: {', '.join(ROLES)})")
-        pgroups = p.get("groups", [])
-        if isinstance(pgroups, str):
-            pgroups = [pgroups]
-        if not isinstance(pgroups, list):
-            v.fail(p, "groups", f"'{kp}.groups' must be a list of group keys")
-        for g in pgroups:
-            if g not in groups:
-                v.fail(p, "groups", f"'{kp}.groups': unknown group {g!r} (groups: {', '.join(groups)})")
-        roster.append(Person(pid, pname, role, tuple(pgroups)))
+    return [_parse_person(v, roster_node, i, groups, seen) for i in range(len(roster_node))]
 
-    # channels
+
+def _parse_person(v: _Validator, roster_node: list, i: int, groups: dict[str, Group], seen: set[str]) -> Person:
+    """One roster entry; adds its email to ``seen``, refusing one already there."""
+    kp, p = f"roster[{i}]", roster_node[i]
+    v.mapping(p, kp, PERSON_KEYS, roster_node, i)
+    pid = v.string(p, "id", f"{kp}.id")
+    if not EMAIL_RE.match(pid):
+        v.fail(p, "id", f"'{kp}.id': {pid!r} is not an email address")
+    if pid.lower() in seen:
+        v.fail(p, "id", f"'{kp}.id': {pid} is listed twice")
+    seen.add(pid.lower())
+    pname = v.string(p, "name", f"{kp}.name")
+    role = p["role"]
+    if role not in ROLES:
+        v.fail(p, "role", f"'{kp}.role': unknown role {role!r} (roles: {', '.join(ROLES)})")
+    pgroups = p.get("groups", [])
+    if isinstance(pgroups, str):
+        pgroups = [pgroups]
+    if not isinstance(pgroups, list):
+        v.fail(p, "groups", f"'{kp}.groups' must be a list of group keys")
+    for g in pgroups:
+        if g not in groups:
+            v.fail(p, "groups", f"'{kp}.groups': unknown group {g!r} (groups: {', '.join(groups)})")
+    return Person(pid, pname, role, tuple(pgroups))
+
+
+def _parse_channels(v: _Validator, root: Any) -> dict[str, Label]:
+    """``channels``: channel key → a name, or {name, name_en}."""
     chan_node = root["channels"]
     if not isinstance(chan_node, dict) or not chan_node:
         v.fail(root, "channels", "'channels' must be a mapping of channel keys to names")
@@ -267,39 +319,57 @@ def parse_config(data: Any, path: Path) -> Config:
             v.fail(chan_node, ckey, f"'channels.{ckey}': channel keys are lower-case letters, digits and _")
         n, ne = _names(v, chan_node, ckey, f"channels.{ckey}")
         channels[ckey] = Label(ckey, n, ne)
+    return channels
 
-    # types
+
+TYPE_KEYS = {"name": True, "name_en": False, "group": True, "template": False, "followup": False}
+
+
+def _parse_types(v: _Validator, root: Any, groups: dict[str, Group]) -> dict[str, TicketType]:
+    """``types``: type key → a mapping of TYPE_KEYS."""
     types_node = root["types"]
     if not isinstance(types_node, dict) or not types_node:
         v.fail(root, "types", "'types' must be a mapping of type keys to types")
     types: dict[str, TicketType] = {}
-    for tkey, tval in types_node.items():
-        kp = f"types.{tkey}"
+    for tkey in types_node:
         if not isinstance(tkey, str) or not KEY_RE.match(tkey):
-            v.fail(types_node, tkey, f"'{kp}': type keys are lower-case letters, digits and _")
-        v.mapping(tval, kp, {"name": True, "name_en": False, "group": True, "template": False, "followup": False}, types_node, tkey)
-        tname = v.string(tval, "name", f"{kp}.name")
-        tgroup = tval["group"]
-        if tgroup not in groups:
-            v.fail(tval, "group", f"'{kp}.group': unknown group {tgroup!r} (groups: {', '.join(groups)})")
-        template = v.string(tval, "template", f"{kp}.template") if "template" in tval else tkey
-        if not KEY_RE.match(template.replace("-", "_")):
-            v.fail(tval, "template", f"'{kp}.template': {template!r} is not a template name")
-        fu = tval.get("followup", False)
-        if not isinstance(fu, bool):
-            v.fail(tval, "followup", f"'{kp}.followup' must be true or false")
-        name_en = v.string(tval, "name_en", f"{kp}.name_en") if "name_en" in tval else tname
-        types[tkey] = TicketType(tkey, tname, name_en, tgroup, template, fu)
+            v.fail(types_node, tkey, f"'types.{tkey}': type keys are lower-case letters, digits and _")
+        types[tkey] = _parse_type(v, types_node, tkey, groups)
+    return types
 
-    categories: tuple[str, ...] = ()
-    if "categories" in root:
-        cats = v.seq(root, "categories", "categories")
-        for i, c in enumerate(cats):
-            if not isinstance(c, str) or not c.strip():
-                v.fail(cats, i, "'categories' must be a list of names")
-        categories = tuple(str(c).strip() for c in cats)
 
-    known = {
+def _parse_type(v: _Validator, types_node: Any, tkey: str, groups: dict[str, Group]) -> TicketType:
+    kp, tval = f"types.{tkey}", types_node[tkey]
+    v.mapping(tval, kp, TYPE_KEYS, types_node, tkey)
+    tname = v.string(tval, "name", f"{kp}.name")
+    tgroup = tval["group"]
+    if tgroup not in groups:
+        v.fail(tval, "group", f"'{kp}.group': unknown group {tgroup!r} (groups: {', '.join(groups)})")
+    template = v.string(tval, "template", f"{kp}.template") if "template" in tval else tkey
+    if not KEY_RE.match(template.replace("-", "_")):
+        v.fail(tval, "template", f"'{kp}.template': {template!r} is not a template name")
+    fu = tval.get("followup", False)
+    if not isinstance(fu, bool):
+        v.fail(tval, "followup", f"'{kp}.followup' must be true or false")
+    name_en = v.string(tval, "name_en", f"{kp}.name_en") if "name_en" in tval else tname
+    return TicketType(tkey, tname, name_en, tgroup, template, fu)
+
+
+def _parse_categories(v: _Validator, root: Any) -> tuple[str, ...]:
+    """``categories``: a list of names (none by default)."""
+    if "categories" not in root:
+        return ()
+    cats = v.seq(root, "categories", "categories")
+    for i, c in enumerate(cats):
+        if not isinstance(c, str) or not c.strip():
+            v.fail(cats, i, "'categories' must be a list of names")
+    return tuple(str(c).strip() for c in cats)
+
+
+def _known_values(types: dict[str, TicketType], channels: dict[str, Label],
+                  categories: tuple[str, ...]) -> dict[str, list[str] | None]:
+    """What each WHEN_KEYS condition may name (None: anything)."""
+    return {
         "type": list(types),
         "channel": list(channels),
         "priority": list(PRIORITIES),
@@ -309,121 +379,37 @@ def parse_config(data: Any, path: Path) -> Config:
         "keyword": None,
     }
 
-    # routing
+
+ROUTING_RULE_KEYS = {"when": True, "group": True}
+
+
+def _parse_routing(v: _Validator, root: Any, groups: dict[str, Group], known: dict[str, Any]) -> list[Rule]:
+    """``routing``: a list of rules (ROUTING_RULE_KEYS) sending matching tickets to a group."""
+    if "routing" not in root:
+        return []
     routing: list[Rule] = []
-    if "routing" in root:
-        rnode = v.seq(root, "routing", "routing")
-        for i, r in enumerate(rnode):
-            kp = f"routing[{i}]"
-            v.mapping(r, kp, {"when": True, "group": True}, rnode, i)
-            if r["group"] not in groups:
-                v.fail(r, "group", f"'{kp}.group': unknown group {r['group']!r} (groups: {', '.join(groups)})")
-            routing.append(Rule(_when(v, r, "when", f"{kp}.when", known), r["group"]))
-
-    calendar = _parse_calendar(v, root)
-
-    # sla
-    warn_at: tuple[float, ...] = (0.75,)
-    escalate_after: tuple[Duration, ...] = (parse_duration("0m"), parse_duration("4h"), parse_duration("1d"))
-    policies: list[Policy] = []
-    if "sla" in root:
-        sla = v.mapping(root["sla"], "sla", {"warn_at": False, "escalate_after": False, "policies": False}, root, "sla")
-        if "warn_at" in sla:
-            raw = sla["warn_at"] if isinstance(sla["warn_at"], list) else [sla["warn_at"]]
-            for x in raw:
-                if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < float(x) < 1:
-                    v.fail(sla, "warn_at", "'sla.warn_at' must be fractions between 0 and 1, e.g. [0.75]")
-            warn_at = tuple(sorted(float(x) for x in raw))
-        if "escalate_after" in sla:
-            seq = v.seq(sla, "escalate_after", "sla.escalate_after")
-            escalate_after = tuple(v.duration(seq, i, "sla.escalate_after") for i in range(len(seq)))
-        if "policies" in sla:
-            pnode = v.seq(sla, "policies", "sla.policies")
-            for i, p in enumerate(pnode):
-                kp = f"sla.policies[{i}]"
-                v.mapping(p, kp, {"name": True, "when": False, "first_response": False, "resolution": False}, pnode, i)
-                pname = v.string(p, "name", f"{kp}.name")
-                when = _when(v, p, "when", f"{kp}.when", known) if "when" in p else {}
-                fr = v.duration(p, "first_response", f"{kp}.first_response") if "first_response" in p else None
-                rs = v.duration(p, "resolution", f"{kp}.resolution") if "resolution" in p else None
-                policies.append(Policy(pname, when, fr, rs))
-
-    # followups
-    fpolicies: dict[str, FollowupPolicy] = {}
-    periodic: dict[str, str] = {}
-    followup_group = "followup" if "followup" in groups else None
-    if "followups" in root:
-        fu = v.mapping(root["followups"], "followups", {"group": False, "policies": False, "periodic": False}, root, "followups")
-        if "group" in fu:
-            followup_group = fu["group"]
-            if followup_group not in groups:
-                v.fail(fu, "group", f"'followups.group': unknown group {followup_group!r} (groups: {', '.join(groups)})")
-        if "policies" in fu:
-            pn = v.mapping(fu["policies"], "followups.policies", {t: False for t in types}, fu, "policies")
-            for tkey, pol in pn.items():
-                kp = f"followups.policies.{tkey}"
-                v.mapping(pol, kp, {"after": True, "attempts": False}, pn, tkey)
-                attempts = pol.get("attempts", 3)
-                if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-                    v.fail(pol, "attempts", f"'{kp}.attempts' must be a whole number of at least 1")
-                fpolicies[tkey] = FollowupPolicy(tkey, v.duration(pol, "after", f"{kp}.after"), attempts)
-        if "periodic" in fu:
-            pn = v.mapping(fu["periodic"], "followups.periodic", {t: False for t in TIERS}, fu, "periodic")
-            for tier in pn:
-                rule = v.string(pn, tier, f"followups.periodic.{tier}")
-                try:
-                    from dateutil.rrule import rrulestr
-
-                    rrulestr(rule, dtstart=__import__("datetime").datetime(2026, 1, 1))
-                except (ValueError, TypeError) as exc:
-                    v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} is not a recurrence rule ({exc})")
-                periodic[str(tier)] = rule
-
-    # work orders
-    wo_due = {"A": parse_duration("1d"), "B": parse_duration("3d"), "C": parse_duration("5d")}
-    if "work_orders" in root:
-        wo = v.mapping(root["work_orders"], "work_orders", {"due": False}, root, "work_orders")
-        if "due" in wo:
-            dn = v.mapping(wo["due"], "work_orders.due", {p: False for p in PRIORITIES}, wo, "due")
-            for pr in dn:
-                wo_due[str(pr)] = v.duration(dn, pr, f"work_orders.due.{pr}")
-
-    permissions = _parse_permissions(v, root)
-
-    return Config(
-        path=path,
-        name=name,
-        prefix=prefix,
-        timezone=timezone,
-        language=language,
-        roster=roster,
-        groups=groups,
-        ladder=ladder,
-        types=types,
-        channels=channels,
-        categories=categories,
-        routing=routing,
-        calendar=calendar,
-        warn_at=warn_at,
-        escalate_after=escalate_after,
-        sla_policies=policies,
-        followup_policies=fpolicies,
-        periodic=periodic,
-        followup_group=followup_group,
-        work_order_due=wo_due,
-        permissions=permissions,
-    )
+    rnode = v.seq(root, "routing", "routing")
+    for i, r in enumerate(rnode):
+        kp = f"routing[{i}]"
+        v.mapping(r, kp, ROUTING_RULE_KEYS, rnode, i)
+        if r["group"] not in groups:
+            v.fail(r, "group", f"'{kp}.group': unknown group {r['group']!r} (groups: {', '.join(groups)})")
+        routing.append(Rule(_when(v, r, "when", f"{kp}.when", known), r["group"]))
+    return routing
 
 
+CALENDAR_KEYS = {"hours": False, "holidays": False, "extra_workdays": False}
+CALENDAR_HOURS_KEYS = {d: False for d in WEEKDAYS}
 
 
 def _parse_calendar(v: _Validator, root: Any) -> Calendar:
+    """``calendar``: working hours per weekday, holidays and make-up workdays."""
     if "calendar" not in root:
         return Calendar({**DEFAULT_HOURS, "sat": (), "sun": ()}, frozenset(), frozenset(), DEFAULT_HOURS["mon"])
-    cal = v.mapping(root["calendar"], "calendar", {"hours": False, "holidays": False, "extra_workdays": False}, root, "calendar")
+    cal = v.mapping(root["calendar"], "calendar", CALENDAR_KEYS, root, "calendar")
     hours: dict[str, tuple[tuple[int, int], ...]] = {d: () for d in WEEKDAYS}
     if "hours" in cal:
-        hn = v.mapping(cal["hours"], "calendar.hours", {d: False for d in WEEKDAYS}, cal, "hours")
+        hn = v.mapping(cal["hours"], "calendar.hours", CALENDAR_HOURS_KEYS, cal, "hours")
         for day in hn:
             hours[day] = _parse_hours(v, hn, day, f"calendar.hours.{day}")
     else:
@@ -446,13 +432,124 @@ def _parse_calendar(v: _Validator, root: Any) -> Calendar:
     return Calendar(hours, holidays, extra, weekday_hours)
 
 
+SLA_KEYS = {"warn_at": False, "escalate_after": False, "policies": False}
+SLA_POLICY_KEYS = {"name": True, "when": False, "first_response": False, "resolution": False}
+
+
+def _parse_sla(v: _Validator, root: Any, known: dict[str, Any]) -> dict[str, Any]:
+    """``sla``: the Config fields warn_at, escalate_after and sla_policies."""
+    warn_at: tuple[float, ...] = (0.75,)
+    escalate_after: tuple[Duration, ...] = (parse_duration("0m"), parse_duration("4h"), parse_duration("1d"))
+    policies: list[Policy] = []
+    if "sla" in root:
+        sla = v.mapping(root["sla"], "sla", SLA_KEYS, root, "sla")
+        if "warn_at" in sla:
+            warn_at = _parse_warn_at(v, sla)
+        if "escalate_after" in sla:
+            seq = v.seq(sla, "escalate_after", "sla.escalate_after")
+            escalate_after = tuple(v.duration(seq, i, "sla.escalate_after") for i in range(len(seq)))
+        if "policies" in sla:
+            pnode = v.seq(sla, "policies", "sla.policies")
+            policies = [_parse_sla_policy(v, pnode, i, known) for i in range(len(pnode))]
+    return {"warn_at": warn_at, "escalate_after": escalate_after, "sla_policies": policies}
+
+
+def _parse_warn_at(v: _Validator, sla: Any) -> tuple[float, ...]:
+    raw = sla["warn_at"] if isinstance(sla["warn_at"], list) else [sla["warn_at"]]
+    for x in raw:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < float(x) < 1:
+            v.fail(sla, "warn_at", "'sla.warn_at' must be fractions between 0 and 1, e.g. [0.75]")
+    return tuple(sorted(float(x) for x in raw))
+
+
+def _parse_sla_policy(v: _Validator, pnode: list, i: int, known: dict[str, Any]) -> Policy:
+    kp, p = f"sla.policies[{i}]", pnode[i]
+    v.mapping(p, kp, SLA_POLICY_KEYS, pnode, i)
+    pname = v.string(p, "name", f"{kp}.name")
+    when = _when(v, p, "when", f"{kp}.when", known) if "when" in p else {}
+    fr = v.duration(p, "first_response", f"{kp}.first_response") if "first_response" in p else None
+    rs = v.duration(p, "resolution", f"{kp}.resolution") if "resolution" in p else None
+    return Policy(pname, when, fr, rs)
+
+
+FOLLOWUPS_KEYS = {"group": False, "policies": False, "periodic": False}
+FOLLOWUP_POLICY_KEYS = {"after": True, "attempts": False}
+FOLLOWUP_PERIODIC_KEYS = {t: False for t in TIERS}
+
+
+def _parse_followups(v: _Validator, root: Any, groups: dict[str, Group],
+                     types: dict[str, TicketType]) -> dict[str, Any]:
+    """``followups``: the Config fields followup_group, followup_policies and periodic."""
+    fpolicies: dict[str, FollowupPolicy] = {}
+    periodic: dict[str, str] = {}
+    followup_group = "followup" if "followup" in groups else None
+    if "followups" in root:
+        fu = v.mapping(root["followups"], "followups", FOLLOWUPS_KEYS, root, "followups")
+        if "group" in fu:
+            followup_group = fu["group"]
+            if followup_group not in groups:
+                v.fail(fu, "group", f"'followups.group': unknown group {followup_group!r} (groups: {', '.join(groups)})")
+        if "policies" in fu:
+            fpolicies = _parse_followup_policies(v, fu, types)
+        if "periodic" in fu:
+            periodic = _parse_periodic(v, fu)
+    return {"followup_group": followup_group, "followup_policies": fpolicies, "periodic": periodic}
+
+
+def _parse_followup_policies(v: _Validator, fu: Any, types: dict[str, TicketType]) -> dict[str, FollowupPolicy]:
+    """``followups.policies``: type key → FOLLOWUP_POLICY_KEYS."""
+    pn = v.mapping(fu["policies"], "followups.policies", {t: False for t in types}, fu, "policies")
+    fpolicies: dict[str, FollowupPolicy] = {}
+    for tkey, pol in pn.items():
+        kp = f"followups.policies.{tkey}"
+        v.mapping(pol, kp, FOLLOWUP_POLICY_KEYS, pn, tkey)
+        attempts = pol.get("attempts", 3)
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            v.fail(pol, "attempts", f"'{kp}.attempts' must be a whole number of at least 1")
+        fpolicies[tkey] = FollowupPolicy(tkey, v.duration(pol, "after", f"{kp}.after"), attempts)
+    return fpolicies
+
+
+def _parse_periodic(v: _Validator, fu: Any) -> dict[str, str]:
+    """``followups.periodic``: customer tier → a recurrence rule (RRULE text)."""
+    pn = v.mapping(fu["periodic"], "followups.periodic", FOLLOWUP_PERIODIC_KEYS, fu, "periodic")
+    periodic: dict[str, str] = {}
+    for tier in pn:
+        rule = v.string(pn, tier, f"followups.periodic.{tier}")
+        try:
+            from dateutil.rrule import rrulestr
+
+            rrulestr(rule, dtstart=datetime(2026, 1, 1))
+        except (ValueError, TypeError) as exc:
+            v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} is not a recurrence rule ({exc})")
+        periodic[str(tier)] = rule
+    return periodic
+
+
+WORK_ORDERS_KEYS = {"due": False}
+WORK_ORDER_DUE_KEYS = {p: False for p in PRIORITIES}
+
+
+def _parse_work_orders(v: _Validator, root: Any) -> dict[str, Duration]:
+    """``work_orders``: the time a work order is due in, per priority."""
+    wo_due = {"A": parse_duration("1d"), "B": parse_duration("3d"), "C": parse_duration("5d")}
+    if "work_orders" in root:
+        wo = v.mapping(root["work_orders"], "work_orders", WORK_ORDERS_KEYS, root, "work_orders")
+        if "due" in wo:
+            dn = v.mapping(wo["due"], "work_orders.due", WORK_ORDER_DUE_KEYS, wo, "due")
+            for pr in dn:
+                wo_due[str(pr)] = v.duration(dn, pr, f"work_orders.due.{pr}")
+    return wo_due
+
+
+PERMISSION_KEYS = {a: False for a in ACTIONS}
 
 
 def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
     """``permissions: {action: [who]}``; who is assignee, group, or a role (and above)."""
     if "permissions" not in root:
         return {}
-    pn = v.mapping(root["permissions"], "permissions", {a: False for a in ACTIONS}, root, "permissions")
+    pn = v.mapping(root["permissions"], "permissions", PERMISSION_KEYS, root, "permissions")
     out = {}
     for action, who in pn.items():
         who = who if isinstance(who, list) else [who]

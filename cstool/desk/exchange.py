@@ -175,17 +175,13 @@ def parse_file(path: Path, fmt: str | None) -> tuple[list[dict[str, Any]], str]:
     return read_rows(text, fmt), fmt
 
 
-
 def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: datetime,
                    commit: Any = None) -> list[str]:
     """Check every row, then write them all under the lock and commit once.
 
     Rows with an ``id`` are whole tickets (as exported); rows without are new contacts
     created as ``cstool create`` would. Returns the IDs written."""
-    from cstool.desk import verify
-    from cstool.time.clock import read_stamp
     from cstool.domain.customers import customer_files
-    from cstool.domain.workflow import NewTicket, build_ticket, prepare_ticket, work_order_due
 
     config = desk.config
     from cstool.domain import permissions
@@ -200,39 +196,65 @@ def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: da
         label = row.get("_row", number)
         try:
             if row.get("id"):
-                doc = to_document({k: v for k, v in row.items() if k != "_row"})
-                tid = str(doc["id"])
-                created = read_stamp(doc.get("created"), config.tz)
-                rel = f"tickets/{created.year:04d}/{created.month:02d}/{tid}.yaml" if created else f"tickets/{tid}.yaml"
-                found = verify.check_ticket(doc, rel, config, now, customers)
-                found = [f for f in found if f.code not in ("complaint", "merge-conflict")]
-                if found:
-                    raise InputError("; ".join(f.message for f in found[:3]))
-                if tid in existing:
-                    raise InputError(f"{tid} is already in this desk")
-                if tid in seen:
-                    raise InputError(f"{tid} appears twice in the file")
-                seen.add(tid)
-                planned.append(("whole", doc))
+                planned.append(("whole", _whole_ticket(row, config, now, customers, existing, seen)))
             else:
-                cust = row.get("customer") or {}
-                req = NewTicket(
-                    type=row.get("type"), title=row.get("title"), description=row.get("description"),
-                    channel=row.get("channel"), customer=cust.get("id") or cust.get("name"),
-                    phone=cust.get("phone"), email=cust.get("email"), tier=cust.get("tier"),
-                    priority=row.get("priority"), severity=row.get("severity"), category=row.get("category"),
-                    group=row.get("group"), assignee=row.get("assignee"),
-                    fields={str(k): str(v) for k, v in (row.get("fields") or {}).items()}, due=row.get("due"),
-                )
-                values, _ = prepare_ticket(desk, req)
-                work_order_due(config, values, now)
-                planned.append(("new", values))
+                planned.append(("new", _new_ticket_values(desk, row, now)))
         except InputError as exc:
             problems.append(f"row {label}: {exc.message}")
     if problems:
         shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
         raise InputError(f"nothing imported: {len(problems)} bad row(s): {shown}")
+    return _write_planned(desk, planned, actor, now, commit)
 
+
+def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: set[str], existing: Any,
+                  seen: set[str]) -> Any:
+    """A row that is a whole ticket, checked as ``verify`` would and new to the desk and
+    the file (its ID is added to ``seen``)."""
+    from cstool.desk import verify
+    from cstool.time.clock import read_stamp
+
+    doc = to_document({k: v for k, v in row.items() if k != "_row"})
+    tid = str(doc["id"])
+    created = read_stamp(doc.get("created"), config.tz)
+    rel = f"tickets/{created.year:04d}/{created.month:02d}/{tid}.yaml" if created else f"tickets/{tid}.yaml"
+    found = verify.check_ticket(doc, rel, config, now, customers)
+    found = [f for f in found if f.code not in ("complaint", "merge-conflict")]
+    if found:
+        raise InputError("; ".join(f.message for f in found[:3]))
+    if tid in existing:
+        raise InputError(f"{tid} is already in this desk")
+    if tid in seen:
+        raise InputError(f"{tid} appears twice in the file")
+    seen.add(tid)
+    return doc
+
+
+def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A row that is a new contact: its values checked as ``cstool create`` would."""
+    from cstool.domain.workflow import NewTicket, prepare_ticket, work_order_due
+
+    cust = row.get("customer") or {}
+    req = NewTicket(
+        type=row.get("type"), title=row.get("title"), description=row.get("description"),
+        channel=row.get("channel"), customer=cust.get("id") or cust.get("name"),
+        phone=cust.get("phone"), email=cust.get("email"), tier=cust.get("tier"),
+        priority=row.get("priority"), severity=row.get("severity"), category=row.get("category"),
+        group=row.get("group"), assignee=row.get("assignee"),
+        fields={str(k): str(v) for k, v in (row.get("fields") or {}).items()}, due=row.get("due"),
+    )
+    values, _ = prepare_ticket(desk, req)
+    work_order_due(desk.config, values, now)
+    return values
+
+
+def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now: datetime,
+                   commit: Any) -> list[str]:
+    """Write the planned tickets under the desk lock and commit them once; their IDs."""
+    from cstool.time.clock import read_stamp
+    from cstool.domain.workflow import build_ticket
+
+    config = desk.config
     written: list[str] = []
     paths = []
     with desk.lock():

@@ -131,17 +131,7 @@ class Index:
         cold rebuild, a large pull) are parsed on every core, with a progress bar when
         standard error is a terminal. A changed config (the calendar, the SLA policies)
         recomputes every deadline, so the whole index is rebuilt then."""
-        from cstool.config.load import config_key
-
-        key = config_key(self.desk.root)
-        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
-        if meta.get("config") != key:
-            self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
-                self.conn.execute(f"DELETE FROM {table}")
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
-            self.conn.execute("COMMIT")
-            meta = {"config": key}
+        meta = self._meta_for_current_config()
         state = None if self.in_memory else repo.tree_state(self.desk.root, PATHSPEC)
         watched = {rel for (rel,) in self.conn.execute("SELECT path FROM watch")}
         plan = self._plan_from_git(state, meta.get("git_head"), watched) if state is not None else None
@@ -158,50 +148,78 @@ class Index:
         if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
         customer_rows = [_customer_row(self.desk.root, rel, st) for rel, st in changed_customers]
-        placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 2))
-        cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS]])
-        gone = [(r,) for r in removed] + [(r,) for r, _ in changed] + [(r,) for r in removed_customers] + \
-            [(r,) for r, _ in changed_customers]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            self.conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
-            self.conn.executemany("DELETE FROM docs WHERE path = ?", [(r,) for r in removed])
-            self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
-            self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
-            batch: list[tuple] = []
-            for row in itertools.chain(_parse_all(self.desk.root, changed), [None]):
-                if row is not None:
-                    batch.append(row)
-                if batch and (row is None or len(batch) >= 500):  # insert as parsed: memory stays flat
-                    self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
-                                          [r[:-3] for r in batch])
-                    self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
-                                          [(r[0], r[-3], r[-2]) for r in batch])
-                    self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                          [d for r in batch for d in r[-1]])
-                    batch = []
+            self._delete_stale(changed, removed, changed_customers, removed_customers)
+            self._insert_tickets(changed)
             self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
             self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   [d for row in customer_rows for d in row[-1]])
             if state is not None and len(touched) > WATCH_LIMIT:
                 watch_add = self._still_differing(state, touched, changed + changed_customers,
                                                   removed + removed_customers) - watched
-            if state is None:
-                self.conn.execute("DELETE FROM watch")
-                self.conn.execute("DELETE FROM meta WHERE key = 'git_head'")
-            else:
-                # a path leaves the watch only if no concurrent refresh re-indexed it meanwhile
-                self.conn.executemany(
-                    "DELETE FROM watch WHERE path = ? AND coalesce((SELECT stat FROM files WHERE path = ?), "
-                    "(SELECT stat FROM customers WHERE path = ?), '') = ?",
-                    [(rel, rel, rel, st or "") for rel, st in verified])
-                self.conn.executemany("INSERT OR IGNORE INTO watch VALUES (?)", [(rel,) for rel in watch_add])
-                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (head,))
+            self._record_watch(head, verified, watch_add)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         return len(changed) + len(changed_customers)
+
+    def _meta_for_current_config(self) -> dict[str, str]:
+        """The meta table; a config other than the one indexed empties the index first."""
+        from cstool.config.load import config_key
+
+        key = config_key(self.desk.root)
+        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+        if meta.get("config") != key:
+            self.conn.execute("BEGIN IMMEDIATE")
+            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
+            self.conn.execute("COMMIT")
+            meta = {"config": key}
+        return meta
+
+    def _delete_stale(self, changed: list[tuple[str, str]], removed: list[str],
+                      changed_customers: list[tuple[str, str]], removed_customers: list[str]) -> None:
+        """Drop the rows of removed files, and the deadlines of every changed or removed one."""
+        gone = [(r,) for r in removed] + [(r,) for r, _ in changed] + [(r,) for r in removed_customers] + \
+            [(r,) for r, _ in changed_customers]
+        self.conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
+        self.conn.executemany("DELETE FROM docs WHERE path = ?", [(r,) for r in removed])
+        self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
+        self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
+
+    def _insert_tickets(self, changed: list[tuple[str, str]]) -> None:
+        """Parse the changed ticket files and insert their rows, docs and deadlines in batches."""
+        placeholders = ", ".join("?" for _ in range(len(COLUMNS) + 2))
+        cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS]])
+        batch: list[tuple] = []
+        for row in itertools.chain(_parse_all(self.desk.root, changed), [None]):
+            if row is not None:
+                batch.append(row)
+            if batch and (row is None or len(batch) >= 500):  # insert as parsed: memory stays flat
+                self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
+                                      [r[:-3] for r in batch])
+                self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
+                                      [(r[0], r[-3], r[-2]) for r in batch])
+                self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      [d for r in batch for d in r[-1]])
+                batch = []
+
+    def _record_watch(self, head: str | None, verified: list[tuple[str, str]], watch_add: set[str]) -> None:
+        """Outside git (no head) forget the watch; in git, update it and record the HEAD indexed."""
+        if head is None:
+            self.conn.execute("DELETE FROM watch")
+            self.conn.execute("DELETE FROM meta WHERE key = 'git_head'")
+        else:
+            # a path leaves the watch only if no concurrent refresh re-indexed it meanwhile
+            self.conn.executemany(
+                "DELETE FROM watch WHERE path = ? AND coalesce((SELECT stat FROM files WHERE path = ?), "
+                "(SELECT stat FROM customers WHERE path = ?), '') = ?",
+                [(rel, rel, rel, st or "") for rel, st in verified])
+            self.conn.executemany("INSERT OR IGNORE INTO watch VALUES (?)", [(rel,) for rel in watch_add])
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (head,))
 
     def _still_differing(self, before: tuple[str, set[str]], touched: set[str], parsed: list[tuple[str, str]],
                          removed: list[str]) -> set[str]:

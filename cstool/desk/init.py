@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -12,6 +11,7 @@ from cstool.desk import yamlio
 from cstool.config.load import CONFIG_FILE, default_config_text
 from cstool.config.schema import EMAIL_RE
 from cstool.config.parse import parse_config
+from cstool.domain.ids import PREFIX_RE
 from cstool.errors import DeskError, InputError
 from cstool.desk.store import CACHE_DIR
 from cstool.domain.templates import TEMPLATE_DIR, packaged_templates
@@ -62,22 +62,41 @@ def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: st
               user_name: str | None, git: bool) -> Path:
     """Create a desk in directory and return its resolved path."""
     root = directory.expanduser()
+    _check_new_desk(root, name, prefix)
+    email, person = _identity(root, user, user_name)
+    text = render_config(name, prefix, email, person)
+    parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
+    written = _write_desk_files(root, text)
+    if git and _git_available():
+        from cstool.git.driver import setup_git
+
+        top = repo.work_tree(root)
+        if top is None:
+            repo.run_git(root, "init", "--quiet")
+        written.extend(setup_git(root))
+        desk_name = name or "客户服务中心"
+        repo.commit(root, written, f"Create desk {desk_name} (by {email})", repo.Author(person, email))
+    return root.resolve()
+
+
+def _check_new_desk(root: Path, name: str | None, prefix: str | None) -> None:
+    """Refuse a folder that is already a desk or not a folder, and a bad prefix or name."""
     if (root / CONFIG_FILE).exists():
         raise InputError(f"{root}: already a desk ({CONFIG_FILE} exists); nothing was written")
     if root.exists() and not root.is_dir():
         raise InputError(f"{root}: exists and is not a folder")
-    if prefix is not None and not re.match(r"^[A-Z][A-Z0-9]{0,7}$", prefix):
+    if prefix is not None and not PREFIX_RE.match(prefix):
         raise InputError(f"--prefix: {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
     if name is not None and not name.strip():
         raise InputError("--name: the desk name is empty")
-    email, person = _identity(root, user, user_name)
-    text = render_config(name, prefix, email, person)
-    parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
 
+
+def _write_desk_files(root: Path, config_text: str) -> list[Path]:
+    """Write the config, .gitignore, the packaged templates and the empty folders; the files written."""
     try:
         root.mkdir(parents=True, exist_ok=True)
         written = [root / CONFIG_FILE, root / ".gitignore"]
-        yamlio.atomic_write(root / CONFIG_FILE, text)
+        yamlio.atomic_write(root / CONFIG_FILE, config_text)
         gitignore = root / ".gitignore"
         if gitignore.exists():
             existing = gitignore.read_text(encoding="utf-8")
@@ -94,14 +113,4 @@ def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: st
             (root / sub).mkdir(exist_ok=True)
     except PermissionError as exc:
         raise DeskError(f"{exc.filename or root}: permission denied") from None
-
-    if git and _git_available():
-        from cstool.git.driver import setup_git
-
-        top = repo.work_tree(root)
-        if top is None:
-            repo.run_git(root, "init", "--quiet")
-        written.extend(setup_git(root))
-        desk_name = name or "客户服务中心"
-        repo.commit(root, written, f"Create desk {desk_name} (by {email})", repo.Author(person, email))
-    return root.resolve()
+    return written

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from cstool.domain import history, ids
 from cstool.desk import yamlio
@@ -67,14 +67,26 @@ def _all_ticket_files(root: Path) -> list[Path]:
 
 def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: set[str]) -> list[Finding]:
     """Schema, replay, complaint results, roster and customer references of one ticket."""
+    if not isinstance(data, dict):
+        return [Finding(rel, 1, None, "schema", "a ticket file must be a mapping of fields")]
     out: list[Finding] = []
-    tid = data.get("id") if isinstance(data, dict) else None
+    tid = data.get("id")
 
     def add(code: str, message: str, key: Any = None, node: Any = None) -> None:
         out.append(Finding(rel, _line(node if node is not None else data, key) if key is not None else None, tid, code, message))
 
-    if not isinstance(data, dict):
-        return [Finding(rel, 1, None, "schema", "a ticket file must be a mapping of fields")]
+    _check_fields(data, rel, tid, config, add)
+    _check_customer(data, customers, add)
+    _check_history(data, tid, config, add)
+    assignee = data.get("assignee")
+    if assignee and config.person(str(assignee)) is None:
+        add("roster", f"assignee {assignee!r} is not on the roster", "assignee")
+    _check_complaint(data, config, now, add)
+    return out
+
+
+def _check_fields(data: dict, rel: str, tid: Any, config: Config, add: Callable[..., None]) -> None:
+    """Required fields, the ID and file name, known values, title, timestamps and the file's place."""
     for key in REQUIRED:
         if key not in data:
             add("schema", f"missing field '{key}'")
@@ -105,6 +117,10 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
         expected = f"tickets/{created.year:04d}/{created.month:02d}/{tid}.yaml"
         if rel != expected:
             add("layout", f"file should be at {expected} (by its creation month)", "created")
+
+
+def _check_customer(data: dict, customers: set[str], add: Callable[..., None]) -> None:
+    """The customer block: a mapping, a known tier, a customer record that exists."""
     cust = data.get("customer")
     if cust is not None and not isinstance(cust, dict):
         add("schema", "customer must be a mapping", "customer")
@@ -114,29 +130,34 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
         if cust.get("id") and cust.get("id") not in customers:
             add("reference", f"customer {cust.get('id')} has no record in customers/", "id", cust)
 
+
+def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None]) -> None:
+    """The history: a list starting with create, complete events by people on the roster,
+    merge conflicts not yet acknowledged, and a replay that gives the current fields."""
     hist = data.get("history")
     if hist is not None and not isinstance(hist, list):
         add("schema", "history must be a list of events", "history")
-        hist = None
-    if isinstance(hist, list):
-        if hist and (not isinstance(hist[0], dict) or hist[0].get("action") != "create"):
-            add("history", "the history must start with a create event", "history")
-        for i, ev in enumerate(hist):
-            if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
-                out.append(Finding(rel, _line(hist, i), tid, "history", f"history event {i + 1} lacks at, by or action"))
-                continue
-            if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
-                out.append(Finding(rel, _line(hist, i), tid, "roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster"))
-            acknowledged = any(isinstance(later, dict) and later.get("action") == "ack" for later in hist[i + 1:])
-            if ev.get("action") == "merge-conflict" and not acknowledged:
-                out.append(Finding(rel, _line(hist, i), tid, "merge-conflict", f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} (then: cstool note {tid} --ack-conflict -m …)"))
-        if all(isinstance(ev, dict) for ev in hist):
-            for problem in history.disagreements(data):
-                add("replay", problem, "status" if "status" in data else None)
-    assignee = data.get("assignee")
-    if assignee and config.person(str(assignee)) is None:
-        add("roster", f"assignee {assignee!r} is not on the roster", "assignee")
+        return
+    if not isinstance(hist, list):
+        return
+    if hist and (not isinstance(hist[0], dict) or hist[0].get("action") != "create"):
+        add("history", "the history must start with a create event", "history")
+    for i, ev in enumerate(hist):
+        if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
+            add("history", f"history event {i + 1} lacks at, by or action", i, hist)
+            continue
+        if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
+            add("roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster", i, hist)
+        acknowledged = any(isinstance(later, dict) and later.get("action") == "ack" for later in hist[i + 1:])
+        if ev.get("action") == "merge-conflict" and not acknowledged:
+            add("merge-conflict", f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} (then: cstool note {tid} --ack-conflict -m …)", i, hist)
+    if all(isinstance(ev, dict) for ev in hist):
+        for problem in history.disagreements(data):
+            add("replay", problem, "status" if "status" in data else None)
 
+
+def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..., None]) -> None:
+    """A closed complaint has a resolution and, once its follow-up call is past due, a result."""
     if data.get("type") == "complaint" and data.get("status") == "closed":
         if not data.get("resolution"):
             add("complaint", "complaint closed without a resolution (每一件投诉有记录、有处理结果)", "status")
@@ -149,12 +170,42 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
                 add("complaint", f"complaint's follow-up call was due {f.get('due')} and has no result", "followups")
             elif due is not None and due < now and f.get("result") == "unreachable" and not f.get("done_at"):
                 add("complaint", f"complaint's follow-up call was due {f.get('due')}; the customer was not reached yet", "followups")
-    return out
 
 
 def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None) -> tuple[list[Finding], int]:
     """Every finding of the desk (or of the ticket files in ``only``, paths relative to
     the desk), and how many files were read."""
+    findings, customer_ids, files_read = _check_customers(root)
+    seen: dict[str, str] = {}
+    tickets: dict[str, Any] = {}
+    for path in _all_ticket_files(root):
+        rel = path.relative_to(root).as_posix()
+        if only is not None and rel not in only:
+            continue
+        files_read += 1
+        try:
+            data = yamlio.load(path, rel)
+        except CstoolError as exc:
+            findings.append(_parse_finding(rel, exc.message))
+            continue
+        findings.extend(check_ticket(data, rel, config, now, customer_ids))
+        tid = data.get("id") if isinstance(data, dict) else None
+        if isinstance(tid, str):
+            if tid in seen:
+                findings.append(Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}"))
+            else:
+                seen[tid] = rel
+                tickets[tid] = data
+    all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
+    for tid, data in tickets.items():
+        for i, link in enumerate(data.get("links") or []):
+            if str(link) not in all_ids:
+                findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference", f"linked ticket {link} does not exist"))
+    return findings, files_read
+
+
+def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
+    """The customer records' findings, the IDs of the good ones, and how many files were read."""
     findings: list[Finding] = []
     customer_ids: set[str] = set()
     cdir = root / "customers"
@@ -175,39 +226,17 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             if data.get("tier") not in TIERS:
                 findings.append(Finding(rel, _line(data, "tier"), None, "schema", f"tier {data.get('tier')!r} is not A, B or C"))
             customer_ids.add(cid)
+    return findings, customer_ids, files_read
 
-    seen: dict[str, str] = {}
-    tickets: dict[str, Any] = {}
-    for path in _all_ticket_files(root):
-        rel = path.relative_to(root).as_posix()
-        if only is not None and rel not in only:
-            continue
-        files_read += 1
-        try:
-            data = yamlio.load(path, rel)
-        except CstoolError as exc:
-            msg = exc.message
-            line = None
-            if msg.startswith(rel + ":"):
-                rest = msg[len(rel) + 1:]
-                head, _, tail = rest.partition(": ")
-                if head.isdigit():
-                    line, msg = int(head), tail
-                else:
-                    msg = rest.lstrip(" ")
-            findings.append(Finding(rel, line, None, "parse", msg))
-            continue
-        findings.extend(check_ticket(data, rel, config, now, customer_ids))
-        tid = data.get("id") if isinstance(data, dict) else None
-        if isinstance(tid, str):
-            if tid in seen:
-                findings.append(Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}"))
-            else:
-                seen[tid] = rel
-                tickets[tid] = data
-    all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
-    for tid, data in tickets.items():
-        for i, link in enumerate(data.get("links") or []):
-            if str(link) not in all_ids:
-                findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference", f"linked ticket {link} does not exist"))
-    return findings, files_read
+
+def _parse_finding(rel: str, msg: str) -> Finding:
+    """A ticket file that does not parse: the loader's message, with its line when it names one."""
+    line = None
+    if msg.startswith(rel + ":"):
+        rest = msg[len(rel) + 1:]
+        head, _, tail = rest.partition(": ")
+        if head.isdigit():
+            line, msg = int(head), tail
+        else:
+            msg = rest.lstrip(" ")
+    return Finding(rel, line, None, "parse", msg)

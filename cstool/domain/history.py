@@ -50,31 +50,41 @@ def step(state: dict[str, Any], ev: Any) -> None:
     elif action in ("pending", "resume"):
         state["status"] = states.TRANSITIONS[action][1]
     elif action in ("resolve", "close"):
-        state["status"] = "resolved" if action == "resolve" else "closed"
-        if ev.get("resolution"):
-            state["resolution"] = ev.get("resolution")
-        if not state["resolved_at"]:
-            state["resolved_at"] = at
-        if ev.get("followup_due"):
-            state["followups"].append({"kind": ev.get("followup_kind", "callback"), "due": ev["followup_due"]})
+        _step_resolve(state, ev, at)
     elif action == "reopen":
         state["status"] = "open"
         state["resolution"] = None
         state["resolved_at"] = None
     elif action == "followup":
-        for f in state["followups"]:
-            if not f.get("done_at"):
-                f["attempts"] = int(f.get("attempts") or 0) + 1
-                f["by"] = ev.get("by")
-                if ev.get("note"):
-                    f["note"] = ev.get("note")
-                f["result"] = ev.get("result")
-                if ev.get("result") != "unreachable" or ev.get("final"):
-                    f["done_at"] = at
-                break
+        _step_followup(state, ev, at)
     # note, chase, merge-conflict and unknown actions change no current field
     if at:
         state["updated"] = at
+
+
+def _step_resolve(state: dict[str, Any], ev: Any, at: Any) -> None:
+    """resolve or close: the status, the resolution, when first resolved, and a follow-up call to make."""
+    state["status"] = "resolved" if ev.get("action") == "resolve" else "closed"
+    if ev.get("resolution"):
+        state["resolution"] = ev.get("resolution")
+    if not state["resolved_at"]:
+        state["resolved_at"] = at
+    if ev.get("followup_due"):
+        state["followups"].append({"kind": ev.get("followup_kind", "callback"), "due": ev["followup_due"]})
+
+
+def _step_followup(state: dict[str, Any], ev: Any, at: Any) -> None:
+    """followup: an attempt at the first open follow-up call, done unless unreachable (and not final)."""
+    for f in state["followups"]:
+        if not f.get("done_at"):
+            f["attempts"] = int(f.get("attempts") or 0) + 1
+            f["by"] = ev.get("by")
+            if ev.get("note"):
+                f["note"] = ev.get("note")
+            f["result"] = ev.get("result")
+            if ev.get("result") != "unreachable" or ev.get("final"):
+                f["done_at"] = at
+            break
 
 
 def replay(history: Any) -> dict[str, Any]:

@@ -140,6 +140,25 @@ def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
     history = unite(list(ours.get("history") or []), list(theirs.get("history") or []))
     a_up, b_up = _at({"at": ours.get("updated")}), _at({"at": theirs.get("updated")})
     notes: list[str] = []
+    merged = _merge_fields(base, ours, theirs, a_up, b_up, notes)
+    sla = _merge_sla(base, ours, theirs, a_up, b_up, history, notes)
+    for ev, status in invalid_steps(history):
+        notes.append(f"{ev.get('action')} at {ev.get('at')} by {ev.get('by')} came when the ticket was already {status}")
+    if notes:
+        _record_conflict(history, notes)
+    doc = ordered(merged, FIELD_ORDER)
+    if sla:
+        from cstool.domain.model import SLA_ORDER
+
+        doc["sla"] = ordered(sla, SLA_ORDER)
+    doc["history"] = CommentedSeq(history)
+    state = replay(history)
+    write_state(doc, state)
+    return ordered(dict(doc), FIELD_ORDER)
+
+
+def _merge_fields(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, notes: list[str]) -> dict[str, Any]:
+    """The fields other than history, sla and the derived ones, three-way; a dropped value is noted."""
     merged: dict[str, Any] = {}
     keys = [k for k in FIELD_ORDER if k in ours or k in theirs]
     keys += sorted(k for k in {*ours, *theirs} if k not in FIELD_ORDER)
@@ -153,7 +172,12 @@ def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
             notes.append(f"{key}: kept {_short(value)}, dropped {_short(dropped)}")
         if value is not None:
             merged[key] = value
-    # SLA: the promise fields merge like other fields; the stop times come from the history
+    return merged
+
+
+def _merge_sla(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, history: list[Any],
+               notes: list[str]) -> dict[str, Any]:
+    """SLA: the promise fields merge like other fields; the stop times come from the history."""
     sla_a, sla_b, sla_o = dict(ours.get("sla") or {}), dict(theirs.get("sla") or {}), dict(base.get("sla") or {})
     sla: dict[str, Any] = {}
     for key in sorted({*sla_a, *sla_b}):
@@ -165,26 +189,19 @@ def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
             notes.append(f"sla.{key}: kept {_short(value)}, dropped {_short(dropped)}")
         if value is not None:
             sla[key] = value
-    for ev, status in invalid_steps(history):
-        notes.append(f"{ev.get('action')} at {ev.get('at')} by {ev.get('by')} came when the ticket was already {status}")
-    if notes:
-        last = max((_at(ev), ev.get("at")) for ev in history)[1] if history else None
-        note_ev = CommentedMap()
-        note_ev["at"] = last
-        note_ev["by"] = MERGE_ACTOR
-        note_ev["action"] = "merge-conflict"
-        note_ev["note"] = "; ".join(notes)
-        if canonical(note_ev) not in {canonical(ev) for ev in history}:
-            history.append(note_ev)
-    doc = ordered(merged, FIELD_ORDER)
-    if sla:
-        from cstool.domain.model import SLA_ORDER
+    return sla
 
-        doc["sla"] = ordered(sla, SLA_ORDER)
-    doc["history"] = CommentedSeq(history)
-    state = replay(history)
-    write_state(doc, state)
-    return ordered(dict(doc), FIELD_ORDER)
+
+def _record_conflict(history: list[Any], notes: list[str]) -> None:
+    """Append a merge-conflict event with the notes, at the latest event's time (once)."""
+    last = max((_at(ev), ev.get("at")) for ev in history)[1] if history else None
+    note_ev = CommentedMap()
+    note_ev["at"] = last
+    note_ev["by"] = MERGE_ACTOR
+    note_ev["action"] = "merge-conflict"
+    note_ev["note"] = "; ".join(notes)
+    if canonical(note_ev) not in {canonical(ev) for ev in history}:
+        history.append(note_ev)
 
 
 def _latest_carried(history: list[Any], key: str, fallback: Any) -> Any:

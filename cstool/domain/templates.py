@@ -76,16 +76,41 @@ def _fail(rel: str, node: Any, key: Any, message: str) -> None:
     raise DeskError(f"{rel}:{line}: {message}")
 
 
+TEMPLATE_KEYS = ("type", "defaults", "description", "fields", "followup_script")
+FIELD_SPEC_KEYS = ("label", "label_en", "required", "choices", "default")
+
+
 def parse_template(data: Any, name: str, rel: str, config: Config) -> Template:
+    """Validate a template file's data (``rel`` names it in errors) and return a Template."""
     if not isinstance(data, dict):
         raise DeskError(f"{rel}:1: a template must be a mapping")
-    allowed = {"type", "defaults", "description", "fields", "followup_script"}
     for key in data:
-        if key not in allowed:
-            _fail(rel, data, key, f"unknown key '{key}' (known keys: {', '.join(sorted(allowed))})")
+        if key not in TEMPLATE_KEYS:
+            _fail(rel, data, key, f"unknown key '{key}' (known keys: {', '.join(sorted(TEMPLATE_KEYS))})")
     ttype = data.get("type")
     if ttype not in config.types:
         _fail(rel, data, "type", f"'type': unknown type {ttype!r} (types: {', '.join(config.types)})")
+    defaults = _parse_defaults(data, rel, config)
+    specs: dict[str, FieldSpec] = {}
+    fnode = data.get("fields") or {}
+    if not isinstance(fnode, dict):
+        _fail(rel, data, "fields", "'fields' must be a mapping of field keys to their labels")
+    for fkey in fnode:
+        if not isinstance(fkey, str) or not KEY_RE.match(fkey):
+            _fail(rel, fnode, fkey, f"'fields.{fkey}': field keys are lower-case letters, digits and _")
+        specs[fkey] = _parse_field(fnode, fkey, rel)
+    return Template(
+        name=name,
+        type=str(ttype),
+        defaults=defaults,
+        description=str(data.get("description") or ""),
+        fields=specs,
+        followup_script=str(data.get("followup_script") or ""),
+    )
+
+
+def _parse_defaults(data: dict, rel: str, config: Config) -> dict[str, str]:
+    """``defaults``: DEFAULT_KEYS, each a value the desk knows."""
     defaults: dict[str, str] = {}
     raw = data.get("defaults") or {}
     if not isinstance(raw, dict):
@@ -104,41 +129,31 @@ def parse_template(data: Any, name: str, rel: str, config: Config) -> Template:
         if known is not None and value not in known:
             _fail(rel, raw, key, f"'defaults.{key}': unknown value {value!r} (choose from {', '.join(known)})")
         defaults[key] = value
-    specs: dict[str, FieldSpec] = {}
-    fnode = data.get("fields") or {}
-    if not isinstance(fnode, dict):
-        _fail(rel, data, "fields", "'fields' must be a mapping of field keys to their labels")
-    for fkey, spec in fnode.items():
-        if not isinstance(fkey, str) or not KEY_RE.match(fkey):
-            _fail(rel, fnode, fkey, f"'fields.{fkey}': field keys are lower-case letters, digits and _")
-        if isinstance(spec, str):
-            specs[fkey] = FieldSpec(fkey, spec, fkey)
-            continue
-        if not isinstance(spec, dict):
-            _fail(rel, fnode, fkey, f"'fields.{fkey}' must be a label or a mapping")
-        for k in spec:
-            if k not in ("label", "label_en", "required", "choices", "default"):
-                _fail(rel, spec, k, f"unknown key 'fields.{fkey}.{k}'")
-        choices = tuple(str(c) for c in (spec.get("choices") or ()))
-        default = spec.get("default")
-        if default is not None and choices and str(default) not in choices:
-            _fail(rel, spec, "default", f"'fields.{fkey}.default' is not one of its choices")
-        label = str(spec.get("label") or fkey)
-        specs[fkey] = FieldSpec(
-            fkey,
-            label,
-            str(spec.get("label_en") or label),
-            bool(spec.get("required", False)),
-            choices,
-            None if default is None else str(default),
-        )
-    return Template(
-        name=name,
-        type=str(ttype),
-        defaults=defaults,
-        description=str(data.get("description") or ""),
-        fields=specs,
-        followup_script=str(data.get("followup_script") or ""),
+    return defaults
+
+
+def _parse_field(fnode: dict, fkey: str, rel: str) -> FieldSpec:
+    """One of ``fields``: a label, or a mapping of FIELD_SPEC_KEYS."""
+    spec = fnode[fkey]
+    if isinstance(spec, str):
+        return FieldSpec(fkey, spec, fkey)
+    if not isinstance(spec, dict):
+        _fail(rel, fnode, fkey, f"'fields.{fkey}' must be a label or a mapping")
+    for k in spec:
+        if k not in FIELD_SPEC_KEYS:
+            _fail(rel, spec, k, f"unknown key 'fields.{fkey}.{k}'")
+    choices = tuple(str(c) for c in (spec.get("choices") or ()))
+    default = spec.get("default")
+    if default is not None and choices and str(default) not in choices:
+        _fail(rel, spec, "default", f"'fields.{fkey}.default' is not one of its choices")
+    label = str(spec.get("label") or fkey)
+    return FieldSpec(
+        fkey,
+        label,
+        str(spec.get("label_en") or label),
+        bool(spec.get("required", False)),
+        choices,
+        None if default is None else str(default),
     )
 
 

@@ -183,6 +183,12 @@ def tree_state(root: Path, pathspec: tuple[str, ...]) -> tuple[str, set[str]] | 
     except ValueError:
         return None
     prefix = "" if prefix == "." else prefix + "/"
+    stdout = _status_output(root, pathspec)
+    return None if stdout is None else _parse_status(stdout, prefix)
+
+
+def _status_output(root: Path, pathspec: tuple[str, ...]) -> bytes | None:
+    """The output of ``git status`` for pathspec (the run started early, if any); None if git fails."""
     proc = _STARTED.pop((str(root), pathspec), None)
     try:
         if proc is None:
@@ -193,6 +199,12 @@ def tree_state(root: Path, pathspec: tuple[str, ...]) -> tuple[str, set[str]] | 
         return None
     if proc.returncode != 0:
         return None
+    return stdout
+
+
+def _parse_status(stdout: bytes, prefix: str) -> tuple[str, set[str]] | None:
+    """(HEAD, the paths under prefix that differ from it, relative to prefix) from
+    ``git status --porcelain=v2 --branch -z``; None without a branch header."""
     head, dirty = None, set()
     fields_before_path = {"1": 8, "2": 9, "u": 10, "?": 1, "!": 1}
     records = iter(stdout.split(b"\0"))

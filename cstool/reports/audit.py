@@ -186,22 +186,30 @@ def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
     fr_target = sla.parse_target(sla_data.get("first_response_target"))
     res_target = sla.parse_target(sla_data.get("resolution_target"))
     base: dict[str, Any] = {"slim": slim, "created": created.timestamp(), "times": [t.timestamp() for t in times]}
+    _base_first_response(base, history, times, created, sla_data, fr_target, cal)
+    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
+    _base_cycles(base, history, times, enders, res_target, cal)
+    _base_events(base, ticket, history, enders, tz)
+    return base
 
+
+def _base_first_response(base: dict[str, Any], history: list, times: list[datetime], created: datetime,
+                         sla_data: Any, fr_target: Any, cal: BusinessCalendar) -> None:
+    """The ticket base's first reply (its index), its figures, and when it falls due."""
     first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
     base["first_reply"] = first
     if first is not None:
-        at = times[first]
-        met = None
-        if fr_target is not None:
-            met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
-        base["first_response"] = [str(history[first].get("by")), cal.between(created, at), met]
+        base["first_response"] = list(_first_response(history[first], created, times[first], fr_target, cal))
     fr_due = None
     if fr_target is not None:
-        fr_due = read_stamp(sla_data.get("first_response_due"), tz) or cal.add(created, fr_target)
+        fr_due = read_stamp(sla_data.get("first_response_due"), cal.tz) or cal.add(created, fr_target)
     base["fr_due"] = fr_due.timestamp() if fr_due is not None else None
 
-    cycles = sla.cycles(history, tz, times)
-    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
+
+def _base_cycles(base: dict[str, Any], history: list, times: list[datetime], enders: list,
+                 res_target: Any, cal: BusinessCalendar) -> None:
+    """The ticket base's finished resolutions and, per cycle, when its target is reached."""
+    cycles = sla.cycles(history, cal.tz, times)
     base["resolutions"] = []
     base["cycles"] = []
     for cycle in cycles:
@@ -225,6 +233,9 @@ def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
         base["cycles"].append([cycle["start"].timestamp(), end.timestamp() if end is not None else None, reached,
                                [[a.timestamp(), b.timestamp() if b is not None else None] for a, b in cycle["pauses"]]])
 
+
+def _base_events(base: dict[str, Any], ticket: Any, history: list, enders: list, tz: Any) -> None:
+    """The ticket base's events, the status after each, follow-up due times and work-order times."""
     base["events"] = [[ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final"))]
                       for ev in history]
     state = history_blank()
@@ -239,7 +250,6 @@ def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
         due = read_stamp(ticket.get("due"), tz)
         base["wo_due"] = due.timestamp() if due is not None else None
         base["wo_resolved"] = enders[0][0].timestamp() if enders and enders[0][0] is not None else None
-    return base
 
 
 def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
@@ -258,8 +268,23 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
     for at, by, minutes, met in base["resolutions"]:
         if start <= at < end:
             facts.resolutions.append((by, minutes, met))
-    lo, hi = bisect_left(times, start), bisect_left(times, end)
-    for (by, action, to, result, final) in base["events"][lo:hi]:
+    _count_events(facts, base["events"][bisect_left(times, start):bisect_left(times, end)])
+    facts.followups_due = sum(1 for due in base["followups_due"] if start <= due < end)
+    _base_state_at_cutoff(facts, base, cutoff)
+
+    due = base.get("wo_due")
+    if due is not None:
+        resolved = base.get("wo_resolved")
+        if resolved is not None and start <= resolved < end:
+            facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
+        elif facts.open_at_cutoff and due < cutoff:
+            facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
+    return facts
+
+
+def _count_events(facts: Facts, events: list) -> None:
+    """Add a period's events (as :func:`ticket_base` keeps them) to the facts."""
+    for (by, action, to, result, final) in events:
         if by:
             facts.actors.add(str(by))
         if action == "close":
@@ -270,8 +295,11 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
             facts.reopened = True
         elif action == "followup" and (result != "unreachable" or final):
             facts.followups_finished.append((str(by), str(result)))
-    facts.followups_due = sum(1 for due in base["followups_due"] if start <= due < end)
 
+
+def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> None:
+    """Open at the cut-off, its age, and whether a clock had breached by then."""
+    times, created = base["times"], base["created"]
     # state at the cut-off: the events before it are a prefix (times are in order)
     k = bisect_left(times, cutoff)
     status = base["statuses"][k - 1] if k else None
@@ -291,15 +319,6 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
             if running and not paused_now and reached is not None and reached <= cutoff:
                 facts.breached_at_cutoff = True
 
-    due = base.get("wo_due")
-    if due is not None:
-        resolved = base.get("wo_resolved")
-        if resolved is not None and start <= resolved < end:
-            facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
-        elif facts.open_at_cutoff and due < cutoff:
-            facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
-    return facts
-
 
 def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
     """A ticket's facts for a period worked out from the ticket itself (any history)."""
@@ -317,60 +336,19 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
 
     # first response
     first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
-    if first is not None and created is not None:
-        at = times[first]
-        if at in period:
-            minutes = cal.between(created, at)
-            met = None
-            if fr_target is not None:
-                met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
-            facts.first_response = (str(history[first].get("by")), minutes, met)
+    if first is not None and created is not None and times[first] in period:
+        facts.first_response = _first_response(history[first], created, times[first], fr_target, cal)
 
     # resolution cycles completed in the period
-    cycles = sla.cycles(history, tz, times)
     enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
-    for cycle in cycles:
-        end = cycle["end"]
-        if end not in period:
-            continue
-        by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
-        active = sla.active_minutes(cycle, cal, end)
-        met = None
-        if res_target is not None:
-            _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
-            met = breach is None or breach >= end
-        facts.resolutions.append((by, active, met))
+    facts.resolutions.extend(_resolutions_in(history, times, enders, res_target, cal, period))
 
-    for ev, at in zip(history, times):
-        if at not in period:
-            continue
-        action = ev.get("action")
-        if ev.get("by"):
-            facts.actors.add(str(ev.get("by")))
-        if action == "close":
-            facts.closes += 1
-        elif action == "escalate":
-            facts.escalations.append(int(ev.get("to") or 0))
-        elif action == "reopen":
-            facts.reopened = True
-        elif action == "followup" and (ev.get("result") != "unreachable" or ev.get("final")):
-            facts.followups_finished.append((str(ev.get("by")), str(ev.get("result"))))
+    _count_events(facts, [(ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final")))
+                          for ev, at in zip(history, times) if at in period])
     for f in ticket.get("followups") or []:
         if read_stamp(f.get("due"), tz) in period:
             facts.followups_due += 1
-
-    # state at the cut-off
-    before = [ev for ev, at in zip(history, times) if (at or cutoff) < cutoff]
-    state = replay(before)
-    facts.open_at_cutoff = state["status"] in WORKING and created is not None and created < cutoff
-    if facts.open_at_cutoff:
-        facts.age_days = (cutoff - created).total_seconds() / 86400
-        snapshot = dict(ticket)
-        snapshot["history"] = before
-        snapshot["sla"] = {**dict(sla_data), "first_response_at": state["first_response_at"]}
-        for clock in (sla.first_response(snapshot, cal, cutoff, ()), sla.resolution(snapshot, cal, cutoff, ())):
-            if clock is not None and clock.state == "breached":
-                facts.breached_at_cutoff = True
+    _ticket_state_at_cutoff(facts, ticket, history, times, created, cal, cutoff)
 
     if ticket.get("type") == "work_order":
         due = read_stamp(ticket.get("due"), tz)
@@ -381,6 +359,50 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
             elif facts.open_at_cutoff and due < cutoff:
                 facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
     return facts
+
+
+def _first_response(reply: Any, created: datetime, at: datetime, fr_target: Any,
+                    cal: BusinessCalendar) -> tuple[str, float, bool | None]:
+    """(who, business minutes, met the target?) of the first reply."""
+    minutes = cal.between(created, at)
+    met = None
+    if fr_target is not None:
+        met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
+    return (str(reply.get("by")), minutes, met)
+
+
+def _resolutions_in(history: list, times: list, enders: list, res_target: Any, cal: BusinessCalendar,
+                    period: Period) -> list[tuple[str, float, bool | None]]:
+    """(who, active business minutes, met the target?) of each cycle ended in the period."""
+    out = []
+    for cycle in sla.cycles(history, cal.tz, times):
+        end = cycle["end"]
+        if end not in period:
+            continue
+        by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
+        active = sla.active_minutes(cycle, cal, end)
+        met = None
+        if res_target is not None:
+            _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
+            met = breach is None or breach >= end
+        out.append((by, active, met))
+    return out
+
+
+def _ticket_state_at_cutoff(facts: Facts, ticket: Any, history: list, times: list, created: datetime | None,
+                            cal: BusinessCalendar, cutoff: datetime) -> None:
+    """Open at the cut-off, its age, and whether a clock had breached by then (from the ticket)."""
+    before = [ev for ev, at in zip(history, times) if (at or cutoff) < cutoff]
+    state = replay(before)
+    facts.open_at_cutoff = state["status"] in WORKING and created is not None and created < cutoff
+    if facts.open_at_cutoff:
+        facts.age_days = (cutoff - created).total_seconds() / 86400
+        snapshot = dict(ticket)
+        snapshot["history"] = before
+        snapshot["sla"] = {**dict(ticket.get("sla") or {}), "first_response_at": state["first_response_at"]}
+        for clock in (sla.first_response(snapshot, cal, cutoff, ()), sla.resolution(snapshot, cal, cutoff, ())):
+            if clock is not None and clock.state == "breached":
+                facts.breached_at_cutoff = True
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -473,22 +495,54 @@ def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period
 def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
                       by: tuple[str, ...] = ()) -> dict[str, Any]:
     """The report of :func:`report`, from each ticket's facts."""
-    relevant = [f for f in facts if f.created_in or f.resolutions or f.closes or f.first_response or f.escalations
-                or f.reopened or f.followups_finished or f.followups_due or f.open_at_cutoff or f.work_order]
+    relevant = [f for f in facts if _relevant(f)]
     totals = summarize(relevant)
     firsts = [f.first_response for f in relevant if f.first_response]
     resolutions = [r for f in relevant for r in f.resolutions]
     open_breached = totals["open_breached"]
+    out: dict[str, Any] = {
+        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
+        "totals": {k: totals[k] for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")},
+        "times": {"unit": "business minutes", "first_response": totals["first_response"], "resolution": totals["resolution"]},
+        "sla": {
+            "first_response": _compliance(m for _, _, m in firsts),
+            "resolution": _compliance(m for _, _, m in resolutions),
+            "overall": totals["sla_compliance"],
+            "open_breached": open_breached,
+        },
+        "escalations": _escalations(relevant),
+        "followups": _followup_figures(relevant, totals, cal, min(period.end, now)),
+        "backlog_by_age": _backlog_by_age(relevant),
+        "complaint_causes": _complaint_causes(relevant),
+        "work_orders": _work_order_figures(relevant),
+        "agents": agent_rows(relevant, config),
+    }
+    for dim in by:
+        out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(relevant, dim)
+    return out
 
+
+def _relevant(f: Facts) -> bool:
+    """Did the ticket take part in the period at all?"""
+    return bool(f.created_in or f.resolutions or f.closes or f.first_response or f.escalations
+                or f.reopened or f.followups_finished or f.followups_due or f.open_at_cutoff or f.work_order)
+
+
+def _escalations(relevant: list[Facts]) -> dict[str, int]:
+    """Escalations per level reached (L1, L2 …)."""
     escalations: dict[str, int] = {}
     for f in relevant:
         for level in f.escalations:
             key = f"L{level}"
             escalations[key] = escalations.get(key, 0) + 1
+    return dict(sorted(escalations.items()))
 
+
+def _followup_figures(relevant: list[Facts], totals: dict[str, Any], cal: BusinessCalendar,
+                      cutoff: datetime) -> dict[str, Any]:
+    """Follow-up calls done, due, pending and overdue at the cut-off, and their results."""
     finished = [r for f in relevant for _, r in f.followups_finished]
     pending_followups = overdue_followups = 0
-    cutoff = min(period.end, now)
     for f in relevant:
         for fu in f.ticket.get("followups") or []:
             due = read_stamp(fu.get("due"), cal.tz)
@@ -499,7 +553,7 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
             if due < cutoff:
                 overdue_followups += 1
     due_in_period = sum(f.followups_due for f in relevant)
-    followups = {
+    return {
         "done": len(finished),
         "due_in_period": due_in_period,
         "completion_rate": rate(len(finished), due_in_period),
@@ -511,6 +565,9 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
         "satisfaction_rate": totals["satisfaction_rate"],
     }
 
+
+def _backlog_by_age(relevant: list[Facts]) -> dict[str, int]:
+    """Tickets open at the cut-off, per age bucket."""
     backlog = {name: 0 for name, _ in AGE_BUCKETS}
     for f in relevant:
         if not f.open_at_cutoff:
@@ -519,17 +576,24 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
             if limit is None or f.age_days < limit:
                 backlog[name] += 1
                 break
+    return backlog
 
+
+def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
+    """Complaints created in the period per category, most frequent first."""
     categories: dict[str, int] = {}
     complaints = [f for f in relevant if f.created_in and f.ticket.get("type") == "complaint"]
     for f in complaints:
         cat = str(f.ticket.get("category") or "")
         categories[cat] = categories.get(cat, 0) + 1
-    complaint_causes = [
+    return [
         {"category": c or None, "count": n, "share": rate(n, len(complaints))}
         for c, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
+
+def _work_order_figures(relevant: list[Facts]) -> dict[str, Any]:
+    """Work orders resolved on time per urgency, and late days per department."""
     wo_by_urgency = {u: {"resolved": 0, "on_time": 0, "on_time_rate": None} for u in ("A", "B", "C")}
     late_days: dict[str, int] = {}
     for f in relevant:
@@ -545,41 +609,23 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
             late_days[dept] = late_days.get(dept, 0) + wo["late_days"]
     for row in wo_by_urgency.values():
         row["on_time_rate"] = rate(row["on_time"], row["resolved"])
+    return {"by_urgency": wo_by_urgency, "late_days_by_department": dict(sorted(late_days.items()))}
 
-    out: dict[str, Any] = {
-        "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
-        "totals": {k: totals[k] for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")},
-        "times": {"unit": "business minutes", "first_response": totals["first_response"], "resolution": totals["resolution"]},
-        "sla": {
-            "first_response": _compliance(m for _, _, m in firsts),
-            "resolution": _compliance(m for _, _, m in resolutions),
-            "overall": totals["sla_compliance"],
-            "open_breached": open_breached,
-        },
-        "escalations": dict(sorted(escalations.items())),
-        "followups": followups,
-        "backlog_by_age": backlog,
-        "complaint_causes": complaint_causes,
-        "work_orders": {"by_urgency": wo_by_urgency, "late_days_by_department": dict(sorted(late_days.items()))},
-        "agents": agent_rows(relevant, config),
-    }
-    for dim in by:
-        if dim == "agent":
-            out["by_agent"] = out["agents"]
-            continue
-        groups: dict[str, list[Facts]] = {}
-        for f in relevant:
-            groups.setdefault(dimension_value(f, dim), []).append(f)
-        rows = []
-        for value, members in sorted(groups.items()):
-            s = summarize(members)
-            rows.append({
-                dim: value or None,
-                "created": s["created"], "resolved": s["resolved"], "closed": s["closed"], "open": s["open"],
-                "first_response_median_minutes": s["first_response"]["median_minutes"],
-                "resolution_median_minutes": s["resolution"]["median_minutes"],
-                "sla_compliance": s["sla_compliance"]["compliance"],
-                "satisfaction_rate": s["satisfaction_rate"],
-            })
-        out[f"by_{dim}"] = rows
-    return out
+
+def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:
+    """The headline figures per value of a dimension (type, group, channel, tier …)."""
+    groups: dict[str, list[Facts]] = {}
+    for f in relevant:
+        groups.setdefault(dimension_value(f, dim), []).append(f)
+    rows = []
+    for value, members in sorted(groups.items()):
+        s = summarize(members)
+        rows.append({
+            dim: value or None,
+            "created": s["created"], "resolved": s["resolved"], "closed": s["closed"], "open": s["open"],
+            "first_response_median_minutes": s["first_response"]["median_minutes"],
+            "resolution_median_minutes": s["resolution"]["median_minutes"],
+            "sla_compliance": s["sla_compliance"]["compliance"],
+            "satisfaction_rate": s["satisfaction_rate"],
+        })
+    return rows

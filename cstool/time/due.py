@@ -153,3 +153,34 @@ def business_text(minutes: float, day_minutes: int, lang: str) -> str:
     for unit in "dhm":
         text = text.replace(unit, label("unit." + unit, lang))
     return text
+
+
+def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, overdue_only: bool,
+             kinds: tuple[str, ...], groups: tuple[str, ...], assignees: tuple[str, ...]) -> list[tuple[tuple, datetime]]:
+    """The index's deadline rows due within ``within`` business time of now (overdue ones
+    always; only those if ``overdue_only``), each with its due moment, soonest first."""
+    horizon = now if overdue_only else cal.add(now, within)
+    rows = index.deadlines(horizon, kinds=kinds, groups=groups, assignees=assignees)
+    dated = [(row, datetime.fromisoformat(row[2])) for row in rows]
+    if overdue_only:
+        dated = [(row, when) for row, when in dated if when <= now]
+    return dated
+
+
+def count_overdue(dated: list[tuple[tuple, datetime]], now: datetime) -> int:
+    return sum(1 for _, when in dated if when <= now)
+
+
+def row_item(row: tuple, when: datetime, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
+    """An index deadline row (id, kind, due, target, calendar, assignee, group, title) as an Item."""
+    ident, kind, _, target, calendar, assignee, group, title = row
+    return make_item(ident, kind, when, target, bool(calendar), assignee or "", group or "", title or "",
+                     config, cal, now)
+
+
+def by_assignee(dated: list[tuple[tuple, datetime]]) -> list[tuple[tuple, datetime]]:
+    """Grouped by assignee; groups ordered by their soonest item, items soonest first."""
+    order: dict[str, int] = {}
+    for i, (row, _) in enumerate(dated):
+        order.setdefault(row[5] or "", i)
+    return sorted(dated, key=lambda d: (order[d[0][5] or ""], d[1]))

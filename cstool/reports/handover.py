@@ -1,41 +1,16 @@
-"""QA sampling (随机抽查) and the shift handover (交接班) summary."""
+"""The shift handover (交接班): what happened since the shift began and what the next
+shift inherits, as data and as text."""
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from cstool.time.clock import read_stamp
 from cstool.config.schema import Config
 from cstool.domain.states import WORKING
-
-
-def closed_at(ticket: Any, tz: Any) -> datetime | None:
-    """When the ticket was last closed (None if it is not closed)."""
-    if ticket.get("status") != "closed":
-        return None
-    for ev in reversed(ticket.get("history") or []):
-        if ev.get("action") == "close":
-            return read_stamp(ev.get("at"), tz)
-    return None
-
-
-def sample_closed(tickets: Iterable[Any], config: Config, period: Any, n: int, seed: int,
-                  types: set[str], groups: set[str]) -> tuple[list[Any], int]:
-    """A reproducible sample: the same desk, filters and seed always give the same tickets."""
-    pool = []
-    for t in tickets:
-        when = closed_at(t, config.tz)
-        if when is None or (period is not None and when not in period):
-            continue
-        if types and t.get("type") not in types or groups and t.get("group") not in groups:
-            continue
-        pool.append(t)
-    pool.sort(key=lambda t: str(t.get("id")))
-    picked = random.Random(seed).sample(pool, min(n, len(pool)))
-    picked.sort(key=lambda t: str(t.get("id")))
-    return picked, len(pool)
+from cstool.messages import label
+from cstool.reports import render, views
 
 
 def shift_start(cal: Any, now: datetime) -> datetime:
@@ -84,3 +59,32 @@ def handover(tickets: Iterable[Any], config: Config, cal: Any, since: datetime, 
         "open_by_assignee": {k: v for k, v in sorted(still_open.items())},
         "due_next_shift": due_next,
     }
+
+
+def handover_text(data: dict[str, Any], config: Config, lang: str) -> str:
+    """The handover (as :func:`handover` returns it) as text, one section after another."""
+    lines = [label("handover.title", lang, since=views.short_time(data["since"]), until=views.short_time(data["until"]))]
+
+    def section(key: str, rows: list[str]) -> None:
+        lines.append("")
+        lines.append(f"{label('handover.' + key, lang)} ({len(rows)})")
+        lines.extend(rows or ["  —"])
+
+    def name(pid: str | None) -> str:
+        return views.person_name(config, pid) or label("unassigned", lang)
+
+    section("opened", [f"  {r['id']}  {render.truncate(r['title'], 40)}  {name(r['assignee'])}" for r in data["opened"]])
+    section("closed", [f"  {r['id']}  {render.truncate(r['title'], 40)}  {name(r['assignee'])}" for r in data["closed"]])
+    section("escalated", [f"  {r['id']}  L{r['from']}→L{r['to']}  {render.truncate(r['title'], 30)}  {r['reason'] or ''}"
+                          for r in data["escalated"]])
+    lines.append("")
+    lines.append(label("handover.still_open", lang))
+    for pid, rows in data["open_by_assignee"].items():
+        lines.append(f"  {name(pid)} ({len(rows)})")
+        for r in rows:
+            lines.append(f"    {r['id']}  {render.truncate(r['title'], 40)}  [{label('status.' + str(r['status']), lang)}]")
+    late = label("handover.late", lang)
+    section("due_next", [
+        f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  {late if i['overdue'] else ''}".rstrip()
+        for i in data["due_next_shift"]])
+    return "\n".join(lines)
