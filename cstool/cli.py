@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -177,8 +178,8 @@ class App:
             self._desk = Desk.open(find_desk(self.store))
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.info_name in READS_INDEX_FIRST:
-                from cstool.git import repo
                 from cstool.desk.paths import PATHSPEC
+                from cstool.git import repo
 
                 repo.start_tree_state(self._desk.root, PATHSPEC)  # runs while the command loads
         return self._desk
@@ -352,8 +353,8 @@ def _start_reading(args: list[str]) -> None:
     if command not in READS_INDEX_FIRST:
         return
     from cstool.desk import paths
-    from cstool.git import repo
     from cstool.errors import CstoolError
+    from cstool.git import repo
 
     try:
         root = paths.find_desk(store)

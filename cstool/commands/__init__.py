@@ -12,8 +12,8 @@ import click
 
 def report(app: Any, outcome: Any) -> None:
     """Print what an action did: the ticket, its status, group, assignee and level."""
-    from cstool.reports import views
     from cstool.messages import label
+    from cstool.reports import views
 
     t = outcome.ticket
     config, lang = app.config, app.lang

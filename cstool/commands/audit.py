@@ -27,9 +27,9 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         return
     app.check_now()
     app.open_desk()
-    from cstool.reports import audit, audit_tables, render, views
-    from cstool.errors import InputError
     from cstool.domain.workflow import calendar_of
+    from cstool.errors import InputError
+    from cstool.reports import audit, audit_tables, render, views
 
     dims = split_values(dims)
     for d in dims:

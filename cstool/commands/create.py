@@ -44,8 +44,8 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     """Register a new ticket; routing rules and the type's template fill the defaults."""
     app.check_now()
     app.open_desk()
-    from cstool.messages import label, local_name
     from cstool.domain.workflow import NewTicket, create_ticket
+    from cstool.messages import label, local_name
 
     if description == "-":
         description = sys.stdin.read()

@@ -70,8 +70,8 @@ def visit(app: App, customer, result, note) -> None:
 @pass_app
 def show(app: App, customer, fmt, as_json, reveal) -> None:
     """One customer, their next periodic visit and their tickets."""
-    from cstool.reports import render, views
     from cstool.domain.customers import next_visit, resolve_customer
+    from cstool.reports import render, views
 
     app.check_now()
     cid, _ = resolve_customer(app.desk, customer)
@@ -103,8 +103,8 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 @pass_app
 def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
-    from cstool.reports import render, views
     from cstool.domain.customers import load_all, next_visit
+    from cstool.reports import render, views
 
     app.check_now()
     fmt = output_format(fmt, as_json)

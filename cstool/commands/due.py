@@ -25,10 +25,10 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
     app.check_now()
     app.open_desk()
-    from cstool.time import due
-    from cstool.reports import render
-    from cstool.time.durations import parse_duration
     from cstool.domain.workflow import calendar_of
+    from cstool.reports import render
+    from cstool.time import due
+    from cstool.time.durations import parse_duration
 
     fmt = output_format(fmt, as_json)
     window = parse_duration(within, "--within")
@@ -91,9 +91,9 @@ def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit) -> N
 
 
 def _table_rows(ranked, config, cal, lang, fmt):
-    from cstool.time import due
-    from cstool.reports import render, views
     from cstool.messages import label
+    from cstool.reports import render, views
+    from cstool.time import due
 
     rows = []
     previous = None

@@ -14,10 +14,10 @@ from cstool.cli import App, output_format, pass_app, read_options
 @pass_app
 def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
     """Show the commits that changed TICKET's file."""
-    from cstool.git import repo
-    from cstool.reports import render
     from cstool.errors import DeskError
+    from cstool.git import repo
     from cstool.messages import label
+    from cstool.reports import render
 
     app.check_now()
     fmt = output_format(fmt, as_json)

@@ -19,9 +19,9 @@ from cstool.cli import App, output_format, pass_app, read_options
 @pass_app
 def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) -> None:
     """Pick N closed tickets at random for a quality review, printable as a checklist."""
-    from cstool.reports import audit, render, views
     from cstool.errors import InputError
     from cstool.messages import label
+    from cstool.reports import audit, render, views
     from cstool.reports.sample import sample_closed
 
     app.check_now()

@@ -27,8 +27,8 @@ def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> Non
 
         click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal), nl=False)
     else:
-        from cstool.time.sla import ticket_clocks
         from cstool.domain.workflow import calendar_of
+        from cstool.time.sla import ticket_clocks
 
         clocks = ticket_clocks(data, app.config, calendar_of(app.config), app.now)
         click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks), nl=False)

@@ -14,9 +14,9 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
     """Print every finding; exit 1 when there is any."""
     import os
 
-    from cstool.reports import render
     from cstool.desk.verify import check_desk
     from cstool.messages import label
+    from cstool.reports import render
 
     app.check_now()
     only = None

@@ -12,8 +12,27 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cstool.config.schema import (
-    ACTIONS, ASSIGN_METHODS, DEFAULT_HOURS, EMAIL_RE, KEY_RE, PRIORITIES, RANGE_RE, ROLES, SEVERITIES, TIERS,
-    WEEKDAYS, WHO, Calendar, Config, FollowupPolicy, Group, Label, Person, Policy, Rule, TicketType,
+    ACTIONS,
+    ASSIGN_METHODS,
+    DEFAULT_HOURS,
+    EMAIL_RE,
+    KEY_RE,
+    PRIORITIES,
+    RANGE_RE,
+    ROLES,
+    SEVERITIES,
+    TIERS,
+    WEEKDAYS,
+    WHO,
+    Calendar,
+    Config,
+    FollowupPolicy,
+    Group,
+    Label,
+    Person,
+    Policy,
+    Rule,
+    TicketType,
 )
 from cstool.domain.ids import PREFIX_RE
 from cstool.errors import DeskError, InputError
@@ -232,7 +251,7 @@ def _parse_groups(v: _Validator, root: Any) -> dict[str, Group]:
     if not isinstance(groups_node, dict) or not groups_node:
         v.fail(root, "groups", "'groups' must be a mapping of group keys to groups")
     groups: dict[str, Group] = {}
-    for gkey, gval in groups_node.items():
+    for gkey, _gval in groups_node.items():
         if not isinstance(gkey, str) or not KEY_RE.match(gkey):
             v.fail(groups_node, gkey, f"'groups.{gkey}': group keys are lower-case letters, digits and _")
         groups[gkey] = _parse_group(v, groups_node, gkey)

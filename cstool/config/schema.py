@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from cstool.time.durations import Duration
 
-
 ROLES = ("agent", "lead", "supervisor", "manager")
 PRIORITIES = ("A", "B", "C")
 SEVERITIES = ("general", "major")

@@ -22,10 +22,10 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cstool.domain import model
-from cstool.reports import render
 from cstool.config.schema import Person
+from cstool.domain import model
 from cstool.errors import InputError
+from cstool.reports import render
 
 FLAT = ("id", "type", "title", "description", "channel", "customer_id", "customer_name", "phone", "email", "tier",
         "priority", "severity", "category", "status", "group", "assignee", "level", "resolution", "created",
@@ -251,8 +251,8 @@ def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[st
 def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now: datetime,
                    commit: Any) -> list[str]:
     """Write the planned tickets under the desk lock and commit them once; their IDs."""
-    from cstool.time.clock import read_stamp
     from cstool.domain.workflow import build_ticket
+    from cstool.time.clock import read_stamp
 
     config = desk.config
     written: list[str] = []

@@ -17,16 +17,18 @@ import json
 import os
 import sqlite3
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from cstool.git import repo
 from cstool.desk import yamlio
 from cstool.desk.paths import PATHSPEC, stat_key
-from cstool.errors import DeskError
 from cstool.desk.query import SUMMARY_KEYS, summarize
 from cstool.domain.states import STATUSES, WORKING
+from cstool.errors import DeskError
+from cstool.git import repo
 
 SCHEMA_VERSION = 9
 INDEX_FILE = "index.sqlite"
@@ -356,13 +358,12 @@ class Index:
                   assignees: tuple[str, ...] = ()) -> list[tuple]:
         """Deadlines falling due before horizon (overdue ones included), soonest first:
         (id, kind, due, target, calendar, assignee, group, title)."""
-        from datetime import timezone
 
         sql = "SELECT id, kind, due, target, calendar, assignee, grp, title FROM deadlines"
         where, args = [], []
         if horizon is not None:
             where.append("due_utc <= ?")
-            args.append(horizon.astimezone(timezone.utc).isoformat())
+            args.append(horizon.astimezone(UTC).isoformat())
         for column, values in (("kind", kinds), ("grp", groups), ("assignee", assignees)):
             if values:
                 where.append(f"{column} IN ({', '.join('?' for _ in values)})")
@@ -405,9 +406,9 @@ def _context(root: Path) -> tuple[Any, Any, Any]:
 
     key = (str(root), config_key(root))
     if _CONTEXT.get("key") != key:
+        from cstool.config.load import load_config
         from cstool.time.calendar import BusinessCalendar
         from cstool.time.clock import now
-        from cstool.config.load import load_config
 
         config = load_config(root)
         _CONTEXT.update(key=key, config=config, cal=BusinessCalendar(config.calendar, config.tz), now=now(config.tz))
@@ -415,9 +416,8 @@ def _context(root: Path) -> tuple[Any, Any, Any]:
 
 
 def _deadline_rows(rel: str, ident: str, title: str, items: list[tuple]) -> list[tuple]:
-    from datetime import timezone
 
-    return [(rel, ident, kind, due.astimezone(timezone.utc).isoformat(), due.isoformat(), target, int(calendar),
+    return [(rel, ident, kind, due.astimezone(UTC).isoformat(), due.isoformat(), target, int(calendar),
              assignee, group, title) for kind, due, target, calendar, assignee, group in items]
 
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cstool.git import repo
-from cstool.desk import yamlio
 from cstool.config.load import CONFIG_FILE, default_config_text
-from cstool.config.schema import EMAIL_RE
 from cstool.config.parse import parse_config
-from cstool.domain.ids import PREFIX_RE
-from cstool.errors import DeskError, InputError
+from cstool.config.schema import EMAIL_RE
+from cstool.desk import yamlio
 from cstool.desk.store import CACHE_DIR
+from cstool.domain.ids import PREFIX_RE
 from cstool.domain.templates import TEMPLATE_DIR, packaged_templates
+from cstool.errors import DeskError, InputError
+from cstool.git import repo
 
 GITIGNORE = f"# cstool's cache and lock: derived, rebuilt at will\n{CACHE_DIR}/\n"
 

@@ -6,8 +6,9 @@ shape comes from the files or, at scale, from the index.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from cstool.domain.model import customer_of
 from cstool.domain.states import NOT_CLOSED, STATUSES

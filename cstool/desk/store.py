@@ -16,18 +16,18 @@ import errno
 import fcntl
 import os
 import time
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Any, Iterator
+from typing import Any
 
+from cstool.config.load import load_config
+from cstool.config.schema import Config
+from cstool.desk import yamlio
+from cstool.desk.paths import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, stat_key, write_token  # noqa: F401
 from cstool.domain import ids
 from cstool.domain.model import check_shape, key_line
-from cstool.desk import yamlio
-from cstool.config.schema import Config
-from cstool.config.load import load_config
-from cstool.desk.paths import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, stat_key, write_token  # noqa: F401
 from cstool.errors import DeskError, InputError
 
 DEFAULT_LOCK_TIMEOUT = 30.0
@@ -46,7 +46,7 @@ class Desk:
     _saved: bool = field(default=False, repr=False)
 
     @classmethod
-    def open(cls, root: Path) -> "Desk":
+    def open(cls, root: Path) -> Desk:
         desk = cls(root, load_config(root))
         early = EARLY_TOKENS.pop(str(root), None)  # read before git status started, if it did early
         desk.opened_token = write_token(root) if early is None else early
@@ -166,7 +166,7 @@ class Desk:
         return data
 
     def iter_tickets(self) -> Iterator[tuple[Path, Any]]:
-        for ticket_id, path in sorted(self.ticket_files().items()):
+        for _ticket_id, path in sorted(self.ticket_files().items()):
             yield path, self.load_ticket(path)
 
     def summaries(self) -> list[dict[str, Any]]:

@@ -11,18 +11,19 @@ by the merge driver are listed until resolved.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from cstool.domain import history, ids
-from cstool.desk import yamlio
-from cstool.time.clock import read_stamp
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
-from cstool.errors import CstoolError
+from cstool.desk import yamlio
+from cstool.domain import history, ids
 from cstool.domain.merge import MERGE_ACTOR
 from cstool.domain.states import STATUSES
+from cstool.errors import CstoolError
+from cstool.time.clock import read_stamp
 
 REQUIRED = ("id", "type", "title", "status", "created", "history")
 
@@ -99,9 +100,8 @@ def _check_fields(data: dict, rel: str, tid: Any, config: Config, add: Callable[
         value = data.get(key)
         if value is not None and value not in known:
             add("schema", f"{key} {value!r} is not one of {', '.join(known)}", key)
-    if not isinstance(data.get("title"), str) or not str(data.get("title")).strip():
-        if "title" in data:
-            add("schema", "title must be a non-empty text", "title")
+    if (not isinstance(data.get("title"), str) or not str(data.get("title")).strip()) and "title" in data:
+        add("schema", "title must be a non-empty text", "title")
     for key in ("created", "updated", "due"):
         if data.get(key) is not None:
             try:

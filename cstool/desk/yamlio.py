@@ -247,9 +247,8 @@ def prepare_strings(value: Any) -> Any:
         for i, item in enumerate(value):
             value[i] = prepare_strings(item)
         return value
-    if isinstance(value, str) and "\n" in value and not isinstance(value, LiteralScalarString):
-        if _literal_safe(value):
-            return LiteralScalarString(value)
+    if isinstance(value, str) and "\n" in value and not isinstance(value, LiteralScalarString) and _literal_safe(value):
+        return LiteralScalarString(value)
     return value
 
 

@@ -8,17 +8,18 @@ as files, so clones cannot duplicate them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedSeq
 
+from cstool.config.schema import TIERS, Config, Person
 from cstool.domain import ids, model, permissions
 from cstool.domain.routing import roster_person
-from cstool.time.clock import read_stamp, stamp
-from cstool.config.schema import TIERS, Config, Person
 from cstool.errors import InputError
+from cstool.time.clock import read_stamp, stamp
 
 if TYPE_CHECKING:
     from cstool.desk.store import Desk

@@ -28,6 +28,7 @@ The result is a clean YAML file: never conflict markers.
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -51,7 +52,6 @@ def canonical(value: Any) -> str:
 
 def _at(ev: Any) -> str:
     """Events' times as sortable UTC text (the offsets in one desk may differ after edits)."""
-    from datetime import timezone
 
     from dateutil.parser import isoparse
 
@@ -60,7 +60,7 @@ def _at(ev: Any) -> str:
         moment = raw if hasattr(raw, "astimezone") else isoparse(str(raw))
         if moment.tzinfo is None:
             return moment.isoformat()
-        return moment.astimezone(timezone.utc).isoformat()
+        return moment.astimezone(UTC).isoformat()
     except (ValueError, TypeError):
         return str(raw)
 

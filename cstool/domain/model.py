@@ -228,8 +228,8 @@ def shape_problem(data: Any, tz: Any) -> tuple[str, str] | None:
 
     Files edited by hand can hold any YAML; commands refuse a malformed ticket with its
     file and line instead of failing somewhere inside."""
-    from cstool.time.clock import read_stamp
     from cstool.errors import CstoolError
+    from cstool.time.clock import read_stamp
 
     for key, kind in SHAPES.items():
         value = data.get(key)

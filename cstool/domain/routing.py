@@ -12,7 +12,8 @@ among the members holding the ticket's ladder role:
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from cstool.config.schema import Config, Person, Rule
 from cstool.domain.states import WORKING

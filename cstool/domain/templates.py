@@ -21,8 +21,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from cstool.desk import yamlio
 from cstool.config.schema import KEY_RE, PRIORITIES, SEVERITIES, Config
+from cstool.desk import yamlio
 from cstool.errors import DeskError, InputError
 
 TEMPLATE_DIR = "templates"

@@ -6,16 +6,17 @@ replaying the history always gives the current fields (see :mod:`cstool.domain.h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from cstool.domain import history, model, permissions, routing, states
-from cstool.time.clock import stamp
 from cstool.config.schema import Config, Person
-from cstool.errors import InputError
+from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
+from cstool.errors import InputError
+from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
     from cstool.desk.store import Desk

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cstool.git import repo
-from cstool.domain import merge
 from cstool.desk import yamlio
+from cstool.domain import merge
 from cstool.errors import CstoolError, DeskError
+from cstool.git import repo
 
 ATTRIBUTES = (
     "# cstool: merge ticket and customer files by uniting their histories\n"
@@ -78,7 +78,7 @@ def setup_git(root: Path) -> list[Path]:
     return [attributes]
 
 
-def sync(root: Path, remote: str | None = None, author: "repo.Author | None" = None) -> list[str]:
+def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[str]:
     """Pull with rebase (the merge driver unites ticket edits), then push.
 
     Without a git identity on this machine, the acting person's is used for the rebase."""

@@ -29,19 +29,20 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from cstool.time import sla
-from cstool.time.calendar import BusinessCalendar
-from cstool.time.clock import read_stamp
 from cstool.config.schema import Config
-from cstool.errors import InputError
 from cstool.domain.history import blank_state as history_blank
 from cstool.domain.history import replay, step
 from cstool.domain.states import WORKING
+from cstool.errors import InputError
+from cstool.time import sla
+from cstool.time.calendar import BusinessCalendar
+from cstool.time.clock import read_stamp
 
 DIMENSIONS = ("group", "agent", "type", "channel", "category", "tier")
 AGE_BUCKETS = (("0-1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None))

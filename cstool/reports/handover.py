@@ -3,14 +3,15 @@ shift inherits, as data and as text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
-from cstool.time.clock import read_stamp
 from cstool.config.schema import Config
 from cstool.domain.states import WORKING
 from cstool.messages import label
 from cstool.reports import render, views
+from cstool.time.clock import read_stamp
 
 
 def shift_start(cal: Any, now: datetime) -> datetime:

@@ -11,8 +11,9 @@ import io
 import json
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 FORMATS = ("table", "json", "csv", "markdown")
 

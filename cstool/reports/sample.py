@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
-from cstool.time.clock import read_stamp
 from cstool.config.schema import Config
+from cstool.time.clock import read_stamp
 
 
 def closed_at(ticket: Any, tz: Any) -> datetime | None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from cstool.reports import render
 from cstool.config.schema import Config
-from cstool.messages import label, local_name
 from cstool.domain.model import FIELD_ORDER
+from cstool.messages import label, local_name
+from cstool.reports import render
 
 LIST_COLUMNS = ("id", "status", "type", "priority", "title", "customer", "group", "assignee", "created")
 TITLE_WIDTH = 34

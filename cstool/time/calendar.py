@@ -12,8 +12,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from cstool.config.schema import WEEKDAYS, Calendar
-from cstool.time.durations import Duration
 from cstool.errors import DeskError
+from cstool.time.durations import Duration
 
 MAX_DAYS = 20 * 366  # beyond any duration accepted (ten years); guards against a calendar with no working time
 

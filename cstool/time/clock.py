@@ -7,7 +7,7 @@ second (``2026-11-22T09:30:00+08:00``).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def now(tz: ZoneInfo, override: str | None = None) -> datetime:
     """The current time in the desk's zone, or the ``--now`` override."""
     if override is not None:
         return parse_time(override, tz)
-    return datetime.now(timezone.utc).astimezone(tz).replace(microsecond=0)
+    return datetime.now(UTC).astimezone(tz).replace(microsecond=0)
 
 
 def stamp(value: datetime) -> str:

@@ -4,16 +4,17 @@ periodic customer visits, soonest first (the ``due`` command and CI checks).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
-from cstool.time import sla
-from cstool.time.calendar import BusinessCalendar
 from cstool.config.schema import Config
 from cstool.domain.customers import next_visit
 from cstool.domain.states import WORKING
 from cstool.messages import label
+from cstool.time import sla
+from cstool.time.calendar import BusinessCalendar
 
 KINDS = ("first_response", "resolution", "followup", "work_order", "visit")
 

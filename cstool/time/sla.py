@@ -13,15 +13,15 @@ A clock is ``running``, ``warning`` (past the first ``warn_at`` fraction), ``bre
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
+from cstool.config.schema import Config, Policy
+from cstool.domain.routing import rule_matches
 from cstool.time.calendar import BusinessCalendar
 from cstool.time.clock import read_stamp
-from cstool.config.schema import Config, Policy
 from cstool.time.durations import Duration, parse_duration
-from cstool.domain.routing import rule_matches
 
 RUNNING_STATES = ("running", "warning", "breached")
 
