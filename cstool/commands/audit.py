@@ -12,7 +12,8 @@ from cstool.commands import split_values
 @click.option("--period", metavar="PERIOD", help="2026-11 (month), 2026-W47 (ISO week) or 2026-11-22 (day); default: this month.")
 @click.option("--from", "start", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
 @click.option("--to", "end", metavar="DATE", help="Last day (YYYY-MM-DD), inclusive.")
-@click.option("--by", "dims", multiple=True, metavar="DIM", help="Also break down by group, agent, type, channel, category or tier (repeatable).")
+@click.option("--by", "dims", multiple=True, metavar="DIM",
+              help="Also break down by group, agent, type, channel, category or tier (repeatable).")
 @click.option("--check", is_flag=True, help="Check the desk's integrity instead (exit 1 on findings).")
 @read_options
 @pass_app

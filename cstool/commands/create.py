@@ -36,7 +36,8 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--assignee", metavar="PERSON", help="Assign to this member of the group.")
 @click.option("--template", metavar="NAME", help="Use templates/NAME.yaml instead of the type's template.")
 @click.option("--due", metavar="ISO-TIME", help="A work order's due time (default: from its urgency A/B/C).")
-@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="A type-specific detail from the template (repeatable).")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help="A type-specific detail from the template (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the new ID.")
 @pass_app
 def command(app: App, ticket_type, title, description, channel, customer, phone, email, tier, priority,

@@ -91,7 +91,9 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
             value = views.person_name(app.config, data[key]) if key == "owner" else data[key]
             click.echo(f"{key:11} {value}")
     for v in data.get("visits") or []:
-        click.echo(f"visit       {views.short_time(v.get('at', ''))}  {views.person_name(app.config, v.get('by'))}  {v.get('result')}  {v.get('note') or ''}".rstrip())
+        when = views.short_time(v.get("at", ""))
+        who = views.person_name(app.config, v.get("by"))
+        click.echo(f"visit       {when}  {who}  {v.get('result')}  {v.get('note') or ''}".rstrip())
     for s in tickets:
         click.echo(f"ticket      {s['id']}  {s['status']}  {s['title']}")
 

@@ -12,13 +12,15 @@ from cstool.errors import EXIT_FINDINGS, InputError
 
 
 @click.command("due")
-@click.option("--within", metavar="DURATION", default="1d", show_default=True, help="Also what falls due within this business time (e.g. 4h, 2d, '24h calendar').")
+@click.option("--within", metavar="DURATION", default="1d", show_default=True,
+              help="Also what falls due within this business time (e.g. 4h, 2d, '24h calendar').")
 @click.option("--overdue", "overdue_only", is_flag=True, help="Only what is already overdue.")
 @click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND", help="first_response, resolution, followup, work_order, visit.")
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI).")
-@click.option("--limit", default=30, show_default=True, type=click.IntRange(min=0), help="At most this many rows in a table (0: all); JSON lists all.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(min=0),
+              help="At most this many rows in a table (0: all); JSON lists all.")
 @read_options
 @pass_app
 def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_overdue, limit, fmt, as_json, reveal) -> None:

@@ -14,7 +14,8 @@ from cstool.commands import split_values
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.option("--redact", is_flag=True, help="Mask customer phone numbers and emails.")
 @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for older Excel).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
 @click.option("--status", multiple=True, metavar="STATUS", help="Default: all statuses.")
 @click.option("--type", "types", multiple=True, metavar="TYPE")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")

@@ -10,7 +10,8 @@ from cstool.commands import acting, report
 
 @click.command("followup")
 @click.argument("ticket")
-@click.option("--result", required=True, type=click.Choice(["satisfied", "unsatisfied", "unreachable"]), help="What the customer said.")
+@click.option("--result", required=True, type=click.Choice(["satisfied", "unsatisfied", "unreachable"]),
+              help="What the customer said.")
 @click.option("--note", metavar="TEXT", help="What was said, for the history.")
 @pass_app
 def command(app: App, ticket, result, note) -> None:

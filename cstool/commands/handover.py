@@ -9,7 +9,8 @@ from cstool.cli import App, output_format, pass_app, read_options
 
 @click.command("handover")
 @click.option("--since", metavar="ISO-TIME", help="Start of the shift (default: the start of the current working range).")
-@click.option("--next", "next_span", default="1d", show_default=True, metavar="DURATION", help="How far ahead the next shift looks for deadlines.")
+@click.option("--next", "next_span", default="1d", show_default=True, metavar="DURATION",
+              help="How far ahead the next shift looks for deadlines.")
 @read_options
 @pass_app
 def command(app: App, since, next_span, fmt, as_json, reveal) -> None:

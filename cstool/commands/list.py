@@ -17,12 +17,15 @@ from cstool.domain.states import STATUSES
 @click.option("--channel", "channels", multiple=True, metavar="CHANNEL")
 @click.option("--priority", "priorities", multiple=True, metavar="A|B|C")
 @click.option("--tier", "tiers", multiple=True, metavar="A|B|C", help="Customer grade.")
-@click.option("--text", metavar="WORDS", default="", help="Words that must all appear in title, description, customer or category.")
-@click.option("--sort", default="-created", show_default=True, metavar="KEY", help="created, updated, priority, status, id, type, group, assignee; '-' in front for descending.")
+@click.option("--text", metavar="WORDS", default="",
+              help="Words that must all appear in title, description, customer or category.")
+@click.option("--sort", default="-created", show_default=True, metavar="KEY",
+              help="created, updated, priority, status, id, type, group, assignee; '-' in front for descending.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="At most this many rows (0: no limit).")
 @read_options
 @pass_app
-def command(app: App, status, types, groups, assignees, channels, priorities, tiers, text, sort, limit, fmt, as_json, reveal) -> None:
+def command(app: App, status, types, groups, assignees, channels, priorities, tiers,
+            text, sort, limit, fmt, as_json, reveal) -> None:
     """List tickets, newest first; by default every ticket that is not closed."""
     app.check_now()
     app.open_desk()

@@ -42,7 +42,8 @@ def summarize(ticket: Any) -> dict[str, Any]:
         "tier": _s(cust.get("tier")),
         "phone": _s(cust.get("phone")),
         "email": _s(cust.get("email")),
-        "_text": " ".join(_s(x) for x in (ticket.get("title"), ticket.get("description"), cust.get("name"), ticket.get("category"))).lower(),
+        "_text": " ".join(_s(x) for x in (ticket.get("title"), ticket.get("description"),
+                                          cust.get("name"), ticket.get("category"))).lower(),
     }
     return out
 

@@ -179,7 +179,8 @@ class Desk:
         text = yamlio.dumps(data)
         size = len(text.encode("utf-8"))
         if size > yamlio.MAX_FILE_BYTES:
-            raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
+            raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, "
+                             f"past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
                              "a desk file may have; shorten the text or link a new ticket")
         yamlio.sweep_temp_files(path.parent)
         self._saved = True

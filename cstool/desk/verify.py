@@ -150,7 +150,9 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
             add("roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster", i, hist)
         acknowledged = any(isinstance(later, dict) and later.get("action") == "ack" for later in hist[i + 1:])
         if ev.get("action") == "merge-conflict" and not acknowledged:
-            add("merge-conflict", f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} (then: cstool note {tid} --ack-conflict -m …)", i, hist)
+            add("merge-conflict",
+                f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} "
+                f"(then: cstool note {tid} --ack-conflict -m …)", i, hist)
     if all(isinstance(ev, dict) for ev in hist):
         for problem in history.disagreements(data):
             add("replay", problem, "status" if "status" in data else None)
@@ -169,7 +171,8 @@ def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..
             if due is not None and due < now and not f.get("result") and not f.get("done_at"):
                 add("complaint", f"complaint's follow-up call was due {f.get('due')} and has no result", "followups")
             elif due is not None and due < now and f.get("result") == "unreachable" and not f.get("done_at"):
-                add("complaint", f"complaint's follow-up call was due {f.get('due')}; the customer was not reached yet", "followups")
+                add("complaint", f"complaint's follow-up call was due {f.get('due')}; the customer was not reached yet",
+                    "followups")
 
 
 def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None) -> tuple[list[Finding], int]:
@@ -200,7 +203,8 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
     for tid, data in tickets.items():
         for i, link in enumerate(data.get("links") or []):
             if str(link) not in all_ids:
-                findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference", f"linked ticket {link} does not exist"))
+                findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference",
+                                        f"linked ticket {link} does not exist"))
     return findings, files_read
 
 
@@ -217,7 +221,8 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
             try:
                 data = yamlio.load(path, rel)
             except CstoolError as exc:
-                findings.append(Finding(rel, None, None, "parse", exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message))
+                message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
+                findings.append(Finding(rel, None, None, "parse", message))
                 continue
             cid = data.get("id") if isinstance(data, dict) else None
             if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":

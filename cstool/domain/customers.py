@@ -152,7 +152,8 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
         if visits is None:
             visits = CommentedSeq()
             _set(record, "visits", visits)
-        visit = model.ordered({"at": stamp(now), "by": actor.id, "result": result, **({"note": note} if note else {})}, VISIT_ORDER)
+        visit = model.ordered({"at": stamp(now), "by": actor.id, "result": result, **({"note": note} if note else {})},
+                              VISIT_ORDER)
         visits.append(visit)
         _set(record, "updated", stamp(now))
         desk.save(path, record)

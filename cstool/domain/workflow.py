@@ -148,7 +148,8 @@ def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
         if not desk.customer_path(cid).is_file():
             raise InputError(f"--customer: no customer record {cid} (see 'cstool customer list')")
         record = desk.load_customer(cid)
-        out = {"id": cid, "name": record.get("name"), "phone": record.get("phone"), "email": record.get("email"), "tier": record.get("tier")}
+        out = {"id": cid, "name": record.get("name"), "phone": record.get("phone"),
+               "email": record.get("email"), "tier": record.get("tier")}
     elif ref:
         out["name"] = model.check_title(ref) if ref else None
     if req.phone is not None:
@@ -345,7 +346,8 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
     person = routing.group_member(config, assignee, group) if assignee else None
 
     def build(ticket: Any) -> tuple[list[Any], str]:
-        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1), _assignment(desk, group))
+        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1),
+                                                               _assignment(desk, group))
         old = ticket.get("group")
         if old == group and ticket.get("assignee") == who:
             raise InputError(f"{ticket['id']} is already with {group}" + (f" / {who}" if who else ""))
@@ -417,7 +419,8 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
         raise InputError(f"--to: {to_role!r} is not on the ladder ({', '.join(config.ladder)})")
     target = config.ladder.index(to_role) + 1
     if target <= level:
-        raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); escalation goes up")
+        raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); "
+                         "escalation goes up")
     return target
 
 
@@ -525,7 +528,8 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
             events.append(model.event(at, actor.id, "reopen", reason=reason))
             level = int(ticket.get("level") or 1)
             if level < len(config.ladder):
-                who = routing.choose_assignee(config, str(ticket.get("group")), level + 1, _assignment(desk, str(ticket.get("group"))))
+                group = str(ticket.get("group"))
+                who = routing.choose_assignee(config, group, level + 1, _assignment(desk, group))
                 events.append(escalate_event(at, actor.id, level, level + 1, reason, who))
                 detail += f" → reopen, escalate L{level}→L{level + 1}"
             else:

@@ -100,7 +100,8 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
         raise DeskError(f"no remote named {remote!r}; add one with git remote add {remote} URL")
     upstream = repo.run_git(root, "ls-remote", "--heads", remote, branch, check=False)
     if upstream.returncode != 0:
-        raise DeskError(f"could not reach {remote}: {repo._first_line(upstream.stderr)}; your commits are safe here, sync again later")
+        raise DeskError(f"could not reach {remote}: {repo._first_line(upstream.stderr)}; "
+                        "your commits are safe here, sync again later")
     if upstream.stdout.strip():
         identity: list[str] = []
         if author is not None and not repo.config_value(root, "user.email"):

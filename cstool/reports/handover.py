@@ -86,6 +86,7 @@ def handover_text(data: dict[str, Any], config: Config, lang: str) -> str:
             lines.append(f"    {r['id']}  {render.truncate(r['title'], 40)}  [{label('status.' + str(r['status']), lang)}]")
     late = label("handover.late", lang)
     section("due_next", [
-        f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  {late if i['overdue'] else ''}".rstrip()
+        f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  "
+        f"{late if i['overdue'] else ''}".rstrip()
         for i in data["due_next_shift"]])
     return "\n".join(lines)

@@ -47,7 +47,8 @@ class Item:
         }
 
 
-def deadlines(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[tuple[str, datetime, float | None, bool, str, str]]:
+def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
+              now: datetime) -> list[tuple[str, datetime, float | None, bool, str, str]]:
     """A ticket's running deadlines: (kind, due, target minutes, calendar time?, assignee, group).
 
     The due moments do not depend on ``now`` (a paused clock has none), so the index can

@@ -144,7 +144,8 @@ def cycles(history: Any, tz: Any, times: list[datetime | None] | None = None) ->
     return cycles
 
 
-def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar, now: datetime) -> tuple[float, datetime | None, float, bool]:
+def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar,
+                  now: datetime) -> tuple[float, datetime | None, float, bool]:
     """(elapsed active minutes, breach moment or None, paused minutes, paused now)."""
     total = cal.target_minutes(target)
     end = cycle["end"] or now
