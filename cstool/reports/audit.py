@@ -30,7 +30,7 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,24 +139,18 @@ class Facts:
 
     ticket: Any
     created_in: bool = False
-    resolutions: list[tuple[str, float, bool | None]] = None  # (by, active minutes, met?)
+    resolutions: list[tuple[str, float, bool | None]] = field(default_factory=list)  # (by, active minutes, met?)
     closes: int = 0
     first_response: tuple[str, float, bool | None] | None = None  # (by, minutes, met?)
-    escalations: list[int] = None
+    escalations: list[int] = field(default_factory=list)
     reopened: bool = False
-    followups_finished: list[tuple[str, str]] = None  # (by, result)
+    followups_finished: list[tuple[str, str]] = field(default_factory=list)  # (by, result)
     followups_due: int = 0
     open_at_cutoff: bool = False
     breached_at_cutoff: bool = False
     age_days: float = 0.0
-    actors: set[str] = None
+    actors: set[str] = field(default_factory=set)
     work_order: dict[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        self.resolutions = [] if self.resolutions is None else self.resolutions
-        self.escalations = [] if self.escalations is None else self.escalations
-        self.followups_finished = [] if self.followups_finished is None else self.followups_finished
-        self.actors = set() if self.actors is None else self.actors
 
 
 _KEPT = ("type", "category", "priority", "group", "assignee", "channel", "followups")
@@ -180,8 +174,9 @@ def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
     slim = {**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}}
     created = read_stamp(ticket.get("created"), tz)
     history = list(ticket.get("history") or [])
-    times = [read_stamp(ev.get("at") if isinstance(ev, dict) else None, tz) for ev in history]
-    if created is None or any(t is None for t in times) or any(a > b for a, b in zip(times, times[1:])):
+    read = [read_stamp(ev.get("at") if isinstance(ev, dict) else None, tz) for ev in history]
+    times = [t for t in read if t is not None]
+    if created is None or len(times) < len(read) or any(a > b for a, b in zip(times, times[1:])):
         return {"whole": ticket}
     sla_data = ticket.get("sla") or {}
     fr_target = sla.parse_target(sla_data.get("first_response_target"))
@@ -337,8 +332,9 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
 
     # first response
     first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
-    if first is not None and created is not None and times[first] in period:
-        facts.first_response = _first_response(history[first], created, times[first], fr_target, cal)
+    reply_at = times[first] if first is not None else None
+    if first is not None and created is not None and reply_at is not None and reply_at in period:
+        facts.first_response = _first_response(history[first], created, reply_at, fr_target, cal)
 
     # resolution cycles completed in the period
     enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
@@ -355,7 +351,7 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
         due = read_stamp(ticket.get("due"), tz)
         resolved = next((at for at, _ in enders), None)
         if due is not None:
-            if resolved in period:
+            if resolved is not None and resolved in period:
                 facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
             elif facts.open_at_cutoff and due < cutoff:
                 facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
@@ -396,7 +392,7 @@ def _ticket_state_at_cutoff(facts: Facts, ticket: Any, history: list, times: lis
     before = [ev for ev, at in zip(history, times) if (at or cutoff) < cutoff]
     state = replay(before)
     facts.open_at_cutoff = state["status"] in WORKING and created is not None and created < cutoff
-    if facts.open_at_cutoff:
+    if facts.open_at_cutoff and created is not None:
         facts.age_days = (cutoff - created).total_seconds() / 86400
         snapshot = dict(ticket)
         snapshot["history"] = before
@@ -595,21 +591,23 @@ def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
 
 def _work_order_figures(relevant: list[Facts]) -> dict[str, Any]:
     """Work orders resolved on time per urgency, and late days per department."""
-    wo_by_urgency = {u: {"resolved": 0, "on_time": 0, "on_time_rate": None} for u in ("A", "B", "C")}
+    urgencies = ("A", "B", "C")
+    resolved = dict.fromkeys(urgencies, 0)
+    on_time = dict.fromkeys(urgencies, 0)
     late_days: dict[str, int] = {}
     for f in relevant:
         wo = f.work_order
         if not wo:
             continue
         urgency = str(f.ticket.get("priority") or "")
-        if wo["on_time"] is not None and urgency in wo_by_urgency:
-            wo_by_urgency[urgency]["resolved"] += 1
-            wo_by_urgency[urgency]["on_time"] += int(wo["on_time"])
+        if wo["on_time"] is not None and urgency in resolved:
+            resolved[urgency] += 1
+            on_time[urgency] += int(wo["on_time"])
         if wo["late_days"]:
             dept = str(f.ticket.get("group") or "")
             late_days[dept] = late_days.get(dept, 0) + wo["late_days"]
-    for row in wo_by_urgency.values():
-        row["on_time_rate"] = rate(row["on_time"], row["resolved"])
+    wo_by_urgency = {u: {"resolved": resolved[u], "on_time": on_time[u], "on_time_rate": rate(on_time[u], resolved[u])}
+                     for u in urgencies}
     return {"by_urgency": wo_by_urgency, "late_days_by_department": dict(sorted(late_days.items()))}
 
 

@@ -12,8 +12,9 @@ A clock is ``running``, ``warning`` (past the first ``warn_at`` fraction), ``bre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -116,7 +117,7 @@ def first_response(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: t
     return clock
 
 
-def cycles(history: Any, tz: Any, times: list[datetime | None] | None = None) -> list[dict[str, Any]]:
+def cycles(history: Any, tz: Any, times: Sequence[datetime | None] | None = None) -> list[dict[str, Any]]:
     """Resolution cycles: start, pauses [(from, to|None)], end (None while open).
     ``times``: the events' times when the caller has read them already."""
     cycles: list[dict[str, Any]] = []
@@ -255,10 +256,14 @@ def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime) -> Clock
 def late_days(due: datetime | float, end: datetime | float) -> int:
     """Whole days late, counting any part of a day as a day (每延误一天扣分); due and end are
     both datetimes or both POSIX timestamps (seconds)."""
-    if end <= due:
+    if isinstance(due, datetime) and isinstance(end, datetime):
+        seconds = (end - due).total_seconds()
+    elif not isinstance(due, datetime) and not isinstance(end, datetime):
+        seconds = end - due
+    else:
+        raise TypeError("late_days: due and end must be both datetimes or both timestamps")
+    if seconds <= 0:
         return 0
-    late = end - due
-    seconds = late.total_seconds() if isinstance(late, timedelta) else late
     return int(-(-seconds // 86400))
 
 
