@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cstool.config.schema import (
@@ -47,7 +47,7 @@ class _Validator:
     def __init__(self, path: Path):
         self.path = path
 
-    def fail(self, node: Any, key: Any, message: str) -> None:
+    def fail(self, node: Any, key: Any, message: str) -> NoReturn:
         line = _line(node, key)
         where = f"{self.path.name}:{line}" if line else self.path.name
         raise DeskError(f"{where}: {message}")

@@ -220,7 +220,7 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         data = path.read_bytes() if loader is not None else None
     except ImportError:
         loader = data = None
-    if loader is None:
+    if loader is None or data is None:
         return _plain_of(load(path, name))
     if len(data) > MAX_FILE_BYTES:
         return load(path, name)

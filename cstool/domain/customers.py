@@ -168,8 +168,8 @@ def _set(record: Any, key: str, value: Any) -> None:
 
 def last_visit(record: Any, tz: Any) -> datetime | None:
     """The latest visit that reached the customer (unreachable calls do not count)."""
-    times = [read_stamp(v.get("at"), tz) for v in record.get("visits") or [] if v.get("result") != "unreachable"]
-    times = [t for t in times if t is not None]
+    stamps = [read_stamp(v.get("at"), tz) for v in record.get("visits") or [] if v.get("result") != "unreachable"]
+    times = [t for t in stamps if t is not None]
     return max(times) if times else None
 
 

@@ -174,5 +174,6 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
             if spec.default is not None:
                 out[key] = spec.default
             elif spec.required:
+                assert template is not None  # specs come from the template, so there is one
                 raise InputError(f"--field {key}=… ({spec.label}) is required for a {template.type} ticket")
     return out

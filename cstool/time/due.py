@@ -63,17 +63,19 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
     status = ticket.get("status")
     out = []
     for clock in sla.ticket_clocks(ticket, config, cal, latest):
+        due = clock.due
+        if due is None:  # a paused resolution clock has none; a follow-up clock always has one
+            continue
         if clock.kind == "followup":
             if clock.stopped is not None:
                 continue
             group, assignee = config.followup_group or str(ticket.get("group") or ""), ""
         else:
-            if status not in WORKING or clock.stopped is not None or clock.due is None \
-                    or clock.state == "paused":
+            if status not in WORKING or clock.stopped is not None or clock.state == "paused":
                 continue
             group, assignee = str(ticket.get("group") or ""), str(ticket.get("assignee") or "")
         target = clock.target_minutes or None
-        out.append((clock.kind, clock.due, target, bool(clock.target and clock.target.calendar), assignee, group))
+        out.append((clock.kind, due, target, bool(clock.target and clock.target.calendar), assignee, group))
     return out
 
 
