@@ -277,7 +277,11 @@ class Index:
             known.update(self.conn.execute(f"SELECT path, stat FROM files WHERE path IN ({marks}) "
                                            f"UNION ALL SELECT path, stat FROM customers WHERE path IN ({marks})",
                                            [*part, *part]))
-        changed, removed, changed_customers, removed_customers, verified = [], [], [], [], []
+        changed: list[tuple[str, str]] = []
+        removed: list[str] = []
+        changed_customers: list[tuple[str, str]] = []
+        removed_customers: list[str] = []
+        verified: list[tuple[str, str | None]] = []
         for rel in candidates:
             st = _stat(self.desk.root / rel)
             ticket = _kind(rel) == "ticket"
@@ -319,9 +323,9 @@ class Index:
     @staticmethod
     def _summary(row: tuple) -> dict[str, Any]:
         s = dict(zip(COLUMNS, row))
-        level = s.get("level")
+        level = str(s.get("level") or "")
         out = {k: ("" if v is None else v) for k, v in s.items()}
-        out["level"] = int(level) if str(level or "").isdigit() else None
+        out["level"] = int(level) if level.isdigit() else None
         return out
 
     def assignment_rows(self, group: str) -> list[dict[str, Any]]:

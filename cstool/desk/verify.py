@@ -46,15 +46,14 @@ class Finding:
 
 def _line(node: Any, key: Any) -> int | None:
     try:
-        if isinstance(node, dict):
-            return node.lc.key(key)[0] + 1
-        return node.lc.item(key)[0] + 1
+        lc = node.lc  # ruamel's line and column record (a plain dict or list has none)
+        return (lc.key(key) if isinstance(node, dict) else lc.item(key))[0] + 1
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
 
 
 def _all_ticket_files(root: Path) -> list[Path]:
-    out = []
+    out: list[Path] = []
     tickets = root / "tickets"
     if not tickets.is_dir():
         return out
