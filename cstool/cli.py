@@ -56,7 +56,8 @@ class RefusalError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int):
         super().__init__(message)
-        self.exit_code = exit_code
+        # click declares exit_code a ClassVar, yet reads it from the instance: one class serves every code
+        self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file: Any = None) -> None:
         click.echo(f"cstool: {self.format_message()}", err=True)
@@ -157,6 +158,13 @@ class App:
     """The global options (an attribute per :data:`GLOBAL_OPTIONS` entry, e.g. ``as_user``)
     and what is derived from them, loaded on demand."""
 
+    # one per GLOBAL_OPTIONS entry, set in __init__ (checked below the class)
+    store: str | None
+    as_user: str | None
+    now_text: str | None
+    lang_flag: str | None
+    no_commit: bool
+
     def __init__(self, **options: Any):
         for option in GLOBAL_OPTIONS:
             setattr(self, option.attr, options.pop(option.attr, option.default))
@@ -239,7 +247,7 @@ class App:
             raise InputError(f"{source}: {who!r} is not in the desk's roster (cstool.yaml, roster)")
         return person
 
-    def committer(self, actor: Any) -> Callable[[list[Path], str], None] | None:
+    def committer(self, actor: Any) -> Callable[[list[Path], str], str] | None:
         """Commit the given files as actor, or None outside git or with --no-commit."""
         root = self.git_root()
         if root is None:
@@ -259,6 +267,9 @@ class App:
         return repo.work_tree(self.desk.root)
 
 
+assert set(App.__annotations__) == {o.attr for o in GLOBAL_OPTIONS}, "App's attributes must match GLOBAL_OPTIONS"
+
+
 def _has_git() -> bool:
     import shutil
 
@@ -271,7 +282,7 @@ pass_app = click.make_pass_decorator(App)
 def _global_options(func: Callable) -> Callable:
     """The group's options, in the order of GLOBAL_OPTIONS."""
     for option in reversed(GLOBAL_OPTIONS):
-        flag = {"is_flag": True} if option.is_flag else {}
+        flag: dict[str, Any] = {"is_flag": True} if option.is_flag else {}
         func = click.option(option.flag, option.attr, envvar=option.envvar, metavar=option.metavar,
                             type=option.type, help=option.help, **flag)(func)
     return func

@@ -28,7 +28,7 @@ CUSTOMER_FIELDS = ("id", "name", "tier", "phone", "email", "owner", "since", "no
 VISIT_ORDER = ("at", "by", "result", "note")
 VISIT_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 
-Committer = Callable[[list[Path], str], None]
+Committer = Callable[[list[Path], str], str]  # commits the paths with the message; returns the short hash
 
 
 def _owner(config: Config, owner: str | None) -> str | None:

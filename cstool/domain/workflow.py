@@ -220,7 +220,7 @@ def _rule_text(rule: Any) -> str | None:
     return ", ".join(f"{k}={'|'.join(v)}" for k, v in rule.when.items())
 
 
-Committer = Callable[[list[Path], str], None]
+Committer = Callable[[list[Path], str], str]  # commits the paths with the message; returns the short hash
 
 
 def commit_message(ticket_id: str, action: str, actor: Person, detail: str = "") -> str:
