@@ -261,6 +261,7 @@ def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now
         for kind, item in planned:
             if kind == "whole":
                 created = read_stamp(item.get("created"), config.tz)
+                assert created is not None  # _whole_ticket refused a ticket without a creation time
                 tid = str(item["id"])
                 if tid in desk.ticket_files():
                     raise InputError(f"{tid} was added to the desk meanwhile; nothing more imported")

@@ -28,7 +28,7 @@ The result is a clean YAML file: never conflict markers.
 from __future__ import annotations
 
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -57,7 +57,7 @@ def _at(ev: Any) -> str:
 
     raw = ev.get("at") if isinstance(ev, dict) else None
     try:
-        moment = raw if hasattr(raw, "astimezone") else isoparse(str(raw))
+        moment = raw if isinstance(raw, datetime) else isoparse(str(raw))
         if moment.tzinfo is None:
             return moment.isoformat()
         return moment.astimezone(UTC).isoformat()
@@ -89,11 +89,13 @@ def unite(ours: list[Any], theirs: list[Any]) -> list[Any]:
             continue
         if b is None or (a is not None and (_at(a), ka) <= (_at(b), kb)):
             out.append(a)
-            seen.add(ka)
+            if ka is not None:
+                seen.add(ka)
             i += 1
         else:
             out.append(b)
-            seen.add(kb)
+            if kb is not None:
+                seen.add(kb)
             j += 1
     return out
 

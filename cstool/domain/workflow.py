@@ -303,6 +303,7 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
 
     cal = calendar_of(config)
     at = read_stamp(ev.get("at"), cal.tz)
+    assert at is not None  # the events act() applies are built with their time
     clock = resolution(ticket, cal, at, ())
     if clock is None:
         return
