@@ -12,7 +12,8 @@ import time
 from cstool.domain import ids
 from cstool.desk import yamlio
 from cstool.desk.store import Desk
-from conftest import AGENTS, LEAD2, NOW
+from tests.support.desk import NOW
+from tests.support.roster import AGENTS, LEAD2
 
 WORKERS = 8
 PER_WORKER = 50

@@ -23,7 +23,8 @@ from typing import Any
 
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
-from deskkit import LEAD, MANAGER, NOW, SUPERVISOR, clean_env, make_desk  # noqa: F401
+from tests.support.desk import NOW, make_desk
+from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 WORKERS = 16
 TICKETS = 20

@@ -24,7 +24,8 @@ from typing import Any
 from cstool.domain import history
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
-from deskkit import MANAGER, NOW, clean_env, make_desk  # noqa: F401
+from tests.support.desk import NOW, make_desk
+from tests.support.roster import MANAGER
 
 RUNS = 100
 TEMP = yamlio.TEMP_MARK

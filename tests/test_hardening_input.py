@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cstool.domain import ids
-from deskkit import MANAGER, NOW, clean_env, make_desk  # noqa: F401
+from tests.support.desk import NOW, make_desk
+from tests.support.roster import MANAGER
 
 FIGURES: Counter = Counter()
 CATEGORIES = ["服务态度", "产品质量", "维修质量", "收费争议", "物流配送", "工期延误", "信息咨询", "其他"]

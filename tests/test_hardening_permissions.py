@@ -14,7 +14,8 @@ import pytest
 
 from cstool.domain import permissions
 from cstool.desk.store import Desk as StoreDesk
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, make_desk  # noqa: F401
+from tests.support.desk import make_desk
+from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 ASSIGNEE = "wang.fang@example.com"  # agent of the complaint group, the ticket's assignee
 GROUP_AGENT = "liu.yang@example.com"  # agent of the complaint group, not the assignee

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, git_desk  # noqa: F401
+from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 PHONE = "13812345678"
 PHONE_SPACED = "139 8765 4321"

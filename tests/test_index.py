@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,8 @@ from cstool.desk import query, yamlio
 from cstool.reports.render import plain
 from cstool.desk.store import Desk as StoreDesk
 from cstool.domain.workflow import calendar_of
-from deskkit import Desk, clean_env  # noqa: F401
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from make_desk import generate  # noqa: E402
+from benchmarks.make_desk import generate
+from tests.support.desk import CliDesk, make_desk
 
 NOW = "2026-11-22T18:00:00+08:00"
 
@@ -47,7 +44,7 @@ def live_due(root: Path, now_text: str, within: str = "1w") -> list[dict]:
 
 
 def compare(root: Path) -> None:
-    d = Desk(root)
+    d = CliDesk(root)
     for now in (NOW, "2026-11-10T09:00:00+08:00", "2027-01-04T09:00:00+08:00"):
         indexed = d.ok("due", "--json", "--within", "1w", now=now).json
         key = lambda i: (i["due"], i["id"], i["kind"])  # noqa: E731
@@ -72,7 +69,7 @@ def test_results_with_and_without_the_index_are_identical(generated, tmp_path):
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
     compare(root)  # cold: the index is built
-    d = Desk(root)
+    d = CliDesk(root)
     files = sorted((root / "tickets").glob("*/*/*.yaml"))
     # a hand edit in place (same size: only the content changes)
     text = files[0].read_text(encoding="utf-8")
@@ -90,7 +87,7 @@ def test_results_with_and_without_the_index_are_identical(generated, tmp_path):
 def test_a_corrupt_or_old_index_is_rebuilt_silently(generated, tmp_path):
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
-    d = Desk(root)
+    d = CliDesk(root)
     first = d.ok("list", "--json", now=NOW).json
     (root / ".cstool" / "index.sqlite").write_bytes(b"this is not a database")
     for suffix in ("-wal", "-shm"):
@@ -109,7 +106,7 @@ def test_a_corrupt_or_old_index_is_rebuilt_silently(generated, tmp_path):
 def test_a_config_change_recomputes_the_deadlines(tmp_path, generated):
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
-    d = Desk(root)
+    d = CliDesk(root)
     before = d.ok("due", "--json", "--within", "2w", now="2026-11-20T09:00:00+08:00").json
     config = root / "cstool.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("  holidays: [", "  holidays: [2026-11-23, 2026-11-24, ", 1),
@@ -122,7 +119,7 @@ def test_a_config_change_recomputes_the_deadlines(tmp_path, generated):
 
 def listed_matches_files(root: Path) -> None:
     """`list` through the index shows exactly what the files hold now."""
-    listed = Desk(root).ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
+    listed = CliDesk(root).ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
     live = [{k: v for k, v in query.summarize(plain(t)).items() if not k.startswith("_")}
             for _, t in StoreDesk.open(root).iter_tickets()]
     mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
@@ -138,7 +135,7 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
     monkeypatch.setattr(index, "WATCH_LIMIT", watch_limit)
     root = tmp_path / "desk"
     generate(root, 120, seed=11, git=True)
-    d = Desk(root)
+    d = CliDesk(root)
     files = sorted((root / "tickets").glob("*/*/*.yaml"))
     listed_matches_files(root)  # cold
     listed_matches_files(root)  # warm: the files parsed at the rebuild leave the watch
@@ -235,7 +232,7 @@ def test_audit_through_the_index_follows_every_change(generated, tmp_path, monke
     monkeypatch.setattr(index, "PARALLEL_FROM", parallel_from)
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
-    d = Desk(root)
+    d = CliDesk(root)
     first = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
     assert first == live_audit(root, "2026-10", NOW)
     # October complaints: one deleted, one re-categorised by hand
@@ -255,8 +252,6 @@ def test_a_desk_in_a_subfolder_of_a_repository(tmp_path):
     """A desk kept in a folder of a larger repository (as records/ is here): git's paths
     are relative to the repository's top, the index's to the desk."""
     import subprocess
-
-    from deskkit import make_desk
 
     repo = tmp_path / "repo"
     repo.mkdir()

@@ -10,14 +10,13 @@ import pytest
 
 from cstool.domain import history, merge
 from cstool.desk import yamlio
-from deskkit import LEAD, MANAGER, SUPERVISOR, Desk, clean_env, make_desk  # noqa: F401
-
-AGENT = "wang.fang@example.com"
+from tests.support.desk import CliDesk, make_desk
+from tests.support.desk import git as run_git
+from tests.support.roster import AGENT, MANAGER
 
 
 def git(cwd: Path, *args: str) -> str:
-    identity = ["-c", "user.name=测试", "-c", "user.email=tester@example.com"]
-    return subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+    return run_git(cwd, *args).stdout
 
 
 @pytest.fixture
@@ -31,17 +30,17 @@ def team(tmp_path):
     git(first.root, "push", "-q", "-u", "origin", "main")
     counter = iter(range(100))
 
-    def clone() -> Desk:
+    def clone() -> CliDesk:
         path = tmp_path / f"clone{next(counter)}"
         git(tmp_path, "clone", "-q", str(origin), str(path))
-        d = Desk(path)
+        d = CliDesk(path)
         d.ok("setup-git", as_=MANAGER)
         return d
 
     return clone
 
 
-def file_of(d: Desk, tid: str) -> str:
+def file_of(d: CliDesk, tid: str) -> str:
     return d.path(tid).read_text(encoding="utf-8")
 
 

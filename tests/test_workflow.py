@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cstool.domain import history, states
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, git_desk, make_desk  # noqa: F401
+from tests.support.desk import make_desk
+from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 AGENT = "wang.fang@example.com"
 OTHER_AGENT = "liu.yang@example.com"
