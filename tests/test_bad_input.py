@@ -1,4 +1,4 @@
-"""Bad input (issue 2, SPEC §7): each case gets the right exit code, one sentence on
+"""Bad input: each case gets the right exit code, one sentence on
 stderr naming the field, file (with line) or ID, no traceback, and nothing is written."""
 
 from __future__ import annotations

@@ -152,6 +152,7 @@ def test_a_forced_duplicate_id_is_reported(tmp_path):
     assert res.exit_code == 1 and "duplicate" in {f["code"] for f in res.json["findings"]}
 
 
+@pytest.mark.stress
 def test_three_clones_random_actions_converge(team):
     """Three clones, 200 random actions each, synced in random order, converge to the same files."""
     rng = random.Random(20261122)

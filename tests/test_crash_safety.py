@@ -1,4 +1,4 @@
-"""Hardening (issue 8): kill -9 a changing cstool process at a random point.
+"""Crash safety: kill -9 a changing cstool process at a random point.
 
 100 runs in all of ``create``, ``close`` and ``route`` as real processes (``python -m
 cstool``) on a git desk, each sent SIGKILL after a random delay between 0 and the
@@ -21,11 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cstool.domain import history
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
 from tests.support.desk import NOW, make_desk
 from tests.support.roster import MANAGER
+
+# every test here loops over real processes it kills: run with `pytest -m stress`
+pytestmark = pytest.mark.stress
 
 RUNS = 100
 TEMP = yamlio.TEMP_MARK

@@ -1,4 +1,4 @@
-"""Hardening (issue 8): hostile input never corrupts the desk.
+"""Hostile input never corrupts the desk.
 
 Property tests (hypothesis) over every free-text option with YAML syntax, control
 characters, NUL, RTL marks, emoji and ~100 KB strings: each call either exits 0 and the

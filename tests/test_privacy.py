@@ -1,4 +1,4 @@
-"""Hardening (issue 8): customer phone numbers and emails never appear unmasked.
+"""Customer phone numbers and emails never appear unmasked.
 
 A full scenario runs every reading command in every format (without --reveal), exports
 with --redact, and failing commands whose input held the phone; every stdout, stderr and

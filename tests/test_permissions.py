@@ -1,4 +1,4 @@
-"""Hardening (issue 8): every changing command × every role, against the configured rules.
+"""Every changing command × every role, against the configured rules.
 
 The expected outcome of each cell is computed from the rules (``cstool.domain.permissions.may``
 over ``DEFAULTS`` or the desk's ``permissions``) AND, for the defaults, checked against a

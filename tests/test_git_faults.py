@@ -1,4 +1,4 @@
-"""Hardening (issue 8): a desk whose git commit fails.
+"""A desk whose git commit fails.
 
 For each fault (a pre-commit hook rejects, no usable identity, a merge in progress, a
 stale index.lock) the file change stays intact on disk, nothing is half committed (HEAD
