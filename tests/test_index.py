@@ -3,6 +3,7 @@ change, and a corrupt or missing index is rebuilt silently."""
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from pathlib import Path
@@ -18,6 +19,22 @@ from benchmarks.make_desk import generate
 from tests.support.desk import CliDesk, make_desk
 
 NOW = "2026-11-22T18:00:00+08:00"
+
+# a ticket file's content (with its name and the desk's time zone) → the ticket as plain values
+_PARSED: dict[tuple[str, bytes, str], dict] = {}
+
+
+def live_tickets(desk: StoreDesk) -> list[dict]:
+    """Every ticket straight from its YAML file, as ``desk.iter_tickets()`` gives them, in
+    plain values, without the index. Parsing the same bytes gives the same ticket, so a
+    file is parsed once per content (never judged unchanged by its size or mtime)."""
+    out = []
+    for _, path in sorted(desk.ticket_files().items()):
+        key = (path.name, path.read_bytes(), str(desk.config.tz))
+        if key not in _PARSED:
+            _PARSED[key] = plain(desk.load_ticket(path))
+        out.append(copy.deepcopy(_PARSED[key]))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +54,7 @@ def live_due(root: Path, now_text: str, within: str = "1w") -> list[dict]:
     config = desk.config
     cal = calendar_of(config)
     now = parse_time(now_text, config.tz)
-    tickets = [plain(t) for _, t in desk.iter_tickets()]
+    tickets = live_tickets(desk)
     items = due.collect(tickets, load_all(desk), config, cal, now)
     items = due.select(items, horizon=cal.add(now, parse_duration(within)), overdue_only=False, assignees=(), groups=(), kinds=())
     return [i.as_json() for i in items]
@@ -51,7 +68,7 @@ def compare(root: Path) -> None:
         assert sorted(indexed, key=key) == sorted(live_due(root, now), key=key)
     listed = d.ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
     desk = StoreDesk.open(root)
-    live = [{k: v for k, v in query.summarize(plain(t)).items() if not k.startswith("_")} for _, t in desk.iter_tickets()]
+    live = [{k: v for k, v in query.summarize(t).items() if not k.startswith("_")} for t in live_tickets(desk)]
     mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
     assert mask(listed) == mask(live)
     audit = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
@@ -60,7 +77,7 @@ def compare(root: Path) -> None:
 
     config = desk.config
     period = audit_mod.parse_period("2026-10", None, None, config.tz, parse_time(NOW, config.tz))
-    expected = audit_mod.report([plain(t) for _, t in desk.iter_tickets()], config, calendar_of(config), period,
+    expected = audit_mod.report(live_tickets(desk), config, calendar_of(config), period,
                                 parse_time(NOW, config.tz))
     assert audit == plain(expected)
 
@@ -120,8 +137,8 @@ def test_a_config_change_recomputes_the_deadlines(tmp_path, generated):
 def listed_matches_files(root: Path) -> None:
     """`list` through the index shows exactly what the files hold now."""
     listed = CliDesk(root).ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
-    live = [{k: v for k, v in query.summarize(plain(t)).items() if not k.startswith("_")}
-            for _, t in StoreDesk.open(root).iter_tickets()]
+    live = [{k: v for k, v in query.summarize(t).items() if not k.startswith("_")}
+            for t in live_tickets(StoreDesk.open(root))]
     mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
     assert mask(listed) == mask(live)
 
@@ -219,7 +236,7 @@ def live_audit(root: Path, period: str, now_text: str) -> dict:
     config = desk.config
     now = parse_time(now_text, config.tz)
     per = audit_mod.parse_period(period, None, None, config.tz, now)
-    return plain(audit_mod.report([plain(t) for _, t in desk.iter_tickets()], config, calendar_of(config), per, now))
+    return plain(audit_mod.report(live_tickets(desk), config, calendar_of(config), per, now))
 
 
 @pytest.mark.parametrize("parallel_from", [2000, 10])
