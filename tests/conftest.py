@@ -6,7 +6,7 @@
   (init runs once per session; each test gets its own fresh copy of that desk).
 - ``git_desk``: the same desk as a git repository (made by ``cstool init``), with the
   roster change committed.
-- ``new_desk(name, git=False)``: more such desks in one test, each a fresh copy.
+- ``new_desk(where, git=False)``: more such desks in one test, each a fresh copy.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ def git_desk(tmp_path, _pristine_desks) -> CliDesk:
 
 @pytest.fixture
 def new_desk(tmp_path, _pristine_desks) -> Callable[..., CliDesk]:
-    """``new_desk(name, git=False)``: a fresh desk at ``tmp_path / name``, as ``desk`` or ``git_desk`` is."""
+    """``new_desk(where="desk", git=False)``: one more fresh desk, as ``desk`` or ``git_desk``
+    is, at ``tmp_path / where`` (or at ``where`` itself when it is a Path)."""
 
-    def make(name: str = "desk", git: bool = False) -> CliDesk:
-        return copy_desk(_pristine_desks[git], tmp_path / name)
+    def make(where: str | Path = "desk", git: bool = False) -> CliDesk:
+        return copy_desk(_pristine_desks[git], where if isinstance(where, Path) else tmp_path / where)
 
     return make

@@ -11,8 +11,8 @@ import pytest
 from cstool.reports import audit
 from cstool.desk import yamlio
 from benchmarks.make_desk import generate
-from tests.support.desk import DESK_NAME, CliDesk, make_desk
-from tests.support.roster import AGENT, CALLER, LEAD, MANAGER
+from tests.support.desk import DESK_NAME, CliDesk
+from tests.support.roster import AGENT, CALLER, LEAD
 AFTER = "2026-12-01T09:00+08:00"
 
 
@@ -197,12 +197,12 @@ def test_audit_check_reports_every_planted_fault(tmp_path):
 # --------------------------------------------------------------------------- export and import
 
 
-def test_export_import_round_trip_gives_equal_tickets(tmp_path):
+def test_export_import_round_trip_gives_equal_tickets(tmp_path, new_desk):
     src = CliDesk(SAMPLE)
     for fmt in ("csv", "json"):
         out = tmp_path / f"all.{fmt}"
         src.ok("export", "--format", fmt, "-o", str(out))
-        target = make_desk(tmp_path / f"empty-{fmt}", git=False)
+        target = new_desk(tmp_path / f"empty-{fmt}")
         shutil.copy(SAMPLE / "cstool.yaml", target.root / "cstool.yaml")
         shutil.copytree(SAMPLE / "customers", target.root / "customers", dirs_exist_ok=True)
         target.ok("import", str(out))

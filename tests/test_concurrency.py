@@ -30,7 +30,7 @@ import pytest
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
 from cstool.domain.ids import TICKET_ID_RE
-from tests.support.desk import NOW, make_desk
+from tests.support.desk import NOW
 from tests.support.roster import AGENTS, LEAD, LEAD2, MANAGER, SUPERVISOR
 
 WORKERS = 16
@@ -49,8 +49,8 @@ def _histories(root: Path) -> dict[str, int]:
 
 
 @pytest.mark.stress
-def test_sixteen_processes_lose_no_update(tmp_path):
-    d = make_desk(tmp_path / "desk", git=True)
+def test_sixteen_processes_lose_no_update(new_desk):
+    d = new_desk(git=True)
     root = d.root
     ids = [d.create("--type", ("complaint", "inquiry")[i % 2], "--title", f"并发工单 {i}", as_=MANAGER)
            for i in range(TICKETS)]
@@ -198,10 +198,10 @@ def test_eight_processes_creating_fifty_tickets_each(desk, tmp_path):
     counts = Counter(r["assignee"] for r in rows)
     assert set(counts) == set(AGENTS["complaint"]) and max(counts.values()) - min(counts.values()) <= 1, counts
 
-def test_lock_wait_times_out_with_exit_3(tmp_path):
+def test_lock_wait_times_out_with_exit_3(new_desk):
     """The desk lock held by someone else: a changing command gives up after
     CSTOOL_LOCK_TIMEOUT seconds with exit 3 and says the desk is locked; nothing written."""
-    d = make_desk(tmp_path / "desk", git=True)
+    d = new_desk(git=True)
     tid = d.create("--type", "inquiry", "--title", "锁", as_=MANAGER)
     before = d.snapshot()
     env = {**os.environ, "CSTOOL_LOCK_TIMEOUT": "1"}

@@ -26,7 +26,7 @@ import pytest
 from cstool.domain import history
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
-from tests.support.desk import NOW, make_desk
+from tests.support.desk import NOW
 from tests.support.roster import MANAGER
 
 # every test here loops over real processes it kills: run with `pytest -m stress`
@@ -104,9 +104,9 @@ def _measure(root: Path, tid: str) -> float:
     return statistics.median(times)
 
 
-def test_kill_minus_nine_at_random_points(tmp_path):
+def test_kill_minus_nine_at_random_points(new_desk):
     rng = random.Random(int(os.environ.get("CSTOOL_CRASH_SEED", "8")))
-    d = make_desk(tmp_path / "desk", git=True)
+    d = new_desk(git=True)
     root = d.root
     store = StoreDesk.open(root)
     working = [d.create("--type", t, "--title", f"工单 {i}", as_=MANAGER)
@@ -242,11 +242,11 @@ main(argv)
 POINTS = ("half-written-temp", "before-replace", "after-replace", "before-commit")
 
 
-def test_kill_at_the_worst_points(tmp_path):
+def test_kill_at_the_worst_points(new_desk):
     """Each command killed at each point of its write: the old file or the new one, never
     half; a temp file left only where the command wrote, swept by the next write there
     (and not before: a write into another folder leaves it alone)."""
-    d = make_desk(tmp_path / "desk", git=True)
+    d = new_desk(git=True)
     root = d.root
     store = StoreDesk.open(root)
     folder = root / "tickets" / NOW[:4] / NOW[5:7]

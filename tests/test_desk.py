@@ -13,7 +13,7 @@ from cstool.domain import ids
 from cstool.desk import yamlio
 from cstool.domain.model import FIELD_ORDER
 from cstool.desk.store import Desk as StoreDesk
-from tests.support.desk import DESK_NAME, NOW, cstool_process, make_desk
+from tests.support.desk import DESK_NAME, cstool_process
 from tests.support.roster import LEAD, MANAGER
 
 

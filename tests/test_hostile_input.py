@@ -449,9 +449,9 @@ def _run(root: Path, *args: str, timeout: float = 30) -> subprocess.CompletedPro
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_hand_edited_hostile_file_is_refused(case, tmp_path):
+def test_hand_edited_hostile_file_is_refused(case, tmp_path, new_desk):
     marker = tmp_path / "EXECUTED"
-    d = make_desk(tmp_path / "desk", git=False)
+    d = new_desk()
     good = d.create("--type", "inquiry", "--title", "正常工单", as_=MANAGER)
     tid = "CS-2026-HAND0" + "ABCDEFGHJKMNPQRSTVWXYZ"[HOSTILE.index(case)] + "Z"
     text, line = _hostile_files(marker, tid)[case]

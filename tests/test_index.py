@@ -16,7 +16,7 @@ from cstool.reports.render import plain
 from cstool.desk.store import Desk as StoreDesk
 from cstool.domain.workflow import calendar_of
 from benchmarks.make_desk import generate
-from tests.support.desk import CliDesk, make_desk
+from tests.support.desk import CliDesk
 
 NOW = "2026-11-22T18:00:00+08:00"
 
@@ -265,7 +265,7 @@ def test_audit_through_the_index_follows_every_change(generated, tmp_path, monke
         assert d.ok("audit", "--period", period, "--json", now=now).json == live_audit(root, period, now)
 
 
-def test_a_desk_in_a_subfolder_of_a_repository(tmp_path):
+def test_a_desk_in_a_subfolder_of_a_repository(tmp_path, new_desk):
     """A desk kept in a folder of a larger repository (as records/ is here): git's paths
     are relative to the repository's top, the index's to the desk."""
     import subprocess
@@ -273,7 +273,7 @@ def test_a_desk_in_a_subfolder_of_a_repository(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    d = make_desk(repo / "service" / "desk", git=False)
+    d = new_desk(repo / "service" / "desk")
     ids = [d.create("--type", "inquiry", "--title", f"子目录 {i}") for i in range(3)]
     (repo / ".gitignore").write_text(".cstool/\n", encoding="utf-8")
     d.git("add", "-A", str(repo))

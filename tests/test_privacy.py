@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 
-from tests.support.roster import LEAD, MANAGER, SUPERVISOR
+from tests.support.roster import MANAGER, SUPERVISOR
 
 PHONE = "13812345678"
 PHONE_SPACED = "139 8765 4321"

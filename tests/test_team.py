@@ -10,8 +10,7 @@ import pytest
 
 from cstool.domain import history, merge
 from cstool.desk import yamlio
-from tests.support.desk import CliDesk, make_desk
-from tests.support.desk import git as run_git
+from tests.support.desk import CliDesk, git as run_git
 from tests.support.roster import AGENT, MANAGER
 
 
@@ -20,11 +19,11 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def team(tmp_path):
+def team(tmp_path, new_desk):
     """A bare remote and a function that makes clones of it, merge driver registered."""
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    first = make_desk(tmp_path / "first", git=True)
+    first = new_desk("first", git=True)
     git(first.root, "branch", "-M", "main")
     git(first.root, "remote", "add", "origin", str(origin))
     git(first.root, "push", "-q", "-u", "origin", "main")
@@ -91,8 +90,8 @@ def test_two_clones_edit_the_same_ticket_and_merge_either_way(team, left, right)
         assert codes == set()
 
 
-def test_the_merge_is_the_same_whichever_side_merges(tmp_path):
-    d = make_desk(tmp_path / "d", git=False)
+def test_the_merge_is_the_same_whichever_side_merges(new_desk):
+    d = new_desk("d")
     tid = d.create("--type", "complaint", "--title", "对称", "--assignee", AGENT, now="2026-11-20T09:00+08:00")
     base = d.path(tid).read_text(encoding="utf-8")
     d.ok("reply", tid, "-m", "甲", as_=MANAGER, now="2026-11-20T10:00+08:00")
@@ -131,8 +130,8 @@ def test_a_hand_edit_merges_with_an_action_in_another_clone(team):
     assert file_of(a, tid) != "" and b.run("audit", "--check").exit_code == 0
 
 
-def test_two_different_tickets_with_one_id_are_never_joined(tmp_path):
-    d = make_desk(tmp_path / "d", git=False)
+def test_two_different_tickets_with_one_id_are_never_joined(new_desk):
+    d = new_desk("d")
     one = d.create("--type", "inquiry", "--title", "一", now="2026-11-20T09:00+08:00")
     data = d.ticket(one)
     other = yamlio.loads(yamlio.dumps(data), "x")
@@ -142,8 +141,8 @@ def test_two_different_tickets_with_one_id_are_never_joined(tmp_path):
         merge.merge_ticket(None, data, other)
 
 
-def test_a_forced_duplicate_id_is_reported(tmp_path):
-    d = make_desk(tmp_path / "d", git=False)
+def test_a_forced_duplicate_id_is_reported(new_desk):
+    d = new_desk("d")
     tid = d.create("--type", "inquiry", "--title", "一", now="2026-11-20T09:00+08:00")
     copy = d.root / "tickets/2026/10" / f"{tid}.yaml"
     copy.parent.mkdir(parents=True)
