@@ -206,13 +206,23 @@ def test_lock_wait_times_out_with_exit_3(new_desk):
     before = d.snapshot()
     env = {**os.environ, "CSTOOL_LOCK_TIMEOUT": "1"}
     results = []
+
+    def wait_for_the_lock(args: tuple[str, ...]) -> None:
+        start = time.monotonic()
+        proc = subprocess.run(_argv(d.root, LEAD if args[0] == "note" else MANAGER, *args), capture_output=True,
+                              text=True, env=env, timeout=30)
+        results.append((args[0], proc.returncode, round(time.monotonic() - start, 2), proc.stderr.strip()))
+
     with StoreDesk.open(d.root).lock():
-        for args in (("note", tid, "-m", "等锁"), ("create", "-q", "--type", "inquiry", "--title", "等锁"),
-                     ("customer", "add", "--name", "等锁")):
-            start = time.monotonic()
-            proc = subprocess.run(_argv(d.root, LEAD if args[0] == "note" else MANAGER, *args), capture_output=True,
-                                  text=True, env=env, timeout=30)
-            results.append((args[0], proc.returncode, round(time.monotonic() - start, 2), proc.stderr.strip()))
+        # the three wait at the same time, each on its own clock
+        waiting = [threading.Thread(target=wait_for_the_lock, args=(args,)) for args in (
+            ("note", tid, "-m", "等锁"), ("create", "-q", "--type", "inquiry", "--title", "等锁"),
+            ("customer", "add", "--name", "等锁"))]
+        for t in waiting:
+            t.start()
+        for t in waiting:
+            t.join()
+    assert len(results) == 3, results
     print(f"\n[concurrency] lock waits: {results}")
     for name, code, took, err in results:
         assert code == 3, results
