@@ -7,6 +7,10 @@
 - ``git_desk``: the same desk as a git repository (made by ``cstool init``), with the
   roster change committed.
 - ``new_desk(where, git=False)``: more such desks in one test, each a fresh copy.
+
+Tests marked ``stress`` run on one pytest-xdist worker, one after another: each loops
+over real processes and measures what they do, which another stress test on the other
+worker would disturb.
 """
 
 from __future__ import annotations
@@ -18,6 +22,14 @@ import pytest
 
 from tests.support.desk import CliDesk, copy_desk, make_desk
 from tests.support.env import clean, clean_environment
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put every stress test in one xdist group (``--dist loadgroup``): one worker, in turn."""
+    for item in items:
+        if item.get_closest_marker("stress"):
+            item.add_marker(pytest.mark.xdist_group("stress"))
 
 
 @pytest.fixture(autouse=True)
