@@ -8,9 +8,10 @@
   roster change committed.
 - ``new_desk(where, git=False)``: more such desks in one test, each a fresh copy.
 
-Tests marked ``stress`` run on one pytest-xdist worker, one after another: each loops
-over real processes and measures what they do, which another stress test on the other
-worker would disturb.
+The default run spreads the tests over one pytest-xdist worker per core; a run that
+includes the tests marked ``stress`` (``pytest -m stress``) stays in one process, one
+test after another: each loops over real processes and times what they do, which a
+stress test running beside it would disturb.
 """
 
 from __future__ import annotations
@@ -24,12 +25,23 @@ from tests.support.desk import CliDesk, copy_desk, make_desk
 from tests.support.env import clean, clean_environment
 
 
+def _selects_stress(markexpr: str) -> bool:
+    """Whether ``-m markexpr`` lets tests marked stress (and no other mark) through."""
+    if not markexpr.strip():
+        return True
+    try:
+        from _pytest.mark.expression import Expression
+
+        return Expression.compile(markexpr).evaluate(lambda name, /, **kw: name == "stress")
+    except Exception:  # noqa: BLE001 - pytest's private API moved: judge by the words
+        return "stress" in markexpr and "not stress" not in markexpr
+
+
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put every stress test in one xdist group (``--dist loadgroup``): one worker, in turn."""
-    for item in items:
-        if item.get_closest_marker("stress"):
-            item.add_marker(pytest.mark.xdist_group("stress"))
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (in addopts) is one worker per core, except for a run that may include
+    stress tests: that runs in this process, one test after another (0 workers)."""
+    return 0 if _selects_stress(config.getoption("markexpr") or "") else None
 
 
 @pytest.fixture(autouse=True)
