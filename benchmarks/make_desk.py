@@ -2,6 +2,9 @@
 
     python benchmarks/make_desk.py DIR N [--seed S] [--git]
 
+(with cstool installed, e.g. ``pip install -e .``). The people are the sample team of
+``team/roster.yaml``, whose desk config (``records/cstool.yaml``) each desk copies.
+
 Tickets spread over the two years before 2026-11-22, of every type and channel, in
 Chinese, with histories of 3-12 events built by cstool's own event rules (so every file
 passes ``audit --check``), and customers graded A/B/C. Files are written with a small
@@ -22,11 +25,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+import yaml
 
-from cstool.domain import history, ids  # noqa: E402
-from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER  # noqa: E402
+from cstool.domain import history, ids
+from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER
+
+HERE = Path(__file__).resolve().parent
 
 TZ = ZoneInfo("Asia/Shanghai")
 END = datetime(2026, 11, 22, 18, 0, tzinfo=TZ)
@@ -38,15 +42,23 @@ PROBLEMS = ["不制冷", "漏水", "无法开机", "噪音大", "报错 E3", "�
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "强", "军", "丽", "涛", "明", "超", "霞", "平"]
 CATEGORIES = ["服务态度", "产品质量", "维修质量", "收费争议", "物流配送", "工期延误", "信息咨询", "其他"]
-GROUP_AGENTS = {
-    "inquiry": ["li.na@example.com", "zhou.min@example.com"],
-    "complaint": ["wang.fang@example.com", "liu.yang@example.com"],
-    "tech": ["zheng.tao@example.com"],
-    "after_sales": ["wu.qiang@example.com"],
-    "engineering": ["ma.jun@example.com"],
-}
-LADDER_PEOPLE = {2: "zhao.lei@example.com", 3: "sun.li@example.com", 4: "chen.jing@example.com"}
-CALLER = "he.xue@example.com"
+
+
+def _team() -> tuple[dict[str, list[str]], dict[int, str], str]:
+    """From the sample team's roster (the one records/cstool.yaml holds): the agents of
+    each group, the first lead, supervisor and manager by ladder level, and the one who
+    makes the follow-up calls."""
+    roster = yaml.safe_load((HERE.parent / "team" / "roster.yaml").read_text(encoding="utf-8"))["roster"]
+    agents: dict[str, list[str]] = {}
+    for person in roster:
+        if person["role"] == "agent":
+            for group in person["groups"]:
+                agents.setdefault(group, []).append(person["id"])
+    first = {role: next(p["id"] for p in roster if p["role"] == role) for role in ("lead", "supervisor", "manager")}
+    return agents, {2: first["lead"], 3: first["supervisor"], 4: first["manager"]}, agents["followup"][0]
+
+
+GROUP_AGENTS, LADDER_PEOPLE, CALLER = _team()
 
 
 def q(value: object) -> str:

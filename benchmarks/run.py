@@ -20,9 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
 TARGETS = {"--help": 0.12, "show": 0.3, "list": 0.5, "due": 0.4, "audit": 0.6, "audit (month now)": 0.6,
            "create": 0.25, "create+commit": 0.6, "cold rebuild": 40.0}
 

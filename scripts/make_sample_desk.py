@@ -19,21 +19,8 @@ from click.testing import CliRunner
 from cstool.domain import ids
 from cstool.cli import cli
 
-ROSTER = """roster:
-  - {id: chen.jing@example.com, name: 陈静, role: manager, groups: [inquiry, complaint, followup, after_sales, tech]}
-  - {id: sun.li@example.com, name: 孙丽, role: supervisor, groups: [inquiry, complaint, followup, after_sales, tech]}
-  - {id: zhao.lei@example.com, name: 赵磊, role: lead, groups: [complaint, followup]}
-  - {id: qian.hui@example.com, name: 钱慧, role: lead, groups: [inquiry, after_sales, tech]}
-  - {id: wang.fang@example.com, name: 王芳, role: agent, groups: [complaint]}
-  - {id: liu.yang@example.com, name: 刘洋, role: agent, groups: [complaint]}
-  - {id: li.na@example.com, name: 李娜, role: agent, groups: [inquiry]}
-  - {id: zhou.min@example.com, name: 周敏, role: agent, groups: [inquiry]}
-  - {id: wu.qiang@example.com, name: 吴强, role: agent, groups: [after_sales]}
-  - {id: zheng.tao@example.com, name: 郑涛, role: agent, groups: [tech]}
-  - {id: he.xue@example.com, name: 何雪, role: agent, groups: [followup]}
-  - {id: ma.jun@example.com, name: 马骏, role: agent, groups: [engineering]}
-  - {id: gao.yan@example.com, name: 高燕, role: agent, groups: [finance]}
-"""
+# the sample team (one roster for the sample desk, the benchmark desks and the tests)
+ROSTER_FILE = Path(__file__).resolve().parent.parent / "team" / "roster.yaml"
 
 LEAD = "zhao.lei@example.com"
 SUP = "sun.li@example.com"
@@ -206,6 +193,12 @@ CUSTOMERS = [
 ]
 
 
+def roster_block() -> str:
+    """The roster file's ``roster:`` block, to put in place of the one init wrote."""
+    text = ROSTER_FILE.read_text(encoding="utf-8")
+    return text[text.index("\nroster:") + 1:].rstrip("\n")
+
+
 def _seeded_ids(seed: int = 2026) -> None:
     """Mint the sample's IDs from a fixed seed, so regenerating it gives the same files."""
     rng = random.Random(seed)
@@ -234,7 +227,7 @@ def main(target: Path) -> None:
     config = (target / "cstool.yaml").read_text(encoding="utf-8")
     start = config.index("roster:")
     end = config.index("\n\n", start)
-    (target / "cstool.yaml").write_text(config[:start] + ROSTER.rstrip("\n") + config[end:], encoding="utf-8")
+    (target / "cstool.yaml").write_text(config[:start] + roster_block() + config[end:], encoding="utf-8")
 
     customer_ids = {}
     for name, tier, phone, owner, since, visits in CUSTOMERS:

@@ -10,11 +10,9 @@ import pytest
 
 from cstool.reports import audit
 from cstool.desk import yamlio
-from deskkit import Desk as CliDesk
-from deskkit import LEAD, MANAGER, clean_env, desk, git_desk, make_desk  # noqa: F401
-
-CALLER = "he.xue@example.com"
-AGENT = "wang.fang@example.com"
+from benchmarks.make_desk import generate
+from tests.support.desk import DESK_NAME, CliDesk
+from tests.support.roster import AGENT, CALLER, LEAD
 AFTER = "2026-12-01T09:00+08:00"
 
 
@@ -84,7 +82,7 @@ def test_audit_by_dimension_and_formats(november):
     table = d.ok("audit", "--period", "2026-11", now=AFTER).stdout
     assert "business hours" in table and "compliance %" in table and "85.7" in table
     md = d.ok("audit", "--period", "2026-11", "--format", "markdown", now=AFTER, lang="zh").stdout
-    assert md.startswith("# 测试中心 服务统计 2026-11") and "## 时限达标(SLA)" in md and "| 合计" in md
+    assert md.startswith(f"# {DESK_NAME} 服务统计 2026-11") and "## 时限达标(SLA)" in md and "| 合计" in md
     csv_text = d.ok("audit", "--period", "2026-11", "--format", "csv", now=AFTER).stdout
     assert "sla,overall.compliance,85.7" in csv_text
 
@@ -199,12 +197,12 @@ def test_audit_check_reports_every_planted_fault(tmp_path):
 # --------------------------------------------------------------------------- export and import
 
 
-def test_export_import_round_trip_gives_equal_tickets(tmp_path):
+def test_export_import_round_trip_gives_equal_tickets(tmp_path, new_desk):
     src = CliDesk(SAMPLE)
     for fmt in ("csv", "json"):
         out = tmp_path / f"all.{fmt}"
         src.ok("export", "--format", fmt, "-o", str(out))
-        target = make_desk(tmp_path / f"empty-{fmt}", git=False)
+        target = new_desk(tmp_path / f"empty-{fmt}")
         shutil.copy(SAMPLE / "cstool.yaml", target.root / "cstool.yaml")
         shutil.copytree(SAMPLE / "customers", target.root / "customers", dirs_exist_ok=True)
         target.ok("import", str(out))
@@ -289,14 +287,9 @@ def test_handover_lists_the_shift(november):
 
 @pytest.fixture(scope="module")
 def generated_tickets(tmp_path_factory):
-    import sys
-
     from cstool.reports.render import plain
     from cstool.desk.store import Desk as StoreDesk
     from cstool.domain.workflow import calendar_of
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    from make_desk import generate
 
     root = tmp_path_factory.mktemp("audit-gen") / "desk"
     generate(root, 300, seed=23)

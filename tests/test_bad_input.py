@@ -1,4 +1,4 @@
-"""Bad input (issue 2, SPEC §7): each case gets the right exit code, one sentence on
+"""Bad input: each case gets the right exit code, one sentence on
 stderr naming the field, file (with line) or ID, no traceback, and nothing is written."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from cstool.desk.store import find_desk
-from conftest import LEAD, MANAGER, NOW, assert_refusal, cstool_process, invoke
+from tests.support.desk import NOW, assert_refusal, cstool_process, invoke
+from tests.support.roster import LEAD, MANAGER
 
 GHOST = "ghost@example.com"
 
@@ -450,6 +451,9 @@ def test_init_in_a_read_only_folder(tmp_path):
 
 # --------------------------------------------------------------------------- malformed config
 
+# the lead's line of the roster (tests/support/roster.py)
+LEAD_ENTRY = "  - {id: zhao.lei@example.com, name: 赵磊, role: lead, groups: [complaint, followup]}\n"
+
 
 def _edit_config(desk, old, new):
     path = desk.root / "cstool.yaml"
@@ -467,8 +471,8 @@ def _edit_config(desk, old, new):
     ("\nladder:", "\nescalation: []\n\nladder:", ("unknown key 'escalation'",)),
     ("  prefix: CS ", "  prefix: [CS] ", ("desk.prefix",)),
     ("\nladder: [agent, lead, supervisor, manager]", "\nladder: 3", ("'ladder' must be a list",)),
-    ("    role: lead\n", "    role: boss\n", ("role", "'boss'")),
-    ("    groups: [complaint, followup]\n", "    groups: [nowhere]\n", ("groups", "'nowhere'")),
+    (LEAD_ENTRY, LEAD_ENTRY.replace("role: lead", "role: boss"), ("role", "'boss'")),
+    (LEAD_ENTRY, LEAD_ENTRY.replace("groups: [complaint, followup]", "groups: [nowhere]"), ("groups", "'nowhere'")),
     ("\nladder: [agent, lead, supervisor, manager]", "\nladder: [agent, boss]", ("ladder", "'boss'")),
     ("    assign: round_robin", "    assign: 5", ("groups.inquiry.assign",)),
     ("  - when: {type: complaint}", "  - when: {type: grievance}", ("routing[0].when.type", "grievance")),
@@ -492,5 +496,5 @@ def test_a_config_that_is_not_yaml(desk):
 def test_a_config_edit_is_seen_at_once(desk):
     # the config cache must never hide an edit that made the file invalid
     assert desk.run("list").exit_code == 0
-    line = _edit_config(desk, "    role: lead\n", "    role: boss\n")
+    line = _edit_config(desk, LEAD_ENTRY, LEAD_ENTRY.replace("role: lead", "role: boss"))
     assert_refusal(desk.run("list"), 3, f"cstool.yaml:{line}:", "boss")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cstool.cli import COMMANDS, cli
-from deskkit import clean_env, cstool_process  # noqa: F401
+from tests.support.desk import cstool_process
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

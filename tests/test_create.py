@@ -8,7 +8,8 @@ import pytest
 
 from cstool.domain import ids
 from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, SLA_ORDER
-from conftest import AGENTS, LEAD, LEAD2, MANAGER, NAMES, NOW, cstool_process, load_yaml
+from tests.support.desk import NOW, cstool_process, load_yaml
+from tests.support.roster import AGENTS, LEAD, LEAD2, MANAGER, NAMES
 
 STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 

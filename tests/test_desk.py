@@ -13,7 +13,8 @@ from cstool.domain import ids
 from cstool.desk import yamlio
 from cstool.domain.model import FIELD_ORDER
 from cstool.desk.store import Desk as StoreDesk
-from deskkit import LEAD, MANAGER, NOW, clean_env, cstool_process, desk, git_desk, make_desk  # noqa: F401
+from tests.support.desk import DESK_NAME, cstool_process
+from tests.support.roster import LEAD, MANAGER
 
 
 # --------------------------------------------------------------------------- init
@@ -28,7 +29,7 @@ def test_init_creates_a_desk_with_git_and_a_first_commit(git_desk):
     assert ".cstool/" in (root / ".gitignore").read_text().split()
     assert "merge=cstool" in (root / ".gitattributes").read_text()
     log = git_desk.git("log", "--format=%an|%ae|%s")
-    assert "Create desk 测试中心 (by chen.jing@example.com)" in log
+    assert f"Create desk {DESK_NAME} (by {MANAGER})" in log
     assert git_desk.git("status", "--porcelain") == ""
 
 

@@ -3,9 +3,9 @@ change, and a corrupt or missing index is rebuilt silently."""
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,26 @@ from cstool.desk import query, yamlio
 from cstool.reports.render import plain
 from cstool.desk.store import Desk as StoreDesk
 from cstool.domain.workflow import calendar_of
-from deskkit import Desk, clean_env  # noqa: F401
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from make_desk import generate  # noqa: E402
+from benchmarks.make_desk import generate
+from tests.support.desk import CliDesk
 
 NOW = "2026-11-22T18:00:00+08:00"
+
+# a ticket file's content (with its name and the desk's time zone) → the ticket as plain values
+_PARSED: dict[tuple[str, bytes, str], dict] = {}
+
+
+def live_tickets(desk: StoreDesk) -> list[dict]:
+    """Every ticket straight from its YAML file, as ``desk.iter_tickets()`` gives them, in
+    plain values, without the index. Parsing the same bytes gives the same ticket, so a
+    file is parsed once per content (never judged unchanged by its size or mtime)."""
+    out = []
+    for _, path in sorted(desk.ticket_files().items()):
+        key = (path.name, path.read_bytes(), str(desk.config.tz))
+        if key not in _PARSED:
+            _PARSED[key] = plain(desk.load_ticket(path))
+        out.append(copy.deepcopy(_PARSED[key]))
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +54,21 @@ def live_due(root: Path, now_text: str, within: str = "1w") -> list[dict]:
     config = desk.config
     cal = calendar_of(config)
     now = parse_time(now_text, config.tz)
-    tickets = [plain(t) for _, t in desk.iter_tickets()]
+    tickets = live_tickets(desk)
     items = due.collect(tickets, load_all(desk), config, cal, now)
     items = due.select(items, horizon=cal.add(now, parse_duration(within)), overdue_only=False, assignees=(), groups=(), kinds=())
     return [i.as_json() for i in items]
 
 
 def compare(root: Path) -> None:
-    d = Desk(root)
+    d = CliDesk(root)
     for now in (NOW, "2026-11-10T09:00:00+08:00", "2027-01-04T09:00:00+08:00"):
         indexed = d.ok("due", "--json", "--within", "1w", now=now).json
         key = lambda i: (i["due"], i["id"], i["kind"])  # noqa: E731
         assert sorted(indexed, key=key) == sorted(live_due(root, now), key=key)
     listed = d.ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
     desk = StoreDesk.open(root)
-    live = [{k: v for k, v in query.summarize(plain(t)).items() if not k.startswith("_")} for _, t in desk.iter_tickets()]
+    live = [{k: v for k, v in query.summarize(t).items() if not k.startswith("_")} for t in live_tickets(desk)]
     mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
     assert mask(listed) == mask(live)
     audit = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
@@ -63,7 +77,7 @@ def compare(root: Path) -> None:
 
     config = desk.config
     period = audit_mod.parse_period("2026-10", None, None, config.tz, parse_time(NOW, config.tz))
-    expected = audit_mod.report([plain(t) for _, t in desk.iter_tickets()], config, calendar_of(config), period,
+    expected = audit_mod.report(live_tickets(desk), config, calendar_of(config), period,
                                 parse_time(NOW, config.tz))
     assert audit == plain(expected)
 
@@ -72,7 +86,7 @@ def test_results_with_and_without_the_index_are_identical(generated, tmp_path):
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
     compare(root)  # cold: the index is built
-    d = Desk(root)
+    d = CliDesk(root)
     files = sorted((root / "tickets").glob("*/*/*.yaml"))
     # a hand edit in place (same size: only the content changes)
     text = files[0].read_text(encoding="utf-8")
@@ -90,7 +104,7 @@ def test_results_with_and_without_the_index_are_identical(generated, tmp_path):
 def test_a_corrupt_or_old_index_is_rebuilt_silently(generated, tmp_path):
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
-    d = Desk(root)
+    d = CliDesk(root)
     first = d.ok("list", "--json", now=NOW).json
     (root / ".cstool" / "index.sqlite").write_bytes(b"this is not a database")
     for suffix in ("-wal", "-shm"):
@@ -109,7 +123,7 @@ def test_a_corrupt_or_old_index_is_rebuilt_silently(generated, tmp_path):
 def test_a_config_change_recomputes_the_deadlines(tmp_path, generated):
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
-    d = Desk(root)
+    d = CliDesk(root)
     before = d.ok("due", "--json", "--within", "2w", now="2026-11-20T09:00:00+08:00").json
     config = root / "cstool.yaml"
     config.write_text(config.read_text(encoding="utf-8").replace("  holidays: [", "  holidays: [2026-11-23, 2026-11-24, ", 1),
@@ -122,9 +136,9 @@ def test_a_config_change_recomputes_the_deadlines(tmp_path, generated):
 
 def listed_matches_files(root: Path) -> None:
     """`list` through the index shows exactly what the files hold now."""
-    listed = Desk(root).ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
-    live = [{k: v for k, v in query.summarize(plain(t)).items() if not k.startswith("_")}
-            for _, t in StoreDesk.open(root).iter_tickets()]
+    listed = CliDesk(root).ok("list", "--status", "all", "--json", "--limit", "0", now=NOW).json
+    live = [{k: v for k, v in query.summarize(t).items() if not k.startswith("_")}
+            for t in live_tickets(StoreDesk.open(root))]
     mask = lambda rows: sorted(({k: v for k, v in r.items() if k not in ("phone", "email")} for r in rows), key=lambda r: r["id"])  # noqa: E731
     assert mask(listed) == mask(live)
 
@@ -138,7 +152,7 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
     monkeypatch.setattr(index, "WATCH_LIMIT", watch_limit)
     root = tmp_path / "desk"
     generate(root, 120, seed=11, git=True)
-    d = Desk(root)
+    d = CliDesk(root)
     files = sorted((root / "tickets").glob("*/*/*.yaml"))
     listed_matches_files(root)  # cold
     listed_matches_files(root)  # warm: the files parsed at the rebuild leave the watch
@@ -222,7 +236,7 @@ def live_audit(root: Path, period: str, now_text: str) -> dict:
     config = desk.config
     now = parse_time(now_text, config.tz)
     per = audit_mod.parse_period(period, None, None, config.tz, now)
-    return plain(audit_mod.report([plain(t) for _, t in desk.iter_tickets()], config, calendar_of(config), per, now))
+    return plain(audit_mod.report(live_tickets(desk), config, calendar_of(config), per, now))
 
 
 @pytest.mark.parametrize("parallel_from", [2000, 10])
@@ -235,7 +249,7 @@ def test_audit_through_the_index_follows_every_change(generated, tmp_path, monke
     monkeypatch.setattr(index, "PARALLEL_FROM", parallel_from)
     root = tmp_path / "desk"
     shutil.copytree(generated, root)
-    d = Desk(root)
+    d = CliDesk(root)
     first = d.ok("audit", "--period", "2026-10", "--json", now=NOW).json
     assert first == live_audit(root, "2026-10", NOW)
     # October complaints: one deleted, one re-categorised by hand
@@ -251,17 +265,15 @@ def test_audit_through_the_index_follows_every_change(generated, tmp_path, monke
         assert d.ok("audit", "--period", period, "--json", now=now).json == live_audit(root, period, now)
 
 
-def test_a_desk_in_a_subfolder_of_a_repository(tmp_path):
+def test_a_desk_in_a_subfolder_of_a_repository(tmp_path, new_desk):
     """A desk kept in a folder of a larger repository (as records/ is here): git's paths
     are relative to the repository's top, the index's to the desk."""
     import subprocess
 
-    from deskkit import make_desk
-
     repo = tmp_path / "repo"
     repo.mkdir()
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    d = make_desk(repo / "service" / "desk", git=False)
+    d = new_desk(repo / "service" / "desk")
     ids = [d.create("--type", "inquiry", "--title", f"子目录 {i}") for i in range(3)]
     (repo / ".gitignore").write_text(".cstool/\n", encoding="utf-8")
     d.git("add", "-A", str(repo))

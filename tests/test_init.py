@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MANAGER, NAMES, DeskEnv, assert_refusal, invoke, load_yaml
+from ruamel.yaml import YAML
+
+from tests.support.desk import DESK_NAME, CliDesk, assert_refusal, invoke, load_yaml
+from tests.support.roster import MANAGER, NAMES
 
 
 def test_init_creates_config_templates_gitignore_and_first_commit(git_desk):
     root = git_desk.root
     config = load_yaml(root / "cstool.yaml")
-    assert config["desk"]["name"] == "测试客服中心"
+    assert config["desk"]["name"] == DESK_NAME
     assert config["desk"]["timezone"] == "Asia/Shanghai"
-    # the person who ran init is in the roster as its manager
-    assert config["roster"][0] == {
+    # the person who ran init is the roster init wrote, as its manager (the fixture then
+    # put the sample team in its place, in a commit of its own)
+    first = git_desk.git("rev-list", "--max-parents=0", "HEAD").split()
+    assert len(first) == 1
+    as_init_wrote = YAML(typ="safe", pure=True).load(git_desk.git("show", f"{first[0]}:cstool.yaml"))
+    assert as_init_wrote["roster"] == [{
         "id": MANAGER, "name": NAMES[MANAGER], "role": "manager",
         "groups": ["inquiry", "complaint", "followup", "after_sales", "tech"],
-    }
+    }]
     # working hours 08:30-17:30 Monday to Friday by default
     assert config["calendar"]["hours"]["mon"] == ["08:30-17:30"]
     assert "sat" not in config["calendar"]["hours"]
@@ -31,9 +38,7 @@ def test_init_creates_config_templates_gitignore_and_first_commit(git_desk):
     # a git repository whose first commit holds the desk, made by the manager
     assert (root / ".git").is_dir()
     subjects = git_desk.git("log", "--reverse", "--format=%an|%ae|%s").splitlines()
-    assert subjects[0] == f"{NAMES[MANAGER]}|{MANAGER}|Create desk 测试客服中心 (by {MANAGER})"
-    first = git_desk.git("rev-list", "--max-parents=0", "HEAD").split()
-    assert len(first) == 1
+    assert subjects[0] == f"{NAMES[MANAGER]}|{MANAGER}|Create desk {DESK_NAME} (by {MANAGER})"
     files = set(git_desk.git("show", "--name-only", "--format=", first[0]).split())
     assert {"cstool.yaml", ".gitignore"} <= files
     assert {f"templates/{p.name}" for p in templates.glob("*.yaml")} <= files
@@ -97,7 +102,7 @@ def test_init_without_an_identity_writes_nothing(tmp_path):
 def test_init_prefix_is_used_for_ids(tmp_path):
     root = tmp_path / "hd"
     assert invoke(["--as", MANAGER, "init", str(root), "--no-git", "--prefix", "HD"]).exit_code == 0
-    desk = DeskEnv(root)
+    desk = CliDesk(root)
     tid = desk.create("--type", "inquiry", "--title", "前缀", as_=MANAGER)
     assert tid.startswith("HD-2026-")
     assert isinstance(desk.path(tid), Path)

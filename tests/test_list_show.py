@@ -12,7 +12,9 @@ import shutil
 import pytest
 from wcwidth import wcswidth, wcwidth
 
-from conftest import MANAGER, NOW, assert_refusal, clean_environment, copy_desk, load_yaml
+from tests.support.desk import NOW, assert_refusal, copy_desk, load_yaml
+from tests.support.env import clean_environment
+from tests.support.roster import MANAGER
 
 PHONE, PHONE_MASKED = "13900001111", "139****1111"
 EMAIL, EMAIL_MASKED = "chen@example.com", "c***@example.com"

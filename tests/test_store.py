@@ -12,7 +12,8 @@ from cstool.desk import yamlio
 from cstool.errors import DeskError
 from cstool.domain.model import FIELD_ORDER
 from cstool.desk.store import Desk
-from conftest import MANAGER, NOW, assert_refusal, load_yaml
+from tests.support.desk import NOW, assert_refusal, load_yaml
+from tests.support.roster import MANAGER
 
 # --------------------------------------------------------------------------- round trip
 

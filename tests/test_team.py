@@ -10,38 +10,36 @@ import pytest
 
 from cstool.domain import history, merge
 from cstool.desk import yamlio
-from deskkit import LEAD, MANAGER, SUPERVISOR, Desk, clean_env, make_desk  # noqa: F401
-
-AGENT = "wang.fang@example.com"
+from tests.support.desk import CliDesk, git as run_git
+from tests.support.roster import AGENT, MANAGER
 
 
 def git(cwd: Path, *args: str) -> str:
-    identity = ["-c", "user.name=测试", "-c", "user.email=tester@example.com"]
-    return subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+    return run_git(cwd, *args).stdout
 
 
 @pytest.fixture
-def team(tmp_path):
+def team(tmp_path, new_desk):
     """A bare remote and a function that makes clones of it, merge driver registered."""
     origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    first = make_desk(tmp_path / "first", git=True)
+    first = new_desk("first", git=True)
     git(first.root, "branch", "-M", "main")
     git(first.root, "remote", "add", "origin", str(origin))
     git(first.root, "push", "-q", "-u", "origin", "main")
     counter = iter(range(100))
 
-    def clone() -> Desk:
+    def clone() -> CliDesk:
         path = tmp_path / f"clone{next(counter)}"
         git(tmp_path, "clone", "-q", str(origin), str(path))
-        d = Desk(path)
+        d = CliDesk(path)
         d.ok("setup-git", as_=MANAGER)
         return d
 
     return clone
 
 
-def file_of(d: Desk, tid: str) -> str:
+def file_of(d: CliDesk, tid: str) -> str:
     return d.path(tid).read_text(encoding="utf-8")
 
 
@@ -92,8 +90,8 @@ def test_two_clones_edit_the_same_ticket_and_merge_either_way(team, left, right)
         assert codes == set()
 
 
-def test_the_merge_is_the_same_whichever_side_merges(tmp_path):
-    d = make_desk(tmp_path / "d", git=False)
+def test_the_merge_is_the_same_whichever_side_merges(new_desk):
+    d = new_desk("d")
     tid = d.create("--type", "complaint", "--title", "对称", "--assignee", AGENT, now="2026-11-20T09:00+08:00")
     base = d.path(tid).read_text(encoding="utf-8")
     d.ok("reply", tid, "-m", "甲", as_=MANAGER, now="2026-11-20T10:00+08:00")
@@ -132,8 +130,8 @@ def test_a_hand_edit_merges_with_an_action_in_another_clone(team):
     assert file_of(a, tid) != "" and b.run("audit", "--check").exit_code == 0
 
 
-def test_two_different_tickets_with_one_id_are_never_joined(tmp_path):
-    d = make_desk(tmp_path / "d", git=False)
+def test_two_different_tickets_with_one_id_are_never_joined(new_desk):
+    d = new_desk("d")
     one = d.create("--type", "inquiry", "--title", "一", now="2026-11-20T09:00+08:00")
     data = d.ticket(one)
     other = yamlio.loads(yamlio.dumps(data), "x")
@@ -143,8 +141,8 @@ def test_two_different_tickets_with_one_id_are_never_joined(tmp_path):
         merge.merge_ticket(None, data, other)
 
 
-def test_a_forced_duplicate_id_is_reported(tmp_path):
-    d = make_desk(tmp_path / "d", git=False)
+def test_a_forced_duplicate_id_is_reported(new_desk):
+    d = new_desk("d")
     tid = d.create("--type", "inquiry", "--title", "一", now="2026-11-20T09:00+08:00")
     copy = d.root / "tickets/2026/10" / f"{tid}.yaml"
     copy.parent.mkdir(parents=True)
@@ -153,6 +151,7 @@ def test_a_forced_duplicate_id_is_reported(tmp_path):
     assert res.exit_code == 1 and "duplicate" in {f["code"] for f in res.json["findings"]}
 
 
+@pytest.mark.stress
 def test_three_clones_random_actions_converge(team):
     """Three clones, 200 random actions each, synced in random order, converge to the same files."""
     rng = random.Random(20261122)

@@ -13,7 +13,7 @@ from cstool.time.calendar import BusinessCalendar
 from cstool.config.schema import Calendar
 from cstool.time.durations import parse_duration
 from cstool.errors import InputError
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk  # noqa: F401
+from tests.support.roster import LEAD, MANAGER
 
 TZ = ZoneInfo("Asia/Shanghai")
 HOURS = {d: ((510, 720), (810, 1050)) for d in ("mon", "tue", "wed", "thu", "fri")}  # 08:30-12:00, 13:30-17:30

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cstool.domain import history, states
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, git_desk, make_desk  # noqa: F401
+from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 AGENT = "wang.fang@example.com"
 OTHER_AGENT = "liu.yang@example.com"
@@ -309,8 +309,8 @@ ACTIONS = st.lists(st.sampled_from(["reply", "note", "pending", "resume", "escal
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(actions=ACTIONS)
-def test_replaying_the_history_gives_the_current_fields(tmp_path_factory, actions):
-    d = make_desk(tmp_path_factory.mktemp("replay") / "desk", git=False)
+def test_replaying_the_history_gives_the_current_fields(tmp_path_factory, actions, new_desk):
+    d = new_desk(tmp_path_factory.mktemp("replay") / "desk")
     tid = d.create("--type", "complaint", "--title", "回放", now="2026-11-02T09:00+08:00")
     args = {"reply": ("-m", "r"), "note": ("-m", "n"), "pending": ("--reason", "p"), "resume": (),
             "escalate": ("--reason", "e"), "resolve": ("--resolution", "s"), "close": ("--resolution", "c"),

@@ -1,4 +1,4 @@
-"""Hardening (issue 8): kill -9 a changing cstool process at a random point.
+"""Crash safety: kill -9 a changing cstool process at a random point.
 
 100 runs in all of ``create``, ``close`` and ``route`` as real processes (``python -m
 cstool``) on a git desk, each sent SIGKILL after a random delay between 0 and the
@@ -21,10 +21,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from cstool.domain import history
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
-from deskkit import MANAGER, NOW, clean_env, make_desk  # noqa: F401
+from tests.support.desk import NOW
+from tests.support.roster import MANAGER
+
+# every test here loops over real processes it kills: run with `pytest -m stress`
+pytestmark = pytest.mark.stress
 
 RUNS = 100
 TEMP = yamlio.TEMP_MARK
@@ -98,9 +104,9 @@ def _measure(root: Path, tid: str) -> float:
     return statistics.median(times)
 
 
-def test_kill_minus_nine_at_random_points(tmp_path):
+def test_kill_minus_nine_at_random_points(new_desk):
     rng = random.Random(int(os.environ.get("CSTOOL_CRASH_SEED", "8")))
-    d = make_desk(tmp_path / "desk", git=True)
+    d = new_desk(git=True)
     root = d.root
     store = StoreDesk.open(root)
     working = [d.create("--type", t, "--title", f"工单 {i}", as_=MANAGER)
@@ -236,11 +242,11 @@ main(argv)
 POINTS = ("half-written-temp", "before-replace", "after-replace", "before-commit")
 
 
-def test_kill_at_the_worst_points(tmp_path):
+def test_kill_at_the_worst_points(new_desk):
     """Each command killed at each point of its write: the old file or the new one, never
     half; a temp file left only where the command wrote, swept by the next write there
     (and not before: a write into another folder leaves it alone)."""
-    d = make_desk(tmp_path / "desk", git=True)
+    d = new_desk(git=True)
     root = d.root
     store = StoreDesk.open(root)
     folder = root / "tickets" / NOW[:4] / NOW[5:7]

@@ -1,4 +1,4 @@
-"""Hardening (issue 8): hostile input never corrupts the desk.
+"""Hostile input never corrupts the desk.
 
 Property tests (hypothesis) over every free-text option with YAML syntax, control
 characters, NUL, RTL marks, emoji and ~100 KB strings: each call either exits 0 and the
@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from cstool.domain import ids
-from deskkit import MANAGER, NOW, clean_env, make_desk  # noqa: F401
+from tests.support.desk import NOW, make_desk
+from tests.support.roster import MANAGER
 
 FIGURES: Counter = Counter()
 CATEGORIES = ["服务态度", "产品质量", "维修质量", "收费争议", "物流配送", "工期延误", "信息咨询", "其他"]
@@ -448,9 +449,12 @@ def _run(root: Path, *args: str, timeout: float = 30) -> subprocess.CompletedPro
 
 
 @pytest.mark.parametrize("case", HOSTILE)
-def test_hand_edited_hostile_file_is_refused(case, tmp_path):
+def test_hand_edited_hostile_file_is_refused(case, tmp_path, new_desk):
+    """``list`` runs as a real process under a timeout (so a hang fails the test instead of
+    stalling it); once it has read the file and ended, the other commands read the same
+    file in-process, where a Traceback would fail the test by itself."""
     marker = tmp_path / "EXECUTED"
-    d = make_desk(tmp_path / "desk", git=False)
+    d = new_desk()
     good = d.create("--type", "inquiry", "--title", "正常工单", as_=MANAGER)
     tid = "CS-2026-HAND0" + "ABCDEFGHJKMNPQRSTVWXYZ"[HOSTILE.index(case)] + "Z"
     text, line = _hostile_files(marker, tid)[case]
@@ -458,18 +462,20 @@ def test_hand_edited_hostile_file_is_refused(case, tmp_path):
     path.write_bytes(text.encode("utf-8", "surrogateescape"))
     rel = path.relative_to(d.root).as_posix()
     FIGURES["hand-edited files:tried"] += 1
-    outcomes = {}
-    for args in (("list",), ("show", tid), ("list", "--status", "all", "--json")):
-        res = _run(d.root, *args)  # a timeout raises: a hang fails the test
-        outcomes[args[0]] = res.returncode
-        assert "Traceback" not in res.stderr, (case, args, res.stderr[-2000:])
-        assert res.returncode == 3, (case, args, res.returncode, res.stderr)
-        assert rel in res.stderr, (case, args, res.stderr)
+    proc = _run(d.root, "list")  # a timeout raises: a hang fails the test
+    outcomes = [(("list",), proc.returncode, proc.stderr)]
+    for args in (("show", tid), ("list", "--status", "all", "--json")):
+        res = d.run(*args, as_=MANAGER)
+        outcomes.append((args, res.exit_code, res.stderr))
+    for args, code, stderr in outcomes:
+        assert "Traceback" not in stderr, (case, args, stderr[-2000:])
+        assert code == 3, (case, args, code, stderr)
+        assert rel in stderr, (case, args, stderr)
         if line is not None:
-            assert f"{rel}:{line}:" in res.stderr, (case, args, res.stderr)
+            assert f"{rel}:{line}:" in stderr, (case, args, stderr)
     assert not marker.exists(), f"{case}: the file's content was executed"
-    res = _run(d.root, "verify", "--json")
-    assert res.returncode == 1, (case, res.returncode, res.stderr)
+    res = d.run("verify", "--json", as_=MANAGER)
+    assert res.exit_code == 1, (case, res.exit_code, res.stderr)
     findings = [f for f in json.loads(res.stdout)["findings"] if f["file"] == rel]
     assert findings, (case, res.stdout[:2000])
     if line is not None and case not in ("history-is-a-number", "history-entry-not-mapping", "status-is-a-list",
@@ -477,5 +483,5 @@ def test_hand_edited_hostile_file_is_refused(case, tmp_path):
         assert any(f["line"] == line for f in findings), (case, findings)
     assert not marker.exists()
     # the good ticket next to it is still reachable by ID
-    assert _run(d.root, "show", good).returncode == 0
+    assert d.run("show", good, as_=MANAGER).exit_code == 0
     FIGURES["hand-edited files:refused"] += 1

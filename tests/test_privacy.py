@@ -1,4 +1,4 @@
-"""Hardening (issue 8): customer phone numbers and emails never appear unmasked.
+"""Customer phone numbers and emails never appear unmasked.
 
 A full scenario runs every reading command in every format (without --reveal), exports
 with --redact, and failing commands whose input held the phone; every stdout, stderr and
@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, git_desk  # noqa: F401
+from tests.support.roster import MANAGER, SUPERVISOR
 
 PHONE = "13812345678"
 PHONE_SPACED = "139 8765 4321"

@@ -1,4 +1,4 @@
-"""Hardening (issue 8): every changing command × every role, against the configured rules.
+"""Every changing command × every role, against the configured rules.
 
 The expected outcome of each cell is computed from the rules (``cstool.domain.permissions.may``
 over ``DEFAULTS`` or the desk's ``permissions``) AND, for the defaults, checked against a
@@ -14,7 +14,7 @@ import pytest
 
 from cstool.domain import permissions
 from cstool.desk.store import Desk as StoreDesk
-from deskkit import LEAD, MANAGER, SUPERVISOR, clean_env, desk, make_desk  # noqa: F401
+from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 ASSIGNEE = "wang.fang@example.com"  # agent of the complaint group, the ticket's assignee
 GROUP_AGENT = "liu.yang@example.com"  # agent of the complaint group, not the assignee
@@ -148,9 +148,9 @@ def _check_cell(d: Any, command: str, role: str, who: str, expected: bool) -> No
         assert d.snapshot() == before, "refused but something was written — " + where
 
 
-def test_hand_table_matches_the_configured_defaults(tmp_path):
+def test_hand_table_matches_the_configured_defaults(new_desk):
     """The hand-written table and permissions.may over DEFAULTS agree on every cell."""
-    d = make_desk(tmp_path / "desk", git=False)
+    d = new_desk()
     disagreements = []
     for command, (state, rules) in COMMANDS.items():
         subject = _setup(d, state)
@@ -163,18 +163,18 @@ def test_hand_table_matches_the_configured_defaults(tmp_path):
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_permission_matrix_default_rules(command, tmp_path):
+def test_permission_matrix_default_rules(command, new_desk):
     """One command as every role: allowed ones succeed, the others are refused (exit 2,
     "may not … needs …", nothing written). The expectation is both computed and hand-written."""
-    d = make_desk(tmp_path / "desk", git=False)
+    d = new_desk()
     for (role, who), hand in zip(ROLES.items(), HAND[command]):
         _check_cell(d, command, role, who, hand)
     print(f"\n[permissions] {command}: {SUMMARY}")
 
 
-def test_permission_matrix_with_configured_rules(tmp_path):
+def test_permission_matrix_with_configured_rules(new_desk):
     """Rules from cstool.yaml override the defaults: the matrix follows them."""
-    d = make_desk(tmp_path / "desk", git=False)
+    d = new_desk()
     config = d.root / "cstool.yaml"
     config.write_text(config.read_text(encoding="utf-8").rstrip("\n")
                       + "\n\npermissions:\n  reply: [assignee]\n  customer: [lead]\n  route: [supervisor]\n"
@@ -197,9 +197,9 @@ def test_permission_matrix_with_configured_rules(tmp_path):
     print(f"\n[permissions] configured rules: {SUMMARY}")
 
 
-def test_unknown_actor_is_refused_for_every_changing_command(tmp_path):
+def test_unknown_actor_is_refused_for_every_changing_command(new_desk):
     """Someone not on the roster changes nothing (exit 2, names the roster)."""
-    d = make_desk(tmp_path / "desk", git=False)
+    d = new_desk()
     for command, (state, _) in COMMANDS.items():
         subject = _setup(d, state)
         before = d.snapshot()

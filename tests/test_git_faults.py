@@ -1,4 +1,4 @@
-"""Hardening (issue 8): a desk whose git commit fails.
+"""A desk whose git commit fails.
 
 For each fault (a pre-commit hook rejects, no usable identity, a merge in progress, a
 stale index.lock) the file change stays intact on disk, nothing is half committed (HEAD
@@ -9,26 +9,20 @@ and its history agree.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 
 from cstool.domain import history
 from cstool.desk import yamlio
-from deskkit import MANAGER, clean_env, git_desk  # noqa: F401
+from tests.support.desk import git
+from tests.support.roster import AGENT, MANAGER
 
-AGENT = "wang.fang@example.com"
 SUMMARY: dict[str, Any] = {"faults": 0, "intact": 0}
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    identity = ["-c", "user.name=测试", "-c", "user.email=tester@example.com"]
-    return subprocess.run(["git", *identity, *args], cwd=root, capture_output=True, text=True, check=check)
-
-
 def _head(root: Path) -> str:
-    return _git(root, "rev-parse", "HEAD").stdout.strip()
+    return git(root, "rev-parse", "HEAD").stdout.strip()
 
 
 def _ticket(d: Any) -> tuple[str, str]:
@@ -49,8 +43,8 @@ def _assert_fault_handled(d: Any, res: Any, rel: str, head_before: str, staged_b
     assert data["history"][-1].get("note") == expect_note, "the change is on disk"
     assert history.disagreements(data) == []
     assert _head(d.root) == head_before, "nothing committed"
-    assert _git(d.root, "diff", "--cached", "--name-only").stdout == staged_before, "nothing left staged"
-    assert rel in _git(d.root, "status", "--porcelain").stdout, "the change shows as a local modification"
+    assert git(d.root, "diff", "--cached", "--name-only").stdout == staged_before, "nothing left staged"
+    assert rel in git(d.root, "status", "--porcelain").stdout, "the change shows as a local modification"
     SUMMARY["intact"] += 1
 
 
@@ -60,20 +54,20 @@ def test_pre_commit_hook_rejects(git_desk):
     hook = d.root / ".git" / "hooks" / "pre-commit"
     hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")
     hook.chmod(0o755)
-    head, staged = _head(d.root), _git(d.root, "diff", "--cached", "--name-only").stdout
+    head, staged = _head(d.root), git(d.root, "diff", "--cached", "--name-only").stdout
     res = d.run("note", tid, "-m", "钩子拒绝", as_=AGENT)
     _assert_fault_handled(d, res, rel, head, staged, "钩子拒绝")
     # a new ticket under the same hook: the file exists, it is untracked, not staged
     res = d.run("create", "-q", "--type", "inquiry", "--title", "新工单", as_=MANAGER)
     assert res.exit_code == 3 and "yourself" in res.stderr, res.stderr
     assert _head(d.root) == head
-    assert _git(d.root, "diff", "--cached", "--name-only").stdout == ""
-    untracked = _git(d.root, "status", "--porcelain", "--untracked-files=all").stdout
+    assert git(d.root, "diff", "--cached", "--name-only").stdout == ""
+    untracked = git(d.root, "status", "--porcelain", "--untracked-files=all").stdout
     assert "?? tickets/" in untracked, untracked
     # once the hook is gone, the next change commits only its own file
     hook.unlink()
     d.ok("note", tid, "-m", "钩子移除", as_=AGENT)
-    files = _git(d.root, "show", "--name-only", "--format=", "HEAD").stdout.split()
+    files = git(d.root, "show", "--name-only", "--format=", "HEAD").stdout.split()
     assert files == [rel]
     print(f"\n[git] hook: {SUMMARY}")
 
@@ -83,12 +77,12 @@ def test_use_config_only_without_email_is_handled_by_passing_the_actor(git_desk)
     the commit still works (graceful), authored and committed by the acting person."""
     d = git_desk
     tid, rel = _ticket(d)
-    _git(d.root, "config", "user.useConfigOnly", "true")
-    _git(d.root, "config", "--unset", "user.email", check=False)
+    git(d.root, "config", "user.useConfigOnly", "true")
+    git(d.root, "config", "--unset", "user.email", check=False)
     d.ok("note", tid, "-m", "无身份", as_=AGENT)
-    who = _git(d.root, "log", "-1", "--format=%an <%ae>|%cn <%ce>").stdout.strip()
+    who = git(d.root, "log", "-1", "--format=%an <%ae>|%cn <%ce>").stdout.strip()
     assert who == "王芳 <wang.fang@example.com>|王芳 <wang.fang@example.com>", who
-    assert _git(d.root, "status", "--porcelain").stdout == ""
+    assert git(d.root, "status", "--porcelain").stdout == ""
 
 
 def test_no_identity_possible(git_desk, monkeypatch):
@@ -96,7 +90,7 @@ def test_no_identity_possible(git_desk, monkeypatch):
     change stays on disk, nothing committed."""
     d = git_desk
     tid, rel = _ticket(d)
-    head, staged = _head(d.root), _git(d.root, "diff", "--cached", "--name-only").stdout
+    head, staged = _head(d.root), git(d.root, "diff", "--cached", "--name-only").stdout
     monkeypatch.setenv("GIT_COMMITTER_NAME", "")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "")
     res = d.run("note", tid, "-m", "身份缺失", as_=AGENT)
@@ -109,17 +103,17 @@ def test_detached_head_commits_there_and_file_agrees(git_desk):
     committed file equals the file on disk, whose history replays to its fields."""
     d = git_desk
     tid, rel = _ticket(d)
-    _git(d.root, "checkout", "-q", "--detach")
+    git(d.root, "checkout", "-q", "--detach")
     head = _head(d.root)
     res = d.run("note", tid, "-m", "游离头", as_=AGENT)
     assert res.exit_code == 0, res.stderr
-    assert _git(d.root, "rev-parse", "HEAD~1").stdout.strip() == head
-    assert _git(d.root, "symbolic-ref", "-q", "HEAD", check=False).returncode != 0, "still detached"
-    assert _git(d.root, "show", "--name-only", "--format=", "HEAD").stdout.split() == [rel]
-    assert _git(d.root, "show", f"HEAD:{rel}").stdout == (d.root / rel).read_text(encoding="utf-8")
+    assert git(d.root, "rev-parse", "HEAD~1").stdout.strip() == head
+    assert git(d.root, "symbolic-ref", "-q", "HEAD", check=False).returncode != 0, "still detached"
+    assert git(d.root, "show", "--name-only", "--format=", "HEAD").stdout.split() == [rel]
+    assert git(d.root, "show", f"HEAD:{rel}").stdout == (d.root / rel).read_text(encoding="utf-8")
     data = d.ticket(tid)
     assert data["history"][-1]["note"] == "游离头" and history.disagreements(data) == []
-    assert _git(d.root, "status", "--porcelain").stdout == ""
+    assert git(d.root, "status", "--porcelain").stdout == ""
     verify = d.run("verify", as_=MANAGER)
     assert verify.exit_code == 0, verify.stdout
 
@@ -131,24 +125,24 @@ def test_merge_in_progress(git_desk):
     tid, rel = _ticket(d)
     notes = d.root / "notes.txt"
     notes.write_text("base\n")
-    _git(d.root, "add", "notes.txt")
-    _git(d.root, "commit", "-q", "-m", "notes")
-    main = _git(d.root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
-    _git(d.root, "checkout", "-q", "-b", "other")
+    git(d.root, "add", "notes.txt")
+    git(d.root, "commit", "-q", "-m", "notes")
+    main = git(d.root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    git(d.root, "checkout", "-q", "-b", "other")
     notes.write_text("theirs\n")
-    _git(d.root, "commit", "-q", "-am", "theirs")
-    _git(d.root, "checkout", "-q", main)
+    git(d.root, "commit", "-q", "-am", "theirs")
+    git(d.root, "checkout", "-q", main)
     notes.write_text("ours\n")
-    _git(d.root, "commit", "-q", "-am", "ours")
-    merge = _git(d.root, "merge", "other", check=False)
+    git(d.root, "commit", "-q", "-am", "ours")
+    merge = git(d.root, "merge", "other", check=False)
     assert merge.returncode != 0 and (d.root / ".git" / "MERGE_HEAD").exists()
-    unmerged = _git(d.root, "ls-files", "-u").stdout
+    unmerged = git(d.root, "ls-files", "-u").stdout
     assert "notes.txt" in unmerged
-    head, staged = _head(d.root), _git(d.root, "diff", "--cached", "--name-only").stdout
+    head, staged = _head(d.root), git(d.root, "diff", "--cached", "--name-only").stdout
     res = d.run("note", tid, "-m", "合并中", as_=AGENT)
     _assert_fault_handled(d, res, rel, head, staged, "合并中")
     assert (d.root / ".git" / "MERGE_HEAD").exists(), "the merge is still in progress"
-    assert _git(d.root, "ls-files", "-u").stdout == unmerged, "the conflict is untouched"
+    assert git(d.root, "ls-files", "-u").stdout == unmerged, "the conflict is untouched"
     print(f"\n[git] merge: {SUMMARY}")
 
 
@@ -159,7 +153,7 @@ def test_stale_index_lock(git_desk):
     """A stale .git/index.lock (left by a killed git): the same promise as other faults."""
     d = git_desk
     tid, rel = _ticket(d)
-    head, staged = _head(d.root), _git(d.root, "diff", "--cached", "--name-only").stdout
+    head, staged = _head(d.root), git(d.root, "diff", "--cached", "--name-only").stdout
     (d.root / ".git" / "index.lock").write_text("")
     res = d.run("note", tid, "-m", "索引锁", as_=AGENT)
     _assert_fault_handled(d, res, rel, head, staged, "索引锁")
