@@ -203,7 +203,7 @@ def generate(root: Path, n: int, seed: int = 1, git: bool = False) -> None:
     (root / ".gitignore").write_text(".cstool/\n", encoding="utf-8")
     (root / "customers").mkdir()
     customers = []
-    for i in range(max(n // 50, 5)):
+    for _ in range(max(n // 50, 5)):
         cid = "C-" + "".join(rng.choice(ids.ALPHABET) for _ in range(6))
         tier = rng.choice("AABBBCCCCC")
         since = END - timedelta(days=rng.randint(30, 900))
@@ -211,7 +211,8 @@ def generate(root: Path, n: int, seed: int = 1, git: bool = False) -> None:
              "tier": tier, "phone": f"021{rng.randint(10000000, 99999999)}", "owner": CALLER,
              "since": since.date().isoformat(), "created": stamp(since), "updated": stamp(since)}
         customers.append(c)
-        (root / "customers" / f"{cid}.yaml").write_text("\n".join(emit(c, ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated"))) + "\n", encoding="utf-8")
+        keys = ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated")
+        (root / "customers" / f"{cid}.yaml").write_text("\n".join(emit(c, keys)) + "\n", encoding="utf-8")
     start = END - timedelta(days=730)
     seen: set[str] = set()
     for i in range(n):

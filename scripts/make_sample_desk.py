@@ -16,8 +16,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cstool.domain import ids
 from cstool.cli import cli
+from cstool.domain import ids
 
 # the sample team (one roster for the sample desk, the benchmark desks and the tests)
 ROSTER_FILE = Path(__file__).resolve().parent.parent / "team" / "roster.yaml"

@@ -16,8 +16,8 @@ stress test running beside it would disturb.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from cstool.reports import audit
-from cstool.desk import yamlio
 from benchmarks.make_desk import generate
+from cstool.desk import yamlio
+from cstool.reports import audit
 from tests.support.desk import DESK_NAME, CliDesk
 from tests.support.roster import AGENT, CALLER, LEAD
+
 AFTER = "2026-12-01T09:00+08:00"
 
 
@@ -21,7 +22,8 @@ def november(desk):
     """Five tickets whose every figure is worked out by hand in the tests below
     (business hours 08:30-17:30, Monday to Friday)."""
     d = desk
-    t1 = d.create("--type", "complaint", "--title", "T1", "--category", "服务态度", "--assignee", AGENT, now="2026-11-02T09:00+08:00")
+    t1 = d.create("--type", "complaint", "--title", "T1", "--category", "服务态度", "--assignee", AGENT,
+                  now="2026-11-02T09:00+08:00")
     d.ok("reply", t1, "-m", "r", as_=AGENT, now="2026-11-02T09:30+08:00")          # FR 30 min, met
     d.ok("close", t1, "--resolution", "ok", as_=AGENT, now="2026-11-03T09:00+08:00")  # 510 + 30 = 540 min
     d.ok("followup", t1, "--result", "satisfied", as_=CALLER, now="2026-11-04T10:00+08:00")
@@ -30,7 +32,8 @@ def november(desk):
     d.ok("reply", t2, "-m", "r", as_="li.na@example.com", now="2026-11-04T10:00+08:00")  # 25 h: breached; 600 business min
     d.ok("close", t2, "--resolution", "ok", as_="li.na@example.com", now="2026-11-04T11:00+08:00")  # 660 min, met
 
-    t3 = d.create("--type", "complaint", "--title", "T3", "--category", "维修质量", "--assignee", AGENT, now="2026-11-04T09:00+08:00")
+    t3 = d.create("--type", "complaint", "--title", "T3", "--category", "维修质量", "--assignee", AGENT,
+                  now="2026-11-04T09:00+08:00")
     d.ok("reply", t3, "-m", "r", as_=AGENT, now="2026-11-04T09:10+08:00")          # FR 10 min
     d.ok("pending", t3, "--reason", "p", as_=AGENT, now="2026-11-04T10:00+08:00")
     d.ok("resume", t3, as_=AGENT, now="2026-11-06T10:00+08:00")
@@ -38,7 +41,8 @@ def november(desk):
     d.ok("followup", t3, "--result", "unsatisfied", as_=CALLER, now="2026-11-10T10:00+08:00")  # reopen, L2
     d.ok("close", t3, "--resolution", "again", as_=LEAD, now="2026-11-12T10:00+08:00")  # 450 + 540 + 90 = 1080
 
-    t4 = d.create("--type", "complaint", "--title", "T4", "--category", "服务态度", "--assignee", AGENT, now="2026-11-16T09:00+08:00")
+    t4 = d.create("--type", "complaint", "--title", "T4", "--category", "服务态度", "--assignee", AGENT,
+                  now="2026-11-16T09:00+08:00")
 
     t5 = d.create("--type", "work_order", "--title", "T5", "--priority", "A", "--group", "engineering",
                   "--field", "from_department=客服", now="2026-11-23T09:00+08:00")  # due Tue 24 09:00
@@ -90,7 +94,8 @@ def test_audit_by_dimension_and_formats(november):
 def test_audit_never_shows_contact_data(november):
     d, (t1, *_) = november
     d.ok("customer", "add", "--name", "客户", "--phone", "13812345678", "--email", "k@example.com", "--tier", "A")
-    d.create("--type", "complaint", "--title", "含联系方式", "--phone", "13912345678", "--email", "x@example.com", now="2026-11-20T09:00+08:00")
+    d.create("--type", "complaint", "--title", "含联系方式", "--phone", "13912345678", "--email", "x@example.com",
+             now="2026-11-20T09:00+08:00")
     for fmt in ("table", "json", "csv", "markdown"):
         out = d.ok("audit", "--period", "2026-11", "--by", "tier", "--format", fmt, now=AFTER).stdout
         assert "13912345678" not in out and "x@example.com" not in out and "139****" not in out
@@ -287,9 +292,9 @@ def test_handover_lists_the_shift(november):
 
 @pytest.fixture(scope="module")
 def generated_tickets(tmp_path_factory):
-    from cstool.reports.render import plain
     from cstool.desk.store import Desk as StoreDesk
     from cstool.domain.workflow import calendar_of
+    from cstool.reports.render import plain
 
     root = tmp_path_factory.mktemp("audit-gen") / "desk"
     generate(root, 300, seed=23)
@@ -341,10 +346,10 @@ def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
     """Complaint resolution is 3 business days; this one went pending after 4, and the
     month ends while it waits: its clock is paused, so the audit does not count it among
     the open tickets already breached (worked out from the base and from the ticket)."""
-    from cstool.time.clock import parse_time
-    from cstool.reports.render import plain
     from cstool.desk.store import Desk as StoreDesk
     from cstool.domain.workflow import calendar_of
+    from cstool.reports.render import plain
+    from cstool.time.clock import parse_time
 
     tid = desk.create("--type", "complaint", "--title", "等客户寄回", now="2026-10-19T09:00+08:00")
     desk.ok("reply", tid, "-m", "已联系", now="2026-10-19T09:10+08:00")

@@ -353,7 +353,7 @@ def test_the_git_identity_must_be_in_the_roster(git_desk):
 
 
 def _set_tree_mode(root: Path, writable: bool) -> None:
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             os.chmod(os.path.join(dirpath, name), 0o644 if writable else 0o444)
         os.chmod(dirpath, 0o755 if writable else 0o555)

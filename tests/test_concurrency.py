@@ -224,7 +224,7 @@ def test_lock_wait_times_out_with_exit_3(new_desk):
             t.join()
     assert len(results) == 3, results
     print(f"\n[concurrency] lock waits: {results}")
-    for name, code, took, err in results:
+    for _name, code, took, err in results:
         assert code == 3, results
         assert "locked" in err and "CSTOOL_LOCK_TIMEOUT" in err, results
         assert "Traceback" not in err

@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from cstool.domain import history
 from cstool.desk import yamlio
 from cstool.desk.store import Desk as StoreDesk
+from cstool.domain import history
 from tests.support.desk import NOW
 from tests.support.roster import MANAGER
 

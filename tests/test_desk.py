@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 import pytest
 from wcwidth import wcswidth
 
-from cstool.domain import ids
 from cstool.desk import yamlio
-from cstool.domain.model import FIELD_ORDER
 from cstool.desk.store import Desk as StoreDesk
+from cstool.domain import ids
+from cstool.domain.model import FIELD_ORDER
 from tests.support.desk import DESK_NAME, cstool_process
 from tests.support.roster import LEAD, MANAGER
-
 
 # --------------------------------------------------------------------------- init
 
@@ -375,14 +373,14 @@ def test_malformed_config_names_key_and_line(desk):
 def test_read_only_desk(desk):
     desk.create("--type", "inquiry", "--title", "只读")
     before = desk.snapshot()
-    for dirpath, dirnames, filenames in os.walk(desk.root):
+    for dirpath, _dirnames, _filenames in os.walk(desk.root):
         os.chmod(dirpath, stat.S_IRUSR | stat.S_IXUSR)
     try:
         res = desk.run("create", "--type", "inquiry", "--title", "x")
         assert res.exit_code == 3 and "read-only" in res.stderr
         assert desk.run("list").exit_code == 0
     finally:
-        for dirpath, dirnames, filenames in os.walk(desk.root):
+        for dirpath, _dirnames, _filenames in os.walk(desk.root):
             os.chmod(dirpath, stat.S_IRWXU)
     assert desk.snapshot() == before
 

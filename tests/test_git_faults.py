@@ -12,9 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-
-from cstool.domain import history
 from cstool.desk import yamlio
+from cstool.domain import history
 from tests.support.desk import git
 from tests.support.roster import AGENT, MANAGER
 

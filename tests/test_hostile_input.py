@@ -256,7 +256,7 @@ def _is_iso_time(text: str) -> bool:
 @SETTINGS
 @given(raw=time_input)
 def test_now_is_refused_with_exit_2_when_malformed(raw, tmp_path_factory):
-    d = _desk(factory := tmp_path_factory, "now")
+    d = _desk(tmp_path_factory, "now")
     FIGURES["--now:tried"] += 1
     res = d.run(f"--now={raw}", "list", now=None, as_=MANAGER)
     assert res.exit_code in (0, 2), f"--now {raw!r}: exit {res.exit_code} {res.stderr!r}"
@@ -301,7 +301,8 @@ def test_within_is_refused_with_exit_2_when_malformed(raw, tmp_path_factory):
     FIGURES["due --within:tried"] += 1
     res = d.run("due", f"--within={raw}", as_=MANAGER)
     assert res.exit_code in (0, 2), f"--within {raw!r}: exit {res.exit_code} {res.stderr!r}"
-    well_formed = re.fullmatch(r"\s*\d{1,6}(\.\d{1,3})?\s*(m|min|h|d|w)\s*(calendar)?\s*", raw, re.I)  # Unicode digits (４h) are accepted
+    # Unicode digits (４h) are accepted
+    well_formed = re.fullmatch(r"\s*\d{1,6}(\.\d{1,3})?\s*(m|min|h|d|w)\s*(calendar)?\s*", raw, re.I)
     if res.exit_code == 2:
         FIGURES["due --within:refused"] += 1
         assert "--within" in res.stderr
@@ -432,7 +433,7 @@ def _hostile_files(marker: Path, tid: str = "CS-2026-HAND0AZ") -> dict[str, tupl
         "duplicate-key": (head + "status: closed\n" + GOOD_HISTORY, 12),
         "python-object-apply": (head + f"fields: !!python/object/apply:os.system ['touch {marker}']\n" + GOOD_HISTORY,
                                 12),
-        "python-name-tag": (head.replace("title: 手工编辑", f"title: !!python/name:os.system") + GOOD_HISTORY, 3),
+        "python-name-tag": (head.replace("title: 手工编辑", "title: !!python/name:os.system") + GOOD_HISTORY, 3),
         "not-a-mapping": ("- just\n- a list\n", 1),
         "two-documents": (head + GOOD_HISTORY + "---\n" + head + GOOD_HISTORY, None),
         "not-utf8": ((head + GOOD_HISTORY).replace("手工编辑", "\udcff"), None),

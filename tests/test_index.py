@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from cstool.time import due
-from cstool.desk import query, yamlio
-from cstool.reports.render import plain
+from benchmarks.make_desk import generate
+from cstool.desk import query
 from cstool.desk.store import Desk as StoreDesk
 from cstool.domain.workflow import calendar_of
-from benchmarks.make_desk import generate
+from cstool.reports.render import plain
+from cstool.time import due
 from tests.support.desk import CliDesk
 
 NOW = "2026-11-22T18:00:00+08:00"
@@ -46,8 +46,8 @@ def generated(tmp_path_factory):
 
 def live_due(root: Path, now_text: str, within: str = "1w") -> list[dict]:
     """`due --within W` computed straight from the YAML files, without the index."""
-    from cstool.time.clock import parse_time
     from cstool.domain.customers import load_all
+    from cstool.time.clock import parse_time
     from cstool.time.durations import parse_duration
 
     desk = StoreDesk.open(root)
@@ -90,7 +90,8 @@ def test_results_with_and_without_the_index_are_identical(generated, tmp_path):
     files = sorted((root / "tickets").glob("*/*/*.yaml"))
     # a hand edit in place (same size: only the content changes)
     text = files[0].read_text(encoding="utf-8")
-    files[0].write_text(text.replace('priority: "A"', 'priority: "C"').replace('priority: "B"', 'priority: "C"'), encoding="utf-8")
+    text = text.replace('priority: "A"', 'priority: "C"').replace('priority: "B"', 'priority: "C"')
+    files[0].write_text(text, encoding="utf-8")
     # a deletion, a new ticket, an action and a customer visit
     files[1].unlink()
     d.ok("create", "--type", "complaint", "--title", "新工单", now=NOW)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from cstool.domain import permissions
 from cstool.desk.store import Desk as StoreDesk
+from cstool.domain import permissions
 from tests.support.roster import LEAD, MANAGER, SUPERVISOR
 
 ASSIGNEE = "wang.fang@example.com"  # agent of the complaint group, the ticket's assignee

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-
 from tests.support.roster import MANAGER, SUPERVISOR
 
 PHONE = "13812345678"

@@ -42,7 +42,8 @@ def test_the_ladder_must_go_up(desk):
 
 
 def test_followup_false_schedules_no_call(desk):
-    edit_config(desk, "    name_en: Repair\n    group: tech\n    followup: true", "    name_en: Repair\n    group: tech\n    followup: false")
+    repair = "    name_en: Repair\n    group: tech\n    followup: "
+    edit_config(desk, repair + "true", repair + "false")
     tid = desk.create("--type", "repair", "--title", "无需回访")
     desk.ok("close", tid, "--resolution", "修好", as_=MANAGER)
     assert "followups" not in desk.ticket(tid)

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from cstool.domain import ids
 from cstool.desk import yamlio
-from cstool.errors import DeskError
-from cstool.domain.model import FIELD_ORDER
 from cstool.desk.store import Desk
+from cstool.domain import ids
+from cstool.domain.model import FIELD_ORDER
+from cstool.errors import DeskError
 from tests.support.desk import NOW, assert_refusal, load_yaml
 from tests.support.roster import MANAGER
 

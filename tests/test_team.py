@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from cstool.domain import history, merge
 from cstool.desk import yamlio
-from tests.support.desk import CliDesk, git as run_git
+from cstool.domain import history, merge
+from tests.support.desk import CliDesk
+from tests.support.desk import git as run_git
 from tests.support.roster import AGENT, MANAGER
 
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cstool.time.calendar import BusinessCalendar
 from cstool.config.schema import Calendar
-from cstool.time.durations import parse_duration
 from cstool.errors import InputError
+from cstool.time.calendar import BusinessCalendar
+from cstool.time.durations import parse_duration
 from tests.support.roster import LEAD, MANAGER
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -78,9 +78,13 @@ def test_between_over_years_in_either_order():
     assert fresh.between(b, a) == -forward
     # the same span day by day (each piece within one day, so no running totals are used)
     cuts = [a] + [datetime(2024, 12, 26, tzinfo=TZ) + timedelta(days=i) for i in range((b.date() - a.date()).days)] + [b]
-    assert forward == sum(fresh._within(x.date(), (x - x.replace(hour=0, minute=0)).total_seconds() / 60,
-                                        (y - x.replace(hour=0, minute=0)).total_seconds() / 60 if y.date() == x.date() else 24 * 60)
-                          for x, y in zip(cuts, cuts[1:]))
+
+    def minutes_into_day(x: datetime, y: datetime) -> tuple[float, float]:
+        midnight = x.replace(hour=0, minute=0)
+        end = (y - midnight).total_seconds() / 60 if y.date() == x.date() else 24 * 60
+        return (x - midnight).total_seconds() / 60, end
+
+    assert forward == sum(fresh._within(x.date(), *minutes_into_day(x, y)) for x, y in zip(cuts, cuts[1:]))
 
 
 def test_make_up_workday_and_holidays():

@@ -74,7 +74,8 @@ def test_every_action_on_a_closed_ticket_except_reopen_is_refused(desk):
 
 
 def test_transitions_follow_the_table():
-    assert states.allowed_actions("pending") == ["route", "escalate", "reply", "note", "chase", "resume", "resolve", "close", "ack"]
+    assert states.allowed_actions("pending") == ["route", "escalate", "reply", "note", "chase", "resume", "resolve", "close",
+                                                 "ack"]
     assert states.allowed_actions("closed") == ["reopen", "followup", "ack"]
     assert states.next_status("reply", "open") == "in_progress"
     assert states.next_status("reply", "pending") == "pending"

@@ -51,9 +51,7 @@ def imported_modules(tree: ast.AST, module: str, known: set[str], external: bool
                 base = ".".join([*anchor, base] if base else anchor)
             names = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names]
         for name in names:
-            if name in known:
-                out.add(name)
-            elif external and not name.startswith("cstool"):
+            if name in known or external and not name.startswith("cstool"):
                 out.add(name)
             elif name.startswith("cstool"):
                 # `import cstool.x.y` or a name inside a module: the longest known prefix
