@@ -17,7 +17,6 @@ look-alikes O→0, I/L→1 are accepted.
 from __future__ import annotations
 
 import re
-import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 RANDOM_LEN = 7
@@ -31,12 +30,16 @@ _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 def mint_ticket_id(prefix: str, year: int) -> str:
     """Return a fresh random ticket ID for the given desk prefix and creation year."""
+    import secrets  # only commands that mint an ID pay for importing it
+
     rand = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LEN))
     return f"{prefix}-{year:04d}-{rand}"
 
 
 def mint_customer_id() -> str:
     """Return a fresh random customer ID (``C-`` and 6 Crockford characters)."""
+    import secrets
+
     return "C-" + "".join(secrets.choice(ALPHABET) for _ in range(6))
 
 
