@@ -225,6 +225,15 @@ class BusinessCalendar:
         first, sums = self._table
         return sums[ordinal - first]
 
+    def end_of_working_day(self, day: date) -> datetime:
+        """The end of the day's working time, or of the next working day's when it has none."""
+        for _ in range(MAX_DAYS):
+            ranges = self.ranges(day)
+            if ranges:
+                return self._at(day, max(e for _, e in ranges))
+            day += timedelta(days=1)
+        raise DeskError(f"the calendar has no working time in the {MAX_DAYS} days after {day.isoformat()}")
+
     def elapsed(self, a: datetime, b: datetime, d: Duration) -> float:
         """Minutes from a to b in the same kind of time as d (business or calendar)."""
         if d.calendar:
