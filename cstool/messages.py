@@ -222,9 +222,6 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{period}: {working} working days, {holidays} holidays, {makeup} make-up workdays"),
     "calendar.not_covered": ("{year} 年没有官方或本中心的节假日安排,仅按星期计算",
                              "{year}: no official or desk holiday list covers this year; weekdays only"),
-    "verify.calendar": ("{what} 的时限 {due} 落在 {year} 年,该年的节假日安排未知(补充 calendar.holidays 或升级 chinesecalendar)",
-                        "{what} falls due {due}, in {year}, which no calendar source covers (add calendar.holidays "
-                        "for {year} or update chinesecalendar)"),
     # what a command did, when there is no ticket to report
     "route.nothing": ("没有需要分派的工单", "nothing to route"),
     "escalate.nothing": ("没有需要上报的超时工单", "No breached ticket needs escalating."),
