@@ -50,29 +50,32 @@ class Official:
 @functools.cache
 def official_calendar() -> Official:
     """The ``chinesecalendar`` package's days (loaded once per process)."""
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
+        import chinese_calendar
         from chinese_calendar import constants
     except ImportError:
         raise DeskError(f"the {OFFICIAL_PACKAGE} package is not installed: reinstall cstool, or set "
                         "'calendar.official: none' in cstool.yaml") from None
-    try:
-        ver = version(OFFICIAL_PACKAGE)
-    except PackageNotFoundError:
-        ver = "unknown"
     years = [d.year for d in constants.holidays]
+    ver = str(getattr(chinese_calendar, "__version__", "unknown"))
     return Official(frozenset(constants.holidays), frozenset(constants.workdays), min(years), max(years), ver)
 
 
 def official_version() -> str:
-    """The installed version of the official calendar's package ('' without it), cheaply."""
-    from importlib.metadata import PackageNotFoundError, version
+    """What identifies the installed official calendar's data ('' without it), cheaply: the
+    size and time of its table of dates, found without importing the package (nor
+    ``importlib.metadata``, which costs more than a small command)."""
+    import os
+    from importlib.util import find_spec
 
     try:
-        return version(OFFICIAL_PACKAGE)
-    except PackageNotFoundError:
+        spec = find_spec("chinese_calendar")
+        if spec is None or spec.origin is None:
+            return ""
+        st = os.stat(os.path.join(os.path.dirname(spec.origin), "constants.py"))
+    except (ImportError, OSError, ValueError):
         return ""
+    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def take_uncovered() -> list[int]:
