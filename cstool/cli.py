@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("cstool.commands.import_", "Import tickets from CSV or JSON (all or nothing, one commit)."),
     "sample": ("cstool.commands.sample", "A reproducible random sample of closed tickets for QA (随机抽查)."),
     "handover": ("cstool.commands.handover", "Shift handover (交接班): what happened and what is due next."),
+    "calendar": ("cstool.commands.calendar", "Working days, holidays and make-up workdays of a year or month."),
     "sync": ("cstool.commands.sync", "Pull (uniting ticket edits) and push."),
     "setup-git": ("cstool.commands.setup_git", "Register the merge driver in this clone."),
     "merge-file": ("cstool.commands.merge_file", "The git merge driver for ticket files (called by git)."),
@@ -71,6 +72,7 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        _warn_uncovered_years(None)  # what an earlier command in this process noted is not this one's
         try:
             return super().invoke(ctx)
         except CstoolError as exc:
@@ -79,6 +81,7 @@ class LazyGroup(click.Group):
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
         finally:
             _drop_unused_checks()
+            _warn_uncovered_years(ctx.obj)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -328,6 +331,22 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="cstool")
     finally:
         _drop_unused_checks()
+
+
+def _warn_uncovered_years(app: Any) -> None:
+    """One warning on stderr when the command computed time in years no calendar source covers."""
+    calendar = sys.modules.get("cstool.time.calendar")
+    if calendar is None:
+        return
+    years = calendar.take_uncovered()
+    if years and app is not None:
+        from cstool.messages import label
+
+        try:
+            lang = app.lang
+        except Exception:  # the warning is printed whatever else failed
+            lang = "en"
+        click.echo(label("calendar.uncovered", lang, years=", ".join(map(str, years))), err=True)
 
 
 def _drop_unused_checks() -> None:

@@ -193,6 +193,35 @@ LABELS: dict[str, tuple[str, str]] = {
     # integrity check (verify, audit --check)
     "verify.findings": ("{n} 项问题,共检查 {files} 个文件", "{n} findings in {files} files"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
+    # the calendar (cstool calendar, and the warning when it runs out)
+    "calendar.uncovered": ("警告: {years} 年的节假日和调休安排未知,时限按普通周末计算,可能有误。请在 cstool.yaml 的 "
+                           "calendar.holidays / calendar.extra_workdays 中补充该年日期,或升级 chinesecalendar 包",
+                           "warning: no calendar source covers {years}: deadlines there count weekends only and may be "
+                           "wrong; add that year's dates to calendar.holidays / calendar.extra_workdays in cstool.yaml, "
+                           "or update the chinesecalendar package"),
+    "weekday.mon": ("周一", "Mon"),
+    "weekday.tue": ("周二", "Tue"),
+    "weekday.wed": ("周三", "Wed"),
+    "weekday.thu": ("周四", "Thu"),
+    "weekday.fri": ("周五", "Fri"),
+    "weekday.sat": ("周六", "Sat"),
+    "weekday.sun": ("周日", "Sun"),
+    "calendar.col.date": ("日期", "date"),
+    "calendar.col.weekday": ("星期", "weekday"),
+    "calendar.col.kind": ("类别", "kind"),
+    "calendar.col.hours": ("工作时间", "hours"),
+    "calendar.col.source": ("来源", "source"),
+    "calendar.kind.workday": ("工作日", "working day"),
+    "calendar.kind.rest": ("休息日", "rest day"),
+    "calendar.kind.holiday": ("节假日", "holiday"),
+    "calendar.kind.makeup": ("调休上班", "make-up workday"),
+    "calendar.source.official": ("国务院通知", "official"),
+    "calendar.source.desk": ("本中心配置", "desk config"),
+    "calendar.source.weekday": ("按星期", "weekday rule"),
+    "calendar.summary": ("{period}: 工作日 {working} 天,节假日 {holidays} 天,调休上班 {makeup} 天",
+                         "{period}: {working} working days, {holidays} holidays, {makeup} make-up workdays"),
+    "calendar.not_covered": ("{year} 年没有官方或本中心的节假日安排,仅按星期计算",
+                             "{year}: no official or desk holiday list covers this year; weekdays only"),
     # what a command did, when there is no ticket to report
     "route.nothing": ("没有需要分派的工单", "nothing to route"),
     "escalate.nothing": ("没有需要上报的超时工单", "No breached ticket needs escalating."),

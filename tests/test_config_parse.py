@@ -333,3 +333,21 @@ def test_problems_are_reported_in_section_order():
     message = refusal(desk={"name": "客服", "prefix": "x"}, groups={}, roster=[])
     assert "'desk.prefix'" in message
     assert "'groups'" in refusal(groups={}, roster=[])
+
+
+# --------------------------------------------------------------------------- calendar.official, work_orders.late_unit
+
+
+def test_calendar_official_defaults_to_cn_and_accepts_none():
+    assert parse().calendar.official == "cn"
+    assert parse(calendar={"official": "none"}).calendar.official == "none"
+
+
+def test_calendar_official_refuses_other_sources():
+    assert "'calendar.official' must be cn" in refusal(calendar={"official": "us"})
+
+
+def test_work_orders_late_unit():
+    assert parse().late_unit == "working_day"
+    assert parse(work_orders={"late_unit": "day"}).late_unit == "day"
+    assert "'work_orders.late_unit' must be working_day or day" in refusal(work_orders={"late_unit": "hour"})

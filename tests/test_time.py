@@ -267,7 +267,8 @@ def test_tier_a_customer_appears_when_the_monthly_visit_falls_due(desk):
     before = desk.ok("due", "--json", "--kind", "visit", "--within", "1d", now="2026-11-12T10:00+08:00").json
     assert before == []
     items = desk.ok("due", "--json", "--kind", "visit", "--within", "1d", now="2026-11-14T10:00+08:00").json
-    assert [(i["id"], i["due"], i["assignee"]) for i in items] == [(cid, "2026-11-15T09:00:00+08:00", LEAD)]
+    # the 15th is a Sunday: the visit falls due on Monday
+    assert [(i["id"], i["due"], i["assignee"]) for i in items] == [(cid, "2026-11-16T09:00:00+08:00", LEAD)]
     late = desk.run("due", "--fail-on-overdue", "--json", now="2026-11-16T10:00+08:00")
     assert late.exit_code == 1 and any(i["id"] == cid and i["overdue"] for i in late.json)
     desk.ok("customer", "visit", cid, "--result", "satisfied", as_=LEAD, now="2026-11-16T11:00+08:00")

@@ -14,14 +14,16 @@ CACHE_NAME = "config.json"
 
 
 def config_key(desk: Path) -> str | None:
-    """What identifies this version of cstool.yaml: size, times and inode (and cstool's version)."""
+    """What identifies this version of cstool.yaml: size, times and inode (and the versions of
+    cstool and of the official calendar's package, whose holidays deadlines depend on)."""
     from cstool import __version__
+    from cstool.time.calendar import official_version
 
     try:
         st = (desk / CONFIG_FILE).stat()
     except OSError:
         return None
-    return f"{__version__}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return f"{__version__}:{official_version()}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def load_config(desk: Path) -> Config:

@@ -214,11 +214,11 @@ def parse_config(data: Any, path: Path) -> Config:
     calendar = _parse_calendar(v, root)
     sla = _parse_sla(v, root, known)
     followups = _parse_followups(v, root, groups, types)
-    work_order_due = _parse_work_orders(v, root)
+    work_order_due, late_unit = _parse_work_orders(v, root)
     permissions = _parse_permissions(v, root)
     return Config(path=path, **desk, roster=roster, groups=groups, ladder=ladder, types=types, channels=channels,
                   categories=categories, routing=routing, calendar=calendar, **sla, **followups,
-                  work_order_due=work_order_due, permissions=permissions)
+                  work_order_due=work_order_due, late_unit=late_unit, permissions=permissions)
 
 
 DESK_KEYS = {"name": True, "prefix": False, "timezone": False, "language": False}
@@ -417,7 +417,9 @@ def _parse_routing(v: _Validator, root: Any, groups: dict[str, Group], known: di
     return routing
 
 
-CALENDAR_KEYS = {"hours": False, "holidays": False, "extra_workdays": False}
+CALENDAR_KEYS = {"hours": False, "holidays": False, "extra_workdays": False, "official": False}
+OFFICIAL_SOURCES = ("cn", "none")
+LATE_UNITS = ("working_day", "day")
 CALENDAR_HOURS_KEYS = {d: False for d in WEEKDAYS}
 
 
@@ -446,9 +448,12 @@ def _parse_calendar(v: _Validator, root: Any) -> Calendar:
     both = sorted(holidays & extra)
     if both:
         v.fail(cal, "extra_workdays", f"'calendar': {both[0].isoformat()} is both a holiday and an extra workday")
+    official = str(cal.get("official", "cn"))
+    if official not in OFFICIAL_SOURCES:
+        v.fail(cal, "official", f"'calendar.official' must be cn (China's official holidays) or none, not {cal['official']!r}")
     # a make-up workday (调休) keeps the hours of a normal Monday-to-Friday day
     weekday_hours = next((hours[d] for d in WEEKDAYS[:5] if hours[d]), DEFAULT_HOURS["mon"])
-    return Calendar(hours, holidays, extra, weekday_hours)
+    return Calendar(hours, holidays, extra, weekday_hours, official)
 
 
 SLA_KEYS = {"warn_at": False, "escalate_after": False, "policies": False}
@@ -545,20 +550,25 @@ def _parse_periodic(v: _Validator, fu: Any) -> dict[str, str]:
     return periodic
 
 
-WORK_ORDERS_KEYS = {"due": False}
+WORK_ORDERS_KEYS = {"due": False, "late_unit": False}
 WORK_ORDER_DUE_KEYS = {p: False for p in PRIORITIES}
 
 
-def _parse_work_orders(v: _Validator, root: Any) -> dict[str, Duration]:
-    """``work_orders``: the time a work order is due in, per priority."""
+def _parse_work_orders(v: _Validator, root: Any) -> tuple[dict[str, Duration], str]:
+    """``work_orders``: the time a work order is due in, per priority, and the unit of its late days."""
     wo_due = {"A": parse_duration("1d"), "B": parse_duration("3d"), "C": parse_duration("5d")}
+    late_unit = "working_day"
     if "work_orders" in root:
         wo = v.mapping(root["work_orders"], "work_orders", WORK_ORDERS_KEYS, root, "work_orders")
         if "due" in wo:
             dn = v.mapping(wo["due"], "work_orders.due", WORK_ORDER_DUE_KEYS, wo, "due")
             for pr in dn:
                 wo_due[str(pr)] = v.duration(dn, pr, f"work_orders.due.{pr}")
-    return wo_due
+        if "late_unit" in wo:
+            late_unit = str(wo["late_unit"])
+            if late_unit not in LATE_UNITS:
+                v.fail(wo, "late_unit", f"'work_orders.late_unit' must be {' or '.join(LATE_UNITS)}, not {wo['late_unit']!r}")
+    return wo_due, late_unit
 
 
 PERMISSION_KEYS = {a: False for a in ACTIONS}

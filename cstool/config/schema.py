@@ -85,6 +85,7 @@ class Calendar:
     holidays: frozenset[date]
     extra_workdays: frozenset[date]
     extra_workday_hours: tuple[tuple[int, int], ...]
+    official: str = "cn"  # where holidays and make-up workdays come from besides the lists: cn (China) or none
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Config:
     periodic: dict[str, str]
     followup_group: str | None
     work_order_due: dict[str, Duration]
+    late_unit: str = "working_day"  # work_orders.late_unit: what a late day is (working_day or day)
     permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property

@@ -5,7 +5,8 @@ every file parses safely and has the ticket schema; the history replays to the c
 fields; no ID is used twice; every complaint that is closed has a resolution and, once
 its follow-up call is past due, a follow-up result; every actor and assignee is on the
 roster; every referenced customer and linked ticket exists; merge conflicts recorded
-by the merge driver are listed until resolved.
+by the merge driver are listed until resolved; no running deadline falls in a year that
+no calendar source (the official calendar, the desk's own lists) covers.
 """
 
 from __future__ import annotations
@@ -177,6 +178,9 @@ def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..
 def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None) -> tuple[list[Finding], int]:
     """Every finding of the desk (or of the ticket files in ``only``, paths relative to
     the desk), and how many files were read."""
+    from cstool.time.calendar import BusinessCalendar
+
+    cal = BusinessCalendar(config.calendar, config.tz)
     findings, customer_ids, files_read = _check_customers(root)
     seen: dict[str, str] = {}
     tickets: dict[str, Any] = {}
@@ -191,6 +195,7 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             findings.append(_parse_finding(rel, exc.message))
             continue
         findings.extend(check_ticket(data, rel, config, now, customer_ids))
+        findings.extend(_calendar_findings(data, rel, cal))
         tid = data.get("id") if isinstance(data, dict) else None
         if isinstance(tid, str):
             if tid in seen:
@@ -205,6 +210,41 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
                 findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference",
                                         f"linked ticket {link} does not exist"))
     return findings, files_read
+
+
+def _running_deadlines(data: dict) -> list[tuple[str, Any, Any]]:
+    """(what, due time as written, node) of a ticket's deadlines that are still running."""
+    out: list[tuple[str, Any, Any]] = []
+    if data.get("status") in ("resolved", "closed"):
+        for f in data.get("followups") or []:
+            if isinstance(f, dict) and f.get("due") and not f.get("done_at"):
+                out.append(("followup", f.get("due"), f))
+        return out
+    sla: dict = data["sla"] if isinstance(data.get("sla"), dict) else {}
+    if sla.get("first_response_due") and not sla.get("first_response_at"):
+        out.append(("first_response", sla.get("first_response_due"), sla))
+    if sla.get("resolution_due") and not sla.get("resolved_at"):
+        out.append(("resolution", sla.get("resolution_due"), sla))
+    if data.get("type") == "work_order" and data.get("due"):
+        out.append(("work_order", data.get("due"), data))
+    return out
+
+
+def _calendar_findings(data: Any, rel: str, cal: Any) -> list[Finding]:
+    """A running deadline in a year no calendar source covers: it may fall on a holiday."""
+    if not isinstance(data, dict):
+        return []
+    out = []
+    for what, due_text, _node in _running_deadlines(data):
+        try:
+            due = read_stamp(due_text, cal.tz)
+        except CstoolError:
+            continue
+        if due is not None and not cal.is_covered(due.year):
+            out.append(Finding(rel, None, data.get("id"), "calendar",
+                               f"{what} falls due {due_text}, in {due.year}, which no calendar source covers: add that "
+                               f"year's calendar.holidays / extra_workdays or update the chinesecalendar package"))
+    return out
 
 
 def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:

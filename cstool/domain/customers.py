@@ -4,6 +4,13 @@ One file per customer, ``customers/<ID>.yaml``. Periodic visits are derived from
 tier's recurrence rule (``followups.periodic`` in the config, python-dateutil ``rrule``)
 and the customer's last recorded visit: they are computed on every read, never written
 as files, so clones cannot duplicate them.
+
+The schedule starts when the record was added (``created``), or when its tier last
+changed (``tier_since``, set by ``customer edit --tier``): the first visit is one
+period after that, never counted from the older ``since`` (customer since). A monthly or
+yearly rule keeps the day of the month and clamps it at a month's end (from the 31st:
+30 September, 28 February …), and a visit that falls on a day without working time
+(weekend, holiday) moves to the next working day.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from cstool.time.clock import read_stamp, stamp
 if TYPE_CHECKING:
     from cstool.desk.store import Desk
 
-CUSTOMER_FIELDS = ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated", "visits")
+CUSTOMER_FIELDS = ("id", "name", "tier", "tier_since", "phone", "email", "owner", "since", "note", "created", "updated", "visits")
 VISIT_ORDER = ("at", "by", "result", "note")
 VISIT_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 
@@ -131,6 +138,8 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
             raise InputError(f"{cid} already has those values")
         for key in changed:
             _set(record, key, data[key])
+        if "tier" in changed:
+            _set(record, "tier_since", stamp(now))  # the new tier's visits count from now
         _set(record, "updated", stamp(now))
         desk.save(path, record)
         if commit:
@@ -175,20 +184,69 @@ def last_visit(record: Any, tz: Any) -> datetime | None:
 
 def next_visit(config: Config, record: Any) -> datetime | None:
     """When the customer's next periodic visit falls due, from the tier's rule."""
-    from dateutil.rrule import rrulestr
-
     rule = config.periodic.get(str(record.get("tier") or ""))
     if not rule:
         return None
     tz = config.tz
-    since_raw = record.get("since") or record.get("created")
-    since = read_stamp(since_raw, tz) if since_raw else None
-    if since is None:
+    started = _schedule_start(record, tz)
+    if started is None:
         return None
-    start = datetime.combine(since.date(), time(9, 0))  # visits fall due at 09:00 local time
+    start = datetime.combine(started.date(), time(9, 0))  # visits fall due at 09:00 local time
     after = last_visit(record, tz)
     anchor = start
     if after is not None:
         anchor = max(start, after.astimezone(tz).replace(tzinfo=None))
-    nxt = rrulestr(rule, dtstart=start).after(anchor, inc=False)
-    return nxt.replace(tzinfo=tz) if nxt else None
+    nxt = _occurrence_after(rule, start, anchor)
+    if nxt is None:
+        return None
+    return _on_a_working_day(config, nxt.replace(tzinfo=tz))
+
+
+def _schedule_start(record: Any, tz: Any) -> datetime | None:
+    """When the current schedule began: the tier's change, else the record's creation (else since)."""
+    for key in ("tier_since", "created", "since"):
+        raw = record.get(key)
+        if raw:
+            moment = read_stamp(raw, tz)
+            if moment is not None:
+                return moment
+    return None
+
+
+def _occurrence_after(rule: str, start: datetime, anchor: datetime) -> datetime | None:
+    """The rule's first occurrence after anchor; a plain monthly or yearly rule clamps month ends."""
+    from dateutil.relativedelta import relativedelta
+    from dateutil.rrule import rrulestr
+
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    if set(parts) <= {"FREQ", "INTERVAL"} and parts.get("FREQ") in ("MONTHLY", "YEARLY"):
+        step = int(parts.get("INTERVAL", "1") or 1) * (12 if parts["FREQ"] == "YEARLY" else 1)
+        # whole periods already passed, then the first one after the anchor (each counted from start)
+        k = max(1, ((anchor.year - start.year) * 12 + anchor.month - start.month) // step)
+        while True:
+            candidate = start + relativedelta(months=(k - 1) * step)
+            if candidate > anchor:
+                return candidate
+            k += 1
+    return rrulestr(rule, dtstart=start).after(anchor, inc=False)
+
+
+_CALENDARS: dict[tuple[int, str], Any] = {}
+
+
+def _on_a_working_day(config: Config, moment: datetime) -> datetime:
+    """The moment, or the same time on the next working day when its day has no working time."""
+    from datetime import timedelta
+
+    from cstool.time.calendar import BusinessCalendar
+
+    key = (id(config.calendar), config.timezone)
+    cal = _CALENDARS.get(key)
+    if cal is None or cal.cal is not config.calendar:
+        cal = _CALENDARS[key] = BusinessCalendar(config.calendar, config.tz)
+    day = moment.date()
+    for _ in range(366):
+        if cal.ranges(day):
+            break
+        day += timedelta(days=1)
+    return moment.replace(year=day.year, month=day.month, day=day.day)

@@ -187,6 +187,8 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
 
     if values.get("_due"):
         due = parse_time(values["_due"], config.tz, "--due")
+        if len(values["_due"].strip()) == 10:  # a date alone: the end of that working day (or the next one's)
+            due = calendar_of(config).end_of_working_day(due.date())
         if due <= now:
             raise InputError(f"--due: {values['_due']!r} is not after the creation time {stamp(now)}")
         return stamp(due)

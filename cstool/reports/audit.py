@@ -20,8 +20,10 @@ the period's end and now):
   finished in the period ÷ follow-ups due in the period.
 - backlog by age: tickets open at the cut-off by calendar age (0–1 d, 1–3 d, 3–7 d, > 7 d).
 - work orders: those resolved in the period, on time (resolved by their due time) by
-  urgency A/B/C; late days (any part of a day counts) per receiving department, for work
-  orders resolved late in the period or still open past due at the cut-off.
+  urgency A/B/C; late days per receiving department: the late days (``work_orders.
+  late_unit``, working days by default; any part of one counts) that begin inside the
+  period, up to the work order's resolution or the cut-off, so that the late days of
+  consecutive periods add up to those of their union.
 """
 
 from __future__ import annotations
@@ -268,14 +270,24 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
     facts.followups_due = sum(1 for due in base["followups_due"] if start <= due < end)
     _base_state_at_cutoff(facts, base, cutoff)
 
-    due = base.get("wo_due")
-    if due is not None:
-        resolved = base.get("wo_resolved")
-        if resolved is not None and start <= resolved < end:
-            facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
-        elif facts.open_at_cutoff and due < cutoff:
-            facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
+    if base.get("wo_due") is not None:
+        facts.work_order = _work_order_facts(base["wo_due"], base.get("wo_resolved"), start, end, cutoff,
+                                             facts.open_at_cutoff)
     return facts
+
+
+def _work_order_facts(due: float, resolved: float | None, start: float, end: float, cutoff: float,
+                      open_at_cutoff: bool) -> dict[str, Any] | None:
+    """A work order's part in a period (POSIX seconds): on time if resolved in it, and the
+    stretch of its lateness inside it (``late``: from, until), whose late days the report
+    counts in the desk's unit (:func:`cstool.time.sla.late_days`)."""
+    on_time = resolved <= due if resolved is not None and start <= resolved < end else None
+    stop = min(resolved, cutoff) if resolved is not None else (cutoff if open_at_cutoff else None)
+    since = max(start, due)
+    late = [due, since, stop] if stop is not None and stop > since else None
+    if on_time is None and late is None:
+        return None
+    return {"on_time": on_time, "late": late}
 
 
 def _count_events(facts: Facts, events: list) -> None:
@@ -351,10 +363,9 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
         due = read_stamp(ticket.get("due"), tz)
         resolved = next((at for at, _ in enders), None)
         if due is not None:
-            if resolved is not None and resolved in period:
-                facts.work_order = {"on_time": resolved <= due, "late_days": sla.late_days(due, resolved)}
-            elif facts.open_at_cutoff and due < cutoff:
-                facts.work_order = {"on_time": None, "late_days": sla.late_days(due, cutoff)}
+            facts.work_order = _work_order_facts(due.timestamp(), resolved.timestamp() if resolved else None,
+                                                 period.start.timestamp(), period.end.timestamp(), cutoff.timestamp(),
+                                                 facts.open_at_cutoff)
     return facts
 
 
@@ -511,7 +522,7 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
         "followups": _followup_figures(relevant, totals, cal, min(period.end, now)),
         "backlog_by_age": _backlog_by_age(relevant),
         "complaint_causes": _complaint_causes(relevant),
-        "work_orders": _work_order_figures(relevant),
+        "work_orders": _work_order_figures(relevant, config, cal),
         "agents": agent_rows(relevant, config),
     }
     for dim in by:
@@ -589,7 +600,7 @@ def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
     ]
 
 
-def _work_order_figures(relevant: list[Facts]) -> dict[str, Any]:
+def _work_order_figures(relevant: list[Facts], config: Config, cal: BusinessCalendar) -> dict[str, Any]:
     """Work orders resolved on time per urgency, and late days per department."""
     urgencies = ("A", "B", "C")
     resolved = dict.fromkeys(urgencies, 0)
@@ -603,12 +614,19 @@ def _work_order_figures(relevant: list[Facts]) -> dict[str, Any]:
         if wo["on_time"] is not None and urgency in resolved:
             resolved[urgency] += 1
             on_time[urgency] += int(wo["on_time"])
-        if wo["late_days"]:
+        days = _late_days_of(wo["late"], config, cal) if wo["late"] else 0
+        if days:
             dept = str(f.ticket.get("group") or "")
-            late_days[dept] = late_days.get(dept, 0) + wo["late_days"]
+            late_days[dept] = late_days.get(dept, 0) + days
     wo_by_urgency = {u: {"resolved": resolved[u], "on_time": on_time[u], "on_time_rate": rate(on_time[u], resolved[u])}
                      for u in urgencies}
     return {"by_urgency": wo_by_urgency, "late_days_by_department": dict(sorted(late_days.items()))}
+
+
+def _late_days_of(late: list[float], config: Config, cal: BusinessCalendar) -> int:
+    """The late days of a work order's late stretch [due, since, stop] (POSIX seconds)."""
+    due, since, stop = (datetime.fromtimestamp(t, cal.tz) for t in late)
+    return sla.late_days(cal, due, stop, since, config.late_unit)
 
 
 def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:

@@ -4,10 +4,20 @@ All arithmetic happens in the desk's time zone on wall-clock working ranges. A b
 day is as long as a normal Monday-to-Friday working day (08:30-17:30 → 9 hours), so
 ``2d`` of business time is 18 working hours and ``between`` can report days and hours
 alike. Calendar durations (``24h calendar``) are plain elapsed time.
+
+Holidays and make-up workdays come from two sources: China's official calendar (the
+State Council's yearly notice, as kept by the ``chinesecalendar`` package) for every year
+that package covers, unless the desk sets ``calendar.official: none``; and the desk's own
+``calendar.holidays`` / ``calendar.extra_workdays``, which add to the official days and
+win where the two disagree. A year neither source covers falls back to the weekday rule
+(the hours of ``calendar.hours``); the calendar notes every such year it is asked about
+(:data:`UNCOVERED`), so that a command can warn that its deadlines may be wrong.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +30,60 @@ MAX_DAYS = 20 * 366  # beyond any duration accepted (ten years); guards against 
 
 ROUNDING = 1e-6  # minutes
 
+OFFICIAL_PACKAGE = "chinesecalendar"
+
+# years a calendar was asked about that no source covers, since the last take_uncovered()
+UNCOVERED: set[int] = set()
+
+
+@dataclass(frozen=True)
+class Official:
+    """China's official holidays and make-up workdays, and the years they cover."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    first_year: int
+    last_year: int
+    version: str
+
+
+@functools.cache
+def official_calendar() -> Official:
+    """The ``chinesecalendar`` package's days (loaded once per process)."""
+    try:
+        import chinese_calendar
+        from chinese_calendar import constants
+    except ImportError:
+        raise DeskError(f"the {OFFICIAL_PACKAGE} package is not installed: reinstall cstool, or set "
+                        "'calendar.official: none' in cstool.yaml") from None
+    years = [d.year for d in constants.holidays]
+    ver = str(getattr(chinese_calendar, "__version__", "unknown"))
+    return Official(frozenset(constants.holidays), frozenset(constants.workdays), min(years), max(years), ver)
+
+
+def official_version() -> str:
+    """What identifies the installed official calendar's data ('' without it), cheaply: the
+    size and time of its table of dates, found without importing the package (nor
+    ``importlib.metadata``, which costs more than a small command)."""
+    import os
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("chinese_calendar")
+        if spec is None or spec.origin is None:
+            return ""
+        st = os.stat(os.path.join(os.path.dirname(spec.origin), "constants.py"))
+    except (ImportError, OSError, ValueError):
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def take_uncovered() -> list[int]:
+    """The uncovered years noted since the last call, sorted; the note is cleared."""
+    years = sorted(UNCOVERED)
+    UNCOVERED.clear()
+    return years
+
 
 class BusinessCalendar:
     """Working ranges per day, and adding/measuring business time."""
@@ -28,14 +92,54 @@ class BusinessCalendar:
         self.cal = calendar
         self.tz = tz
         self.day_minutes = sum(e - s for s, e in calendar.extra_workday_hours) or 540
+        desk_years = {d.year for d in calendar.holidays | calendar.extra_workdays}
+        self.official: Official | None = None
+        if calendar.official == "cn":
+            off = self.official = official_calendar()
+            self.holidays = (off.holidays - calendar.extra_workdays) | calendar.holidays
+            self.workdays = (off.workdays - calendar.holidays) | calendar.extra_workdays
+            self.covered: frozenset[int] | None = frozenset(range(off.first_year, off.last_year + 1)) | desk_years
+        else:
+            self.holidays, self.workdays = calendar.holidays, calendar.extra_workdays
+            # a desk off the official calendar that lists no day at all keeps the weekday rule on purpose
+            self.covered = frozenset(desk_years) if desk_years else None
+
+    def is_covered(self, year: int) -> bool:
+        """Does a source of holidays and make-up workdays cover the year?"""
+        return self.covered is None or year in self.covered
+
+    def _note(self, first: int, last: int) -> None:
+        if self.covered is not None:
+            UNCOVERED.update(y for y in range(first, last + 1) if y not in self.covered)
 
     def ranges(self, day: date) -> tuple[tuple[int, int], ...]:
         """Working ranges of a local date, in minutes after midnight."""
-        if day in self.cal.holidays:
+        if self.covered is not None and day.year not in self.covered:
+            UNCOVERED.add(day.year)
+        return self._ranges(day)
+
+    def _ranges(self, day: date) -> tuple[tuple[int, int], ...]:
+        if day in self.holidays:
             return ()
-        if day in self.cal.extra_workdays:
+        if day in self.workdays:
             return self.cal.hours[WEEKDAYS[day.weekday()]] or self.cal.extra_workday_hours
         return self.cal.hours[WEEKDAYS[day.weekday()]]
+
+    def source(self, day: date) -> str:
+        """Where a day's kind comes from: desk (the config's lists), official, or weekday (the hours)."""
+        if day in self.cal.holidays or day in self.cal.extra_workdays:
+            return "desk"
+        if self.official is not None and (day in self.official.holidays or day in self.official.workdays):
+            return "official"
+        return "weekday"
+
+    def kind(self, day: date) -> str:
+        """holiday, makeup (a make-up workday), workday or rest (a day with no hours by the weekday rule)."""
+        if day in self.holidays:
+            return "holiday"
+        if day in self.workdays:
+            return "makeup"
+        return "workday" if self.cal.hours[WEEKDAYS[day.weekday()]] else "rest"
 
     def is_working(self, moment: datetime) -> bool:
         local = moment.astimezone(self.tz)
@@ -91,6 +195,7 @@ class BusinessCalendar:
             return self._within(da, lo, hi)
         # the first day's rest, whole days between (from running totals), the last day's start
         middle = 0
+        self._note(da.year, db.year)
         if db > da + timedelta(days=1):
             self._cover(da.toordinal(), db.toordinal())  # both totals from one table
             middle = self._cumulative(db) - self._cumulative(da + timedelta(days=1))
@@ -113,7 +218,7 @@ class BusinessCalendar:
         last = max(hi, (table[0] + len(table[1]) - 1) if table else hi) + 400
         sums = [0]
         for n in range(first, last):
-            sums.append(sums[-1] + sum(e - s for s, e in self.ranges(date.fromordinal(n))))
+            sums.append(sums[-1] + sum(e - s for s, e in self._ranges(date.fromordinal(n))))
         self._table = (first, sums)
 
     def _cumulative(self, day: date) -> int:
@@ -122,6 +227,15 @@ class BusinessCalendar:
         self._cover(ordinal, ordinal)
         first, sums = self._table
         return sums[ordinal - first]
+
+    def end_of_working_day(self, day: date) -> datetime:
+        """The end of the day's working time, or of the next working day's when it has none."""
+        for _ in range(MAX_DAYS):
+            ranges = self.ranges(day)
+            if ranges:
+                return self._at(day, max(e for _, e in ranges))
+            day += timedelta(days=1)
+        raise DeskError(f"the calendar has no working time in the {MAX_DAYS} days after {day.isoformat()}")
 
     def elapsed(self, a: datetime, b: datetime, d: Duration) -> float:
         """Minutes from a to b in the same kind of time as d (business or calendar)."""
@@ -134,3 +248,43 @@ class BusinessCalendar:
         if d.calendar:
             return d.minutes + d.days * 24 * 60
         return self.minutes_of(d)
+
+
+def hours_text(ranges: tuple[tuple[int, int], ...]) -> str:
+    """Working ranges as ``08:30-12:00, 13:00-17:30`` ('' for none)."""
+    return ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in ranges)
+
+
+def parse_span(text: str | None, today: date) -> tuple[date, date, str]:
+    """``2027`` (a year) or ``2027-01`` (a month), default this year: its first and last day and its label."""
+    import re
+
+    from cstool.errors import InputError
+
+    text = (text or str(today.year)).strip()
+    if m := re.fullmatch(r"(\d{4})", text):
+        year = int(m.group(1))
+        if year < 1:
+            raise InputError(f"{text!r} is not a year")
+        return date(year, 1, 1), date(year, 12, 31), text
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if year < 1 or not 1 <= month <= 12:
+            raise InputError(f"{text!r} is not a month (YYYY-MM)")
+        nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        return date(year, month, 1), nxt - timedelta(days=1), text
+    raise InputError(f"{text!r} is not a year (2027) or a month (2027-01)")
+
+
+def calendar_days(cal: BusinessCalendar, first: date, last: date) -> list[dict[str, object]]:
+    """Every day from first to last: its kind, working hours, whether it is a working day and
+    where that comes from (desk, official or weekday)."""
+    out: list[dict[str, object]] = []
+    day = first
+    while day <= last:
+        ranges = cal._ranges(day)
+        out.append({"date": day.isoformat(), "weekday": WEEKDAYS[day.weekday()], "kind": cal.kind(day),
+                    "working": bool(ranges), "hours": hours_text(ranges), "source": cal.source(day),
+                    "covered": cal.is_covered(day.year)})
+        day += timedelta(days=1)
+    return out

@@ -12,6 +12,7 @@ A clock is ``running``, ``warning`` (past the first ``warn_at`` fraction), ``bre
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ from typing import Any
 
 from cstool.config.schema import Config, Policy
 from cstool.domain.routing import rule_matches
-from cstool.time.calendar import BusinessCalendar
+from cstool.time.calendar import ROUNDING, BusinessCalendar
 from cstool.time.clock import read_stamp
 from cstool.time.durations import Duration, parse_duration
 
@@ -236,7 +237,7 @@ def followup_clocks(ticket: Any, cal: BusinessCalendar, now: datetime) -> list[C
     return out
 
 
-def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime) -> Clock | None:
+def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime, unit: str = "working_day") -> Clock | None:
     if ticket.get("type") != "work_order":
         return None
     due = read_stamp(ticket.get("due"), cal.tz)
@@ -248,30 +249,45 @@ def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime) -> Clock
     if due <= end:
         clock.breached_at = due
         clock.ever_breached = True
-        clock.detail = {"late_days": late_days(due, end)}
+        clock.detail = {"late_days": late_days(cal, due, end, unit=unit)}
     _state(clock, now, ())
     return clock
 
 
-def late_days(due: datetime | float, end: datetime | float) -> int:
-    """Whole days late, counting any part of a day as a day (每延误一天扣分); due and end are
-    both datetimes or both POSIX timestamps (seconds)."""
-    if isinstance(due, datetime) and isinstance(end, datetime):
-        seconds = (end - due).total_seconds()
-    elif not isinstance(due, datetime) and not isinstance(end, datetime):
-        seconds = end - due
-    else:
-        raise TypeError("late_days: due and end must be both datetimes or both timestamps")
-    if seconds <= 0:
+def late_days(cal: BusinessCalendar, due: datetime, stop: datetime, since: datetime | None = None,
+              unit: str = "working_day") -> int:
+    """Late days (每延误一天) of something due at `due` and late until `stop`, counting only
+    the late days that start at or after `since` (default: all of them).
+
+    The first late day starts the moment `due` passes, and a new one every `unit` of
+    lateness after that: a working day (``cal.day_minutes`` of working time) or a day (24
+    hours). Any part of a late day counts, so 31 working minutes late is one late day;
+    and as each late day starts at one moment, the late days counted with `since` at the
+    end of one period and at the start of the next add up to those of both together."""
+    size = cal.day_minutes if unit == "working_day" else 24 * 60
+
+    def lateness(t: datetime) -> float:
+        if t <= due:
+            return 0.0
+        return cal.between(due, t) if unit == "working_day" else (t - due).total_seconds() / 60
+
+    late_until = lateness(stop)
+    late_from = lateness(since) if since is not None else 0.0
+    if late_until <= late_from:
         return 0
-    return int(-(-seconds // 86400))
+    return _days_begun(late_until, size) - _days_begun(late_from, size)
+
+
+def _days_begun(minutes: float, size: float) -> int:
+    """How many late days have begun after `minutes` of lateness (the first one at once)."""
+    return max(0, math.ceil(minutes / size - ROUNDING / size))
 
 
 def ticket_clocks(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Clock]:
     """Every clock of a ticket as of now."""
     out: list[Clock] = []
     for clock in (first_response(ticket, cal, now, config.warn_at), resolution(ticket, cal, now, config.warn_at),
-                  work_order_clock(ticket, cal, now)):
+                  work_order_clock(ticket, cal, now, config.late_unit)):
         if clock is not None:
             out.append(clock)
     out.extend(followup_clocks(ticket, cal, now))
