@@ -18,7 +18,7 @@ import pytest
 
 from cstool.desk import yamlio
 from tests.support.desk import CliDesk, Result, assert_refusal
-from tests.support.roster import AGENT, AGENTS, LEAD, MANAGER, NAMES, SUPERVISOR
+from tests.support.roster import AGENT, AGENTS, CALLER, LEAD, MANAGER, NAMES, SUPERVISOR
 
 T0 = "2026-11-20T09:00:00+08:00"
 T1 = "2026-11-20T09:30:00+08:00"
@@ -424,4 +424,15 @@ def test_require_signed_accepts_the_roster_key_and_finds_unsigned_commits(git_de
     unsigned = head(d)
     code, findings = verify(d, f"{base}..HEAD", "--require-signed")
     assert code == 1 and codes_at(findings, unsigned) == {"signature"}
+    assert verify(d, f"{base}..HEAD") == (0, [])
+
+
+def test_an_unsatisfied_follow_up_call_reopens_and_escalates_under_the_callers_permission(git_desk):
+    """The reopen and escalation that an unsatisfied call causes are the caller's, allowed by followup."""
+    d = git_desk
+    base = head(d)
+    tid = major_complaint(d, "general")
+    ok(d, T1, "close", tid, "--resolution", "已更换", as_=AGENT)
+    ok(d, T3, "followup", tid, "--result", "unsatisfied", as_=CALLER)
+    assert [ev["action"] for ev in d.ticket(tid)["history"]][-3:] == ["followup", "reopen", "escalate"]
     assert verify(d, f"{base}..HEAD") == (0, [])

@@ -367,7 +367,7 @@ def _check_ticket_events(ctx: _Context, c: Commit, config: Config, doc: dict, ev
             if c.is_merge or ev.get("by") == MERGE_ACTOR:
                 _check_merge_event(c, ev, what, add)
             else:
-                _check_person(c, config, ev, state, what, add)
+                _check_person(c, config, ev, state, what, add, _caused_by(events, i))
                 _check_time(c, config, ev, events[i - 1] if i else None, what, add)
                 if ev.get("action") == "import" and not imported:
                     add("import", f"{what}: an import event belongs only on a whole ticket the commit adds")
@@ -386,7 +386,22 @@ def _rank(person: Person | None) -> int:
     return ROLES.index(person.role) if person is not None else -1
 
 
-def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, add: Any) -> None:
+def _caused_by(events: list[dict], i: int) -> str | None:
+    """The action whose consequence event i is: an unsatisfied follow-up call reopens and
+    escalates the ticket in the same command (same time, same person)."""
+    ev, prev = events[i], events[i - 1] if i else None
+    while prev is not None and ev.get("action") in ("reopen", "escalate"):
+        if (prev.get("at"), prev.get("by")) != (ev.get("at"), ev.get("by")):
+            return None
+        if prev.get("action") == "followup":
+            return "followup"
+        i -= 1
+        prev = events[i - 1] if i else None
+    return None
+
+
+def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, add: Any,
+                  caused_by: str | None = None) -> None:
     """The event is the committer's (or a lead's recording for someone), permitted to them."""
     by = str(ev.get("by") or "")
     recorder = str(ev.get("recorded_by") or "")
@@ -401,7 +416,7 @@ def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, a
     if person is None:
         add("roster", f"{what}: {by} is not on the roster as it stood before this commit")
         return
-    action = str(ev.get("action"))
+    action = caused_by or str(ev.get("action"))
     needed = [action] if action in permissions.DEFAULTS else []
     if action in ("resolve", "close") and state.get("type") == "complaint" and state.get("severity") == "major":
         needed.append("close_major")
