@@ -325,6 +325,7 @@ def test_exit_3_when_the_history_cannot_be_read(desk, git_desk):
     assert_refusal(desk.run("verify", "--history"), 3, "not a git repository")
     assert_refusal(git_desk.run("verify", "--history", "nosuch..HEAD"), 3, "nosuch..HEAD")
     assert_refusal(git_desk.run("verify", "--history", "a", "b"), 2, "one revision range")
+    assert_refusal(git_desk.run("verify", "--require-signed"), 2, "--require-signed goes with --history")
 
 
 def test_text_output_names_the_commit(git_desk):
@@ -436,3 +437,16 @@ def test_an_unsatisfied_follow_up_call_reopens_and_escalates_under_the_callers_p
     ok(d, T3, "followup", tid, "--result", "unsatisfied", as_=CALLER)
     assert [ev["action"] for ev in d.ticket(tid)["history"]][-3:] == ["followup", "reopen", "escalate"]
     assert verify(d, f"{base}..HEAD") == (0, [])
+
+
+def test_a_desk_in_a_subfolder_of_a_repository_is_checked(tmp_path, new_desk):
+    outer = tmp_path / "仓库"
+    subprocess.run(["git", "init", "-q", str(outer)], check=True)
+    d = new_desk(outer / "华东客服台")
+    commit_as(d, MANAGER, T0, "the desk")
+    base = head(d)
+    tid = major_complaint(d)
+    d.path(tid).unlink()
+    forged = commit_as(d, AGENT, T2)
+    code, findings = verify(d, f"{base}..HEAD")
+    assert code == 1 and codes_at(findings, forged) == {"deleted"}

@@ -86,7 +86,8 @@ def read_commits(top: Path, rev_range: str) -> list[Commit]:
     """The commits of the range, parents before children, each with its changed files
     (against every parent) as blob ids: one ``git log --raw`` for all commits, one
     ``git diff-tree --stdin`` for the merges' diffs against each parent."""
-    argv = ["git", "log", "--reverse", "--topo-order", "--diff-merges=off", "--raw", "--no-renames", "--no-abbrev",
+    argv = ["git", "-c", "core.quotePath=false", "log", "--reverse", "--topo-order", "--diff-merges=off", "--raw",
+            "--no-renames", "--no-abbrev",
             "--format=%x00%H%x1f%P%x1f%ce%x1f%ct", rev_range, "--"]
     proc = subprocess.run(argv, cwd=top, env=repo._read_env(), capture_output=True)
     if proc.returncode != 0:
@@ -111,8 +112,8 @@ def _read_merges(top: Path, merges: list[Commit]) -> None:
         return
     pairs = [(m, p) for m in merges for p in m.parents]
     lines = "".join(f"{m.sha} {p}\n" for m, p in pairs)
-    proc = subprocess.run(["git", "diff-tree", "--stdin", "--always", "-r", "--no-renames", "--no-abbrev"], cwd=top,
-                          env=repo._read_env(), capture_output=True, input=lines.encode())
+    argv = ["git", "-c", "core.quotePath=false", "diff-tree", "--stdin", "--always", "-r", "--no-renames", "--no-abbrev"]
+    proc = subprocess.run(argv, cwd=top, env=repo._read_env(), capture_output=True, input=lines.encode())
     if proc.returncode != 0:
         raise DeskError(f"git diff-tree failed: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}")
     blocks: list[list[str]] = []
