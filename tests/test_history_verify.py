@@ -442,11 +442,25 @@ def test_an_unsatisfied_follow_up_call_reopens_and_escalates_under_the_callers_p
 def test_a_desk_in_a_subfolder_of_a_repository_is_checked(tmp_path, new_desk):
     outer = tmp_path / "仓库"
     subprocess.run(["git", "init", "-q", str(outer)], check=True)
+    (outer / "README").write_text("其他资料\n", encoding="utf-8")
+    commit_as(CliDesk(outer), "someone@example.com", T0, "before the desk")
     d = new_desk(outer / "华东客服台")
-    commit_as(d, MANAGER, T0, "the desk")
-    base = head(d)
+    commit_as(d, MANAGER, T0, "the desk, added to the repository later")
     tid = major_complaint(d)
     d.path(tid).unlink()
     forged = commit_as(d, AGENT, T2)
-    code, findings = verify(d, f"{base}..HEAD")
-    assert code == 1 and codes_at(findings, forged) == {"deleted"}
+    code, findings = verify(d, "HEAD")
+    assert code == 1 and {f["commit"] for f in findings} == {forged} and codes_at(findings, forged) == {"deleted"}
+
+
+def test_the_whole_history_of_an_honest_desk_has_no_finding(tmp_path):
+    """From cstool init on, the first commit being the desk's own (no parent config)."""
+    d = CliDesk(tmp_path / "desk")
+    res = d.run("init", str(d.root), "--name", "客服中心", "--user-name", NAMES[MANAGER], as_=MANAGER, store=False,
+                now=T0, env={"GIT_COMMITTER_DATE": T0})
+    assert res.exit_code == 0, res.stderr
+    tid = create(d, T1, "--type", "complaint", "--title", "投诉", as_=MANAGER)
+    ok(d, T2, "close", tid, "--resolution", "已处理", as_=MANAGER)
+    code, findings = verify(d, "HEAD")
+    assert (code, findings) == (0, [])
+    assert d.run("verify", "--history", as_=None, now=None).exit_code == 0

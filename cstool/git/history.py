@@ -241,7 +241,10 @@ def _watched(path: str, prefix: str) -> bool:
 def check_commit(ctx: _Context, c: Commit) -> list[Finding]:
     """The findings of one commit: its config change, then each ticket and customer file."""
     out: list[Finding] = []
-    config = ctx.config_of(c.parents[0]) if c.parents else ctx.config_of(c.sha)
+    # a commit whose parent has no desk yet (the first commit, or the desk added to a repository
+    # later) is judged by the config it brings
+    had_desk = bool(c.parents) and bool(ctx.config_blob.get(c.parents[0]))
+    config = ctx.config_of(c.parents[0] if had_desk else c.sha)
     if config is None:
         out.append(Finding(c.sha, CONFIG_FILE, None, "config",
                            "cstool.yaml as it stood before this commit is missing or invalid; the commit's people "
