@@ -144,7 +144,7 @@ def _add_changes(commit: Commit, parent: str, lines: list[str]) -> None:
 
 def read_blobs(top: Path, shas: set[str]) -> dict[str, bytes]:
     """The content of each blob, in one ``git cat-file --batch`` run."""
-    wanted = sorted(s for s in shas if s and s != NULL_SHA)
+    wanted = sorted(s for s in shas if s and s not in (NULL_SHA, "="))
     if not wanted:
         return {}
     proc = subprocess.run(["git", "cat-file", "--batch"], cwd=top, env=repo._read_env(), capture_output=True,
