@@ -248,7 +248,29 @@ class App:
         person = config.person(who)
         if person is None:
             raise InputError(f"{source}: {who!r} is not in the desk's roster (cstool.yaml, roster)")
+        if self.as_user:
+            return self._acting_for(person)
         return person
+
+    def _acting_for(self, person):
+        """The person named by --as, marked ``recorded_by`` the git committer when that is
+        someone else: only a lead or above may record events for another roster person."""
+        from dataclasses import replace
+
+        from cstool.config.schema import ROLES
+        from cstool.git import repo
+
+        if not _has_git() or repo.work_tree(self.desk.root) is None:
+            return person
+        committer = repo.config_value(self.desk.root, "user.email")
+        if not committer or committer.strip().lower() == person.id.lower():
+            return person
+        recorder = self.desk.config.person(committer)
+        if recorder is None or ROLES.index(recorder.role) < ROLES.index("lead"):
+            what = f"{recorder.role} {committer}" if recorder else f"{committer}, who is not on the roster,"
+            raise InputError(f"--as {person.id}: git user.email is {what}; only a lead or above may record for "
+                             "another roster person; drop --as to act as yourself")
+        return replace(person, recorded_by=recorder.id)
 
     def committer(self, actor: Any) -> Callable[[list[Path], str], str] | None:
         """Commit the given files as actor, or None outside git or with --no-commit."""

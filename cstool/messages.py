@@ -82,6 +82,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "action.edit": ("修改", "edited"),
     "action.merge-conflict": ("合并冲突", "merge conflict"),
     "action.ack": ("已核对合并冲突", "merge conflict reviewed"),
+    "action.import": ("导入", "imported"),
     # deadline kinds (due, show)
     "kind.first_response": ("首次响应", "first response"),
     "kind.resolution": ("解决", "resolution"),
@@ -222,6 +223,10 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{period}: {working} working days, {holidays} holidays, {makeup} make-up workdays"),
     "calendar.not_covered": ("{year} 年没有官方或本中心的节假日安排,仅按星期计算",
                              "{year}: no official or desk holiday list covers this year; weekdays only"),
+    "verify.history_findings": ("{n} 项问题,共检查 {checked} 个提交(范围内 {commits} 个)",
+                                "{n} findings in {checked} commits checked ({commits} in the range)"),
+    "verify.history_clean": ("检查 {checked} 个提交(范围内 {commits} 个),未发现问题",
+                             "{checked} commits checked ({commits} in the range), no findings"),
     # what a command did, when there is no ticket to report
     "route.nothing": ("没有需要分派的工单", "nothing to route"),
     "escalate.nothing": ("没有需要上报的超时工单", "No breached ticket needs escalating."),

@@ -12,7 +12,7 @@ from benchmarks.make_desk import generate
 from cstool.desk import yamlio
 from cstool.reports import audit
 from tests.support.desk import DESK_NAME, CliDesk
-from tests.support.roster import AGENT, CALLER, LEAD
+from tests.support.roster import AGENT, CALLER, LEAD, SUPERVISOR
 
 AFTER = "2026-12-01T09:00+08:00"
 
@@ -210,10 +210,13 @@ def test_export_import_round_trip_gives_equal_tickets(tmp_path, new_desk):
         target = new_desk(tmp_path / f"empty-{fmt}")
         shutil.copy(SAMPLE / "cstool.yaml", target.root / "cstool.yaml")
         shutil.copytree(SAMPLE / "customers", target.root / "customers", dirs_exist_ok=True)
-        target.ok("import", str(out))
+        target.ok("import", str(out), as_=SUPERVISOR)
         for original in (SAMPLE / "tickets").glob("*/*/*.yaml"):
-            copy = target.root / original.relative_to(SAMPLE)
-            assert copy.read_text(encoding="utf-8") == original.read_text(encoding="utf-8"), original.name
+            copy = yamlio.load(target.root / original.relative_to(SAMPLE))
+            imported = copy["history"].pop()  # the import event names who brought the ticket in
+            assert (imported["action"], imported["by"]) == ("import", SUPERVISOR)
+            copy["updated"] = yamlio.load(original)["updated"]
+            assert yamlio.dumps(copy) == original.read_text(encoding="utf-8"), original.name
 
 
 def test_export_csv_opens_in_excel_and_redacts(november, tmp_path):

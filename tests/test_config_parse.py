@@ -351,3 +351,23 @@ def test_work_orders_late_unit():
     assert parse().late_unit == "working_day"
     assert parse(work_orders={"late_unit": "day"}).late_unit == "day"
     assert "'work_orders.late_unit' must be working_day or day" in refusal(work_orders={"late_unit": "hour"})
+
+
+def test_history_and_signing_keys_valid():
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0b7 zhang@laptop"
+    config = parse(history={"backfill_tolerance": "2h"}, roster=[{**AGENT, "signing_key": key}],
+                   permissions={"import": "lead", "config": ["supervisor"]})
+    assert config.backfill_tolerance.minutes == 120
+    assert config.roster[0].signing_key == key
+    assert config.permissions == {"import": ("lead",), "config": ("supervisor",)}
+    assert parse().backfill_tolerance.minutes == 60
+
+
+@pytest.mark.parametrize(("sections", "expected"), (
+    ({"history": []}, "'history' must be a mapping"),
+    ({"history": {"backfill_tolerance": "soon"}}, "history.backfill_tolerance"),
+    ({"history": {"tolerance": "1h"}}, "unknown key 'history.tolerance'"),
+    ({"roster": [{**AGENT, "signing_key": "my key"}]}, "'roster[0].signing_key': not an SSH public key"),
+))
+def test_history_and_signing_keys_invalid(sections, expected):
+    assert expected in refusal(**sections)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.errors import EXIT_FINDINGS
+from cstool.errors import EXIT_FINDINGS, InputError
 
 
 def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
@@ -41,12 +41,51 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
         sys.exit(EXIT_FINDINGS)
 
 
+def run_history_check(app: App, fmt: str, rev_range: str | None, require_signed: bool) -> None:
+    """Print every finding of the desk's git history over the range; exit 1 when there is any."""
+    from cstool.desk.paths import find_desk
+    from cstool.git.history import verify_history
+    from cstool.messages import label
+    from cstool.reports import render
+
+    result = verify_history(find_desk(app.store), rev_range, require_signed)
+    findings = result.findings
+    if fmt == "json":
+        click.echo(render.to_json({"range": rev_range or "HEAD", "commits": result.commits, "checked": result.checked,
+                                   "findings": [f.as_json() for f in findings]}))
+    elif fmt in ("csv", "markdown"):
+        rows = [[f.commit, f.file, f.ticket or "", f.code, f.message] for f in findings]
+        click.echo(render.table(rows, ["commit", "file", "ticket", "check", "message"], fmt), nl=fmt != "csv")
+    else:
+        for f in findings:
+            click.echo(f.text())
+        key = "verify.history_findings" if findings else "verify.history_clean"
+        click.echo(label(key, app.lang, n=len(findings), checked=result.checked, commits=result.commits))
+    if findings:
+        sys.exit(EXIT_FINDINGS)
+
+
 @click.command("verify")
 @click.argument("files", nargs=-1)
+@click.option("--history", "history", is_flag=True,
+              help="Check the git history instead: pass at most one REVISION-RANGE (default: all of HEAD's history), "
+                   "e.g. origin/main..HEAD.")
+@click.option("--require-signed", is_flag=True,
+              help="With --history: every commit must be signed with its committer's roster signing_key.")
 @read_options
 @pass_app
-def command(app: App, files, fmt, as_json, reveal) -> None:
+def command(app: App, files, history, require_signed, fmt, as_json, reveal) -> None:
     """Check the desk (or only the ticket FILES given, e.g. from a pre-commit hook): schema,
     history replay, duplicate IDs, complaint results, roster, references and merge conflicts.
-    Exit 1 when anything is found."""
+    With --history [REVISION-RANGE], check the git history of the desk's files instead: only
+    growing histories, events made by their commits' committers, roles as the roster stood,
+    time order and backfills. Exit 1 when anything is found."""
+    if history:
+        if len(files) > 1:
+            raise InputError("verify --history takes one revision range (e.g. origin/main..HEAD), "
+                             f"not {len(files)} arguments")
+        run_history_check(app, output_format(fmt, as_json), files[0] if files else None, require_signed)
+        return
+    if require_signed:
+        raise InputError("--require-signed goes with --history: cstool verify --history --require-signed")
     run_check(app, output_format(fmt, as_json), files)

@@ -6,6 +6,7 @@ types or channels, naming the key and its line.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -193,6 +194,7 @@ TOP_KEYS = {
     "followups": False,
     "work_orders": False,
     "permissions": False,
+    "history": False,
 }
 
 
@@ -216,9 +218,11 @@ def parse_config(data: Any, path: Path) -> Config:
     followups = _parse_followups(v, root, groups, types)
     work_order_due, late_unit = _parse_work_orders(v, root)
     permissions = _parse_permissions(v, root)
+    backfill_tolerance = _parse_history(v, root)
     return Config(path=path, **desk, roster=roster, groups=groups, ladder=ladder, types=types, channels=channels,
                   categories=categories, routing=routing, calendar=calendar, **sla, **followups,
-                  work_order_due=work_order_due, late_unit=late_unit, permissions=permissions)
+                  work_order_due=work_order_due, late_unit=late_unit, permissions=permissions,
+                  backfill_tolerance=backfill_tolerance)
 
 
 DESK_KEYS = {"name": True, "prefix": False, "timezone": False, "language": False}
@@ -290,7 +294,9 @@ def _parse_ladder(v: _Validator, root: Any) -> tuple[str, ...]:
     return tuple(seq)
 
 
-PERSON_KEYS = {"id": True, "name": True, "role": True, "groups": False}
+PERSON_KEYS = {"id": True, "name": True, "role": True, "groups": False, "signing_key": False}
+SIGNING_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
+                            r"sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/=]+( .*)?$")
 
 
 def _parse_roster(v: _Validator, root: Any, groups: dict[str, Group]) -> list[Person]:
@@ -324,7 +330,13 @@ def _parse_person(v: _Validator, roster_node: list, i: int, groups: dict[str, Gr
     for g in pgroups:
         if g not in groups:
             v.fail(p, "groups", f"'{kp}.groups': unknown group {g!r} (groups: {', '.join(groups)})")
-    return Person(pid, pname, role, tuple(pgroups))
+    key = None
+    if "signing_key" in p:
+        key = v.string(p, "signing_key", f"{kp}.signing_key").strip()
+        if not SIGNING_KEY_RE.match(key):
+            v.fail(p, "signing_key", f"'{kp}.signing_key': not an SSH public key; paste one line of the person's "
+                                     "~/.ssh/id_ed25519.pub (ssh-ed25519 AAAA…)")
+    return Person(pid, pname, role, tuple(pgroups), key)
 
 
 def _parse_channels(v: _Validator, root: Any) -> dict[str, Label]:
@@ -589,3 +601,17 @@ def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
                 v.fail(pn, action, f"'permissions.{action}': unknown {r!r} (use {', '.join(WHO)})")
         out[str(action)] = tuple(who)
     return out
+
+
+HISTORY_KEYS = {"backfill_tolerance": False}
+
+
+def _parse_history(v: _Validator, root: Any) -> Duration:
+    """``history.backfill_tolerance``: how far an event's time may lie before its commit
+    without a backfill reason (default 1h; days count as 24 hours here)."""
+    if "history" not in root:
+        return Duration(minutes=60, text="1h")
+    hist = v.mapping(root["history"], "history", HISTORY_KEYS, root, "history")
+    if "backfill_tolerance" not in hist:
+        return Duration(minutes=60, text="1h")
+    return v.duration(hist, "backfill_tolerance", "history.backfill_tolerance")

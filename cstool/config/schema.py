@@ -33,6 +33,8 @@ class Person:
     name: str
     role: str
     groups: tuple[str, ...]
+    signing_key: str | None = None  # an SSH public key ("ssh-ed25519 AAAA…") for verify --history --require-signed
+    recorded_by: str | None = field(default=None, compare=False)  # the committer when a lead acts for this person
 
     def in_group(self, group: str | None) -> bool:
         """Whether this person is a member of the group (None: no group, so never)."""
@@ -119,6 +121,7 @@ class Config:
     work_order_due: dict[str, Duration]
     late_unit: str = "working_day"  # work_orders.late_unit: what a late day is (working_day or day)
     permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    backfill_tolerance: Duration = field(default_factory=lambda: Duration(minutes=60, text="1h"))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -139,5 +142,5 @@ class Config:
 DEFAULT_HOURS = {d: ((8 * 60 + 30, 17 * 60 + 30),) for d in WEEKDAYS[:5]}
 
 ACTIONS = ("create", "route", "escalate", "reply", "note", "chase", "pending", "resume", "resolve", "close",
-           "close_major", "reopen", "followup", "customer")
+           "close_major", "reopen", "followup", "customer", "import", "config")
 WHO = ("assignee", "group", "followup_group") + ROLES

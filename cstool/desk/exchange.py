@@ -251,12 +251,15 @@ def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[st
 def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now: datetime,
                    commit: Any) -> list[str]:
     """Write the planned tickets under the desk lock and commit them once; their IDs."""
-    from cstool.domain.workflow import build_ticket
-    from cstool.time.clock import read_stamp
+    from cstool.domain import history, permissions
+    from cstool.domain.workflow import build_ticket, mark_recorder
+    from cstool.time.clock import read_stamp, stamp
 
     config = desk.config
     written: list[str] = []
     paths = []
+    if any(kind == "whole" for kind, _ in planned):
+        permissions.require(config, "import", actor)
     with desk.lock():
         for kind, item in planned:
             if kind == "whole":
@@ -266,6 +269,9 @@ def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now
                 if tid in desk.ticket_files():
                     raise InputError(f"{tid} was added to the desk meanwhile; nothing more imported")
                 path = desk.ticket_path(tid, created.year, created.month)
+                imported = model.event(stamp(now), actor.id, "import")  # who brought this history into the desk
+                mark_recorder(imported, actor)
+                history.apply(item, imported)
                 desk.save(path, item)
             else:
                 tid = desk.mint_ticket_id(now.year)

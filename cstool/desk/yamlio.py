@@ -231,6 +231,22 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         return _plain_of(load(path, name))
 
 
+def loads_plain(data: bytes, name: str) -> Any:
+    """:func:`load_plain` for a file's bytes held in memory (e.g. a blob of git history)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DeskError(f"{name}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeskError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        import yaml
+
+        return _from_events(yaml.parse(text, Loader=yaml.CSafeLoader))
+    except (ImportError, AttributeError, _Unsupported, yaml.YAMLError, ValueError, RecursionError):
+        return _plain_of(loads(text, name))
+
+
 def _plain_of(value: Any) -> Any:
     from cstool.reports.render import plain
 

@@ -163,6 +163,8 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
             _set(record, "visits", visits)
         visit = model.ordered({"at": stamp(now), "by": actor.id, "result": result, **({"note": note} if note else {})},
                               VISIT_ORDER)
+        if actor.recorded_by:  # a lead recording for another roster person
+            visit["recorded_by"] = actor.recorded_by
         visits.append(visit)
         _set(record, "updated", stamp(now))
         desk.save(path, record)

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
     "reopen": ("assignee", "lead"),
     "followup": ("followup_group", "assignee", "lead"),
     "customer": ("agent",),
+    "import": ("supervisor",),  # import whole tickets with their history
+    "config": ("manager",),  # change cstool.yaml's roster and permissions (checked by verify --history)
 }
 
 
@@ -74,6 +76,7 @@ def require(config: Config, action: str, person: Person, ticket: Any | None = No
     if may(config, action, person, ticket):
         return
     what = {"close_major": "close the major complaint", "customer": "change customer records",
-            "create": "create tickets"}.get(action, action)
+            "create": "create tickets",
+            "import": "import whole tickets", "config": "change the roster or permissions"}.get(action, action)
     target = f" {ticket_id}" if ticket_id else ""
     raise InputError(f"{person.id} ({person.role}) may not {what}{target}: it needs {needed(config, action)}")

@@ -208,12 +208,19 @@ def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: dat
         level=values["level"],
         rule=_rule_text(values.get("_rule")),
     )
+    mark_recorder(ev, actor)
     data = {k: v for k, v in values.items() if not k.startswith("_") and k != "tier"}
     data.update(id=ticket_id, status="open", created=at, updated=at)
     said = dict(values, description=values.get("_said", ""))
     data["sla"] = sla_block(config, said, now)
     data["due"] = work_order_due(config, values, now)
     return model.new_ticket(data, [ev])
+
+
+def mark_recorder(ev: Any, actor: Person) -> None:
+    """A lead recording for another roster person is named on the event as ``recorded_by``."""
+    if actor.recorded_by:
+        ev["recorded_by"] = actor.recorded_by
 
 
 def _rule_text(rule: Any) -> str | None:
@@ -284,6 +291,7 @@ def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
         permissions.require(desk.config, permission or action, actor, ticket, ticket_id)
         events, detail = build(ticket)
         for ev in events:
+            mark_recorder(ev, actor)
             history.apply(ticket, ev)
             _carry_sla(desk.config, ticket, ev)
         desk.save(path, ticket)
@@ -390,6 +398,7 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
             if group == ticket.get("group") and who == ticket.get("assignee"):
                 continue
             ev = route_event(stamp(now), actor.id, ticket.get("group"), group, who, rule=_rule_text(rule))
+            mark_recorder(ev, actor)
             history.apply(ticket, ev)
             desk.save(path, ticket)
             for s in summaries:
@@ -597,6 +606,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
             who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
             reason = f"SLA breach at {stamp(breach)}"
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
+            mark_recorder(ev, actor)
             history.apply(ticket, ev)
             desk.save(path, ticket)
             paths.append(path)

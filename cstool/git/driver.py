@@ -79,9 +79,12 @@ def setup_git(root: Path) -> list[Path]:
 
 
 def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[str]:
-    """Pull with rebase (the merge driver unites ticket edits), then push.
+    """Pull with a merge (the merge driver unites ticket edits), then push.
 
-    Without a git identity on this machine, the acting person's is used for the rebase."""
+    A merge, not a rebase: every commit keeps its committer and committer date, so that
+    ``verify --history`` still finds each event in the commit of the person who made it,
+    made when it says, after a clone worked offline. Without a git identity on this
+    machine, the acting person's is used for the merge commit."""
     top = repo.work_tree(root)
     if top is None:
         raise DeskError(f"{root}: not a git repository, nothing to sync")
@@ -106,9 +109,9 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
         identity: list[str] = []
         if author is not None and not repo.config_value(root, "user.email"):
             identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
-        pull = repo.run_git(root, *identity, "pull", "--rebase", "--quiet", remote, branch, check=False)
+        pull = repo.run_git(root, *identity, "pull", "--no-rebase", "--no-edit", "--quiet", remote, branch, check=False)
         if pull.returncode != 0:
-            repo.run_git(root, "rebase", "--abort", check=False)
+            repo.run_git(root, "merge", "--abort", check=False)
             raise DeskError(f"pull from {remote} failed and was undone ({repo._first_line(pull.stderr or pull.stdout)}); "
                             "your commits are as they were; resolve with git, then sync again")
         messages.append(f"pulled {remote}/{branch}")

@@ -1,0 +1,521 @@
+"""``cstool verify --history``: check that the desk's git history was made honestly.
+
+For every commit of the range that changes ``tickets/``, ``customers/`` or ``cstool.yaml``:
+
+- a ticket's history only grows: every event of each parent version is still there,
+  unchanged and in order; files are never deleted; only a merge commit adds events by
+  ``cstool-merge`` (what the merge driver records), and a merge adds nothing else;
+- every event the commit adds was made by the commit's committer: ``by`` is the
+  committer's email, or the event carries ``recorded_by`` equal to it and the committer
+  is a lead or above (a lead recording for another roster person);
+- those people are on the roster, with a role that permits the action, as the config
+  stood in the commit's parent (promoting oneself and acting in one push is caught);
+- changes to ``cstool.yaml``'s roster, permissions or history settings come from a role
+  the ``config`` permission allows (default: manager);
+- an added event is not earlier than the event before it, and its ``at`` lies at most
+  ``history.backfill_tolerance`` before the commit's committer date unless it carries a
+  ``backfill`` reason recorded by a lead or above;
+- the current fields replay from the history;
+- a new ticket file holding another system's history is an import: its last event is an
+  ``import`` event by the committer, who may import (default: supervisor and above).
+
+The history is read in one ``git log --raw`` pass and one ``git cat-file --batch`` pass.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cstool.config.parse import parse_config
+from cstool.config.schema import ROLES, Config, Person
+from cstool.desk import yamlio
+from cstool.domain import history as replaying
+from cstool.domain import permissions
+from cstool.domain.merge import MERGE_ACTOR, canonical
+from cstool.errors import CstoolError, DeskError
+from cstool.git import repo
+
+CONFIG_FILE = "cstool.yaml"
+NULL_SHA = "0" * 40
+WATCHED_CONFIG_KEYS = ("roster", "permissions", "history")
+
+
+@dataclass(frozen=True)
+class Finding:
+    commit: str
+    file: str
+    ticket: str | None
+    code: str
+    message: str
+
+    def text(self) -> str:
+        return f"{self.commit[:10]} {self.file}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"commit": self.commit, "file": self.file, "ticket": self.ticket, "code": self.code, "message": self.message}
+
+
+@dataclass
+class Commit:
+    sha: str
+    parents: list[str]
+    committer: str
+    date: int  # committer date, POSIX seconds
+    changes: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> {parent: old blob}; "" key: new blob
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+@dataclass
+class Result:
+    commits: int = 0  # commits read
+    checked: int = 0  # commits that touched the desk's files
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading git
+
+
+def read_commits(top: Path, rev_range: str) -> list[Commit]:
+    """The commits of the range, parents before children, each with its changed files
+    (against every parent) as blob ids: one ``git log --raw`` for all commits, one
+    ``git diff-tree --stdin`` for the merges' diffs against each parent."""
+    argv = ["git", "-c", "core.quotePath=false", "log", "--reverse", "--topo-order", "--diff-merges=off", "--raw",
+            "--no-renames", "--no-abbrev",
+            "--format=%x00%H%x1f%P%x1f%ce%x1f%ct", rev_range, "--"]
+    proc = subprocess.run(argv, cwd=top, env=repo._read_env(), capture_output=True)
+    if proc.returncode != 0:
+        raise DeskError(f"git log {rev_range} failed: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}; "
+                        "give a range that exists here, e.g. origin/main..HEAD")
+    commits: list[Commit] = []
+    for record in proc.stdout.decode("utf-8", "surrogateescape").split("\x00"):
+        if not record.strip():
+            continue
+        head, _, body = record.partition("\n")
+        sha, parents, email, when = head.split("\x1f")
+        commit = Commit(sha, parents.split(), email.strip().lower(), int(when))
+        if not commit.is_merge:
+            _add_changes(commit, commit.parents[0] if commit.parents else NULL_SHA, body.splitlines())
+        commits.append(commit)
+    _read_merges(top, [c for c in commits if c.is_merge])
+    return commits
+
+
+def _read_merges(top: Path, merges: list[Commit]) -> None:
+    if not merges:
+        return
+    pairs = [(m, p) for m in merges for p in m.parents]
+    lines = "".join(f"{m.sha} {p}\n" for m, p in pairs)
+    argv = ["git", "-c", "core.quotePath=false", "diff-tree", "--stdin", "--always", "-r", "--no-renames", "--no-abbrev"]
+    proc = subprocess.run(argv, cwd=top, env=repo._read_env(), capture_output=True, input=lines.encode())
+    if proc.returncode != 0:
+        raise DeskError(f"git diff-tree failed: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}")
+    blocks: list[list[str]] = []
+    for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
+        if line.startswith(":"):
+            blocks[-1].append(line)
+        elif line.strip():
+            blocks.append([])
+    for (merge, parent), block in zip(pairs, blocks, strict=True):
+        _add_changes(merge, parent, block)
+    for merge in merges:
+        for entry in merge.changes.values():
+            for parent in merge.parents:
+                entry.setdefault(parent, "=")  # unchanged against this parent: the commit's own blob
+
+
+def _add_changes(commit: Commit, parent: str, lines: list[str]) -> None:
+    """Fold one ``--raw`` block (the diff against one parent) into commit."""
+    for line in lines:
+        if not line.startswith(":"):
+            continue
+        meta, _, path = line.partition("\t")
+        parts = meta.split()
+        entry = commit.changes.setdefault(path, {})
+        entry[parent] = parts[2]
+        entry[""] = parts[3]
+
+
+def read_blobs(top: Path, shas: set[str]) -> dict[str, bytes]:
+    """The content of each blob, in one ``git cat-file --batch`` run."""
+    wanted = sorted(s for s in shas if s and s not in (NULL_SHA, "="))
+    if not wanted:
+        return {}
+    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=top, env=repo._read_env(), capture_output=True,
+                          input=("\n".join(wanted) + "\n").encode())
+    out: dict[str, bytes] = {}
+    data, pos = proc.stdout, 0
+    for sha in wanted:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        out[sha] = data[pos:pos + size]
+        pos += size + 1
+    return out
+
+
+def blob_at(top: Path, rev: str, path: str) -> str:
+    """The blob id of path in rev ("" when absent)."""
+    proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}:{path}"], cwd=top, env=repo._read_env(),
+                          capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+# --------------------------------------------------------------------------- checking
+
+
+class _Context:
+    """What the checks of one run share: blobs, parsed documents and configs, by blob id."""
+
+    def __init__(self, top: Path, prefix: str, blobs: dict[str, bytes], config_blob: dict[str, str]):
+        self.top, self.prefix, self.blobs, self.config_blob = top, prefix, blobs, config_blob
+        self._docs: dict[str, Any] = {}
+        self._configs: dict[str, Config | None] = {}
+
+    def doc(self, sha: str, name: str) -> Any:
+        if sha == NULL_SHA or not sha:
+            return None
+        if sha not in self._docs:
+            try:
+                self._docs[sha] = yamlio.loads_plain(self.blobs.get(sha, b""), name)
+            except CstoolError:
+                self._docs[sha] = "unreadable"
+        return self._docs[sha]
+
+    def config_of(self, commit_sha: str) -> Config | None:
+        """The desk config as it stood in that commit (None when absent or invalid)."""
+        sha = self.config_blob.get(commit_sha, "")
+        if sha not in self._configs:
+            data = self.doc(sha, CONFIG_FILE)
+            try:
+                self._configs[sha] = parse_config(data, Path(CONFIG_FILE)) if isinstance(data, dict) else None
+            except CstoolError:
+                self._configs[sha] = None
+        return self._configs[sha]
+
+
+def verify_history(root: Path, rev_range: str | None = None, require_signed: bool = False) -> Result:
+    """Every finding of the module's checks over the range (default: all of HEAD's history)."""
+    top = repo.work_tree(root)
+    if top is None:
+        raise DeskError(f"{root}: not a git repository; verify --history reads the desk's git history")
+    rel = root.resolve().relative_to(top.resolve()).as_posix()
+    prefix = "" if rel == "." else rel + "/"
+    commits = read_commits(top, rev_range or "HEAD")
+    config_path = prefix + CONFIG_FILE
+    config_blob: dict[str, str] = {}
+    for c in commits:
+        first = c.parents[0] if c.parents else ""
+        if first and first not in config_blob:
+            config_blob[first] = blob_at(top, first, config_path)
+        change = c.changes.get(config_path)
+        config_blob[c.sha] = change[""] if change else config_blob.get(first, "")
+    watched = [c for c in commits if any(_watched(p, prefix) for p in c.changes)]
+    shas = {s for c in watched for p, ch in c.changes.items() if _watched(p, prefix) for s in ch.values()}
+    shas |= {config_blob.get(p, "") for c in watched for p in c.parents} | {config_blob[c.sha] for c in watched}
+    ctx = _Context(top, prefix, read_blobs(top, shas), config_blob)
+    result = Result(commits=len(commits), checked=len(watched))
+    for c in watched:
+        result.findings.extend(check_commit(ctx, c))
+    if require_signed and watched:
+        result.findings.extend(check_signatures(ctx, watched))
+    return result
+
+
+def _watched(path: str, prefix: str) -> bool:
+    if not path.startswith(prefix):
+        return False
+    rest = path[len(prefix):]
+    return rest == CONFIG_FILE or (rest.endswith(".yaml") and rest.startswith(("tickets/", "customers/")))
+
+
+def check_commit(ctx: _Context, c: Commit) -> list[Finding]:
+    """The findings of one commit: its config change, then each ticket and customer file."""
+    out: list[Finding] = []
+    # a commit whose parent has no desk yet (the first commit, or the desk added to a repository
+    # later) is judged by the config it brings
+    had_desk = bool(c.parents) and bool(ctx.config_blob.get(c.parents[0]))
+    config = ctx.config_of(c.parents[0] if had_desk else c.sha)
+    if config is None:
+        out.append(Finding(c.sha, CONFIG_FILE, None, "config",
+                           "cstool.yaml as it stood before this commit is missing or invalid; the commit's people "
+                           "cannot be checked"))
+        return out
+    for path, entry in sorted(c.changes.items()):
+        if not _watched(path, ctx.prefix):
+            continue
+        rest = path[len(ctx.prefix):]
+        olds = {p: (entry[""] if old == "=" else old) for p, old in entry.items() if p}
+        if rest == CONFIG_FILE:
+            out.extend(_check_config_change(ctx, c, config, rest, entry[""], olds))
+        else:
+            out.extend(_check_file(ctx, c, config, rest, entry[""], olds))
+    return out
+
+
+def _check_config_change(ctx: _Context, c: Commit, config: Config, rest: str, new: str,
+                         olds: dict[str, str]) -> list[Finding]:
+    def watched(sha: str) -> str:
+        doc = ctx.doc(sha, rest)
+        return canonical({k: doc.get(k) for k in WATCHED_CONFIG_KEYS} if isinstance(doc, dict) else None)
+
+    after = watched(new)
+    if not olds or any(watched(old) == after for old in olds.values()):
+        return []
+    person = config.person(c.committer)
+    if person is not None and permissions.may(config, "config", person):
+        return []
+    who = f"{c.committer} ({person.role})" if person else f"{c.committer}, who is not on the roster,"
+    return [Finding(c.sha, rest, None, "config-change",
+                    f"{who} changed the roster, permissions or history settings of cstool.yaml; "
+                    f"that needs {permissions.needed(config, 'config')}")]
+
+
+def _events(doc: Any, key: str) -> list[dict]:
+    seq = doc.get(key) if isinstance(doc, dict) else None
+    return [ev for ev in seq if isinstance(ev, dict)] if isinstance(seq, list) else []
+
+
+def _check_file(ctx: _Context, c: Commit, config: Config, rest: str, new: str, olds: dict[str, str]) -> list[Finding]:
+    """A ticket or customer file: it only grows, and what the commit added is honest."""
+    is_ticket = rest.startswith("tickets/")
+    key = "history" if is_ticket else "visits"
+    tid = rest.rsplit("/", 1)[-1][: -len(".yaml")]
+    found: list[Finding] = []
+
+    def add(code: str, message: str) -> None:
+        found.append(Finding(c.sha, rest, tid, code, message))
+
+    doc = ctx.doc(new, rest)
+    if doc is None:
+        add("deleted", f"the commit deletes {rest} and the history it held; a desk's files are never deleted")
+        return found
+    if doc == "unreadable" or not isinstance(doc, dict):
+        add("unreadable", f"{rest} is not valid YAML after this commit")
+        return found
+    events = _events(doc, key)
+    keys = [canonical(ev) for ev in events]
+    before: set[str] = set()
+    for parent, old in olds.items():
+        old_events = _events(ctx.doc(old, rest), key)
+        old_keys = [canonical(ev) for ev in old_events]
+        before.update(old_keys)
+        lost = _first_lost(old_keys, keys)
+        if lost is not None:
+            ev = old_events[lost]
+            add("rewritten", f"event {lost + 1} of {parent[:10]} ({ev.get('action', 'visit')} at {ev.get('at')} by "
+                             f"{ev.get('by')}) is missing, changed or moved; a history only grows")
+    added = [i for i, k in enumerate(keys) if k not in before]
+    new_file = all(old == NULL_SHA for old in olds.values())
+    if is_ticket:
+        _check_ticket_events(ctx, c, config, doc, events, added, new_file, add)
+        _check_replay(ctx, doc, olds, rest, add)
+    else:
+        _check_visits(c, config, events, added, add)
+    return found
+
+
+def _first_lost(old: list[str], new: list[str]) -> int | None:
+    """The index of the first old event not found, in order, in new (None: old is a subsequence)."""
+    j = 0
+    for i, k in enumerate(old):
+        while j < len(new) and new[j] != k:
+            j += 1
+        if j == len(new):
+            return i
+        j += 1
+    return None
+
+
+def _check_replay(ctx: _Context, doc: Any, olds: dict[str, str], rest: str, add: Any) -> None:
+    had: set[str] = set()
+    for old in olds.values():
+        old_doc = ctx.doc(old, rest)
+        if isinstance(old_doc, dict):
+            had.update(replaying.disagreements(old_doc))
+    for problem in replaying.disagreements(doc):
+        if problem not in had:
+            add("replay", f"the current fields do not replay from the history: {problem}")
+
+
+def _check_visits(c: Commit, config: Config, visits: list[dict], added: list[int], add: Any) -> None:
+    person = config.person(c.committer)
+    if person is None or not permissions.may(config, "customer", person):
+        add("permission", f"{c.committer} changed a customer record; that needs {permissions.needed(config, 'customer')}")
+    for i in added:
+        by = str(visits[i].get("by") or "")
+        if by.lower() != c.committer and str(visits[i].get("recorded_by") or "").lower() != c.committer:
+            add("impersonation", f"visit {i + 1} (at {visits[i].get('at')}) is by {by} but the commit's committer is "
+                                 f"{c.committer}")
+
+
+def _check_ticket_events(ctx: _Context, c: Commit, config: Config, doc: dict, events: list[dict], added: list[int],
+                         new_file: bool, add: Any) -> None:
+    """Each event the commit added: who made it, whether they might, and when."""
+    imported = new_file and bool(events) and events[-1].get("action") == "import"
+    state = replaying.blank_state()
+    state.update(type=doc.get("type"), severity=doc.get("severity"))
+    added_set = set(added)
+    for i, ev in enumerate(events):
+        if i in added_set and not (imported and i < len(events) - 1):
+            what = f"event {i + 1} ({ev.get('action')} at {ev.get('at')} by {ev.get('by')})"
+            if c.is_merge or ev.get("by") == MERGE_ACTOR:
+                _check_merge_event(c, ev, what, add)
+            else:
+                _check_person(c, config, ev, state, what, add, _caused_by(events, i))
+                _check_time(c, config, ev, events[i - 1] if i else None, what, add)
+                if ev.get("action") == "import" and not imported:
+                    add("import", f"{what}: an import event belongs only on a whole ticket the commit adds")
+        replaying.step(state, ev)
+
+
+def _check_merge_event(c: Commit, ev: dict, what: str, add: Any) -> None:
+    if not c.is_merge:
+        add("merge-event", f"{what}: only a merge commit may add events by {MERGE_ACTOR}")
+    elif ev.get("by") != MERGE_ACTOR:
+        add("merge-event", f"{what}: the merge commit adds an event that neither parent has; "
+                           f"a merge adds only {MERGE_ACTOR} events")
+
+
+def _rank(person: Person | None) -> int:
+    return ROLES.index(person.role) if person is not None else -1
+
+
+def _caused_by(events: list[dict], i: int) -> str | None:
+    """The action whose consequence event i is: an unsatisfied follow-up call reopens and
+    escalates the ticket in the same command (same time, same person)."""
+    ev, prev = events[i], events[i - 1] if i else None
+    while prev is not None and ev.get("action") in ("reopen", "escalate"):
+        if (prev.get("at"), prev.get("by")) != (ev.get("at"), ev.get("by")):
+            return None
+        if prev.get("action") == "followup":
+            return "followup"
+        i -= 1
+        prev = events[i - 1] if i else None
+    return None
+
+
+def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, add: Any,
+                  caused_by: str | None = None) -> None:
+    """The event is the committer's (or a lead's recording for someone), permitted to them."""
+    by = str(ev.get("by") or "")
+    recorder = str(ev.get("recorded_by") or "")
+    if recorder:
+        if recorder.lower() != c.committer:
+            add("impersonation", f"{what} says it was recorded by {recorder} but the commit's committer is {c.committer}")
+        elif _rank(config.person(recorder)) < ROLES.index("lead"):
+            add("acting-for", f"{what} was recorded for {by} by {recorder}, who is not a lead or above on the roster")
+    elif by.lower() != c.committer:
+        add("impersonation", f"{what} is by {by} but the commit's committer is {c.committer}")
+    person = config.person(by)
+    if person is None:
+        add("roster", f"{what}: {by} is not on the roster as it stood before this commit")
+        return
+    action = caused_by or str(ev.get("action"))
+    needed = [action] if action in permissions.DEFAULTS else []
+    if action in ("resolve", "close") and state.get("type") == "complaint" and state.get("severity") == "major":
+        needed.append("close_major")
+    for perm in needed:
+        if not permissions.may(config, perm, person, state):
+            add("permission", f"{what}: {by} ({person.role}) may not {perm}; that needs "
+                              f"{permissions.needed(config, perm)} (the roster as it stood before this commit)")
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _tolerance_seconds(config: Config) -> int:
+    tol = config.backfill_tolerance
+    return tol.minutes * 60 + tol.days * 86400
+
+
+def _check_time(c: Commit, config: Config, ev: dict, prev: dict | None, what: str, add: Any) -> None:
+    """In time order, and not backdated beyond the tolerance without a backfill reason from a lead."""
+    at = _moment(ev.get("at"))
+    if at is None:
+        add("time", f"{what}: its time {ev.get('at')!r} is not a date and time")
+        return
+    before = _moment(prev.get("at")) if prev else None
+    if before is not None and at < before:
+        add("time-order", f"{what} is earlier than the event before it ({prev.get('at') if prev else ''})")
+    lag = c.date - at.timestamp()
+    if lag <= _tolerance_seconds(config):
+        return
+    hours = f"{lag / 3600:.1f}h"
+    if not ev.get("backfill"):
+        add("backdated", f"{what} is dated {hours} before its commit (tolerance {config.backfill_tolerance}) and carries "
+                         "no backfill reason")
+        return
+    recorder = str(ev.get("recorded_by") or ev.get("by") or "")
+    if _rank(config.person(recorder)) < ROLES.index("lead"):
+        add("backfill", f"{what} is a backfill (dated {hours} before its commit) recorded by {recorder}, "
+                        "who is not a lead or above")
+
+
+# --------------------------------------------------------------------------- signatures
+
+SIGNATURE_STATES = {"N": "carries no signature", "B": "has a bad signature", "E": "has a signature that cannot be checked",
+                    "U": "is signed with a key no roster person lists", "X": "has an expired signature",
+                    "Y": "is signed with an expired key", "R": "is signed with a revoked key"}
+
+
+def check_signatures(ctx: _Context, commits: list[Commit]) -> list[Finding]:
+    """Each commit is signed, by an SSH key the committer's roster entry lists (in the config
+    as it stood before the commit). git checks the signature against an allowed-signers file
+    made from every key any version of the roster lists, one principal per key."""
+    import tempfile
+
+    configs = {c.sha: ctx.config_of(c.parents[0] if c.parents else c.sha) for c in commits}
+    keys: dict[str, str] = {}  # "email key" -> principal
+    for config in configs.values():
+        for p in config.roster if config else []:
+            if p.signing_key:
+                keys.setdefault(_key_id(p.id, p.signing_key), f"k{len(keys)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        signers = Path(tmp) / "allowed_signers"
+        signers.write_text("".join(f'{principal} namespaces="git" {ident.split(" ", 1)[1]}\n'
+                                   for ident, principal in keys.items()), encoding="utf-8")
+        proc = subprocess.run(["git", "-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted",
+                               "--stdin", "--format=%H%x1f%G?%x1f%GS"], cwd=ctx.top, env=repo._read_env(),
+                              capture_output=True, input="".join(c.sha + "\n" for c in commits).encode())
+    if proc.returncode != 0:
+        raise DeskError(f"git log could not read the signatures: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}")
+    states = {}
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        sha, state, signer = (line.split("\x1f") + ["", ""])[:3]
+        states[sha] = (state, signer)
+    owners = {principal: ident for ident, principal in keys.items()}
+    out = []
+    for c in commits:
+        state, signer = states.get(c.sha, ("E", ""))
+        problem = _signature_problem(c, configs[c.sha], state, owners.get(signer, ""))
+        if problem:
+            out.append(Finding(c.sha, "", None, "signature", f"the commit by {c.committer} {problem}"))
+    return out
+
+
+def _key_id(email: str, key: str) -> str:
+    return email.lower() + " " + " ".join(key.split()[:2])
+
+
+def _signature_problem(c: Commit, config: Config | None, state: str, ident: str) -> str | None:
+    if state != "G":
+        return SIGNATURE_STATES.get(state, f"has a signature git reports as {state!r}")
+    person = config.person(c.committer) if config else None
+    if person is None or not person.signing_key or ident != _key_id(person.id, person.signing_key):
+        return "is not signed with the signing_key of the committer's roster entry"
+    return None
