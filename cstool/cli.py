@@ -254,9 +254,9 @@ class App:
             return None
         from cstool.git import repo
 
-        author = repo.Author(actor.name, actor.id)
-        when = self.now.isoformat()
-        return lambda paths, message: repo.commit(root, paths, message, author, when)
+        committer = repo.Committer(root, repo.Author(actor.name, actor.id), self.now.isoformat())
+        self.desk.before_write = committer.before_write  # checked before each file is written
+        return committer
 
     def git_root(self) -> Path | None:
         """The git work tree of the desk, unless --no-commit or outside git."""
