@@ -12,8 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cstool.desk import yamlio
-from cstool.domain import history
 from tests.support.desk import git
 from tests.support.roster import AGENT, MANAGER
 
