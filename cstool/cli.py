@@ -132,6 +132,9 @@ GLOBAL_OPTIONS = (
     GlobalOption("--lang", "lang_flag", "CSTOOL_LANG",
                  "Output language [env CSTOOL_LANG; default desk language, else locale].", choices=LANGS),
     GlobalOption("--no-commit", "no_commit", "CSTOOL_NO_COMMIT", "Write files but make no git commit.", is_flag=True),
+    GlobalOption("--backfill", "backfill", "CSTOOL_BACKFILL",
+                 "Record a late entry: the events keep their --now time and carry this reason (a lead or above).",
+                 metavar="REASON"),
 )
 
 
@@ -164,6 +167,7 @@ class App:
     now_text: str | None
     lang_flag: str | None
     no_commit: bool
+    backfill: str | None
 
     def __init__(self, **options: Any):
         for option in GLOBAL_OPTIONS:
@@ -248,7 +252,12 @@ class App:
         return person
 
     def committer(self, actor: Any) -> Callable[[list[Path], str], str] | None:
-        """Commit the given files as actor, or None outside git or with --no-commit."""
+        """Commit the given files as actor, or None outside git or with --no-commit; the
+        desk also learns the --backfill reason its events carry."""
+        if self.backfill is not None:
+            from cstool.domain import model
+
+            self.desk.backfill = model.check_text(self.backfill, "--backfill", required=True).strip()
         root = self.git_root()
         if root is None:
             return None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedSeq
 
 from cstool.config.schema import TIERS, Config, Person
-from cstool.domain import ids, model, permissions
+from cstool.domain import history, ids, model, permissions
 from cstool.domain.routing import roster_person
 from cstool.errors import InputError
 from cstool.time.clock import read_stamp, stamp
@@ -143,6 +143,8 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
                  commit: Committer | None = None) -> tuple[str, Any]:
     """Record a periodic visit or call to a customer (定期回访)."""
     permissions.require(desk.config, "customer", actor)
+    if desk.backfill is not None:
+        permissions.require(desk.config, "backfill", actor)
     model.check_choice(result, VISIT_RESULTS, "--result")
     note = (model.check_text(note, "--note").strip() or None) if note is not None else None
     cid, path = resolve_customer(desk, query)
@@ -154,6 +156,7 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
             _set(record, "visits", visits)
         visit = model.ordered({"at": stamp(now), "by": actor.id, "result": result, **({"note": note} if note else {})},
                               VISIT_ORDER)
+        history.in_time_order(list(visits), [visit], desk.config.tz, cid, desk.backfill)
         visits.append(visit)
         _set(record, "updated", stamp(now))
         desk.save(path, record)
