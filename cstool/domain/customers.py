@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedSeq
 
 from cstool.config.schema import TIERS, Config, Person
-from cstool.domain import history, ids, model, permissions
+from cstool.domain import ids, model, permissions
 from cstool.domain.routing import roster_person
 from cstool.errors import InputError
 from cstool.time.clock import read_stamp, stamp
@@ -156,7 +156,7 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
             _set(record, "visits", visits)
         visit = model.ordered({"at": stamp(now), "by": actor.id, "result": result, **({"note": note} if note else {})},
                               VISIT_ORDER)
-        history.in_time_order(list(visits), [visit], desk.config.tz, cid, desk.backfill)
+        model.in_time_order(list(visits), [visit], desk.config.tz, cid, desk.backfill)
         visits.append(visit)
         _set(record, "updated", stamp(now))
         desk.save(path, record)

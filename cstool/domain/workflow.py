@@ -247,7 +247,7 @@ def create_ticket(
         ticket_id = desk.mint_ticket_id(now.year)
         path = desk.ticket_path(ticket_id, now.year, now.month)
         ticket = build_ticket(ticket_id, values, actor, now, desk.config)
-        history.in_time_order([], ticket["history"], desk.config.tz, ticket_id, desk.backfill)
+        model.in_time_order([], ticket["history"], desk.config.tz, ticket_id, desk.backfill)
         desk.save(path, ticket)
         if commit:
             commit([path], commit_message(ticket_id, f"create {values['type']}", actor, values["title"]))
@@ -303,7 +303,7 @@ def _check_backfill(desk: Desk, actor: Person) -> None:
 
 def in_time_order(desk: Desk, ticket: Any, events: list[Any]) -> None:
     """Refuse events earlier than the ticket's last one; mark them with --backfill's reason."""
-    history.in_time_order(ticket.get("history") or [], events, desk.config.tz, str(ticket.get("id")), desk.backfill)
+    model.in_time_order(ticket.get("history") or [], events, desk.config.tz, str(ticket.get("id")), desk.backfill)
 
 
 def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:

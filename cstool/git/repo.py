@@ -182,12 +182,16 @@ class Committer:
         if not self._state_checked:
             check_repository_state(self.root)
             self._state_checked = True
-        check_file_committed(self.root, rel)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
-            self.before[rel] = None
+            self.before[rel] = None  # a new file (a minted ID): nothing of anyone's to fold in, no git needed
             return
+        try:
+            check_file_committed(self.root, rel)
+        except BaseException:
+            os.close(fd)
+            raise
         with os.fdopen(fd, "rb") as fh:
             self.before[rel] = fh.read()
 
@@ -215,8 +219,9 @@ def git_dir(root: Path) -> Path | None:
 
 
 def check_repository_state(root: Path) -> None:
-    """Refuse a write (DeskError, exit 3) while a merge or rebase is going on: commits
-    made then land on a detached HEAD or in the middle of someone's merge."""
+    """Refuse a write (DeskError, exit 3) while a merge or rebase is going on or HEAD is
+    detached: commits made then land in the middle of someone's merge, or where checking
+    out a branch loses them. Reads the git folder only (no process started)."""
     gdir = git_dir(root)
     if gdir is None:
         return
@@ -226,6 +231,17 @@ def check_repository_state(root: Path) -> None:
     if (gdir / "MERGE_HEAD").exists():
         raise DeskError("a git merge is in progress; finish it (resolve, then git commit) or undo it "
                         "(git merge --abort), then run the command again; nothing was written")
+    try:
+        head = (gdir / "HEAD").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if not head.startswith("ref:"):
+        raise _detached()
+
+
+def _detached() -> DeskError:
+    return DeskError("HEAD is detached (no branch is checked out), so new commits would be lost when one is; "
+                     "check out your branch (e.g. git switch main), then run the command again; nothing was written")
 
 
 def check_file_committed(root: Path, rel: str) -> None:
@@ -241,8 +257,7 @@ def check_file_committed(root: Path, rel: str) -> None:
     for record in proc.stdout.split(b"\0"):
         text = record.decode("utf-8", "surrogateescape")
         if text == "# branch.head (detached)":
-            raise DeskError("HEAD is detached (no branch is checked out), so new commits would be lost when one is; "
-                            "check out your branch (e.g. git switch main), then run the command again; nothing was written")
+            raise _detached()
         if text == "# branch.oid (initial)":
             initial = True
         if text[:1] in ("1", "2", "u") and not initial:
