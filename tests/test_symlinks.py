@@ -44,7 +44,7 @@ def test_a_cstool_folder_linked_elsewhere_is_refused(git_desk, tmp_path):
     git(d.root, "-c", "user.email=t@example.com", "-c", "user.name=T", "commit", "-q", "-m", "plant")
     for args in (("create", "--type", "inquiry", "--title", "新单"), ("note", tid, "-m", "备注"), ("list",),
                  ("export", "--format", "json")):
-        res = d.run(*args, as_=AGENT)
+        res = d.run(*args, as_=MANAGER)
         assert_refusal(res, 3, ".cstool", "symbolic link")
     assert _contents(victim) == before
     assert sorted(p.name for p in victim.iterdir()) == sorted(before)
@@ -60,7 +60,7 @@ def test_a_lock_file_linked_elsewhere_is_refused(git_desk, tmp_path):
     lock.symlink_to(victim)
     before = d.snapshot()
     for args in (("note", tid, "-m", "备注"), ("create", "--type", "inquiry", "--title", "新单")):
-        assert_refusal(d.run(*args, as_=AGENT), 3, ".cstool/lock", "symbolic link", "nothing was written")
+        assert_refusal(d.run(*args, as_=MANAGER), 3, ".cstool/lock", "symbolic link", "nothing was written")
     assert victim.read_bytes() == b"a file of someone else's\n"
     assert d.snapshot() == before
 
