@@ -64,6 +64,18 @@ def test_a_backdated_follow_up_call_and_customer_visit_are_refused(desk):
     assert desk.snapshot() == before
 
 
+def test_a_bulk_command_checks_every_ticket_before_writing_any(desk):
+    """route --auto over two tickets, one of them made after the --now given: refused as a
+    whole, and the first ticket is not written either."""
+    early = desk.create("--type", "inquiry", "--title", "咨询", "--group", "tech", as_=MANAGER, now=EARLIER)
+    late = desk.create("--type", "inquiry", "--title", "咨询", "--group", "tech", as_=MANAGER, now=LATER)
+    before = desk.snapshot()
+    assert_refusal(desk.run("route", "--auto", early, late, as_=MANAGER, now=NOW), 2, late, "time order")
+    assert desk.snapshot() == before
+    desk.ok("route", "--auto", early, late, as_=MANAGER, now=LATER)
+    assert {desk.ticket(t)["group"] for t in (early, late)} == {"inquiry"}
+
+
 def test_the_same_moment_as_the_last_event_is_accepted(desk):
     tid = _complaint(desk)
     desk.ok("note", tid, "-m", "同一时刻", as_=MANAGER, now=NOW)

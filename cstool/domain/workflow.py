@@ -381,7 +381,7 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
     _check_backfill(desk, actor)
     with desk.lock():
         if queries:
-            targets = [desk.resolve(q) for q in queries]
+            targets = list(dict.fromkeys(desk.resolve(q) for q in queries))  # each ticket once
         else:
             files = desk.ticket_files()
             targets = [(s["id"], files[s["id"]]) for s in desk.summaries()
@@ -404,16 +404,23 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
             if group == ticket.get("group") and who == ticket.get("assignee"):
                 continue
             ev = route_event(stamp(now), actor.id, ticket.get("group"), group, who, rule=_rule_text(rule))
-            in_time_order(desk, ticket, [ev])
-            history.apply(ticket, ev)
-            desk.save(path, ticket)
+            in_time_order(desk, ticket, [ev])  # all checked before the first file is written
             for s in summaries:
                 if s["id"] == ticket_id:
                     s.update(group=group, assignee=who)
             paths.append(path)
             outcomes.append(Outcome(ticket_id, ticket, [ev], f"route {ev['from']}→{group}"))
+        _apply_all(desk, paths, outcomes)
         commit_bulk(commit, paths, outcomes, actor, f"route --auto: {len(outcomes)} tickets routed")
     return outcomes
+
+
+def _apply_all(desk: Desk, paths: list[Path], outcomes: list[Outcome]) -> None:
+    """Apply each planned outcome's events to its ticket and save it (a bulk command's writes)."""
+    for path, outcome in zip(paths, outcomes, strict=True):
+        for ev in outcome.events:
+            history.apply(outcome.ticket, ev)
+        desk.save(path, outcome.ticket)
 
 
 def commit_bulk(commit: Committer | None, paths: list[Path], outcomes: list[Outcome], actor: Person, summary: str) -> None:
@@ -616,10 +623,9 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
             who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
             reason = f"SLA breach at {stamp(breach)}"
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
-            in_time_order(desk, ticket, [ev])
-            history.apply(ticket, ev)
-            desk.save(path, ticket)
+            in_time_order(desk, ticket, [ev])  # all checked before the first file is written
             paths.append(path)
             outcomes.append(Outcome(ticket_id, ticket, [ev], f"escalate L{level}→L{target}: {reason}"))
+        _apply_all(desk, paths, outcomes)
         commit_bulk(commit, paths, outcomes, actor, f"escalate --overdue: {len(outcomes)} breached tickets")
     return outcomes
