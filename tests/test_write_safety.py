@@ -95,6 +95,7 @@ def test_backfill_records_a_late_entry_with_its_time_and_reason(desk):
     new = desk.ok("--backfill", "纸质登记补录", "create", "-q", "--type", "inquiry", "--title", "来访登记",
                   as_=LEAD, now="2026-11-18T10:00:00+08:00").stdout.strip()
     assert desk.ticket(new)["history"][0]["backfill"] == "纸质登记补录"
+    assert desk.run("verify", as_=MANAGER, now="2026-11-19T16:00:00+08:00").exit_code == 0
 
 
 def test_backfill_still_keeps_events_in_time_order(desk):
