@@ -218,3 +218,16 @@ def test_unknown_actor_is_refused_for_every_changing_command(new_desk):
         assert res.exit_code == 2, (command, res.stderr)
         assert "roster" in res.stderr, (command, res.stderr)
         assert d.snapshot() == before, command
+
+
+def test_followup_own_may_be_empty_but_other_actions_may_not(new_desk):
+    """``followup_own: []`` (nobody, the default) is valid; an empty list elsewhere is refused
+    with its key, since it would lock everyone out of that action."""
+    d = new_desk()
+    config = d.root / "cstool.yaml"
+    base = config.read_text(encoding="utf-8").rstrip("\n")
+    config.write_text(base + "\n\npermissions:\n  followup_own: []\n", encoding="utf-8")
+    assert StoreDesk.open(d.root).config.permissions["followup_own"] == ()
+    config.write_text(base + "\n\npermissions:\n  close: []\n", encoding="utf-8")
+    res = d.run("list", as_=MANAGER)
+    assert res.exit_code == 3 and "permissions.close" in res.stderr, res.stderr
