@@ -135,6 +135,9 @@ GLOBAL_OPTIONS = (
     GlobalOption("--lang", "lang_flag", "CSTOOL_LANG",
                  "Output language [env CSTOOL_LANG; default desk language, else locale].", choices=LANGS),
     GlobalOption("--no-commit", "no_commit", "CSTOOL_NO_COMMIT", "Write files but make no git commit.", is_flag=True),
+    GlobalOption("--backfill", "backfill", "CSTOOL_BACKFILL",
+                 "Record a late entry: the events keep their --now time and carry this reason (a lead or above).",
+                 metavar="REASON"),
 )
 
 
@@ -167,6 +170,7 @@ class App:
     now_text: str | None
     lang_flag: str | None
     no_commit: bool
+    backfill: str | None
 
     def __init__(self, **options: Any):
         for option in GLOBAL_OPTIONS:
@@ -273,15 +277,20 @@ class App:
         return replace(person, recorded_by=recorder.id)
 
     def committer(self, actor: Any) -> Callable[[list[Path], str], str] | None:
-        """Commit the given files as actor, or None outside git or with --no-commit."""
+        """Commit the given files as actor, or None outside git or with --no-commit; the
+        desk also learns the --backfill reason its events carry."""
+        if self.backfill is not None:
+            from cstool.domain import model
+
+            self.desk.backfill = model.check_text(self.backfill, "--backfill", required=True).strip()
         root = self.git_root()
         if root is None:
             return None
         from cstool.git import repo
 
-        author = repo.Author(actor.name, actor.id)
-        when = self.now.isoformat()
-        return lambda paths, message: repo.commit(root, paths, message, author, when)
+        committer = repo.Committer(root, repo.Author(actor.name, actor.id), self.now.isoformat())
+        self.desk.before_write = committer.before_write  # checked before each file is written
+        return committer
 
     def git_root(self) -> Path | None:
         """The git work tree of the desk, unless --no-commit or outside git."""

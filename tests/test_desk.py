@@ -24,7 +24,7 @@ def test_init_creates_a_desk_with_git_and_a_first_commit(git_desk):
     assert {p.name for p in (root / "templates").glob("*.yaml")} >= {
         "inquiry.yaml", "complaint.yaml", "suggestion.yaml", "repair.yaml", "after_sales.yaml",
         "special_service.yaml", "work_order.yaml"}
-    assert ".cstool/" in (root / ".gitignore").read_text().split()
+    assert ".cstool" in (root / ".gitignore").read_text().split()
     assert "merge=cstool" in (root / ".gitattributes").read_text()
     log = git_desk.git("log", "--format=%an|%ae|%s")
     assert f"Create desk {DESK_NAME} (by {MANAGER})" in log

@@ -34,7 +34,7 @@ def test_init_creates_config_templates_gitignore_and_first_commit(git_desk):
         assert load_yaml(templates / f"{name}.yaml")["type"] == type_key
     # the cache is ignored by git
     gitignore = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert ".cstool/" in gitignore
+    assert ".cstool" in gitignore
     # a git repository whose first commit holds the desk, made by the manager
     assert (root / ".git").is_dir()
     subjects = git_desk.git("log", "--reverse", "--format=%an|%ae|%s").splitlines()
@@ -50,7 +50,7 @@ def test_init_without_git_makes_no_repository(tmp_path):
     res = invoke(["--as", MANAGER, "init", str(root), "--no-git"])
     assert res.exit_code == 0, res.stderr
     assert (root / "cstool.yaml").is_file() and not (root / ".git").exists()
-    assert ".cstool/" in (root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".cstool" in (root / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 def test_a_new_desk_is_usable_at_once(desk):
@@ -82,7 +82,7 @@ def test_init_keeps_an_existing_gitignore_and_adds_the_cache(tmp_path):
     res = invoke(["--as", MANAGER, "init", str(root), "--no-git"])
     assert res.exit_code == 0, res.stderr
     lines = (root / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "*.bak" and ".cstool/" in lines
+    assert lines[0] == "*.bak" and ".cstool" in lines
 
 
 def test_init_with_a_bad_prefix_writes_nothing(tmp_path):

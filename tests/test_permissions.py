@@ -41,13 +41,15 @@ COMMANDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "reply": ("open", ("reply",)),
     "note": ("open", ("note",)),
     "note --chase": ("open", ("chase",)),
+    "note --ack-conflict": ("open", ("ack",)),
+    "note --backfill": ("open", ("note", "backfill")),
     "pending": ("open", ("pending",)),
     "resume": ("pending", ("resume",)),
     "resolve": ("open", ("resolve",)),
     "close": ("open", ("close",)),
     "close major complaint": ("major", ("close", "close_major")),
     "reopen": ("closed", ("reopen",)),
-    "followup": ("closed", ("followup",)),
+    "followup": ("closed", ("followup", "followup_own?")),  # ?: only for the complaint's own assignee
     "customer add": (None, ("customer",)),
     "customer edit": ("customer", ("customer",)),
     "customer visit": ("customer", ("customer",)),
@@ -58,7 +60,9 @@ Y, N = True, False
 # Written out by hand from the permissions docstring: "any member of the group may reply
 # and note; the assignee pends, resumes, resolves and closes; leads and above may route
 # and escalate anyone's tickets; only a supervisor or manager may close a major complaint",
-# follow-up calls by the follow-up group, the assignee or a lead; any agent creates.
+# follow-up calls by the follow-up group, the assignee or a lead, but never by the
+# complaint's own assignee; any agent creates; merge conflicts are acknowledged and late
+# entries (--backfill) recorded by a lead or above.
 #                        assignee in-group outside fup-grp lead lead-out sup  mgr
 HAND = {
     "create":                (Y, Y, Y, Y, Y, Y, Y, Y),
@@ -67,13 +71,15 @@ HAND = {
     "reply":                 (Y, Y, N, N, Y, Y, Y, Y),
     "note":                  (Y, Y, N, N, Y, Y, Y, Y),
     "note --chase":          (Y, Y, N, N, Y, Y, Y, Y),
+    "note --ack-conflict":   (N, N, N, N, Y, Y, Y, Y),
+    "note --backfill":       (N, N, N, N, Y, Y, Y, Y),
     "pending":               (Y, N, N, N, Y, Y, Y, Y),
     "resume":                (Y, N, N, N, Y, Y, Y, Y),
     "resolve":               (Y, N, N, N, Y, Y, Y, Y),
     "close":                 (Y, N, N, N, Y, Y, Y, Y),
     "close major complaint": (N, N, N, N, N, N, Y, Y),
     "reopen":                (Y, N, N, N, Y, Y, Y, Y),
-    "followup":              (Y, N, N, Y, Y, Y, Y, Y),
+    "followup":              (N, N, N, Y, Y, Y, Y, Y),
     "customer add":          (Y, Y, Y, Y, Y, Y, Y, Y),
     "customer edit":         (Y, Y, Y, Y, Y, Y, Y, Y),
     "customer visit":        (Y, Y, Y, Y, Y, Y, Y, Y),
@@ -114,6 +120,8 @@ def _argv(command: str, subject: str | None) -> list[str]:
         "reply": ["reply", str(subject), "-m", "已回复"],
         "note": ["note", str(subject), "-m", "内部备注"],
         "note --chase": ["note", str(subject), "--chase", "-m", "跟催"],
+        "note --ack-conflict": ["note", str(subject), "--ack-conflict", "-m", "已核对冲突"],
+        "note --backfill": ["note", str(subject), "-m", "昨日来电补录", "--backfill", "电话系统故障, 事后补录"],
         "pending": ["pending", str(subject), "--reason", "等待配件"],
         "resume": ["resume", str(subject)],
         "resolve": ["resolve", str(subject), "--resolution", "已解决"],
@@ -132,7 +140,9 @@ def _expected(d: Any, rules: tuple[str, ...], who: str, subject: str | None) -> 
     store = StoreDesk.open(d.root)
     person = store.config.person(who)
     ticket = d.ticket(subject) if subject and subject.startswith("CS-") else None
-    return all(permissions.may(store.config, rule, person, ticket) for rule in rules)
+    own = ticket is not None and ticket.get("type") == "complaint" and ticket.get("assignee") == who
+    return all(permissions.may(store.config, rule.rstrip("?"), person, ticket) for rule in rules
+               if own or not rule.endswith("?"))
 
 
 def _check_cell(d: Any, command: str, role: str, who: str, expected: bool) -> None:
@@ -170,7 +180,7 @@ def test_hand_table_matches_the_configured_defaults(new_desk):
     assert disagreements == [], f"rules and the docstring table disagree: {disagreements}"
     assert set(HAND) == set(COMMANDS)
     # config (changing the roster or permissions) is checked on the git history: tests/test_history_verify.py
-    assert {r for _, rules in COMMANDS.values() for r in rules} == set(permissions.DEFAULTS) - {"config"}
+    assert {r.rstrip("?") for _, rules in COMMANDS.values() for r in rules} == set(permissions.DEFAULTS) - {"config"}
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -189,7 +199,7 @@ def test_permission_matrix_with_configured_rules(new_desk):
     config = d.root / "cstool.yaml"
     config.write_text(config.read_text(encoding="utf-8").rstrip("\n")
                       + "\n\npermissions:\n  reply: [assignee]\n  customer: [lead]\n  route: [supervisor]\n"
-                      + "  close: [manager]\n", encoding="utf-8")
+                      + "  close: [manager]\n  followup_own: [agent]\n", encoding="utf-8")
     store = StoreDesk.open(d.root)
     assert store.config.permissions["reply"] == ("assignee",)
     # hand-written: only the assignee replies; leads+ change customers; supervisors+ route; only a manager closes
@@ -199,6 +209,7 @@ def test_permission_matrix_with_configured_rules(new_desk):
         "route": {ASSIGNEE: N, LEAD: N, SUPERVISOR: Y, MANAGER: Y},
         "close": {ASSIGNEE: N, LEAD: N, SUPERVISOR: N, MANAGER: Y},
         "note": {ASSIGNEE: Y, GROUP_AGENT: Y, OUTSIDER: N, LEAD: Y},  # still the default
+        "followup": {ASSIGNEE: Y, GROUP_AGENT: N},  # followup_own: [agent] lets the assignee call back again
     }
     role_of = {who: role for role, who in ROLES.items()}
     for command, cells in hand.items():
@@ -218,3 +229,16 @@ def test_unknown_actor_is_refused_for_every_changing_command(new_desk):
         assert res.exit_code == 2, (command, res.stderr)
         assert "roster" in res.stderr, (command, res.stderr)
         assert d.snapshot() == before, command
+
+
+def test_followup_own_may_be_empty_but_other_actions_may_not(new_desk):
+    """``followup_own: []`` (nobody, the default) is valid; an empty list elsewhere is refused
+    with its key, since it would lock everyone out of that action."""
+    d = new_desk()
+    config = d.root / "cstool.yaml"
+    base = config.read_text(encoding="utf-8").rstrip("\n")
+    config.write_text(base + "\n\npermissions:\n  followup_own: []\n", encoding="utf-8")
+    assert StoreDesk.open(d.root).config.permissions["followup_own"] == ()
+    config.write_text(base + "\n\npermissions:\n  close: []\n", encoding="utf-8")
+    res = d.run("list", as_=MANAGER)
+    assert res.exit_code == 3 and "permissions.close" in res.stderr, res.stderr

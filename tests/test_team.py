@@ -85,7 +85,7 @@ def test_two_clones_edit_the_same_ticket_and_merge_either_way(team, left, right)
         # escalating a ticket the other clone had closed is kept and flagged for review
         assert codes == {"merge-conflict"} and merged["history"][-1]["action"] == "merge-conflict"
         assert "merge conflict" in a.ok("show", tid).stdout
-        a.ok("note", tid, "-m", "已核对:维持关闭", "--ack-conflict", as_=MANAGER)
+        a.ok("note", tid, "-m", "已核对:维持关闭", "--ack-conflict", as_=MANAGER, now="2026-11-20T10:30+08:00")
         assert a.run("audit", "--check").exit_code == 0
     else:
         assert codes == set()

@@ -322,7 +322,7 @@ def test_work_order_due_from_urgency_or_explicit(desk):
     b = desk.create("--type", "work_order", "--title", "核对", "--priority", "C", "--due", "2026-12-01T12:00",
                     "--field", "from_department=客服中心", "--group", "finance")
     assert desk.ticket(b)["due"] == "2026-12-01T12:00:00+08:00"
-    desk.ok("note", a, "-m", "已发跟催性联系单", "--chase", as_=LEAD)
+    desk.ok("note", a, "-m", "已发跟催性联系单", "--chase", as_=LEAD, now="2026-11-20T16:30+08:00")
     assert desk.ticket(a)["history"][-1]["action"] == "chase"
     items = desk.ok("due", "--json", "--kind", "work_order", now="2026-11-24T09:00+08:00").json
     assert [(i["id"], i["overdue"]) for i in items] == [(a, True)]

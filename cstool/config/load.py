@@ -7,7 +7,7 @@ from pathlib import Path
 from cstool.config.parse import parse_config
 from cstool.config.schema import Config
 from cstool.desk import yamlio
-from cstool.desk.paths import CONFIG_FILE
+from cstool.desk.paths import CONFIG_FILE, check_inside
 from cstool.errors import DeskError
 
 CACHE_NAME = "config.json"
@@ -40,6 +40,7 @@ def load_config(desk: Path) -> Config:
     cache = desk / ".cstool" / CACHE_NAME
     key = config_key(desk)
     if key is not None:
+        check_inside(desk, cache)  # a .cstool or cache that is a link: refused, nothing read through it
         try:
             cached = json.loads(cache.read_text(encoding="utf-8"))
             if cached.get("key") == key:
@@ -51,7 +52,7 @@ def load_config(desk: Path) -> Config:
     if key is not None:
         try:
             cache.parent.mkdir(exist_ok=True)
-            yamlio.atomic_write(cache, json.dumps({"key": key, "data": plain(data)}, ensure_ascii=False))
+            yamlio.atomic_write(cache, json.dumps({"key": key, "data": plain(data)}, ensure_ascii=False), root=desk)
         except OSError:
             pass  # a read-only desk simply goes without the cache
     return config

@@ -594,7 +594,7 @@ def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
     out = {}
     for action, who in pn.items():
         who = who if isinstance(who, list) else [who]
-        if not who:
+        if not who and action != "followup_own":  # followup_own: [] means nobody (its default)
             v.fail(pn, action, f"'permissions.{action}' must name at least one of {', '.join(WHO)}")
         for r in who:
             if r not in WHO:

@@ -142,5 +142,5 @@ class Config:
 DEFAULT_HOURS = {d: ((8 * 60 + 30, 17 * 60 + 30),) for d in WEEKDAYS[:5]}
 
 ACTIONS = ("create", "route", "escalate", "reply", "note", "chase", "pending", "resume", "resolve", "close",
-           "close_major", "reopen", "followup", "customer", "import", "config")
+           "close_major", "reopen", "followup", "followup_own", "ack", "backfill", "customer", "import", "config")
 WHO = ("assignee", "group", "followup_group") + ROLES

@@ -23,7 +23,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from cstool.desk import yamlio
+from cstool.desk import paths, yamlio
 from cstool.desk.paths import PATHSPEC, stat_key
 from cstool.desk.query import SUMMARY_KEYS, summarize
 from cstool.domain.states import STATUSES, WORKING
@@ -56,8 +56,9 @@ class Index:
     def _open(self) -> sqlite3.Connection:
         folder = self.desk.cache_dir
         path = folder / INDEX_FILE
+        _refuse_links(self.desk.root, path)
         try:
-            folder.mkdir(exist_ok=True)
+            paths.cache_dir(self.desk.root)
             if not os.access(folder, os.W_OK):
                 raise PermissionError
             conn = self._connect(str(path))
@@ -529,12 +530,20 @@ def _kind(rel: str) -> str | None:
     return None
 
 
+def _refuse_links(root: Path, index_file: Path) -> None:
+    """sqlite follows links: refuse an index (or its -wal, -shm) that is a link, or a
+    ``.cstool`` that is one, before sqlite opens anything (DeskError, exit 3)."""
+    paths.check_inside(root, index_file)
+    for suffix in ("-wal", "-shm", "-journal"):
+        paths.check_inside(root, index_file.with_name(index_file.name + suffix))
+
+
 def _stat(path: Path) -> str | None:
-    """The stat key the index keeps for a regular file, or None when there is none."""
+    """The stat key the index keeps for a regular file (never through a link), or None."""
     import stat
 
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
     if not stat.S_ISREG(st.st_mode):

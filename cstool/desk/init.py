@@ -16,7 +16,8 @@ from cstool.domain.templates import TEMPLATE_DIR, packaged_templates
 from cstool.errors import DeskError, InputError
 from cstool.git import repo
 
-GITIGNORE = f"# cstool's cache and lock: derived, rebuilt at will\n{CACHE_DIR}/\n"
+# no trailing slash: a .cstool that is a file or a link is ignored too, so none gets committed
+GITIGNORE = f"# cstool's cache and lock: derived, rebuilt at will\n{CACHE_DIR}\n"
 
 
 def _identity(folder: Path, user: str | None, user_name: str | None) -> tuple[str, str]:
@@ -100,7 +101,7 @@ def _write_desk_files(root: Path, config_text: str) -> list[Path]:
         gitignore = root / ".gitignore"
         if gitignore.exists():
             existing = gitignore.read_text(encoding="utf-8")
-            if f"{CACHE_DIR}/" not in existing.split():
+            if CACHE_DIR not in existing.split():
                 yamlio.atomic_write(gitignore, existing.rstrip("\n") + "\n" + GITIGNORE)
         else:
             yamlio.atomic_write(gitignore, GITIGNORE)

@@ -4,6 +4,7 @@ desk folder, the paths the index watches, and the write token in the lock file."
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from cstool.errors import DeskError
@@ -41,11 +42,68 @@ def write_token(root: Path) -> str:
     """A token every locked write by any cstool process replaces (kept in the lock file):
     equal tokens mean no cstool process wrote to the desk in between."""
     try:
-        return (root / CACHE_DIR / LOCK_FILE).read_text(encoding="ascii", errors="replace")
+        fd = os.open(root / CACHE_DIR / LOCK_FILE, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return ""
+    try:
+        return os.read(fd, 64).decode("ascii", "replace")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
 
 
 def stat_key(st: os.stat_result) -> str:
     """What the index compares to see that a file changed: size, times and inode."""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def check_inside(root: Path, path: Path) -> None:
+    """Refuse (DeskError, exit 3) a desk path that is, or passes through, a symbolic link,
+    or that lies outside the desk: cstool never follows a link out of a desk, so a link
+    committed to the repository cannot make it read or write a file elsewhere. Parts that
+    do not exist yet are fine (they are created as plain folders and files)."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+    except ValueError:
+        raise DeskError(f"{path}: outside the desk {root}; cstool reads and writes only inside it") from None
+    if ".." in rel.parts:
+        raise DeskError(f"{path}: outside the desk {root}; cstool reads and writes only inside it")
+    here = Path(os.path.abspath(root))
+    for part in rel.parts:
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            return
+        except NotADirectoryError:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            raise DeskError(f"{_rel(root, here)}: is a symbolic link; cstool does not follow links in a desk "
+                            "(replace it with a plain file or folder, e.g. git rm it); nothing was written")
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def cache_dir(root: Path, create: bool = True) -> Path:
+    """The desk's ``.cstool`` folder, checked to be a real folder inside the desk (made
+    when missing and create is set); DeskError when it is a link or not a folder."""
+    folder = Path(root) / CACHE_DIR
+    check_inside(root, folder)
+    if create:
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            pass
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    if not stat.S_ISDIR(st.st_mode):
+        raise DeskError(f"{CACHE_DIR}: is not a folder; remove it (it is cstool's cache, rebuilt at will)")
+    return folder

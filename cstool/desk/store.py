@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from typing import Any
 
 from cstool.config.load import load_config
 from cstool.config.schema import Config
-from cstool.desk import yamlio
+from cstool.desk import paths, yamlio
 from cstool.desk.paths import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, stat_key, write_token  # noqa: F401
 from cstool.domain import ids
 from cstool.domain.model import check_shape, key_line
@@ -44,6 +45,10 @@ class Desk:
     opened_token: str = field(default="", repr=False)  # the write token when this desk was opened
     locked_token: str = field(default="", repr=False)  # ... and when the lock was last taken
     _saved: bool = field(default=False, repr=False)
+    # called with each file path before it is written (the git checks of the command's committer)
+    before_write: Any = field(default=None, repr=False)
+    # the reason of a late entry (--backfill), carried by every event this command records
+    backfill: str | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> Desk:
@@ -99,7 +104,7 @@ class Desk:
         except FileNotFoundError:
             return out
         for entry in entries:
-            if entry.name.endswith(".yaml") and not entry.name.startswith(".") and entry.is_file():
+            if entry.name.endswith(".yaml") and not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
                 out["customers/" + entry.name] = stat_key(entry.stat())
         return out
 
@@ -117,10 +122,10 @@ class Desk:
                             st = entry.stat()
                         except FileNotFoundError:
                             continue
-                        if not entry.is_file():
+                        if not entry.is_file(follow_symlinks=False):
                             continue
                         out[prefix + name] = stat_key(st)
-                    elif entry.is_file():
+                    elif entry.is_file(follow_symlinks=False):
                         out[prefix + name] = ""
         return out
 
@@ -155,7 +160,7 @@ class Desk:
     # ------------------------------------------------------------------ load/save
     def load_ticket(self, path: Path) -> Any:
         """Load one ticket file safely; refuse anything that is not a ticket mapping."""
-        data = yamlio.load(path, self.rel(path))
+        data = yamlio.load(path, self.rel(path), root=self.root)
         if not isinstance(data, dict):
             raise DeskError(f"{self.rel(path)}:1: a ticket file must be a mapping of fields")
         expected = path.name[:-5]
@@ -182,9 +187,12 @@ class Desk:
             raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, "
                              f"past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
                              "a desk file may have; shorten the text or link a new ticket")
+        paths.check_inside(self.root, path)
+        if self.before_write is not None:
+            self.before_write(path)
         yamlio.sweep_temp_files(path.parent)
         self._saved = True
-        yamlio.atomic_write(path, text)
+        yamlio.atomic_write(path, text, root=self.root)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
 
@@ -209,7 +217,7 @@ class Desk:
 
     def load_customer(self, customer_id: str) -> Any:
         path = self.customer_path(customer_id)
-        data = yamlio.load(path, self.rel(path))
+        data = yamlio.load(path, self.rel(path), root=self.root)
         if not isinstance(data, dict):
             raise DeskError(f"{self.rel(path)}:1: a customer file must be a mapping of fields")
         return data
@@ -222,11 +230,7 @@ class Desk:
             timeout = float(os.environ.get("CSTOOL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
         if not os.access(self.root, os.W_OK):
             raise DeskError(f"{self.root}: the desk is read-only; nothing was written")
-        try:
-            self.cache_dir.mkdir(exist_ok=True)
-            fd = os.open(self.cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            raise DeskError(f"{self.cache_dir}: cannot create the desk lock ({exc.strerror}); nothing was written") from None
+        fd = _open_lock(self.root)
         deadline = time.monotonic() + timeout
         acquired = False
         try:
@@ -259,6 +263,23 @@ class Desk:
             os.close(fd)
 
 
+def _open_lock(root: Path) -> int:
+    """Open (creating) the lock file of the desk without following a link: a ``.cstool``
+    or ``.cstool/lock`` that is a symbolic link is refused, nothing outside touched."""
+    try:
+        folder = paths.cache_dir(root)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DeskError(f"{CACHE_DIR}/{LOCK_FILE}: is a symbolic link; cstool does not follow links in a desk "
+                            f"(remove it: it is cstool's lock, made again at will); nothing was written") from None
+        raise DeskError(f"{root / CACHE_DIR}: cannot create the desk lock ({exc.strerror}); nothing was written") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DeskError(f"{CACHE_DIR}/{LOCK_FILE}: is not a plain file; remove it (it is cstool's lock); nothing was written")
+    return fd
+
+
 class _Files(Mapping):
     """Ticket ID → file path, made from the scanned relative paths only when asked for
     (creating 100,000 Path objects up front would cost more than the scan itself)."""
@@ -287,6 +308,6 @@ class _Files(Mapping):
 
 def _subdirs(folder: Path) -> list[Path]:
     try:
-        return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
+        return sorted(Path(e.path) for e in os.scandir(folder) if e.is_dir(follow_symlinks=False) and not e.name.startswith("."))
     except FileNotFoundError:
         return []

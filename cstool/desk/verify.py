@@ -6,7 +6,10 @@ fields; no ID is used twice; every complaint that is closed has a resolution and
 its follow-up call is past due, a follow-up result; every actor and assignee is on the
 roster; every referenced customer and linked ticket exists; merge conflicts recorded
 by the merge driver are listed until resolved; no running deadline falls in a year that
-no calendar source (the official calendar, the desk's own lists) covers.
+no calendar source (the official calendar, the desk's own lists) covers. Symbolic links
+under tickets/, customers/ and templates/ are reported (cstool never follows them), and
+in a git desk so are ticket and customer files that are not committed (untracked or
+modified): work a sync would not carry.
 """
 
 from __future__ import annotations
@@ -59,11 +62,44 @@ def _all_ticket_files(root: Path) -> list[Path]:
     if not tickets.is_dir():
         return out
     for dirpath, dirnames, filenames in os.walk(tickets):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
         for name in sorted(filenames):
-            if name.endswith(".yaml") and not name.startswith("."):
+            if name.endswith(".yaml") and not name.startswith(".") and not os.path.islink(os.path.join(dirpath, name)):
                 out.append(Path(dirpath) / name)
     return out
+
+
+LINKED_FOLDERS = ("tickets", "customers", "templates")
+
+
+def link_findings(root: Path) -> list[Finding]:
+    """Every symbolic link under tickets/, customers/ and templates/ (and those folders
+    themselves when they are links): cstool skips them, a reader should remove them."""
+    out: list[Finding] = []
+    for top in LINKED_FOLDERS:
+        folder = root / top
+        if folder.is_symlink():
+            out.append(Finding(top, None, None, "symlink", f"{top} is a symbolic link; cstool does not follow links "
+                                                           "in a desk: replace it with a plain folder"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder):
+            for name in sorted(dirnames + filenames):
+                path = os.path.join(dirpath, name)
+                if os.path.islink(path):
+                    rel = Path(path).relative_to(root).as_posix()
+                    out.append(Finding(rel, None, None, "symlink", f"{rel} is a symbolic link to {os.readlink(path)}; "
+                                                                   "cstool skips it: remove it (git rm)"))
+    return out
+
+
+def unsaved_findings(root: Path) -> list[Finding]:
+    """In a git desk, the ticket and customer files that are untracked or modified."""
+    from cstool.desk.paths import PATHSPEC
+    from cstool.git import repo
+
+    return [Finding(rel, None, None, "uncommitted", f"{rel} is not committed (untracked or modified), so sync "
+                                                    "would not carry it: commit it, or remove the change")
+            for rel in repo.unsaved_files(root, PATHSPEC)]
 
 
 def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: set[str]) -> list[Finding]:
@@ -209,6 +245,8 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             if str(link) not in all_ids:
                 findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference",
                                         f"linked ticket {link} does not exist"))
+    if only is None:
+        findings.extend(link_findings(root) + unsaved_findings(root))
     return findings, files_read
 
 
@@ -255,6 +293,8 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
     files_read = 0
     if cdir.is_dir():
         for path in sorted(cdir.glob("*.yaml")):
+            if path.is_symlink():
+                continue  # reported by link_findings
             rel = path.relative_to(root).as_posix()
             files_read += 1
             try:

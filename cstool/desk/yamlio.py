@@ -8,10 +8,12 @@ loaded document, writes UTF-8 with Chinese as is, and replaces the file atomical
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
 import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -110,14 +113,14 @@ def loads(text: str, name: str = "<text>") -> Any:
         raise DeskError(f"{name}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def load(path: Path, name: str | None = None) -> Any:
-    """Read and safely parse one YAML file of the desk."""
+def load(path: Path, name: str | None = None, root: Path | None = None) -> Any:
+    """Read and safely parse one YAML file of the desk. The file itself is never read
+    through a symbolic link; with root, no folder between root and it may be a link either."""
     label = name or str(path)
+    if root is not None:
+        check_inside(root, path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DeskError(f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
-        data = path.read_bytes()
+        data = _read_no_follow(path, label)
     except FileNotFoundError:
         raise DeskError(f"{label}: file not found") from None
     except IsADirectoryError:
@@ -129,6 +132,22 @@ def load(path: Path, name: str | None = None) -> Any:
     except UnicodeDecodeError as exc:
         raise DeskError(f"{label}: not UTF-8 text (byte {exc.start})") from None
     return loads(text, label)
+
+
+def _read_no_follow(path: Path, label: str) -> bytes:
+    """The bytes of path, opened without following a final symbolic link (ELOOP refused)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DeskError(f"{label}: is a symbolic link; cstool does not follow links in a desk") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        if stat.S_ISDIR(os.fstat(fh.fileno()).st_mode):
+            raise IsADirectoryError(path)
+        if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
+            raise DeskError(f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+        return fh.read()
 
 
 # --------------------------------------------------------------------------- the fast read path
@@ -217,7 +236,7 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", None)
-        data = path.read_bytes() if loader is not None else None
+        data = _read_no_follow(path, name or str(path)) if loader is not None else None
     except ImportError:
         loader = data = None
     if loader is None or data is None:
@@ -286,9 +305,14 @@ def dumps(data: Any) -> str:
     return stream.getvalue()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text to path so that readers see the old file or the new one, never half."""
+def atomic_write(path: Path, text: str, root: Path | None = None) -> None:
+    """Write text to path so that readers see the old file or the new one, never half.
+    With root (the desk), refuse a path that passes through a symbolic link or leaves it."""
+    if root is not None:
+        check_inside(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if root is not None:
+        check_inside(root, path)  # a folder made meanwhile by someone else is checked too
     tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     data = text.encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -152,6 +152,8 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
                  commit: Committer | None = None) -> tuple[str, Any]:
     """Record a periodic visit or call to a customer (定期回访)."""
     permissions.require(desk.config, "customer", actor)
+    if desk.backfill is not None:
+        permissions.require(desk.config, "backfill", actor)
     model.check_choice(result, VISIT_RESULTS, "--result")
     note = (model.check_text(note, "--note").strip() or None) if note is not None else None
     cid, path = resolve_customer(desk, query)
@@ -165,6 +167,7 @@ def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: P
                               VISIT_ORDER)
         if actor.recorded_by:  # a lead recording for another roster person
             visit["recorded_by"] = actor.recorded_by
+        model.in_time_order(list(visits), [visit], desk.config.tz, cid, desk.backfill)
         visits.append(visit)
         _set(record, "updated", stamp(now))
         desk.save(path, record)

@@ -180,3 +180,4 @@ def _norm(value: Any) -> Any:
 
 def _norm_f(f: dict[str, Any]) -> dict[str, Any]:
     return {k: _norm(v) for k, v in f.items() if _norm(v) is not None}
+

@@ -269,3 +269,24 @@ def key_line(data: Any, key: str) -> int:
         return data.lc.key(key)[0] + 1
     except (AttributeError, KeyError, TypeError):
         return 1
+
+
+def in_time_order(past: list[Any], new: list[Any], tz: Any, ident: str, backfill: str | None) -> None:
+    """Refuse new entries (events, visits) earlier than the last of the past ones
+    (InputError, so nothing is written): a history stays in time order, so a late reply
+    cannot be dated before its deadline. With a backfill reason (--backfill, a late entry
+    recorded honestly) each new entry carries it as ``backfill``."""
+    from cstool.time.clock import read_stamp, stamp
+
+    known = [t for t in (read_stamp(ev.get("at"), tz) for ev in past) if t is not None]
+    last = max(known) if known else None
+    for ev in new:
+        at = read_stamp(ev.get("at"), tz)
+        if last is not None and at is not None and at < last:
+            hint = ("events stay in time order, also with --backfill: give a time no earlier than that"
+                    if backfill is not None else
+                    "events stay in time order: give a time no earlier than that (a late entry: --backfill REASON "
+                    "with such a time)")
+            raise InputError(f"{ident}: --now {stamp(at)} is earlier than its last recorded event at {stamp(last)}; {hint}")
+        if backfill is not None:
+            ev["backfill"] = backfill

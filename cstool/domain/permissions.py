@@ -31,6 +31,9 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
     "close_major": ("supervisor",),
     "reopen": ("assignee", "lead"),
     "followup": ("followup_group", "assignee", "lead"),
+    "followup_own": (),
+    "ack": ("lead",),
+    "backfill": ("lead",),
     "customer": ("agent",),
     "import": ("supervisor",),  # import whole tickets with their history
     "config": ("manager",),  # change cstool.yaml's roster and permissions (checked by verify --history)
@@ -61,6 +64,8 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
 
 def needed(config: Config, action: str) -> str:
     parts = []
+    if not rules(config, action):
+        return "someone else (the follow-up group, 回访组)" if action == "followup_own" else "a rule in permissions"
     for who in rules(config, action):
         if who not in ROLES:  # assignee, group, followup_group; error messages are English for now
             parts.append(label("who." + who, "en"))
@@ -76,7 +81,9 @@ def require(config: Config, action: str, person: Person, ticket: Any | None = No
     if may(config, action, person, ticket):
         return
     what = {"close_major": "close the major complaint", "customer": "change customer records",
-            "create": "create tickets",
+            "create": "create tickets", "ack": "mark merge conflicts as reviewed (note --ack-conflict) on",
+            "backfill": "record late entries (--backfill)",
+            "followup_own": "record the follow-up call of their own complaint",
             "import": "import whole tickets", "config": "change the roster or permissions"}.get(action, action)
     target = f" {ticket_id}" if ticket_id else ""
     raise InputError(f"{person.id} ({person.role}) may not {what}{target}: it needs {needed(config, action)}")

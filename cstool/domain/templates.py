@@ -63,7 +63,7 @@ def load_template(desk_root: Path, name: str, config: Config) -> Template | None
     if not path.is_file():
         return None
     rel = f"{TEMPLATE_DIR}/{name}.yaml"
-    data = yamlio.load(path, rel)
+    data = yamlio.load(path, rel, root=desk_root)
     return parse_template(data, name, rel, config)
 
 

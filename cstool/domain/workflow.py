@@ -245,6 +245,7 @@ def create_ticket(
 ) -> tuple[str, Path, Any]:
     """Validate, mint an ID under the lock, write the new ticket file and commit it."""
     permissions.require(desk.config, "create", actor)
+    _check_backfill(desk, actor)
     values, _ = prepare_ticket(desk, req)
     work_order_due(desk.config, values, now)  # refuse a bad --due before taking the lock
     with desk.lock():
@@ -255,6 +256,7 @@ def create_ticket(
         ticket_id = desk.mint_ticket_id(now.year)
         path = desk.ticket_path(ticket_id, now.year, now.month)
         ticket = build_ticket(ticket_id, values, actor, now, desk.config)
+        model.in_time_order([], ticket["history"], desk.config.tz, ticket_id, desk.backfill)
         desk.save(path, ticket)
         if commit:
             commit([path], commit_message(ticket_id, f"create {values['type']}", actor, values["title"]))
@@ -285,11 +287,13 @@ def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
     refuse with InputError, in which case nothing is written.
     """
     ticket_id, path = desk.resolve(query)
+    _check_backfill(desk, actor)
     with desk.lock():
         ticket = desk.load_ticket(path)
         states.check(action, str(ticket.get("status")), ticket_id)
         permissions.require(desk.config, permission or action, actor, ticket, ticket_id)
         events, detail = build(ticket)
+        in_time_order(desk, ticket, events)
         for ev in events:
             mark_recorder(ev, actor)
             history.apply(ticket, ev)
@@ -299,6 +303,17 @@ def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
         if commit:
             commit([path], message)
     return Outcome(ticket_id, ticket, events, message)
+
+
+def _check_backfill(desk: Desk, actor: Person) -> None:
+    """A late entry (--backfill) may be recorded only by those the permissions allow."""
+    if desk.backfill is not None:
+        permissions.require(desk.config, "backfill", actor)
+
+
+def in_time_order(desk: Desk, ticket: Any, events: list[Any]) -> None:
+    """Refuse events earlier than the ticket's last one; mark them with --backfill's reason."""
+    model.in_time_order(ticket.get("history") or [], events, desk.config.tz, str(ticket.get("id")), desk.backfill)
 
 
 def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
@@ -373,9 +388,10 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
     """Apply the routing rules to unrouted tickets (no assignee), or to the given ones."""
     config = desk.config
     permissions.require(config, "route", actor)
+    _check_backfill(desk, actor)
     with desk.lock():
         if queries:
-            targets = [desk.resolve(q) for q in queries]
+            targets = list(dict.fromkeys(desk.resolve(q) for q in queries))  # each ticket once
         else:
             files = desk.ticket_files()
             targets = [(s["id"], files[s["id"]]) for s in desk.summaries()
@@ -399,15 +415,23 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
                 continue
             ev = route_event(stamp(now), actor.id, ticket.get("group"), group, who, rule=_rule_text(rule))
             mark_recorder(ev, actor)
-            history.apply(ticket, ev)
-            desk.save(path, ticket)
+            in_time_order(desk, ticket, [ev])  # all checked before the first file is written
             for s in summaries:
                 if s["id"] == ticket_id:
                     s.update(group=group, assignee=who)
             paths.append(path)
             outcomes.append(Outcome(ticket_id, ticket, [ev], f"route {ev['from']}→{group}"))
+        _apply_all(desk, paths, outcomes)
         commit_bulk(commit, paths, outcomes, actor, f"route --auto: {len(outcomes)} tickets routed")
     return outcomes
+
+
+def _apply_all(desk: Desk, paths: list[Path], outcomes: list[Outcome]) -> None:
+    """Apply each planned outcome's events to its ticket and save it (a bulk command's writes)."""
+    for path, outcome in zip(paths, outcomes, strict=True):
+        for ev in outcome.events:
+            history.apply(outcome.ticket, ev)
+        desk.save(path, outcome.ticket)
 
 
 def commit_bulk(commit: Committer | None, paths: list[Path], outcomes: list[Outcome], actor: Person, summary: str) -> None:
@@ -465,7 +489,7 @@ def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
             detail += f": {fields[detail_field]}"
         return [ev], detail
 
-    return act(desk, query, actor, action, build, commit, permission="note" if action == "ack" else None)
+    return act(desk, query, actor, action, build, commit)
 
 
 def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, resolution: str | None,
@@ -521,6 +545,9 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
         waiting = [f for f in ticket.get("followups") or [] if not f.get("done_at")]
         if not waiting:
             raise InputError(f"{ticket['id']} has no follow-up call due; nothing to record")
+        if ticket.get("type") == "complaint" and ticket.get("assignee") == actor.id:
+            # the handler does not grade their own work: the follow-up group calls (unless configured)
+            permissions.require(config, "followup_own", actor, ticket, str(ticket["id"]))
         at = stamp(now)
         ev = model.event(at, actor.id, "followup", result=result, note=note)
         detail = f"followup {result}"
@@ -585,6 +612,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
     """Bring every breached ticket to the level its breach warrants; idempotent at a given time."""
     config = desk.config
     permissions.require(config, "escalate", actor)  # without a ticket only a role qualifies
+    _check_backfill(desk, actor)
     outcomes: list[Outcome] = []
     with desk.lock():
         summaries = desk.summaries()
@@ -607,9 +635,9 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
             reason = f"SLA breach at {stamp(breach)}"
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
             mark_recorder(ev, actor)
-            history.apply(ticket, ev)
-            desk.save(path, ticket)
+            in_time_order(desk, ticket, [ev])  # all checked before the first file is written
             paths.append(path)
             outcomes.append(Outcome(ticket_id, ticket, [ev], f"escalate L{level}→L{target}: {reason}"))
+        _apply_all(desk, paths, outcomes)
         commit_bulk(commit, paths, outcomes, actor, f"escalate --overdue: {len(outcomes)} breached tickets")
     return outcomes

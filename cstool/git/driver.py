@@ -78,6 +78,18 @@ def setup_git(root: Path) -> list[Path]:
     return [attributes]
 
 
+def refuse_unsaved_desk_files(root: Path) -> None:
+    """Refuse to sync (DeskError) while ticket or customer files are untracked or modified:
+    a push carries commits only, so they would stay behind here unnoticed."""
+    from cstool.desk.paths import PATHSPEC
+
+    left = repo.unsaved_files(root, PATHSPEC)
+    if left:
+        shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+        raise DeskError(f"{len(left)} desk file(s) are not committed, so a push would leave them behind: {shown}; "
+                        "commit them (git add FILE && git commit) or remove them, then sync again")
+
+
 def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[str]:
     """Pull with a merge (the merge driver unites ticket edits), then push.
 
@@ -92,6 +104,7 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
     if repo.run_git(root, "config", "--get", "merge.cstool.driver", check=False).returncode != 0:
         setup_git(root)
         messages.append("registered the cstool merge driver for this clone")
+    refuse_unsaved_desk_files(root)
     status = repo.run_git(root, "status", "--porcelain", "--untracked-files=no")
     if status.stdout.strip():
         raise DeskError("the working tree has uncommitted changes; commit or stash them, then sync again")

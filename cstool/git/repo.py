@@ -63,19 +63,25 @@ def config_value(root: Path, key: str) -> str | None:
     return value or None
 
 
-def commit(root: Path, paths: list[Path], message: str, author: Author, when: str | None = None) -> str:
+def commit(root: Path, paths: list[Path], message: str, author: Author, when: str | None = None,
+           before: dict[str, bytes | None] | None = None) -> str:
     """Commit exactly these paths with message; return the new commit's short hash.
 
     ``when`` (ISO 8601) becomes the author date, so backfilled events keep their time.
 
-    On failure the files stay as written (unstaged) and DeskError says what to do.
+    When git fails, every path is put back as it was before the command wrote it (``before``:
+    its bytes by path relative to root, None for a file that did not exist, made by
+    :meth:`Committer.before_write`; else its content at HEAD), so DeskError (exit 3) still
+    means that nothing was written.
     """
     rel = [os.path.relpath(p, root) for p in paths]
     added = run_git(root, "add", "-A", "--", *rel, check=False)
     if added.returncode != 0:
+        put_back(root, rel, before)
         raise DeskError(
-            f"the change was saved to {', '.join(rel)} but git could not stage it ({_first_line(added.stderr or added.stdout)}); "
-            f"fix that and commit the file yourself, e.g. git add {' '.join(rel)} && git commit"
+            f"git could not stage {', '.join(rel)} ({_first_line(added.stderr or added.stdout)}), so nothing was written; "
+            "fix that (a stale .git/index.lock left by a crashed git can be removed when no git is running), "
+            "then run the command again"
         )
     identity: list[str] = []
     if not config_value(root, "user.email"):
@@ -97,13 +103,185 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
     )
     if proc.returncode != 0:
         run_git(root, "reset", "--quiet", "--", *rel, check=False)
+        put_back(root, rel, before)
         reason = _first_line(proc.stderr or proc.stdout)
         raise DeskError(
-            f"the change was saved to {', '.join(rel)} but git could not commit it ({reason}); "
-            f"fix that and commit the file yourself, e.g. git commit -- {' '.join(rel)}"
+            f"git could not commit {', '.join(rel)} ({reason}), so nothing was written; "
+            "fix that, then run the command again"
         )
     head = run_git(root, "rev-parse", "--short", "HEAD", check=False)
     return head.stdout.strip()
+
+
+def put_back(root: Path, rel: list[str], before: dict[str, bytes | None] | None) -> None:
+    """Restore files a failed commit leaves written: to the bytes kept before the write,
+    else to HEAD's content; a file that did not exist before is removed."""
+    before = dict(before or {})
+    missing = [r for r in rel if r not in before]
+    if missing:
+        before.update(_head_contents(root, missing))
+    for r in rel:
+        target = root / r
+        content = before.get(r)
+        if content is None:
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                pass
+            continue
+        tmp = target.with_name(f".{target.name}.restore-{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, target)
+
+
+def _head_contents(root: Path, rel: list[str]) -> dict[str, bytes | None]:
+    """Each path's content at HEAD (None when HEAD has no such file), read with one
+    ``git cat-file --batch`` that takes no lock (a stale index.lock does not stop it)."""
+    request = "".join(f"HEAD:{r}\n" for r in rel).encode("utf-8")
+    try:
+        proc = subprocess.run(["git", "--no-optional-locks", "cat-file", "--batch"], cwd=root, env=_read_env(),
+                              input=request, capture_output=True)
+    except OSError:
+        return {}
+    out: dict[str, bytes | None] = {}
+    data, pos = proc.stdout, 0
+    for r in rel:
+        end = data.find(b"\n", pos)
+        if end < 0:
+            break
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            out[r] = data[pos:pos + size]
+            pos += size + 1
+        else:
+            out[r] = None
+    return out
+
+
+class Committer:
+    """Commits a changing command's files as its person; checked before the first write.
+
+    The desk calls :meth:`before_write` before it writes a file (see ``Desk.save``): the
+    write is refused unless the repository is on a branch with no merge or rebase going
+    on and the file has no uncommitted edits, and the file's bytes are kept so that a
+    failed commit can put it back."""
+
+    def __init__(self, root: Path, author: Author, when: str | None = None):
+        self.root, self.author, self.when = root, author, when
+        self.before: dict[str, bytes | None] = {}
+        self._state_checked = False
+
+    def before_write(self, path: Path) -> None:
+        rel = os.path.relpath(path, self.root)
+        if rel in self.before:
+            return
+        if not self._state_checked:
+            check_repository_state(self.root)
+            self._state_checked = True
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            self.before[rel] = None  # a new file (a minted ID): nothing of anyone's to fold in, no git needed
+            return
+        try:
+            check_file_committed(self.root, rel)
+        except BaseException:
+            os.close(fd)
+            raise
+        with os.fdopen(fd, "rb") as fh:
+            self.before[rel] = fh.read()
+
+    def __call__(self, paths: list[Path], message: str) -> str:
+        return commit(self.root, paths, message, self.author, self.when, self.before)
+
+
+def git_dir(root: Path) -> Path | None:
+    """The git folder of the work tree holding root (a worktree's ``.git`` file followed),
+    found without starting git; None outside git."""
+    top = _top(root)
+    if top is None:
+        return None
+    dot = top / ".git"
+    if dot.is_dir():
+        return dot
+    try:
+        line = dot.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    found = Path(line[len("gitdir:"):].strip())
+    return found if found.is_absolute() else (top / found)
+
+
+def check_repository_state(root: Path) -> None:
+    """Refuse a write (DeskError, exit 3) while a merge or rebase is going on or HEAD is
+    detached: commits made then land in the middle of someone's merge, or where checking
+    out a branch loses them. Reads the git folder only (no process started)."""
+    gdir = git_dir(root)
+    if gdir is None:
+        return
+    if (gdir / "rebase-merge").exists() or (gdir / "rebase-apply").exists():
+        raise DeskError("a git rebase is in progress (an interrupted sync?); finish it (git rebase --continue) "
+                        "or undo it (git rebase --abort), then run the command again; nothing was written")
+    if (gdir / "MERGE_HEAD").exists():
+        raise DeskError("a git merge is in progress; finish it (resolve, then git commit) or undo it "
+                        "(git merge --abort), then run the command again; nothing was written")
+    try:
+        head = (gdir / "HEAD").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if not head.startswith("ref:"):
+        raise _detached()
+
+
+def _detached() -> DeskError:
+    return DeskError("HEAD is detached (no branch is checked out), so new commits would be lost when one is; "
+                     "check out your branch (e.g. git switch main), then run the command again; nothing was written")
+
+
+def check_file_committed(root: Path, rel: str) -> None:
+    """Refuse a write (DeskError, exit 3) when HEAD is detached or the file has edits git
+    has not committed (modified, staged or untracked): cstool's commit would take them in
+    as if cstool had made them. One ``git status`` of that file."""
+    proc = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch",
+                           "--untracked-files=all", "--", rel], cwd=root, env=_read_env(), capture_output=True)
+    if proc.returncode != 0:
+        raise DeskError(f"git cannot tell whether {rel} is committed ({_first_line(proc.stderr.decode('utf-8', 'replace'))}); "
+                        "nothing was written")
+    initial = False
+    for record in proc.stdout.split(b"\0"):
+        text = record.decode("utf-8", "surrogateescape")
+        if text == "# branch.head (detached)":
+            raise _detached()
+        if text == "# branch.oid (initial)":
+            initial = True
+        if text[:1] in ("1", "2", "u") and not initial:
+            raise DeskError(f"{rel} has edits git has not committed, and cstool's commit would take them in as its own; "
+                            f"commit them (git commit {rel}) or discard them (git checkout -- {rel}), "
+                            "then run the command again; nothing was written")
+        if text[:1] == "?" and not initial:
+            raise DeskError(f"{rel} exists but is not committed; commit it (git add {rel} && git commit) "
+                            "or remove it, then run the command again; nothing was written")
+
+
+def unsaved_files(root: Path, pathspec: tuple[str, ...]) -> list[str]:
+    """The files under pathspec (relative to root) that git reports untracked, modified,
+    staged or deleted (ignored ones left out): work a push would not carry. [] outside git."""
+    top = _top(root)
+    if top is None:
+        return []
+    proc = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch", "--no-renames",
+                           "--untracked-files=all", "--", *pathspec], cwd=root, env=_read_env(), capture_output=True)
+    if proc.returncode != 0:
+        return []
+    prefix = Path(os.path.abspath(root)).relative_to(os.path.abspath(top)).as_posix()
+    parsed = _parse_status(proc.stdout, "" if prefix == "." else prefix + "/")
+    return sorted(parsed[1]) if parsed else []
 
 
 def log(root: Path, path: Path, limit: int | None = None) -> list[dict[str, str]]:
