@@ -9,6 +9,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from cstool.reports.render import truncate
 from cstool.reports.render import width as text_width
 
 PALETTE = ("#2f6db5", "#e08a2c", "#3a9a5b", "#c0392b", "#7d5ba6")
@@ -110,7 +111,8 @@ def bars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | Non
 
 def hbars(labels: Sequence[str], values: Sequence[float | None], title: str, empty: str, unit: str = "",
           top_value: float | None = None) -> str:
-    """Horizontal bars, one per label, the value written at the end of each bar."""
+    """Horizontal bars, one per label, the value written at the end of each bar; a label
+    too long for its column is cut short (the tooltip and the table keep it whole)."""
     if not labels or not any(v is not None for v in values):
         return _empty(title, empty)
     row = 24.0
@@ -121,7 +123,7 @@ def hbars(labels: Sequence[str], values: Sequence[float | None], title: str, emp
     body = []
     for i, (name, value) in enumerate(zip(labels, values)):
         y = 8 + row * i
-        body.append(_text(left - 8, y + 15, name, "end"))
+        body.append(_text(left - 8, y + 15, truncate(name, int((left - 16) / CHAR)), "end"))
         w = 0.0 if value is None else (right - left) * min(value, top_value) / top_value
         if w > 0:
             body.append(f'<rect x="{left:.1f}" y="{y + 3:.1f}" width="{w:.1f}" height="{row - 8:.1f}" '
