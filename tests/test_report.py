@@ -164,3 +164,10 @@ def test_chart_text_is_escaped_and_axes_are_round():
     assert charts.ticks(5) == (5, 1) and charts.ticks(22) == (25, 5) and charts.ticks(1) == (1, 1)
     assert charts.ticks(101) == (150, 50) and charts.ticks(100) == (100, 20)
     assert "none" in charts.bars(["a"], [("s", [0])], "t", "none")
+
+
+def test_changing_commands_still_report_after_the_page_was_made_in_the_same_process(desk):
+    # the command's module must not shadow the ``report`` helper the changing commands print with
+    desk.ok("report", "--period", "2026-11")
+    tid = desk.create("--type", "inquiry", "--title", "问询")
+    assert tid in desk.ok("reply", tid, "-m", "已答复").stdout

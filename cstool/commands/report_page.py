@@ -1,4 +1,5 @@
-"""``cstool report``: the period's report as one self-contained HTML page with charts."""
+"""``cstool report``: the period's report as one self-contained HTML page with charts (the module is
+not named report.py, which would shadow the ``report`` helper of ``cstool.commands``)."""
 
 from __future__ import annotations
 
