@@ -205,6 +205,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "report.chart.late": ("工作联系单延误天数(按部门)", "Work-order late days by department"),
     "report.agents": ("人员绩效", "Per-agent performance"),
     "report.col.period": ("日期", "date"),
+    "report.col.week": ("周", "week"),
     "report.col.resolution_rate": ("解决率 %", "resolution rate %"),
     "report.col.fr_median": ("响应时间 中位 h", "response time median h"),
     "report.col.res_median": ("解决时长 中位 h", "resolution time median h"),

@@ -171,33 +171,39 @@ def render_page(data: dict[str, Any], config: Config, lang: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _shown(kind: str, value: Any) -> str:
+    """A headline figure as the page writes it: a count, or a percentage with its sign."""
+    if kind == "count" or value is None:
+        return charts.fmt(value)
+    return pct(value) + "%"
+
+
 def _change(p: Page, kind: str, value: Any, before: Any, rise_good: bool | None) -> str:
     """The change from the previous period, and whether it is for the better."""
     if p.prev is None:
         return ""
+    previous = escape(p.t("previous", value=_shown(kind, before)))
     if value is None or before is None:
-        return f'<div class="change">{escape(p.t("previous", value=charts.fmt(before)))}</div>'
+        return f'<div class="change">{previous}</div>'
     delta = value - before
     text = f"{delta:+d}" if kind == "count" else f"{delta:+.1f}" + p.t("points")
     cls = ""
     if delta and rise_good is not None:
         cls = " better" if (delta > 0) == rise_good else " worse"
-    return (f'<div class="change{cls}">{escape(p.t("change", delta=text))} · '
-            f'{escape(p.t("previous", value=charts.fmt(before)))}</div>')
+    return f'<div class="change{cls}">{escape(p.t("change", delta=text))} · {previous}</div>'
 
 
 def _headline(p: Page) -> str:
     cards = []
     for key, path, kind, rise_good in HEADLINE:
         value = figure(p.cur, path)
-        shown = charts.fmt(value) if kind == "count" else pct(value) + ("" if value is None else "%")
         cards.append(f'<div class="kpi" data-figure="{key}"><div class="name">{escape(p.t("kpi." + key))}</div>'
-                     f'<div class="value">{escape(shown)}</div>'
+                     f'<div class="value">{escape(_shown(kind, value))}</div>'
                      f"{_change(p, kind, value, figure(p.prev, path), rise_good)}</div>")
     return f'<h2>{escape(p.t("headline"))}</h2><div class="kpis">{"".join(cards)}</div>'
 
 
-def _day_label(p: Page, text: str) -> str:
+def _day_label(text: str) -> str:
     """A day's short label (11-05); weeks and spans keep theirs."""
     return text[5:] if len(text) == 10 else text
 
@@ -205,23 +211,24 @@ def _day_label(p: Page, text: str) -> str:
 def _volume_chart(p: Page) -> str:
     series = p.data["series"]
     key = "volume_week" if p.data["weekly"] else "volume"
-    labels = [_day_label(p, r["period"]["label"]) for r in series]
+    labels = [_day_label(r["period"]["label"]) for r in series]
     created = [r["totals"]["created"] for r in series]
     resolved = [r["totals"]["resolved"] for r in series]
     svg = charts.bars(labels, [(p.a("created"), created), (p.a("resolved"), resolved)],
                       p.t("chart." + key), p.a("no_data"))
     rows = [[r["period"]["label"], c, s] for r, c, s in zip(series, created, resolved)]
-    return p.chart(key, svg, [p.t("col.period"), p.a("created"), p.a("resolved")], rows)
+    column = p.t("col.week" if p.data["weekly"] else "col.period")
+    return p.chart(key, svg, [column, p.a("created"), p.a("resolved")], rows)
 
 
 def _sla_chart(p: Page) -> str:
     series = p.data["series"]
-    labels = [_day_label(p, r["period"]["label"]) for r in series]
-    lines = [(p.a(k), [r["sla"][k]["compliance"] for r in series]) for k in ("first_response", "resolution", "overall")]
+    labels = [_day_label(r["period"]["label"]) for r in series]
+    kinds = ("first_response", "resolution", "overall")
+    lines = [(p.a(k), [r["sla"][k]["compliance"] for r in series]) for k in kinds]
     svg = charts.lines(labels, lines, p.t("chart.sla_trend"), p.a("no_data"))
-    rows = [[r["period"]["label"], *(pct(r["sla"][k]["compliance"]) for k in ("first_response", "resolution", "overall"))]
-            for r in series]
-    headers = [p.t("col.period"), *(p.a(k) + " %" for k in ("first_response", "resolution", "overall"))]
+    rows = [[r["period"]["label"], *(pct(r["sla"][k]["compliance"]) for k in kinds)] for r in series]
+    headers = [p.t("col.week" if p.data["weekly"] else "col.period"), *(p.a(k) + " %" for k in kinds)]
     return p.chart("sla_trend", svg, headers, rows)
 
 
