@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "customer": ("cstool.commands.customer", "Customer records: add, show, list, edit, visit."),
     "due": ("cstool.commands.due", "Deadlines due or overdue, soonest first (--fail-on-overdue for CI)."),
     "audit": ("cstool.commands.audit", "A period's statistics; --check for the desk's integrity."),
+    "report": ("cstool.commands.report_page", "The period's report as one HTML page with charts, to print or mail."),
     "verify": ("cstool.commands.verify", "Check the desk's integrity (same as audit --check)."),
     "export": ("cstool.commands.export", "Export tickets as CSV (Excel-friendly) or JSON; --redact."),
     "import": ("cstool.commands.import_", "Import tickets from CSV or JSON (all or nothing, one commit)."),
@@ -65,7 +66,7 @@ class RefusalError(click.ClickException):
 
 
 # commands whose first use of the desk is to read the index, before they write anything
-READS_INDEX_FIRST = frozenset({"list", "due", "audit", "handover", "export", "sample", "create"})
+READS_INDEX_FIRST = frozenset({"list", "due", "audit", "report", "handover", "export", "sample", "create"})
 
 
 class LazyGroup(click.Group):

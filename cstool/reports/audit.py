@@ -18,6 +18,8 @@ the period's end and now):
 - satisfaction % = satisfied ÷ (satisfied + unsatisfied) over the follow-up calls
   finished in the period (unreachable excluded); follow-up completion % = follow-ups
   finished in the period ÷ follow-ups due in the period.
+- per person: handled (tickets they acted on in the period), resolved (resolutions they
+  made), resolution rate % = resolved ÷ handled.
 - backlog by age: tickets open at the cut-off by calendar age (0–1 d, 1–3 d, 3–7 d, > 7 d).
 - work orders: those resolved in the period, on time (resolved by their due time) by
   urgency A/B/C; late days per receiving department: the late days (``work_orders.
@@ -109,6 +111,60 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
     except ValueError:
         raise InputError(f"--period: {text!r} is not a month (2026-11), an ISO week (2026-W47) or a day (2026-11-22)") from None
     return Period(_midnight(day, tz), _midnight(day + timedelta(days=1), tz), text)
+
+
+def sub_periods(period: Period, now: datetime) -> list[Period]:
+    """The days of a period, or for a period longer than 31 days its ISO weeks cut at the
+    period's ends; those starting at or after now are left out (they have no figures yet).
+    Each is a period of its own: its audit report gives that day's (week's) figures."""
+    tz = period.start.tzinfo
+    first, last = period.start.date(), period.end.date()  # last is exclusive
+    weekly = (last - first).days > 31
+    out = []
+    day = first
+    while day < last:
+        nxt = min(day + timedelta(days=7 - day.weekday()), last) if weekly else day + timedelta(days=1)
+        if not weekly:
+            text = day.isoformat()
+        elif (nxt - day).days == 7:
+            year, week, _ = day.isocalendar()
+            text = f"{year:04d}-W{week:02d}"
+        else:
+            text = f"{day}..{nxt - timedelta(days=1)}"
+        start = datetime(day.year, day.month, day.day, tzinfo=tz)
+        if start >= now:
+            break
+        out.append(Period(start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=tz), text))
+        day = nxt
+    return out
+
+
+def previous_period(period: Period) -> Period:
+    """The period before: the previous month for a month, the previous ISO week for a week,
+    else as many days ending where this one starts."""
+    tz = period.start.tzinfo
+    first, last = period.start.date(), period.end.date()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}", period.label):
+            start = (first - timedelta(days=1)).replace(day=1)
+            text = f"{start.year:04d}-{start.month:02d}"
+        elif re.fullmatch(r"\d{4}-W\d{2}", period.label):
+            start = first - timedelta(days=7)
+            year, week, _ = start.isocalendar()
+            text = f"{year:04d}-W{week:02d}"
+        else:
+            start = first - (last - first)
+            end = first - timedelta(days=1)
+            text = start.isoformat() if start == end else f"{start}..{end}"
+    except (ValueError, OverflowError):
+        raise InputError(f"the period before {period.label} is outside the calendar's years") from None
+    return Period(datetime(start.year, start.month, start.day, tzinfo=tz), period.start, text)
+
+
+def resolution_rate(agent_row: dict[str, Any]) -> float | None:
+    """A person's resolution rate %: resolutions they made ÷ tickets they handled (an
+    :func:`agent_rows` row); a ticket resolved again after a reopen counts twice."""
+    return rate(agent_row["resolved"], agent_row["handled"])
 
 
 def median(values: list[float]) -> float | None:
