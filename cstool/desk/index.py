@@ -30,7 +30,7 @@ from cstool.domain.states import STATUSES, WORKING
 from cstool.errors import DeskError
 from cstool.git import repo
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 WATCH_LIMIT = 5000

@@ -434,7 +434,7 @@ def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str |
     def build(ticket: Any) -> tuple[list[Any], str]:
         level = int(ticket.get("level") or 1)
         new = target_level(config, level, to_role)
-        who = routing.choose_assignee(config, str(ticket.get("group")), new, _assignment(desk, str(ticket.get("group"))))
+        who = escalation_assignee(config, ticket, new, _assignment(desk, str(ticket.get("group"))))
         ev = escalate_event(stamp(now), actor.id, level, new, reason, who)
         return [ev], f"escalate L{level}→L{new}: {reason}"
 
@@ -541,33 +541,54 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
 
 
 def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datetime | None]:
-    """The ladder level a ticket's SLA breach warrants now, and the breach moment.
+    """The ladder level a ticket's overdue deadline warrants now, and its due moment.
 
-    At breach: one level above the level it had then; one more for each configured delay
-    (``sla.escalate_after``) that has passed since; never above the top."""
+    The running deadlines counted are the first response, the resolution (not while
+    pending) and a work order's due time. Step *k* of ``sla.escalate_after`` is reached at
+    exactly due + delay *k* (each delay in its own unit, business time unless marked
+    ``calendar``); each step reached is one level above the level the ticket had before
+    its due moment, never above the top. Escalations made at or after the due moment do
+    not change that base, so running it again at the same moment changes nothing."""
     from cstool.time.clock import read_stamp
-    from cstool.time.sla import first_response, resolution
+    from cstool.time.sla import first_response, resolution, work_order_clock
 
     cal = calendar_of(config)
     level = int(ticket.get("level") or 1)
-    breaches = []
-    for clock in (first_response(ticket, cal, now, ()), resolution(ticket, cal, now, ())):
-        if clock is not None and clock.state == "breached" and clock.breached_at is not None:
-            breaches.append(clock.breached_at)
-    if not breaches:
+    dues = []
+    for clock in (first_response(ticket, cal, now, ()), resolution(ticket, cal, now, ()),
+                  work_order_clock(ticket, cal, now)):
+        if clock is not None and clock.stopped is None and clock.state != "paused" and clock.due is not None:
+            dues.append(clock.due)
+    if not dues or not config.escalate_after:
         return level, None
-    breach = min(breaches)
+    due = min(dues)
+    steps = sum(1 for delay in config.escalate_after if cal.add(due, delay) <= now)
+    if not steps:
+        return level, None
     base = 1
     for ev in ticket.get("history") or []:
         at = read_stamp(ev.get("at"), cal.tz)
-        if at is None or at > breach:
+        if at is None or at >= due:
             break
         if ev.get("action") == "create":
             base = int(ev.get("level") or 1)
         elif ev.get("action") == "escalate":
             base = int(ev.get("to") or base)
-    steps = sum(1 for delay in config.escalate_after if cal.add(breach, delay) <= now)
-    return min(len(config.ladder), base + steps), breach
+    return min(len(config.ladder), base + steps), due
+
+
+def escalation_assignee(config: Config, ticket: Any, level: int, tickets: Any) -> str | None:
+    """Who an escalated ticket goes to. A receiving department's work order stays in that
+    department: the member holding the level's role, or its current assignee when the
+    department has nobody in that role; other tickets go by the group's assignment rule."""
+    group = str(ticket.get("group"))
+    spec = config.groups.get(group)
+    if spec is not None and spec.department:
+        role = config.ladder[min(max(level, 1), len(config.ladder)) - 1]
+        if any(p.role == role for p in config.members(group)):
+            return routing.choose_assignee(config, group, level, tickets)
+        return ticket.get("assignee")
+    return routing.choose_assignee(config, group, level, tickets)
 
 
 def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer | None = None) -> list[Outcome]:
@@ -592,7 +613,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
             target, breach = breach_level(config, ticket, now)
             if breach is None or target <= level:
                 continue
-            who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
+            who = escalation_assignee(config, ticket, target, summaries)
             reason = f"SLA breach at {stamp(breach)}"
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
             history.apply(ticket, ev)

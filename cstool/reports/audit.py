@@ -199,6 +199,7 @@ def _base_first_response(base: dict[str, Any], history: list, times: list[dateti
     fr_due = None
     if fr_target is not None:
         fr_due = read_stamp(sla_data.get("first_response_due"), cal.tz) or cal.add(created, fr_target)
+        fr_due = sla.late_after(cal, fr_due, fr_target)  # the last on-time moment
     base["fr_due"] = fr_due.timestamp() if fr_due is not None else None
 
 
@@ -220,12 +221,12 @@ def _base_cycles(base: dict[str, Any], history: list, times: list[datetime], end
         reached = None
         if res_target is not None:
             # measured as if never ended and never paused after the last event: up to any
-            # cut-off before its end the cycle measures the same, so the target is reached
-            # by the cut-off exactly when this moment is at or before it
+            # cut-off before its end the cycle measures the same, so the target is passed
+            # by the cut-off exactly when this last on-time moment is before it
             open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
             horizon = sla.add_time(cal, times[-1], cal.target_minutes(res_target), res_target)
             _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
-            reached = breach.timestamp() if breach is not None else None
+            reached = sla.late_after(cal, breach, res_target).timestamp() if breach is not None else None
         base["cycles"].append([cycle["start"].timestamp(), end.timestamp() if end is not None else None, reached,
                                [[a.timestamp(), b.timestamp() if b is not None else None] for a, b in cycle["pauses"]]])
 
@@ -304,7 +305,7 @@ def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> 
         facts.age_days = (cutoff - created) / 86400
         first = base["first_reply"]
         answered = first is not None and first < k
-        if base["fr_due"] is not None and not answered and base["fr_due"] <= cutoff:
+        if base["fr_due"] is not None and not answered and sla.late(base["fr_due"], cutoff):
             facts.breached_at_cutoff = True
         started = [c for c in base["cycles"] if c[0] < cutoff]
         if started:
@@ -312,7 +313,7 @@ def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> 
             paused = [p for p in pauses if p[0] < cutoff]
             paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
             running = ended is None or ended >= cutoff
-            if running and not paused_now and reached is not None and reached <= cutoff:
+            if running and not paused_now and reached is not None and sla.late(reached, cutoff):
                 facts.breached_at_cutoff = True
 
 

@@ -83,7 +83,7 @@ def make_item(ident: str, kind: str, due: datetime, target: float | None, calend
               title: str, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
     """A deadline as seen at ``now``: overdue, warning (past the first warn_at fraction) or running."""
     left = cal.between(now, due)
-    overdue = due <= now
+    overdue = sla.late(sla.late_after(cal, due, sla.BUSINESS) if target and not calendar else due, now)
     state = "breached" if overdue else "running"
     if not overdue and target and config.warn_at:
         remaining = (due - now).total_seconds() / 60 if calendar else left
@@ -167,12 +167,12 @@ def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, o
     rows = index.deadlines(horizon, kinds=kinds, groups=groups, assignees=assignees)
     dated = [(row, datetime.fromisoformat(row[2])) for row in rows]
     if overdue_only:
-        dated = [(row, when) for row, when in dated if when <= now]
+        dated = [(row, when) for row, when in dated if sla.late(when, now)]
     return dated
 
 
 def count_overdue(dated: list[tuple[tuple, datetime]], now: datetime) -> int:
-    return sum(1 for _, when in dated if when <= now)
+    return sum(1 for _, when in dated if sla.late(when, now))
 
 
 def row_item(row: tuple, when: datetime, config: Config, cal: BusinessCalendar, now: datetime) -> Item:

@@ -1,0 +1,74 @@
+"""One meaning of on time: elapsed ≤ target, at the exact second, in every command; and
+``escalate --overdue`` stepping at exactly due + each delay."""
+
+from __future__ import annotations
+
+from tests.support.roster import LEAD, MANAGER
+
+DEPT_AGENT = "ma.jun@example.com"
+
+
+def _clock_line(text: str, kind: str) -> str:
+    return next(line for line in text.splitlines() if line.strip().startswith(kind + ":"))
+
+
+def test_a_reply_at_the_very_second_of_the_deadline_is_met_everywhere(desk):
+    tid = desk.create("--type", "inquiry", "--title", "准点答复", now="2026-11-16T09:00:00+08:00")  # 24h calendar → 11-17 09:00
+    assert desk.ticket(tid)["sla"]["first_response_due"] == "2026-11-17T09:00:00+08:00"
+    desk.ok("reply", tid, "-m", "已答复", as_=MANAGER, now="2026-11-17T09:00:00+08:00")
+    now = "2026-11-17T09:30:00+08:00"
+    line = _clock_line(desk.ok("show", tid, now=now).stdout, "first response")
+    assert ": met" in line and "missed" not in line
+    audit = desk.ok("audit", "--period", "2026-11", "--json", now=now).json
+    assert audit["sla"]["first_response"]["met"] == 1 and audit["sla"]["first_response"]["breached"] == 0
+    items = desk.ok("due", "--json", now=now).json
+    assert "first_response" not in [i["kind"] for i in items if i["id"] == tid]
+    # one second later it would have been late
+    late = desk.create("--type", "inquiry", "--title", "晚一秒", now="2026-11-16T09:00:00+08:00")
+    desk.ok("reply", late, "-m", "已答复", as_=MANAGER, now="2026-11-17T09:00:01+08:00")
+    assert ": missed" in _clock_line(desk.ok("show", late, now=now).stdout, "first response")
+
+
+def test_due_and_show_agree_at_the_due_second(desk):
+    tid = desk.create("--type", "inquiry", "--title", "到点", now="2026-11-16T09:00:00+08:00")
+    at_due = desk.ok("due", "--json", now="2026-11-17T09:00:00+08:00").json
+    assert [i["overdue"] for i in at_due if i["id"] == tid and i["kind"] == "first_response"] == [False]
+    assert "breached" not in _clock_line(desk.ok("show", tid, now="2026-11-17T09:00:00+08:00").stdout, "first response")
+    after = desk.ok("due", "--json", now="2026-11-17T09:00:01+08:00").json
+    assert [i["overdue"] for i in after if i["id"] == tid and i["kind"] == "first_response"] == [True]
+
+
+def _resolution_due_dec_8(desk) -> str:
+    tid = desk.create("--type", "inquiry", "--title", "解决时限", now="2026-12-01T09:00:00+08:00")  # standard: 5d → Tue 12-08 09:00
+    desk.ok("reply", tid, "-m", "收到", as_=MANAGER, now="2026-12-01T09:10:00+08:00")
+    return tid
+
+
+def test_escalate_overdue_steps_at_exactly_due_plus_each_delay(desk):
+    tid = _resolution_due_dec_8(desk)
+    steps = [("2026-12-08T08:59:59+08:00", 1), ("2026-12-08T09:00:00+08:00", 2), ("2026-12-08T12:59:00+08:00", 2),
+             ("2026-12-08T12:59:59+08:00", 2), ("2026-12-08T13:00:00+08:00", 3), ("2026-12-08T17:30:00+08:00", 3),
+             ("2026-12-09T08:59:00+08:00", 3), ("2026-12-09T09:00:00+08:00", 4)]
+    for now, level in steps:
+        desk.ok("escalate", "--overdue", now=now)
+        assert desk.ticket(tid)["level"] == level, now
+        again = desk.ok("escalate", "--overdue", now=now)  # idempotent at the same moment
+        assert desk.ticket(tid)["level"] == level and tid not in again.stdout, now
+
+
+def test_escalate_overdue_in_one_late_run_goes_straight_to_the_warranted_level(desk):
+    tid = _resolution_due_dec_8(desk)
+    desk.ok("escalate", "--overdue", now="2026-12-08T13:00:00+08:00")
+    assert desk.ticket(tid)["level"] == 3
+
+
+def test_escalate_overdue_includes_work_orders_within_their_department(desk):
+    wo = desk.create("--type", "work_order", "--title", "加压泵", "--priority", "A", "--field", "from_department=客服中心",
+                     "--group", "engineering", "--assignee", DEPT_AGENT, now="2026-12-01T09:00:00+08:00")
+    assert desk.ticket(wo)["due"] == "2026-12-02T09:00:00+08:00"
+    desk.ok("escalate", "--overdue", now="2026-12-02T09:00:00+08:00")
+    t = desk.ticket(wo)
+    assert t["level"] == 2
+    # the department has no lead: the work order stays with its department's person,
+    # never handed to the customer-service lead who issued it
+    assert t["assignee"] == DEPT_AGENT and t["assignee"] != LEAD
