@@ -39,7 +39,8 @@ def test_due_and_show_agree_at_the_due_second(desk):
 
 
 def _resolution_due_dec_8(desk) -> str:
-    tid = desk.create("--type", "inquiry", "--title", "解决时限", now="2026-12-01T09:00:00+08:00")  # standard: 5d → Tue 12-08 09:00
+    # standard policy: resolution 5d → Tue 12-08 09:00
+    tid = desk.create("--type", "inquiry", "--title", "解决时限", now="2026-12-01T09:00:00+08:00")
     desk.ok("reply", tid, "-m", "收到", as_=MANAGER, now="2026-12-01T09:10:00+08:00")
     return tid
 

@@ -473,6 +473,9 @@ def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, re
         due = followup_due(config, ticket, now)
         if due is not None:
             ev["followup_due"] = stamp(due)
+            caller = followup_caller(desk)
+            if caller:
+                ev["followup_assignee"] = caller
         detail = action + (f": {resolution}" if resolution else "")
         return [ev], detail
 
@@ -494,6 +497,22 @@ def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
     return calendar_of(config).add(now, after)
 
 
+def followup_caller(desk: Desk) -> str | None:
+    """The follow-up group's agent who makes a call being scheduled, by the group's
+    assignment rule over the calls already assigned (each open call counts as open work)."""
+    config = desk.config
+    group = config.followup_group
+    if not group:
+        return None
+    calls = []
+    for doc in desk.documents():
+        for f in doc.get("followups") or []:
+            if f.get("assignee"):
+                calls.append({"group": group, "assignee": f.get("assignee"), "created": f.get("due"),
+                              "id": doc.get("id"), "status": "open" if not f.get("done_at") else "closed"})
+    return routing.choose_assignee(config, group, 1, calls)
+
+
 FOLLOWUP_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 
 
@@ -507,22 +526,19 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
     note = (model.check_text(note, "--note").strip() or None) if note is not None else None
 
     def build(ticket: Any) -> tuple[list[Any], str]:
-        waiting = [f for f in ticket.get("followups") or [] if not f.get("done_at")]
-        if not waiting:
+        calls = list(ticket.get("followups") or [])
+        waiting = [f for f in calls if not f.get("done_at")]
+        callback = not waiting and bool(calls) and calls[-1].get("result") == "unreachable"
+        if not waiting and not (callback and result != "unreachable"):
             raise InputError(f"{ticket['id']} has no follow-up call due; nothing to record")
         at = stamp(now)
         ev = model.event(at, actor.id, "followup", result=result, note=note)
         detail = f"followup {result}"
-        if result == "unreachable":
-            policy = config.followup_policies.get(str(ticket.get("type")))
-            limit = policy.attempts if policy else 3
-            attempts = int(waiting[0].get("attempts") or 0) + 1
-            ev["attempt"] = attempts
-            if attempts >= limit:
-                ev["final"] = True
-                detail += f" (attempt {attempts} of {limit}, given up)"
-            else:
-                detail += f" (attempt {attempts} of {limit})"
+        if callback:
+            ev["callback"] = True
+            detail += " (call-back after the last unreachable attempt)"
+        elif result == "unreachable":
+            detail += _unreachable_attempt(config, ticket, waiting[0], ev, now)
         events = [ev]
         if result == "unsatisfied":
             reason = "回访不满意" + (f": {note}" if note else "")
@@ -538,6 +554,42 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
         return events, detail
 
     return act(desk, query, actor, "followup", build, commit)
+
+
+def call_script(desk: Desk, query: str, caller: Person) -> str:
+    """The follow-up call script (回访话术) of a ticket's template, filled with its values."""
+    from cstool.domain.templates import fill_script
+
+    _, path = desk.resolve(query)
+    ticket = desk.load_ticket(path)
+    config = desk.config
+    ttype = config.types.get(str(ticket.get("type")))
+    name = (ttype.template if ttype is not None and ttype.template else None) or str(ticket.get("type"))
+    template = load_template(desk.root, name, config)
+    if template is None or not template.followup_script.strip():
+        raise InputError(f"{ticket['id']}: template {name!r} has no followup_script; add one to templates/{name}.yaml")
+    resolved = str((ticket.get("sla") or {}).get("resolved_at") or "")
+    values = {"ticket": str(ticket.get("id")), "customer": str((ticket.get("customer") or {}).get("name") or ""),
+              "title": str(ticket.get("title") or ""), "created": str(ticket.get("created") or "")[:10],
+              "resolved": resolved[:10], "resolution": str(ticket.get("resolution") or ""), "caller": caller.name}
+    return fill_script(template.followup_script, values)
+
+
+def _unreachable_attempt(config: Config, ticket: Any, call: Any, ev: Any, now: datetime) -> str:
+    """Mark an unreachable attempt on the event: its number, and either final (the
+    policy's attempts are used up) or the next attempt's due time (``retry_after`` on)."""
+    policy = config.followup_policies.get(str(ticket.get("type")))
+    limit = policy.attempts if policy else 3
+    attempts = int(call.get("attempts") or 0) + 1
+    ev["attempt"] = attempts
+    if attempts >= limit:
+        ev["final"] = True
+        return f" (attempt {attempts} of {limit}, given up)"
+    from cstool.time.durations import parse_duration
+
+    retry = policy.retry_after if policy else parse_duration("1d")
+    ev["next_due"] = stamp(calendar_of(config).add(now, retry))
+    return f" (attempt {attempts} of {limit}, next by {ev['next_due']})"
 
 
 def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datetime | None]:

@@ -16,7 +16,9 @@ the period's end and now):
 - escalations by level: escalate events in the period, by the level they reached.
 - reopen rate = tickets reopened in the period ÷ tickets resolved in the period.
 - satisfaction % = satisfied ÷ (satisfied + unsatisfied) over the follow-up calls
-  finished in the period (unreachable excluded); follow-up completion % = follow-ups
+  finished in the period (unreachable excluded); per person it counts for the agent who
+  handled the ticket (its assignee when last resolved or closed before the call), while
+  the calls themselves count for the caller; follow-up completion % = follow-ups
   finished in the period ÷ follow-ups due in the period.
 - backlog by age: tickets open at the cut-off by calendar age (0–1 d, 1–3 d, 3–7 d, > 7 d).
 - work orders: those resolved in the period, on time (resolved by their due time) by
@@ -144,7 +146,7 @@ class Facts:
     first_response: tuple[str, float, bool | None] | None = None  # (by, minutes, met?)
     escalations: list[int] = field(default_factory=list)
     reopened: bool = False
-    followups_finished: list[tuple[str, str]] = field(default_factory=list)  # (by, result)
+    followups_finished: list[tuple[str, str, str]] = field(default_factory=list)  # (caller, result, handler)
     followups_due: int = 0
     open_at_cutoff: bool = False
     breached_at_cutoff: bool = False
@@ -233,8 +235,7 @@ def _base_cycles(base: dict[str, Any], history: list, times: list[datetime], end
 
 def _base_events(base: dict[str, Any], ticket: Any, history: list, enders: list, tz: Any) -> None:
     """The ticket base's events, the status after each, follow-up due times and work-order times."""
-    base["events"] = [[ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final"))]
-                      for ev in history]
+    base["events"] = _event_rows(history)
     state = history_blank()
     statuses = []
     for ev in history:
@@ -247,6 +248,21 @@ def _base_events(base: dict[str, Any], ticket: Any, history: list, enders: list,
         due = read_stamp(ticket.get("due"), tz)
         base["wo_due"] = due.timestamp() if due is not None else None
         base["wo_resolved"] = enders[0][0].timestamp() if enders and enders[0][0] is not None else None
+
+
+def _event_rows(history: list) -> list[list[Any]]:
+    """Each event as (by, action, to, result, final, handler): the handler of a follow-up call
+    is the ticket's assignee when it was last resolved or closed before the call."""
+    rows = []
+    state = history_blank()
+    handler = None
+    for ev in history:
+        step(state, ev)
+        if ev.get("action") in ("resolve", "close"):
+            handler = state["assignee"]
+        rows.append([ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final")),
+                     handler if ev.get("action") == "followup" else None])
+    return rows
 
 
 def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
@@ -281,7 +297,7 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
 
 def _count_events(facts: Facts, events: list) -> None:
     """Add a period's events (as :func:`ticket_base` keeps them) to the facts."""
-    for (by, action, to, result, final) in events:
+    for (by, action, to, result, final, handler) in events:
         if by:
             facts.actors.add(str(by))
         if action == "close":
@@ -291,7 +307,7 @@ def _count_events(facts: Facts, events: list) -> None:
         elif action == "reopen":
             facts.reopened = True
         elif action == "followup" and (result != "unreachable" or final):
-            facts.followups_finished.append((str(by), str(result)))
+            facts.followups_finished.append((str(by), str(result), str(handler or "")))
 
 
 def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> None:
@@ -341,8 +357,7 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
     enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
     facts.resolutions.extend(_resolutions_in(history, times, enders, res_target, cal, period))
 
-    _count_events(facts, [(ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final")))
-                          for ev, at in zip(history, times) if at in period])
+    _count_events(facts, [row for row, at in zip(_event_rows(history), times) if at in period])
     for f in ticket.get("followups") or []:
         if read_stamp(f.get("due"), tz) in period:
             facts.followups_due += 1
@@ -424,8 +439,8 @@ def summarize(facts: list[Facts]) -> dict[str, Any]:
     resolutions = [r for f in facts for r in f.resolutions]
     firsts = [f.first_response for f in facts if f.first_response]
     finished = [r for f in facts for r in f.followups_finished]
-    satisfied = sum(1 for _, r in finished if r == "satisfied")
-    unsatisfied = sum(1 for _, r in finished if r == "unsatisfied")
+    satisfied = sum(1 for _, r, _ in finished if r == "satisfied")
+    unsatisfied = sum(1 for _, r, _ in finished if r == "unsatisfied")
     resolved_tickets = sum(1 for f in facts if f.resolutions)
     return {
         "created": sum(1 for f in facts if f.created_in),
@@ -463,11 +478,12 @@ def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
         handled = sum(1 for f in facts if pid in f.actors)
         firsts = [f.first_response for f in facts if f.first_response and f.first_response[0] == pid]
         resolutions = [r for f in facts for r in f.resolutions if r[0] == pid]
-        finished = [r for f in facts for by, r in f.followups_finished if by == pid]
-        if not (handled or firsts or resolutions or finished):
+        finished = [r for f in facts for by, r, _ in f.followups_finished if by == pid]
+        judged = [r for f in facts for _, r, handler in f.followups_finished if handler == pid]
+        if not (handled or firsts or resolutions or finished or judged):
             continue
-        sat = finished.count("satisfied")
-        unsat = finished.count("unsatisfied")
+        sat = judged.count("satisfied")
+        unsat = judged.count("unsatisfied")
         fr = _minutes_stats([m for _, m, _ in firsts])
         rs = _minutes_stats([m for _, m, _ in resolutions])
         rows.append({
@@ -539,7 +555,7 @@ def _escalations(relevant: list[Facts]) -> dict[str, int]:
 def _followup_figures(relevant: list[Facts], totals: dict[str, Any], cal: BusinessCalendar,
                       cutoff: datetime) -> dict[str, Any]:
     """Follow-up calls done, due, pending and overdue at the cut-off, and their results."""
-    finished = [r for f in relevant for _, r in f.followups_finished]
+    finished = [r for f in relevant for _, r, _ in f.followups_finished]
     pending_followups = overdue_followups = 0
     for f in relevant:
         for fu in f.ticket.get("followups") or []:

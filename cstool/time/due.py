@@ -69,7 +69,8 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
         if clock.kind == "followup":
             if clock.stopped is not None:
                 continue
-            group, assignee = config.followup_group or str(ticket.get("group") or ""), ""
+            group = config.followup_group or str(ticket.get("group") or "")
+            assignee = str(clock.detail.get("assignee") or "")
         else:
             if status not in WORKING or clock.stopped is not None or clock.state == "paused":
                 continue

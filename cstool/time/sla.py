@@ -248,7 +248,8 @@ def followup_clocks(ticket: Any, cal: BusinessCalendar, now: datetime) -> list[C
             continue
         done = read_stamp(f.get("done_at"), cal.tz)
         clock = Clock("followup", None, due, stopped=done)
-        clock.detail = {"attempts": int(f.get("attempts") or 0), "result": f.get("result")}
+        clock.detail = {"attempts": int(f.get("attempts") or 0), "result": f.get("result"),
+                        "assignee": f.get("assignee")}
         end = done or now
         if late(due, end):
             clock.breached_at = due
