@@ -73,3 +73,55 @@ def test_escalate_overdue_includes_work_orders_within_their_department(desk):
     # the department has no lead: the work order stays with its department's person,
     # never handed to the customer-service lead who issued it
     assert t["assignee"] == DEPT_AGENT and t["assignee"] != LEAD
+
+
+# --------------------------------------------------------------------------- time left and late, in the target's own time
+
+
+def _status_of(out: str, tid: str, kind_label: str) -> str:
+    return next(line for line in out.splitlines() if tid in line and kind_label in line)
+
+
+def test_due_counts_a_calendar_target_in_calendar_time_on_a_saturday(desk):
+    tid = desk.create("--type", "inquiry", "--title", "周六到期", now="2026-11-20T17:00:00+08:00")  # due Sat 17:00
+    sat = "2026-11-21T16:00:00+08:00"
+    item = next(i for i in desk.ok("due", "--json", now=sat).json if i["id"] == tid and i["kind"] == "first_response")
+    assert item["left_minutes"] == 60 and item["time"] == "calendar" and not item["overdue"]
+    line = _status_of(desk.ok("due", now=sat, lang="zh").stdout, tid, "首次响应")
+    assert "剩余 1小时" in line and "工作" not in line
+
+
+def test_lateness_of_a_calendar_target_is_shown_in_calendar_time(desk):
+    tid = desk.create("--type", "inquiry", "--title", "迟复", now="2026-11-16T09:00:00+08:00")  # due Tue 09:00
+    late_now = "2026-11-20T07:00:00+08:00"  # 70 wall-clock hours after the due moment
+    line = _status_of(desk.ok("due", now=late_now, lang="zh").stdout, tid, "首次响应")
+    assert "超时 2天22小时" in line
+    desk.ok("reply", tid, "-m", "抱歉久等", as_=MANAGER, now=late_now)
+    show = desk.ok("show", tid, now=late_now, lang="zh").stdout
+    assert "超时 2天22小时" in _clock_line(show, "首次响应")
+
+
+def test_business_targets_are_shown_in_working_days_and_say_so(desk):
+    tid = desk.create("--type", "inquiry", "--title", "工作时间", now="2026-11-16T09:00:00+08:00")  # resolution 5d → 11-23 09:00
+    desk.ok("reply", tid, "-m", "收到", as_=MANAGER, now="2026-11-16T09:10:00+08:00")
+    now = "2026-11-19T17:30:00+08:00"  # Fri 9 working hours + Mon 30 minutes left
+    show = desk.ok("show", tid, now=now, lang="zh").stdout
+    assert "剩余 1个工作日(工作时间)" in _clock_line(show, "解决")
+    item = next(i for i in desk.ok("due", "--json", "--within", "2d", now=now).json if i["id"] == tid)
+    assert item["left_minutes"] == 570 and item["time"] == "business"
+    en = desk.ok("due", "--within", "2d", now=now).stdout
+    assert "working time left" in _status_of(en, tid, "resolution")
+    hand = desk.ok("handover", "--next", "2d", now=now, lang="zh").stdout
+    assert "剩余 1个工作日(工作时间)" in _status_of(hand, tid, "resolution")
+
+
+def test_show_json_of_a_pending_ticket_has_no_stale_deadline(desk):
+    tid = desk.create("--type", "inquiry", "--title", "挂起", now="2026-11-16T09:00:00+08:00")  # resolution due 11-23 09:00
+    desk.ok("reply", tid, "-m", "收到", as_=MANAGER, now="2026-11-16T09:10:00+08:00")
+    desk.ok("pending", tid, "--reason", "等客户资料", as_=MANAGER, now="2026-11-17T09:00:00+08:00")
+    data = desk.ok("show", tid, "--json", now="2026-11-25T10:00:00+08:00").json
+    assert "resolution_due" not in data["sla"]
+    assert data["sla"]["resolution_left_minutes"] == 4 * 540  # 1 of 5 working days used before pending
+    desk.ok("resume", tid, as_=MANAGER, now="2026-11-25T10:00:00+08:00")
+    data = desk.ok("show", tid, "--json", now="2026-11-25T10:00:00+08:00").json
+    assert data["sla"]["resolution_due"] == "2026-12-01T10:00:00+08:00" and "resolution_left_minutes" not in data["sla"]

@@ -55,6 +55,12 @@ class Clock:
     breached_at: datetime | None = None
     ever_breached: bool = False
     detail: dict[str, Any] = field(default_factory=dict)
+    left_minutes: float | None = None  # time left in the clock's own time (negative: late); None once met
+
+    @property
+    def calendar(self) -> bool:
+        """Whether the clock counts calendar time (else business time)."""
+        return bool(self.target and self.target.calendar)
 
     @property
     def fraction(self) -> float:
@@ -298,7 +304,21 @@ def ticket_clocks(ticket: Any, config: Config, cal: BusinessCalendar, now: datet
         if clock is not None:
             out.append(clock)
     out.extend(followup_clocks(ticket, cal, now))
+    for clock in out:
+        clock.left_minutes = _left(clock, cal, now)
     return out
+
+
+def _left(clock: Clock, cal: BusinessCalendar, now: datetime) -> float | None:
+    """Time left until the clock's due (negative: how late), in its own time: against the
+    target for SLA clocks, business time from the due moment for follow-ups and work orders."""
+    if clock.state == "met":
+        return None
+    if clock.target is not None and clock.target_minutes:
+        return clock.target_minutes - clock.elapsed
+    if clock.due is None:
+        return None
+    return cal.between(clock.stopped or now, clock.due)
 
 
 def paused_minutes_at(ticket: Any, cal: BusinessCalendar, now: datetime) -> int:
