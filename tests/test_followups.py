@@ -68,3 +68,15 @@ def test_satisfaction_counts_for_the_handler_and_the_call_for_the_caller(desk):
                                            as_=MANAGER, now="2026-11-20T10:00:00+08:00").json["agents"]}
     assert rows[HANDLER]["satisfaction_rate"] == 100.0
     assert rows[CALLER]["followups_done"] == 1 and rows[CALLER]["satisfaction_rate"] is None
+
+
+def test_calls_are_shared_among_the_follow_up_group_by_its_rule(desk):
+    config = desk.root / "cstool.yaml"
+    text = config.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if CALLER in x)
+    second = line.replace(CALLER, "lin.xiao@example.com").replace("何雪", "林晓")
+    config.write_text(text.replace(line, line + "\n" + second), encoding="utf-8")
+    first = _closed_complaint(desk)
+    other = _closed_complaint(desk, closed_at="2026-11-16T11:00:00+08:00")
+    assert desk.ticket(first)["followups"][0]["assignee"] == CALLER
+    assert desk.ticket(other)["followups"][0]["assignee"] == "lin.xiao@example.com"  # round robin

@@ -499,17 +499,18 @@ def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
 
 def followup_caller(desk: Desk) -> str | None:
     """The follow-up group's agent who makes a call being scheduled, by the group's
-    assignment rule over the calls already assigned (each open call counts as open work)."""
+    assignment rule over the calls still open (from the index's deadlines: least_open counts
+    them, round_robin goes on from the person of the latest-due one)."""
     config = desk.config
     group = config.followup_group
     if not group:
         return None
-    calls = []
-    for doc in desk.documents():
-        for f in doc.get("followups") or []:
-            if f.get("assignee"):
-                calls.append({"group": group, "assignee": f.get("assignee"), "created": f.get("due"),
-                              "id": doc.get("id"), "status": "open" if not f.get("done_at") else "closed"})
+    people = routing.candidates(config, group, 1)
+    if len(people) < 2:  # nobody to choose between: the index need not be read
+        return people[0].id if people else None
+    calls = [{"group": group, "assignee": assignee, "created": due, "id": ident, "status": "open"}
+             for ident, _, due, _, _, assignee, _, _ in desk.index().deadlines(None, kinds=("followup",))
+             if assignee]
     return routing.choose_assignee(config, group, 1, calls)
 
 
