@@ -125,3 +125,19 @@ def test_show_json_of_a_pending_ticket_has_no_stale_deadline(desk):
     desk.ok("resume", tid, as_=MANAGER, now="2026-11-25T10:00:00+08:00")
     data = desk.ok("show", tid, "--json", now="2026-11-25T10:00:00+08:00").json
     assert data["sla"]["resolution_due"] == "2026-12-01T10:00:00+08:00" and "resolution_left_minutes" not in data["sla"]
+
+
+def test_a_visit_late_by_199_calendar_days_says_199_days(desk):
+    from datetime import datetime, timedelta
+
+    from cstool.config.load import load_config
+    from cstool.domain.workflow import calendar_of
+    from cstool.time import due
+
+    config = load_config(desk.root)
+    cal = calendar_of(config)
+    now = datetime.fromisoformat("2026-11-20T09:00:00+08:00")
+    when = now - timedelta(days=199)
+    item = due.row_item(("C-7KQ3MX", "visit", when.isoformat(), None, 0, "", "followup", "客户"), when, config, cal, now)
+    assert item.overdue and item.calendar and round(item.left_minutes) == -199 * 1440
+    assert due.left_text(item, cal.day_minutes, "zh") == "超时 199天"
