@@ -19,6 +19,8 @@ def test_a_reply_at_the_very_second_of_the_deadline_is_met_everywhere(desk):
     now = "2026-11-17T09:30:00+08:00"
     line = _clock_line(desk.ok("show", tid, now=now).stdout, "first response")
     assert ": met" in line and "missed" not in line
+    sla = desk.ok("show", tid, "--json", now=now).json["sla"]
+    assert sla["first_response_at"] == sla["first_response_due"] == "2026-11-17T09:00:00+08:00"
     audit = desk.ok("audit", "--period", "2026-11", "--json", now=now).json
     assert audit["sla"]["first_response"]["met"] == 1 and audit["sla"]["first_response"]["breached"] == 0
     items = desk.ok("due", "--json", now=now).json
