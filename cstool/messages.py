@@ -111,6 +111,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "who.followup_group": ("回访组成员", "a member of the follow-up group"),
     # units of a time span (due, handover)
     "unit.d": ("天", "d"),
+    "unit.wd": ("个工作日", "wd"),
     "unit.h": ("小时", "h"),
     "unit.m": ("分", "m"),
     # audit report (audit)
@@ -281,6 +282,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "due.nothing": ("没有到期事项", "Nothing due."),
     "due.late": ("超时 {span}", "late {span}"),
     "due.left": ("剩余 {span}", "{span} left"),
+    "due.late.business": ("超时 {span}(工作时间)", "late {span} working time"),
+    "due.left.business": ("剩余 {span}(工作时间)", "{span} working time left"),
     # handover (交接班)
     "handover.title": ("交接班 {since} → {until}", "Shift handover {since} → {until}"),
     "handover.opened": ("新登记", "Opened"),

@@ -72,7 +72,9 @@ def test_audit_figures_by_hand(november):
     assert r["work_orders"]["by_urgency"]["A"] == {"resolved": 1, "on_time": 0, "on_time_rate": 0.0}
     assert r["work_orders"]["late_days_by_department"] == {"engineering": 2}
     agents = {row["agent"]: row for row in r["agents"]}
-    assert agents[CALLER]["followups_done"] == 2 and agents[CALLER]["satisfaction_rate"] == 50.0
+    # the calls count for the caller; what the customers said counts for the agent who handled the tickets
+    assert agents[CALLER]["followups_done"] == 2 and agents[CALLER]["satisfaction_rate"] is None
+    assert agents[AGENT]["satisfaction_rate"] == 50.0 and agents[AGENT]["followups_done"] == 0
     assert agents[AGENT]["resolved"] == 2 and agents[AGENT]["first_response_median_minutes"] == 20
     assert agents[AGENT]["resolution_median_minutes"] == 630
 

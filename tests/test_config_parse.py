@@ -282,6 +282,14 @@ def test_followups_valid():
     assert parse(followups={"group": "service"}).followup_group == "service"
 
 
+def test_followup_retry_after_is_a_duration_with_a_default():
+    config = parse(followups={"policies": {"complaint": {"after": "2d", "retry_after": "4h"}}})
+    assert config.followup_policies["complaint"].retry_after.minutes == 240
+    assert parse(followups={"policies": {"complaint": {"after": "2d"}}}).followup_policies["complaint"].retry_after.days == 1
+    assert "followups.policies.complaint.retry_after: 'soon' is not a duration" in refusal(
+        followups={"policies": {"complaint": {"after": "2d", "retry_after": "soon"}}})
+
+
 @pytest.mark.parametrize(("followups", "expected"), (
     ([], "'followups' must be a mapping"),
     ({"group": "sales"}, "'followups.group': unknown group 'sales'"),

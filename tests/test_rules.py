@@ -30,9 +30,18 @@ def test_first_level_assignment_stays_in_the_group(desk):
     edit_config(desk, "  - {id: gao.yan@example.com, name: 高燕, role: agent, groups: [finance]}\n", "")
     wo = desk.create("--type", "work_order", "--title", "财务", "--group", "finance", "--field", "from_department=客服")
     assert "assignee" not in desk.ticket(wo)
-    # escalating above the group's own people reaches the role holder on the roster
+    # a work order escalates within its receiving department: with nobody there in the
+    # lead role it rises a level but is not handed to the customer-service leads
     desk.ok("escalate", wo, "--reason", "无人处理")
-    assert desk.ticket(wo)["assignee"] in (LEAD, LEAD2)
+    t = desk.ticket(wo)
+    assert t["level"] == 2 and t.get("assignee") not in (LEAD, LEAD2)
+
+
+def test_escalating_an_ordinary_ticket_above_its_group_reaches_the_role_holder(desk):
+    tid = desk.create("--type", "inquiry", "--title", "升级")
+    desk.ok("escalate", tid, "--reason", "需班组长")
+    desk.ok("escalate", tid, "--reason", "需主管", as_="sun.li@example.com")
+    assert desk.ticket(tid)["assignee"] == "sun.li@example.com"
 
 
 def test_the_ladder_must_go_up(desk):

@@ -192,7 +192,7 @@ def test_closing_a_complaint_schedules_the_call_and_unsatisfied_reopens_and_esca
     tid = desk.create("--type", "complaint", "--title", "回访不满意", now="2026-11-16T09:00+08:00")
     desk.ok("close", tid, "--resolution", "已处理", as_=MANAGER, now="2026-11-17T10:00+08:00")
     t = desk.ticket(tid)
-    assert t["followups"] == [{"kind": "callback", "due": "2026-11-19T10:00:00+08:00"}]
+    assert t["followups"] == [{"kind": "callback", "due": "2026-11-19T10:00:00+08:00", "assignee": "he.xue@example.com"}]
     desk.ok("followup", tid, "--result", "unsatisfied", "--note", "问题仍在", as_="he.xue@example.com",
             now="2026-11-19T09:00+08:00")
     t = desk.ticket(tid)
@@ -204,14 +204,14 @@ def test_closing_a_complaint_schedules_the_call_and_unsatisfied_reopens_and_esca
 def test_unreachable_keeps_the_call_due_until_the_attempts_are_used(desk):
     tid = desk.create("--type", "complaint", "--title", "联系不上", now="2026-11-16T09:00+08:00")
     desk.ok("close", tid, "--resolution", "已处理", as_=MANAGER, now="2026-11-16T10:00+08:00")
-    for attempt in (1, 2):
+    for attempt, due in ((1, "2026-11-19T10:00:00+08:00"), (2, "2026-11-20T10:00:00+08:00")):
         desk.ok("followup", tid, "--result", "unreachable", as_="he.xue@example.com", now=f"2026-11-1{7 + attempt}T10:00+08:00")
         f = desk.ticket(tid)["followups"][0]
-        assert f["attempts"] == attempt and "done_at" not in f
+        assert f["attempts"] == attempt and "done_at" not in f and f["due"] == due  # next attempt: retry_after 1d
     desk.ok("followup", tid, "--result", "unreachable", as_="he.xue@example.com", now="2026-11-20T10:00+08:00")
     f = desk.ticket(tid)["followups"][0]
     assert f["attempts"] == 3 and f["done_at"] and f["result"] == "unreachable"
-    res = desk.run("followup", tid, "--result", "satisfied", as_="he.xue@example.com")
+    res = desk.run("followup", tid, "--result", "unreachable", as_="he.xue@example.com")
     assert res.exit_code == 2 and "no follow-up call due" in res.stderr
 
 

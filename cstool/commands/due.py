@@ -101,8 +101,7 @@ def _table_rows(ranked, config, cal, lang, fmt):
     previous = None
     for item in ranked:
         who = views.person_name(config, item.assignee) or (views.group_name(config, item.group, lang) if item.group else "—")
-        span = due.business_text(item.left_minutes, cal.day_minutes, lang)
-        status = label("due.late" if item.overdue else "due.left", lang, span=span)
+        status = due.left_text(item, cal.day_minutes, lang)
         if fmt == "table" and item.overdue and render.color_enabled():
             status = click.style(status, fg="red")
         rows.append([

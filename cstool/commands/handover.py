@@ -38,4 +38,4 @@ def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
     tickets = app.desk.documents()
     items = due.collect(tickets, load_all(app.desk), config, cal, now)
     data = handover(tickets, config, cal, start, now, horizon, items)
-    click.echo(render.to_json(data) if fmt == "json" else handover_text(data, config, app.lang))
+    click.echo(render.to_json(data) if fmt == "json" else handover_text(data, config, app.lang, cal.day_minutes))

@@ -19,16 +19,17 @@ def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> Non
     fmt = output_format(fmt, as_json)
     _, path = app.desk.resolve(ticket)
     data = app.desk.load_ticket(path)
+    from cstool.domain.workflow import calendar_of
+    from cstool.time.sla import ticket_clocks
+
+    cal = calendar_of(app.config)
+    clocks = ticket_clocks(data, app.config, cal, app.now)
     if fmt == "json":
-        click.echo(views.ticket_json(data, reveal), nl=False)
+        click.echo(views.ticket_json(data, reveal, clocks), nl=False)
     elif fmt in ("csv", "markdown"):
         from cstool.desk import query
         from cstool.reports import views as v
 
         click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal), nl=False)
     else:
-        from cstool.domain.workflow import calendar_of
-        from cstool.time.sla import ticket_clocks
-
-        clocks = ticket_clocks(data, app.config, calendar_of(app.config), app.now)
-        click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks), nl=False)
+        click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks, cal.day_minutes), nl=False)

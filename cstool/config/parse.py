@@ -509,7 +509,7 @@ def _parse_sla_policy(v: _Validator, pnode: list, i: int, known: dict[str, Any])
 
 
 FOLLOWUPS_KEYS = {"group": False, "policies": False, "periodic": False}
-FOLLOWUP_POLICY_KEYS = {"after": True, "attempts": False}
+FOLLOWUP_POLICY_KEYS = {"after": True, "attempts": False, "retry_after": False}
 FOLLOWUP_PERIODIC_KEYS = {t: False for t in TIERS}
 
 
@@ -542,7 +542,8 @@ def _parse_followup_policies(v: _Validator, fu: Any, types: dict[str, TicketType
         attempts = pol.get("attempts", 3)
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             v.fail(pol, "attempts", f"'{kp}.attempts' must be a whole number of at least 1")
-        fpolicies[tkey] = FollowupPolicy(tkey, v.duration(pol, "after", f"{kp}.after"), attempts)
+        retry = v.duration(pol, "retry_after", f"{kp}.retry_after") if "retry_after" in pol else parse_duration("1d")
+        fpolicies[tkey] = FollowupPolicy(tkey, v.duration(pol, "after", f"{kp}.after"), attempts, retry)
     return fpolicies
 
 

@@ -95,6 +95,7 @@ class FollowupPolicy:
     type: str
     after: Duration
     attempts: int
+    retry_after: Duration = Duration(days=1, text="1d")  # from an unreachable attempt to the next
 
 
 @dataclass

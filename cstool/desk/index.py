@@ -30,7 +30,7 @@ from cstool.domain.states import STATUSES, WORKING
 from cstool.errors import DeskError
 from cstool.git import repo
 
-SCHEMA_VERSION = 10  # 10: deadlines and visit times kept by the index follow the official calendar
+SCHEMA_VERSION = 11  # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 WATCH_LIMIT = 5000

@@ -70,21 +70,35 @@ def _step_resolve(state: dict[str, Any], ev: Any, at: Any) -> None:
     if not state["resolved_at"]:
         state["resolved_at"] = at
     if ev.get("followup_due"):
-        state["followups"].append({"kind": ev.get("followup_kind", "callback"), "due": ev["followup_due"]})
+        entry = {"kind": ev.get("followup_kind", "callback"), "due": ev["followup_due"]}
+        if ev.get("followup_assignee"):
+            entry["assignee"] = ev["followup_assignee"]
+        state["followups"].append(entry)
 
 
 def _step_followup(state: dict[str, Any], ev: Any, at: Any) -> None:
-    """followup: an attempt at the first open follow-up call, done unless unreachable (and not final)."""
-    for f in state["followups"]:
-        if not f.get("done_at"):
-            f["attempts"] = int(f.get("attempts") or 0) + 1
-            f["by"] = ev.get("by")
-            if ev.get("note"):
-                f["note"] = ev.get("note")
-            f["result"] = ev.get("result")
-            if ev.get("result") != "unreachable" or ev.get("final"):
-                f["done_at"] = at
-            break
+    """followup: an attempt at the first open follow-up call, done unless unreachable (and
+    not final); an unreachable attempt moves the call to its next attempt's due time
+    (``next_due``). A call-back (``callback``) after the last unreachable attempt records
+    what the customer said on that call, which keeps its done time."""
+    open_calls = [f for f in state["followups"] if not f.get("done_at")]
+    if open_calls:
+        f = open_calls[0]
+    elif ev.get("callback") and state["followups"] and state["followups"][-1].get("result") == "unreachable":
+        f = state["followups"][-1]
+    else:
+        return
+    f["attempts"] = int(f.get("attempts") or 0) + 1
+    f["by"] = ev.get("by")
+    if ev.get("note"):
+        f["note"] = ev.get("note")
+    f["result"] = ev.get("result")
+    if f.get("done_at"):
+        return
+    if ev.get("result") != "unreachable" or ev.get("final"):
+        f["done_at"] = at
+    elif ev.get("next_due"):
+        f["due"] = ev["next_due"]
 
 
 def replay(history: Any) -> dict[str, Any]:

@@ -51,7 +51,7 @@ SLA_ORDER = (
     "resolved_at",
     "paused_minutes",
 )
-FOLLOWUP_ORDER = ("kind", "due", "done_at", "result", "by", "note", "attempts")
+FOLLOWUP_ORDER = ("kind", "due", "assignee", "done_at", "result", "by", "note", "attempts")
 EVENT_HEAD = ("at", "by", "action")
 
 MAX_TITLE = 200

@@ -16,6 +16,7 @@ A template file::
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -47,6 +48,16 @@ class Template:
     description: str = ""
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     followup_script: str = ""
+
+
+SCRIPT_PLACEHOLDERS = ("ticket", "customer", "title", "created", "resolved", "resolution", "caller")
+_PLACEHOLDER_RE = re.compile(r"\{(" + "|".join(SCRIPT_PLACEHOLDERS) + r")\}")
+
+
+def fill_script(script: str, values: dict[str, str]) -> str:
+    """The call script with each ``{placeholder}`` replaced by its value (``____``, a blank to
+    fill in by hand, when the ticket has none); other braces are left as written."""
+    return _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1)) or "____", script)
 
 
 def packaged_templates() -> dict[str, str]:

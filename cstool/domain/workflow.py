@@ -469,7 +469,7 @@ def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str |
     def build(ticket: Any) -> tuple[list[Any], str]:
         level = int(ticket.get("level") or 1)
         new = target_level(config, level, to_role)
-        who = routing.choose_assignee(config, str(ticket.get("group")), new, _assignment(desk, str(ticket.get("group"))))
+        who = escalation_assignee(config, ticket, new, _assignment(desk, str(ticket.get("group"))))
         ev = escalate_event(stamp(now), actor.id, level, new, reason, who)
         return [ev], f"escalate L{level}→L{new}: {reason}"
 
@@ -508,6 +508,9 @@ def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, re
         due = followup_due(config, ticket, now)
         if due is not None:
             ev["followup_due"] = stamp(due)
+            caller = followup_caller(desk)
+            if caller:
+                ev["followup_assignee"] = caller
         detail = action + (f": {resolution}" if resolution else "")
         return [ev], detail
 
@@ -529,6 +532,23 @@ def followup_due(config: Config, ticket: Any, now: datetime) -> datetime | None:
     return calendar_of(config).add(now, after)
 
 
+def followup_caller(desk: Desk) -> str | None:
+    """The follow-up group's agent who makes a call being scheduled, by the group's
+    assignment rule over the calls still open (from the index's deadlines: least_open counts
+    them, round_robin goes on from the person of the latest-due one)."""
+    config = desk.config
+    group = config.followup_group
+    if not group:
+        return None
+    people = routing.candidates(config, group, 1)
+    if len(people) < 2:  # nobody to choose between: the index need not be read
+        return people[0].id if people else None
+    calls = [{"group": group, "assignee": assignee, "created": due, "id": ident, "status": "open"}
+             for ident, _, due, _, _, assignee, _, _ in desk.index().deadlines(None, kinds=("followup",))
+             if assignee]
+    return routing.choose_assignee(config, group, 1, calls)
+
+
 FOLLOWUP_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 
 
@@ -542,8 +562,10 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
     note = (model.check_text(note, "--note").strip() or None) if note is not None else None
 
     def build(ticket: Any) -> tuple[list[Any], str]:
-        waiting = [f for f in ticket.get("followups") or [] if not f.get("done_at")]
-        if not waiting:
+        calls = list(ticket.get("followups") or [])
+        waiting = [f for f in calls if not f.get("done_at")]
+        callback = not waiting and bool(calls) and calls[-1].get("result") == "unreachable"
+        if not waiting and not (callback and result != "unreachable"):
             raise InputError(f"{ticket['id']} has no follow-up call due; nothing to record")
         if ticket.get("type") == "complaint" and ticket.get("assignee") == actor.id:
             # the handler does not grade their own work: the follow-up group calls (unless configured)
@@ -551,16 +573,11 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
         at = stamp(now)
         ev = model.event(at, actor.id, "followup", result=result, note=note)
         detail = f"followup {result}"
-        if result == "unreachable":
-            policy = config.followup_policies.get(str(ticket.get("type")))
-            limit = policy.attempts if policy else 3
-            attempts = int(waiting[0].get("attempts") or 0) + 1
-            ev["attempt"] = attempts
-            if attempts >= limit:
-                ev["final"] = True
-                detail += f" (attempt {attempts} of {limit}, given up)"
-            else:
-                detail += f" (attempt {attempts} of {limit})"
+        if callback:
+            ev["callback"] = True
+            detail += " (call-back after the last unreachable attempt)"
+        elif result == "unreachable":
+            detail += _unreachable_attempt(config, ticket, waiting[0], ev, now)
         events = [ev]
         if result == "unsatisfied":
             reason = "回访不满意" + (f": {note}" if note else "")
@@ -578,34 +595,91 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
     return act(desk, query, actor, "followup", build, commit)
 
 
-def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datetime | None]:
-    """The ladder level a ticket's SLA breach warrants now, and the breach moment.
+def call_script(desk: Desk, query: str, caller: Person) -> str:
+    """The follow-up call script (回访话术) of a ticket's template, filled with its values."""
+    from cstool.domain.templates import fill_script
 
-    At breach: one level above the level it had then; one more for each configured delay
-    (``sla.escalate_after``) that has passed since; never above the top."""
+    _, path = desk.resolve(query)
+    ticket = desk.load_ticket(path)
+    config = desk.config
+    ttype = config.types.get(str(ticket.get("type")))
+    name = (ttype.template if ttype is not None and ttype.template else None) or str(ticket.get("type"))
+    template = load_template(desk.root, name, config)
+    if template is None or not template.followup_script.strip():
+        raise InputError(f"{ticket['id']}: template {name!r} has no followup_script; add one to templates/{name}.yaml")
+    resolved = str((ticket.get("sla") or {}).get("resolved_at") or "")
+    values = {"ticket": str(ticket.get("id")), "customer": str((ticket.get("customer") or {}).get("name") or ""),
+              "title": str(ticket.get("title") or ""), "created": str(ticket.get("created") or "")[:10],
+              "resolved": resolved[:10], "resolution": str(ticket.get("resolution") or ""), "caller": caller.name}
+    return fill_script(template.followup_script, values)
+
+
+def _unreachable_attempt(config: Config, ticket: Any, call: Any, ev: Any, now: datetime) -> str:
+    """Mark an unreachable attempt on the event: its number, and either final (the
+    policy's attempts are used up) or the next attempt's due time (``retry_after`` on)."""
+    policy = config.followup_policies.get(str(ticket.get("type")))
+    limit = policy.attempts if policy else 3
+    attempts = int(call.get("attempts") or 0) + 1
+    ev["attempt"] = attempts
+    if attempts >= limit:
+        ev["final"] = True
+        return f" (attempt {attempts} of {limit}, given up)"
+    from cstool.time.durations import parse_duration
+
+    retry = policy.retry_after if policy else parse_duration("1d")
+    ev["next_due"] = stamp(calendar_of(config).add(now, retry))
+    return f" (attempt {attempts} of {limit}, next by {ev['next_due']})"
+
+
+def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datetime | None]:
+    """The ladder level a ticket's overdue deadline warrants now, and its due moment.
+
+    The running deadlines counted are the first response, the resolution (not while
+    pending) and a work order's due time. Step *k* of ``sla.escalate_after`` is reached at
+    exactly due + delay *k* (each delay in its own unit, business time unless marked
+    ``calendar``); each step reached is one level above the level the ticket had before
+    its due moment, never above the top. Escalations made at or after the due moment do
+    not change that base, so running it again at the same moment changes nothing."""
     from cstool.time.clock import read_stamp
-    from cstool.time.sla import first_response, resolution
+    from cstool.time.sla import first_response, resolution, work_order_clock
 
     cal = calendar_of(config)
     level = int(ticket.get("level") or 1)
-    breaches = []
-    for clock in (first_response(ticket, cal, now, ()), resolution(ticket, cal, now, ())):
-        if clock is not None and clock.state == "breached" and clock.breached_at is not None:
-            breaches.append(clock.breached_at)
-    if not breaches:
+    dues = []
+    for clock in (first_response(ticket, cal, now, ()), resolution(ticket, cal, now, ()),
+                  work_order_clock(ticket, cal, now)):
+        if clock is not None and clock.stopped is None and clock.state != "paused" and clock.due is not None:
+            dues.append(clock.due)
+    if not dues or not config.escalate_after:
         return level, None
-    breach = min(breaches)
+    due = min(dues)
+    steps = sum(1 for delay in config.escalate_after if cal.add(due, delay) <= now)
+    if not steps:
+        return level, None
     base = 1
     for ev in ticket.get("history") or []:
         at = read_stamp(ev.get("at"), cal.tz)
-        if at is None or at > breach:
+        if at is None or at >= due:
             break
         if ev.get("action") == "create":
             base = int(ev.get("level") or 1)
         elif ev.get("action") == "escalate":
             base = int(ev.get("to") or base)
-    steps = sum(1 for delay in config.escalate_after if cal.add(breach, delay) <= now)
-    return min(len(config.ladder), base + steps), breach
+    return min(len(config.ladder), base + steps), due
+
+
+def escalation_assignee(config: Config, ticket: Any, level: int, tickets: Any) -> str | None:
+    """Who an escalated ticket goes to. A receiving department's work order stays in that
+    department: the member holding the level's role, or its current assignee when the
+    department has nobody in that role; other tickets go by the group's assignment rule."""
+    group = str(ticket.get("group"))
+    spec = config.groups.get(group)
+    if spec is not None and spec.department:
+        role = config.ladder[min(max(level, 1), len(config.ladder)) - 1]
+        if any(p.role == role for p in config.members(group)):
+            return routing.choose_assignee(config, group, level, tickets)
+        return ticket.get("assignee")
+    return routing.choose_assignee(config, group, level, tickets)
 
 
 def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer | None = None) -> list[Outcome]:
@@ -631,7 +705,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer
             target, breach = breach_level(config, ticket, now)
             if breach is None or target <= level:
                 continue
-            who = routing.choose_assignee(config, str(ticket.get("group")), target, summaries)
+            who = escalation_assignee(config, ticket, target, summaries)
             reason = f"SLA breach at {stamp(breach)}"
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
             mark_recorder(ev, actor)

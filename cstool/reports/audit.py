@@ -16,7 +16,9 @@ the period's end and now):
 - escalations by level: escalate events in the period, by the level they reached.
 - reopen rate = tickets reopened in the period ÷ tickets resolved in the period.
 - satisfaction % = satisfied ÷ (satisfied + unsatisfied) over the follow-up calls
-  finished in the period (unreachable excluded); follow-up completion % = follow-ups
+  finished in the period (unreachable excluded); per person it counts for the agent who
+  handled the ticket (its assignee when last resolved or closed before the call), while
+  the calls themselves count for the caller; follow-up completion % = follow-ups
   finished in the period ÷ follow-ups due in the period.
 - per person: handled (tickets they acted on in the period), resolved (resolutions they
   made), resolution rate % = resolved ÷ handled.
@@ -202,7 +204,7 @@ class Facts:
     first_response: tuple[str, float, bool | None] | None = None  # (by, minutes, met?)
     escalations: list[int] = field(default_factory=list)
     reopened: bool = False
-    followups_finished: list[tuple[str, str]] = field(default_factory=list)  # (by, result)
+    followups_finished: list[tuple[str, str, str]] = field(default_factory=list)  # (caller, result, handler)
     followups_due: int = 0
     open_at_cutoff: bool = False
     breached_at_cutoff: bool = False
@@ -257,6 +259,7 @@ def _base_first_response(base: dict[str, Any], history: list, times: list[dateti
     fr_due = None
     if fr_target is not None:
         fr_due = read_stamp(sla_data.get("first_response_due"), cal.tz) or cal.add(created, fr_target)
+        fr_due = sla.late_after(cal, fr_due, fr_target)  # the last on-time moment
     base["fr_due"] = fr_due.timestamp() if fr_due is not None else None
 
 
@@ -278,20 +281,19 @@ def _base_cycles(base: dict[str, Any], history: list, times: list[datetime], end
         reached = None
         if res_target is not None:
             # measured as if never ended and never paused after the last event: up to any
-            # cut-off before its end the cycle measures the same, so the target is reached
-            # by the cut-off exactly when this moment is at or before it
+            # cut-off before its end the cycle measures the same, so the target is passed
+            # by the cut-off exactly when this last on-time moment is before it
             open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
             horizon = sla.add_time(cal, times[-1], cal.target_minutes(res_target), res_target)
             _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
-            reached = breach.timestamp() if breach is not None else None
+            reached = sla.late_after(cal, breach, res_target).timestamp() if breach is not None else None
         base["cycles"].append([cycle["start"].timestamp(), end.timestamp() if end is not None else None, reached,
                                [[a.timestamp(), b.timestamp() if b is not None else None] for a, b in cycle["pauses"]]])
 
 
 def _base_events(base: dict[str, Any], ticket: Any, history: list, enders: list, tz: Any) -> None:
     """The ticket base's events, the status after each, follow-up due times and work-order times."""
-    base["events"] = [[ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final"))]
-                      for ev in history]
+    base["events"] = _event_rows(history)
     state = history_blank()
     statuses = []
     for ev in history:
@@ -304,6 +306,21 @@ def _base_events(base: dict[str, Any], ticket: Any, history: list, enders: list,
         due = read_stamp(ticket.get("due"), tz)
         base["wo_due"] = due.timestamp() if due is not None else None
         base["wo_resolved"] = enders[0][0].timestamp() if enders and enders[0][0] is not None else None
+
+
+def _event_rows(history: list) -> list[list[Any]]:
+    """Each event as (by, action, to, result, final, handler): the handler of a follow-up call
+    is the ticket's assignee when it was last resolved or closed before the call."""
+    rows = []
+    state = history_blank()
+    handler = None
+    for ev in history:
+        step(state, ev)
+        if ev.get("action") in ("resolve", "close"):
+            handler = state["assignee"]
+        rows.append([ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final")),
+                     handler if ev.get("action") == "followup" else None])
+    return rows
 
 
 def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
@@ -348,7 +365,7 @@ def _work_order_facts(due: float, resolved: float | None, start: float, end: flo
 
 def _count_events(facts: Facts, events: list) -> None:
     """Add a period's events (as :func:`ticket_base` keeps them) to the facts."""
-    for (by, action, to, result, final) in events:
+    for (by, action, to, result, final, handler) in events:
         if by:
             facts.actors.add(str(by))
         if action == "close":
@@ -358,7 +375,7 @@ def _count_events(facts: Facts, events: list) -> None:
         elif action == "reopen":
             facts.reopened = True
         elif action == "followup" and (result != "unreachable" or final):
-            facts.followups_finished.append((str(by), str(result)))
+            facts.followups_finished.append((str(by), str(result), str(handler or "")))
 
 
 def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> None:
@@ -372,7 +389,7 @@ def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> 
         facts.age_days = (cutoff - created) / 86400
         first = base["first_reply"]
         answered = first is not None and first < k
-        if base["fr_due"] is not None and not answered and base["fr_due"] <= cutoff:
+        if base["fr_due"] is not None and not answered and sla.late(base["fr_due"], cutoff):
             facts.breached_at_cutoff = True
         started = [c for c in base["cycles"] if c[0] < cutoff]
         if started:
@@ -380,7 +397,7 @@ def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> 
             paused = [p for p in pauses if p[0] < cutoff]
             paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
             running = ended is None or ended >= cutoff
-            if running and not paused_now and reached is not None and reached <= cutoff:
+            if running and not paused_now and reached is not None and sla.late(reached, cutoff):
                 facts.breached_at_cutoff = True
 
 
@@ -408,8 +425,7 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
     enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
     facts.resolutions.extend(_resolutions_in(history, times, enders, res_target, cal, period))
 
-    _count_events(facts, [(ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final")))
-                          for ev, at in zip(history, times) if at in period])
+    _count_events(facts, [row for row, at in zip(_event_rows(history), times) if at in period])
     for f in ticket.get("followups") or []:
         if read_stamp(f.get("due"), tz) in period:
             facts.followups_due += 1
@@ -490,8 +506,8 @@ def summarize(facts: list[Facts]) -> dict[str, Any]:
     resolutions = [r for f in facts for r in f.resolutions]
     firsts = [f.first_response for f in facts if f.first_response]
     finished = [r for f in facts for r in f.followups_finished]
-    satisfied = sum(1 for _, r in finished if r == "satisfied")
-    unsatisfied = sum(1 for _, r in finished if r == "unsatisfied")
+    satisfied = sum(1 for _, r, _ in finished if r == "satisfied")
+    unsatisfied = sum(1 for _, r, _ in finished if r == "unsatisfied")
     resolved_tickets = sum(1 for f in facts if f.resolutions)
     return {
         "created": sum(1 for f in facts if f.created_in),
@@ -529,11 +545,12 @@ def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
         handled = sum(1 for f in facts if pid in f.actors)
         firsts = [f.first_response for f in facts if f.first_response and f.first_response[0] == pid]
         resolutions = [r for f in facts for r in f.resolutions if r[0] == pid]
-        finished = [r for f in facts for by, r in f.followups_finished if by == pid]
-        if not (handled or firsts or resolutions or finished):
+        finished = [r for f in facts for by, r, _ in f.followups_finished if by == pid]
+        judged = [r for f in facts for _, r, handler in f.followups_finished if handler == pid]
+        if not (handled or firsts or resolutions or finished or judged):
             continue
-        sat = finished.count("satisfied")
-        unsat = finished.count("unsatisfied")
+        sat = judged.count("satisfied")
+        unsat = judged.count("unsatisfied")
         fr = _minutes_stats([m for _, m, _ in firsts])
         rs = _minutes_stats([m for _, m, _ in resolutions])
         rows.append({
@@ -605,7 +622,7 @@ def _escalations(relevant: list[Facts]) -> dict[str, int]:
 def _followup_figures(relevant: list[Facts], totals: dict[str, Any], cal: BusinessCalendar,
                       cutoff: datetime) -> dict[str, Any]:
     """Follow-up calls done, due, pending and overdue at the cut-off, and their results."""
-    finished = [r for f in relevant for _, r in f.followups_finished]
+    finished = [r for f in relevant for _, r, _ in f.followups_finished]
     pending_followups = overdue_followups = 0
     for f in relevant:
         for fu in f.ticket.get("followups") or []:

@@ -62,7 +62,7 @@ def handover(tickets: Iterable[Any], config: Config, cal: Any, since: datetime, 
     }
 
 
-def handover_text(data: dict[str, Any], config: Config, lang: str) -> str:
+def handover_text(data: dict[str, Any], config: Config, lang: str, day_minutes: int = 540) -> str:
     """The handover (as :func:`handover` returns it) as text, one section after another."""
     lines = [label("handover.title", lang, since=views.short_time(data["since"]), until=views.short_time(data["until"]))]
 
@@ -84,9 +84,12 @@ def handover_text(data: dict[str, Any], config: Config, lang: str) -> str:
         lines.append(f"  {name(pid)} ({len(rows)})")
         for r in rows:
             lines.append(f"    {r['id']}  {render.truncate(r['title'], 40)}  [{label('status.' + str(r['status']), lang)}]")
+    from cstool.time.durations import span_label
+
     late = label("handover.late", lang)
     section("due_next", [
         f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  "
-        f"{late if i['overdue'] else ''}".rstrip()
+        f"{late + '  ' if i['overdue'] else ''}"
+        f"{span_label(i['left_minutes'], i['overdue'], i.get('time') == 'calendar', day_minutes, lang)}"
         for i in data["due_next_shift"]])
     return "\n".join(lines)

@@ -119,8 +119,11 @@ def describe_event(ev: Any, config: Config, lang: str) -> str:
     return "  ".join(parts)
 
 
-def clock_lines(clocks: list[Any], lang: str) -> list[str]:
-    """One line per SLA clock: kind, state, due, and how far along it is."""
+def clock_lines(clocks: list[Any], lang: str, day_minutes: int = 540) -> list[str]:
+    """One line per SLA clock: kind, state, due, how far along it is, and the time left (or
+    how late) in the clock's own time."""
+    from cstool.time.durations import span_label
+
     lines = []
     for c in clocks:
         name = label("kind." + c.kind, lang)
@@ -133,11 +136,15 @@ def clock_lines(clocks: list[Any], lang: str) -> list[str]:
             extra += "  " + label("clock.cycle", lang, n=c.detail["cycles"])
         if c.ever_breached and c.state not in ("breached", "missed"):
             extra += "  " + label("clock.breached_before", lang)
+        if c.left_minutes is not None:
+            late = c.state in ("breached", "missed")
+            extra += "  " + span_label(c.left_minutes, late, c.calendar, day_minutes, lang)
         lines.append(f"  {name}: {state}  {due}{extra}")
     return lines
 
 
-def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: list[Any] | None = None) -> str:
+def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: list[Any] | None = None,
+                  day_minutes: int = 540) -> str:
     """The ``show`` page: fields, description, details, follow-ups and the timeline."""
     head = f"{ticket.get('id')}  {ticket.get('title') or ''}"
     lines = [head, "=" * min(max(render.width(head), 20), 80)]
@@ -145,7 +152,7 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: 
     sla = ticket.get("sla") or {}
     if sla or clocks:
         policy = f" ({sla.get('policy')})" if sla.get("policy") else ""
-        lines += ["", label("sla", lang) + policy + ":", *clock_lines(clocks or [], lang)]
+        lines += ["", label("sla", lang) + policy + ":", *clock_lines(clocks or [], lang, day_minutes)]
     fields = ticket.get("fields") or {}
     _section(lines, "fields", [f"  {key}: {value}" for key, value in fields.items()], lang)
     desc = str(ticket.get("description") or "").rstrip()
@@ -209,8 +216,15 @@ def _followup_line(f: Any, lang: str) -> str:
             + (f"  {f.get('note')}" if f.get("note") else ""))
 
 
-def ticket_json(ticket: Any, reveal: bool) -> str:
+def ticket_json(ticket: Any, reveal: bool, clocks: list[Any] | None = None) -> str:
+    """The ticket as JSON. While its resolution clock is paused (pending), the stored
+    ``sla.resolution_due`` is out of date: it is left out and ``sla.resolution_left_minutes``
+    (the time left, in the target's own time) given instead."""
     data = render.plain(ticket)
+    paused = next((c for c in clocks or [] if c.kind == "resolution" and c.state == "paused"), None)
+    if paused is not None and isinstance(data.get("sla"), dict):
+        data["sla"].pop("resolution_due", None)
+        data["sla"]["resolution_left_minutes"] = round(paused.left_minutes or 0)
     if "customer" in data:
         data["customer"] = render.mask_customer(data["customer"], reveal)
     ordered = {k: data[k] for k in FIELD_ORDER if k in data}

@@ -12,9 +12,9 @@ from typing import Any
 from cstool.config.schema import Config
 from cstool.domain.customers import next_visit
 from cstool.domain.states import WORKING
-from cstool.messages import label
 from cstool.time import sla
 from cstool.time.calendar import BusinessCalendar
+from cstool.time.durations import span_label
 
 KINDS = ("first_response", "resolution", "followup", "work_order", "visit")
 
@@ -31,7 +31,8 @@ class Item:
     group: str
     title: str
     state: str
-    left_minutes: float  # business minutes until due; negative when late
+    left_minutes: float  # minutes until due in the deadline's own time (negative when late)
+    calendar: bool = False  # calendar time (wall clock), else business time (working minutes)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +45,7 @@ class Item:
             "title": self.title,
             "state": self.state,
             "left_minutes": round(self.left_minutes),
+            "time": "calendar" if self.calendar else "business",
         }
 
 
@@ -69,7 +71,8 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
         if clock.kind == "followup":
             if clock.stopped is not None:
                 continue
-            group, assignee = config.followup_group or str(ticket.get("group") or ""), ""
+            group = config.followup_group or str(ticket.get("group") or "")
+            assignee = str(clock.detail.get("assignee") or "")
         else:
             if status not in WORKING or clock.stopped is not None or clock.state == "paused":
                 continue
@@ -81,15 +84,15 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
 
 def make_item(ident: str, kind: str, due: datetime, target: float | None, calendar: bool, assignee: str, group: str,
               title: str, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
-    """A deadline as seen at ``now``: overdue, warning (past the first warn_at fraction) or running."""
-    left = cal.between(now, due)
-    overdue = due <= now
+    """A deadline as seen at ``now``: overdue, warning (past the first warn_at fraction) or
+    running, with the time left (or late) counted in the deadline's own time: wall-clock
+    minutes for calendar time, working minutes for business time."""
+    left = (due - now).total_seconds() / 60 if calendar else cal.between(now, due)
+    overdue = sla.late(due if calendar else sla.late_after(cal, due, sla.BUSINESS), now)
     state = "breached" if overdue else "running"
-    if not overdue and target and config.warn_at:
-        remaining = (due - now).total_seconds() / 60 if calendar else left
-        if remaining <= target * (1 - config.warn_at[0]):
-            state = "warning"
-    return Item(ident, kind, due, overdue, assignee, group, title, state, left)
+    if not overdue and target and config.warn_at and left <= target * (1 - config.warn_at[0]):
+        state = "warning"
+    return Item(ident, kind, due, overdue, assignee, group, title, state, left, calendar)
 
 
 def ticket_items(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
@@ -103,7 +106,7 @@ def customer_items(record: Any, config: Config, cal: BusinessCalendar, now: date
     due = next_visit(config, record)
     if due is None:
         return []
-    return [make_item(str(record.get("id")), "visit", due, None, False, str(record.get("owner") or ""),
+    return [make_item(str(record.get("id")), "visit", due, None, True, str(record.get("owner") or ""),
                       config.followup_group or "", visit_title(record), config, cal, now)]
 
 
@@ -141,22 +144,10 @@ def select(items: list[Item], *, horizon: datetime | None, overdue_only: bool, a
     return out
 
 
-def business_text(minutes: float, day_minutes: int, lang: str) -> str:
-    """45m, 3h20m, 2d4h — business time; days are working days."""
-    minutes = abs(int(round(minutes)))
-    days, rest = divmod(minutes, day_minutes)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days}d")
-    if hours:
-        parts.append(f"{hours}h")
-    if mins and not days:
-        parts.append(f"{mins}m")
-    text = "".join(parts) or "0m"
-    for unit in "dhm":
-        text = text.replace(unit, label("unit." + unit, lang))
-    return text
+def left_text(item: Item, day_minutes: int, lang: str) -> str:
+    """剩余 1小时 / 超时 2天22小时 / 剩余 1个工作日2小时(工作时间): an item's time left or
+    late in its own time."""
+    return span_label(item.left_minutes, item.overdue, item.calendar, day_minutes, lang)
 
 
 def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, overdue_only: bool,
@@ -167,18 +158,18 @@ def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, o
     rows = index.deadlines(horizon, kinds=kinds, groups=groups, assignees=assignees)
     dated = [(row, datetime.fromisoformat(row[2])) for row in rows]
     if overdue_only:
-        dated = [(row, when) for row, when in dated if when <= now]
+        dated = [(row, when) for row, when in dated if sla.late(when, now)]
     return dated
 
 
 def count_overdue(dated: list[tuple[tuple, datetime]], now: datetime) -> int:
-    return sum(1 for _, when in dated if when <= now)
+    return sum(1 for _, when in dated if sla.late(when, now))
 
 
 def row_item(row: tuple, when: datetime, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
     """An index deadline row (id, kind, due, target, calendar, assignee, group, title) as an Item."""
     ident, kind, _, target, calendar, assignee, group, title = row
-    return make_item(ident, kind, when, target, bool(calendar), assignee or "", group or "", title or "",
+    return make_item(ident, kind, when, target, bool(calendar) or kind == "visit", assignee or "", group or "", title or "",
                      config, cal, now)
 
 

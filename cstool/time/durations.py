@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from cstool.errors import InputError
+from cstool.messages import label
 
 _RE = re.compile(
     r"^\s*(?P<n>\d{1,6}(?:\.\d{1,3})?)\s*(?P<unit>m|min|h|d|w)\s*(?P<cal>calendar)?\s*$",
@@ -57,3 +58,26 @@ def parse_duration(text: object, what: str = "duration") -> Duration:
     if days != int(days):
         raise InputError(f"{what}: {str(text)!r} is not a whole number of days (use hours instead)")
     return Duration(days=int(days), calendar=calendar, text=canonical)
+
+
+def span_text(minutes: float, calendar: bool, day_minutes: int, lang: str) -> str:
+    """45m, 3h20m, 2d4h. Calendar time counts days of 24 hours; business time counts
+    working days of ``day_minutes`` and says so (工作日, working d)."""
+    minutes = abs(int(round(minutes)))
+    days, rest = divmod(minutes, 24 * 60 if calendar else day_minutes)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days}{label('unit.d' if calendar else 'unit.wd', lang)}")
+    if hours:
+        parts.append(f"{hours}{label('unit.h', lang)}")
+    if mins and not days or not parts:
+        parts.append(f"{mins}{label('unit.m', lang)}")
+    return "".join(parts)
+
+
+def span_label(minutes: float, late: bool, calendar: bool, day_minutes: int, lang: str) -> str:
+    """剩余 1小时 / 超时 2天22小时 / 剩余 1个工作日2小时(工作时间): time left (or late) in
+    the deadline's own time, saying "working" for business time."""
+    key = ("due.late" if late else "due.left") + ("" if calendar else ".business")
+    return label(key, lang, span=span_text(minutes, calendar, day_minutes, lang))

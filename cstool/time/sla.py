@@ -8,6 +8,11 @@
 
 A clock is ``running``, ``warning`` (past the first ``warn_at`` fraction), ``breached``
 (past its due, still running), ``paused``, ``met`` or ``missed`` (stopped after its due).
+
+On time means elapsed ≤ target, inclusive: a clock stopped at the very second of its due
+moment is met, and a running clock is breached only once that second has passed. Every
+comparison of a due moment with an end is :func:`late`, so show, due, audit, escalate,
+handover and the index agree.
 """
 
 from __future__ import annotations
@@ -51,6 +56,12 @@ class Clock:
     breached_at: datetime | None = None
     ever_breached: bool = False
     detail: dict[str, Any] = field(default_factory=dict)
+    left_minutes: float | None = None  # time left in the clock's own time (negative: late); None once met
+
+    @property
+    def calendar(self) -> bool:
+        """Whether the clock counts calendar time (else business time)."""
+        return bool(self.target and self.target.calendar)
 
     @property
     def fraction(self) -> float:
@@ -88,10 +99,25 @@ def _add(cal: BusinessCalendar, start: datetime, minutes: float, d: Duration) ->
     return cal.add_minutes(start, minutes)
 
 
+def late(due: datetime | float, end: datetime | float) -> bool:
+    """Whether something ending (or looked at) at ``end`` is past its ``due`` moment: strictly
+    after it, as on time means elapsed ≤ target."""
+    return end > due  # type: ignore[operator]
+
+
+def late_after(cal: BusinessCalendar, due: datetime, target: Duration | None) -> datetime:
+    """The last on-time moment of a deadline: the due moment itself, or for business time,
+    when the due moment ends a working range, the start of the next one (no working time
+    passes in between, so elapsed stays at the target until then)."""
+    if target is None or target.calendar:
+        return due
+    return cal.add_minutes(due, 0)
+
+
 def _state(clock: Clock, now: datetime, warn_at: tuple[float, ...]) -> None:
     if clock.stopped is not None:
         clock.state = "missed" if clock.breached_at is not None else "met"
-    elif clock.breached_at is not None and clock.breached_at <= now:
+    elif clock.breached_at is not None and late(clock.breached_at, now):
         clock.state = "breached"
     elif warn_at and clock.fraction >= warn_at[0]:
         clock.state = "warning"
@@ -111,7 +137,9 @@ def first_response(ticket: Any, cal: BusinessCalendar, now: datetime, warn_at: t
     clock = Clock("first_response", created, due, target, stopped)
     clock.target_minutes = cal.target_minutes(target)
     clock.elapsed = max(cal.elapsed(created, end, target), 0.0)
-    if due <= end:
+    # elapsed against target: a business target is not breached by the time outside
+    # working hours right after its due moment
+    if late(late_after(cal, due, target), end):
         clock.breached_at = due
         clock.ever_breached = True
     _state(clock, now, warn_at)
@@ -170,7 +198,7 @@ def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar
             break
         stop = end if b is None else min(b, end)
         span = max(cal.elapsed(a, stop, target), 0.0)
-        if breach is None and elapsed + span >= total:
+        if breach is None and elapsed + span > total:
             breach = _add(cal, a, total - elapsed, target)
         elapsed += span
     return elapsed, breach, paused, paused_now
@@ -227,9 +255,10 @@ def followup_clocks(ticket: Any, cal: BusinessCalendar, now: datetime) -> list[C
             continue
         done = read_stamp(f.get("done_at"), cal.tz)
         clock = Clock("followup", None, due, stopped=done)
-        clock.detail = {"attempts": int(f.get("attempts") or 0), "result": f.get("result")}
+        clock.detail = {"attempts": int(f.get("attempts") or 0), "result": f.get("result"),
+                        "assignee": f.get("assignee")}
         end = done or now
-        if due <= end:
+        if late(due, end):
             clock.breached_at = due
             clock.ever_breached = True
         _state(clock, now, ())
@@ -246,7 +275,7 @@ def work_order_clock(ticket: Any, cal: BusinessCalendar, now: datetime, unit: st
     stopped = read_stamp((ticket.get("sla") or {}).get("resolved_at"), cal.tz)
     clock = Clock("work_order", read_stamp(ticket.get("created"), cal.tz), due, stopped=stopped)
     end = stopped or now
-    if due <= end:
+    if late(due, end):
         clock.breached_at = due
         clock.ever_breached = True
         clock.detail = {"late_days": late_days(cal, due, end, unit=unit)}
@@ -291,7 +320,21 @@ def ticket_clocks(ticket: Any, config: Config, cal: BusinessCalendar, now: datet
         if clock is not None:
             out.append(clock)
     out.extend(followup_clocks(ticket, cal, now))
+    for clock in out:
+        clock.left_minutes = _left(clock, cal, now)
     return out
+
+
+def _left(clock: Clock, cal: BusinessCalendar, now: datetime) -> float | None:
+    """Time left until the clock's due (negative: how late), in its own time: against the
+    target for SLA clocks, business time from the due moment for follow-ups and work orders."""
+    if clock.state == "met":
+        return None
+    if clock.target is not None and clock.target_minutes:
+        return clock.target_minutes - clock.elapsed
+    if clock.due is None:
+        return None
+    return cal.between(clock.stopped or now, clock.due)
 
 
 def paused_minutes_at(ticket: Any, cal: BusinessCalendar, now: datetime) -> int:
