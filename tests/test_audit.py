@@ -369,3 +369,49 @@ def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
     assert fast.open_at_cutoff and not fast.breached_at_cutoff
     report = desk.ok("audit", "--period", "2026-10", "--json", now="2026-11-02T09:00+08:00").json
     assert report["totals"]["open"] == 1 and report["sla"]["open_breached"] == 0
+
+
+ADDITIVE = ("created", "resolved", "closed", "followups_done", "satisfied", "unsatisfied")
+
+
+def test_counts_over_consecutive_periods_add_up_to_their_union(generated_tickets):
+    """Every count of events (tickets created, cycles resolved, closes, follow-up calls
+    finished and their results, escalations by level, work-order late days) over
+    consecutive periods adds up to the count for the union of the periods, wherever the
+    cut points fall and whatever the moment the report is made."""
+    from datetime import datetime, timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    tickets, config, cal = generated_tickets
+    start = datetime(2025, 12, 1, tzinfo=config.tz)  # the generated desk's year
+    facts_cache: dict[tuple, list] = {}
+
+    def totals(a: datetime, b: datetime, now: datetime) -> dict:
+        period = audit.Period(a, b, "p")
+        key = (a, b, now)
+        if key not in facts_cache:
+            facts_cache[key] = [audit.ticket_facts(t, config, cal, period, now) for t in tickets]
+        r = audit.report_from_facts(facts_cache[key], config, cal, period, now)
+        headline = audit.summarize(facts_cache[key])
+        counts = {k: headline[k] for k in ADDITIVE}
+        counts["followups_due"] = r["followups"]["due_in_period"]
+        counts.update({f"escalated_to_{k}": v for k, v in r["escalations"].items()})
+        counts["late_days"] = sum(r["work_orders"]["late_days_by_department"].values())
+        return counts
+
+    @settings(max_examples=25, deadline=None)
+    @given(cuts=st.lists(st.integers(1, 365 * 24 * 60 - 1), min_size=1, max_size=4, unique=True),
+           now_after=st.integers(0, 400 * 24 * 60))
+    def check(cuts, now_after):
+        points = [start] + [start + timedelta(minutes=m) for m in sorted(cuts)] + [start + timedelta(days=365)]
+        now = start + timedelta(minutes=now_after)
+        parts: dict[str, int] = {}
+        for a, b in zip(points, points[1:]):
+            for k, v in totals(a, b, now).items():
+                parts[k] = parts.get(k, 0) + v
+        union = totals(points[0], points[-1], now)
+        assert {k: v for k, v in parts.items() if v} == {k: v for k, v in union.items() if v}
+
+    check()
