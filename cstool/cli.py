@@ -8,6 +8,7 @@ module is not hidden: it surfaces as a traceback naming the module.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,6 +64,48 @@ class RefusalError(click.ClickException):
         click.echo(f"cstool: {self.format_message()}", err=True)
 
 
+EXIT_INTERRUPTED = 130  # Ctrl-C: what had been started is put back
+
+
+def _text(ctx: click.Context, key: str, **fmt: Any) -> str:
+    """A catalogue text in the language of the run (English when even that cannot be told)."""
+    from cstool.messages import label
+
+    app = ctx.find_object(App)
+    try:
+        lang = app.lang if app is not None else "en"
+    except Exception:
+        lang = "en"
+    return label(key, lang, **fmt)
+
+
+def _what_failed(exc: BaseException) -> str:
+    """One line naming an unexpected error: its kind, the file it concerns, its first line."""
+    if isinstance(exc, RecursionError):
+        return "RecursionError: data nested too deeply to handle"
+    filename = getattr(exc, "filename", None)
+    reason = getattr(exc, "strerror", None) if filename else None
+    text = f"{filename}: {reason}" if filename and reason else (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def _warn_skipped(ctx: click.Context) -> None:
+    """Name, once on stderr, each desk file the command skipped because it cannot be read."""
+    app = ctx.find_object(App)
+    desk = app._desk if app is not None else None
+    if desk is None or not desk.skipped or getattr(desk, "_warned", False):
+        return
+    desk._warned = True
+    for path in sorted(desk.skipped):
+        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=render_safe(desk.skipped[path]))}", err=True)
+
+
+def render_safe(text: str) -> str:
+    from cstool.reports.render import escape_controls
+
+    return escape_controls(text)
+
+
 # commands whose first use of the desk is to read the index, before they write anything
 READS_INDEX_FIRST = frozenset({"list", "due", "audit", "handover", "export", "sample", "create"})
 
@@ -72,13 +115,26 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except CstoolError as exc:
             raise RefusalError(exc.message, exc.exit_code) from None
         except PermissionError as exc:
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
+        except KeyboardInterrupt:
+            raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # anything unexpected: one line and exit 3, the traceback only when debugging
+            if os.environ.get("CSTOOL_DEBUG") == "1":
+                raise
+            raise RefusalError(_text(ctx, "error.unexpected", what=_what_failed(exc)), EXIT_DESK) from None
         finally:
+            _warn_skipped(ctx)
             _drop_unused_checks()
+        app = ctx.find_object(App)
+        if app is not None and app.strict and app._desk is not None and app._desk.skipped:
+            raise RefusalError(_text(ctx, "skipped.strict", n=len(app._desk.skipped)), EXIT_DESK)
+        return result
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -132,6 +188,9 @@ GLOBAL_OPTIONS = (
     GlobalOption("--lang", "lang_flag", "CSTOOL_LANG",
                  "Output language [env CSTOOL_LANG; default desk language, else locale].", choices=LANGS),
     GlobalOption("--no-commit", "no_commit", "CSTOOL_NO_COMMIT", "Write files but make no git commit.", is_flag=True),
+    GlobalOption("--strict", "strict", "CSTOOL_STRICT",
+                 "Exit 3 when a ticket or customer file cannot be read (it is skipped otherwise) [env CSTOOL_STRICT].",
+                 is_flag=True),
 )
 
 
@@ -164,6 +223,7 @@ class App:
     now_text: str | None
     lang_flag: str | None
     no_commit: bool
+    strict: bool
 
     def __init__(self, **options: Any):
         for option in GLOBAL_OPTIONS:

@@ -44,6 +44,9 @@ class Desk:
     opened_token: str = field(default="", repr=False)  # the write token when this desk was opened
     locked_token: str = field(default="", repr=False)  # ... and when the lock was last taken
     _saved: bool = field(default=False, repr=False)
+    # files the index could not read, path -> reason (file and line): reading commands skip them
+    skipped: dict[str, str] = field(default_factory=dict, repr=False)
+    _warned: bool = field(default=False, repr=False)  # whether they were named on stderr yet
 
     @classmethod
     def open(cls, root: Path) -> Desk:
@@ -132,6 +135,7 @@ class Desk:
         if self._index is None:
             self._index = open_index(self)
         self._index.refresh()
+        self.skipped.update(self._index.bad_files())
         return self._index
 
     def documents(self) -> list[dict[str, Any]]:

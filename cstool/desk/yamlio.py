@@ -27,6 +27,7 @@ from cstool.errors import DeskError
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
 TEMP_MARK = ".tmp-"
+BOM = "\ufeff"
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -110,25 +111,47 @@ def loads(text: str, name: str = "<text>") -> Any:
         raise DeskError(f"{name}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def load(path: Path, name: str | None = None) -> Any:
-    """Read and safely parse one YAML file of the desk."""
+def read_bytes(path: Path, name: str | None = None) -> bytes:
+    """A desk file's bytes, its size checked before it is read: a file past the limit is
+    refused after reading at most one byte more than the limit (it may grow meanwhile)."""
     label = name or str(path)
+    too_big = f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it"
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DeskError(f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
+                raise DeskError(too_big)
+            data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise DeskError(f"{label}: file not found") from None
     except IsADirectoryError:
         raise DeskError(f"{label}: is a folder, not a file") from None
     except PermissionError:
         raise DeskError(f"{label}: permission denied") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DeskError(too_big)
+    return data
+
+
+def decode(data: bytes, label: str) -> str:
+    """UTF-8 text of a desk file (a leading byte-order mark is not part of the text)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DeskError(f"{label}: not UTF-8 text (byte {exc.start})") from None
-    return loads(text, label)
+        line = data[:exc.start].count(b"\n") + 1
+        raise DeskError(f"{label}:{line}: not UTF-8 text (byte {exc.start})") from None
+    return text[1:] if text.startswith(BOM) else text
+
+
+def read_text(path: Path, name: str | None = None) -> str:
+    """A desk file's text, size-checked before reading and decoded as UTF-8."""
+    label = name or str(path)
+    return decode(read_bytes(path, label), label)
+
+
+def load(path: Path, name: str | None = None) -> Any:
+    """Read and safely parse one YAML file of the desk."""
+    label = name or str(path)
+    return loads(read_text(path, label), label)
 
 
 # --------------------------------------------------------------------------- the fast read path
@@ -217,15 +240,15 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", None)
-        data = path.read_bytes() if loader is not None else None
     except ImportError:
-        loader = data = None
-    if loader is None or data is None:
+        loader = None
+    if loader is None:
         return _plain_of(load(path, name))
-    if len(data) > MAX_FILE_BYTES:
-        return load(path, name)
+    data = read_bytes(path, name)
     try:
         text = data.decode("utf-8")
+        if text.startswith(BOM):
+            text = text[1:]
         return _from_events(yaml.parse(text, Loader=loader))
     except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
         return _plain_of(load(path, name))
@@ -270,11 +293,28 @@ def dumps(data: Any) -> str:
     return stream.getvalue()
 
 
+def _style_of(path: Path) -> tuple[bool, bool]:
+    """Whether an existing file starts with a byte-order mark and ends its lines with CRLF
+    (judged by its first line), so that saving a hand-made file keeps both."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False, False
+    bom = head.startswith(BOM.encode("utf-8"))
+    first = head.find(b"\n")
+    return bom, first > 0 and head[first - 1:first] == b"\r"
+
+
 def atomic_write(path: Path, text: str) -> None:
-    """Write text to path so that readers see the old file or the new one, never half."""
+    """Write text to path so that readers see the old file or the new one, never half.
+    A file being replaced keeps its byte-order mark and CRLF line ends, if it had them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    data = text.encode("utf-8")
+    bom, crlf = _style_of(path)
+    if crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    data = (BOM if bom and not text.startswith(BOM) else "").encode("utf-8") + text.encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -89,4 +89,4 @@ def handover_text(data: dict[str, Any], config: Config, lang: str) -> str:
         f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  "
         f"{late if i['overdue'] else ''}".rstrip()
         for i in data["due_next_shift"]])
-    return "\n".join(lines)
+    return render.escape_controls("\n".join(lines))
