@@ -316,7 +316,18 @@ class App:
 
         author = repo.Author(actor.name, actor.id)
         when = self.now.isoformat()
-        return lambda paths, message: repo.commit(root, paths, message, author, when)
+        desk = self.desk
+
+        def commit(paths: list[Path], message: str) -> str:
+            try:
+                done = repo.commit(root, paths, message, author, when)
+            except KeyboardInterrupt:
+                repo.run_git(root, "reset", "-q", "--", *map(str, paths), check=False)  # unstage what it had added
+                raise
+            desk.committed(paths)
+            return done
+
+        return commit
 
     def git_root(self) -> Path | None:
         """The git work tree of the desk, unless --no-commit or outside git."""

@@ -193,7 +193,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # integrity check (verify, audit --check)
     "verify.findings": ("{n} 项问题,共检查 {files} 个文件", "{n} findings in {files} files"),
     "skipped.file": ("已跳过无法读取的文件:{message}", "skipped a file that cannot be read: {message}"),
-    "skipped.strict": ("有 {n} 个文件无法读取(--strict);修复后再运行", "{n} files could not be read (--strict); fix them and run again"),
+    "skipped.strict": ("有 {n} 个文件无法读取(--strict);修复后再运行",
+                       "{n} files could not be read (--strict); fix them and run again"),
     "error.unexpected": ("意外错误:{what};什么也没有写入。请报告此问题(设置 CSTOOL_DEBUG=1 可看到详细信息)",
                          "unexpected error: {what}; nothing more was done. Please report it "
                          "(CSTOOL_DEBUG=1 shows the details)"),

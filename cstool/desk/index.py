@@ -157,9 +157,9 @@ class Index:
             verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
         if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
-        customer_rows = [_checked(_customer_row, self.desk.root, rel, st) for rel, st in changed_customers]
-        bad_customers = [row for row in customer_rows if isinstance(row, Unreadable)]
-        customer_rows = [row for row in customer_rows if not isinstance(row, Unreadable)]
+        checked = [_checked(_customer_row, self.desk.root, rel, st) for rel, st in changed_customers]
+        bad_customers = [row for row in checked if isinstance(row, Unreadable)]
+        customer_rows = [row for row in checked if not isinstance(row, Unreadable)]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self._delete_stale(changed, removed, changed_customers, removed_customers)

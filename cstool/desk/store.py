@@ -47,6 +47,8 @@ class Desk:
     # files the index could not read, path -> reason (file and line): reading commands skip them
     skipped: dict[str, str] = field(default_factory=dict, repr=False)
     _warned: bool = field(default=False, repr=False)  # whether they were named on stderr yet
+    # under the lock: each file written and not yet committed -> its bytes before (None: it was new)
+    _journal: dict[Path, bytes | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> Desk:
@@ -188,9 +190,37 @@ class Desk:
                              "a desk file may have; shorten the text or link a new ticket")
         yamlio.sweep_temp_files(path.parent)
         self._saved = True
+        if path not in self._journal:
+            try:
+                self._journal[path] = path.read_bytes()
+            except FileNotFoundError:
+                self._journal[path] = None
         yamlio.atomic_write(path, text)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
+
+    def committed(self, paths: Any) -> None:
+        """The files were committed: an interruption from now on leaves them as they are."""
+        for path in paths:
+            self._journal.pop(Path(path), None)
+
+    def put_back(self) -> None:
+        """Restore every file written under the lock and not committed (after Ctrl-C): a new
+        file is removed, a changed one gets its old bytes back. A second Ctrl-C meanwhile is
+        ignored, so the desk is never left half put back."""
+        import signal
+        import threading
+
+        journal, self._journal = self._journal, {}
+        if threading.current_thread() is not threading.main_thread():
+            _put_back_files(journal)
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            _put_back_files(journal)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        self._files = None
 
     def ticket_exists(self, ticket_id: str) -> bool:
         """Whether a file for this ID is in any month folder (cheaper than listing them all)."""
@@ -253,7 +283,12 @@ class Desk:
             self._files = None  # another writer may have added files while we waited
             self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
             self._saved = False
-            yield
+            self._journal = {}
+            try:
+                yield
+            except KeyboardInterrupt:
+                self.put_back()
+                raise
         finally:
             if acquired and self._saved:
                 token = f"{time.time_ns()}-{os.getpid()}".encode("ascii")
@@ -261,6 +296,14 @@ class Desk:
                 os.pwrite(fd, token, 0)
                 self.opened_token = self.locked_token = token.decode("ascii")
             os.close(fd)
+
+
+def _put_back_files(journal: dict[Path, bytes | None]) -> None:
+    for path, before in journal.items():
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            yamlio.atomic_write_bytes(path, before)
 
 
 class _Files(Mapping):

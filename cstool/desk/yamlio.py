@@ -309,12 +309,16 @@ def _style_of(path: Path) -> tuple[bool, bool]:
 def atomic_write(path: Path, text: str) -> None:
     """Write text to path so that readers see the old file or the new one, never half.
     A file being replaced keeps its byte-order mark and CRLF line ends, if it had them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     bom, crlf = _style_of(path)
     if crlf:
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-    data = (BOM if bom and not text.startswith(BOM) else "").encode("utf-8") + text.encode("utf-8")
+    atomic_write_bytes(path, (BOM if bom and not text.startswith(BOM) else "").encode("utf-8") + text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes to path so that readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
