@@ -514,12 +514,26 @@ def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: 
                 cell.encode("utf-8")  # a lone surrogate cannot be stored or printed
         return row
     except CstoolError as exc:
-        message = exc.message if exc.message.startswith(rel) else f"{rel}: {exc.message}"
+        message = exc.message if exc.message.startswith(rel) else _with_line(root, rel, exc.message)
     except UnicodeError:
         message = f"{rel}:{_surrogate_line(root / rel)}: holds a lone surrogate (an escape such as \\ud800), which is not text"
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
         message = f"{rel}: a value of the wrong kind ({type(exc).__name__}: {str(exc)[:200]})"
     return Unreadable(rel, st, message)
+
+
+def _with_line(root: Path, rel: str, message: str) -> str:
+    """A reason that names no line, prefixed with the file and the line of the first value
+    it quotes (a value checked after parsing, such as a customer's ``since: banana``)."""
+    quoted = re.search(r"'([^'\n]{1,200})'", message)
+    line = None
+    if quoted:
+        try:
+            lines = yamlio.read_text(root / rel).splitlines()
+        except CstoolError:
+            lines = []
+        line = next((i + 1 for i, text in enumerate(lines) if quoted[1] in text), None)
+    return f"{rel}:{line}: {message}" if line else f"{rel}: {message}"
 
 
 def _surrogate_line(path: Path) -> int:

@@ -62,7 +62,7 @@ def too_big(root: Path, good: Path) -> tuple[str, int]:
 
 
 def not_utf8(root: Path, good: Path) -> tuple[str, int]:
-    text = _as_bad(good).replace("\ntitle: hello", "\ntitle: h\xffllo")
+    text = _as_bad(good) + "note: h\xffllo\n"
     data = text.encode("utf-8").replace("\xff".encode(), b"\xff")
     rel, _ = _place(root, good, data)
     return rel, _line(text, "\xff")
