@@ -122,8 +122,8 @@ class LazyGroup(click.Group):
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
         except KeyboardInterrupt:
             raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, ImportError):
+            raise  # click's own exits; a broken install surfaces as the traceback naming the module
         except Exception as exc:  # anything unexpected: one line and exit 3, the traceback only when debugging
             if os.environ.get("CSTOOL_DEBUG") == "1":
                 raise

@@ -276,3 +276,79 @@ def test_size_is_checked_before_reading(monkeypatch, tmp_path):
 
 def test_cstool_process_help_still_works():
     assert cstool_process("--help").returncode == 0
+
+
+# --------------------------------------------------------------------------- the merge driver
+
+HOSTILE_SIDES = {
+    "a list": "- just\n- a list\n",
+    "a scalar": "just text\n",
+    "history: 5": "id: {id}\nhistory: 5\n",
+    "history of scalars": "id: {id}\nhistory: [1, 2]\n",
+    "python tag": "{good}extra: !!python/object/apply:os.system ['echo pwned']\n",
+    "invalid UTF-8": "{good}note: \udcff\n",
+    "deep nesting": "{good}fields: " + "[" * 40 + "]" * 40 + "\n",
+    "over 4 MiB": "{good}note: '" + "x" * (4 * 1024 * 1024) + "'\n",
+}
+
+
+def _sides(desk: CliDesk, tmp_path: Path) -> tuple[str, str, Path, Path, Path]:
+    tid = desk.create("--type", "inquiry", "--title", "hello")
+    good = desk.path(tid).read_text(encoding="utf-8")
+    paths = [tmp_path / name for name in ("base", "ours", "theirs")]
+    for p in paths:
+        p.write_text(good, encoding="utf-8")
+    return tid, good, *paths
+
+
+@pytest.mark.parametrize("side", ["base", "ours", "theirs"])
+@pytest.mark.parametrize("kind", list(HOSTILE_SIDES))
+def test_the_merge_driver_refuses_a_side_it_cannot_read(kind, side, desk, tmp_path):
+    from cstool.git.driver import merge_files
+
+    tid, good, base, ours, theirs = _sides(desk, tmp_path)
+    target = {"base": base, "ours": ours, "theirs": theirs}[side]
+    target.write_bytes(HOSTILE_SIDES[kind].format(id=tid, good=good).encode("utf-8", "surrogateescape"))
+    before = ours.read_bytes()
+    code, why = merge_files(base, ours, theirs, f"tickets/2026/11/{tid}.yaml")
+    assert code != 0, kind
+    assert why.startswith(f"tickets/2026/11/{tid}.yaml") and "\n" not in why, why
+    assert ours.read_bytes() == before  # ours untouched: no line merge of hostile content
+
+
+def test_merge_file_command_exits_non_zero_without_a_traceback(desk, tmp_path):
+    tid, good, base, ours, theirs = _sides(desk, tmp_path)
+    theirs.write_text("- a\n- list\n", encoding="utf-8")
+    res = desk.run("merge-file", str(base), str(ours), str(theirs), f"tickets/2026/11/{tid}.yaml", store=False)
+    assert res.exit_code == 1
+    assert "Traceback" not in res.stderr and "must be a mapping" in res.stderr
+
+
+def test_two_identical_events_on_one_side_stay_two_events(desk, tmp_path):
+    """Two identical notes in the same minute on one clone (as two chases would be), a reply
+    on the other: all three events are kept."""
+    from cstool.git.driver import merge_files
+
+    tid = desk.create("--type", "inquiry", "--title", "催办")
+    path = desk.path(tid)
+    base_text = path.read_text(encoding="utf-8")
+    desk.ok("note", tid, "-m", "请尽快处理", now="2026-11-20T11:00:00+08:00")
+    desk.ok("note", tid, "-m", "请尽快处理", now="2026-11-20T11:00:00+08:00")
+    ours_text = path.read_text(encoding="utf-8")
+    path.write_text(base_text, encoding="utf-8")
+    desk.ok("reply", tid, "-m", "已联系", now="2026-11-20T12:00:00+08:00")
+    theirs_text = path.read_text(encoding="utf-8")
+    base, ours, theirs = (tmp_path / n for n in ("base", "ours", "theirs"))
+    for p, text in ((base, base_text), (ours, ours_text), (theirs, theirs_text)):
+        p.write_text(text, encoding="utf-8")
+    code, why = merge_files(base, ours, theirs, f"tickets/2026/11/{tid}.yaml")
+    assert code == 0, why
+    merged = yamlio.load(ours)
+    actions = [ev["action"] for ev in merged["history"]]
+    assert actions.count("note") == 2, actions
+    assert actions.count("reply") == 1
+    # merging the result again with either side changes nothing (the union is stable)
+    again = tmp_path / "again"
+    again.write_bytes(ours.read_bytes())
+    assert merge_files(base, again, theirs, f"tickets/2026/11/{tid}.yaml")[0] == 0
+    assert [ev["action"] for ev in yamlio.load(again)["history"]] == actions
