@@ -190,11 +190,11 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             continue
         files_read += 1
         try:
-            data = yamlio.load(path, rel)
+            data, found = _checked_ticket(path, rel, config, now, customer_ids, seen)
         except CstoolError as exc:
             findings.append(_parse_finding(rel, exc.message))
             continue
-        findings.extend(check_ticket(data, rel, config, now, customer_ids))
+        findings.extend(found)
         tid = data.get("id") if isinstance(data, dict) else None
         if isinstance(tid, str):
             if tid in seen:
@@ -212,6 +212,20 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
                 findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference",
                                         f"linked ticket {link} does not exist"))
     return findings, files_read
+
+
+def _checked_ticket(path: Path, rel: str, config: Config, now: datetime, customers: set[str],
+                    seen: dict[str, str]) -> tuple[Any, list[Finding]]:
+    """One ticket file and its findings. A file is read with the fast parser (linear, in C)
+    first; only one with findings (or an ID already seen) is read again with the
+    round-trip loader, whose line numbers the findings then name."""
+    data = yamlio.load_plain(path, rel)
+    found = check_ticket(data, rel, config, now, customers)
+    tid = data.get("id") if isinstance(data, dict) else None
+    if found or (isinstance(tid, str) and tid in seen):
+        data = yamlio.load(path, rel)
+        found = check_ticket(data, rel, config, now, customers)
+    return data, found
 
 
 def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:

@@ -1,0 +1,113 @@
+"""Time cstool on hostile input: each case builds its input, runs cstool as a whole
+process and prints the wall time and peak memory (RSS).
+
+    python benchmarks/hostile.py [--workdir /tmp/cstool-hostile] [--events 5000 20000]
+
+Cases:
+- ``verify`` of one ticket with N history events (linear in the events);
+- ``show`` of a ticket of about 4 MiB (many events);
+- ``list`` next to a 200 MB file symlinked into the tickets folder (its size is checked
+  before anything is read: memory stays flat);
+- ``list`` on a desk whose periodic visit rule is ``FREQ=SECONDLY`` (refused by the
+  config check, at once);
+- ``list`` on a desk whose roster holds a 40,000-character id (refused by its length).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+NOW = "2026-11-20T10:00:00+08:00"
+ACTOR = "zhao.lei@example.com"
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB, exit code) of one process."""
+    time_bin = shutil.which("time") or "/usr/bin/time"
+    cmd = [time_bin, "-f", "%M", *argv] if os.path.exists(time_bin) else argv
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    rss = 0
+    if cmd is not argv:
+        try:
+            rss = int(proc.stderr.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            rss = 0
+    return elapsed, rss, proc.returncode
+
+
+def cstool(root: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "cstool", "--store", str(root), "--as", ACTOR, "--now", NOW, "--lang", "en", *args]
+
+
+def fresh_desk(where: Path) -> Path:
+    shutil.rmtree(where, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "cstool", "--as", ACTOR, "init", str(where), "--no-git", "--name", "bench",
+                    "--user-name", "赵磊"], check=True, capture_output=True)
+    return where
+
+
+def ticket_with_events(root: Path, events: int) -> Path:
+    """A ticket made by cstool, then N notes appended to its history as a teammate's file could hold."""
+    tid = subprocess.run(cstool(root, "create", "-q", "--type", "inquiry", "--title", "长工单"), check=True,
+                         capture_output=True, text=True).stdout.strip()
+    path = next((root / "tickets").glob(f"*/*/{tid}.yaml"))
+    note = f"  - at: '2026-11-20T10:00:00+08:00'\n    by: {ACTOR}\n    action: note\n    note: 已回电,客户要求再次跟进处理结果\n"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(note * events)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-hostile"))
+    parser.add_argument("--events", type=int, nargs="+", default=[5000, 20000])
+    args = parser.parse_args()
+    env = {**os.environ, "NO_COLOR": "1"}
+    rows = []
+    for n in args.events:
+        root = fresh_desk(args.workdir / f"events{n}")
+        path = ticket_with_events(root, n)
+        secs, rss, code = timed(cstool(root, "verify"), env)
+        rows.append((f"verify, 1 ticket of {n} events ({path.stat().st_size // 1024} KiB)", secs, rss, code))
+    root = fresh_desk(args.workdir / "big")
+    path = ticket_with_events(root, 37000)
+    timed(cstool(root, "list"), env)  # index it once
+    secs, rss, code = timed(cstool(root, "show", path.stem), env)
+    rows.append((f"show, 1 ticket of {path.stat().st_size / 1048576:.1f} MiB", secs, rss, code))
+    root = fresh_desk(args.workdir / "symlink")
+    big = args.workdir / "big.bin"
+    with open(big, "wb") as fh:
+        fh.truncate(200 * 1024 * 1024)
+    month = root / "tickets" / "2026" / "11"
+    month.mkdir(parents=True, exist_ok=True)
+    (month / "CS-2026-BIGBIG1.yaml").symlink_to(big)
+    secs, rss, code = timed(cstool(root, "list"), env)
+    rows.append(("list, a 200 MB file symlinked in", secs, rss, code))
+    root = fresh_desk(args.workdir / "secondly")
+    config = root / "cstool.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("periodic:\n", "periodic:\n    A: FREQ=SECONDLY\n", 1) if "periodic:\n" in text
+                      else text + "\nfollowups:\n  periodic:\n    A: FREQ=SECONDLY\n", encoding="utf-8")
+    secs, rss, code = timed(cstool(root, "list"), env)
+    rows.append(("list, periodic rule FREQ=SECONDLY", secs, rss, code))
+    root = fresh_desk(args.workdir / "longid")
+    config = root / "cstool.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(f"id: {ACTOR}", "id: " + "a" * 20000 + "@" + "." * 20000, 1), encoding="utf-8")
+    secs, rss, code = timed(cstool(root, "list"), env)
+    rows.append(("list, roster id of 40,000 characters", secs, rss, code))
+    print(f"{'case':48} {'seconds':>8} {'peak MiB':>9} {'exit':>5}")
+    for name, secs, rss, code in rows:
+        print(f"{name:48} {secs:8.2f} {rss / 1024:9.0f} {code:5d}")
+
+
+if __name__ == "__main__":
+    main()
