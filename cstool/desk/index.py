@@ -323,6 +323,16 @@ class Index:
 
     # ------------------------------------------------------------------ reading
 
+    def fresh_document(self, rel: str) -> dict[str, Any] | None:
+        """The indexed content of one ticket file if the file has not changed since it was
+        indexed (same size, times and inode), else None; no refresh needed."""
+        st = _stat(self.desk.root / rel)
+        if st is None:
+            return None
+        row = self.conn.execute("SELECT d.doc FROM files f JOIN docs d ON d.path = f.path WHERE f.path = ? AND f.stat = ?",
+                                (rel, st)).fetchone()
+        return None if row is None else json.loads(row[0])
+
     def bad_files(self) -> list[tuple[str, str]]:
         """The files that could not be read, as (path, reason naming file and line), by path."""
         return list(self.conn.execute("SELECT path, message FROM bad_files ORDER BY path"))

@@ -172,11 +172,17 @@ class Desk:
         return data
 
     def read_ticket(self, path: Path) -> Any:
-        """A ticket for reading only (``show``): parsed as plain data by the fast parser,
-        linear in the file's size; a file with any problem goes through
-        :meth:`load_ticket`, which refuses it naming the line."""
+        """A ticket for reading only (``show``): the index's copy when the file has not
+        changed since it was indexed, else parsed as plain data by the fast parser; a file
+        with any problem goes through :meth:`load_ticket`, which refuses it naming the line."""
+        from cstool.desk.index import open_index
         from cstool.domain.model import shape_problem
 
+        if self._index is None:
+            self._index = open_index(self)
+        data = self._index.fresh_document(self.rel(path))
+        if data is not None:
+            return data
         data = yamlio.load_plain(path, self.rel(path))
         if isinstance(data, dict) and data.get("id") == path.name[:-5] and shape_problem(data, self.config.tz) is None:
             return data
