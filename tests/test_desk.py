@@ -350,7 +350,7 @@ def test_python_tags_are_never_executed(desk, tmp_path):
     bad.write_text(f'id: CS-2026-EVIL001\nx: !!python/object/apply:os.system ["touch {marker}"]\n', encoding="utf-8")
     res = desk.run("list")
     assert res.exit_code == 0 and "not allowed" in res.stderr and "CS-2026-EVIL001.yaml:2" in res.stderr
-    assert desk.run("show", "EVIL001").exit_code == 3
+    assert desk.run("--strict", "list").exit_code == 3
     assert not marker.exists()
 
 
