@@ -352,3 +352,18 @@ def test_two_identical_events_on_one_side_stay_two_events(desk, tmp_path):
     again.write_bytes(ours.read_bytes())
     assert merge_files(base, again, theirs, f"tickets/2026/11/{tid}.yaml")[0] == 0
     assert [ev["action"] for ev in yamlio.load(again)["history"]] == actions
+
+
+@pytest.mark.parametrize("kind", [k for k in HOSTILE if not k.startswith("customer")])
+def test_the_bad_file_itself_is_refused_with_its_line(kind, desk):
+    """show and note of the bad ticket itself refuse it (exit 3), naming the file, nothing written."""
+    from tests.support.hostile import BAD_ID
+
+    _good(desk)
+    rel, _ = _plant(desk, kind)
+    before = desk.snapshot()
+    for args in (("show", BAD_ID), ("show", BAD_ID, "--json"), ("note", BAD_ID, "-m", "x")):
+        res = desk.run(*args)
+        assert res.exit_code == 3, (kind, args, res.stderr)
+        assert res.stderr.startswith(f"cstool: {rel}") and res.stderr.count("\n") == 1, res.stderr
+    assert desk.snapshot() == before

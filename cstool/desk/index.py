@@ -510,9 +510,6 @@ class Unreadable:
     message: str
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
 def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: str) -> tuple | Unreadable:
     """``make``'s row for one file, or why the file cannot be read. Whatever a file holds
     (bad YAML, values of the wrong kind, a lone surrogate that is not text) ends here as a
@@ -526,7 +523,8 @@ def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: 
     except CstoolError as exc:
         message = exc.message if exc.message.startswith(rel) else _with_line(root, rel, exc.message)
     except UnicodeError:
-        message = f"{rel}:{_surrogate_line(root / rel)}: holds a lone surrogate (an escape such as \\ud800), which is not text"
+        line = yamlio.surrogate_line(root / rel)
+        message = f"{rel}:{line}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
         message = f"{rel}: a value of the wrong kind ({type(exc).__name__}: {str(exc)[:200]})"
     return Unreadable(rel, st, message)
@@ -544,16 +542,6 @@ def _with_line(root: Path, rel: str, message: str) -> str:
             lines = []
         line = next((i + 1 for i, text in enumerate(lines) if quoted[1] in text), None)
     return f"{rel}:{line}: {message}" if line else f"{rel}: {message}"
-
-
-def _surrogate_line(path: Path) -> int:
-    """The line of the first escaped surrogate in a file (1 when none is found)."""
-    try:
-        text = yamlio.read_text(path)
-    except CstoolError:
-        return 1
-    found = _SURROGATE_ESCAPE.search(text)
-    return text.count("\n", 0, found.start()) + 1 if found else 1
 
 
 def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple | Unreadable]:

@@ -164,6 +164,7 @@ class Desk:
         data = yamlio.load(path, self.rel(path))
         if not isinstance(data, dict):
             raise DeskError(f"{self.rel(path)}:1: a ticket file must be a mapping of fields")
+        yamlio.refuse_surrogates(data, path, self.rel(path))
         expected = path.name[:-5]
         if data.get("id") != expected:
             line = key_line(data, "id")
@@ -185,6 +186,7 @@ class Desk:
             return data
         data = yamlio.load_plain(path, self.rel(path))
         if isinstance(data, dict) and data.get("id") == path.name[:-5] and shape_problem(data, self.config.tz) is None:
+            yamlio.refuse_surrogates(data, path, self.rel(path))
             return data
         return self.load_ticket(path)
 

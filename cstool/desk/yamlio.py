@@ -148,6 +148,32 @@ def read_text(path: Path, name: str | None = None) -> str:
     return decode(read_bytes(path, label), label)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def refuse_surrogates(data: Any, path: Path, name: str | None = None) -> None:
+    """Refuse loaded data holding a lone surrogate (made by an escape such as ``"\\ud800"``):
+    it is not text, and can be neither printed nor stored. The message names the line of
+    the first such escape in the file."""
+    import json
+
+    try:
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DeskError(f"{name or path}:{surrogate_line(path)}: holds a lone surrogate (an escape such as \\ud800), "
+                        "which is not text; remove it") from None
+
+
+def surrogate_line(path: Path) -> int:
+    """The line of the first escaped surrogate in a file (1 when none is found)."""
+    try:
+        text = read_text(path)
+    except DeskError:
+        return 1
+    found = _SURROGATE_ESCAPE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
 def load(path: Path, name: str | None = None) -> Any:
     """Read and safely parse one YAML file of the desk."""
     label = name or str(path)
