@@ -25,6 +25,7 @@ from pathlib import Path
 
 NOW = "2026-11-20T10:00:00+08:00"
 ACTOR = "zhao.lei@example.com"
+TIMEOUT = 120.0  # a case still running then is killed and reported as such
 
 
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
@@ -32,7 +33,10 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int, int, str]:
     time_bin = shutil.which("time") or "/usr/bin/time"
     cmd = [time_bin, "-f", "%M", *argv] if os.path.exists(time_bin) else argv
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, 0, -1, f"killed after {TIMEOUT:g} s"
     elapsed = time.perf_counter() - start
     rss = 0
     lines = proc.stderr.strip().splitlines()
@@ -70,7 +74,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-hostile"))
     parser.add_argument("--events", type=int, nargs="+", default=[5000, 20000])
+    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="Kill a case after this many seconds.")
     args = parser.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     env = {**os.environ, "NO_COLOR": "1"}
     rows = []
     for n in args.events:
