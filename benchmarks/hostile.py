@@ -71,12 +71,12 @@ def ticket_with_events(root: Path, events: int) -> Path:
 
 
 def main() -> None:
+    global TIMEOUT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-hostile"))
     parser.add_argument("--events", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--timeout", type=float, default=TIMEOUT, help="Kill a case after this many seconds.")
     args = parser.parse_args()
-    global TIMEOUT
     TIMEOUT = args.timeout
     env = {**os.environ, "NO_COLOR": "1"}
     rows = []
