@@ -93,17 +93,13 @@ def _warn_skipped(ctx: click.Context) -> None:
     """Name, once on stderr, each desk file the command skipped because it cannot be read."""
     app = ctx.find_object(App)
     desk = app._desk if app is not None else None
-    if desk is None or not desk.skipped or getattr(desk, "_warned", False):
+    if desk is None or not desk.skipped or desk._warned:
         return
-    desk._warned = True
-    for path in sorted(desk.skipped):
-        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=render_safe(desk.skipped[path]))}", err=True)
-
-
-def render_safe(text: str) -> str:
     from cstool.reports.render import escape_controls
 
-    return escape_controls(text)
+    desk._warned = True
+    for path in sorted(desk.skipped):
+        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=escape_controls(desk.skipped[path]))}", err=True)
 
 
 # commands whose first use of the desk is to read the index, before they write anything
@@ -394,9 +390,11 @@ def output_format(fmt: str, as_json: bool) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and ``python -m cstool``."""
     args = sys.argv[1:] if argv is None else list(argv)
-    _start_reading(args)
     try:
+        _start_reading(args)
         cli.main(args=args, prog_name="cstool")
+    except KeyboardInterrupt:  # before a command started: nothing to put back
+        sys.exit(EXIT_INTERRUPTED)
     finally:
         _drop_unused_checks()
 
