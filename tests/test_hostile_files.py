@@ -118,18 +118,26 @@ def test_a_lone_surrogate_in_a_title_does_not_stop_list_due_or_create(desk):
     assert good in desk.ok("list").stdout
 
 
-def test_the_warning_is_repeated_until_the_file_is_fixed(desk):
-    good = _good(desk)
+@pytest.mark.parametrize("git", [False, True])
+def test_the_warning_is_repeated_until_the_file_is_fixed(git, new_desk):
+    desk = new_desk(git=git)
+    good = desk.create("--type", "inquiry", "--title", "hello", as_=MANAGER)
     rel, _ = _plant(desk, "timestamp banana")
-    for _ in range(2):
+    if git:  # a teammate's commit, pulled: git reports the file clean from then on
+        desk.git("add", rel)
+        desk.git("commit", "-q", "-m", "hand edit")
+    for _ in range(3):
         res = desk.ok("list")
         assert res.stderr.count(rel) == 1
+        assert good in res.stdout
     path = desk.root / rel
     path.write_text(path.read_text(encoding="utf-8").replace("updated: banana", "updated: '2026-11-20T10:00:00+08:00'"),
                     encoding="utf-8")
+    if git:
+        desk.git("commit", "-q", "-am", "fixed")
     res = desk.ok("list")
     assert res.stderr == ""
-    assert good in res.stdout
+    assert good in res.stdout and "CS-2026-ZZZZZZZ" in res.stdout
 
 
 def test_strict_exits_3_when_a_file_is_skipped(desk):
