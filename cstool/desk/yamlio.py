@@ -2,8 +2,10 @@
 
 Loading is capped (file size, nesting depth), refuses anchors/aliases (the
 billion-laughs vector) and any tag outside YAML's core schema, so no file in a desk can
-make cstool build objects or exhaust memory. Saving keeps comments and key order of a
-loaded document, writes UTF-8 with Chinese as is, and replaces the file atomically.
+make cstool build objects or exhaust memory; a file's size is checked before it is read,
+and no more than the limit is ever read. Saving keeps comments and key order of a loaded
+document, writes UTF-8 with Chinese as is, keeps the byte-order mark and CRLF line ends of
+a hand-made file, and replaces the file atomically.
 """
 
 from __future__ import annotations
