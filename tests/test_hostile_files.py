@@ -84,8 +84,10 @@ def test_hostile_file_matrix(new_desk):
         shown = d.ok("show", good)  # the good ticket is still there and readable
         assert "hello" in shown.stdout
         lines.append(f"{kind:22} " + " ".join(f"{c:>4}" for c in row))
-    heads = [" ".join(a for a in args if not a.startswith("-") and a != "{good}")[:10] for args in commands]
-    print("\nhostile file kind       " + " | ".join(heads))
+    print("\nexit codes (✗: something did not hold); columns:")
+    for i, args in enumerate(commands, 1):
+        print(f"  c{i:<2} cstool {' '.join(args).replace('{good}', 'ID')}")
+    print(f"{'hostile file kind':22} " + " ".join(f"{'c' + str(i):>4}" for i in range(1, len(commands) + 1)))
     print("\n".join(lines))
     cells = len(HOSTILE) * len(commands)
     print(f"{len(HOSTILE)} hostile file kinds × {len(commands)} commands = {cells} runs; "
