@@ -8,8 +8,8 @@ Cases:
 - ``show`` of a ticket of about 4 MiB (many events);
 - ``list`` next to a 200 MB file symlinked into the tickets folder (its size is checked
   before anything is read: memory stays flat);
-- ``list`` on a desk with a tier-A customer whose periodic visit rule is
-  ``FREQ=SECONDLY`` (refused by the config check, at once);
+- ``list`` on a desk with a tier-A customer (since 2020, visited in 2026) whose periodic
+  visit rule is ``FREQ=SECONDLY`` (refused by the config check, at once);
 - ``list`` on a desk whose roster holds a 40,000-character id (refused by its length).
 """
 
@@ -99,8 +99,10 @@ def main() -> None:
     root = fresh_desk(args.workdir / "secondly")
     config = root / "cstool.yaml"
     text = config.read_text(encoding="utf-8")
-    subprocess.run(cstool(root, "customer", "add", "--name", "甲客户", "--tier", "A", "--since", "2020-01-01"),
-                   check=True, capture_output=True)
+    cid = subprocess.run(cstool(root, "customer", "add", "--name", "甲客户", "--tier", "A", "--since", "2020-01-01"),
+                         check=True, capture_output=True, text=True).stdout.strip()
+    # a visit years after `since`: the next one is found by walking the rule from `since` on
+    subprocess.run(cstool(root, "customer", "visit", cid, "--result", "satisfied"), check=True, capture_output=True)
     config.write_text(text.replace("    A: FREQ=MONTHLY\n", "    A: FREQ=SECONDLY\n", 1), encoding="utf-8")
     rows.append(("list, periodic rule FREQ=SECONDLY", *timed(cstool(root, "list"), env)))
     root = fresh_desk(args.workdir / "longid")
