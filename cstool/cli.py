@@ -8,6 +8,7 @@ module is not hidden: it surfaces as a traceback naming the module.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -65,6 +66,44 @@ class RefusalError(click.ClickException):
         click.echo(f"cstool: {self.format_message()}", err=True)
 
 
+EXIT_INTERRUPTED = 130  # Ctrl-C: what had been started is put back
+
+
+def _text(ctx: click.Context, key: str, **fmt: Any) -> str:
+    """A catalogue text in the language of the run (English when even that cannot be told)."""
+    from cstool.messages import label
+
+    app = ctx.find_object(App)
+    try:
+        lang = app.lang if app is not None else "en"
+    except Exception:
+        lang = "en"
+    return label(key, lang, **fmt)
+
+
+def _what_failed(exc: BaseException) -> str:
+    """One line naming an unexpected error: its kind, the file it concerns, its first line."""
+    if isinstance(exc, RecursionError):
+        return "RecursionError: data nested too deeply to handle"
+    filename = getattr(exc, "filename", None)
+    reason = getattr(exc, "strerror", None) if filename else None
+    text = f"{filename}: {reason}" if filename and reason else (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def _warn_skipped(ctx: click.Context) -> None:
+    """Name, once on stderr, each desk file the command skipped because it cannot be read."""
+    app = ctx.find_object(App)
+    desk = app._desk if app is not None else None
+    if desk is None or not desk.skipped or desk._warned:
+        return
+    from cstool.reports.render import escape_controls
+
+    desk._warned = True
+    for path in sorted(desk.skipped):
+        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=escape_controls(desk.skipped[path]))}", err=True)
+
+
 # commands whose first use of the desk is to read the index, before they write anything
 READS_INDEX_FIRST = frozenset({"list", "due", "audit", "report", "handover", "export", "sample", "create"})
 
@@ -75,14 +114,27 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         _warn_uncovered_years(None)  # what an earlier command in this process noted is not this one's
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except CstoolError as exc:
             raise RefusalError(exc.message, exc.exit_code) from None
         except PermissionError as exc:
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
+        except KeyboardInterrupt:
+            raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, ImportError):
+            raise  # click's own exits; a broken install surfaces as the traceback naming the module
+        except Exception as exc:  # anything unexpected: one line and exit 3, the traceback only when debugging
+            if os.environ.get("CSTOOL_DEBUG") == "1":
+                raise
+            raise RefusalError(_text(ctx, "error.unexpected", what=_what_failed(exc)), EXIT_DESK) from None
         finally:
+            _warn_skipped(ctx)
             _drop_unused_checks()
             _warn_uncovered_years(ctx.obj)
+        app = ctx.find_object(App)
+        if app is not None and app.strict and app._desk is not None and app._desk.skipped:
+            raise RefusalError(_text(ctx, "skipped.strict", n=len(app._desk.skipped)), EXIT_DESK)
+        return result
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -139,6 +191,9 @@ GLOBAL_OPTIONS = (
     GlobalOption("--backfill", "backfill", "CSTOOL_BACKFILL",
                  "Record a late entry: the events keep their --now time and carry this reason (a lead or above).",
                  metavar="REASON"),
+    GlobalOption("--strict", "strict", "CSTOOL_STRICT",
+                 "Exit 3 when a ticket or customer file cannot be read (it is skipped otherwise) [env CSTOOL_STRICT].",
+                 is_flag=True),
 )
 
 
@@ -172,6 +227,7 @@ class App:
     lang_flag: str | None
     no_commit: bool
     backfill: str | None
+    strict: bool
 
     def __init__(self, **options: Any):
         for option in GLOBAL_OPTIONS:
@@ -290,8 +346,19 @@ class App:
         from cstool.git import repo
 
         committer = repo.Committer(root, repo.Author(actor.name, actor.id), self.now.isoformat())
-        self.desk.before_write = committer.before_write  # checked before each file is written
-        return committer
+        desk = self.desk
+        desk.before_write = committer.before_write  # checked before each file is written
+
+        def commit(paths: list[Path], message: str) -> str:
+            try:
+                done = committer(paths, message)
+            except KeyboardInterrupt:
+                repo.run_git(root, "reset", "-q", "--", *map(str, paths), check=False)  # unstage what it had added
+                raise
+            desk.committed(paths)  # no longer to be put back on Ctrl-C
+            return done
+
+        return commit
 
     def git_root(self) -> Path | None:
         """The git work tree of the desk, unless --no-commit or outside git."""
@@ -358,9 +425,11 @@ def output_format(fmt: str, as_json: bool) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script and ``python -m cstool``."""
     args = sys.argv[1:] if argv is None else list(argv)
-    _start_reading(args)
     try:
+        _start_reading(args)
         cli.main(args=args, prog_name="cstool")
+    except KeyboardInterrupt:  # before a command started: nothing to put back
+        sys.exit(EXIT_INTERRUPTED)
     finally:
         _drop_unused_checks()
 

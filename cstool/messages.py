@@ -231,6 +231,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "log.col.message": ("说明", "message"),
     # integrity check (verify, audit --check)
     "verify.findings": ("{n} 项问题,共检查 {files} 个文件", "{n} findings in {files} files"),
+    "skipped.file": ("已跳过无法读取的文件:{message}", "skipped a file that cannot be read: {message}"),
+    "skipped.strict": ("有 {n} 个文件无法读取(--strict);修复后再运行",
+                       "{n} files could not be read (--strict); fix them and run again"),
+    "error.unexpected": ("意外错误:{what};什么也没有写入。请报告此问题(设置 CSTOOL_DEBUG=1 可看到详细信息)",
+                         "unexpected error: {what}; nothing more was done. Please report it "
+                         "(CSTOOL_DEBUG=1 shows the details)"),
+    "error.interrupted": ("已中断;已撤回未完成的更改", "interrupted; what was started has been put back"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
     # the calendar (cstool calendar, and the warning when it runs out)
     "calendar.uncovered": ("警告: {years} 年的节假日和调休安排未知,时限按普通周末计算,可能有误。请在 cstool.yaml 的 "

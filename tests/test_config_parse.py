@@ -144,6 +144,9 @@ AGENT = {"id": "a@example.com", "name": "甲", "role": "agent"}
     ([{**AGENT, "groups": {"service": 1}}], "'roster[0].groups' must be a list of group keys"),
     ([{**AGENT, "groups": ["sales"]}], "'roster[0].groups': unknown group 'sales'"),
     ([{**AGENT, "phone": "110"}], "unknown key 'roster[0].phone'"),
+    # a 40,000-character id is refused by its length before any pattern runs on it
+    ([{**AGENT, "id": "a" * 20000 + "@" + "." * 20000}], "'roster[0].id' is 40001 characters long"),
+    ([{**AGENT, "id": "a" * 64 + "@" + "b" * 186 + ".com"}], "'roster[0].id' is 255 characters long"),
 ))
 def test_roster_invalid(roster, expected):
     assert expected in refusal(roster=roster)
@@ -300,10 +303,24 @@ def test_followup_retry_after_is_a_duration_with_a_default():
     ({"policies": {"complaint": {"after": "1d", "by": "phone"}}}, "unknown key 'followups.policies.complaint.by'"),
     ({"periodic": {"D": "FREQ=DAILY"}}, "unknown key 'followups.periodic.D'"),
     ({"periodic": {"A": "every day"}}, "'followups.periodic.A': 'every day' is not a recurrence rule"),
+    ({"periodic": {"A": "FREQ=SECONDLY"}}, "'followups.periodic.A': 'FREQ=SECONDLY' repeats more often than once a day"),
+    ({"periodic": {"A": "FREQ=HOURLY;INTERVAL=24"}}, "repeats more often than once a day"),
+    ({"periodic": {"A": "FREQ=DAILY;BYHOUR=9,10"}}, "repeats more often than once a day"),
     ({"owner": "x"}, "unknown key 'followups.owner'"),
 ))
 def test_followups_invalid(followups, expected):
     assert expected in refusal(followups=followups)
+
+
+@pytest.mark.parametrize("rule", ["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=MONTHLY;BYHOUR=9", "FREQ=YEARLY"])
+def test_periodic_rules_of_a_day_or_coarser_are_accepted(rule):
+    assert parse(followups={"periodic": {"A": rule}}).periodic == {"A": rule}
+
+
+def test_a_roster_id_of_254_characters_is_accepted():
+    pid = "a" * 64 + "@" + "b" * 185 + ".com"
+    assert len(pid) == 254
+    assert parse(roster=[{**AGENT, "id": pid}]).roster[0].id == pid
 
 
 def test_work_orders_valid():

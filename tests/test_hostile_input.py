@@ -464,13 +464,14 @@ def test_hand_edited_hostile_file_is_refused(case, tmp_path, new_desk):
     rel = path.relative_to(d.root).as_posix()
     FIGURES["hand-edited files:tried"] += 1
     proc = _run(d.root, "list")  # a timeout raises: a hang fails the test
-    outcomes = [(("list",), proc.returncode, proc.stderr)]
-    for args in (("show", tid), ("list", "--status", "all", "--json")):
+    # reading the desk skips the file and names it (exit 0; 3 with --strict); showing that file refuses
+    outcomes = [(("list",), proc.returncode, proc.stderr, 0)]
+    for args, expected in ((("show", tid), 3), (("list", "--status", "all", "--json"), 0), (("--strict", "list"), 3)):
         res = d.run(*args, as_=MANAGER)
-        outcomes.append((args, res.exit_code, res.stderr))
-    for args, code, stderr in outcomes:
+        outcomes.append((args, res.exit_code, res.stderr, expected))
+    for args, code, stderr, expected in outcomes:
         assert "Traceback" not in stderr, (case, args, stderr[-2000:])
-        assert code == 3, (case, args, code, stderr)
+        assert code == expected, (case, args, code, stderr)
         assert rel in stderr, (case, args, stderr)
         if line is not None:
             assert f"{rel}:{line}:" in stderr, (case, args, stderr)

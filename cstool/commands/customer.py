@@ -89,13 +89,13 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
     for key in ("id", "name", "tier", "phone", "email", "owner", "since", "next_visit", "note"):
         if data.get(key):
             value = views.person_name(app.config, data[key]) if key == "owner" else data[key]
-            click.echo(f"{key:11} {value}")
+            click.echo(render.escape_controls(f"{key:11} {value}"))
     for v in data.get("visits") or []:
         when = views.short_time(v.get("at", ""))
         who = views.person_name(app.config, v.get("by"))
-        click.echo(f"visit       {when}  {who}  {v.get('result')}  {v.get('note') or ''}".rstrip())
+        click.echo(render.escape_controls(f"visit       {when}  {who}  {v.get('result')}  {v.get('note') or ''}".rstrip()))
     for s in tickets:
-        click.echo(f"ticket      {s['id']}  {s['status']}  {s['title']}")
+        click.echo(render.escape_controls(f"ticket      {s['id']}  {s['status']}  {s['title']}"))
 
 
 @command.command("list")

@@ -48,7 +48,8 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
         click.echo(f"## {head}\n")
         for t in picked:
             who = views.person_name(config, t.get("assignee"))
-            click.echo(f"- [ ] {t['id']} {t.get('title')} — {who} — {views.short_time(str(t.get('updated')))}")
+            when = views.short_time(str(t.get("updated")))
+            click.echo(render.escape_controls(f"- [ ] {t['id']} {t.get('title')} — {who} — {when}"))
         return
     rows = [["[ ]", t["id"], views.type_name(config, str(t.get("type")), lang), render.truncate(t.get("title"), 30),
              views.person_name(config, t.get("assignee")), views.short_time(str(t.get("updated"))),

@@ -24,7 +24,8 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
         root = app.desk.root
         only = {os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/") for p in paths}
         only = {p for p in only if p.startswith("tickets/")}
-    findings, files = check_desk(app.desk.root, app.config, app.now, only)
+    app.desk.index()  # the files a reading command would skip, as the index found them
+    findings, files = check_desk(app.desk.root, app.config, app.now, only, app.desk.skipped)
     if fmt == "json":
         click.echo(render.to_json({"files": files, "findings": [f.as_json() for f in findings]}))
     elif fmt in ("csv", "markdown"):

@@ -16,8 +16,8 @@ from cstool.config.schema import (
     ACTIONS,
     ASSIGN_METHODS,
     DEFAULT_HOURS,
-    EMAIL_RE,
     KEY_RE,
+    MAX_EMAIL,
     PRIORITIES,
     RANGE_RE,
     ROLES,
@@ -34,6 +34,7 @@ from cstool.config.schema import (
     Policy,
     Rule,
     TicketType,
+    is_email,
 )
 from cstool.domain.ids import PREFIX_RE
 from cstool.errors import DeskError, InputError
@@ -313,7 +314,9 @@ def _parse_person(v: _Validator, roster_node: list, i: int, groups: dict[str, Gr
     kp, p = f"roster[{i}]", roster_node[i]
     v.mapping(p, kp, PERSON_KEYS, roster_node, i)
     pid = v.string(p, "id", f"{kp}.id")
-    if not EMAIL_RE.match(pid):
+    if len(pid) > MAX_EMAIL:
+        v.fail(p, "id", f"'{kp}.id' is {len(pid)} characters long; an email address has at most {MAX_EMAIL}")
+    if not is_email(pid):
         v.fail(p, "id", f"'{kp}.id': {pid!r} is not an email address")
     if pid.lower() in seen:
         v.fail(p, "id", f"'{kp}.id': {pid} is listed twice")
@@ -556,11 +559,24 @@ def _parse_periodic(v: _Validator, fu: Any) -> dict[str, str]:
         try:
             from dateutil.rrule import rrulestr
 
-            rrulestr(rule, dtstart=datetime(2026, 1, 1))
+            parsed = rrulestr(rule, dtstart=datetime(2026, 1, 1))
         except (ValueError, TypeError) as exc:
             v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} is not a recurrence rule ({exc})")
+        if not _daily_or_coarser(parsed):
+            v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} repeats more often than once a day; "
+                             "use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY without several BYHOUR, BYMINUTE or BYSECOND values")
         periodic[str(tier)] = rule
     return periodic
+
+
+def _daily_or_coarser(rule: Any) -> bool:
+    """A periodic visit rule gives at most one visit a day: a DAILY or coarser frequency and
+    one time of day (finer rules would make every reading command walk millions of dates)."""
+    from dateutil.rrule import DAILY
+
+    if not hasattr(rule, "_freq") or rule._freq > DAILY:  # a rule set, or HOURLY, MINUTELY, SECONDLY
+        return False
+    return all(len(getattr(rule, attr, None) or ()) <= 1 for attr in ("_byhour", "_byminute", "_bysecond"))
 
 
 WORK_ORDERS_KEYS = {"due": False, "late_unit": False}

@@ -24,6 +24,12 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # name@domain.tld; the bounded local part and top-level domain keep matching linear in the length
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$")
+MAX_EMAIL = 254  # the longest address mail can carry; longer text is refused before any pattern runs
+
+
+def is_email(text: str) -> bool:
+    """Whether text is an email address (at most MAX_EMAIL characters: linear time on any input)."""
+    return len(text) <= MAX_EMAIL and EMAIL_RE.match(text) is not None
 RANGE_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 

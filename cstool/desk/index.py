@@ -7,6 +7,10 @@ command refreshes it first: files whose stat changed are parsed again, new files
 removed files dropped. A corrupt or old-version index is deleted and rebuilt; a desk
 where ``.cstool`` cannot be written is read without a cache. Deleting the index loses
 nothing.
+
+A file that cannot be read (malformed YAML, a value of the wrong kind, text that is not
+text) does not stop the desk: its path, stat and the reason are kept in ``bad_files``,
+reading commands skip it and name it, and it is parsed again once it changes.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ import gc
 import itertools
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -27,10 +33,12 @@ from cstool.desk import paths, yamlio
 from cstool.desk.paths import PATHSPEC, stat_key
 from cstool.desk.query import SUMMARY_KEYS, summarize
 from cstool.domain.states import STATUSES, WORKING
-from cstool.errors import DeskError
+from cstool.errors import CstoolError, DeskError
 from cstool.git import repo
 
-SCHEMA_VERSION = 11  # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target
+# 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target;
+# 12: files that cannot be read are kept in bad_files
+SCHEMA_VERSION = 12
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 WATCH_LIMIT = 5000
@@ -108,6 +116,8 @@ class Index:
             conn.execute("CREATE INDEX deadlines_due ON deadlines(due_utc)")
             conn.execute("CREATE INDEX deadlines_path ON deadlines(path)")
             conn.execute("CREATE TABLE customers (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, doc TEXT NOT NULL)")
+            # files that cannot be read, kept until they change: (path, stat, reason naming file and line)
+            conn.execute("CREATE TABLE bad_files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, message TEXT NOT NULL)")
             conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             # paths to stat at the next refresh although git reports them clean (see refresh)
             conn.execute("CREATE TABLE watch (path TEXT PRIMARY KEY)")
@@ -150,12 +160,16 @@ class Index:
             verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
         if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
-        customer_rows = [_customer_row(self.desk.root, rel, st) for rel, st in changed_customers]
+        checked = [_checked(_customer_row, self.desk.root, rel, st) for rel, st in changed_customers]
+        bad_customers = [row for row in checked if isinstance(row, Unreadable)]
+        customer_rows = [row for row in checked if not isinstance(row, Unreadable)]
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self._delete_stale(changed, removed, changed_customers, removed_customers)
             self._insert_tickets(changed)
             self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
+            self.conn.executemany("DELETE FROM bad_files WHERE path = ?", [(row[0],) for row in customer_rows])
+            self._record_bad(bad_customers)
             self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   [d for row in customer_rows for d in row[-1]])
             if state is not None and len(touched) > WATCH_LIMIT:
@@ -176,7 +190,7 @@ class Index:
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
         if meta.get("config") != key:
             self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("files", "docs", "deadlines", "customers", "watch", "meta"):
+            for table in ("files", "docs", "deadlines", "customers", "bad_files", "watch", "meta"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
             self.conn.execute("COMMIT")
@@ -192,6 +206,13 @@ class Index:
         self.conn.executemany("DELETE FROM docs WHERE path = ?", [(r,) for r in removed])
         self.conn.executemany("DELETE FROM customers WHERE path = ?", [(r,) for r in removed_customers])
         self.conn.executemany("DELETE FROM deadlines WHERE path = ?", gone)
+        self.conn.executemany("DELETE FROM bad_files WHERE path = ?", [(r,) for r in removed + removed_customers])
+
+    def _record_bad(self, bad: list[Unreadable]) -> None:
+        """Keep the files that cannot be read apart, with their reason; drop any row they had."""
+        for table in ("files", "docs", "customers"):
+            self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", [(b.path,) for b in bad])
+        self.conn.executemany("INSERT OR REPLACE INTO bad_files VALUES (?, ?, ?)", [(b.path, b.stat, b.message) for b in bad])
 
     def _insert_tickets(self, changed: list[tuple[str, str]]) -> None:
         """Parse the changed ticket files and insert their rows, docs and deadlines in batches."""
@@ -199,9 +220,13 @@ class Index:
         cols = ", ".join(["path", "stat", *[_col(k) for k in COLUMNS]])
         batch: list[tuple] = []
         for row in itertools.chain(_parse_all(self.desk.root, changed), [None]):
+            if isinstance(row, Unreadable):
+                self._record_bad([row])
+                continue
             if row is not None:
                 batch.append(row)
             if batch and (row is None or len(batch) >= 500):  # insert as parsed: memory stays flat
+                self.conn.executemany("DELETE FROM bad_files WHERE path = ?", [(r[0],) for r in batch])
                 self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
                                       [r[:-3] for r in batch])
                 self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?)",
@@ -219,8 +244,8 @@ class Index:
             # a path leaves the watch only if no concurrent refresh re-indexed it meanwhile
             self.conn.executemany(
                 "DELETE FROM watch WHERE path = ? AND coalesce((SELECT stat FROM files WHERE path = ?), "
-                "(SELECT stat FROM customers WHERE path = ?), '') = ?",
-                [(rel, rel, rel, st or "") for rel, st in verified])
+                "(SELECT stat FROM customers WHERE path = ?), (SELECT stat FROM bad_files WHERE path = ?), '') = ?",
+                [(rel, rel, rel, rel, st or "") for rel, st in verified])
             self.conn.executemany("INSERT OR IGNORE INTO watch VALUES (?)", [(rel,) for rel in watch_add])
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (head,))
 
@@ -244,6 +269,8 @@ class Index:
         # file created after the scan, must not look like a file removed
         known = dict(self.conn.execute("SELECT path, stat FROM files"))
         known_customers = dict(self.conn.execute("SELECT path, stat FROM customers"))
+        for rel, st in self.conn.execute("SELECT path, stat FROM bad_files"):
+            (known if _kind(rel) == "ticket" else known_customers)[rel] = st
         on_disk = self.desk.ticket_stats()
         changed = [(rel, st) for rel, st in on_disk.items() if known.get(rel) != st]
         removed = [rel for rel in known if rel not in on_disk]
@@ -276,8 +303,9 @@ class Index:
             part = candidates[i:i + 500]
             marks = ", ".join("?" for _ in part)
             known.update(self.conn.execute(f"SELECT path, stat FROM files WHERE path IN ({marks}) "
-                                           f"UNION ALL SELECT path, stat FROM customers WHERE path IN ({marks})",
-                                           [*part, *part]))
+                                           f"UNION ALL SELECT path, stat FROM customers WHERE path IN ({marks}) "
+                                           f"UNION ALL SELECT path, stat FROM bad_files WHERE path IN ({marks})",
+                                           [*part, *part, *part]))
         changed: list[tuple[str, str]] = []
         removed: list[str] = []
         changed_customers: list[tuple[str, str]] = []
@@ -297,6 +325,20 @@ class Index:
         return changed, removed, changed_customers, removed_customers, verified
 
     # ------------------------------------------------------------------ reading
+
+    def fresh_document(self, rel: str) -> dict[str, Any] | None:
+        """The indexed content of one ticket file if the file has not changed since it was
+        indexed (same size, times and inode), else None; no refresh needed."""
+        st = _stat(self.desk.root / rel)
+        if st is None:
+            return None
+        row = self.conn.execute("SELECT d.doc FROM files f JOIN docs d ON d.path = f.path WHERE f.path = ? AND f.stat = ?",
+                                (rel, st)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def bad_files(self) -> list[tuple[str, str]]:
+        """The files that could not be read, as (path, reason naming file and line), by path."""
+        return list(self.conn.execute("SELECT path, message FROM bad_files ORDER BY path"))
 
     def summaries(self) -> list[dict[str, Any]]:
         cols = ", ".join(_col(k) for k in COLUMNS)
@@ -462,13 +504,56 @@ def _row(root: Path, rel: str, st: str) -> tuple:
             json.dumps(ticket_base(doc, cal), ensure_ascii=False), rows)
 
 
-def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple]:
+@dataclass(frozen=True)
+class Unreadable:
+    """A desk file the index cannot take, and why (naming the file and, when known, the line)."""
+
+    path: str
+    stat: str
+    message: str
+
+
+def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: str) -> tuple | Unreadable:
+    """``make``'s row for one file, or why the file cannot be read. Whatever a file holds
+    (bad YAML, values of the wrong kind, a lone surrogate that is not text) ends here as a
+    reason, never as an error that stops the command."""
+    try:
+        row = make(root, rel, st)
+        for cell in row:
+            if isinstance(cell, str):
+                cell.encode("utf-8")  # a lone surrogate cannot be stored or printed
+        return row
+    except CstoolError as exc:
+        message = exc.message if exc.message.startswith(rel) else _with_line(root, rel, exc.message)
+    except UnicodeError:
+        line = yamlio.surrogate_line(root / rel)
+        message = f"{rel}:{line}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
+        message = f"{rel}: a value of the wrong kind ({type(exc).__name__}: {str(exc)[:200]})"
+    return Unreadable(rel, st, message)
+
+
+def _with_line(root: Path, rel: str, message: str) -> str:
+    """A reason that names no line, prefixed with the file and the line of the first value
+    it quotes (a value checked after parsing, such as a customer's ``since: banana``)."""
+    quoted = re.search(r"'([^'\n]{1,200})'", message)
+    line = None
+    if quoted:
+        try:
+            lines = yamlio.read_text(root / rel).splitlines()
+        except CstoolError:
+            lines = []
+        line = next((i + 1 for i, text in enumerate(lines) if quoted[1] in text), None)
+    return f"{rel}:{line}: {message}" if line else f"{rel}: {message}"
+
+
+def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple | Unreadable]:
     root, items = args
     with gc_paused():
-        return [_row(Path(root), rel, st) for rel, st in items]
+        return [_checked(_row, Path(root), rel, st) for rel, st in items]
 
 
-def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
+def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | Unreadable]:
     show = len(changed) >= PARALLEL_FROM and sys.stderr.isatty()
     bar = None
     if show:
@@ -480,7 +565,7 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple]:
         workers = os.cpu_count() or 1
         if len(changed) < PARALLEL_FROM or workers < 2:
             for rel, st in changed:
-                yield _row(root, rel, st)
+                yield _checked(_row, root, rel, st)
                 if bar:
                     bar.update(1)
             return

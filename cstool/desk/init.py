@@ -8,7 +8,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool.config.load import CONFIG_FILE, default_config_text
 from cstool.config.parse import parse_config
-from cstool.config.schema import EMAIL_RE
+from cstool.config.schema import is_email
 from cstool.desk import yamlio
 from cstool.desk.store import CACHE_DIR
 from cstool.domain.ids import PREFIX_RE
@@ -29,7 +29,7 @@ def _identity(folder: Path, user: str | None, user_name: str | None) -> tuple[st
         email = repo.config_value(probe, "user.email") if _git_available() else None
     if not email:
         raise InputError("init needs your email for the roster: pass --as EMAIL, set CSTOOL_USER, or set git user.email")
-    if not EMAIL_RE.match(email):
+    if not is_email(email):
         raise InputError(f"--as: {email!r} is not an email address")
     name = user_name or (repo.config_value(probe, "user.name") if _git_available() else None)
     return email, (name or email.split("@")[0])

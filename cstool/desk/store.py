@@ -49,6 +49,11 @@ class Desk:
     before_write: Any = field(default=None, repr=False)
     # the reason of a late entry (--backfill), carried by every event this command records
     backfill: str | None = field(default=None, repr=False)
+    # files the index could not read, path -> reason (file and line): reading commands skip them
+    skipped: dict[str, str] = field(default_factory=dict, repr=False)
+    _warned: bool = field(default=False, repr=False)  # whether they were named on stderr yet
+    # under the lock: each file written and not yet committed -> its bytes before (None: it was new)
+    _journal: dict[Path, bytes | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> Desk:
@@ -137,6 +142,7 @@ class Desk:
         if self._index is None:
             self._index = open_index(self)
         self._index.refresh()
+        self.skipped.update(self._index.bad_files())
         return self._index
 
     def documents(self) -> list[dict[str, Any]]:
@@ -163,12 +169,31 @@ class Desk:
         data = yamlio.load(path, self.rel(path), root=self.root)
         if not isinstance(data, dict):
             raise DeskError(f"{self.rel(path)}:1: a ticket file must be a mapping of fields")
+        yamlio.refuse_surrogates(data, path, self.rel(path))
         expected = path.name[:-5]
         if data.get("id") != expected:
             line = key_line(data, "id")
             raise DeskError(f"{self.rel(path)}:{line}: the ticket id {data.get('id')!r} does not match the file name {expected}")
         check_shape(data, self.rel(path), self.config.tz)
         return data
+
+    def read_ticket(self, path: Path) -> Any:
+        """A ticket for reading only (``show``): the index's copy when the file has not
+        changed since it was indexed, else parsed as plain data by the fast parser; a file
+        with any problem goes through :meth:`load_ticket`, which refuses it naming the line."""
+        from cstool.desk.index import open_index
+        from cstool.domain.model import shape_problem
+
+        if self._index is None:
+            self._index = open_index(self)
+        data = self._index.fresh_document(self.rel(path))
+        if data is not None:
+            return data
+        data = yamlio.load_plain(path, self.rel(path))
+        if isinstance(data, dict) and data.get("id") == path.name[:-5] and shape_problem(data, self.config.tz) is None:
+            yamlio.refuse_surrogates(data, path, self.rel(path))
+            return data
+        return self.load_ticket(path)
 
     def iter_tickets(self) -> Iterator[tuple[Path, Any]]:
         for _ticket_id, path in sorted(self.ticket_files().items()):
@@ -192,9 +217,37 @@ class Desk:
             self.before_write(path)
         yamlio.sweep_temp_files(path.parent)
         self._saved = True
+        if path not in self._journal:
+            try:
+                self._journal[path] = path.read_bytes()
+            except FileNotFoundError:
+                self._journal[path] = None
         yamlio.atomic_write(path, text, root=self.root)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
+
+    def committed(self, paths: Any) -> None:
+        """The files were committed: an interruption from now on leaves them as they are."""
+        for path in paths:
+            self._journal.pop(Path(path), None)
+
+    def put_back(self) -> None:
+        """Restore every file written under the lock and not committed (after Ctrl-C): a new
+        file is removed, a changed one gets its old bytes back. A second Ctrl-C meanwhile is
+        ignored, so the desk is never left half put back."""
+        import signal
+        import threading
+
+        journal, self._journal = self._journal, {}
+        if threading.current_thread() is not threading.main_thread():
+            _put_back_files(journal)
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            _put_back_files(journal)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        self._files = None
 
     def ticket_exists(self, ticket_id: str) -> bool:
         """Whether a file for this ID is in any month folder (cheaper than listing them all)."""
@@ -253,7 +306,12 @@ class Desk:
             self._files = None  # another writer may have added files while we waited
             self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
             self._saved = False
-            yield
+            self._journal = {}
+            try:
+                yield
+            except KeyboardInterrupt:
+                self.put_back()
+                raise
         finally:
             if acquired and self._saved:
                 token = f"{time.time_ns()}-{os.getpid()}".encode("ascii")
@@ -278,6 +336,14 @@ def _open_lock(root: Path) -> int:
         os.close(fd)
         raise DeskError(f"{CACHE_DIR}/{LOCK_FILE}: is not a plain file; remove it (it is cstool's lock); nothing was written")
     return fd
+
+
+def _put_back_files(journal: dict[Path, bytes | None]) -> None:
+    for path, before in journal.items():
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            yamlio.atomic_write_bytes(path, before)
 
 
 class _Files(Mapping):

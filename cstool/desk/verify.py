@@ -178,14 +178,15 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
         return
     if hist and (not isinstance(hist[0], dict) or hist[0].get("action") != "create"):
         add("history", "the history must start with a create event", "history")
+    # a conflict is acknowledged by any later ack: one pass backwards finds the last ack
+    last_ack = max((i for i, ev in enumerate(hist) if isinstance(ev, dict) and ev.get("action") == "ack"), default=-1)
     for i, ev in enumerate(hist):
         if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
             add("history", f"history event {i + 1} lacks at, by or action", i, hist)
             continue
         if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
             add("roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster", i, hist)
-        acknowledged = any(isinstance(later, dict) and later.get("action") == "ack" for later in hist[i + 1:])
-        if ev.get("action") == "merge-conflict" and not acknowledged:
+        if ev.get("action") == "merge-conflict" and i > last_ack:
             add("merge-conflict",
                 f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} "
                 f"(then: cstool note {tid} --ack-conflict -m …)", i, hist)
@@ -211,9 +212,12 @@ def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..
                     "followups")
 
 
-def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None) -> tuple[list[Finding], int]:
+def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None,
+               unreadable: dict[str, str] | None = None) -> tuple[list[Finding], int]:
     """Every finding of the desk (or of the ticket files in ``only``, paths relative to
-    the desk), and how many files were read."""
+    the desk), and how many files were read. ``unreadable`` holds the files the index
+    could not read (path -> reason): each is reported, so that every file a reading
+    command skips is a finding."""
     from cstool.time.calendar import BusinessCalendar
 
     cal = BusinessCalendar(config.calendar, config.tz)
@@ -226,11 +230,11 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             continue
         files_read += 1
         try:
-            data = yamlio.load(path, rel)
+            data, found = _checked_ticket(path, rel, config, now, customer_ids, seen)
         except CstoolError as exc:
             findings.append(_parse_finding(rel, exc.message))
             continue
-        findings.extend(check_ticket(data, rel, config, now, customer_ids))
+        findings.extend(found)
         findings.extend(_calendar_findings(data, rel, cal))
         tid = data.get("id") if isinstance(data, dict) else None
         if isinstance(tid, str):
@@ -239,6 +243,9 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             else:
                 seen[tid] = rel
                 tickets[tid] = data
+    reported = {f.file for f in findings if f.code in ("parse", "unreadable")}
+    findings.extend(_parse_finding(rel, msg, "unreadable") for rel, msg in sorted((unreadable or {}).items())
+                    if rel not in reported and (only is None or rel in only))
     all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
     for tid, data in tickets.items():
         for i, link in enumerate(data.get("links") or []):
@@ -285,6 +292,20 @@ def _calendar_findings(data: Any, rel: str, cal: Any) -> list[Finding]:
     return out
 
 
+def _checked_ticket(path: Path, rel: str, config: Config, now: datetime, customers: set[str],
+                    seen: dict[str, str]) -> tuple[Any, list[Finding]]:
+    """One ticket file and its findings. A file is read with the fast parser (linear, in C)
+    first; only one with findings (or an ID already seen) is read again with the
+    round-trip loader, whose line numbers the findings then name."""
+    data = yamlio.load_plain(path, rel)
+    found = check_ticket(data, rel, config, now, customers)
+    tid = data.get("id") if isinstance(data, dict) else None
+    if found or (isinstance(tid, str) and tid in seen):
+        data = yamlio.load(path, rel)
+        found = check_ticket(data, rel, config, now, customers)
+    return data, found
+
+
 def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
     """The customer records' findings, the IDs of the good ones, and how many files were read."""
     findings: list[Finding] = []
@@ -313,7 +334,7 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
     return findings, customer_ids, files_read
 
 
-def _parse_finding(rel: str, msg: str) -> Finding:
+def _parse_finding(rel: str, msg: str, code: str = "parse") -> Finding:
     """A ticket file that does not parse: the loader's message, with its line when it names one."""
     line = None
     if msg.startswith(rel + ":"):
@@ -323,4 +344,4 @@ def _parse_finding(rel: str, msg: str) -> Finding:
             line, msg = int(head), tail
         else:
             msg = rest.lstrip(" ")
-    return Finding(rel, line, None, "parse", msg)
+    return Finding(rel, line, None, code, msg)

@@ -2,8 +2,10 @@
 
 Loading is capped (file size, nesting depth), refuses anchors/aliases (the
 billion-laughs vector) and any tag outside YAML's core schema, so no file in a desk can
-make cstool build objects or exhaust memory. Saving keeps comments and key order of a
-loaded document, writes UTF-8 with Chinese as is, and replaces the file atomically.
+make cstool build objects or exhaust memory; a file's size is checked before it is read,
+and no more than the limit is ever read. Saving keeps comments and key order of a loaded
+document, writes UTF-8 with Chinese as is, keeps the byte-order mark and CRLF line ends of
+a hand-made file, and replaces the file atomically.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cstool.errors import DeskError
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
 TEMP_MARK = ".tmp-"
+BOM = "\ufeff"
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:" + name
@@ -113,41 +116,88 @@ def loads(text: str, name: str = "<text>") -> Any:
         raise DeskError(f"{name}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def load(path: Path, name: str | None = None, root: Path | None = None) -> Any:
-    """Read and safely parse one YAML file of the desk. The file itself is never read
-    through a symbolic link; with root, no folder between root and it may be a link either."""
+def read_bytes(path: Path, name: str | None = None) -> bytes:
+    """A desk file's bytes, never read through a symbolic link (the file itself; see
+    :func:`load` for the folders above it), its size checked before it is read: a file past
+    the limit is refused after reading at most one byte more than the limit (it may grow
+    meanwhile)."""
     label = name or str(path)
-    if root is not None:
-        check_inside(root, path)
+    too_big = f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it"
     try:
-        data = _read_no_follow(path, label)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise DeskError(f"{label}: is a symbolic link; cstool does not follow links in a desk") from None
+            raise
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(path)
+            if st.st_size > MAX_FILE_BYTES:
+                raise DeskError(too_big)
+            data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise DeskError(f"{label}: file not found") from None
     except IsADirectoryError:
         raise DeskError(f"{label}: is a folder, not a file") from None
     except PermissionError:
         raise DeskError(f"{label}: permission denied") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DeskError(too_big)
+    return data
+
+
+def decode(data: bytes, label: str) -> str:
+    """UTF-8 text of a desk file (a leading byte-order mark is not part of the text)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DeskError(f"{label}: not UTF-8 text (byte {exc.start})") from None
-    return loads(text, label)
+        line = data[:exc.start].count(b"\n") + 1
+        raise DeskError(f"{label}:{line}: not UTF-8 text (byte {exc.start})") from None
+    return text[1:] if text.startswith(BOM) else text
 
 
-def _read_no_follow(path: Path, label: str) -> bytes:
-    """The bytes of path, opened without following a final symbolic link (ELOOP refused)."""
+def read_text(path: Path, name: str | None = None) -> str:
+    """A desk file's text, size-checked before reading and decoded as UTF-8."""
+    label = name or str(path)
+    return decode(read_bytes(path, label), label)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\[uU]0{0,4}[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def refuse_surrogates(data: Any, path: Path, name: str | None = None) -> None:
+    """Refuse loaded data holding a lone surrogate (made by an escape such as ``"\\ud800"``):
+    it is not text, and can be neither printed nor stored. The message names the line of
+    the first such escape in the file."""
+    import json
+
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise DeskError(f"{label}: is a symbolic link; cstool does not follow links in a desk") from None
-        raise
-    with os.fdopen(fd, "rb") as fh:
-        if stat.S_ISDIR(os.fstat(fh.fileno()).st_mode):
-            raise IsADirectoryError(path)
-        if os.fstat(fh.fileno()).st_size > MAX_FILE_BYTES:
-            raise DeskError(f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
-        return fh.read()
+        json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DeskError(f"{name or path}:{surrogate_line(path)}: holds a lone surrogate (an escape such as \\ud800), "
+                        "which is not text; remove it") from None
+
+
+def surrogate_line(path: Path) -> int:
+    """The line of the first escaped surrogate in a file (1 when none is found)."""
+    try:
+        text = read_text(path)
+    except DeskError:
+        return 1
+    found = _SURROGATE_ESCAPE.search(text)
+    return text.count("\n", 0, found.start()) + 1 if found else 1
+
+
+def load(path: Path, name: str | None = None, root: Path | None = None) -> Any:
+    """Read and safely parse one YAML file of the desk. The file itself is never read
+    through a symbolic link; with root, no folder between root and it may be a link either."""
+    label = name or str(path)
+    if root is not None:
+        check_inside(root, path)
+    return loads(read_text(path, label), label)
+
 
 
 # --------------------------------------------------------------------------- the fast read path
@@ -236,15 +286,15 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", None)
-        data = _read_no_follow(path, name or str(path)) if loader is not None else None
     except ImportError:
-        loader = data = None
-    if loader is None or data is None:
+        loader = None
+    if loader is None:
         return _plain_of(load(path, name))
-    if len(data) > MAX_FILE_BYTES:
-        return load(path, name)
+    data = read_bytes(path, name)
     try:
         text = data.decode("utf-8")
+        if text.startswith(BOM):
+            text = text[1:]
         return _from_events(yaml.parse(text, Loader=loader))
     except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
         return _plain_of(load(path, name))
@@ -305,16 +355,39 @@ def dumps(data: Any) -> str:
     return stream.getvalue()
 
 
+def _style_of(path: Path) -> tuple[bool, bool]:
+    """Whether an existing file starts with a byte-order mark and ends its lines with CRLF
+    (judged by its first line), so that saving a hand-made file keeps both."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False, False
+    bom = head.startswith(BOM.encode("utf-8"))
+    first = head.find(b"\n")
+    return bom, first > 0 and head[first - 1:first] == b"\r"
+
+
 def atomic_write(path: Path, text: str, root: Path | None = None) -> None:
     """Write text to path so that readers see the old file or the new one, never half.
+    A file being replaced keeps its byte-order mark and CRLF line ends, if it had them.
     With root (the desk), refuse a path that passes through a symbolic link or leaves it."""
     if root is not None:
         check_inside(root, path)
+    bom, crlf = _style_of(path)
+    if crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    data = (BOM if bom and not text.startswith(BOM) else "").encode("utf-8") + text.encode("utf-8")
+    atomic_write_bytes(path, data, root)
+
+
+def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None) -> None:
+    """Write bytes to path so that readers see the old file or the new one, never half.
+    With root (the desk), refuse a path that passes through a symbolic link or leaves it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if root is not None:
         check_inside(root, path)  # a folder made meanwhile by someone else is checked too
     tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    data = text.encode("utf-8")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:

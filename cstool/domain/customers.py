@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedSeq
 from cstool.config.schema import TIERS, Config, Person
 from cstool.domain import ids, model, permissions
 from cstool.domain.routing import roster_person
-from cstool.errors import InputError
+from cstool.errors import CstoolError, InputError
 from cstool.time.clock import read_stamp, stamp
 
 if TYPE_CHECKING:
@@ -121,7 +121,19 @@ def customer_files(desk: Desk) -> dict[str, Path]:
 
 
 def load_all(desk: Desk) -> list[Any]:
-    return [desk.load_customer(cid) for cid in customer_files(desk)]
+    """Every customer record that can be read; the others are noted in ``desk.skipped``
+    (as the index found them, or as loading them here fails) for the command to name."""
+    desk.index()
+    out = []
+    for cid, path in customer_files(desk).items():
+        rel = desk.rel(path)
+        if rel in desk.skipped:
+            continue
+        try:
+            out.append(desk.load_customer(cid))
+        except CstoolError as exc:
+            desk.skipped[rel] = exc.message
+    return out
 
 
 def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person, now: datetime,

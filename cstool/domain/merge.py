@@ -4,8 +4,10 @@ Rules (also in docs/teams.md):
 
 1. Two files whose creation events differ are two different tickets that happen to
    share an ID: they are never joined; the merge stops with a conflict naming the ID.
-2. History events are united by identity (an event is the same event when all its
-   fields are equal), so nothing is lost and nothing is doubled; they are ordered by
+2. History events are united by identity, as multisets: an event is the same event
+   when all its fields are equal *and* it is the same occurrence of them on its side (the
+   second of two identical chases made in one minute is a second event), so nothing is
+   lost and nothing is doubled; they are ordered by
    time, and where both sides have events at the same second, the order within each
    side is kept and the sides are interleaved by a fixed rule (smaller event text
    first), so the result is the same whichever side merges.
@@ -65,16 +67,30 @@ def _at(ev: Any) -> str:
         return str(raw)
 
 
+def occurrence_keys(events: list[Any]) -> list[str]:
+    """Each event's identity within its side: its canonical text and how many equal events
+    came before it on that side (so two identical chases stay two events)."""
+    counts: dict[str, int] = {}
+    keys = []
+    for ev in events:
+        text = canonical(ev)
+        counts[text] = counts.get(text, 0) + 1
+        keys.append(f"{counts[text]}#{text}")
+    return keys
+
+
 def unite(ours: list[Any], theirs: list[Any]) -> list[Any]:
-    """Both histories as one: each event once, in time order, sides' own order kept."""
+    """Both histories as one: each event as many times as the side that has it most often
+    holds it (a multiset union), in time order, sides' own order kept."""
     out: list[Any] = []
     seen: set[str] = set()
+    keys_a, keys_b = occurrence_keys(ours), occurrence_keys(theirs)
     i = j = 0
     while i < len(ours) or j < len(theirs):
         a = ours[i] if i < len(ours) else None
         b = theirs[j] if j < len(theirs) else None
-        ka = canonical(a) if a is not None else None
-        kb = canonical(b) if b is not None else None
+        ka = keys_a[i] if a is not None else None
+        kb = keys_b[j] if b is not None else None
         if ka is not None and ka in seen:
             i += 1
             continue

@@ -13,7 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cstool.config.schema import EMAIL_RE, PRIORITIES, SEVERITIES, TIERS, Config
+from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config, is_email
 from cstool.errors import DeskError, InputError
 
 FIELD_ORDER = (
@@ -121,7 +121,7 @@ def check_email(email: str | None) -> str | None:
     if email is None or email == "":
         return None
     email = email.strip()
-    if not EMAIL_RE.match(email) or _bad_chars(email, False):
+    if not is_email(email) or _bad_chars(email, False):
         raise InputError("--email: that is not an email address (name@domain)")
     return email
 

@@ -25,27 +25,50 @@ def _load(path: Path, label: str):
     return yamlio.load(path, label)
 
 
+def _shape_problem(doc: object, kind: str, label: str) -> str | None:
+    """Why a side cannot be merged record by record (None when it can)."""
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        return f"{label}: a {kind} file must be a mapping of fields"
+    key = "visits" if kind == "customer" else "history"
+    events = doc.get(key)
+    if events is not None and (not isinstance(events, list) or not all(isinstance(ev, dict) for ev in events)):
+        return f"{label}: '{key}' must be a list of events"
+    return None
+
+
 def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> tuple[int, str]:
-    """Merge in place; (0, "") when clean, (1, why) when a person must decide."""
+    """Merge in place; (0, "") when clean, (1, why) when a person must decide.
+
+    A side that cannot be read (malformed or hostile YAML, not UTF-8, too large or too
+    deep, not a record) is refused: git then reports a conflict and keeps ours as it was;
+    such content is never merged line by line."""
     label = name or str(ours)
     kind = "customer" if "customers/" in label.replace("\\", "/") else "ticket"
+    refused = "; not merged, resolve this file by hand"
     try:
-        o = _load(base, f"{label} (base)")
-        a = _load(ours, f"{label} (ours)")
-        b = _load(theirs, f"{label} (theirs)")
+        sides = [_load(path, f"{label} ({side})") for path, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
     except CstoolError as exc:
-        return _text_merge(base, ours, theirs, f"{exc.message}; fell back to a line merge")
+        return 1, exc.message + refused
+    for doc, side in zip(sides, ("base", "ours", "theirs")):
+        problem = _shape_problem(doc, kind, f"{label} ({side})")
+        if problem:
+            return 1, problem + refused
+    o, a, b = sides
     if a is None or b is None:
         return _text_merge(base, ours, theirs, f"{label}: one side deleted the file")
     try:
-        if kind == "customer":
-            result = merge.merge_customer(o, a, b)
-        else:
-            result = merge.merge_ticket(o, a, b)
+        result = merge.merge_customer(o, a, b) if kind == "customer" else merge.merge_ticket(o, a, b)
+        text = yamlio.dumps(result)
     except merge.NotSameRecord as exc:
         return 1, (f"{label}: both sides created a different record with the ID {exc}; "
                    "kept ours unchanged — give one of them a new ID by hand")
-    yamlio.atomic_write(ours, yamlio.dumps(result))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        return 1, f"{label}: cannot merge these records ({type(exc).__name__}: {str(exc)[:200]})" + refused
+    if len(text.encode("utf-8")) > yamlio.MAX_FILE_BYTES:
+        return 1, f"{label}: the merged file would pass {yamlio.MAX_FILE_BYTES // 1048576} MiB" + refused
+    yamlio.atomic_write(ours, text)
     return 0, ""
 
 

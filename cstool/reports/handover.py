@@ -92,4 +92,4 @@ def handover_text(data: dict[str, Any], config: Config, lang: str, day_minutes: 
         f"{late + '  ' if i['overdue'] else ''}"
         f"{span_label(i['left_minutes'], i['overdue'], i.get('time') == 'calendar', day_minutes, lang)}"
         for i in data["due_next_shift"]])
-    return "\n".join(lines)
+    return render.escape_controls("\n".join(lines))

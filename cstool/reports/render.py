@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -99,6 +100,17 @@ def truncate(text: Any, limit: int) -> str:
     return "".join(out) + "…"
 
 
+# terminal control characters (C0 but tab and newline, DEL, C1), bidi controls that reorder what
+# is shown, and lone surrogates: stored text must not drive the terminal or disguise itself
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def escape_controls(text: str) -> str:
+    """Text made safe to show: each control character written as its escape (ESC as ``\\x1b``,
+    a right-to-left override as ``\\u202e``); tabs, newlines and all other text unchanged."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table") -> str:
     """Rows as a table, CSV or Markdown (JSON is handled by the caller)."""
     if fmt == "csv":
@@ -109,11 +121,11 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
         return buf.getvalue()
     from tabulate import tabulate
 
-    cells = [["" if c is None else c for c in row] for row in rows]
+    cells = [["" if c is None else escape_controls(str(c)) for c in row] for row in rows]
     if fmt == "markdown":  # a | inside a cell would split it; a newline would end the row
         cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
     style = "pipe" if fmt == "markdown" else "simple"
-    return tabulate(cells, headers=list(headers), tablefmt=style, disable_numparse=True)
+    return tabulate(cells, headers=[escape_controls(str(h)) for h in headers], tablefmt=style, disable_numparse=True)
 
 
 def color_enabled(stream: Any = None) -> bool:

@@ -160,7 +160,7 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: 
     _section(lines, "followups", [_followup_line(f, lang) for f in ticket.get("followups") or []], lang)
     _section(lines, "history", [f"  {short_time(str(ev.get('at') or ''))}  {person_name(config, ev.get('by'))}  "
                                 f"{describe_event(ev, config, lang)}" for ev in ticket.get("history") or []], lang)
-    return "\n".join(lines) + "\n"
+    return render.escape_controls("\n".join(lines) + "\n")
 
 
 def _section(lines: list[str], key: str, body: list[str], lang: str) -> None:
