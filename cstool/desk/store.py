@@ -188,6 +188,11 @@ class Desk:
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
 
+    def mark_written(self) -> None:
+        """Say that files were put in place by other means than :meth:`save` (under the lock)."""
+        self._saved = True
+        self._files = None
+
     def ticket_exists(self, ticket_id: str) -> bool:
         """Whether a file for this ID is in any month folder (cheaper than listing them all)."""
         if self._files is not None:
@@ -247,6 +252,9 @@ class Desk:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.1)
             self._files = None  # another writer may have added files while we waited
+            from cstool.desk import staging
+
+            staging.sweep(self.root, self.cache_dir)  # files an import killed mid-way left: all or none
             self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
             self._saved = False
             yield
