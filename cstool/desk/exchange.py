@@ -3,12 +3,16 @@ in Excel with Chinese text).
 
 A CSV row carries the flat fields as columns and the structured ones (``fields``,
 ``sla``, ``followups``, ``links``, ``history``) as JSON text, so export → import gives
-equal tickets. ``--redact`` masks the customer's phone and email.
+equal tickets. The customer's phone and email are masked unless ``--reveal``. Every CSV
+cell that would start a spreadsheet formula gets a leading ``'`` (``render.csv_cell``),
+which import takes off again.
 
 Import takes full rows (with ``id`` and ``history``: written as they are, after the same
 checks as ``audit --check``) and new rows (no ``id``: created as ``cstool create`` would,
 with routing and SLA). Every row is checked before anything is written; one bad row
-refuses the whole file, naming each bad row.
+refuses the whole file, naming each bad row. The files are staged and put in place with
+their commit, all or none (:mod:`cstool.desk.staging`); rows already in the desk are
+refused or skipped.
 """
 
 from __future__ import annotations
@@ -282,7 +286,8 @@ def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
                 seen.add(key)
                 known = key in keys
             if known and not skip_existing:
-                raise InputError("already in this desk (imported before?); pass --skip-existing to leave such rows out")
+                what = f"{row['id']} is" if row.get("id") else "this contact was"
+                raise InputError(f"{what} already in this desk (imported before?); pass --skip-existing to leave such rows out")
             if known:
                 skipped += 1
             else:

@@ -270,12 +270,15 @@ def dumps(data: Any) -> str:
     return stream.getvalue()
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write text to path so that readers see the old file or the new one, never half."""
+def atomic_write(path: Path, text: str, private: bool = False) -> None:
+    """Write text to path so that readers see the old file or the new one, never half.
+
+    ``private``: the file holds raw customer contacts, so it is created readable and
+    writable by its owner only (0600), whatever the umask."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     data = text.encode("utf-8")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

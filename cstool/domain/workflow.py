@@ -224,11 +224,16 @@ Committer = Callable[[list[Path], str], str]  # commits the paths with the messa
 
 
 def commit_message(ticket_id: str, action: str, actor: Person, detail: str = "") -> str:
-    """SPEC §6 message: ``CS-2026-7KQ3MX9 escalate L1→L2: SLA breach (by li.si@example.com)``."""
-    detail = " ".join(detail.split())
+    """The commit message: ``CS-2026-7KQ3MX9 escalate L1→L2: SLA breach (by li.si@example.com)``.
+
+    Phone numbers and e-mails in the action and its free-text detail are masked (git history is read by
+    everyone with the repository and cannot be rewritten); the actor's own id is not."""
+    from cstool.reports.render import mask_text
+
+    detail = mask_text(" ".join(detail.split()))
     if len(detail) > 60:
         detail = detail[:59] + "…"
-    return f"{ticket_id} {action}{': ' + detail if detail else ''} (by {actor.id})"
+    return f"{ticket_id} {mask_text(action)}{': ' + detail if detail else ''} (by {actor.id})"
 
 
 def create_ticket(
