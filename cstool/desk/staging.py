@@ -55,13 +55,22 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def sweep(root: Path, cache_dir: Path) -> None:
-    """Finish what a killed process left in ``.cstool/staging`` (call right after taking the lock)."""
+def pending(cache_dir: Path) -> bool:
+    """Whether a staging folder exists (one stat when there is none)."""
+    try:
+        return any(True for _ in os.scandir(cache_dir / STAGING))
+    except OSError:
+        return False
+
+
+def sweep(root: Path, cache_dir: Path) -> bool:
+    """Finish what a killed process left in ``.cstool/staging`` (call right after taking the
+    lock); whether there was anything."""
     base = cache_dir / STAGING
     try:
         leftovers = [entry for entry in os.scandir(base) if entry.is_dir()]
     except OSError:
-        return
+        return False
     mine = f"{os.getpid()}-"
     for entry in leftovers:
         folder = Path(entry.path)
@@ -75,6 +84,7 @@ def sweep(root: Path, cache_dir: Path) -> None:
             if isinstance(rels, list) and all(isinstance(r, str) for r in rels):
                 _undo(root, rels, committed_check=True)
         shutil.rmtree(folder, ignore_errors=True)
+    return bool(leftovers)
 
 
 def _undo(root: Path, rels: list[str], committed_check: bool) -> None:

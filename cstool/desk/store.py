@@ -130,6 +130,7 @@ class Desk:
         from cstool.desk.index import open_index
 
         if self._index is None:
+            self.finish_staging()
             self._index = open_index(self)
         self._index.refresh()
         return self._index
@@ -187,6 +188,19 @@ class Desk:
         yamlio.atomic_write(path, text)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
+
+    def finish_staging(self) -> None:
+        """Before reading: if a killed import left staged files, take the lock for a moment so
+        that they are put away (see :meth:`lock`); when another process holds it, or the desk
+        is read-only, read as it is."""
+        from cstool.desk import staging
+
+        if staging.pending(self.cache_dir):
+            try:
+                with self.lock(timeout=0):
+                    pass
+            except DeskError:
+                pass
 
     def mark_written(self) -> None:
         """Say that files were put in place by other means than :meth:`save` (under the lock)."""
@@ -254,7 +268,8 @@ class Desk:
             self._files = None  # another writer may have added files while we waited
             from cstool.desk import staging
 
-            staging.sweep(self.root, self.cache_dir)  # files an import killed mid-way left: all or none
+            if staging.sweep(self.root, self.cache_dir):  # files an import killed mid-way left: all or none
+                self._saved = True
             self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
             self._saved = False
             yield
