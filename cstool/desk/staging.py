@@ -34,10 +34,11 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
     folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(4)}"
     folder.mkdir(parents=True)
     rels = [os.path.relpath(path, root) for path, _ in files]
+    new_dirs = _missing_dirs(root, [path.parent for path, _ in files])
     try:
         for i, (_path, text) in enumerate(files):
             _write(folder / f"{i}.yaml", text.encode("utf-8"))
-        _write(folder / MANIFEST, json.dumps(rels).encode("utf-8"))
+        _write(folder / MANIFEST, json.dumps({"files": rels, "dirs": new_dirs}).encode("utf-8"))
         for i, (path, _text) in enumerate(files):
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists():
@@ -49,7 +50,7 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
             commit([path for path, _ in files])
         _write(folder / DONE, b"")
     except BaseException:
-        _undo(root, rels, committed_check=commit is not None)
+        _undo(root, rels, new_dirs, committed_check=commit is not None)
         shutil.rmtree(folder, ignore_errors=True)
         raise
     shutil.rmtree(folder, ignore_errors=True)
@@ -78,17 +79,28 @@ def sweep(root: Path, cache_dir: Path) -> bool:
             continue
         if not (folder / DONE).exists():
             try:
-                rels = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                rels = []  # killed before the manifest: nothing was placed
-            if isinstance(rels, list) and all(isinstance(r, str) for r in rels):
-                _undo(root, rels, committed_check=True)
+                manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+                rels, dirs = manifest["files"], manifest["dirs"]
+            except (OSError, ValueError, KeyError, TypeError):
+                rels, dirs = [], []  # killed before the manifest was written: nothing was placed
+            if all(isinstance(r, str) for r in [*rels, *dirs]):
+                _undo(root, rels, dirs, committed_check=True)
         shutil.rmtree(folder, ignore_errors=True)
     return bool(leftovers)
 
 
-def _undo(root: Path, rels: list[str], committed_check: bool) -> None:
-    """Take placed files away again, unless their commit went in."""
+def _missing_dirs(root: Path, folders: list[Path]) -> list[str]:
+    """The folders (relative to root) that placing files in these folders would create, deepest first."""
+    missing: set[str] = set()
+    for folder in set(folders):
+        while folder != root and root in folder.parents and not folder.exists():
+            missing.add(os.path.relpath(folder, root))
+            folder = folder.parent
+    return sorted(missing, key=lambda rel: (-rel.count(os.sep), rel))
+
+
+def _undo(root: Path, rels: list[str], dirs: list[str], committed_check: bool) -> None:
+    """Take placed files, and the folders made for them, away again, unless their commit went in."""
     from cstool.git import repo
 
     top = repo.work_tree(root) if committed_check and rels else None
@@ -102,6 +114,12 @@ def _undo(root: Path, rels: list[str], committed_check: bool) -> None:
             os.unlink(target)
         except FileNotFoundError:
             pass
+    for rel in dirs:
+        if ".." not in Path(rel).parts and not os.path.isabs(rel):
+            try:
+                os.rmdir(root / rel)
+            except OSError:
+                pass  # not empty: something else is in it now
     if top is not None:
         repo.run_git(root, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels, check=False)
 
