@@ -114,8 +114,8 @@ def _import_interrupted(desk: CliDesk, path: Path, sig: int, delay: float | None
         time.sleep(delay)
     else:
         while proc.poll() is None and time.monotonic() < deadline:
-            if any((d / "manifest.json").exists() for d in staging.glob("*")):
-                break
+            if any((d / "manifest.json").exists() for d in staging.glob("*")) or any(desk.root.glob("tickets/*/*/*")):
+                break  # placing has begun (an import without staging: its first file is there)
             time.sleep(0.001)
     proc.send_signal(sig)
     return proc.wait(timeout=60)
