@@ -41,7 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "due": ("cstool.commands.due", "Deadlines due or overdue, soonest first (--fail-on-overdue for CI)."),
     "audit": ("cstool.commands.audit", "A period's statistics; --check for the desk's integrity."),
     "verify": ("cstool.commands.verify", "Check the desk's integrity (same as audit --check)."),
-    "export": ("cstool.commands.export", "Export tickets as CSV (Excel-friendly) or JSON; --redact."),
+    "export": ("cstool.commands.export", "Export tickets as CSV (Excel-friendly) or JSON, masked unless --reveal."),
     "import": ("cstool.commands.import_", "Import tickets from CSV or JSON (all or nothing, one commit)."),
     "sample": ("cstool.commands.sample", "A reproducible random sample of closed tickets for QA (随机抽查)."),
     "handover": ("cstool.commands.handover", "Shift handover (交接班): what happened and what is due next."),
