@@ -187,7 +187,12 @@ def test_an_unknown_choice_is_not_echoed(desk, tmp_path):
     res = desk.run("import", str(rows), as_=SUPERVISOR)
     assert res.exit_code == 2 and "row 2" in res.stderr and "tier" in res.stderr
     assert _leaks(res.stderr) == [], res.stderr
-    res = desk.run("create", "--type", "complaint", "--title", "x", "--category", EMAIL)
+    for args in (("create", "--type", "complaint", "--title", "x", "--category", EMAIL),
+                 ("show", PHONE), ("list", "--tier", PHONE), ("close", EMAIL)):
+        res = desk.run(*args, as_=MANAGER)
+        assert res.exit_code == 2 and _leaks(res.stderr) == [], res.stderr
+    rows.write_text(f"type,title,channel,created\ncomplaint,x,phone,{PHONE}\n", encoding="utf-8")
+    res = desk.run("import", str(rows), as_=SUPERVISOR)
     assert res.exit_code == 2 and _leaks(res.stderr) == [], res.stderr
 
 

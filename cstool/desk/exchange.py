@@ -91,7 +91,7 @@ def from_row(row: dict[str, str], number: int) -> dict[str, Any]:
             raise InputError(f"row {number}: more cells than columns")
         value = render.csv_uncell(raw or "")
         if key not in CSV_COLUMNS:
-            raise InputError(f"row {number}: unknown column {key!r}")
+            raise InputError(f"row {number}: unknown column {render.shown(key)}")
         if value == "":
             continue
         if key in NESTED:
@@ -109,7 +109,7 @@ def from_row(row: dict[str, str], number: int) -> dict[str, Any]:
             try:
                 ticket["level"] = int(value)
             except ValueError:
-                raise InputError(f"row {number}: level {model.shown(value)} is not a number") from None
+                raise InputError(f"row {number}: level {render.shown(value)} is not a number") from None
         else:
             ticket[key] = value
     if cust:
@@ -163,7 +163,7 @@ def read_rows(text: str, fmt: str) -> list[dict[str, Any]]:
         raise InputError("the CSV file is empty")
     unknown = [c for c in reader.fieldnames if c not in CSV_COLUMNS]
     if unknown:
-        raise InputError(f"unknown CSV column(s): {', '.join(model.shown(c) for c in unknown)} "
+        raise InputError(f"unknown CSV column(s): {', '.join(render.shown(c) for c in unknown)} "
                          f"(known: {', '.join(CSV_COLUMNS)})")
     rows, problems = [], []
     for i, row in enumerate(reader, start=2):  # row 1 is the header
@@ -338,9 +338,15 @@ def _check_texts(doc: Any) -> None:
 
 
 def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """A row that is a new contact: its values checked as ``cstool create`` would."""
+    """A row that is a new contact: its values checked as ``cstool create`` would. Its
+    ``created``, if given, must be a time (it is part of the row's import key; the ticket is
+    created now)."""
     from cstool.domain.workflow import NewTicket, prepare_ticket, work_order_due
+    from cstool.time.clock import parse_time
 
+    for key in ("created", "updated"):
+        if row.get(key) not in (None, ""):
+            parse_time(str(row[key]), desk.config.tz, key)
     cust = row.get("customer") or {}
     if not isinstance(cust, dict):
         raise InputError("customer: must be a mapping of id, name, phone, email, tier")

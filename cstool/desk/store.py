@@ -29,6 +29,7 @@ from cstool.desk.paths import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, sta
 from cstool.domain import ids
 from cstool.domain.model import check_shape, key_line
 from cstool.errors import DeskError, InputError
+from cstool.reports.render import shown
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -143,14 +144,15 @@ class Desk:
         """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
         norm = ids.normalize_query(query or "")
         if norm is None:
-            raise InputError(f"{query!r} is not a ticket ID (e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
+            raise InputError(f"{shown(query)} is not a ticket ID "
+                             f"(e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
         files = self.ticket_files()
         matches = ids.match_suffix(norm, list(files))
         if not matches:
-            raise InputError(f"no ticket matches {query!r}")
+            raise InputError(f"no ticket matches {shown(query)}")
         if len(matches) > 1:
-            shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
-            raise InputError(f"{query!r} is ambiguous: it matches {shown}; type more characters")
+            listed = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
+            raise InputError(f"{shown(query)} is ambiguous: it matches {listed}; type more characters")
         return matches[0], files[matches[0]]
 
     # ------------------------------------------------------------------ load/save

@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool.config.schema import EMAIL_RE, PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.errors import DeskError, InputError
+from cstool.reports.render import shown
 
 FIELD_ORDER = (
     "id",
@@ -98,16 +99,6 @@ def check_text(text: str | None, what: str, *, required: bool = False) -> str:
     if len(value) > MAX_TEXT:
         raise InputError(f"{what}: the text is {len(value)} characters long; the limit is {MAX_TEXT}")
     return value
-
-
-def shown(value: Any, limit: int = 40) -> str:
-    """A value a user gave, for an error message: quoted, cut to ``limit`` characters,
-    control characters escaped and phone numbers and e-mails in it masked."""
-    from cstool.reports.render import mask_text
-
-    text = str(value)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return repr(mask_text(text.encode("utf-8", "backslashreplace").decode("utf-8")))
 
 
 def check_choice(value: str | None, choices: Any, what: str) -> str | None:

@@ -16,6 +16,7 @@ from cstool.config.schema import Config, Person
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
+from cstool.reports.render import shown
 from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
     if values.get("_due"):
         due = parse_time(values["_due"], config.tz, "--due")
         if due <= now:
-            raise InputError(f"--due: {values['_due']!r} is not after the creation time {stamp(now)}")
+            raise InputError(f"--due: {shown(values['_due'])} is not after the creation time {stamp(now)}")
         return stamp(due)
     return stamp(calendar_of(config).add(now, config.work_order_due[values["priority"]]))
 

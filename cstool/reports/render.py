@@ -66,6 +66,14 @@ def mask_text(text: Any) -> Any:
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def shown(value: Any, limit: int = 40) -> str:
+    """A value a user gave, for an error message: quoted, cut to ``limit`` characters, control
+    characters escaped, and phone numbers and e-mails in it masked (:func:`mask_text`)."""
+    text = str(value)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(mask_text(text))
+
+
 def csv_cell(value: Any) -> Any:
     """One CSV cell, safe to open in a spreadsheet.
 
