@@ -332,7 +332,7 @@ def _check_texts(doc: Any) -> None:
     cust = doc.get("customer")
     if isinstance(cust, dict):
         if cust.get("name") is not None:
-            model.check_title(str(cust["name"]))
+            model.check_title(str(cust["name"]), "customer name")
         model.check_phone(None if cust.get("phone") is None else str(cust["phone"]))
         model.check_email(None if cust.get("email") is None else str(cust["email"]))
 

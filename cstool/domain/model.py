@@ -71,18 +71,20 @@ def _bad_chars(text: str, allow_newlines: bool) -> str | None:
     return None
 
 
-def check_title(title: str | None) -> str:
-    """A title is one line of 1-200 characters with no control characters."""
+def check_title(title: str | None, what: str = "--title") -> str:
+    """A title (or a name: ``what`` says which) is one line of 1-200 characters with no
+    control characters."""
+    noun = "the title" if what == "--title" else "the name"
     text = (title or "").strip()
     if not text:
-        raise InputError("--title: the title is empty; give a short summary of the contact")
+        raise InputError(f"{what}: {noun} is empty; give a short summary of the contact")
     if "\n" in text or "\r" in text:
-        raise InputError("--title: the title must be a single line")
+        raise InputError(f"{what}: {noun} must be a single line")
     bad = _bad_chars(text, allow_newlines=False)
     if bad:
-        raise InputError(f"--title: the title contains the control character {bad}")
+        raise InputError(f"{what}: {noun} contains the control character {bad}")
     if len(text) > MAX_TITLE:
-        raise InputError(f"--title: the title is {len(text)} characters long; the limit is {MAX_TITLE}")
+        raise InputError(f"{what}: {noun} is {len(text)} characters long; the limit is {MAX_TITLE}")
     return text
 
 
