@@ -26,13 +26,15 @@ from cstool.errors import DeskError
 STAGING = "staging"
 MANIFEST = "manifest.json"
 DONE = "done"  # written once every file is in place and committed: nothing to undo
+_ACTIVE: set[str] = set()  # the staging folders this process is placing right now (never swept)
 
 
 def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
           commit: Callable[[list[Path]], object] | None) -> None:
     """Write the files (new paths only), then commit them with ``commit(paths)``, all or none."""
-    folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(4)}"
+    folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(8)}"
     folder.mkdir(parents=True)
+    _ACTIVE.add(folder.name)
     rels = [os.path.relpath(path, root) for path, _ in files]
     new_dirs = _missing_dirs(root, [path.parent for path, _ in files])
     try:
@@ -53,6 +55,8 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
         _undo(root, rels, new_dirs, committed_check=commit is not None)
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    finally:
+        _ACTIVE.discard(folder.name)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -72,11 +76,12 @@ def sweep(root: Path, cache_dir: Path) -> bool:
         leftovers = [entry for entry in os.scandir(base) if entry.is_dir()]
     except OSError:
         return False
-    mine = f"{os.getpid()}-"
+    swept = False
     for entry in leftovers:
         folder = Path(entry.path)
-        if entry.name.startswith(mine):
+        if entry.name in _ACTIVE:
             continue
+        swept = True
         if not (folder / DONE).exists():
             try:
                 manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -86,7 +91,7 @@ def sweep(root: Path, cache_dir: Path) -> bool:
             if all(isinstance(r, str) for r in [*rels, *dirs]):
                 _undo(root, rels, dirs, committed_check=True)
         shutil.rmtree(folder, ignore_errors=True)
-    return bool(leftovers)
+    return swept
 
 
 def _missing_dirs(root: Path, folders: list[Path]) -> list[str]:
