@@ -43,7 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("cstool.commands.audit", "A period's statistics; --check for the desk's integrity."),
     "report": ("cstool.commands.report_page", "The period's report as one HTML page with charts, to print or mail."),
     "verify": ("cstool.commands.verify", "Check the desk's integrity (same as audit --check)."),
-    "export": ("cstool.commands.export", "Export tickets as CSV (Excel-friendly) or JSON; --redact."),
+    "export": ("cstool.commands.export", "Export tickets as CSV (Excel-friendly) or JSON, masked unless --reveal."),
     "import": ("cstool.commands.import_", "Import tickets from CSV or JSON (all or nothing, one commit)."),
     "sample": ("cstool.commands.sample", "A reproducible random sample of closed tickets for QA (随机抽查)."),
     "handover": ("cstool.commands.handover", "Shift handover (交接班): what happened and what is due next."),

@@ -276,6 +276,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "route.nothing": ("没有需要分派的工单", "nothing to route"),
     "escalate.nothing": ("没有需要上报的超时工单", "No breached ticket needs escalating."),
     "import.done": ("导入 {n} 张工单", "imported {n} tickets"),
+    "import.skipped": ("跳过已在工单库中的 {n} 行", "left out {n} rows already in the desk"),
     "setup_git.done": ("已注册合并驱动", "merge driver registered"),
     # due
     "due.col.assignee": ("处理人", "assignee"),

@@ -208,7 +208,7 @@ def test_export_import_round_trip_gives_equal_tickets(tmp_path, new_desk):
     src = CliDesk(SAMPLE)
     for fmt in ("csv", "json"):
         out = tmp_path / f"all.{fmt}"
-        src.ok("export", "--format", fmt, "-o", str(out))
+        src.ok("export", "--reveal", "--format", fmt, "-o", str(out))
         target = new_desk(tmp_path / f"empty-{fmt}")
         shutil.copy(SAMPLE / "cstool.yaml", target.root / "cstool.yaml")
         shutil.copytree(SAMPLE / "customers", target.root / "customers", dirs_exist_ok=True)
@@ -224,8 +224,9 @@ def test_export_import_round_trip_gives_equal_tickets(tmp_path, new_desk):
 def test_export_csv_opens_in_excel_and_redacts(november, tmp_path):
     d, _ = november
     d.create("--type", "complaint", "--title", "联系方式", "--phone", "13912345678", "--email", "x@example.com")
-    plain = d.ok("export").stdout
+    plain = d.ok("export", "--reveal").stdout
     assert "13912345678" in plain
+    assert d.ok("export").stdout == d.ok("export", "--redact").stdout  # masked by default; --redact says so
     redacted = d.ok("export", "--redact").stdout
     assert "13912345678" not in redacted and "x@example.com" not in redacted and "139****5678" in redacted
     out = tmp_path / "excel.csv"

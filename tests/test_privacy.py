@@ -7,7 +7,10 @@ git commit message is searched for the raw phone digits and the raw email.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from pathlib import Path
 from typing import Any
 
 from tests.support.roster import MANAGER, SUPERVISOR
@@ -133,3 +136,83 @@ def test_refusing_a_malformed_phone_or_email_does_not_echo_it(git_desk):
         if _leaks(res.stderr):
             leaks.append((args[-1], res.stderr.strip()))
     assert leaks == []
+
+
+def test_export_masks_contacts_unless_reveal(desk):
+    desk.create("--type", "complaint", "--title", "联系方式", "--phone", PHONE, "--email", EMAIL)
+    for fmt in ("csv", "json"):
+        masked = desk.ok("export", "--format", fmt).stdout
+        assert _leaks(masked) == [] and "138****5678" in masked and "z***@customer-mail.cn" in masked
+        assert desk.ok("export", "--redact", "--format", fmt).stdout == masked  # the old name of the default
+        revealed = desk.ok("export", "--reveal", "--format", fmt).stdout
+        assert PHONE in revealed and EMAIL in revealed
+    assert desk.run("export", "--reveal", "--redact").exit_code == 2
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_files_holding_raw_contacts_are_readable_by_their_owner_only(desk, tmp_path):
+    old = os.umask(0o022)
+    try:
+        desk.create("--type", "complaint", "--title", "联系方式", "--phone", PHONE, "--email", EMAIL)
+        desk.ok("list")
+        out = tmp_path / "backup.csv"
+        desk.ok("export", "--reveal", "-o", str(out))
+        assert _mode(out) == 0o600
+        cache = desk.root / ".cstool"
+        held = [p for p in cache.iterdir() if p.name.startswith("index.sqlite") or p.name == "config.json"]
+        assert {p.name for p in held} >= {"index.sqlite", "config.json"}
+        assert {p.name: _mode(p) for p in held} == {p.name: 0o600 for p in held}
+        # an index made by an older cstool (world-readable) is made private on the next command
+        os.chmod(cache / "index.sqlite", 0o644)
+        desk.ok("list")
+        assert _mode(cache / "index.sqlite") == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_commit_messages_mask_phones_and_emails_in_free_text(git_desk):
+    tid = git_desk.create("--type", "complaint", "--title", f"请回电 {PHONE} 或发邮件 {EMAIL}")
+    git_desk.ok("reply", tid, "-m", f"已联系 {PHONE_SPACED}", as_=MANAGER)
+    messages = git_desk.git("log", "--format=%B")
+    assert _leaks(messages) == [], messages
+    assert "138****5678" in messages and "z***@customer-mail.cn" in messages
+
+
+def test_an_unknown_choice_is_not_echoed(desk, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"type,title,channel,customer_name,tier\ncomplaint,x,phone,张三,{PHONE}\n", encoding="utf-8")
+    res = desk.run("import", str(rows), as_=SUPERVISOR)
+    assert res.exit_code == 2 and "row 2" in res.stderr and "tier" in res.stderr
+    assert _leaks(res.stderr) == [], res.stderr
+    for args in (("create", "--type", "complaint", "--title", "x", "--category", EMAIL),
+                 ("show", PHONE), ("list", "--tier", PHONE), ("close", EMAIL)):
+        res = desk.run(*args, as_=MANAGER)
+        assert res.exit_code == 2 and _leaks(res.stderr) == [], res.stderr
+    rows.write_text(f"type,title,channel,created\ncomplaint,x,phone,{PHONE}\n", encoding="utf-8")
+    res = desk.run("import", str(rows), as_=SUPERVISOR)
+    assert res.exit_code == 2 and _leaks(res.stderr) == [], res.stderr
+
+
+def test_merge_conflict_notes_hold_no_raw_contacts(git_desk):
+    from cstool.desk import yamlio
+    from cstool.domain import merge
+
+    d = git_desk
+    tid = d.create("--type", "complaint", "--title", "改电话", "--customer", "张伟", "--phone", "13700001111")
+    path = d.path(tid)
+    base = yamlio.load(path, "base")
+    ours, theirs = yamlio.load(path, "ours"), yamlio.load(path, "theirs")
+    ours["customer"]["phone"], ours["updated"] = PHONE, "2026-11-20T11:00:00+08:00"
+    theirs["customer"]["phone"], theirs["updated"] = PHONE_SPACED, "2026-11-20T12:00:00+08:00"
+    merged = merge.merge_ticket(base, ours, theirs)
+    notes = [ev["note"] for ev in merged["history"] if ev["action"] == "merge-conflict"]
+    assert notes and "customer" in notes[0]
+    assert _leaks(notes[0]) == [], notes
+    merged["customer"]["phone"] = "13700001111"  # and nothing of it shows where the note is read
+    yamlio.atomic_write(path, yamlio.dumps(merged))
+    for args in (("show", tid), ("audit", "--check"), ("export",), ("export", "--redact")):
+        res = d.run(*args, as_=MANAGER)
+        assert _leaks(res.stdout + res.stderr) == [], (args, res.stdout)

@@ -8,11 +8,14 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import split_values
+from cstool.errors import InputError
 
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-@click.option("--redact", is_flag=True, help="Mask customer phone numbers and emails.")
+@click.option("--reveal", is_flag=True, help="Write customer phone numbers and emails unmasked "
+              "(with -o, the file is readable by you only).")
+@click.option("--redact", is_flag=True, help="Mask customer phone numbers and emails (the default; kept for old scripts).")
 @click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for older Excel).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
@@ -25,11 +28,17 @@ from cstool.commands import split_values
 @click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
 @click.option("--text", default="", metavar="WORDS")
 @pass_app
-def command(app: App, fmt, redact, bom, output, status, types, groups, assignees, channels, priorities, tiers, text) -> None:
-    """Export tickets (whole, with their history) for a spreadsheet, a backup or another desk."""
+def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, assignees, channels, priorities, tiers,
+            text) -> None:
+    """Export tickets (whole, with their history) for a spreadsheet, a backup or another desk.
+
+    Phone numbers and emails are masked unless --reveal; a masked export cannot be imported
+    back (import refuses masked values), so make backups with --reveal."""
     from cstool.desk import exchange, query, yamlio
 
     app.check_now()
+    if reveal and redact:
+        raise InputError("--reveal and --redact contradict each other; give one")
     statuses = split_values(status) or ("all",)
     filters = query.build_filters(app.config, statuses=statuses, types=split_values(types),
                                   groups=split_values(groups), assignees=split_values(assignees),
@@ -39,10 +48,10 @@ def command(app: App, fmt, redact, bom, output, status, types, groups, assignees
     for t in app.desk.documents():
         if filters.match(query.summarize(t)):
             plain = t
-            tickets.append(exchange.redact(plain) if redact else plain)
+            tickets.append(plain if reveal else exchange.redact(plain))
     text_out = exchange.export_text(tickets, fmt, bom)
     if output:
-        yamlio.atomic_write(output, text_out)
+        yamlio.atomic_write(output, text_out, private=reveal)
         click.echo(f"{len(tickets)} tickets → {output}", err=True)
     else:
         click.echo(text_out, nl=False)

@@ -13,14 +13,19 @@ from cstool.commands import acting
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Default: from the file name.")
+@click.option("--skip-existing", is_flag=True,
+              help="Leave out rows already in the desk (same ID, or the same new contact imported before).")
 @pass_app
-def command(app: App, file: Path, fmt) -> None:
+def command(app: App, file: Path, fmt, skip_existing) -> None:
     """Import tickets: rows with an id are whole tickets (as exported); rows without are new
-    contacts, created with the routing rules and SLA. Nothing is written if any row is bad."""
+    contacts, created with the routing rules and SLA. Nothing is written if any row is bad,
+    and importing the same rows again is refused (or, with --skip-existing, they are left out)."""
     from cstool.desk.exchange import import_tickets, parse_file
     from cstool.messages import label
 
     rows, _ = parse_file(file, fmt)
     actor, commit = acting(app)
-    written = import_tickets(app.desk, rows, actor, app.now, commit)
-    click.echo(label("import.done", app.lang, n=len(written)))
+    done = import_tickets(app.desk, rows, actor, app.now, commit, skip_existing)
+    click.echo(label("import.done", app.lang, n=len(done.written)))
+    if done.skipped:
+        click.echo(label("import.skipped", app.lang, n=done.skipped))

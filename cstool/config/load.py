@@ -52,7 +52,7 @@ def load_config(desk: Path) -> Config:
     if key is not None:
         try:
             cache.parent.mkdir(exist_ok=True)
-            yamlio.atomic_write(cache, json.dumps({"key": key, "data": plain(data)}, ensure_ascii=False), root=desk)
+            yamlio.atomic_write(cache, json.dumps({"key": key, "data": plain(data)}, ensure_ascii=False), root=desk, private=True)
         except OSError:
             pass  # a read-only desk simply goes without the cache
     return config

@@ -69,6 +69,7 @@ class Index:
             paths.cache_dir(self.desk.root)
             if not os.access(folder, os.W_OK):
                 raise PermissionError
+            _private(path)
             conn = self._connect(str(path))
         except (OSError, sqlite3.Error):
             self.in_memory = True
@@ -94,6 +95,7 @@ class Index:
                         os.unlink(where + suffix)
                     except FileNotFoundError:
                         pass
+                _private(Path(where))
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -640,6 +642,18 @@ def _text(value: Any) -> Any:
     if value is None:
         return None
     return value if isinstance(value, str) else str(value)
+
+
+def _private(path: Path) -> None:
+    """Create the index file readable by its owner only (it holds every raw contact), or make
+    an older one so; SQLite gives its -wal and -shm files the mode of the database file."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            if os.stat(f"{path}{suffix}").st_mode & 0o077:
+                os.chmod(f"{path}{suffix}", 0o600)
+        except FileNotFoundError:
+            pass
 
 
 def open_index(desk: Any) -> Index:

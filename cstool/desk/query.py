@@ -12,6 +12,7 @@ from typing import Any
 
 from cstool.domain.model import customer_of
 from cstool.domain.states import NOT_CLOSED, STATUSES
+from cstool.reports.render import shown
 
 SUMMARY_KEYS = (
     "id", "type", "title", "status", "priority", "severity", "category", "channel", "group",
@@ -126,7 +127,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
     def check(values: tuple[str, ...], known: Any, what: str) -> tuple[str, ...]:
         for v in values:
             if v not in known:
-                raise InputError(f"--{what}: unknown value {v!r} (choose from {', '.join(known)})")
+                raise InputError(f"--{what}: unknown value {shown(v)} (choose from {', '.join(known)})")
         return tuple(values)
 
     if statuses and "all" in statuses:

@@ -30,6 +30,7 @@ from cstool.desk.paths import CACHE_DIR, EARLY_TOKENS, LOCK_FILE, find_desk, sta
 from cstool.domain import ids
 from cstool.domain.model import check_shape, key_line
 from cstool.errors import DeskError, InputError
+from cstool.reports.render import shown
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -140,6 +141,7 @@ class Desk:
         from cstool.desk.index import open_index
 
         if self._index is None:
+            self.finish_staging()
             self._index = open_index(self)
         self._index.refresh()
         self.skipped.update(self._index.bad_files())
@@ -153,14 +155,15 @@ class Desk:
         """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
         norm = ids.normalize_query(query or "")
         if norm is None:
-            raise InputError(f"{query!r} is not a ticket ID (e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
+            raise InputError(f"{shown(query)} is not a ticket ID "
+                             f"(e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
         files = self.ticket_files()
         matches = ids.match_suffix(norm, list(files))
         if not matches:
-            raise InputError(f"no ticket matches {query!r}")
+            raise InputError(f"no ticket matches {shown(query)}")
         if len(matches) > 1:
-            shown = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
-            raise InputError(f"{query!r} is ambiguous: it matches {shown}; type more characters")
+            listed = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
+            raise InputError(f"{shown(query)} is ambiguous: it matches {listed}; type more characters")
         return matches[0], files[matches[0]]
 
     # ------------------------------------------------------------------ load/save
@@ -247,6 +250,23 @@ class Desk:
             _put_back_files(journal)
         finally:
             signal.signal(signal.SIGINT, previous)
+
+    def finish_staging(self) -> None:
+        """Before reading: if a killed import left staged files, take the lock for a moment so
+        that they are put away (see :meth:`lock`); when another process holds it, or the desk
+        is read-only, read as it is."""
+        from cstool.desk import staging
+
+        if staging.pending(self.cache_dir):
+            try:
+                with self.lock(timeout=0):
+                    pass
+            except DeskError:
+                pass
+
+    def mark_written(self) -> None:
+        """Say that files were put in place by other means than :meth:`save` (under the lock)."""
+        self._saved = True
         self._files = None
 
     def ticket_exists(self, ticket_id: str) -> bool:
@@ -304,6 +324,10 @@ class Desk:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.1)
             self._files = None  # another writer may have added files while we waited
+            from cstool.desk import staging
+
+            if staging.sweep(self.root, self.cache_dir):  # files an import killed mid-way left: all or none
+                self._saved = True
             self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
             self._saved = False
             self._journal = {}

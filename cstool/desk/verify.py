@@ -27,6 +27,7 @@ from cstool.domain import history, ids
 from cstool.domain.merge import MERGE_ACTOR
 from cstool.domain.states import STATUSES
 from cstool.errors import CstoolError
+from cstool.reports.render import shown
 from cstool.time.clock import read_stamp
 
 REQUIRED = ("id", "type", "title", "status", "created", "history")
@@ -135,7 +136,7 @@ def _check_fields(data: dict, rel: str, tid: Any, config: Config, add: Callable[
                        ("priority", PRIORITIES), ("severity", SEVERITIES), ("status", STATUSES)):
         value = data.get(key)
         if value is not None and value not in known:
-            add("schema", f"{key} {value!r} is not one of {', '.join(known)}", key)
+            add("schema", f"{key} {shown(value)} is not one of {', '.join(known)}", key)
     if (not isinstance(data.get("title"), str) or not str(data.get("title")).strip()) and "title" in data:
         add("schema", "title must be a non-empty text", "title")
     for key in ("created", "updated", "due"):
@@ -143,7 +144,7 @@ def _check_fields(data: dict, rel: str, tid: Any, config: Config, add: Callable[
             try:
                 read_stamp(data.get(key), config.tz)
             except CstoolError:
-                add("schema", f"{key} {data.get(key)!r} is not a timestamp", key)
+                add("schema", f"{key} {shown(data.get(key))} is not a timestamp", key)
     created = None
     try:
         created = read_stamp(data.get("created"), config.tz)
@@ -162,7 +163,7 @@ def _check_customer(data: dict, customers: set[str], add: Callable[..., None]) -
         add("schema", "customer must be a mapping", "customer")
     elif cust:
         if cust.get("tier") not in (None, *TIERS):
-            add("schema", f"customer tier {cust.get('tier')!r} is not A, B or C", "tier", cust)
+            add("schema", f"customer tier {shown(cust.get('tier'))} is not A, B or C", "tier", cust)
         if cust.get("id") and cust.get("id") not in customers:
             add("reference", f"customer {cust.get('id')} has no record in customers/", "id", cust)
 
@@ -329,7 +330,8 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
                 findings.append(Finding(rel, 1, None, "schema", f"customer id {cid!r} does not match the file name"))
                 continue
             if data.get("tier") not in TIERS:
-                findings.append(Finding(rel, _line(data, "tier"), None, "schema", f"tier {data.get('tier')!r} is not A, B or C"))
+                findings.append(Finding(rel, _line(data, "tier"), None, "schema",
+                                        f"tier {shown(data.get('tier'))} is not A, B or C"))
             customer_ids.add(cid)
     return findings, customer_ids, files_read
 

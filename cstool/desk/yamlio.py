@@ -368,27 +368,29 @@ def _style_of(path: Path) -> tuple[bool, bool]:
     return bom, first > 0 and head[first - 1:first] == b"\r"
 
 
-def atomic_write(path: Path, text: str, root: Path | None = None) -> None:
+def atomic_write(path: Path, text: str, root: Path | None = None, private: bool = False) -> None:
     """Write text to path so that readers see the old file or the new one, never half.
     A file being replaced keeps its byte-order mark and CRLF line ends, if it had them.
-    With root (the desk), refuse a path that passes through a symbolic link or leaves it."""
+    With root (the desk), refuse a path that passes through a symbolic link or leaves it.
+    ``private``: the file holds raw customer contacts, so it is created readable and
+    writable by its owner only (0600), whatever the umask."""
     if root is not None:
         check_inside(root, path)
     bom, crlf = _style_of(path)
     if crlf:
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     data = (BOM if bom and not text.startswith(BOM) else "").encode("utf-8") + text.encode("utf-8")
-    atomic_write_bytes(path, data, root)
+    atomic_write_bytes(path, data, root, private)
 
 
-def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None) -> None:
+def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None, private: bool = False) -> None:
     """Write bytes to path so that readers see the old file or the new one, never half.
     With root (the desk), refuse a path that passes through a symbolic link or leaves it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if root is not None:
         check_inside(root, path)  # a folder made meanwhile by someone else is checked too
     tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

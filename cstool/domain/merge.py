@@ -38,7 +38,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from cstool.domain import states
 from cstool.domain.history import blank_state, replay, step, write_state
 from cstool.domain.model import FIELD_ORDER, ordered
-from cstool.reports.render import plain
+from cstool.reports.render import mask_text, plain
 
 MERGE_ACTOR = "cstool-merge"
 DERIVED_KEYS = ("status", "group", "assignee", "level", "resolution", "updated", "followups")
@@ -217,7 +217,7 @@ def _record_conflict(history: list[Any], notes: list[str]) -> None:
     note_ev["at"] = last
     note_ev["by"] = MERGE_ACTOR
     note_ev["action"] = "merge-conflict"
-    note_ev["note"] = "; ".join(notes)
+    note_ev["note"] = mask_text("; ".join(notes))  # the dropped values may be a customer's phone or e-mail
     if canonical(note_ev) not in {canonical(ev) for ev in history}:
         history.append(note_ev)
 

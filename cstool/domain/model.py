@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config, is_email
 from cstool.errors import DeskError, InputError
+from cstool.reports.render import shown
 
 FIELD_ORDER = (
     "id",
@@ -70,18 +71,20 @@ def _bad_chars(text: str, allow_newlines: bool) -> str | None:
     return None
 
 
-def check_title(title: str | None) -> str:
-    """A title is one line of 1-200 characters with no control characters."""
+def check_title(title: str | None, what: str = "--title") -> str:
+    """A title (or a name: ``what`` says which) is one line of 1-200 characters with no
+    control characters."""
+    noun = "the title" if what == "--title" else "the name"
     text = (title or "").strip()
     if not text:
-        raise InputError("--title: the title is empty; give a short summary of the contact")
+        raise InputError(f"{what}: {noun} is empty; give a short summary of the contact")
     if "\n" in text or "\r" in text:
-        raise InputError("--title: the title must be a single line")
+        raise InputError(f"{what}: {noun} must be a single line")
     bad = _bad_chars(text, allow_newlines=False)
     if bad:
-        raise InputError(f"--title: the title contains the control character {bad}")
+        raise InputError(f"{what}: {noun} contains the control character {bad}")
     if len(text) > MAX_TITLE:
-        raise InputError(f"--title: the title is {len(text)} characters long; the limit is {MAX_TITLE}")
+        raise InputError(f"{what}: {noun} is {len(text)} characters long; the limit is {MAX_TITLE}")
     return text
 
 
@@ -101,29 +104,66 @@ def check_text(text: str | None, what: str, *, required: bool = False) -> str:
 
 
 def check_choice(value: str | None, choices: Any, what: str) -> str | None:
+    """One of the allowed values; the refusal names the choices, and shows the value
+    given only masked (a phone number typed in the wrong column must not be echoed)."""
     if value is None:
         return None
     if value not in choices:
-        raise InputError(f"{what}: unknown value {value!r} (choose from {', '.join(choices)})")
+        raise InputError(f"{what}: unknown value {shown(value)} (choose from {', '.join(choices)})")
     return value
 
 
+MASK_CHAR = "*"
+
+
 def check_phone(phone: str | None) -> str | None:
+    """A phone number: digits, spaces, dashes, an optional leading +; a masked one
+    (``135****5555``, from an export made without --reveal) is refused."""
     if phone is None or phone == "":
         return None
-    phone = phone.strip()
+    phone = str(phone).strip()
+    if MASK_CHAR in phone:
+        raise InputError("--phone: the phone number is masked (like 135****5555); "
+                         "use the real number, e.g. from an export made with --reveal")
     if not PHONE_RE.match(phone):
         raise InputError("--phone: that is not a phone number (digits, spaces, dashes, optional leading +)")
     return phone
 
 
 def check_email(email: str | None) -> str | None:
+    """An e-mail address (name@domain); a masked one (``z***@example.com``) is refused."""
     if email is None or email == "":
         return None
-    email = email.strip()
+    email = str(email).strip()
+    if MASK_CHAR * 3 in email.partition("@")[0]:
+        raise InputError("--email: the e-mail address is masked (like z***@example.com); "
+                         "use the real address, e.g. from an export made with --reveal")
     if not is_email(email) or _bad_chars(email, False):
         raise InputError("--email: that is not an email address (name@domain)")
     return email
+
+
+MAX_DEPTH = 16  # nesting of mappings and lists in one imported ticket (a ticket needs 4)
+
+
+def check_strings(value: Any, what: str, depth: int = 0) -> None:
+    """Every text anywhere in value (keys included) free of control characters other than
+    tab, newline and CR (a CR only before a newline) and of lone surrogates; nesting
+    bounded by :data:`MAX_DEPTH`. For data that did not come through the options of
+    ``create`` (an imported row), before the field-by-field checks."""
+    if depth > MAX_DEPTH:
+        raise InputError(f"{what}: nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, str):
+        bad = _bad_chars(value.replace("\r\n", "\n"), allow_newlines=True)
+        if bad:
+            raise InputError(f"{what}: the text contains the control character {bad}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_strings(key, what, depth + 1)
+            check_strings(item, f"{what}.{key}" if isinstance(key, str) and key.isidentifier() else what, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_strings(item, what, depth + 1)
 
 
 def check_category(category: str | None, config: Config) -> str | None:
@@ -131,9 +171,9 @@ def check_category(category: str | None, config: Config) -> str | None:
         return None
     category = category.strip()
     if config.categories and category not in config.categories:
-        raise InputError(f"--category: unknown category {category!r} (choose from {', '.join(config.categories)})")
+        raise InputError(f"--category: unknown category {shown(category)} (choose from {', '.join(config.categories)})")
     if not category or len(category) > CATEGORY_MAX or _bad_chars(category, False):
-        raise InputError(f"--category: {category!r} is not a category name (1-{CATEGORY_MAX} characters)")
+        raise InputError(f"--category: {shown(category)} is not a category name (1-{CATEGORY_MAX} characters)")
     return category
 
 

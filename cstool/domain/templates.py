@@ -25,6 +25,7 @@ from typing import Any
 from cstool.config.schema import KEY_RE, PRIORITIES, SEVERITIES, Config
 from cstool.desk import yamlio
 from cstool.errors import DeskError, InputError
+from cstool.reports.render import shown
 
 TEMPLATE_DIR = "templates"
 DEFAULT_KEYS = ("channel", "priority", "severity", "category", "group")
@@ -175,10 +176,10 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
     for key, value in given.items():
         if key not in specs:
             known = ", ".join(specs) or "none for this template"
-            raise InputError(f"--field: unknown field {key!r} (fields: {known})")
+            raise InputError(f"--field: unknown field {shown(key)} (fields: {known})")
         spec = specs[key]
         if spec.choices and value not in spec.choices:
-            raise InputError(f"--field {key}: {value!r} is not one of {', '.join(spec.choices)}")
+            raise InputError(f"--field {shown(key)}: {shown(value)} is not one of {', '.join(spec.choices)}")
         out[key] = value
     for key, spec in specs.items():
         if key not in out:

@@ -16,6 +16,7 @@ from cstool.config.schema import Config, Person
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
+from cstool.reports.render import shown
 from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
         if len(values["_due"].strip()) == 10:  # a date alone: the end of that working day (or the next one's)
             due = calendar_of(config).end_of_working_day(due.date())
         if due <= now:
-            raise InputError(f"--due: {values['_due']!r} is not after the creation time {stamp(now)}")
+            raise InputError(f"--due: {shown(values['_due'])} is not after the creation time {stamp(now)}")
         return stamp(due)
     return stamp(calendar_of(config).add(now, config.work_order_due[values["priority"]]))
 
@@ -233,11 +234,16 @@ Committer = Callable[[list[Path], str], str]  # commits the paths with the messa
 
 
 def commit_message(ticket_id: str, action: str, actor: Person, detail: str = "") -> str:
-    """SPEC §6 message: ``CS-2026-7KQ3MX9 escalate L1→L2: SLA breach (by li.si@example.com)``."""
-    detail = " ".join(detail.split())
+    """The commit message: ``CS-2026-7KQ3MX9 escalate L1→L2: SLA breach (by li.si@example.com)``.
+
+    Phone numbers and e-mails in the action and its free-text detail are masked (git history is read by
+    everyone with the repository and cannot be rewritten); the actor's own id is not."""
+    from cstool.reports.render import mask_text
+
+    detail = mask_text(" ".join(detail.split()))
     if len(detail) > 60:
         detail = detail[:59] + "…"
-    return f"{ticket_id} {action}{': ' + detail if detail else ''} (by {actor.id})"
+    return f"{ticket_id} {mask_text(action)}{': ' + detail if detail else ''} (by {actor.id})"
 
 
 def create_ticket(

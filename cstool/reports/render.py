@@ -1,7 +1,8 @@
 """Output: tables (Chinese-aware widths), JSON, CSV and Markdown; masking of customer data.
 
 Every reading command builds rows of plain values and hands them here with the chosen
-format. Phone numbers and emails are masked unless the user passes ``--reveal``.
+format. Phone numbers and emails are masked unless the user passes ``--reveal``. Every
+CSV cell goes through :func:`csv_cell`, so that no cell opens as a formula.
 """
 
 from __future__ import annotations
@@ -40,6 +41,66 @@ def mask_email(email: Any) -> Any:
     if not at:
         return "*" * len(text)
     return (local[:1] + "***") + "@" + domain
+
+
+# A phone number in free text: 7 or more digits, possibly with a leading +, single spaces or
+# dashes between them (138 1234 5678, +86-138-1234-5678, 021-12345678), not part of a word
+# (a ticket ID) and not a date (2026-11-22).
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?![0-9]{4}-[0-9]{2}-[0-9]{2})\+?[0-9](?:[ \-]?[0-9]){6,}(?![0-9A-Za-z])")
+# An e-mail address in free text. Bounded quantifiers and no nesting keep it linear.
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){1,8}")
+
+
+def mask_text(text: Any) -> Any:
+    """Free text with every phone number and e-mail address in it masked as
+    :func:`mask_phone` and :func:`mask_email` do (138****5678, z***@example.com).
+
+    The one masking of free text: commit messages, error messages that echo what a user
+    typed, and merge-conflict notes go through it."""
+    if not text or not isinstance(text, str):
+        return text
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A value a user gave, for an error message: quoted, cut to ``limit`` characters, control
+    characters escaped, and phone numbers and e-mails in it masked (:func:`mask_text`)."""
+    text = str(value)
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(mask_text(text))
+
+
+def csv_cell(value: Any) -> Any:
+    """One CSV cell, safe to open in a spreadsheet.
+
+    A text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would
+    be read by Excel or LibreOffice as a formula (or have its first character stripped,
+    leaving one), so it gets a leading ``'`` as OWASP recommends. A text that already
+    begins with ``'`` characters followed by one of those gets one more, so that
+    :func:`csv_uncell` can take exactly the added ``'`` off again and nothing else.
+
+    Whether a cell is a number is decided by its Python type, not its text: an ``int``
+    or ``float`` such as ``-2`` is written as it is, while the *text* ``"-2"`` (which came
+    from a user) is neutralised like any other text."""
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    if text.lstrip("'")[:1] in CSV_FORMULA_START and text:
+        return "'" + text
+    return text
+
+
+def csv_uncell(text: str) -> str:
+    """Undo :func:`csv_cell`: drop the ``'`` it added before a formula character, nothing else."""
+    if text[:1] == "'" and text.lstrip("'")[:1] in CSV_FORMULA_START and text.lstrip("'"):
+        return text[1:]
+    return text
 
 
 def mask_customer(customer: Any, reveal: bool) -> Any:
@@ -116,8 +177,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(headers)
-        writer.writerows(["" if c is None else c for c in row] for row in rows)
+        writer.writerow([csv_cell(h) for h in headers])
+        writer.writerows([csv_cell(c) for c in row] for row in rows)
         return buf.getvalue()
     from tabulate import tabulate
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from cstool.errors import InputError
+from cstool.reports.render import shown
 
 
 def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
@@ -32,7 +33,7 @@ def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
         if not 1900 <= value.year <= 2999:
             raise ValueError
     except (ValueError, OverflowError):
-        raise InputError(f"{what}: {text!r} is not a time between the years 1900 and 2999 "
+        raise InputError(f"{what}: {shown(text)} is not a time between the years 1900 and 2999 "
                          "(use ISO 8601, e.g. 2026-11-22T09:30+08:00)") from None
     return value
 

@@ -1,0 +1,154 @@
+"""Putting many new files into the desk at once, all or none.
+
+The files are first written under ``.cstool/staging/<token>/`` with a manifest of where
+each goes; only then are they renamed into place (a rename within one file system is
+atomic) and committed. If anything fails, or the user presses Ctrl-C, the files placed
+so far are taken away again. If the process is killed, the staging folder stays behind,
+and the next process that takes the desk lock finishes the job (:func:`sweep`): it keeps
+the files when their commit went in (or, without git, when every file was placed), and
+otherwise removes them from the work tree and from git's index. So the desk holds either
+all of the files, committed, or none of them.
+
+Call everything here under the desk lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from cstool.errors import DeskError
+
+STAGING = "staging"
+MANIFEST = "manifest.json"
+DONE = "done"  # written once every file is in place and committed: nothing to undo
+_ACTIVE: set[str] = set()  # the staging folders this process is placing right now (never swept)
+
+
+def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
+          commit: Callable[[list[Path]], object] | None) -> None:
+    """Write the files (new paths only), then commit them with ``commit(paths)``, all or none."""
+    folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(8)}"
+    folder.mkdir(parents=True)
+    _ACTIVE.add(folder.name)
+    rels = [os.path.relpath(path, root) for path, _ in files]
+    new_dirs = _missing_dirs(root, [path.parent for path, _ in files])
+    try:
+        for i, (_path, text) in enumerate(files):
+            _write(folder / f"{i}.yaml", text.encode("utf-8"))
+        _write(folder / MANIFEST, json.dumps({"files": rels, "dirs": new_dirs}).encode("utf-8"))
+        for i, (path, _text) in enumerate(files):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.exists():
+                raise DeskError(f"{rels[i]} appeared while importing; nothing was imported, try again")
+            os.rename(folder / f"{i}.yaml", path)
+        for parent in {path.parent for path, _ in files}:
+            _fsync_dir(parent)
+        if commit is not None and files:
+            commit([path for path, _ in files])
+        _write(folder / DONE, b"")
+    except BaseException:
+        _undo(root, rels, new_dirs, committed_check=commit is not None)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    finally:
+        _ACTIVE.discard(folder.name)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def pending(cache_dir: Path) -> bool:
+    """Whether a staging folder exists (one stat when there is none)."""
+    try:
+        return any(True for _ in os.scandir(cache_dir / STAGING))
+    except OSError:
+        return False
+
+
+def sweep(root: Path, cache_dir: Path) -> bool:
+    """Finish what a killed process left in ``.cstool/staging`` (call right after taking the
+    lock); whether there was anything."""
+    base = cache_dir / STAGING
+    try:
+        leftovers = [entry for entry in os.scandir(base) if entry.is_dir()]
+    except OSError:
+        return False
+    swept = False
+    for entry in leftovers:
+        folder = Path(entry.path)
+        if entry.name in _ACTIVE:
+            continue
+        swept = True
+        if not (folder / DONE).exists():
+            try:
+                manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+                rels, dirs = manifest["files"], manifest["dirs"]
+            except (OSError, ValueError, KeyError, TypeError):
+                rels, dirs = [], []  # killed before the manifest was written: nothing was placed
+            if all(isinstance(r, str) for r in [*rels, *dirs]):
+                _undo(root, rels, dirs, committed_check=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return swept
+
+
+def _missing_dirs(root: Path, folders: list[Path]) -> list[str]:
+    """The folders (relative to root) that placing files in these folders would create, deepest first."""
+    missing: set[str] = set()
+    for folder in set(folders):
+        while folder != root and root in folder.parents and not folder.exists():
+            missing.add(os.path.relpath(folder, root))
+            folder = folder.parent
+    return sorted(missing, key=lambda rel: (-rel.count(os.sep), rel))
+
+
+def _undo(root: Path, rels: list[str], dirs: list[str], committed_check: bool) -> None:
+    """Take placed files, and the folders made for them, away again, unless their commit went in."""
+    from cstool.git import repo
+
+    top = repo.work_tree(root) if committed_check and rels else None
+    if top is not None and repo.run_git(root, "ls-tree", "--name-only", "HEAD", "--", *rels, check=False).stdout.strip():
+        return  # the commit went in (git finished after this process was killed): keep it
+    for rel in rels:
+        target = root / rel
+        if ".." in Path(rel).parts or os.path.isabs(rel):
+            continue
+        try:
+            os.unlink(target)
+        except FileNotFoundError:
+            pass
+    for rel in dirs:
+        if ".." not in Path(rel).parts and not os.path.isabs(rel):
+            try:
+                os.rmdir(root / rel)
+            except OSError:
+                pass  # not empty: something else is in it now
+    if top is not None:
+        repo.run_git(root, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels, check=False)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a new file and flush it to disk (ticket files get the usual mode, like any desk file)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if path.suffix == ".yaml" else 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
