@@ -324,3 +324,32 @@ def test_the_installed_command_sees_an_edit_made_after_the_index_was_built(tmp_p
     assert after[path.stem] == "改" + before[path.stem]
     env["CSTOOL_STORE"] = str(root)
     assert listed("--lang", "en", "list", "--status", "all", "--json", "--limit", "0") == after
+
+
+def test_making_the_index_private_keeps_sqlites_locks(tmp_path):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it,
+    SQLite's included. Checking the index file's mode while a connection of this process
+    has it open must not open the file: else the next process to close its connection
+    believes itself the last one and deletes the WAL under the open connection (which
+    corrupted the index when one process ran many commands, as concurrent creates do)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from cstool.desk.index import _private
+
+    db = tmp_path / "index.sqlite"
+    _private(db)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("INSERT INTO t VALUES (1)")
+    _private(db)
+    probe = ("import sqlite3, sys\n"
+             "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+             "c.execute('SELECT * FROM t').fetchall()\n"
+             "c.close()\n")
+    subprocess.run([sys.executable, "-c", probe, str(db)], check=True)
+    assert (tmp_path / "index.sqlite-wal").exists(), "the WAL was deleted under an open connection"
+    holder.close()
+    assert db.stat().st_mode & 0o777 == 0o600

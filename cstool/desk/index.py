@@ -22,6 +22,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ SCHEMA_VERSION = 12
 INDEX_FILE = "index.sqlite"
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 WATCH_LIMIT = 5000
+BUSY_TIMEOUT = 30.0  # seconds to wait for another process's lock on the index
 
 
 def _marks(values: tuple[str, ...]) -> str:
@@ -77,8 +79,10 @@ class Index:
         return conn
 
     def _connect(self, where: str) -> sqlite3.Connection:
-        for attempt in range(2):
-            conn = sqlite3.connect(where, timeout=30, isolation_level=None)
+        busy_until = time.monotonic() + BUSY_TIMEOUT
+        attempt = 0
+        while True:
+            conn = sqlite3.connect(where, timeout=BUSY_TIMEOUT, isolation_level=None)
             try:
                 conn.execute("PRAGMA journal_mode=WAL") if where != ":memory:" else None
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -86,22 +90,33 @@ class Index:
                     self._create(conn)
                 conn.execute("SELECT path FROM files LIMIT 1").fetchone()  # an unreadable file fails here
                 return conn
+            except sqlite3.OperationalError:
+                # busy or locked (another process is creating or converting the index): the
+                # file is sound, so wait and try again rather than delete it under that process
+                conn.close()
+                if where == ":memory:" or time.monotonic() >= busy_until:
+                    raise
+                time.sleep(0.05)
+                continue
             except sqlite3.DatabaseError:
                 conn.close()
                 if where == ":memory:" or attempt:
                     raise
+                attempt += 1
                 for suffix in ("", "-wal", "-shm"):
                     try:
                         os.unlink(where + suffix)
                     except FileNotFoundError:
                         pass
                 _private(Path(where))
-        raise AssertionError("unreachable")
 
     @staticmethod
     def _create(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                conn.execute("COMMIT")  # another process made it while this one waited for the lock
+                return
             for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
                 conn.execute(f'DROP TABLE IF EXISTS "{table}"')  # whatever an older version kept
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
@@ -126,7 +141,8 @@ class Index:
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
 
     # ------------------------------------------------------------------ refresh
@@ -646,8 +662,14 @@ def _text(value: Any) -> Any:
 
 def _private(path: Path) -> None:
     """Create the index file readable by its owner only (it holds every raw contact), or make
-    an older one so; SQLite gives its -wal and -shm files the mode of the database file."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    an older one so; SQLite gives its -wal and -shm files the mode of the database file.
+    An existing file is never opened here: closing any descriptor of a file drops every
+    POSIX lock the process holds on it, including SQLite's own (another connection of this
+    process may be using it), so it is changed by path only."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+    except FileExistsError:
+        pass
     for suffix in ("", "-wal", "-shm"):
         try:
             if os.stat(f"{path}{suffix}").st_mode & 0o077:
