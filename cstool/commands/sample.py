@@ -11,7 +11,7 @@ from cstool.cli import App, output_format, pass_app, read_options
 
 @click.command("sample")
 @click.option("-n", "--n", "count", default=10, show_default=True, type=click.IntRange(min=1), help="How many tickets.")
-@click.option("--period", metavar="PERIOD", help="Closed in this month/week/day (as audit); default: any time.")
+@click.option("--period", metavar="PERIOD", help="Closed in this month, week, quarter, year or day, as audit; default: any time.")
 @click.option("--seed", type=int, help="The same seed gives the same sample (printed when not given).")
 @click.option("--type", "types", multiple=True, metavar="TYPE")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")
