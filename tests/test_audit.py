@@ -578,3 +578,12 @@ def test_an_index_kept_by_other_code_is_rebuilt(november):
 
     assert dict(conn.execute("SELECT key, value FROM meta"))["definitions"] == definitions_key()
     conn.close()
+
+
+def test_json_headline_figures_are_in_the_units_of_the_table(november):
+    d, _ = november
+    r = d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json
+    assert r["headline"]["first_response_median_hours"] == 0.5 and r["times"]["first_response"]["median_minutes"] == 30
+    assert r["headline"]["sla_compliance_pct"] == 85.7 and r["headline"]["created"] == 5
+    table = d.ok("audit", "--period", "2026-11", now=AFTER).stdout
+    assert "0.5" in table[table.index("Handling time"):table.index("SLA compliance")]
