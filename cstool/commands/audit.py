@@ -63,8 +63,8 @@ def command(app: App, period, start, end, dims, compare, check, fmt, as_json, re
 
 
 def _report(app: App, per, earlier, dims: tuple[str, ...]) -> dict:
-    """The period's report with its headline figures in the units of the tables, and the
-    earlier period's figures beside them when one is given: both from one pass over the index."""
+    """The period's report, with the earlier period's figures beside it when one is given:
+    both from one pass over the index."""
     from cstool.desk.index import gc_paused
     from cstool.domain.workflow import calendar_of
     from cstool.reports import audit
@@ -78,6 +78,6 @@ def _report(app: App, per, earlier, dims: tuple[str, ...]) -> dict:
                                                                                for p in periods])
         data = audit.report_from_facts([r[0] for r in rows], config, cal, per, app.now, dims)
         if earlier is None:
-            return {**data, "headline": audit.headline(data)}
+            return data
         before = audit.report_from_facts([r[1] for r in rows], config, cal, earlier, app.now)
     return audit.compare(data, before)

@@ -624,6 +624,7 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
     }
     for dim in by:
         out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(relevant, dim)
+    out["headline"] = headline(out)
     return out
 
 
@@ -780,14 +781,13 @@ def headline(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare(data: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any]:
-    """The report with an earlier period's report beside it: ``headline`` (this period's
-    figures), ``compare`` (the earlier period and its figures) and ``change`` (this minus
-    the earlier, None when either is missing; percentages change in points)."""
+    """The report with an earlier period's report beside it: ``compare`` (the earlier period
+    and its headline figures) and ``change`` (this minus the earlier, None when either is
+    missing; percentages change in points)."""
     now_figures, then_figures = headline(data), headline(earlier)
     change = {k: None if now_figures[k] is None or then_figures[k] is None else round(now_figures[k] - then_figures[k], 1)
               for k in now_figures}
-    return {**data, "headline": now_figures, "compare": {"period": earlier["period"], "headline": then_figures},
-            "change": change}
+    return {**data, "compare": {"period": earlier["period"], "headline": then_figures}, "change": change}
 
 
 def compared_period(text: str, period: Period, tz: ZoneInfo, now: datetime) -> Period:
