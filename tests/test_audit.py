@@ -480,7 +480,10 @@ def test_compare_with_the_previous_period_and_with_a_named_one(november):
     csv_text = d.ok("audit", "--period", "2026-11", "--compare", "previous", "--format", "csv", now=AFTER).stdout
     assert "change,created,5" in csv_text and "compare,headline.created,0" in csv_text
     bad = d.run("audit", "--period", "2026-11", "--compare", "last time", now=AFTER)
-    assert bad.exit_code == 2 and "--period" in bad.stderr
+    assert bad.exit_code == 2 and "--compare" in bad.stderr and bad.stdout == ""
+    days = d.ok("audit", "--from", "2026-11-09", "--to", "2026-11-15", "--compare", "previous", "--json", now=AFTER).json
+    assert days["compare"]["period"]["label"] == "2026-11-02..2026-11-08"  # as many days, ending the day before
+    assert days["compare"]["headline"]["created"] == 3 and days["headline"]["created"] == 0
 
 
 def test_every_by_table_ends_with_a_totals_row(november):

@@ -794,4 +794,8 @@ def compared_period(text: str, period: Period, tz: ZoneInfo, now: datetime) -> P
     """The period ``--compare`` names: ``previous`` (:func:`previous_period`) or any period text."""
     if text.strip().lower() == "previous":
         return previous_period(period)
-    return parse_period(text, None, None, tz, now)
+    try:
+        return parse_period(text, None, None, tz, now)
+    except InputError:
+        raise InputError(f"--compare: {text!r} is neither 'previous' nor a period "
+                         "(2026-11, 2026-W47, 2026-Q4, 2026 or 2026-11-22)") from None
