@@ -9,15 +9,18 @@ from cstool.commands import split_values
 
 
 @click.command("audit")
-@click.option("--period", metavar="PERIOD", help="2026-11 (month), 2026-W47 (ISO week) or 2026-11-22 (day); default: this month.")
+@click.option("--period", metavar="PERIOD", help="2026-11 (month), 2026-W47 (ISO week), 2026-Q4 (quarter), 2026 (year) "
+              "or 2026-11-22 (day); default: this month.")
 @click.option("--from", "start", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
 @click.option("--to", "end", metavar="DATE", help="Last day (YYYY-MM-DD), inclusive.")
 @click.option("--by", "dims", multiple=True, metavar="DIM",
               help="Also break down by group, agent, type, channel, category or tier (repeatable).")
+@click.option("--compare", metavar="PERIOD",
+              help="Add an earlier period's figures and the change: 'previous' or a period such as 2025-11.")
 @click.option("--check", is_flag=True, help="Check the desk's integrity instead (exit 1 on findings).")
 @read_options
 @pass_app
-def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> None:
+def command(app: App, period, start, end, dims, compare, check, fmt, as_json, reveal) -> None:
     """Statistics for a period: volumes, response and resolution times, SLA compliance,
     escalations, reopen rate, follow-ups and satisfaction, backlog, work orders, agents."""
     fmt = output_format(fmt, as_json)
@@ -28,8 +31,8 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         return
     app.check_now()
     app.open_desk()
-    from cstool.domain.workflow import calendar_of
     from cstool.errors import InputError
+    from cstool.messages import label
     from cstool.reports import audit, audit_tables, render, views
 
     dims = split_values(dims)
@@ -38,24 +41,43 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
             raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
-    cal = calendar_of(config)
-    from cstool.desk.index import gc_paused
-
-    with gc_paused():
-        facts = app.desk.index().period_facts(per.start, per.end, compute=lambda base: audit.facts_at(base, cal, per, app.now))
-        data = audit.report_from_facts(facts, config, cal, per, app.now, dims)
+    earlier = audit.compared_period(compare, per, config.tz, app.now) if compare else None
+    data = _report(app, per, earlier, dims)
     if fmt == "json":
         click.echo(render.to_json(data))
         return
-    if fmt == "csv":
-        click.echo(render.table(audit_tables.csv_rows(data), ["section", "metric", "value"], "csv"), nl=False)
-        return
     lang = app.lang
+    if fmt == "csv":
+        headers = [label("audit.csv." + k, lang) for k in ("section", "metric", "value")]
+        click.echo(render.table(audit_tables.csv_rows(data), headers, "csv"), nl=False)
+        return
     names = {p.id: p.name for p in config.roster}
     labels = {
         "group": {k: views.group_name(config, k, lang) for k in config.groups},
         "type": {k: views.type_name(config, k, lang) for k in config.types},
-        "channel": {k: views.channel_name(config, k, lang) for k in config.channels},
+        "channel": {**{k: views.channel_name(config, k, lang) for k in config.channels},
+                    audit.WORK_ORDER_CHANNEL: label("audit.channel.work_order", lang)},
         "agent": names,
     }
     click.echo(audit_tables.render_report(data, config.name, lang, fmt, names, labels), nl=False)
+
+
+def _report(app: App, per, earlier, dims: tuple[str, ...]) -> dict:
+    """The period's report, with the earlier period's figures beside it when one is given:
+    both from one pass over the index."""
+    from cstool.desk.index import gc_paused
+    from cstool.domain.workflow import calendar_of
+    from cstool.reports import audit
+
+    config = app.config
+    cal = calendar_of(config)
+    periods = [per] + ([earlier] if earlier is not None else [])
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    with gc_paused():
+        rows = app.desk.index().period_facts(start, end, compute=lambda base: [audit.facts_at(base, cal, p, app.now)
+                                                                               for p in periods])
+        data = audit.report_from_facts([r[0] for r in rows], config, cal, per, app.now, dims)
+        if earlier is None:
+            return data
+        before = audit.report_from_facts([r[1] for r in rows], config, cal, earlier, app.now)
+    return audit.compare(data, before)

@@ -11,7 +11,8 @@ from cstool.cli import App, pass_app
 
 
 @click.command("report")
-@click.option("--period", metavar="PERIOD", help="2026-11 (month), 2026-W47 (ISO week) or 2026-11-22 (day); default: this month.")
+@click.option("--period", metavar="PERIOD", help="2026-11 (month), 2026-W47 (ISO week), 2026-Q4 (quarter), 2026 (year) "
+              "or 2026-11-22 (day); default: this month.")
 @click.option("--from", "start", metavar="DATE", help="First day (YYYY-MM-DD), with --to.")
 @click.option("--to", "end", metavar="DATE", help="Last day (YYYY-MM-DD), inclusive.")
 @click.option("--compare", type=click.Choice(["previous", "none"]), default="previous", show_default=True,

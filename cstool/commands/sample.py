@@ -11,7 +11,7 @@ from cstool.cli import App, output_format, pass_app, read_options
 
 @click.command("sample")
 @click.option("-n", "--n", "count", default=10, show_default=True, type=click.IntRange(min=1), help="How many tickets.")
-@click.option("--period", metavar="PERIOD", help="Closed in this month/week/day (as audit); default: any time.")
+@click.option("--period", metavar="PERIOD", help="Closed in this month, week, quarter, year or day, as audit; default: any time.")
 @click.option("--seed", type=int, help="The same seed gives the same sample (printed when not given).")
 @click.option("--type", "types", multiple=True, metavar="TYPE")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")
@@ -22,7 +22,7 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     from cstool.errors import InputError
     from cstool.messages import label
     from cstool.reports import audit, render, views
-    from cstool.reports.sample import sample_closed
+    from cstool.reports.sample import closed_at, sample_closed
 
     app.check_now()
     fmt = output_format(fmt, as_json)
@@ -38,21 +38,26 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
         seed = secrets.randbelow(1_000_000)
     picked, pool = sample_closed(app.desk.documents(), config, per, count, seed, set(types), set(groups))
     lang = app.lang
+    closed = {t["id"]: closed_at(t, config.tz) for t in picked}  # the close itself, not the last change after it
+
+    def when(t) -> str:
+        at = closed[t["id"]]
+        return at.isoformat(timespec="minutes") if at is not None else ""
+
     if fmt == "json":
         click.echo(render.to_json({"seed": seed, "population": pool, "tickets": [
             {"id": t["id"], "type": t.get("type"), "title": t.get("title"), "assignee": t.get("assignee"),
-             "closed": t.get("updated"), "resolution": t.get("resolution")} for t in picked]}))
+             "closed": when(t), "resolution": t.get("resolution")} for t in picked]}))
         return
     head = label("sample.title", lang, pool=pool, n=len(picked), seed=seed)
     if fmt == "markdown":
         click.echo(f"## {head}\n")
         for t in picked:
             who = views.person_name(config, t.get("assignee"))
-            when = views.short_time(str(t.get("updated")))
-            click.echo(render.escape_controls(f"- [ ] {t['id']} {t.get('title')} — {who} — {when}"))
+            click.echo(render.escape_controls(f"- [ ] {t['id']} {t.get('title')} — {who} — {views.short_time(when(t))}"))
         return
     rows = [["[ ]", t["id"], views.type_name(config, str(t.get("type")), lang), render.truncate(t.get("title"), 30),
-             views.person_name(config, t.get("assignee")), views.short_time(str(t.get("updated"))),
+             views.person_name(config, t.get("assignee")), views.short_time(when(t)),
              render.truncate(t.get("resolution"), 30)] for t in picked]
     columns = ("id", "type", "title", "assignee", "closed", "resolution")
     headers = ["✓"] + [label("sample.col." + k, lang) for k in columns]

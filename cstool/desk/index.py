@@ -15,6 +15,7 @@ reading commands skip it and name it, and it is parsed again once it changes.
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import json
@@ -41,6 +42,10 @@ from cstool.git import repo
 # 12: files that cannot be read are kept in bad_files
 SCHEMA_VERSION = 12
 INDEX_FILE = "index.sqlite"
+# the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
+# the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
+DEFINING_MODULES = ("cstool.reports.audit", "cstool.time.sla", "cstool.time.calendar", "cstool.time.due",
+                    "cstool.desk.query")
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 WATCH_LIMIT = 5000
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's lock on the index
@@ -201,18 +206,21 @@ class Index:
         return len(changed) + len(changed_customers)
 
     def _meta_for_current_config(self) -> dict[str, str]:
-        """The meta table; a config other than the one indexed empties the index first."""
+        """The meta table; a config other than the one indexed, or per-ticket facts worked
+        out by other code (:func:`definitions_key`), empties the index first."""
         from cstool.config.load import config_key
 
         key = config_key(self.desk.root)
+        defs = definitions_key()
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
-        if meta.get("config") != key:
+        if meta.get("config") != key or meta.get("definitions") != defs:
             self.conn.execute("BEGIN IMMEDIATE")
             for table in ("files", "docs", "deadlines", "customers", "bad_files", "watch", "meta"):
                 self.conn.execute(f"DELETE FROM {table}")
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('definitions', ?)", (defs,))
             self.conn.execute("COMMIT")
-            meta = {"config": key}
+            meta = {"config": key, "definitions": defs}
         return meta
 
     def _delete_stale(self, changed: list[tuple[str, str]], removed: list[str],
@@ -676,6 +684,23 @@ def _private(path: Path) -> None:
                 os.chmod(f"{path}{suffix}", 0o600)
         except FileNotFoundError:
             pass
+
+
+@functools.cache
+def definitions_key() -> str:
+    """What the per-ticket facts the index keeps were worked out by: the index's
+    SCHEMA_VERSION and a hash of the source of the modules that work them out
+    (:data:`DEFINING_MODULES`), so that an index written by other code is rebuilt."""
+    import hashlib
+    from importlib.util import find_spec
+
+    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    for name in DEFINING_MODULES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
+        digest.update(name.encode())
+        digest.update(Path(origin).read_bytes() if origin else b"")
+    return f"{SCHEMA_VERSION}:{digest.hexdigest()[:16]}"
 
 
 def open_index(desk: Any) -> Index:

@@ -51,6 +51,7 @@ from cstool.time.calendar import BusinessCalendar
 from cstool.time.clock import read_stamp
 
 DIMENSIONS = ("group", "agent", "type", "channel", "category", "tier")
+WORK_ORDER_CHANNEL = "work_order"
 AGE_BUCKETS = (("0-1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None))
 
 
@@ -77,8 +78,8 @@ def parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneI
 
 
 def _parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneInfo, now: datetime) -> Period:
-    """``2026-11`` (month), ``2026-W47`` (ISO week), ``2026-11-22`` (day), or --from/--to dates
-    (both inclusive). Default: the current month."""
+    """``2026-11`` (month), ``2026-W47`` (ISO week), ``2026-Q4`` (quarter), ``2026`` (year),
+    ``2026-11-22`` (day), or --from/--to dates (both inclusive). Default: the current month."""
     if text and (start or end):
         raise InputError("give either --period or --from/--to, not both")
     if start or end:
@@ -102,6 +103,16 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
         first = date(y, mo, 1)
         nxt = date(y + (mo == 12), mo % 12 + 1, 1)
         return Period(_midnight(first, tz), _midnight(nxt, tz), text)
+    if m := re.fullmatch(r"(\d{4})-Q(\d)", text, re.IGNORECASE):
+        y, q = int(m.group(1)), int(m.group(2))
+        if not 1 <= q <= 4:
+            raise InputError(f"--period: {text!r} has no quarter {q} (quarters are Q1 to Q4)")
+        first = date(y, 3 * q - 2, 1)
+        nxt = date(y + (q == 4), (3 * q) % 12 + 1, 1)
+        return Period(_midnight(first, tz), _midnight(nxt, tz), text.upper())
+    if re.fullmatch(r"\d{4}", text):
+        y = int(text)
+        return Period(_midnight(date(y, 1, 1), tz), _midnight(date(y + 1, 1, 1), tz), text)
     if m := re.fullmatch(r"(\d{4})-W(\d{2})", text, re.IGNORECASE):
         try:
             monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
@@ -111,7 +122,8 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--period: {text!r} is not a month (2026-11), an ISO week (2026-W47) or a day (2026-11-22)") from None
+        raise InputError(f"--period: {text!r} is not a month (2026-11), an ISO week (2026-W47), a quarter (2026-Q4), "
+                         "a year (2026) or a day (2026-11-22)") from None
     return Period(_midnight(day, tz), _midnight(day + timedelta(days=1), tz), text)
 
 
@@ -143,11 +155,19 @@ def sub_periods(period: Period, now: datetime) -> list[Period]:
 
 def previous_period(period: Period) -> Period:
     """The period before: the previous month for a month, the previous ISO week for a week,
-    else as many days ending where this one starts."""
+    the previous quarter for a quarter, the previous year for a year, else as many days
+    ending where this one starts."""
     tz = period.start.tzinfo
     first, last = period.start.date(), period.end.date()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}", period.label):
+        if re.fullmatch(r"\d{4}", period.label):
+            start = date(first.year - 1, 1, 1)
+            text = f"{start.year:04d}"
+        elif re.fullmatch(r"\d{4}-Q\d", period.label):
+            start = (first - timedelta(days=1)).replace(day=1)
+            start = start.replace(month=start.month - 2)
+            text = f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
+        elif re.fullmatch(r"\d{4}-\d{2}", period.label):
             start = (first - timedelta(days=1)).replace(day=1)
             text = f"{start.year:04d}-{start.month:02d}"
         elif re.fullmatch(r"\d{4}-W\d{2}", period.label):
@@ -528,7 +548,11 @@ def summarize(facts: list[Facts]) -> dict[str, Any]:
 
 
 def dimension_value(f: Facts, dim: str) -> str:
+    """A ticket's value of a ``--by`` dimension; work orders (工作联系单) are a channel of
+    their own, ``work_order``, whatever channel their record names."""
     t = f.ticket
+    if dim == "channel" and t.get("type") == "work_order":
+        return WORK_ORDER_CHANNEL
     if dim == "tier":
         return str((t.get("customer") or {}).get("tier") or "")
     if dim == "agent":
@@ -600,6 +624,7 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
     }
     for dim in by:
         out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(relevant, dim)
+    out["headline"] = headline(out)
     return out
 
 
@@ -719,3 +744,58 @@ def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:
             "satisfaction_rate": s["satisfaction_rate"],
         })
     return rows
+
+
+# --------------------------------------------------------------------------- comparison with an earlier period
+
+# the headline figures compared with an earlier period: (name, where in the report, minutes → hours?);
+# each name says its unit (count, _pct, _hours: business hours with one decimal, as the tables show them)
+HEADLINE: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    ("created", ("totals", "created"), False),
+    ("resolved", ("totals", "resolved"), False),
+    ("closed", ("totals", "closed"), False),
+    ("open", ("totals", "open"), False),
+    ("reopen_rate_pct", ("totals", "reopen_rate"), False),
+    ("first_response_median_hours", ("times", "first_response", "median_minutes"), True),
+    ("resolution_median_hours", ("times", "resolution", "median_minutes"), True),
+    ("sla_compliance_pct", ("sla", "overall", "compliance"), False),
+    ("followup_completion_rate_pct", ("followups", "completion_rate"), False),
+    ("satisfaction_rate_pct", ("followups", "satisfaction_rate"), False),
+)
+
+
+def hours(minutes: Any) -> float | None:
+    """Minutes as hours with one decimal, as the tables show them (None stays None)."""
+    return None if minutes is None else round(minutes / 60, 1)
+
+
+def headline(data: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of a report (:data:`HEADLINE`), each in the unit its name says."""
+    out = {}
+    for name, path, in_hours in HEADLINE:
+        value: Any = data
+        for key in path:
+            value = value[key]
+        out[name] = hours(value) if in_hours else value
+    return out
+
+
+def compare(data: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any]:
+    """The report with an earlier period's report beside it: ``compare`` (the earlier period
+    and its headline figures) and ``change`` (this minus the earlier, None when either is
+    missing; percentages change in points)."""
+    now_figures, then_figures = headline(data), headline(earlier)
+    change = {k: None if now_figures[k] is None or then_figures[k] is None else round(now_figures[k] - then_figures[k], 1)
+              for k in now_figures}
+    return {**data, "compare": {"period": earlier["period"], "headline": then_figures}, "change": change}
+
+
+def compared_period(text: str, period: Period, tz: ZoneInfo, now: datetime) -> Period:
+    """The period ``--compare`` names: ``previous`` (:func:`previous_period`) or any period text."""
+    if text.strip().lower() == "previous":
+        return previous_period(period)
+    try:
+        return parse_period(text, None, None, tz, now)
+    except InputError:
+        raise InputError(f"--compare: {text!r} is neither 'previous' nor a period "
+                         "(2026-11, 2026-W47, 2026-Q4, 2026 or 2026-11-22)") from None

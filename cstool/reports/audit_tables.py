@@ -40,10 +40,15 @@ class _Report:
         if not rows:
             self.out.append(self.t("no_data"))
             return
-        self.out.append(render.table(rows, headers, "markdown" if self.md else "table"))
+        if self.md and self.out and self.out[-1] != "":
+            self.out.append("")  # Markdown: a table starts after a blank line …
+        self.out.append(render.table(rows, headers, "markdown" if self.md else "table").rstrip("\n"))
+        if self.md:
+            self.out.append("")  # … and ends at one, or the next line would read as a row
 
     def text(self) -> str:
-        return "\n".join(self.out).lstrip("\n") + "\n"
+        lines = [line for i, line in enumerate(self.out) if line or i == 0 or self.out[i - 1]]  # one blank line at most
+        return "\n".join(lines).strip("\n") + "\n"
 
 
 def render_report(data: dict[str, Any], desk_name: str, lang: str, fmt: str, names: dict[str, str],
@@ -58,9 +63,27 @@ def render_report(data: dict[str, Any], desk_name: str, lang: str, fmt: str, nam
     _sla_and_escalations(r, data)
     _followups_backlog_causes(r, data)
     _work_orders(r, data["work_orders"], labels)
-    _agents(r, data["agents"], names)
+    _agents(r, data["agents"], names, _overall(data))
     _breakdowns(r, data, labels)
+    if "compare" in data:
+        _comparison(r, data)
     return r.text()
+
+
+def _comparison(r: _Report, data: dict[str, Any]) -> None:
+    """The headline figures beside an earlier period's, and the change."""
+    r.heading(r.t("compare", label=data["compare"]["period"]["label"]))
+    then, change = data["compare"]["headline"], data["change"]
+    r.table([r.t("metric"), data["period"]["label"], data["compare"]["period"]["label"], r.t("change")],
+            [[r.t("headline." + k), _figure(v), _figure(then[k]), _change(change[k])] for k, v in data["headline"].items()])
+
+
+def _figure(value: Any) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, int) else f"{value:.1f}"
+
+
+def _change(value: Any) -> str:
+    return "—" if value is None else f"{value:+g}" if isinstance(value, int) else f"{value:+.1f}"
 
 
 def _volumes_and_times(r: _Report, data: dict[str, Any]) -> None:
@@ -108,17 +131,30 @@ def _work_orders(r: _Report, wo: dict[str, Any], labels: dict[str, dict[str, str
             [[labels["group"].get(d, d), n] for d, n in wo["late_days_by_department"].items()])
 
 
-def _agents(r: _Report, agents: list[dict[str, Any]], names: dict[str, str]) -> None:
+def _agents(r: _Report, agents: list[dict[str, Any]], names: dict[str, str], total: dict[str, Any]) -> None:
+    """The per-person table; its totals row gives the desk's figures (a ticket two people
+    handled counts once, so 'handled' has no total)."""
     r.heading(r.t("agents"))
     r.table([r.t("agent"), r.t("handled"), r.t("resolved"), r.t("fr_median"), r.t("res_median"),
              r.t("sla_pct"), r.t("fu_done"), r.t("satisfaction_rate")],
             [[names.get(a["agent"], a["agent"]), a["handled"], a["resolved"], _h(a["first_response_median_minutes"]),
               _h(a["resolution_median_minutes"]), _pct(a["sla_compliance"]), a["followups_done"],
-              _pct(a["satisfaction_rate"])] for a in agents])
+              _pct(a["satisfaction_rate"])] for a in agents]
+            + ([[r.t("total_row"), "—", sum(a["resolved"] for a in agents), _h(total["fr"]), _h(total["res"]),
+                 _pct(total["sla"]), sum(a["followups_done"] for a in agents), _pct(total["sat"])]] if agents else []))
+
+
+def _overall(data: dict[str, Any]) -> dict[str, Any]:
+    """The whole period's medians and rates, for the totals rows of the breakdowns."""
+    return {"fr": data["times"]["first_response"]["median_minutes"], "res": data["times"]["resolution"]["median_minutes"],
+            "sla": data["sla"]["overall"]["compliance"], "sat": data["followups"]["satisfaction_rate"]}
 
 
 def _breakdowns(r: _Report, data: dict[str, Any], labels: dict[str, dict[str, str]]) -> None:
-    """A table per ``--by`` dimension (the agents have theirs above)."""
+    """A table per ``--by`` dimension (the agents have theirs above), each ending with a
+    totals row: every ticket has one value of a dimension, so the counts add up to it."""
+    total = _overall(data)
+    tot = data["totals"]
     for key, rows in data.items():
         if not key.startswith("by_") or key == "by_agent":
             continue
@@ -129,11 +165,30 @@ def _breakdowns(r: _Report, data: dict[str, Any], labels: dict[str, dict[str, st
                  r.t("res_median"), r.t("sla_pct"), r.t("satisfaction_rate")],
                 [[labels.get(dim, {}).get(x[dim] or "", x[dim] or "—"), x["created"], x["resolved"], x["closed"],
                   x["open"], _h(x["first_response_median_minutes"]), _h(x["resolution_median_minutes"]),
-                  _pct(x["sla_compliance"]), _pct(x["satisfaction_rate"])] for x in rows])
+                  _pct(x["sla_compliance"]), _pct(x["satisfaction_rate"])] for x in rows]
+                + [[r.t("total_row"), tot["created"], tot["resolved"], tot["closed"], tot["open"], _h(total["fr"]),
+                    _h(total["res"]), _pct(total["sla"]), _pct(total["sat"])]])
+
+
+# a figure's unit in its CSV name: minutes become business hours with one decimal, as in the tables
+_CSV_UNITS = (("_minutes", "_hours"),)
+_PCT_KEYS = ("compliance", "share", "sla_compliance")
+
+
+def _csv_figure(metric: str, value: Any) -> tuple[str, Any]:
+    """A figure's CSV name and value, in the unit the tables show and named with it."""
+    head, _, last = metric.rpartition(".")
+    prefix = head + "." if head else ""
+    if last.endswith("_minutes"):
+        return prefix + last[: -len("_minutes")] + "_hours", _h(value) if value is not None else None
+    if last.endswith("_rate") or last in _PCT_KEYS:
+        return prefix + last + "_pct", value
+    return metric, value
 
 
 def csv_rows(data: dict[str, Any]) -> list[list[Any]]:
-    """Every figure as (section, metric, value) rows for a spreadsheet."""
+    """Every figure as (section, metric, value) rows for a spreadsheet, in the units of the
+    tables: times in business hours (``…_hours``), rates in percent (``…_pct``)."""
     rows: list[list[Any]] = [["period", "from", data["period"]["from"]], ["period", "to", data["period"]["to"]]]
 
     def walk(prefix: str, value: Any) -> None:
@@ -145,6 +200,9 @@ def csv_rows(data: dict[str, Any]) -> list[list[Any]]:
                 walk(f"{prefix}[{i}]", v)
         else:
             section, _, metric = prefix.partition(".")
+            if section == "times" and metric == "unit":
+                return  # the names say the unit
+            metric, value = _csv_figure(metric, value)
             rows.append([section, metric, "" if value is None else value])
 
     for key, value in data.items():
