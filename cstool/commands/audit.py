@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
@@ -15,9 +17,10 @@ from cstool.commands import split_values
 @click.option("--by", "dims", multiple=True, metavar="DIM",
               help="Also break down by group, agent, type, channel, category or tier (repeatable).")
 @click.option("--check", is_flag=True, help="Check the desk's integrity instead (exit 1 on findings).")
-@read_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write (--format xlsx).")
+@read_options(extra=("xlsx",))
 @pass_app
-def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> None:
+def command(app: App, period, start, end, dims, check, output, fmt, as_json, reveal) -> None:
     """Statistics for a period: volumes, response and resolution times, SLA compliance,
     escalations, reopen rate, follow-ups and satisfaction, backlog, work orders, agents."""
     fmt = output_format(fmt, as_json)
@@ -49,6 +52,12 @@ def command(app: App, period, start, end, dims, check, fmt, as_json, reveal) -> 
         return
     if fmt == "csv":
         click.echo(render.table(audit_tables.csv_rows(data), ["section", "metric", "value"], "csv"), nl=False)
+        return
+    if fmt == "xlsx":
+        from cstool.commands.export import write_binary
+        from cstool.desk.spreadsheet import figures_book
+
+        write_binary(figures_book(audit_tables.csv_rows(data), app.lang, config.tz), output, False)
         return
     lang = app.lang
     names = {p.id: p.name for p in config.roster}

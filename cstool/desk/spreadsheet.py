@@ -154,3 +154,11 @@ def _read_row(names: list[str | None], row: Any, tz: ZoneInfo) -> dict[str, Any]
             value = value.isoformat()
         values[name] = value
     return values
+
+
+def figures_book(rows: list[list[Any]], lang: str, tz: ZoneInfo) -> bytes:
+    """A report's (section, metric, value) rows as a one-sheet workbook, values typed."""
+    from cstool.messages import label
+
+    headers = [label("xlsx." + k, lang) for k in ("section", "metric", "value")]
+    return write_book([Sheet(label("export.sheet.audit", lang), headers, rows)], tz)
