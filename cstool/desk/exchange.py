@@ -1,11 +1,15 @@
-"""Export and import of tickets: JSON (whole documents) and CSV (one row a ticket, opens
-in Excel with Chinese text).
+"""Export and import of tickets: JSON (whole documents), CSV (one row a ticket, opens in
+Excel and WPS with Chinese text) and Excel workbooks (:mod:`cstool.desk.spreadsheet`).
 
-A CSV row carries the flat fields as columns and the structured ones (``fields``,
-``sla``, ``followups``, ``links``, ``history``) as JSON text, so export → import gives
-equal tickets. The customer's phone and email are masked unless ``--reveal``. Every CSV
-cell that would start a spreadsheet formula gets a leading ``'`` (``render.csv_cell``),
-which import takes off again.
+A row has flat columns: the ticket's own fields, its customer (``customer_phone`` …), its
+SLA record (``sla_first_response_due`` …) and its type fields (``fields.service`` …);
+``followups`` and ``links`` are JSON text. The history is whole: in CSV the ``history``
+column (JSON text), in a workbook a sheet of its own with one row per event. So export →
+import gives equal tickets. Headings are the column keys, or their Chinese names under
+``--lang zh``; import reads either. The customer's phone and email are masked unless
+``--reveal``. Every CSV cell that would start a spreadsheet formula gets a leading ``'``
+(``render.csv_cell``), which import takes off again; a CSV starts with a byte-order mark
+unless asked not to.
 
 Import takes full rows (with ``id`` and ``history``: written as they are, after the same
 checks as ``audit --check``) and new rows (no ``id``: created as ``cstool create`` would,
