@@ -59,7 +59,7 @@ def redact(ticket: dict[str, Any]) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(render.plain(value), ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def ticket_columns(tickets: list[dict[str, Any]], history: bool) -> list[str]:
@@ -131,7 +131,8 @@ def export_text(tickets: list[dict[str, Any]], fmt: str, bom: bool = True, lang:
     if fmt == "json":
         return json.dumps(tickets, ensure_ascii=False, indent=2) + "\n"
     columns = ticket_columns(tickets, history=True)
-    return csv_text([header(k, lang) for k in columns], ([flat_row(t).get(k) for k in columns] for t in tickets), bom)
+    flats = (flat_row(t) for t in tickets)
+    return csv_text([header(k, lang) for k in columns], ([flat.get(k) for k in columns] for flat in flats), bom)
 
 
 def csv_text(headers: list[str], rows: Any, bom: bool) -> str:
