@@ -203,3 +203,15 @@ def test_audit_as_a_workbook_holds_the_csv_figures(sample, tmp_path):
     assert len(rows) == len(csv_lines)
     created = next(r for r in rows if r[:2] == ("totals", "created"))
     assert isinstance(created[2], int) and f"totals,created,{created[2]}" in csv_lines
+
+
+def test_exporting_again_to_the_same_file_keeps_line_breaks_inside_cells(sample, tmp_path):
+    out = tmp_path / "t.csv"
+    run(sample, "export", "--reveal", "-o", str(out))
+    run(sample, "export", "--reveal", "-o", str(out))  # the old file has CRLF line ends: not a style to copy
+    run(sample, "export", "--reveal", "-o", str(tmp_path / "fresh.csv"))
+    assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes()
+    tickets = json.loads(run(sample, "export", "--format", "json", "--reveal").stdout)
+    assert any("\n" in (t.get("description") or "") for t in tickets)
+    assert "\r\n【" not in out.read_text(encoding="utf-8")  # a description's "\n【" was not made "\r\n【"
+    assert "\n【" in out.read_text(encoding="utf-8")

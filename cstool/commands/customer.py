@@ -144,7 +144,6 @@ def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
 def export(app: App, fmt, reveal, bom, output) -> None:
     """Export the customer records with their visits (to move a desk: customer export, then export)."""
     from cstool.commands.export import write_binary
-    from cstool.desk import yamlio
     from cstool.desk.customer_exchange import export_customers, masked
     from cstool.domain.customers import load_all
     from cstool.reports import render
@@ -155,7 +154,7 @@ def export(app: App, fmt, reveal, bom, output) -> None:
     if isinstance(data, bytes):
         write_binary(data, output, reveal)
     elif output:
-        yamlio.atomic_write(output, data, private=reveal)
+        write_binary(data.encode("utf-8"), output, reveal)
     else:
         click.echo(data, nl=False)
     if output:

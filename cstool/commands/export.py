@@ -36,7 +36,7 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
 
     Phone numbers and emails are masked unless --reveal; a masked export cannot be imported
     back (import refuses masked values), so make backups with --reveal."""
-    from cstool.desk import exchange, query, yamlio
+    from cstool.desk import exchange, query
 
     app.check_now()
     if reveal and redact:
@@ -56,7 +56,7 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
     else:
         text_out = exchange.export_text(tickets, fmt, bom, app.lang)
         if output:
-            yamlio.atomic_write(output, text_out, private=reveal)
+            write_binary(text_out.encode("utf-8"), output, reveal)  # as made: not in the style of a file it replaces
         else:
             click.echo(text_out, nl=False)
     if output:
@@ -64,8 +64,8 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
 
 
 def write_binary(data: bytes, output: Path | None, private: bool) -> None:
-    """A workbook to the -o file (created 0600 when ``private``: it holds raw contacts), or to
-    standard output when that is not a terminal."""
+    """An export's bytes to the -o file, exactly as made (created 0600 when ``private``: it
+    holds raw contacts), or a workbook to standard output when that is not a terminal."""
     from cstool.desk import yamlio
 
     if output:
