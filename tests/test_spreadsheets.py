@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from tests.support.desk import CliDesk, assert_refusal
 from tests.support.roster import MANAGER
@@ -215,3 +217,19 @@ def test_exporting_again_to_the_same_file_keeps_line_breaks_inside_cells(sample,
     assert any("\n" in (t.get("description") or "") for t in tickets)
     assert "\r\n【" not in out.read_text(encoding="utf-8")  # a description's "\n【" was not made "\r\n【"
     assert "\n【" in out.read_text(encoding="utf-8")
+
+
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(
+    chr(c) for c in range(32) if chr(c) not in "\t\n")), max_size=40).map(lambda t: t.replace("\n", "\r\n", 1))
+
+
+@settings(max_examples=150, deadline=None)
+@example(["a\r\nb", "lit _x000D_ _x005F_x000d_", "=1+1", " padded ", "2026-11-19T10:00:00+08:00", "2026-11-19"])
+@given(st.lists(st.one_of(TEXTS, st.text("_x05Fd\r\n a", max_size=30), st.integers(-10**9, 10**9), st.booleans()),
+                min_size=1, max_size=6))
+def test_a_workbook_reads_back_the_values_written(values):
+    from cstool.desk.spreadsheet import Sheet, read_book, write_book
+
+    data = write_book([Sheet("s", [f"c{i}" for i in range(len(values))], [values])], TZ)
+    got = read_book(data, TZ, "s.xlsx")["s"]
+    assert got == [{f"c{i}": v for i, v in enumerate(values) if v not in ("", None)}]

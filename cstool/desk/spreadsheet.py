@@ -9,7 +9,8 @@ their type, so a spreadsheet shows and sorts them right and nothing in them ever
   same text becomes a date, so reading the workbook gives the texts that were written;
 - numbers and true/false stay numbers and booleans;
 - every other text is a text cell, its type set explicitly: a text starting with ``=`` is
-  never stored as a formula.
+  never stored as a formula. A carriage return is stored as the format's escape
+  ``_x000D_`` (which Excel shows as the character), so CR LF inside a text reads back.
 
 The header row is frozen, and each column is as wide as its widest cell (up to a limit),
 counting east-Asian wide characters twice.
@@ -31,6 +32,20 @@ DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60  # characters; longer texts wrap in the cell when opened
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_", re.ASCII)  # the workbook format's escape of a character
+_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)", re.ASCII)  # an underscore a reader would take as one
+
+
+def escape_text(text: str) -> str:
+    """A text as a cell keeps it: a carriage return as ``_x000D_`` (XML would turn CR LF into
+    LF), and a literal ``_xHHHH_`` escaped in turn, as Excel does."""
+    if "_x" in text:
+        text = _ESCAPE_START.sub("_x005F_", text)
+    return text.replace("\r", "_x000D_") if "\r" in text else text
+
+
+def unescape_text(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(0)[2:6], 16)), text) if "_x" in text else text
 
 
 @dataclass
@@ -98,7 +113,7 @@ def _width(value: Any) -> int:
 
 
 def _text_cell(ws: Any, make: Any, text: str) -> Any:
-    cell = make(ws, value=text)
+    cell = make(ws, value=escape_text(text))
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
 
@@ -152,7 +167,9 @@ def _read_row(names: list[str | None], row: Any, tz: ZoneInfo) -> dict[str, Any]
             value = value.date().isoformat() if ("h" not in fmt.lower()) else value.replace(tzinfo=tz).isoformat()
         elif isinstance(value, date):
             value = value.isoformat()
-        values[name] = value
+        elif isinstance(value, str):
+            value = unescape_text(value)
+        values[unescape_text(name)] = value
     return values
 
 
