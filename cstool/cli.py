@@ -403,14 +403,17 @@ def cli(ctx: click.Context, **options: Any) -> None:
     ctx.obj = App(**options)
 
 
-def read_options(func: Callable) -> Callable:
-    """--format, --json and --reveal for reading commands."""
+def read_options(func: Callable | None = None, *, extra: tuple[str, ...] = ()) -> Callable:
+    """--format, --json and --reveal for reading commands (``@read_options``, or
+    ``@read_options(extra=("xlsx",))`` for a command that writes more formats)."""
+    if func is None:
+        return lambda f: read_options(f, extra=extra)
     func = click.option("--reveal", is_flag=True, help="Show customer phone and email unmasked.")(func)
     func = click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json.")(func)
     func = click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "json", "csv", "markdown"]),
+        type=click.Choice(["table", "json", "csv", "markdown", *extra]),
         default="table",
         show_default=True,
         help="Output format.",

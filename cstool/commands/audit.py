@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
@@ -18,9 +20,10 @@ from cstool.commands import split_values
 @click.option("--compare", metavar="PERIOD",
               help="Add an earlier period's figures and the change: 'previous' or a period such as 2025-11.")
 @click.option("--check", is_flag=True, help="Check the desk's integrity instead (exit 1 on findings).")
-@read_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write (--format xlsx).")
+@read_options(extra=("xlsx",))
 @pass_app
-def command(app: App, period, start, end, dims, compare, check, fmt, as_json, reveal) -> None:
+def command(app: App, period, start, end, dims, compare, check, output, fmt, as_json, reveal) -> None:
     """Statistics for a period: volumes, response and resolution times, SLA compliance,
     escalations, reopen rate, follow-ups and satisfaction, backlog, work orders, agents."""
     fmt = output_format(fmt, as_json)
@@ -45,6 +48,12 @@ def command(app: App, period, start, end, dims, compare, check, fmt, as_json, re
     data = _report(app, per, earlier, dims)
     if fmt == "json":
         click.echo(render.to_json(data))
+        return
+    if fmt == "xlsx":
+        from cstool.commands.export import write_binary
+        from cstool.desk.spreadsheet import figures_book
+
+        write_binary(figures_book(audit_tables.csv_rows(data), app.lang, config.tz), output, False)
         return
     lang = app.lang
     if fmt == "csv":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
@@ -21,7 +23,7 @@ def _fields(f):
 
 @click.group("customer")
 def command() -> None:
-    """Customer records: add, show, list, edit, visit."""
+    """Customer records: add, show, list, edit, visit, export, import."""
 
 
 @command.command("add")
@@ -129,3 +131,54 @@ def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
     table = [[r["id"], r["name"], r["tier"], r["phone"], r["email"], views.person_name(app.config, r["owner"]),
               r["next_visit"][:10]] for r in rows]
     click.echo(render.table(table, headers, fmt))
+
+
+@command.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True,
+              help="xlsx: an Excel workbook, written with -o FILE.")
+@click.option("--reveal", is_flag=True, help="Write phone numbers and emails unmasked (with -o: a file only you can read).")
+@click.option("--bom/--no-bom", default=True, show_default=True, help="Start the CSV with a UTF-8 byte-order mark.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export(app: App, fmt, reveal, bom, output) -> None:
+    """Export the customer records with their visits (to move a desk: customer export, then export)."""
+    from cstool.commands.export import write_binary
+    from cstool.desk.customer_exchange import export_customers, masked
+    from cstool.domain.customers import load_all
+    from cstool.reports import render
+
+    app.check_now()
+    records = [masked(render.plain(r), reveal) for r in load_all(app.desk)]
+    data = export_customers(records, fmt, app.lang, app.config.tz, bom)
+    if isinstance(data, bytes):
+        write_binary(data, output, reveal)
+    elif output:
+        write_binary(data.encode("utf-8"), output, reveal)
+    else:
+        click.echo(data, nl=False)
+    if output:
+        click.echo(label_of(app, "export.written", n=len(records), path=output), err=True)
+
+
+@command.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), help="Default: from the file name.")
+@click.option("--skip-existing", is_flag=True, help="Leave out records whose ID is already in the desk.")
+@pass_app
+def import_(app: App, file: Path, fmt, skip_existing) -> None:
+    """Import customer records as exported, all or nothing, in one commit."""
+    from cstool.desk.customer_exchange import import_customers, parse_customers
+
+    records = parse_customers(file, fmt, app.config.tz)
+    actor, commit = acting(app)
+    written, skipped = import_customers(app.desk, records, actor, app.now, commit, skip_existing)
+    click.echo(label_of(app, "customer.imported", n=len(written)))
+    if skipped:
+        click.echo(label_of(app, "customer.import_skipped", n=skipped))
+
+
+def label_of(app: App, key: str, **fmt) -> str:
+    from cstool.messages import label
+
+    return label(key, app.lang, **fmt)

@@ -1,4 +1,4 @@
-"""``cstool export``: tickets as CSV (Excel-friendly UTF-8) or JSON."""
+"""``cstool export``: tickets as CSV (Excel-friendly UTF-8), an Excel workbook (xlsx) or JSON."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from cstool.errors import InputError
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True,
+              help="xlsx: an Excel workbook, written with -o FILE.")
 @click.option("--reveal", is_flag=True, help="Write customer phone numbers and emails unmasked "
               "(with -o, the file is readable by you only).")
 @click.option("--redact", is_flag=True, help="Mask customer phone numbers and emails (the default; kept for old scripts).")
-@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for older Excel).")
+@click.option("--bom/--no-bom", default=True, show_default=True,
+              help="Start the CSV with a UTF-8 byte-order mark, so Excel and WPS read its Chinese right.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @click.option("--status", multiple=True, metavar="STATUS", help="Default: all statuses.")
@@ -34,7 +36,7 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
 
     Phone numbers and emails are masked unless --reveal; a masked export cannot be imported
     back (import refuses masked values), so make backups with --reveal."""
-    from cstool.desk import exchange, query, yamlio
+    from cstool.desk import exchange, query
 
     app.check_now()
     if reveal and redact:
@@ -49,9 +51,28 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
         if filters.match(query.summarize(t)):
             plain = t
             tickets.append(plain if reveal else exchange.redact(plain))
-    text_out = exchange.export_text(tickets, fmt, bom)
-    if output:
-        yamlio.atomic_write(output, text_out, private=reveal)
-        click.echo(f"{len(tickets)} tickets → {output}", err=True)
+    if fmt == "xlsx":
+        write_binary(exchange.export_book(tickets, app.lang, app.config.tz), output, reveal)
     else:
-        click.echo(text_out, nl=False)
+        text_out = exchange.export_text(tickets, fmt, bom, app.lang)
+        if output:
+            write_binary(text_out.encode("utf-8"), output, reveal)  # as made: not in the style of a file it replaces
+        else:
+            click.echo(text_out, nl=False)
+    if output:
+        click.echo(f"{len(tickets)} tickets → {output}", err=True)
+
+
+def write_binary(data: bytes, output: Path | None, private: bool) -> None:
+    """An export's bytes to the -o file, exactly as made (created 0600 when ``private``: it
+    holds raw contacts), or a workbook to standard output when that is not a terminal."""
+    from cstool.desk import yamlio
+
+    if output:
+        yamlio.atomic_write_bytes(output, data, private=private)
+        return
+    stream = click.get_binary_stream("stdout")  # type: ignore[operator]  # (click types it as an object)
+    if stream.isatty():
+        raise InputError("xlsx is a binary file: give -o FILE (or redirect standard output to a file)")
+    stream.write(data)
+    stream.flush()

@@ -1,4 +1,4 @@
-"""``cstool import FILE``: tickets from CSV or JSON, all or nothing, in one commit."""
+"""``cstool import FILE``: tickets from CSV, an Excel workbook (xlsx) or JSON, all or nothing, in one commit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from cstool.commands import acting
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), help="Default: from the file name.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), help="Default: from the file name.")
 @click.option("--skip-existing", is_flag=True,
               help="Leave out rows already in the desk (same ID, or the same new contact imported before).")
 @pass_app
@@ -23,7 +23,7 @@ def command(app: App, file: Path, fmt, skip_existing) -> None:
     from cstool.desk.exchange import import_tickets, parse_file
     from cstool.messages import label
 
-    rows, _ = parse_file(file, fmt)
+    rows, _ = parse_file(file, fmt, app.config.tz)
     actor, commit = acting(app)
     done = import_tickets(app.desk, rows, actor, app.now, commit, skip_existing)
     click.echo(label("import.done", app.lang, n=len(done.written)))

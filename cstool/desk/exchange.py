@@ -1,11 +1,15 @@
-"""Export and import of tickets: JSON (whole documents) and CSV (one row a ticket, opens
-in Excel with Chinese text).
+"""Export and import of tickets: JSON (whole documents), CSV (one row a ticket, opens in
+Excel and WPS with Chinese text) and Excel workbooks (:mod:`cstool.desk.spreadsheet`).
 
-A CSV row carries the flat fields as columns and the structured ones (``fields``,
-``sla``, ``followups``, ``links``, ``history``) as JSON text, so export → import gives
-equal tickets. The customer's phone and email are masked unless ``--reveal``. Every CSV
-cell that would start a spreadsheet formula gets a leading ``'`` (``render.csv_cell``),
-which import takes off again.
+A row has flat columns: the ticket's own fields, its customer (``customer_phone`` …), its
+SLA record (``sla_first_response_due`` …) and its type fields (``fields.service`` …);
+``followups`` and ``links`` are JSON text. The history is whole: in CSV the ``history``
+column (JSON text), in a workbook a sheet of its own with one row per event. So export →
+import gives equal tickets. Headings are the column keys, or their Chinese names under
+``--lang zh``; import reads either. The customer's phone and email are masked unless
+``--reveal``. Every CSV cell that would start a spreadsheet formula gets a leading ``'``
+(``render.csv_cell``), which import takes off again; a CSV starts with a byte-order mark
+unless asked not to.
 
 Import takes full rows (with ``id`` and ``history``: written as they are, after the same
 checks as ``audit --check``) and new rows (no ``id``: created as ``cstool create`` would,
@@ -31,13 +35,20 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from cstool.config.schema import Person
 from cstool.domain import model
 from cstool.errors import InputError
+from cstool.messages import LANGS, label
 from cstool.reports import render
 
-FLAT = ("id", "type", "title", "description", "channel", "customer_id", "customer_name", "phone", "email", "tier",
-        "priority", "severity", "category", "status", "group", "assignee", "level", "resolution", "created",
-        "updated", "due")
-NESTED = ("fields", "sla", "followups", "links", "history")
-CSV_COLUMNS = FLAT + NESTED
+BASE = ("id", "type", "title", "description", "channel", "customer_id", "customer_name", "customer_phone",
+        "customer_email", "customer_tier", "priority", "severity", "category", "status", "group", "assignee", "level",
+        "resolution", "created", "updated", "due")
+SLA_COLUMNS = tuple("sla_" + k for k in model.SLA_ORDER)
+LISTS = ("followups", "links")  # lists of entries: JSON text in one cell
+FIELDS_PREFIX = "fields."  # the type's own fields, one column each: fields.service …
+INT_COLUMNS = ("level", "sla_paused_minutes")  # read back as numbers from CSV text
+OLD_NAMES = {"phone": "customer_phone", "email": "customer_email", "tier": "customer_tier"}  # exports of cstool < 0.x
+OLD_JSON = ("fields", "sla")  # JSON columns of older exports, still read
+EVENT_HEAD = ("ticket_id", "at", "by", "action")
+JSON_SUFFIX = ".json"  # an event value that is a list or mapping: JSON text in a column named so
 
 
 def redact(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -47,75 +58,159 @@ def redact(ticket: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def to_row(ticket: dict[str, Any]) -> dict[str, Any]:
-    """A plain ticket as one CSV row: texts as they are, numbers (the level) as numbers,
-    structured fields as JSON text."""
-    cust = ticket.get("customer") or {}
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def ticket_columns(tickets: list[dict[str, Any]], history: bool) -> list[str]:
+    """The columns of an export: the fixed ones, then any further SLA keys and the type
+    fields the tickets have, then the lists (and ``history``, as JSON, for CSV)."""
+    sla_extra: dict[str, None] = {}
+    fields: dict[str, None] = {}
+    for t in tickets:
+        sla, flds = t.get("sla"), t.get("fields")
+        if isinstance(sla, dict):
+            sla_extra.update((f"sla_{k}", None) for k in sla if f"sla_{k}" not in SLA_COLUMNS)
+        if isinstance(flds, dict):
+            fields.update((FIELDS_PREFIX + str(k), None) for k in flds)
+    return [*BASE, *SLA_COLUMNS, *sla_extra, *fields, *LISTS, *(("history",) if history else ())]
+
+
+def flat_row(ticket: dict[str, Any]) -> dict[str, Any]:
+    """A plain ticket as flat columns: texts as they are, numbers as numbers, the lists as JSON text."""
     row: dict[str, Any] = {}
-    for key in FLAT:
-        if key == "customer_id":
-            value = cust.get("id")
-        elif key == "customer_name":
-            value = cust.get("name")
-        elif key in ("phone", "email", "tier"):
-            value = cust.get(key)
+    for key, value in ticket.items():
+        if key == "customer" and isinstance(value, dict):
+            row.update((f"customer_{k}", v) for k, v in value.items())
+        elif key == "sla" and isinstance(value, dict):
+            row.update((f"sla_{k}", v) for k, v in value.items())
+        elif key == "fields" and isinstance(value, dict):
+            row.update((FIELDS_PREFIX + str(k), v) for k, v in value.items())
+        elif key in (*LISTS, "history"):
+            row[key] = None if value in (None, []) else _dumps(value)
         else:
-            value = ticket.get(key)
-        row[key] = "" if value is None else value if isinstance(value, (int, float)) else str(value)
-    for key in NESTED:
-        value = ticket.get(key)
-        row[key] = "" if value in (None, [], {}) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return row
+            row[key] = value
+    return {k: (v if v is None or isinstance(v, (int, float, str)) else str(v)) for k, v in row.items()}
 
 
-def export_text(tickets: list[dict[str, Any]], fmt: str, bom: bool = False) -> str:
-    """The export file's text; every CSV cell goes through ``render.csv_cell`` (no formulas)."""
+def header(key: str, lang: str, prefix: str = "export.col.") -> str:
+    """A column's heading: the key itself in English, the catalogue's name in Chinese."""
+    if key.startswith(FIELDS_PREFIX):
+        return label("export.fields_prefix", lang) + "." + key[len(FIELDS_PREFIX):]
+    return label(prefix + key, lang, default=key)
+
+
+def header_keys(headers: list[str], known: tuple[str, ...], what: str, prefix: str = "export.col.") -> list[str]:
+    """The keys of a file's headings, in either language (English keys or Chinese names);
+    an unknown heading is refused, naming it."""
+    names = {label(prefix + k, lang, default=k): k for k in known for lang in LANGS}
+    prefixes = {label("export.fields_prefix", lang) + ".": FIELDS_PREFIX for lang in LANGS}
+    keys, unknown = [], []
+    for h in headers:
+        h = (h or "").strip()
+        key = names.get(h) or next((FIELDS_PREFIX + h[len(p):] for p in prefixes if h.startswith(p) and h != p), None)
+        if key is None and what == "ticket" and h.startswith("sla_"):
+            key = h
+        if key is None and what == "event":
+            key = h
+        if not key:
+            unknown.append(h)
+        keys.append(key or "")
+    if unknown:
+        raise InputError(f"unknown {what} column(s): {', '.join(render.shown(c) for c in unknown)} "
+                         f"(known: {', '.join(known)})")
+    return keys
+
+
+TICKET_KEYS = (*BASE, *SLA_COLUMNS, *LISTS, "history", *OLD_NAMES, *OLD_JSON)
+
+
+def export_text(tickets: list[dict[str, Any]], fmt: str, bom: bool = True, lang: str = "en") -> str:
+    """The export file's text: JSON, or CSV with flat columns (``history`` and the lists as
+    JSON text) and headings in ``lang``; every CSV cell goes through ``render.csv_cell`` (no formulas)."""
     if fmt == "json":
         return json.dumps(tickets, ensure_ascii=False, indent=2) + "\n"
+    columns = ticket_columns(tickets, history=True)
+    flats = (flat_row(t) for t in tickets)
+    return csv_text([header(k, lang) for k in columns], ([flat.get(k) for k in columns] for flat in flats), bom)
+
+
+def csv_text(headers: list[str], rows: Any, bom: bool) -> str:
+    """CSV text (CRLF lines, a UTF-8 byte-order mark unless ``bom`` is false), every cell
+    made safe by ``render.csv_cell``."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for t in tickets:
-        row = to_row(t)
-        writer.writerow([render.csv_cell(row[key]) for key in CSV_COLUMNS])
+    writer.writerow([render.csv_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([render.csv_cell("" if v is None else v) for v in row])
     return ("\ufeff" if bom else "") + buf.getvalue()
 
 
-def from_row(row: dict[str, str], number: int) -> dict[str, Any]:
-    """A CSV row back to a plain ticket (the ' export put before a formula character taken
-    off, JSON columns decoded); raise InputError naming the row."""
+def export_book(tickets: list[dict[str, Any]], lang: str, tz: Any) -> bytes:
+    """The export as an Excel workbook: a sheet of tickets (one row each, flat columns) and a
+    sheet of their history (one row per event: ticket, time, by, action and the event's fields)."""
+    from cstool.desk.spreadsheet import Sheet, write_book
+
+    columns = ticket_columns(tickets, history=False)
+    rows = []
+    for t in tickets:
+        flat = flat_row(t)
+        rows.append([flat.get(k) for k in columns])
+    ev_columns, ev_rows = _event_rows(tickets)
+    return write_book([Sheet(label("export.sheet.tickets", lang), [header(k, lang) for k in columns], rows),
+                       Sheet(label("export.sheet.history", lang), [header(k, lang) for k in ev_columns], ev_rows)], tz)
+
+
+def _event_rows(tickets: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    columns: dict[str, None] = dict.fromkeys(EVENT_HEAD)
+    flat_events = []
+    for t in tickets:
+        for ev in t.get("history") or []:
+            flat = {"ticket_id": t.get("id")}
+            for k, v in (ev.items() if isinstance(ev, dict) else ()):
+                if isinstance(v, (dict, list)):
+                    flat[str(k) + JSON_SUFFIX] = _dumps(v)
+                else:
+                    flat[str(k)] = v if v is None or isinstance(v, (int, float, str)) else str(v)
+            columns.update(dict.fromkeys(flat))
+            flat_events.append(flat)
+    keys = list(columns)
+    return keys, [[e.get(k) for k in keys] for e in flat_events]
+
+
+def from_row(values: dict[str, Any], number: int) -> dict[str, Any]:
+    """Flat columns (keys, not headings) back to a plain ticket: the ' export put before a
+    formula character taken off (CSV), numbers read, JSON columns decoded; raise InputError naming the row."""
     ticket: dict[str, Any] = {}
-    cust: dict[str, Any] = {}
-    for key, raw in row.items():
-        if key is None:
-            raise InputError(f"row {number}: more cells than columns")
-        value = render.csv_uncell(raw or "")
-        if key not in CSV_COLUMNS:
-            raise InputError(f"row {number}: unknown column {render.shown(key)}")
-        if value == "":
+    for key, raw in values.items():
+        value = render.csv_uncell(raw) if isinstance(raw, str) else raw
+        if value == "" or value is None:
             continue
-        if key in NESTED:
-            try:
-                ticket[key] = _json_loads(value)
-            except InputError as exc:
-                raise InputError(f"row {number}: column {key}: {exc.message}") from None
-        elif key == "customer_id":
-            cust["id"] = value
-        elif key == "customer_name":
-            cust["name"] = value
-        elif key in ("phone", "email", "tier"):
-            cust[key] = value
-        elif key == "level":
-            try:
-                ticket["level"] = int(value)
-            except ValueError:
-                raise InputError(f"row {number}: level {render.shown(value)} is not a number") from None
-        else:
-            ticket[key] = value
-    if cust:
-        ticket["customer"] = cust
+        key = OLD_NAMES.get(key, key)
+        try:
+            if key in INT_COLUMNS and isinstance(value, str):
+                value = _number(value, key)
+            if key in (*LISTS, "history", *OLD_JSON):
+                ticket[key] = _json_loads(str(value))
+            elif key.startswith("customer_"):
+                ticket.setdefault("customer", {})[key[len("customer_"):]] = value
+            elif key.startswith("sla_"):
+                ticket.setdefault("sla", {})[key[len("sla_"):]] = value
+            elif key.startswith(FIELDS_PREFIX):
+                ticket.setdefault("fields", {})[key[len(FIELDS_PREFIX):]] = value if isinstance(value, str) else str(value)
+            else:
+                ticket[key] = value
+        except InputError as exc:
+            raise InputError(f"row {number}: column {key}: {exc.message}") from None
     ticket["_row"] = number
     return ticket
+
+
+def _number(text: str, key: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"{render.shown(text)} is not a number") from None
 
 
 MAX_JSON_DEPTH = 32  # a ticket nests 4 levels; refused before parsing, so no recursion runs deep
@@ -151,29 +246,86 @@ def _json_loads(text: str) -> Any:
 def read_rows(text: str, fmt: str) -> list[dict[str, Any]]:
     """Parse an import file (JSON list of tickets, or CSV) into plain tickets."""
     if fmt == "json":
-        data = _json_loads(text.lstrip("\ufeff"))
-        if isinstance(data, dict):
-            data = [data]
-        if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
-            raise InputError("a JSON import must be a list of tickets (objects)")
-        return data
-    text = text.lstrip("\ufeff")
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
+        return read_json_list(text, "ticket")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    headers = next(reader, None)
+    if not headers:
         raise InputError("the CSV file is empty")
-    unknown = [c for c in reader.fieldnames if c not in CSV_COLUMNS]
-    if unknown:
-        raise InputError(f"unknown CSV column(s): {', '.join(render.shown(c) for c in unknown)} "
-                         f"(known: {', '.join(CSV_COLUMNS)})")
+    keys = header_keys([render.csv_uncell(h) for h in headers], TICKET_KEYS, "ticket")
     rows, problems = [], []
-    for i, row in enumerate(reader, start=2):  # row 1 is the header
+    for i, cells in enumerate(reader, start=2):  # row 1 is the header
         try:
-            rows.append(from_row(row, i))
+            if len(cells) > len(keys):
+                raise InputError(f"row {i}: more cells than columns")
+            rows.append(from_row(dict(zip(keys, cells, strict=False)), i))
         except InputError as exc:
             problems.append(exc.message)
+    _refuse(problems)
+    return rows
+
+
+def read_json_list(text: str, what: str) -> list[dict[str, Any]]:
+    data = _json_loads(text.lstrip("\ufeff"))
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
+        raise InputError(f"a JSON import must be a list of {what}s (objects)")
+    return data
+
+
+def _refuse(problems: list[str]) -> None:
     if problems:
         raise InputError(f"nothing imported: {len(problems)} bad row(s): " + "; ".join(problems[:20]))
+
+
+def book_sheets(sheets: dict[str, list[dict[str, Any]]], main: str, extra: str) -> tuple[Any, Any]:
+    """The main sheet's and the extra sheet's rows of a workbook (by their names in either
+    language, else the first and second sheet)."""
+    def find(key: str, position: int) -> Any:
+        for lang in LANGS:
+            if label(key, lang) in sheets:
+                return sheets[label(key, lang)]
+        values = list(sheets.values())
+        return values[position] if len(values) > position else []
+
+    return find(main, 0), find(extra, 1)
+
+
+def read_book_rows(data: bytes, tz: Any, name: str) -> list[dict[str, Any]]:
+    """The tickets of a workbook written by :func:`export_book`: each ticket's row, with the
+    rows of the history sheet that name it as its history, in their order."""
+    from cstool.desk.spreadsheet import read_book
+
+    tickets, events = book_sheets(read_book(data, tz, name), "export.sheet.tickets", "export.sheet.history")
+    history: dict[str, list[dict[str, Any]]] = {}
+    for i, ev in enumerate(events, start=2):
+        keyed = _keyed(ev, TICKET_KEYS + EVENT_HEAD, "event")
+        tid = str(keyed.pop("ticket_id", "") or "")
+        if not tid:
+            raise InputError(f"{name}: history row {i} names no ticket")
+        for k in [k for k in keyed if k.endswith(JSON_SUFFIX)]:
+            keyed[k[: -len(JSON_SUFFIX)]] = _json_loads(str(keyed.pop(k)))
+        history.setdefault(tid, []).append(keyed)
+    rows, problems = [], []
+    for i, values in enumerate(tickets, start=2):
+        try:
+            row = from_row(_keyed(values, TICKET_KEYS, "ticket"), i)
+        except InputError as exc:
+            problems.append(exc.message)
+            continue
+        if row.get("id") and str(row["id"]) in history:
+            row["history"] = history.pop(str(row["id"]))
+        rows.append(row)
+    if history:
+        problems.append(f"history rows of {', '.join(sorted(history)[:5])}, which no ticket row has")
+    _refuse(problems)
     return rows
+
+
+def _keyed(values: dict[str, Any], known: tuple[str, ...], what: str) -> dict[str, Any]:
+    """A workbook row keyed by column keys instead of its headings."""
+    headings = list(values)
+    return dict(zip(header_keys(headings, known, what), values.values(), strict=True))
 
 
 def to_document(ticket: dict[str, Any]) -> CommentedMap:
@@ -194,11 +346,15 @@ def round_trip_equal(a: Any, b: Any) -> bool:
     return render.plain(a) == render.plain(b)
 
 
-def parse_file(path: Path, fmt: str | None) -> tuple[list[dict[str, Any]], str]:
+FORMATS = ("csv", "json", "xlsx")
+
+
+def read_file(path: Path, fmt: str | None) -> tuple[bytes, str]:
+    """A file to import, its bytes and format (from the name unless given)."""
     if fmt is None:
         suffix = path.suffix.lower()
-        if suffix not in (".json", ".csv"):
-            raise InputError(f"{path}: say --format csv or json (the file name ends in neither)")
+        if suffix[1:] not in FORMATS:
+            raise InputError(f"{path}: say --format csv, json or xlsx (the file name ends in none of them)")
         fmt = suffix[1:]
     try:
         raw = path.read_bytes()
@@ -206,11 +362,21 @@ def parse_file(path: Path, fmt: str | None) -> tuple[list[dict[str, Any]], str]:
         raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
     if len(raw) > 512 * 1024 * 1024:
         raise InputError(f"{path}: larger than 512 MiB")
+    return raw, fmt
+
+
+def decoded(raw: bytes, path: Path) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text (save the CSV as 'CSV UTF-8')") from None
-    return read_rows(text, fmt), fmt
+
+
+def parse_file(path: Path, fmt: str | None, tz: Any = None) -> tuple[list[dict[str, Any]], str]:
+    raw, fmt = read_file(path, fmt)
+    if fmt == "xlsx":
+        return read_book_rows(raw, tz, str(path)), fmt
+    return read_rows(decoded(raw, path), fmt), fmt
 
 
 @dataclass

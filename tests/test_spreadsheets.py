@@ -1,0 +1,235 @@
+"""Spreadsheets: export and import as Excel workbooks and flat CSV, customer records moved
+with their desk, audit figures as a workbook."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import stat
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from tests.support.desk import CliDesk, assert_refusal
+from tests.support.roster import MANAGER
+
+SAMPLE = Path(__file__).resolve().parent.parent / "records"
+SAMPLE_NOW = "2026-11-22T12:00:00+08:00"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def sample(tmp_path) -> CliDesk:
+    """A copy of the sample desk (records/)."""
+    shutil.copytree(SAMPLE, tmp_path / "sample", ignore=shutil.ignore_patterns(".cstool"))
+    return CliDesk(tmp_path / "sample")
+
+
+def run(desk: CliDesk, *args: str, **kw):
+    return desk.ok(*args, as_=MANAGER, now=SAMPLE_NOW, **kw)
+
+
+def empty_desk_like(new_desk, sample: CliDesk) -> CliDesk:
+    """A new desk with the sample desk's config (moving a desk takes its cstool.yaml along)."""
+    target = new_desk("target")
+    shutil.copy(sample.root / "cstool.yaml", target.root / "cstool.yaml")
+    return target
+
+
+def without_import_event(ticket: dict, source: dict) -> dict:
+    """A ticket as it was before import appended the event that records who imported it
+    (which also set its ``updated``)."""
+    history = ticket["history"]
+    assert history[-1]["action"] == "import" and ticket["updated"] == history[-1]["at"]
+    return {**ticket, "history": history[:-1], "updated": source["updated"]}
+
+
+def as_cell(value):
+    """What a cell written from a JSON value holds: the files' times as naive date-times in the desk's zone."""
+    if isinstance(value, str) and len(value) == 25 and value[10] == "T":
+        return datetime.fromisoformat(value).astimezone(TZ).replace(tzinfo=None)
+    return value
+
+
+def test_an_xlsx_export_holds_the_values_of_the_json_export(sample, tmp_path):
+    tickets = json.loads(run(sample, "export", "--format", "json", "--reveal").stdout)
+    run(sample, "export", "--format", "xlsx", "--reveal", "-o", str(tmp_path / "t.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    sheet, events = book["tickets"], book["history"]
+    assert sheet.freeze_panes == "A2" and events.freeze_panes == "A2"
+    head = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert len(rows) == len(tickets) == 40
+    for ticket, row in zip(tickets, rows, strict=True):
+        cells = {h: c for h, c in zip(head, row, strict=True) if c.value is not None}
+        expected = {k: v for k, v in ticket.items() if k not in ("customer", "sla", "fields", "followups", "links", "history")}
+        expected |= {f"customer_{k}": v for k, v in ticket.get("customer", {}).items()}
+        expected |= {f"sla_{k}": v for k, v in ticket.get("sla", {}).items()}
+        expected |= {f"fields.{k}": v for k, v in ticket.get("fields", {}).items()}
+        expected |= {k: json.dumps(ticket[k], ensure_ascii=False, separators=(",", ":")) for k in ("followups", "links")
+                     if ticket.get(k)}
+        assert {h: c.value for h, c in cells.items()} == {k: as_cell(v) for k, v in expected.items()}
+        assert cells["level"].data_type == "n" and cells["title"].data_type == "s"
+        assert cells["created"].is_date and cells["created"].number_format == "yyyy-mm-dd hh:mm:ss"
+    ev_head = [c.value for c in events[1]]
+    assert ev_head[:4] == ["ticket_id", "at", "by", "action"]
+    got = [{h: v for h, v in zip(ev_head, r, strict=True) if v is not None}
+           for r in events.iter_rows(min_row=2, values_only=True)]
+    want = [{"ticket_id": t["id"], **{k: as_cell(v) for k, v in e.items()}} for t in tickets for e in t["history"]]
+    assert got == want
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_a_whole_desk_moves_by_export_and_import(sample, new_desk, tmp_path, fmt):
+    target = empty_desk_like(new_desk, sample)
+    before = json.loads(run(sample, "export", "--format", "json", "--reveal").stdout)
+    customers = tmp_path / f"customers.{fmt}"
+    tickets = tmp_path / f"tickets.{fmt}"
+    run(sample, "customer", "export", "--format", fmt, "--reveal", "-o", str(customers))
+    run(sample, "export", "--format", fmt, "--reveal", "-o", str(tickets))
+    assert "5 customer records" in run(target, "customer", "import", str(customers)).stdout
+    assert "40 tickets" in run(target, "import", str(tickets)).stdout
+    run(target, "verify")
+    after = json.loads(run(target, "export", "--format", "json", "--reveal").stdout)
+    assert [without_import_event(t, s) for t, s in zip(after, before, strict=True)] == before
+    source_records = json.loads(run(sample, "customer", "export", "--format", "json", "--reveal").stdout)
+    assert json.loads(run(target, "customer", "export", "--format", "json", "--reveal").stdout) == source_records
+
+
+def test_tickets_of_a_customer_need_the_record_first(sample, new_desk, tmp_path):
+    target = empty_desk_like(new_desk, sample)
+    run(sample, "export", "--format", "xlsx", "--reveal", "-o", str(tmp_path / "t.xlsx"))
+    res = target.run("import", str(tmp_path / "t.xlsx"), as_=MANAGER, now=SAMPLE_NOW)
+    assert_refusal(res, 2, "has no record")
+
+
+def test_a_text_starting_with_equals_stays_text(desk, new_desk, tmp_path):
+    tid = desk.create("--type", "inquiry", "--title", "=HYPERLINK(\"http://x\")", "--customer", "@张三")
+    desk.ok("export", "--format", "xlsx", "--reveal", "-o", str(tmp_path / "t.xlsx"), as_=MANAGER)
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["tickets"]
+    head = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=head.index("title") + 1)
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"
+    assert "<f>" not in _sheet_xml(tmp_path / "t.xlsx")
+    other = new_desk("other")
+    other.ok("import", str(tmp_path / "t.xlsx"), as_=MANAGER)
+    assert other.ticket(tid)["title"] == "=HYPERLINK(\"http://x\")"
+
+
+def _sheet_xml(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_csv_starts_with_a_bom_unless_no_bom_and_is_flat(desk):
+    desk.create("--type", "inquiry", "--title", "问询", "--customer", "@张三", "--phone", "13500001111")
+    with_bom = desk.ok("export").stdout
+    assert with_bom.startswith("\ufeffid,type,title,")
+    head = with_bom.lstrip("\ufeff").splitlines()[0].split(",")
+    assert {"customer_name", "customer_phone", "sla_first_response_due", "history"} <= set(head)
+    assert "sla" not in head and "fields" not in head
+    assert not desk.ok("export", "--no-bom").stdout.startswith("\ufeff")
+    assert "135****1111" in with_bom  # masked unless --reveal
+
+
+def test_chinese_headings_under_lang_zh_and_import_reads_them(desk, new_desk, tmp_path):
+    tid = desk.create("--type", "inquiry", "--title", "问询", "--customer", "@张三", "--phone", "13500001111")
+    out = desk.ok("export", "--reveal", lang="zh").stdout
+    assert out.startswith("\ufeff工单编号,工单类型,标题,")
+    assert "客户电话" in out.splitlines()[0] and "处理记录" in out.splitlines()[0]
+    (tmp_path / "zh.csv").write_text(out, encoding="utf-8")
+    other = new_desk("other")
+    other.ok("import", str(tmp_path / "zh.csv"), as_=MANAGER)
+    assert other.ticket(tid)["customer"]["phone"] == "13500001111"
+    desk.ok("export", "--format", "xlsx", "-o", str(tmp_path / "zh.xlsx"), lang="zh")
+    book = openpyxl.load_workbook(tmp_path / "zh.xlsx")
+    assert book.sheetnames == ["工单", "处理记录"]
+    assert [c.value for c in book["工单"][1]][:3] == ["工单编号", "工单类型", "标题"]
+
+
+def test_column_widths_count_wide_characters_twice(desk, tmp_path):
+    desk.create("--type", "inquiry", "--title", "宽" * 20, "--customer", "@张三")
+    desk.ok("export", "--format", "xlsx", "-o", str(tmp_path / "t.xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["tickets"]
+    head = [c.value for c in sheet[1]]
+    letter = openpyxl.utils.get_column_letter(head.index("title") + 1)
+    assert sheet.column_dimensions[letter].width == 42  # 20 wide characters, 2 of margin
+
+
+def test_a_revealed_workbook_is_private_and_a_masked_one_is_not(desk, tmp_path):
+    desk.create("--type", "inquiry", "--title", "问询", "--customer", "@张三", "--phone", "13500001111")
+    desk.ok("export", "--format", "xlsx", "--reveal", "-o", str(tmp_path / "r.xlsx"))
+    assert stat.S_IMODE(os.stat(tmp_path / "r.xlsx").st_mode) == 0o600
+    desk.ok("export", "--format", "xlsx", "-o", str(tmp_path / "m.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "m.xlsx")["tickets"]
+    assert "135****1111" in [c for row in book.iter_rows(values_only=True) for c in row]
+
+
+def test_xlsx_to_a_terminal_is_refused(desk):
+    main, child = pty.openpty()
+    try:
+        res = subprocess.run([sys.executable, "-m", "cstool", "--store", str(desk.root), "export", "--format", "xlsx"],
+                             stdout=child, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(child)
+        os.close(main)
+    assert res.returncode == 2 and "-o FILE" in res.stderr
+
+
+def test_a_customer_export_is_masked_unless_reveal_and_import_refuses_masked(sample, new_desk, tmp_path):
+    run(sample, "customer", "export", "--format", "csv", "-o", str(tmp_path / "c.csv"))
+    text = (tmp_path / "c.csv").read_text(encoding="utf-8")
+    assert "13700002222" not in text and "137****2222" in text
+    target = empty_desk_like(new_desk, sample)
+    res = target.run("customer", "import", str(tmp_path / "c.csv"), as_=MANAGER, now=SAMPLE_NOW)
+    assert_refusal(res, 2, "masked")
+    assert not (target.root / "customers").exists() or not list((target.root / "customers").iterdir())
+
+
+def test_audit_as_a_workbook_holds_the_csv_figures(sample, tmp_path):
+    csv_lines = run(sample, "audit", "--period", "2026-11", "--format", "csv").stdout.splitlines()[1:]
+    run(sample, "audit", "--period", "2026-11", "--format", "xlsx", "-o", str(tmp_path / "a.xlsx"))
+    sheet = openpyxl.load_workbook(tmp_path / "a.xlsx").active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(csv_lines)
+    created = next(r for r in rows if r[:2] == ("totals", "created"))
+    assert isinstance(created[2], int) and f"totals,created,{created[2]}" in csv_lines
+
+
+def test_exporting_again_to_the_same_file_keeps_line_breaks_inside_cells(sample, tmp_path):
+    out = tmp_path / "t.csv"
+    run(sample, "export", "--reveal", "-o", str(out))
+    run(sample, "export", "--reveal", "-o", str(out))  # the old file has CRLF line ends: not a style to copy
+    run(sample, "export", "--reveal", "-o", str(tmp_path / "fresh.csv"))
+    assert out.read_bytes() == (tmp_path / "fresh.csv").read_bytes()
+    tickets = json.loads(run(sample, "export", "--format", "json", "--reveal").stdout)
+    assert any("\n" in (t.get("description") or "") for t in tickets)
+    assert "\r\n【" not in out.read_text(encoding="utf-8")  # a description's "\n【" was not made "\r\n【"
+    assert "\n【" in out.read_text(encoding="utf-8")
+
+
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(
+    chr(c) for c in range(32) if chr(c) not in "\t\n")), max_size=40).map(lambda t: t.replace("\n", "\r\n", 1))
+
+
+@settings(max_examples=150, deadline=None)
+@example(["a\r\nb", "lit _x000D_ _x005F_x000d_", "=1+1", " padded ", "2026-11-19T10:00:00+08:00", "2026-11-19"])
+@given(st.lists(st.one_of(TEXTS, st.text("_x05Fd\r\n a", max_size=30), st.integers(-10**9, 10**9), st.booleans()),
+                min_size=1, max_size=6))
+def test_a_workbook_reads_back_the_values_written(values):
+    from cstool.desk.spreadsheet import Sheet, read_book, write_book
+
+    data = write_book([Sheet("s", [f"c{i}" for i in range(len(values))], [values])], TZ)
+    got = read_book(data, TZ, "s.xlsx")["s"]
+    assert got == [{f"c{i}": v for i, v in enumerate(values) if v not in ("", None)}]
