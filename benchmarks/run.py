@@ -50,9 +50,13 @@ def bench(size: int, repeat: int, workdir: Path) -> list[tuple[str, float, int, 
     if not (root / "cstool.yaml").exists():
         print(f"generating {size} tickets in {root} …", file=sys.stderr)
         generate(root, size, seed=size, git=True)
-    env = {**os.environ, "CSTOOL_USER": "zhao.lei@example.com", "CSTOOL_NOW": "2026-11-22T18:00:00+08:00",
-           "CSTOOL_LANG": "zh", "GIT_AUTHOR_NAME": "bench", "GIT_COMMITTER_NAME": "bench",
-           "GIT_AUTHOR_EMAIL": "bench@example.com", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    # the person acting is also git's user.email, as on an agent's own clone (acting --as
+    # someone else is recording for them, which only a lead or above may do)
+    actor = "zhao.lei@example.com"
+    env = {**os.environ, "CSTOOL_USER": actor, "CSTOOL_NOW": "2026-11-22T18:00:00+08:00", "CSTOOL_LANG": "zh",
+           "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.email", "GIT_CONFIG_VALUE_0": actor,
+           "GIT_AUTHOR_NAME": "bench", "GIT_COMMITTER_NAME": "bench",
+           "GIT_AUTHOR_EMAIL": actor, "GIT_COMMITTER_EMAIL": actor}
     cstool = [sys.executable, "-m", "cstool"]
     suffix = sorted(p.stem for p in (root / "tickets" / "2026" / "11").glob("*.yaml"))[0][-5:]
     rows = []

@@ -106,3 +106,12 @@ def test_init_prefix_is_used_for_ids(tmp_path):
     tid = desk.create("--type", "inquiry", "--title", "前缀", as_=MANAGER)
     assert tid.startswith("HD-2026-")
     assert isinstance(desk.path(tid), Path)
+
+
+def test_init_without_a_folder_creates_the_desk_named_by_store(tmp_path, monkeypatch):
+    """`cstool --store DIR init` makes the desk at DIR, not in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    res = invoke(["--store", str(tmp_path / "new-desk"), "--as", MANAGER, "init", "--no-git"])
+    assert res.exit_code == 0, res.stderr
+    assert (tmp_path / "new-desk" / "cstool.yaml").is_file()
+    assert not (tmp_path / "cstool.yaml").exists()

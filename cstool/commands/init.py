@@ -10,14 +10,15 @@ from cstool.cli import App, pass_app
 
 
 @click.command("init")
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", metavar="TEXT", help="The desk's name, e.g. 华东客户服务中心.")
 @click.option("--prefix", metavar="CODE", help="Ticket ID prefix (default CS).")
 @click.option("--user-name", metavar="NAME", help="Your name for the roster (default git user.name).")
 @click.option("--no-git", is_flag=True, help="Do not create a git repository.")
 @pass_app
-def command(app: App, directory: Path, name, prefix, user_name, no_git) -> None:
-    """Create a desk in DIR: config, templates, folders, .gitignore, git and a first commit.
+def command(app: App, directory: Path | None, name, prefix, user_name, no_git) -> None:
+    """Create a desk in DIR (default: --store / CSTOOL_STORE, else the current folder):
+    config, templates, folders, .gitignore, git and a first commit.
 
     You are added to the roster as its manager (from --as, CSTOOL_USER or git
     user.email); edit cstool.yaml to add your team.
@@ -25,6 +26,8 @@ def command(app: App, directory: Path, name, prefix, user_name, no_git) -> None:
     from cstool.desk.init import init_desk
 
     app.check_now()
+    if directory is None:
+        directory = Path(app.store).expanduser() if app.store else Path(".")
     root = init_desk(
         directory,
         name=name,
