@@ -211,7 +211,7 @@ def die():
 def desk_file(path):
     return str(path).endswith(".yaml") and ("/tickets/" in str(path) or "/customers/" in str(path))
 
-real_replace, real_fsync_dir, real_run_git = os.replace, yamlio._fsync_dir, repo.run_git
+real_replace, real_fsync_dir, real_run_git = os.replace, yamlio.fsync_dir, repo.run_git
 
 def replace(src, dst):
     if desk_file(dst):
@@ -233,7 +233,7 @@ def run_git(root, *args, **kw):
     return real_run_git(root, *args, **kw)
 
 os.replace = replace
-yamlio._fsync_dir = fsync_dir
+yamlio.fsync_dir = fsync_dir
 repo.run_git = run_git
 from cstool.cli import main
 main(argv)

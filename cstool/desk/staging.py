@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from cstool.desk import yamlio
 from cstool.errors import DeskError
 
 STAGING = "staging"
@@ -47,7 +48,7 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
                 raise DeskError(f"{rels[i]} appeared while importing; nothing was imported, try again")
             os.rename(folder / f"{i}.yaml", path)
         for parent in {path.parent for path, _ in files}:
-            _fsync_dir(parent)
+            yamlio.fsync_dir(parent)
         if commit is not None and files:
             commit([path for path, _ in files])
         _write(folder / DONE, b"")
@@ -140,15 +141,3 @@ def _write(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
 
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -403,10 +403,11 @@ def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None, privat
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a folder's entries (a rename, a new or removed file) durable."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
