@@ -305,9 +305,12 @@ def test_ambiguous_suffix_exits_2_and_lists_the_matches(filled):
     assert_refusal(res, 2, a, b, "ambiguous", "'1'")
     assert res.stdout == ""
     assert filled.snapshot() == before
-    # one more character decides
-    assert filled.ok("show", "a1").stdout.startswith(f"{a}  ")
-    assert filled.ok("show", "B1").stdout.startswith(f"{b}  ")
+    # more characters decide (typed in any case); the other tickets' IDs are random, so take
+    # the shortest ending no other ticket shares
+    others = set(filled.ids.values())
+    for ident, typed in ((a, str.lower), (b, str.upper)):
+        ending = next(ident[-k:] for k in range(2, 8) if not any(o.endswith(ident[-k:]) for o in others | {a, b} - {ident}))
+        assert filled.ok("show", typed(ending)).stdout.startswith(f"{ident}  ")
 
 
 def test_show_unknown_id(filled):
