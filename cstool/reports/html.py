@@ -248,19 +248,17 @@ def _causes_chart(p: Page) -> str:
 
 
 def _satisfaction_charts(p: Page) -> str:
-    groups = p.cur["by_group"]
-    g_labels = [p.group(g["group"]) for g in groups]
-    g_values = [g["satisfaction_rate"] for g in groups]
-    by_group = p.chart("sat_group", charts.hbars(g_labels, g_values, p.t("chart.sat_group"), p.a("no_data"), "%", 100),
-                       [p.a("dim.group"), p.a("satisfaction_rate")],
-                       [[n, pct(v)] for n, v in zip(g_labels, g_values)])
-    agents = p.cur["agents"]
-    a_labels = [p.person(a["agent"]) for a in agents]
-    a_values = [a["satisfaction_rate"] for a in agents]
-    by_agent = p.chart("sat_agent", charts.hbars(a_labels, a_values, p.t("chart.sat_agent"), p.a("no_data"), "%", 100),
-                       [p.a("agent"), p.a("satisfaction_rate")],
-                       [[n, pct(v)] for n, v in zip(a_labels, a_values)])
-    return by_group + by_agent
+    groups, agents = p.cur["by_group"], p.cur["agents"]
+    return (_satisfaction_chart(p, "sat_group", p.a("dim.group"), [p.group(g["group"]) for g in groups],
+                                [g["satisfaction_rate"] for g in groups])
+            + _satisfaction_chart(p, "sat_agent", p.a("agent"), [p.person(a["agent"]) for a in agents],
+                                  [a["satisfaction_rate"] for a in agents]))
+
+
+def _satisfaction_chart(p: Page, key: str, heading: str, labels: list[str], values: list[Any]) -> str:
+    """A bar per group or person of their satisfaction %, with its figures as a table."""
+    svg = charts.hbars(labels, values, p.t("chart." + key), p.a("no_data"), "%", 100)
+    return p.chart(key, svg, [heading, p.a("satisfaction_rate")], [[n, pct(v)] for n, v in zip(labels, values)])
 
 
 def _lateness_chart(p: Page) -> str:
