@@ -351,7 +351,7 @@ class App:
 
         def commit(paths: list[Path], message: str) -> str:
             try:
-                done = committer(paths, message)
+                done = committer(paths, message, desk.written_before())
             except KeyboardInterrupt:
                 repo.run_git(root, "reset", "-q", "--", *map(str, paths), check=False)  # unstage what it had added
                 raise

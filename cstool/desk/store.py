@@ -229,6 +229,10 @@ class Desk:
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
 
+    def written_before(self) -> dict[Path, bytes | None]:
+        """Each file written under the lock and not committed yet: its bytes before (None: new)."""
+        return dict(self._journal)
+
     def committed(self, paths: Any) -> None:
         """The files were committed: an interruption from now on leaves them as they are."""
         for path in paths:

@@ -15,7 +15,6 @@ yearly rule keeps the day of the month and clamps it at a month's end (from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,12 +29,12 @@ from cstool.time.clock import read_stamp, stamp
 
 if TYPE_CHECKING:
     from cstool.desk.store import Desk
+    from cstool.git.repo import Commit
 
 CUSTOMER_FIELDS = ("id", "name", "tier", "tier_since", "phone", "email", "owner", "since", "note", "created", "updated", "visits")
 VISIT_ORDER = ("at", "by", "result", "note")
 VISIT_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 
-Committer = Callable[[list[Path], str], str]  # commits the paths with the message; returns the short hash
 
 
 def _owner(config: Config, owner: str | None) -> str | None:
@@ -77,7 +76,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
 
 
 def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetime,
-                 commit: Committer | None = None) -> tuple[str, Any]:
+                 commit: Commit | None = None) -> tuple[str, Any]:
     """Create a customer record; name and tier are required."""
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
@@ -137,7 +136,7 @@ def load_all(desk: Desk) -> list[Any]:
 
 
 def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person, now: datetime,
-                  commit: Committer | None = None) -> tuple[str, Any]:
+                  commit: Commit | None = None) -> tuple[str, Any]:
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
     if not data:
@@ -161,7 +160,7 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
 
 
 def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: Person, now: datetime,
-                 commit: Committer | None = None) -> tuple[str, Any]:
+                 commit: Commit | None = None) -> tuple[str, Any]:
     """Record a periodic visit or call to a customer (定期回访)."""
     permissions.require(desk.config, "customer", actor)
     if desk.backfill is not None:

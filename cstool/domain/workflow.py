@@ -21,6 +21,7 @@ from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
     from cstool.desk.store import Desk
+    from cstool.git.repo import Commit
 
 
 @dataclass
@@ -230,7 +231,6 @@ def _rule_text(rule: Any) -> str | None:
     return ", ".join(f"{k}={'|'.join(v)}" for k, v in rule.when.items())
 
 
-Committer = Callable[[list[Path], str], str]  # commits the paths with the message; returns the short hash
 
 
 def commit_message(ticket_id: str, action: str, actor: Person, detail: str = "") -> str:
@@ -247,7 +247,7 @@ def commit_message(ticket_id: str, action: str, actor: Person, detail: str = "")
 
 
 def create_ticket(
-    desk: Desk, req: NewTicket, actor: Person, now: datetime, commit: Committer | None = None
+    desk: Desk, req: NewTicket, actor: Person, now: datetime, commit: Commit | None = None
 ) -> tuple[str, Path, Any]:
     """Validate, mint an ID under the lock, write the new ticket file and commit it."""
     permissions.require(desk.config, "create", actor)
@@ -286,7 +286,7 @@ Builder = Callable[[Any], "tuple[list[Any], str]"]
 
 
 def act(desk: Desk, query: str, actor: Person, action: str, build: Builder,
-        commit: Committer | None = None, permission: str | None = None) -> Outcome:
+        commit: Commit | None = None, permission: str | None = None) -> Outcome:
     """Load a ticket under the lock, check status and permission, apply events, save, commit.
 
     ``build(ticket)`` returns the events to append and the commit message detail; it may
@@ -370,7 +370,7 @@ def escalate_event(at: str, by: str, level: int, target: int, reason: str, assig
 
 
 def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assignee: str | None,
-          note: str | None, commit: Committer | None = None) -> Outcome:
+          note: str | None, commit: Commit | None = None) -> Outcome:
     """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
     config = desk.config
     model.check_choice(group, list(config.groups), "--group")
@@ -390,7 +390,7 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
 
 
 def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
-               commit: Committer | None = None) -> list[Outcome]:
+               commit: Commit | None = None) -> list[Outcome]:
     """Apply the routing rules to unrouted tickets (no assignee), or to the given ones."""
     config = desk.config
     permissions.require(config, "route", actor)
@@ -440,7 +440,7 @@ def _apply_all(desk: Desk, paths: list[Path], outcomes: list[Outcome]) -> None:
         desk.save(path, outcome.ticket)
 
 
-def commit_bulk(commit: Committer | None, paths: list[Path], outcomes: list[Outcome], actor: Person, summary: str) -> None:
+def commit_bulk(commit: Commit | None, paths: list[Path], outcomes: list[Outcome], actor: Person, summary: str) -> None:
     """One commit for a command that changed several tickets (the ticket's own message when one)."""
     if not commit or not paths:
         return
@@ -467,7 +467,7 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
 
 
 def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str | None,
-             to_role: str | None = None, commit: Committer | None = None) -> Outcome:
+             to_role: str | None = None, commit: Commit | None = None) -> Outcome:
     """One level up the ladder (or to --to ROLE, skipping levels 越级), with a reason."""
     config = desk.config
     reason = model.check_text(reason, "--reason", required=True).strip()
@@ -483,7 +483,7 @@ def escalate(desk: Desk, query: str, actor: Person, now: datetime, reason: str |
 
 
 def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
-           commit: Committer | None = None, **fields: Any) -> Outcome:
+           commit: Commit | None = None, **fields: Any) -> Outcome:
     """reply, note, chase, pending, resume and reopen: one event with its fields."""
     detail_field = {"reply": None, "note": None, "chase": None, "ack": "note", "pending": "reason", "resume": None,
                     "reopen": "reason"}[action]
@@ -499,7 +499,7 @@ def simple(desk: Desk, query: str, actor: Person, now: datetime, action: str, *,
 
 
 def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, resolution: str | None,
-           commit: Committer | None = None) -> Outcome:
+           commit: Commit | None = None) -> Outcome:
     """resolve or close: record the result; schedule the follow-up call its type asks for."""
     config = desk.config
     if resolution is not None:
@@ -559,7 +559,7 @@ FOLLOWUP_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 
 
 def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result: str, note: str | None,
-                    commit: Committer | None = None) -> Outcome:
+                    commit: Commit | None = None) -> Outcome:
     """Record a follow-up call (回访). Unsatisfied reopens the ticket and escalates it one
     level (客户不满意继续督导); unreachable counts an attempt and keeps the call due until
     the policy's attempts are used up."""
@@ -688,7 +688,7 @@ def escalation_assignee(config: Config, ticket: Any, level: int, tickets: Any) -
     return routing.choose_assignee(config, group, level, tickets)
 
 
-def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Committer | None = None) -> list[Outcome]:
+def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | None = None) -> list[Outcome]:
     """Bring every breached ticket to the level its breach warrants; idempotent at a given time."""
     config = desk.config
     permissions.require(config, "escalate", actor)  # without a ticket only a role qualifies

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,41 +163,38 @@ def _head_contents(root: Path, rel: list[str]) -> dict[str, bytes | None]:
     return out
 
 
+# what a changing command is handed to commit its files: (paths, message) -> short hash
+Commit = Callable[[list[Path], str], str]
+
+
 class Committer:
     """Commits a changing command's files as its person; checked before the first write.
 
     The desk calls :meth:`before_write` before it writes a file (see ``Desk.save``): the
     write is refused unless the repository is on a branch with no merge or rebase going
-    on and the file has no uncommitted edits, and the file's bytes are kept so that a
-    failed commit can put it back."""
+    on and the file has no uncommitted edits. The desk keeps each file's bytes from before
+    the write, and hands them to the commit so that a failed commit can put them back."""
 
     def __init__(self, root: Path, author: Author, when: str | None = None):
         self.root, self.author, self.when = root, author, when
-        self.before: dict[str, bytes | None] = {}
+        self._checked: set[str] = set()
         self._state_checked = False
 
     def before_write(self, path: Path) -> None:
         rel = os.path.relpath(path, self.root)
-        if rel in self.before:
+        if rel in self._checked:
             return
         if not self._state_checked:
             check_repository_state(self.root)
             self._state_checked = True
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except FileNotFoundError:
-            self.before[rel] = None  # a new file (a minted ID): nothing of anyone's to fold in, no git needed
-            return
-        try:
+        if os.path.lexists(path):  # a new file (a minted ID) holds nothing of anyone's: no git needed
             check_file_committed(self.root, rel)
-        except BaseException:
-            os.close(fd)
-            raise
-        with os.fdopen(fd, "rb") as fh:
-            self.before[rel] = fh.read()
+        self._checked.add(rel)
 
-    def __call__(self, paths: list[Path], message: str) -> str:
-        return commit(self.root, paths, message, self.author, self.when, self.before)
+    def __call__(self, paths: list[Path], message: str, before: dict[Path, bytes | None] | None = None) -> str:
+        """Commit the paths; ``before``: each written file's bytes before the write (None: new)."""
+        kept = {os.path.relpath(p, self.root): b for p, b in (before or {}).items()}
+        return commit(self.root, paths, message, self.author, self.when, kept)
 
 
 def git_dir(root: Path) -> Path | None:
