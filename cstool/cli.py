@@ -69,16 +69,20 @@ class RefusalError(click.ClickException):
 EXIT_INTERRUPTED = 130  # Ctrl-C: what had been started is put back
 
 
-def _text(ctx: click.Context, key: str, **fmt: Any) -> str:
-    """A catalogue text in the language of the run (English when even that cannot be told)."""
-    from cstool.messages import label
-
+def _run_language(ctx: click.Context) -> str:
+    """The language of the run (English when even that cannot be told)."""
     app = ctx.find_object(App)
     try:
-        lang = app.lang if app is not None else "en"
+        return app.lang if app is not None else "en"
     except Exception:
-        lang = "en"
-    return label(key, lang, **fmt)
+        return "en"
+
+
+def _text(ctx: click.Context, key: str, **fmt: Any) -> str:
+    """A catalogue text in the language of the run."""
+    from cstool.messages import label
+
+    return label(key, _run_language(ctx), **fmt)
 
 
 def _what_failed(exc: BaseException) -> str:
@@ -116,7 +120,7 @@ class LazyGroup(click.Group):
         try:
             result = super().invoke(ctx)
         except CstoolError as exc:
-            raise RefusalError(exc.message, exc.exit_code) from None
+            raise RefusalError(exc.text(_run_language(ctx)), exc.exit_code) from None
         except PermissionError as exc:
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
         except KeyboardInterrupt:

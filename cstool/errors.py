@@ -14,15 +14,34 @@ EXIT_DESK = 3  # the desk cannot be used; nothing was written
 
 
 class CstoolError(Exception):
-    """A refusal with a user-facing message and an exit code."""
+    """A refusal with a user-facing message and an exit code.
+
+    ``message`` is either a key of the message catalogue (``cstool.messages.LABELS``),
+    whose ``{placeholders}`` are filled from the keyword arguments, or a finished sentence.
+    A keyed message is put into words when shown (:meth:`text`), in the language of the
+    run; :attr:`message` is its English text, for logs and for callers that nest it.
+    """
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, exit_code: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, exit_code: int | None = None, **fmt: object):
+        from cstool.messages import LABELS
+
+        self.key = message if message in LABELS else None
+        self.fmt = fmt
+        self._sentence = message
+        self.message = self.text("en")
+        super().__init__(self.message)
         if exit_code is not None:
             self.exit_code = exit_code
+
+    def text(self, lang: str) -> str:
+        """The message in lang (a finished sentence is the same in every language)."""
+        from cstool.messages import label
+
+        if self.key is None:
+            return self._sentence
+        return label(self.key, lang, **self.fmt)
 
 
 class InputError(CstoolError):

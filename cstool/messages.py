@@ -4,7 +4,8 @@ and the choice of language.
 :data:`LABELS` maps a key to its (Chinese, English) text; :func:`label` is the only way
 such text reaches a user, so no other module picks between languages itself. Texts may
 hold ``{placeholders}``, filled from :func:`label`'s keyword arguments. Error messages
-(InputError, DeskError) are still English sentences where they are raised.
+(:class:`cstool.errors.CstoolError`) are raised with a catalogue key and its fields, and
+put into words in the language of the run when shown.
 
 The language is ``--lang`` / ``CSTOOL_LANG``, else the desk's ``desk.language``, else
 the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: zh_* gives Chinese), else English.
@@ -254,6 +255,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.unexpected": ("意外错误:{what};什么也没有写入。请报告此问题(设置 CSTOOL_DEBUG=1 可看到详细信息)",
                          "unexpected error: {what}; nothing more was done. Please report it "
                          "(CSTOOL_DEBUG=1 shows the details)"),
+    "error.not_ticket_id": ("{query} 不是工单编号(例如 {example},或其末尾几位)",
+                            "{query} is not a ticket ID (e.g. {example}, or its last characters)"),
+    "error.no_ticket": ("没有与 {query} 相符的工单", "no ticket matches {query}"),
+    "error.ambiguous_id": ("{query} 不唯一:与 {listed} 都相符;请多输入几位",
+                           "{query} is ambiguous: it matches {listed}; type more characters"),
+    "error.ambiguous_id_more": ("{query} 不唯一:与 {listed} 等(另有 {more} 张)都相符;请多输入几位",
+                                "{query} is ambiguous: it matches {listed} and {more} more; type more characters"),
     "error.interrupted": ("已中断;已撤回未完成的更改", "interrupted; what was started has been put back"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
     # the calendar (cstool calendar, and the warning when it runs out)

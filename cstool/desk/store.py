@@ -155,15 +155,15 @@ class Desk:
         """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
         norm = ids.normalize_query(query or "")
         if norm is None:
-            raise InputError(f"{shown(query)} is not a ticket ID "
-                             f"(e.g. {self.config.prefix}-2026-7KQ3MX9, or its last characters)")
+            raise InputError("error.not_ticket_id", query=shown(query), example=f"{self.config.prefix}-2026-7KQ3MX9")
         files = self.ticket_files()
         matches = ids.match_suffix(norm, list(files))
         if not matches:
-            raise InputError(f"no ticket matches {shown(query)}")
+            raise InputError("error.no_ticket", query=shown(query))
         if len(matches) > 1:
-            listed = ", ".join(matches[:10]) + (f" and {len(matches) - 10} more" if len(matches) > 10 else "")
-            raise InputError(f"{shown(query)} is ambiguous: it matches {listed}; type more characters")
+            more = len(matches) - 10
+            raise InputError("error.ambiguous_id" if more <= 0 else "error.ambiguous_id_more",
+                             query=shown(query), listed=", ".join(matches[:10]), more=more)
         return matches[0], files[matches[0]]
 
     # ------------------------------------------------------------------ load/save
