@@ -7,6 +7,8 @@ overdue item, an integrity finding), 2 bad input or usage, 3 the desk cannot be 
 written.
 """
 
+from typing import Any
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # a check found problems
 EXIT_USAGE = 2  # bad input or usage; nothing was written
@@ -24,7 +26,7 @@ class CstoolError(Exception):
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, exit_code: int | None = None, **fmt: object):
+    def __init__(self, message: str, exit_code: int | None = None, **fmt: Any):
         from cstool.messages import LABELS
 
         self.key = message if message in LABELS else None

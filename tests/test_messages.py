@@ -61,5 +61,5 @@ def test_a_refusal_is_put_into_words_in_the_language_of_the_run(desk):
     zh = desk.run("show", "ZZZZZZ9", lang="zh")
     en = desk.run("show", "ZZZZZZ9", lang="en")
     assert zh.exit_code == en.exit_code == 2
-    assert "没有与 ZZZZZZ9 相符的工单" in zh.stderr
-    assert "no ticket matches ZZZZZZ9" in en.stderr
+    assert "没有与 'ZZZZZZ9' 相符的工单" in zh.stderr
+    assert "no ticket matches 'ZZZZZZ9'" in en.stderr
