@@ -35,3 +35,16 @@ def acting(app: Any) -> tuple[Any, Any]:
     app.check_now()
     actor = app.actor()
     return actor, app.committer(actor)
+
+
+def wide_option(func: Any) -> Any:
+    """``--wide``: the whole table, nothing cut to the terminal's width."""
+    return click.option("--wide", is_flag=True,
+                        help="Show every column and whole titles; tables are otherwise fitted to the terminal.")(func)
+
+
+def table_width(wide: bool) -> int | None:
+    """The width tables are fitted to (see :func:`cstool.reports.render.terminal_width`)."""
+    from cstool.reports.render import terminal_width
+
+    return terminal_width(wide)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import acting
+from cstool.commands import acting, table_width, wide_option
 
 
 def _fields(f):
@@ -103,9 +103,10 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 @command.command("list")
 @click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
 @click.option("--text", default="", metavar="WORDS")
+@wide_option
 @read_options
 @pass_app
-def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
+def list_(app: App, tiers, text, wide, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
     from cstool.domain.customers import load_all, next_visit
     from cstool.reports import render, views
@@ -130,7 +131,7 @@ def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
     headers = ["id", "name", "tier", "phone", "email", "owner", "next_visit"]
     table = [[r["id"], r["name"], r["tier"], r["phone"], r["email"], views.person_name(app.config, r["owner"]),
               r["next_visit"][:10]] for r in rows]
-    click.echo(render.table(table, headers, fmt))
+    click.echo(render.table(table, headers, fmt, table_width(wide), drop=(4, 5, 2), keep=(0, 3, 6)))
 
 
 @command.command("export")

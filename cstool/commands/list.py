@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import split_values
+from cstool.commands import split_values, table_width, wide_option
 from cstool.domain.states import STATUSES
 
 
@@ -20,12 +20,14 @@ from cstool.domain.states import STATUSES
 @click.option("--text", metavar="WORDS", default="",
               help="Words that must all appear in title, description, customer or category.")
 @click.option("--sort", default="-created", show_default=True, metavar="KEY",
-              help="created, updated, priority, status, id, type, group, assignee; '-' in front for descending.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=0), help="At most this many rows (0: no limit).")
+              help="created, updated, priority, status, id, type, group, assignee, due; '-' in front for descending.")
+@click.option("-n", "--limit", default=50, show_default=True, type=click.IntRange(min=0),
+              help="At most this many rows (0: no limit).")
+@wide_option
 @read_options
 @pass_app
 def command(app: App, status, types, groups, assignees, channels, priorities, tiers,
-            text, sort, limit, fmt, as_json, reveal) -> None:
+            text, sort, limit, wide, fmt, as_json, reveal) -> None:
     """List tickets, newest first; by default every ticket that is not closed."""
     app.check_now()
     app.open_desk()
@@ -41,7 +43,7 @@ def command(app: App, status, types, groups, assignees, channels, priorities, ti
         tiers=split_values(tiers), text=text, me=me,
     )
     shown, total = app.desk.index().select(filters, query.check_sort(sort), limit)
-    click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal), nl=False)
+    click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal, table_width(wide), sort), nl=False)
     hidden = total - len(shown)
     if hidden:
         from cstool.messages import label

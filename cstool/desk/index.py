@@ -377,7 +377,9 @@ class Index:
         total = self.conn.execute(f"SELECT count(*) FROM files{clause}", args).fetchone()[0]
         key = sort.lstrip("-")
         direction = "DESC" if sort.startswith("-") else "ASC"
-        if key == "priority":
+        if key == "due":  # soonest first (latest with '-'); tickets with no running deadline last
+            first = f"({_NEXT_DUE.format(col='due_utc')}) IS NULL ASC, ({_NEXT_DUE.format(col='due_utc')})"
+        elif key == "priority":
             first = "CASE priority WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 9 END"
         elif key == "status":
             first = "CASE status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES)) + " ELSE 99 END"
@@ -385,9 +387,9 @@ class Index:
             first = f"coalesce({_col(key)}, '')"
         order = f" ORDER BY {first} {direction}, coalesce(created, '') {direction}, id {direction}"
         cols = ", ".join(_col(k) for k in COLUMNS)
-        sql = f"SELECT {cols} FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
+        sql = f"SELECT {cols}, ({_NEXT_DUE.format(col='due')}) FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
         rows = self.conn.execute(sql, [*args, *([limit] if limit else [])])
-        return [self._summary(row) for row in rows], total
+        return [{**self._summary(row[:-1]), "due": row[-1] or ""} for row in rows], total
 
     @staticmethod
     def _summary(row: tuple) -> dict[str, Any]:
@@ -486,6 +488,12 @@ def _context(root: Path) -> tuple[Any, Any, Any]:
         config = load_config(root)
         _CONTEXT.update(key=key, config=config, cal=BusinessCalendar(config.calendar, config.tz), now=now(config.tz))
     return _CONTEXT["config"], _CONTEXT["cal"], _CONTEXT["now"]
+
+
+# a ticket's 办结时限: the soonest running deadline by which it must be resolved (its resolution
+# clock, or a work order's due time), as a correlated subquery on the files table
+_NEXT_DUE = ("SELECT d.{col} FROM deadlines d WHERE d.path = files.path AND d.kind IN ('resolution', 'work_order') "
+             "ORDER BY d.due_utc LIMIT 1")
 
 
 def _deadline_rows(rel: str, ident: str, title: str, items: list[tuple]) -> list[tuple]:
