@@ -4,7 +4,7 @@ shift inherits, as data and as text."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from cstool.config.schema import Config
