@@ -389,6 +389,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "handover.still_open": ("未结工单(按处理人)", "Still open, by assignee"),
     "handover.due_next": ("下一班到期", "Due in the next shift"),
     "handover.late": ("超时", "late"),
+    "error.escalate.reason_required": ("需要说明上报原因:-m/--message TEXT(也可用 --reason)",
+                                       "say why the ticket goes up the ladder: -m/--message TEXT (or --reason)"),
     "error.calendar.no_working_time": ("日历在 {day} 之前的 {days} 天内没有任何工作时间,无法确定上一班的结束时间",
                                        "the calendar has no working time in the {days} days before {day}, so the "
                                        "previous shift's end cannot be found"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import acting, table_width, wide_option
+from cstool.commands import acting, message_option, table_width, wide_option
 
 
 def _fields(f):
@@ -54,7 +54,7 @@ def edit(app: App, customer, **values) -> None:
 @command.command("visit")
 @click.argument("customer")
 @click.option("--result", required=True, type=click.Choice(["satisfied", "unsatisfied", "unreachable"]))
-@click.option("--note", metavar="TEXT")
+@message_option("--note", "What was said.")
 @pass_app
 def visit(app: App, customer, result, note) -> None:
     """Record a periodic visit or call (定期回访) to a customer."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, report
+from cstool.commands import acting, message_option, report
 
 
 @click.command("pending")
 @click.argument("ticket")
-@click.option("--reason", required=True, metavar="TEXT", help="What the ticket waits for.")
+@message_option("--reason", "What the ticket waits for.", required=True)
 @pass_app
 def command(app: App, ticket, reason) -> None:
     """Put TICKET on hold; its resolution clock pauses until `cstool resume`."""
