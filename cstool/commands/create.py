@@ -7,6 +7,7 @@ import sys
 import click
 
 from cstool.cli import App, pass_app
+from cstool.commands import completion as complete
 from cstool.errors import InputError
 
 
@@ -21,19 +22,22 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 @click.command("create")
-@click.option("--type", "ticket_type", metavar="TYPE", help="Ticket type, e.g. complaint, inquiry, repair, work_order.")
+@click.option("--type", "ticket_type", metavar="TYPE", shell_complete=complete.types,
+              help="Ticket type, e.g. complaint, inquiry, repair, work_order.")
 @click.option("--title", metavar="TEXT", help="One-line summary of the contact.")
 @click.option("--description", metavar="TEXT", help="What the customer said; '-' reads it from standard input.")
-@click.option("--channel", metavar="CHANNEL", help="phone, email, online, letter, visit, sms …")
+@click.option("--channel", metavar="CHANNEL", shell_complete=complete.channels, help="phone, email, online, letter, visit, sms …")
 @click.option("--customer", metavar="NAME|C-ID", help="The customer's name, or a customer record ID.")
 @click.option("--phone", metavar="PHONE", help="The customer's phone number.")
 @click.option("--email", metavar="EMAIL", help="The customer's email address.")
-@click.option("--tier", metavar="A|B|C", help="The customer's grade.")
-@click.option("--priority", metavar="A|B|C", help="A is the most urgent.")
-@click.option("--severity", metavar="general|major", help="major: e.g. a complaint involving compensation (重大投诉).")
+@click.option("--tier", metavar="A|B|C", shell_complete=complete.grades, help="The customer's grade.")
+@click.option("--priority", metavar="A|B|C", shell_complete=complete.grades, help="A is the most urgent.")
+@click.option("--severity", metavar="general|major", shell_complete=complete.severities,
+              help="major: e.g. a complaint involving compensation (重大投诉).")
 @click.option("--category", metavar="NAME", help="Cause or topic, from the desk's categories.")
-@click.option("--group", metavar="GROUP", help="Route to this group instead of applying the routing rules.")
-@click.option("--assignee", metavar="PERSON", help="Assign to this member of the group.")
+@click.option("--group", metavar="GROUP", shell_complete=complete.groups,
+              help="Route to this group instead of applying the routing rules.")
+@click.option("--assignee", metavar="PERSON", shell_complete=complete.people, help="Assign to this member of the group.")
 @click.option("--template", metavar="NAME", help="Use templates/NAME.yaml instead of the type's template.")
 @click.option("--due", metavar="ISO-TIME", help="A work order's due time (default: from its urgency A/B/C).")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",

@@ -8,6 +8,7 @@ import click
 
 from cstool.cli import App, output_format, pass_app, read_options
 from cstool.commands import acting, message_option, table_width, wide_option
+from cstool.commands import completion as complete
 
 
 def _fields(f):
@@ -16,7 +17,7 @@ def _fields(f):
     f = click.option("--owner", metavar="PERSON", help="Who visits this customer.")(f)
     f = click.option("--email", metavar="EMAIL")(f)
     f = click.option("--phone", metavar="PHONE")(f)
-    f = click.option("--tier", metavar="A|B|C", help="Customer grade (分级管理).")(f)
+    f = click.option("--tier", metavar="A|B|C", shell_complete=complete.grades, help="Customer grade (分级管理).")(f)
     f = click.option("--name", metavar="TEXT")(f)
     return f
 
@@ -101,7 +102,7 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 
 
 @command.command("list")
-@click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C", shell_complete=complete.grades)
 @click.option("--text", default="", metavar="WORDS")
 @wide_option
 @read_options

@@ -7,6 +7,7 @@ import sys
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
 from cstool.commands import split_values, table_width, wide_option
 from cstool.errors import EXIT_FINDINGS, InputError
 
@@ -15,9 +16,11 @@ from cstool.errors import EXIT_FINDINGS, InputError
 @click.option("--within", metavar="DURATION", default="1d", show_default=True,
               help="Also what falls due within this business time (e.g. 4h, 2d, '24h calendar').")
 @click.option("--overdue", "overdue_only", is_flag=True, help="Only what is already overdue.")
-@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
-@click.option("--group", "groups", multiple=True, metavar="GROUP")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="first_response, resolution, followup, work_order, visit.")
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", shell_complete=complete.people,
+              help="Email or name; 'me' for yourself.")
+@click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", shell_complete=complete.kinds,
+              help="first_response, resolution, followup, work_order, visit.")
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI).")
 @click.option("-n", "--limit", default=30, show_default=True, type=click.IntRange(min=0),
               help="At most this many rows in a table (0: all); JSON lists all.")

@@ -6,13 +6,15 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 from cstool.errors import InputError
 
 
 @click.command("escalate")
-@click.argument("ticket", required=False)
+@click.argument("ticket", required=False, shell_complete=complete.ticket_ids)
 @message_option("--reason", "Why it is escalated (required).")
-@click.option("--to", "to_role", metavar="ROLE", help="Go straight to this role (越级), e.g. manager.")
+@click.option("--to", "to_role", metavar="ROLE", shell_complete=complete.roles,
+              help="Go straight to this role (越级), e.g. manager.")
 @click.option("--overdue", is_flag=True, help="Bring every breached ticket to the level its breach warrants (for cron and CI).")
 @pass_app
 def command(app: App, ticket, reason, to_role, overdue) -> None:

@@ -7,11 +7,12 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 from cstool.errors import InputError
 
 
 @click.command("followup")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @click.option("--result", type=click.Choice(["satisfied", "unsatisfied", "unreachable"]),
               help="What the customer said.")
 @message_option("--note", "What was said, for the history.")

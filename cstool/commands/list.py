@@ -5,21 +5,25 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
 from cstool.commands import split_values, table_width, wide_option
 from cstool.domain.states import STATUSES
 
 
 @click.command("list")
-@click.option("--status", multiple=True, metavar="STATUS", help=f"{', '.join(STATUSES)}, or all (default: all but closed).")
-@click.option("--type", "types", multiple=True, metavar="TYPE", help="Only these types (repeatable or comma-separated).")
-@click.option("--group", "groups", multiple=True, metavar="GROUP")
-@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
-@click.option("--channel", "channels", multiple=True, metavar="CHANNEL")
-@click.option("--priority", "priorities", multiple=True, metavar="A|B|C")
-@click.option("--tier", "tiers", multiple=True, metavar="A|B|C", help="Customer grade.")
+@click.option("--status", multiple=True, metavar="STATUS", shell_complete=complete.statuses,
+              help=f"{', '.join(STATUSES)}, or all (default: all but closed).")
+@click.option("--type", "types", multiple=True, metavar="TYPE", shell_complete=complete.types,
+              help="Only these types (repeatable or comma-separated).")
+@click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", shell_complete=complete.people,
+              help="Email or name; 'me' for yourself.")
+@click.option("--channel", "channels", multiple=True, metavar="CHANNEL", shell_complete=complete.channels)
+@click.option("--priority", "priorities", multiple=True, metavar="A|B|C", shell_complete=complete.grades)
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C", shell_complete=complete.grades, help="Customer grade.")
 @click.option("--text", metavar="WORDS", default="",
               help="Words that must all appear in title, description, customer or category.")
-@click.option("--sort", default="-created", show_default=True, metavar="KEY",
+@click.option("--sort", default="-created", show_default=True, metavar="KEY", shell_complete=complete.sort_keys,
               help="created, updated, priority, status, id, type, group, assignee, due; '-' in front for descending.")
 @click.option("-n", "--limit", default=50, show_default=True, type=click.IntRange(min=0),
               help="At most this many rows (0: no limit).")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
 from cstool.commands import table_width, wide_option
 
 
 @click.command("log")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many commits.")
 @wide_option
 @read_options

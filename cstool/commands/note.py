@@ -6,10 +6,11 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 
 
 @click.command("note")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @message_option(None, "The note.", required=True)
 @click.option("--chase", is_flag=True, help="Record a chase (跟催) of the responsible unit.")
 @click.option("--ack-conflict", is_flag=True, help="Mark the ticket's merge conflicts as reviewed.")

@@ -6,10 +6,11 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 
 
 @click.command("pending")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @message_option("--reason", "What the ticket waits for.", required=True)
 @pass_app
 def command(app: App, ticket, reason) -> None:

@@ -7,6 +7,7 @@ import secrets
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
 from cstool.commands import table_width, wide_option
 
 
@@ -15,8 +16,8 @@ from cstool.commands import table_width, wide_option
               help="How many tickets.")
 @click.option("--period", metavar="PERIOD", help="Closed in this month, week, quarter, year or day, as audit; default: any time.")
 @click.option("--seed", type=int, help="The same seed gives the same sample (printed when not given).")
-@click.option("--type", "types", multiple=True, metavar="TYPE")
-@click.option("--group", "groups", multiple=True, metavar="GROUP")
+@click.option("--type", "types", multiple=True, metavar="TYPE", shell_complete=complete.types)
+@click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
 @wide_option
 @read_options
 @pass_app

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
 from cstool.commands import table_width, wide_option
 
 
 @click.command("show")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @wide_option
 @read_options
 @pass_app

@@ -156,7 +156,24 @@ class Index:
         """Bring the index up to date with the files; return how many files were parsed
         (see :meth:`_refresh`)."""
         with gc_paused():
-            return self._refresh()
+            parsed = self._refresh()
+        self._note_token()
+        return parsed
+
+    def _note_token(self) -> None:
+        """Keep the desk's write token as it was when the desk was opened, before this refresh."""
+        token = str(getattr(self.desk, "opened_token", "") or "")
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'token'").fetchone()
+        if not self.in_memory and (row is None or row[0] != token):
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('token', ?)", (token,))
+
+    def refresh_after_writes(self) -> None:
+        """Refresh only when a cstool process has written to the desk since the last refresh
+        (its write token differs), else trust the index as it stands: cheap enough for shell
+        completion, which thus misses only what came from git or by hand since a command last ran."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'token'").fetchone()
+        if row is None or row[0] != paths.write_token(self.desk.root):
+            self.refresh()
 
     def _refresh(self) -> int:
         """Bring the index up to date with the files; return how many files were parsed.
@@ -390,6 +407,23 @@ class Index:
         sql = f"SELECT {cols}, ({_NEXT_DUE.format(col='due')}) FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
         rows = self.conn.execute(sql, [*args, *([limit] if limit else [])])
         return [{**self._summary(row[:-1]), "due": row[-1] or ""} for row in rows], total
+
+    def complete_ids(self, word: str, limit: int) -> list[tuple[str, str, str]]:
+        """(id, status, title) of the tickets whose ID starts with word (IDs are upper-case;
+        a range on the ID index), else of those whose ID ends with it: open ones first, each
+        part newest first; at most limit."""
+        head = word.upper()
+        suffix = "%" + head.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for match, values in (("id >= ? AND id < ?", (head, head + "\U0010ffff")), ("id LIKE ? ESCAPE '\\'", (suffix,))):
+            found: list[tuple[str, str, str]] = []
+            for where in (f"status IN ({_marks(WORKING)})", f"coalesce(status, '') NOT IN ({_marks(WORKING)})"):
+                if len(found) < limit:
+                    sql = f"SELECT id, status, title FROM files WHERE {where} AND {match} ORDER BY created DESC, id DESC LIMIT ?"
+                    rows = self.conn.execute(sql, (*WORKING, *values, limit - len(found)))
+                    found += [(str(i or ""), str(s or ""), str(t or "")) for i, s, t in rows]
+            if found or not word:
+                return found
+        return []
 
     @staticmethod
     def _summary(row: tuple) -> dict[str, Any]:
