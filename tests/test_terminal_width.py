@@ -122,3 +122,19 @@ def test_the_width_comes_from_columns_or_the_terminal(monkeypatch):
     assert render.terminal_width(wide=True) == render.WIDE
     monkeypatch.setenv("COLUMNS", "72")
     assert render.terminal_width(stream=Pipe()) == 72
+
+
+def test_overdue_items_are_red_on_a_terminal_not_escaped(desk, monkeypatch):
+    """The colour cstool adds is a real colour (not shown as the text \\x1b[31m); text from a
+    ticket is still escaped."""
+    from click.testing import CliRunner
+
+    from cstool.cli import cli
+
+    desk.create("--type", "inquiry", "--title", "早就超时", now="2026-11-02T09:00:00+08:00")
+    monkeypatch.setattr(render, "color_enabled", lambda stream=None: True)
+    res = CliRunner().invoke(cli, ["--store", str(desk.root), "--lang", "en", "--now", NOW, "due"],
+                             env={"COLUMNS": "80"}, color=True)  # as a terminal shows it
+    late = next(line for line in res.stdout.splitlines() if "早就超时" in line)
+    assert render.RED[0] in late and "\\x1b" not in late
+    assert _widest(render._ANSI.sub("", res.stdout)) <= 80

@@ -90,10 +90,13 @@ def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit, widt
 
     ranked = due.by_assignee(dated)
     shown = ranked[:limit] if limit else ranked  # only the rows shown are measured
-    table = _table_rows([due.row_item(*d, config, cal, now) for d in shown], config, cal, lang, fmt, width)
+    items = [due.row_item(*d, config, cal, now) for d in shown]
+    table = _table_rows(items, config, cal, lang, fmt, width)
     if table:
         headers = [label("due.col." + c, lang) for c in ("assignee", "id", "kind", "title", "due", "status")]
-        click.echo(render.table(table, headers, fmt, width, drop=DUE_DROP, keep=DUE_KEEP))
+        colour = fmt == "table" and render.color_enabled()
+        late = [(n, 5) for n, item in enumerate(items) if colour and item.overdue]  # the status of what is overdue, in red
+        click.echo(render.table(table, headers, fmt, width, drop=DUE_DROP, keep=DUE_KEEP, red=late))
     if fmt == "table":
         if len(dated) > len(shown):
             left_out = len(dated) - len(shown)
@@ -112,8 +115,6 @@ def _table_rows(ranked, config, cal, lang, fmt, width):
     for item in ranked:
         who = views.person_name(config, item.assignee) or (views.group_name(config, item.group, lang) if item.group else "—")
         status = due.left_text(item, cal.day_minutes, lang)
-        if fmt == "table" and item.overdue and render.color_enabled():
-            status = click.style(status, fg="red")
         rows.append([
             who if who != previous else "",
             item.id,

@@ -179,13 +179,18 @@ def escape_controls(text: str) -> str:
     return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
+RED = ("\x1b[31m", "\x1b[39m")  # SGR codes for red text and back
+
+
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table", width: int | None = None,
-          drop: Sequence[int] = (), keep: Sequence[int] = (0,), soft_min: int | None = None) -> str:
+          drop: Sequence[int] = (), keep: Sequence[int] = (0,), soft_min: int | None = None,
+          red: Sequence[tuple[int, int]] = ()) -> str:
     """Rows as a table, CSV or Markdown (JSON is handled by the caller).
 
     A table (``fmt`` "table", or "plain": aligned columns without headers) is fitted to
     ``width`` display columns when one is given (not None nor :data:`WIDE`; see
-    :func:`fit_columns`); ``drop``, ``keep`` and ``soft_min`` are as there."""
+    :func:`fit_columns`); ``drop``, ``keep`` and ``soft_min`` are as there. The cells at
+    ``red`` (row, column) are shown in red, coloured after the text was escaped and cut."""
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
@@ -200,7 +205,12 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
         cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
         return tabulate(cells, headers=heads, tablefmt="pipe", disable_numparse=True)
     if width and cells:
-        heads, cells = fit_columns(heads, cells, width, drop, keep, HEADER_PAD if fmt != "plain" else 0, soft_min)
+        heads, cells, columns = fit_columns(heads, cells, width, drop, keep, HEADER_PAD if fmt != "plain" else 0, soft_min)
+    else:
+        columns = list(range(len(heads)))
+    for r, c in red:
+        if c in columns and cells[r][columns.index(c)]:
+            cells[r][columns.index(c)] = RED[0] + cells[r][columns.index(c)] + RED[1]
     if fmt == "plain":
         text = tabulate(cells, tablefmt="plain", disable_numparse=True)
     else:
@@ -242,14 +252,15 @@ def shown_width(text: str) -> int:
 
 
 def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: int, drop: Sequence[int] = (),
-                keep: Sequence[int] = (0,), pad: int = 0, soft_min: int | None = None) -> tuple[list[str], list[list[str]]]:
+                keep: Sequence[int] = (0,), pad: int = 0,
+                soft_min: int | None = None) -> tuple[list[str], list[list[str]], list[int]]:
     """Headers and rows cut to fit ``limit`` display columns.
 
     The widest columns are cut first (their text ends with …), each down to ``soft_min``
     (:data:`SOFT_MIN` by default); when that is not enough the columns in ``drop`` are left out, one at
     a time in that order, and only then are columns cut further, to :data:`HARD_MIN`.
     Columns in ``keep`` (by default the first, an ID) are never cut; a header takes ``pad``
-    columns more than its text."""
+    columns more than its text. Returns the headers, the rows and the indexes of the columns kept."""
     natural = [max([shown_width(headers[i]) + pad] + [shown_width(r[i]) for r in rows]) for i in range(len(headers))]
     shown_cols = list(range(len(headers)))
     pending = [i for i in drop if i in shown_cols]
@@ -261,7 +272,7 @@ def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: in
     if widths is None:
         widths = _shrink({i: natural[i] for i in shown_cols}, limit, HARD_MIN, keep, give_up=True) or {}
     out_heads = [_cut_cell(headers[i], max(widths[i] - pad, 1)) for i in shown_cols]
-    return out_heads, [[_cut_cell(row[i], widths[i]) for i in shown_cols] for row in rows]
+    return out_heads, [[_cut_cell(row[i], widths[i]) for i in shown_cols] for row in rows], shown_cols
 
 
 def _shrink(widths: dict[int, int], limit: int, floor: int, keep: Sequence[int], give_up: bool = False) -> dict[int, int] | None:
