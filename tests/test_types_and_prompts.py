@@ -171,3 +171,14 @@ def test_piped_input_never_asks(desk):
     """Standard input not a terminal (a script): one refusal, whatever is on stdin."""
     res = desk.run("create", input="inquiry\n标题\n")
     assert_refusal(res, 2, "--type", "--title")
+
+
+def test_types_as_csv_is_one_row_per_field(desk):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(desk.ok("types", "--format", "csv").stdout)))
+    order_no = next(r for r in rows if r["type"] == "after_sales" and r["field"] == "order_no")
+    assert order_no["required"] == "True" and order_no["label"] == "订单号"
+    assert {r["type"] for r in rows} == {"inquiry", "complaint", "suggestion", "repair", "after_sales",
+                                         "special_service", "work_order"}

@@ -26,6 +26,12 @@ def command(app: App, ticket_type, wide, fmt, as_json, reveal) -> None:
     if fmt == "json":
         click.echo(render.to_json([_as_json(app, d) for d in described]))
         return
+    if fmt == "csv":  # one row per field, every type in one table
+        rows = [[f["type"], f["key"], f["label"], f["label_en"], f["required"], "/".join(f["choices"]), f["default"]]
+                for d in described for f in ({**x, "type": d.key} for x in _as_json(app, d)["fields"])]
+        click.echo(render.table(rows, ["type", "field", "label", "label_en", "required", "choices", "default"], "csv"),
+                   nl=False)
+        return
     width = table_width(wide) if fmt == "table" else render.WIDE
     click.echo("\n\n".join(_as_text(app, d, fmt, width) for d in described))
 
