@@ -263,6 +263,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.ambiguous_id_more": ("{query} 不唯一:与 {listed} 等(另有 {more} 张)都相符;请多输入几位",
                                 "{query} is ambiguous: it matches {listed} and {more} more; type more characters"),
     "error.interrupted": ("已中断;已撤回未完成的更改", "interrupted; what was started has been put back"),
+    # words a user types for a status, type, group, person … (config.words)
+    "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
+                           "{option}: unknown value {value} (accepted: {accepted})"),
+    "error.unknown_word_guess": ("{option}: 无法识别 {value},您是不是要输入 {guess}?(可用: {accepted})",
+                                 "{option}: unknown value {value}; did you mean {guess}? (accepted: {accepted})"),
+    "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中(名单: {accepted})",
+                             "{option}: {value} is not in the roster (roster: {accepted})"),
+    "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?(名单: {accepted})",
+                                   "{option}: {value} is not in the roster; did you mean {guess}? (roster: {accepted})"),
+    "error.ambiguous_word": ("{option}: {value} 不唯一,可能是: {candidates};请输入其中一个的编号或完整名称",
+                             "{option}: {value} is ambiguous: it could be {candidates}; type the key or full name of one"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
     # the calendar (cstool calendar, and the warning when it runs out)
     "calendar.uncovered": ("警告: {years} 年的节假日和调休安排未知,时限按普通周末计算,可能有误。请在 cstool.yaml 的 "

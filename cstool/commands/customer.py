@@ -107,11 +107,13 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 @pass_app
 def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
+    from cstool.config.words import words
     from cstool.domain.customers import load_all, next_visit
     from cstool.reports import render, views
 
     app.check_now()
     fmt = output_format(fmt, as_json)
+    tiers = words(app.config, "tier", tiers, "--tier")
     rows = []
     for record in load_all(app.desk):
         if tiers and record.get("tier") not in tiers:

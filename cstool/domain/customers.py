@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedSeq
 
-from cstool.config.schema import TIERS, Config, Person
+from cstool.config.schema import Config, Person
+from cstool.config.words import word
 from cstool.domain import ids, model, permissions
 from cstool.domain.routing import roster_person
 from cstool.errors import CstoolError, InputError
@@ -61,7 +62,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
             raise InputError("--name: the customer's name is empty")
         out["name"] = model.check_title(name)
     if values.get("tier") is not None:
-        out["tier"] = model.check_choice(values["tier"], TIERS, "--tier")
+        out["tier"] = word(config, "tier", values["tier"], "--tier")
     if values.get("phone") is not None:
         out["phone"] = model.check_phone(values["phone"])
     if values.get("email") is not None:

@@ -21,11 +21,11 @@ from cstool.errors import InputError
 
 
 def roster_person(config: Config, who: str, option: str = "--assignee") -> Person:
-    """The roster person a user named (email or name), or InputError naming the option."""
-    person = config.person(who)
-    if person is None:
-        raise InputError(f"{option}: {who!r} is not in the roster")
-    return person
+    """The roster person a user named (email, its part before @, or name, any case), or
+    InputError naming the option (and the candidates, when the word names several)."""
+    from cstool.config.words import person
+
+    return person(config, who, option)
 
 
 def group_member(config: Config, who: str, group: str) -> Person:

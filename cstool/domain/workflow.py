@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cstool.config.schema import Config, Person
+from cstool.config.words import word
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
@@ -59,6 +60,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     Reads the desk (templates, customers, other tickets for assignment) but writes nothing.
     """
     config = desk.config
+    req = _in_keys(config, req)
     template = _chosen_template(desk, req)
     ticket_type = req.type or (template.type if template else None)
     if not ticket_type:
@@ -77,6 +79,17 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
         raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
     values["_due"] = req.due
     return values, template
+
+
+def _in_keys(config: Config, req: NewTicket) -> NewTicket:
+    """The request with the words a user typed for type, channel, priority, severity, tier
+    and group (a key, a Chinese or English name, any case) turned into the config's keys."""
+    from dataclasses import replace
+
+    return replace(req, type=word(config, "type", req.type, "--type"), channel=word(config, "channel", req.channel, "--channel"),
+                   priority=word(config, "priority", req.priority, "--priority"),
+                   severity=word(config, "severity", req.severity, "--severity"),
+                   tier=word(config, "tier", req.tier, "--tier"), group=word(config, "group", req.group, "--group"))
 
 
 def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
@@ -373,7 +386,7 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
           note: str | None, commit: Commit | None = None) -> Outcome:
     """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
     config = desk.config
-    model.check_choice(group, list(config.groups), "--group")
+    group = word(config, "group", group, "--group") or group
     note = model.check_text(note, "--note") or None if note is not None else None
     person = routing.group_member(config, assignee, group) if assignee else None
 
@@ -457,8 +470,7 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
         if level >= top:
             raise InputError(f"already at the top of the ladder ({config.ladder[-1]}); cannot escalate further")
         return level + 1
-    if to_role not in config.ladder:
-        raise InputError(f"--to: {to_role!r} is not on the ladder ({', '.join(config.ladder)})")
+    to_role = word(config, "role", to_role, "--to") or to_role
     target = config.ladder.index(to_role) + 1
     if target <= level:
         raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); "
