@@ -280,8 +280,10 @@ class App:
     def now(self) -> datetime:
         if self._now is None:
             from cstool.time.clock import now
+            from cstool.time.typed import read_now
 
-            self._now = now(self.desk.config.tz, self.now_text)
+            tz = self.desk.config.tz
+            self._now = now(tz) if self.now_text is None else read_now(self.now_text, tz)
         return self._now
 
     def open_desk(self) -> None:
@@ -294,9 +296,9 @@ class App:
         if self.now_text is not None:
             from zoneinfo import ZoneInfo
 
-            from cstool.time.clock import parse_time
+            from cstool.time.typed import read_now
 
-            parse_time(self.now_text, ZoneInfo("UTC"))
+            read_now(self.now_text, ZoneInfo("UTC"))
 
     def actor(self):
         """The roster person acting: --as, CSTOOL_USER, else git user.email."""

@@ -263,6 +263,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.ambiguous_id_more": ("{query} 不唯一:与 {listed} 等(另有 {more} 张)都相符;请多输入几位",
                                 "{query} is ambiguous: it matches {listed} and {more} more; type more characters"),
     "error.interrupted": ("已中断;已撤回未完成的更改", "interrupted; what was started has been put back"),
+    # times a user types (time.typed)
+    "error.bad_time": ("{what}: 无法识别时间 {value};可以写 2026-12-01、2026/12/01 14:00、12-01 14:00、12月1日、"
+                       "今天、昨天 17:00、明天 9:30(年份 1900–2999)",
+                       "{what}: {value} is not a time cstool can read; write 2026-12-01, 2026/12/01 14:00, 12-01 14:00, "
+                       "12月1日, today, yesterday 17:00 or tomorrow 9:30 (years 1900–2999)"),
+    "error.bad_date": ("{what}: 无法识别日期 {value};可以写 2026-12-01、2026/12/01、12-01、12月1日、今天、昨天",
+                       "{what}: {value} is not a date cstool can read; write 2026-12-01, 2026/12/01, 12-01, 12月1日, "
+                       "today or yesterday"),
+    "error.bad_now": ("{what}: 无法识别时间 {value};请写完整的日期和时间,例如 2026-12-01 14:00、2026/12/01 14:00、"
+                      "2026年12月1日 14:00 或 2026-12-01T14:00+08:00(年份 1900–2999)",
+                      "{what}: {value} is not a time cstool can read; write a full date and time such as 2026-12-01 14:00, "
+                      "2026/12/01 14:00, 2026年12月1日 14:00 or 2026-12-01T14:00+08:00 (years 1900–2999)"),
+    "error.relative_now": ("{what}: {value} 是相对时间;{what} 设定的是时钟本身,请写完整的日期和时间,例如 2026-12-01 14:00",
+                           "{what}: {value} is relative; {what} sets the clock itself, so write a full date and time "
+                           "such as 2026-12-01 14:00"),
     # words a user types for a status, type, group, person … (config.words)
     "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
                            "{option}: unknown value {value} (accepted: {accepted})"),

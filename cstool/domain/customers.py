@@ -15,7 +15,7 @@ yearly rule keeps the day of the month and clamps it at a month's end (from the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,16 +44,16 @@ def _owner(config: Config, owner: str | None) -> str | None:
     return roster_person(config, owner, "--owner").id
 
 
-def _since(value: str | None, today: date) -> str:
+def _since(config: Config, value: str | None, now: datetime) -> str:
+    """--since: a date as people type it (2026-12-01, 2026/12/01, 12月1日, 昨天 …)."""
+    from cstool.time.typed import read_date
+
     if value is None:
-        return today.isoformat()
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise InputError(f"--since: {value!r} is not a date (YYYY-MM-DD)") from None
+        return now.date().isoformat()
+    return read_date(value, config.tz, now, "--since").isoformat()
 
 
-def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[str, Any]:
+def clean_values(config: Config, values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Validate customer fields given on the command line (None: not given)."""
     out: dict[str, Any] = {}
     if values.get("name") is not None:
@@ -70,7 +70,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
     if values.get("owner") is not None:
         out["owner"] = _owner(config, values["owner"])
     if values.get("since") is not None:
-        out["since"] = _since(values["since"], today)
+        out["since"] = _since(config, values["since"], now)
     if values.get("note") is not None:
         out["note"] = model.check_text(values["note"], "--note").strip()
     return out
@@ -80,7 +80,7 @@ def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetim
                  commit: Commit | None = None) -> tuple[str, Any]:
     """Create a customer record; name and tier are required."""
     permissions.require(desk.config, "customer", actor)
-    data = clean_values(desk.config, values, now.date())
+    data = clean_values(desk.config, values, now)
     if not data.get("name"):
         raise InputError("--name is required")
     data.setdefault("tier", "C")
@@ -139,7 +139,7 @@ def load_all(desk: Desk) -> list[Any]:
 def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person, now: datetime,
                   commit: Commit | None = None) -> tuple[str, Any]:
     permissions.require(desk.config, "customer", actor)
-    data = clean_values(desk.config, values, now.date())
+    data = clean_values(desk.config, values, now)
     if not data:
         raise InputError("nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note")
     cid, path = resolve_customer(desk, query)

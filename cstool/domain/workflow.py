@@ -198,11 +198,12 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
     """A work order's due time: --due, else its urgency's (A/B/C) duration from now."""
     if values["type"] != "work_order":
         return None
-    from cstool.time.clock import parse_time
+    from cstool.time.typed import read_typed
 
     if values.get("_due"):
-        due = parse_time(values["_due"], config.tz, "--due")
-        if len(values["_due"].strip()) == 10:  # a date alone: the end of that working day (or the next one's)
+        typed = read_typed(values["_due"], config.tz, now, "--due")
+        due = typed.at
+        if not typed.has_time:  # a date alone: the end of that working day (or the next one's)
             due = calendar_of(config).end_of_working_day(due.date())
         if due <= now:
             raise InputError(f"--due: {shown(values['_due'])} is not after the creation time {stamp(now)}")
