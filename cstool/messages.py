@@ -278,6 +278,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.relative_now": ("{what}: {value} 是相对时间;{what} 设定的是时钟本身,请写完整的日期和时间,例如 2026-12-01 14:00",
                            "{what}: {value} is relative; {what} sets the clock itself, so write a full date and time "
                            "such as 2026-12-01 14:00"),
+    # customers named by ID, name or phone (customer show/edit/visit, create --customer/--phone)
+    "error.no_customer": ("没有与 {query} 相符的客户档案(可输入客户编号如 {example}、姓名或电话;cstool customer list 列出全部)",
+                          "no customer record matches {query} (give a customer ID such as {example}, a name or a phone "
+                          "number; cstool customer list shows them all)"),
+    "error.ambiguous_customer": ("{query} 对应 {n} 份客户档案: {listed};请改用客户编号",
+                                 "{query} matches {n} customer records: {listed}; give the customer ID instead"),
+    "customer.several": ("{query} 对应 {n} 份客户档案:", "{query} matches {n} customer records:"),
+    "customer.which": ("请选择编号", "Which one (number)"),
+    "customer.linked": ("已关联客户档案 {record}", "linked to customer record {record}"),
+    "customer.not_linked": ("没有与 {query} 相符的客户档案:工单只记录所填的客户信息;如需建档,用 cstool customer add",
+                            "no customer record matches {query}: the ticket keeps the customer details as typed; "
+                            "cstool customer add makes a record"),
     # words a user types for a status, type, group, person … (config.words)
     "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
                            "{option}: unknown value {value} (accepted: {accepted})"),

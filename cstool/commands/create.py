@@ -7,6 +7,7 @@ import sys
 import click
 
 from cstool.cli import App, pass_app
+from cstool.commands import link_customer
 from cstool.errors import InputError
 
 
@@ -25,7 +26,8 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--title", metavar="TEXT", help="One-line summary of the contact.")
 @click.option("--description", metavar="TEXT", help="What the customer said; '-' reads it from standard input.")
 @click.option("--channel", metavar="CHANNEL", help="phone, email, online, letter, visit, sms …")
-@click.option("--customer", metavar="NAME|C-ID", help="The customer's name, or a customer record ID.")
+@click.option("--customer", metavar="NAME|C-ID", help="The customer's name, or a customer record ID; a name (or --phone) "
+              "of one customer record links the ticket to it.")
 @click.option("--phone", metavar="PHONE", help="The customer's phone number.")
 @click.option("--email", metavar="EMAIL", help="The customer's email address.")
 @click.option("--tier", metavar="A|B|C", help="The customer's grade.")
@@ -50,6 +52,7 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
 
     if description == "-":
         description = sys.stdin.read()
+    customer, customer_note = link_customer(app, customer, phone)
     req = NewTicket(
         type=ticket_type, title=title, description=description, channel=channel, customer=customer,
         phone=phone, email=email, tier=tier, priority=priority, severity=severity, category=category,
@@ -60,6 +63,8 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     if quiet:
         click.echo(ticket_id)
         return
+    if customer_note:
+        click.echo(customer_note, err=True)
     lang = app.lang
     who = ticket.get("assignee") or label("unassigned", lang)
     gname = local_name(app.config.groups[ticket["group"]], lang)
