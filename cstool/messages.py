@@ -258,6 +258,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.not_ticket_id": ("{query} 不是工单编号(例如 {example},或其末尾几位)",
                             "{query} is not a ticket ID (e.g. {example}, or its last characters)"),
     "error.no_ticket": ("没有与 {query} 相符的工单", "no ticket matches {query}"),
+    "error.no_ticket_guess": ("没有与 {query} 相符的工单;您是不是要找 {listed}?",
+                              "no ticket matches {query}; did you mean {listed}?"),
     "error.ambiguous_id": ("{query} 不唯一:与 {listed} 都相符;请多输入几位",
                            "{query} is ambiguous: it matches {listed}; type more characters"),
     "error.ambiguous_id_more": ("{query} 不唯一:与 {listed} 等(另有 {more} 张)都相符;请多输入几位",
@@ -290,6 +292,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "customer.not_linked": ("没有与 {query} 相符的客户档案:工单只记录所填的客户信息;如需建档,用 cstool customer add",
                             "no customer record matches {query}: the ticket keeps the customer details as typed; "
                             "cstool customer add makes a record"),
+    # did you mean … (unknown commands and options)
+    "error.no_such_command": ("没有 {name} 这个命令(cstool -h 列出全部命令)", "no such command {name} (cstool -h lists them)"),
+    "error.no_such_command_guess": ("没有 {name} 这个命令,您是不是要输入 {guess}?",
+                                    "no such command {name}; did you mean {guess}?"),
+    "error.no_such_option": ("没有 {name} 这个选项", "no such option {name}"),
+    "error.no_such_option_guess": ("没有 {name} 这个选项,您是不是要输入 {guess}?",
+                                   "no such option {name}; did you mean {guess}?"),
     # words a user types for a status, type, group, person … (config.words)
     "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
                            "{option}: unknown value {value} (accepted: {accepted})"),
