@@ -53,6 +53,7 @@ def test_a_mistyped_ticket_id_names_the_nearest_open_ones_first(desk):
     _retag(desk, closed, "CS-2026-AAAA7K1")
     _retag(desk, still_open, "CS-2026-AAAA7K2")
     assert load_yaml(desk.path("CS-2026-AAAA7K2"))["id"] == "CS-2026-AAAA7K2"
+    desk.ok("list")  # the index sees them (suggestions read statuses as last indexed)
     res = desk.run("show", "AAA7K3")
     assert res.exit_code == 2
     assert "no ticket matches 'AAA7K3'; did you mean CS-2026-AAAA7K2, CS-2026-AAAA7K1?" in res.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.desk import assert_refusal
-from tests.support.roster import AGENT, LEAD, MANAGER
+from tests.support.roster import AGENT, MANAGER
 
 
 def _ids(res) -> set[str]:
@@ -134,6 +134,3 @@ def test_words_resolve_to_one_key_whatever_the_case_or_width():
                 for v in variants:
                     assert words.word(config, kind, v, "--x") == choice.key, (kind, v)
 
-
-def test_lead_acting_by_name_is_unchanged(desk):
-    assert desk.create("--type", "complaint", "--title", "x", as_=LEAD)

@@ -363,7 +363,7 @@ class Index:
         return None if row is None else json.loads(row[0])
 
     def statuses(self, ids: list[str]) -> dict[str, str]:
-        """The indexed status of each of these tickets."""
+        """The indexed status of each of these tickets (as last indexed: no refresh)."""
         out: dict[str, str] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]

@@ -171,13 +171,17 @@ class Desk:
 
     def _nearest(self, query: str, known: list[str], shown_at_most: int = 5) -> list[str]:
         """The IDs nearest a query that names none (by edits to its ending), the tickets still
-        being worked on first (their status from the index)."""
+        being worked on first (their status as the index last saw it: refreshing it would cost
+        more than the order is worth; a ticket it has not seen yet comes after those it knows open)."""
+        from cstool.desk.index import open_index
         from cstool.domain.states import WORKING
 
         near = ids.nearest(query, known)[:500]
         if not near:
             return []
-        status = self.index().statuses([i for _, i in near])
+        if self._index is None:
+            self._index = open_index(self)
+        status = self._index.statuses([i for _, i in near])
         ranked = sorted(near, key=lambda pair: (pair[0], status.get(pair[1]) not in WORKING, pair[1]))
         return [i for _, i in ranked[:shown_at_most]]
 
