@@ -4,10 +4,19 @@ listing them; an unknown word is refused listing what is accepted."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from tests.support.desk import assert_refusal
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cstool.config.parse import parse_config
+from cstool.errors import InputError
+from tests.support.desk import assert_refusal, load_yaml
 from tests.support.roster import AGENT, MANAGER
+
+SAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "records" / "cstool.yaml"
+SAMPLE = parse_config(load_yaml(SAMPLE_CONFIG), SAMPLE_CONFIG)  # the sample desk's config, read only
 
 
 def _ids(res) -> set[str]:
@@ -120,12 +129,9 @@ def test_a_phone_number_typed_in_a_word_option_is_not_echoed(desk):
 def test_words_resolve_to_one_key_whatever_the_case_or_width():
     """Property: every key and name of every kind resolves to its own entry, in any case,
     full-width, with _ - and spaces exchanged."""
-    from pathlib import Path
-
     from cstool.config import words
-    from cstool.desk.store import Desk
 
-    config = Desk.open(Path(__file__).resolve().parents[1] / "records").config
+    config = SAMPLE
     for kind in ("status", "type", "group", "channel", "priority", "tier", "severity", "role", "person"):
         for choice in words.vocabulary(config, kind):
             for w in (choice.key, *choice.words):
@@ -134,3 +140,18 @@ def test_words_resolve_to_one_key_whatever_the_case_or_width():
                 for v in variants:
                     assert words.word(config, kind, v, "--x") == choice.key, (kind, v)
 
+
+
+@settings(max_examples=500)
+@given(text=st.text(max_size=40), kind=st.sampled_from(["status", "type", "group", "channel", "priority", "tier",
+                                                         "severity", "role", "person"]))
+def test_any_text_is_a_key_or_a_refusal_never_a_traceback(text, kind):
+    from cstool.config import words
+
+    try:
+        key = words.word(SAMPLE, kind, text, "--x")
+    except InputError as exc:
+        assert exc.key in ("error.unknown_word", "error.unknown_word_guess", "error.unknown_person",
+                           "error.unknown_person_guess", "error.ambiguous_word")
+        return
+    assert key in {c.key for c in words.vocabulary(SAMPLE, kind)}
