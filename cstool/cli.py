@@ -127,6 +127,8 @@ class LazyGroup(click.Group):
             raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
         except click.NoSuchOption as exc:
             raise _no_such_option(exc, _run_language(ctx)) from None
+        except click.UsageError as exc:
+            raise _no_such_subcommand(exc, _run_language(ctx)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, ImportError):
             raise  # click's own exits; a broken install surfaces as the traceback naming the module
         except Exception as exc:  # anything unexpected: one line and exit 3, the traceback only when debugging
@@ -163,7 +165,7 @@ class LazyGroup(click.Group):
         except Exception:  # noqa: BLE001 - the refusal is given whatever else is wrong
             lang = _language_of_args([], ctx.params.get("lang_flag"))
         key = "error.no_such_command_guess" if guesses else "error.no_such_command"
-        raise click.UsageError(label(key, lang, name=repr(name), guess=", ".join(guesses)), ctx=ctx)
+        raise click.UsageError(label(key, lang, name=repr(name), guess=", ".join(guesses), group=ctx.command_path), ctx=ctx)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
@@ -197,6 +199,21 @@ def _no_such_option(exc: click.NoSuchOption, lang: str) -> click.UsageError:
     guesses = similar_words(exc.option_name, list(exc.possibilities or ())) if len(exc.option_name) > 2 else []
     key = "error.no_such_option_guess" if guesses else "error.no_such_option"
     return click.UsageError(label(key, lang, name=exc.option_name, guess=", ".join(guesses)), ctx=exc.ctx)
+
+
+def _no_such_subcommand(exc: click.UsageError, lang: str) -> click.UsageError:
+    """click's refusal of an unknown subcommand (``customer shwo``) in the language of the run,
+    with the nearest ones; any other usage error as it is."""
+    name = getattr(exc, "command_name", None)
+    group = exc.ctx.command if exc.ctx is not None else None
+    if name is None or not isinstance(group, click.Group):
+        return exc
+    from cstool.messages import label
+
+    guesses = similar_words(name, group.list_commands(exc.ctx))  # type: ignore[arg-type]
+    key = "error.no_such_command_guess" if guesses else "error.no_such_command"
+    text = label(key, lang, name=repr(name), guess=", ".join(guesses), group=exc.ctx.command_path)  # type: ignore[union-attr]
+    return click.UsageError(text, ctx=exc.ctx)
 
 
 def _language_of_args(args: list[str], flag: str | None = None) -> str:

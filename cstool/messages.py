@@ -293,7 +293,7 @@ LABELS: dict[str, tuple[str, str]] = {
                             "no customer record matches {query}: the ticket keeps the customer details as typed; "
                             "cstool customer add makes a record"),
     # did you mean … (unknown commands and options)
-    "error.no_such_command": ("没有 {name} 这个命令(cstool -h 列出全部命令)", "no such command {name} (cstool -h lists them)"),
+    "error.no_such_command": ("没有 {name} 这个命令({group} -h 列出全部命令)", "no such command {name} ({group} -h lists them)"),
     "error.no_such_command_guess": ("没有 {name} 这个命令,您是不是要输入 {guess}?",
                                     "no such command {name}; did you mean {guess}?"),
     "error.no_such_option": ("没有 {name} 这个选项", "no such option {name}"),

@@ -27,7 +27,15 @@ def test_a_mistyped_command_in_chinese(desk):
 
 def test_a_word_like_no_command_says_how_to_list_them(desk):
     res = desk.run("frobnicate")
-    assert res.exit_code == 2 and "no such command 'frobnicate'" in res.stderr and "cstool -h" in res.stderr
+    assert res.exit_code == 2 and "no such command 'frobnicate'" in res.stderr and "-h lists them" in res.stderr
+
+
+def test_a_mistyped_customer_subcommand_in_chinese(desk):
+    """click's own "No such command 'shwo'. Did you mean 'show'?" was English whatever the language."""
+    res = desk.run("customer", "shwo", "陈建国", lang="zh")
+    assert res.exit_code == 2 and "没有 'shwo' 这个命令,您是不是要输入 show?" in res.stderr
+    res = desk.run("customer", "frobnicate")
+    assert res.exit_code == 2 and "no such command 'frobnicate' (" in res.stderr and "customer -h lists them" in res.stderr
 
 
 def test_a_mistyped_option_in_chinese(desk):
