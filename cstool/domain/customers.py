@@ -134,15 +134,18 @@ def describe(record: dict[str, Any]) -> str:
 
 
 def find_customers(desk: Desk, query: str) -> list[dict[str, Any]]:
-    """Customer records (plain data, from the index) a user named: a customer ID or its
-    unambiguous ending wins; otherwise those whose phone number or name (any case, full-width
-    or not) is query."""
+    """Customer records (plain data) a user named: a customer ID or its unambiguous ending
+    wins (found by file name, without the index); otherwise those whose phone number or
+    name (any case, full-width or not) is query (from the index)."""
+    from cstool.reports.render import plain
+
     query = (query or "").strip()
-    records = {str(r.get("id")): r for r in desk.index().customer_documents()}
-    by_id = _by_id(query, records)
+    by_id = _by_id(query, list(customer_files(desk)))
     if by_id:
-        return by_id
-    found = [r for r in records.values() if query and (_same_phone(query, r.get("phone")) or _same_name(query, r.get("name")))]
+        return [plain(desk.load_customer(cid)) if len(by_id) > 1 else {"id": cid} for cid in by_id[:10]] + \
+            [{"id": cid} for cid in by_id[10:]]
+    found = [r for r in desk.index().customer_documents()
+             if query and (_same_phone(query, r.get("phone")) or _same_name(query, r.get("name")))]
     return sorted(found, key=lambda r: str(r.get("id")))
 
 
@@ -156,13 +159,14 @@ def same_customer(desk: Desk, name: str | None, phone: str | None) -> list[dict[
     return sorted(found, key=lambda r: str(r.get("id")))
 
 
-def _by_id(query: str, records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _by_id(query: str, known: list[str]) -> list[str]:
+    """The customer IDs a query names as an ID (any case) or an ID's ending of two or more characters."""
     q = query.upper()
     if not q or not q.isascii() or not all(ch.isalnum() or ch == "-" for ch in q) or q.isdigit():
         return []
-    if q in records:
-        return [records[q]]
-    return [records[cid] for cid in sorted(records) if cid.endswith(q) and len(q) >= 2]
+    if q in known:
+        return [q]
+    return sorted(cid for cid in known if cid.endswith(q) and len(q) >= 2)
 
 
 def _digits(phone: Any) -> str:
