@@ -23,9 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ruamel.yaml.comments import CommentedSeq
 
 from cstool.config.schema import Config, Person
-from cstool.config.words import word
+from cstool.config.words import person, word
 from cstool.domain import ids, model, permissions
-from cstool.domain.routing import roster_person
 from cstool.errors import CstoolError, InputError
 from cstool.reports.render import shown
 from cstool.time.clock import read_stamp, stamp
@@ -43,7 +42,7 @@ VISIT_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 def _owner(config: Config, owner: str | None) -> str | None:
     if owner is None:
         return None
-    return roster_person(config, owner, "--owner").id
+    return person(config, owner, "--owner").id
 
 
 def _since(config: Config, value: str | None, now: datetime) -> str:

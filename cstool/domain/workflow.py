@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cstool.config.schema import Config, Person
-from cstool.config.words import word
+from cstool.config.words import person, word
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
@@ -139,7 +139,7 @@ def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any]) -> None:
         values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
     group = values["group"]
     if req.assignee:
-        values["assignee"] = routing.group_member(config, req.assignee, group).id
+        values["assignee"] = routing.group_member(config, person(config, req.assignee), group).id
     else:
         values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
         values["_chosen"] = True  # chosen by the group's method: chosen again if others wrote meanwhile
@@ -389,10 +389,10 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
     config = desk.config
     group = word(config, "group", group, "--group") or group
     note = model.check_text(note, "--note") or None if note is not None else None
-    person = routing.group_member(config, assignee, group) if assignee else None
+    member = routing.group_member(config, person(config, assignee), group) if assignee else None
 
     def build(ticket: Any) -> tuple[list[Any], str]:
-        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1),
+        who = member.id if member else routing.choose_assignee(config, group, int(ticket.get("level") or 1),
                                                                _assignment(desk, group))
         old = ticket.get("group")
         if old == group and ticket.get("assignee") == who:
