@@ -265,7 +265,7 @@ def test_now_is_refused_with_exit_2_when_malformed(raw, tmp_path_factory):
         FIGURES["--now:refused"] += 1
         assert "--now" in res.stderr and "Traceback" not in res.stderr
     else:  # ISO, or a full date as people type it (2026/11/20 10:00, 2026年11月20日, full-width digits)
-        assert _is_iso_time(raw) or re.match(r"\d{4}[-/.年]", unicodedata.normalize("NFKC", raw).strip()), \
+        assert _is_iso_time(raw) or re.match(r"[0-9]{4}[-/.年]", unicodedata.normalize("NFKC", raw).strip()), \
             f"--now {raw!r} accepted"
 
 

@@ -28,11 +28,11 @@ from cstool.errors import InputError
 
 RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "昨天": -1, "昨日": -1, "yesterday": -1, "明天": 1, "明日": 1,
                  "tomorrow": 1, "前天": -2, "后天": 2}
-_YEAR_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)")
-_DAY_DATE = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)")
+_YEAR_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})\2(\d{1,2})|年(\d{1,2})月(\d{1,2})[日号]?)", re.ASCII)
+_DAY_DATE = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})|月(\d{1,2})[日号]?)", re.ASCII)
 _RELATIVE = re.compile("|".join(sorted(RELATIVE_DAYS, key=len, reverse=True)))
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_SPOKEN = re.compile(r"(上午|早上|中午|下午|晚上)?(\d{1,2})[点时](?:(\d{1,2})分?|(半))?")
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", re.ASCII)
+_SPOKEN = re.compile(r"(上午|早上|中午|下午|晚上)?(\d{1,2})[点时](?:(\d{1,2})分?|(半))?", re.ASCII)
 _AFTERNOON = ("下午", "晚上")
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
