@@ -26,8 +26,7 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--title", metavar="TEXT", help="One-line summary of the contact.")
 @click.option("--description", metavar="TEXT", help="What the customer said; '-' reads it from standard input.")
 @click.option("--channel", metavar="CHANNEL", help="phone, email, online, letter, visit, sms …")
-@click.option("--customer", metavar="NAME|C-ID", help="The customer's name, or a customer record ID; a name (or --phone) "
-              "of one customer record links the ticket to it.")
+@click.option("--customer", metavar="NAME|C-ID", help="The customer's name, or a customer record ID.")
 @click.option("--phone", metavar="PHONE", help="The customer's phone number.")
 @click.option("--email", metavar="EMAIL", help="The customer's email address.")
 @click.option("--tier", metavar="A|B|C", help="The customer's grade.")

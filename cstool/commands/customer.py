@@ -39,7 +39,7 @@ def add(app: App, **values) -> None:
 
 
 @command.command("edit")
-@click.argument("customer", metavar="CUSTOMER")
+@click.argument("customer")
 @_fields
 @pass_app
 def edit(app: App, customer, **values) -> None:
