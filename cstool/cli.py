@@ -127,6 +127,10 @@ class LazyGroup(click.Group):
             raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
         except KeyboardInterrupt:
             raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
+        except click.NoSuchOption as exc:
+            raise _no_such_option(exc, _run_language(ctx)) from None
+        except click.UsageError as exc:
+            raise _no_such_subcommand(exc, _run_language(ctx)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, ImportError):
             raise  # click's own exits; a broken install surfaces as the traceback naming the module
         except Exception as exc:  # anything unexpected: one line and exit 3, the traceback only when debugging
@@ -145,6 +149,26 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:  # an option of cstool itself, before the command
+            raise _no_such_option(exc, _language_of_args(args)) from None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name in COMMANDS or name.startswith("-") or ctx.resilient_parsing:
+            return super().resolve_command(ctx, args)
+        from cstool.messages import label
+
+        guesses = similar_words(name, list(COMMANDS))
+        try:
+            lang = App(**ctx.params).lang  # --lang, CSTOOL_LANG, the desk's language, the locale
+        except Exception:  # noqa: BLE001 - the refusal is given whatever else is wrong
+            lang = _language_of_args([], ctx.params.get("lang_flag"))
+        key = "error.no_such_command_guess" if guesses else "error.no_such_command"
+        raise click.UsageError(label(key, lang, name=repr(name), guess=", ".join(guesses), group=ctx.command_path), ctx=ctx)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
             return None
@@ -159,6 +183,52 @@ class LazyGroup(click.Group):
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def similar_words(word: str, known: list[str]) -> list[str]:
+    """The known words a mistyped one most likely meant: those it begins, then the close ones."""
+    import difflib
+
+    starts = [k for k in known if word and k.startswith(word)]
+    close = difflib.get_close_matches(word, known, n=2, cutoff=0.75)
+    return list(dict.fromkeys(starts + close))[:3]
+
+
+def _no_such_option(exc: click.NoSuchOption, lang: str) -> click.UsageError:
+    """click's refusal of an unknown option in the language of the run, with its nearest options."""
+    from cstool.messages import label
+
+    guesses = similar_words(exc.option_name, list(exc.possibilities or ())) if len(exc.option_name) > 2 else []
+    key = "error.no_such_option_guess" if guesses else "error.no_such_option"
+    return click.UsageError(label(key, lang, name=exc.option_name, guess=", ".join(guesses)), ctx=exc.ctx)
+
+
+def _no_such_subcommand(exc: click.UsageError, lang: str) -> click.UsageError:
+    """click's refusal of an unknown subcommand (``customer shwo``) in the language of the run,
+    with the nearest ones; any other usage error as it is."""
+    name = getattr(exc, "command_name", None)
+    group = exc.ctx.command if exc.ctx is not None else None
+    if name is None or not isinstance(group, click.Group):
+        return exc
+    from cstool.messages import label
+
+    guesses = similar_words(name, group.list_commands(exc.ctx))  # type: ignore[arg-type]
+    key = "error.no_such_command_guess" if guesses else "error.no_such_command"
+    text = label(key, lang, name=repr(name), guess=", ".join(guesses), group=exc.ctx.command_path)  # type: ignore[union-attr]
+    return click.UsageError(text, ctx=exc.ctx)
+
+
+def _language_of_args(args: list[str], flag: str | None = None) -> str:
+    """The language of a run whose options are not parsed yet: --lang in args, CSTOOL_LANG, else the locale."""
+    from cstool.messages import pick_language
+
+    words = list(args)
+    for i, word in enumerate(words):
+        if word == "--lang" and i + 1 < len(words):
+            flag = flag or words[i + 1]
+        elif word.startswith("--lang="):
+            flag = flag or word.split("=", 1)[1]
+    return pick_language(flag or os.environ.get("CSTOOL_LANG"), None)
 
 
 @dataclass(frozen=True)
@@ -282,8 +352,10 @@ class App:
     def now(self) -> datetime:
         if self._now is None:
             from cstool.time.clock import now
+            from cstool.time.typed import read_now
 
-            self._now = now(self.desk.config.tz, self.now_text)
+            tz = self.desk.config.tz
+            self._now = now(tz) if self.now_text is None else read_now(self.now_text, tz)
         return self._now
 
     def open_desk(self) -> None:
@@ -296,9 +368,9 @@ class App:
         if self.now_text is not None:
             from zoneinfo import ZoneInfo
 
-            from cstool.time.clock import parse_time
+            from cstool.time.typed import read_now
 
-            parse_time(self.now_text, ZoneInfo("UTC"))
+            read_now(self.now_text, ZoneInfo("UTC"))
 
     def actor(self):
         """The roster person acting: --as, CSTOOL_USER, else git user.email."""

@@ -258,11 +258,58 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.not_ticket_id": ("{query} 不是工单编号(例如 {example},或其末尾几位)",
                             "{query} is not a ticket ID (e.g. {example}, or its last characters)"),
     "error.no_ticket": ("没有与 {query} 相符的工单", "no ticket matches {query}"),
+    "error.no_ticket_guess": ("没有与 {query} 相符的工单;您是不是要找 {listed}?",
+                              "no ticket matches {query}; did you mean {listed}?"),
     "error.ambiguous_id": ("{query} 不唯一:与 {listed} 都相符;请多输入几位",
                            "{query} is ambiguous: it matches {listed}; type more characters"),
     "error.ambiguous_id_more": ("{query} 不唯一:与 {listed} 等(另有 {more} 张)都相符;请多输入几位",
                                 "{query} is ambiguous: it matches {listed} and {more} more; type more characters"),
     "error.interrupted": ("已中断;已撤回未完成的更改", "interrupted; what was started has been put back"),
+    # times a user types (time.typed)
+    "error.bad_time": ("{what}: 无法识别时间 {value};可以写 2026-12-01、2026/12/01 14:00、12-01 14:00、12月1日、"
+                       "今天、昨天 17:00、明天 9:30(年份 1900–2999)",
+                       "{what}: {value} is not a time cstool can read; write 2026-12-01, 2026/12/01 14:00, 12-01 14:00, "
+                       "12月1日, today, yesterday 17:00 or tomorrow 9:30 (years 1900–2999)"),
+    "error.bad_date": ("{what}: 无法识别日期 {value};可以写 2026-12-01、2026/12/01、12-01、12月1日、今天、昨天",
+                       "{what}: {value} is not a date cstool can read; write 2026-12-01, 2026/12/01, 12-01, 12月1日, "
+                       "today or yesterday"),
+    "error.bad_now": ("{what}: 无法识别时间 {value};请写完整的日期和时间,例如 2026-12-01 14:00、2026/12/01 14:00、"
+                      "2026年12月1日 14:00 或 2026-12-01T14:00+08:00(年份 1900–2999)",
+                      "{what}: {value} is not a time cstool can read; write a full date and time such as 2026-12-01 14:00, "
+                      "2026/12/01 14:00, 2026年12月1日 14:00 or 2026-12-01T14:00+08:00 (years 1900–2999)"),
+    "error.relative_now": ("{what}: {value} 是相对时间;{what} 设定的是时钟本身,请写完整的日期和时间,例如 2026-12-01 14:00",
+                           "{what}: {value} is relative; {what} sets the clock itself, so write a full date and time "
+                           "such as 2026-12-01 14:00"),
+    # customers named by ID, name or phone (customer show/edit/visit, create --customer/--phone)
+    "error.no_customer": ("没有与 {query} 相符的客户档案(可输入客户编号如 {example}、姓名或电话;cstool customer list 列出全部)",
+                          "no customer record matches {query} (give a customer ID such as {example}, a name or a phone "
+                          "number; cstool customer list shows them all)"),
+    "error.ambiguous_customer": ("{query} 对应 {n} 份客户档案: {listed};请改用客户编号",
+                                 "{query} matches {n} customer records: {listed}; give the customer ID instead"),
+    "customer.several": ("{query} 对应 {n} 份客户档案:", "{query} matches {n} customer records:"),
+    "customer.which": ("请选择编号", "Which one (number)"),
+    "customer.linked": ("已关联客户档案 {record}", "linked to customer record {record}"),
+    "customer.not_linked": ("没有与 {query} 相符的客户档案:工单只记录所填的客户信息;如需建档,用 cstool customer add",
+                            "no customer record matches {query}: the ticket keeps the customer details as typed; "
+                            "cstool customer add makes a record"),
+    # did you mean … (unknown commands and options)
+    "error.no_such_command": ("没有 {name} 这个命令({group} -h 列出全部命令)", "no such command {name} ({group} -h lists them)"),
+    "error.no_such_command_guess": ("没有 {name} 这个命令,您是不是要输入 {guess}?",
+                                    "no such command {name}; did you mean {guess}?"),
+    "error.no_such_option": ("没有 {name} 这个选项", "no such option {name}"),
+    "error.no_such_option_guess": ("没有 {name} 这个选项,您是不是要输入 {guess}?",
+                                   "no such option {name}; did you mean {guess}?"),
+    # words a user types for a status, type, group, person … (config.words)
+    "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
+                           "{option}: unknown value {value} (accepted: {accepted})"),
+    "error.unknown_word_guess": ("{option}: 无法识别 {value},您是不是要输入 {guess}?(可用: {accepted})",
+                                 "{option}: unknown value {value}; did you mean {guess}? (accepted: {accepted})"),
+    "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中(名单: {accepted})",
+                             "{option}: {value} is not in the roster (roster: {accepted})"),
+    "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?(名单: {accepted})",
+                                   "{option}: {value} is not in the roster; did you mean {guess}? (roster: {accepted})"),
+    "error.ambiguous_word": ("{option}: {value} 不唯一,可能是: {candidates};请输入其中一个的编号或完整名称",
+                             "{option}: {value} is ambiguous: it could be {candidates}; type the key or full name of one"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
     # the calendar (cstool calendar, and the warning when it runs out)
     "calendar.uncovered": ("警告: {years} 年的节假日和调休安排未知,时限按普通周末计算,可能有误。请在 cstool.yaml 的 "

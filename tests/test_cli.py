@@ -41,5 +41,5 @@ def test_python_dash_m_and_version():
 
 
 def test_unknown_command_is_a_usage_error():
-    proc = cstool_process("frobnicate")
-    assert proc.returncode == 2 and "No such command" in proc.stderr
+    proc = cstool_process("--lang", "en", "frobnicate")
+    assert proc.returncode == 2 and "no such command 'frobnicate'" in proc.stderr.lower()

@@ -68,3 +68,54 @@ def read_message(ctx: Any, param: Any, value: str | None) -> str | None:
 
         return sys.stdin.read()
     return value
+def on_terminal() -> bool:
+    """Whether a person is there to answer a question (standard input is a terminal)."""
+    import sys
+
+    return sys.stdin.isatty()
+
+
+def customer_chooser(app: Any, query: str) -> Any:
+    """On a terminal, a chooser for several customer records matching query: lists them
+    numbered (phones masked) and asks which one; None elsewhere (the command refuses, listing them)."""
+    if not on_terminal():
+        return None
+    from cstool.domain.customers import describe
+    from cstool.messages import label
+    from cstool.reports.render import shown
+
+    def choose(matches: list[dict[str, Any]]) -> str:
+        click.echo(label("customer.several", app.lang, query=shown(query), n=len(matches)), err=True)
+        for number, record in enumerate(matches, 1):
+            click.echo(f"  {number}) {describe(record)}", err=True)
+        picked = click.prompt(label("customer.which", app.lang), type=click.IntRange(1, len(matches)), err=True)
+        return str(matches[picked - 1]["id"])
+
+    return choose
+
+
+def pick_customer(app: Any, query: str) -> str:
+    """The ID of the customer record a user named (ID, ID ending, name or phone), asking on a terminal when several match."""
+    from cstool.domain.customers import resolve_customer
+
+    return resolve_customer(app.desk, query, customer_chooser(app, query))[0]
+
+
+def link_customer(app: Any, customer: str | None, phone: str | None) -> tuple[str | None, str | None]:
+    """``create --customer NAME`` / ``--phone``: the ID of the one existing record they describe
+    (asking on a terminal when several do) and a note saying so; otherwise customer as given
+    and a note that the ticket keeps the details as typed (None: nothing to say)."""
+    from cstool.domain import customers, ids, model
+    from cstool.messages import label
+    from cstool.reports.render import shown
+
+    if (customer and ids.CUSTOMER_ID_RE.match(customer.strip().upper())) or not (customer or phone):
+        return customer, None
+    phone = model.check_phone(phone)  # a malformed number is refused here, never echoed
+    query = " ".join(x.strip() for x in (customer, phone) if x)
+    matches = customers.same_customer(app.desk, customer, phone)
+    if not matches:
+        return customer, label("customer.not_linked", app.lang, query=shown(query))
+    cid = customers.only_or_chosen(query, matches, customer_chooser(app, query))
+    record = next(m for m in matches if m["id"] == cid)
+    return cid, label("customer.linked", app.lang, record=customers.describe(record))

@@ -8,6 +8,7 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import completion as complete
+from cstool.commands import link_customer
 from cstool.errors import InputError
 
 
@@ -58,6 +59,7 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
 
     if description == "-":
         description = sys.stdin.read()
+    customer, customer_note = link_customer(app, customer, phone)
     req = NewTicket(
         type=ticket_type, title=title, description=description, channel=channel, customer=customer,
         phone=phone, email=email, tier=tier, priority=priority, severity=severity, category=category,
@@ -69,6 +71,8 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     if quiet:
         click.echo(ticket_id)
         return
+    if customer_note:
+        click.echo(customer_note, err=True)
     lang = app.lang
     who = ticket.get("assignee") or label("unassigned", lang)
     gname = local_name(app.config.groups[ticket["group"]], lang)

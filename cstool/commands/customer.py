@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import acting, message_option, table_width, wide_option
+from cstool.commands import acting, message_option, pick_customer, table_width, wide_option
 from cstool.commands import completion as complete
 
 
@@ -48,7 +48,7 @@ def edit(app: App, customer, **values) -> None:
     from cstool.domain.customers import edit_customer
 
     actor, commit = acting(app)
-    cid, record = edit_customer(app.desk, customer, values, actor, app.now, commit)
+    cid, record = edit_customer(app.desk, pick_customer(app, customer), values, actor, app.now, commit)
     click.echo(f"{cid}  {record.get('name')}  {record.get('tier')}")
 
 
@@ -62,7 +62,7 @@ def visit(app: App, customer, result, note) -> None:
     from cstool.domain.customers import next_visit, record_visit
 
     actor, commit = acting(app)
-    cid, record = record_visit(app.desk, customer, result, note, actor, app.now, commit)
+    cid, record = record_visit(app.desk, pick_customer(app, customer), result, note, actor, app.now, commit)
     nxt = next_visit(app.config, record)
     click.echo(f"{cid}  {result}" + (f"  next {nxt.isoformat()[:10]}" if nxt else ""))
 
@@ -73,11 +73,11 @@ def visit(app: App, customer, result, note) -> None:
 @pass_app
 def show(app: App, customer, fmt, as_json, reveal) -> None:
     """One customer, their next periodic visit and their tickets."""
-    from cstool.domain.customers import next_visit, resolve_customer
+    from cstool.domain.customers import next_visit
     from cstool.reports import render, views
 
     app.check_now()
-    cid, _ = resolve_customer(app.desk, customer)
+    cid = pick_customer(app, customer)
     record = app.desk.load_customer(cid)
     data = render.plain(record)
     if not reveal:
@@ -109,11 +109,13 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 @pass_app
 def list_(app: App, tiers, text, wide, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
+    from cstool.config.words import words
     from cstool.domain.customers import load_all, next_visit
     from cstool.reports import render, views
 
     app.check_now()
     fmt = output_format(fmt, as_json)
+    tiers = words(app.config, "tier", tiers, "--tier")
     rows = []
     for record in load_all(app.desk):
         if tiers and record.get("tier") not in tiers:

@@ -9,7 +9,7 @@ import click
 from cstool.cli import App, output_format, pass_app, read_options
 from cstool.commands import completion as complete
 from cstool.commands import split_values, table_width, wide_option
-from cstool.errors import EXIT_FINDINGS, InputError
+from cstool.errors import EXIT_FINDINGS
 
 
 @click.command("due")
@@ -59,22 +59,15 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
 def _filters(app: App, kinds: tuple[str, ...], assignees: tuple[str, ...],
              groups: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """The --kind, --assignee and --group options checked: kinds, roster ids ('me' is you), groups."""
-    from cstool.domain.routing import roster_person
+    from cstool.config import words
     from cstool.time import due
 
     config = app.config
-    kinds = split_values(kinds)
-    for k in kinds:
-        if k not in due.KINDS:
-            raise InputError(f"--kind: unknown kind {k!r} (choose from {', '.join(due.KINDS)})")
+    kinds = words.resolve_all(split_values(kinds), words.labelled(due.KINDS, "kind."), "--kind")
     people = []
     for a in split_values(assignees):
-        people.append(app.actor().id if a == "me" else roster_person(config, a).id)
-    groups = split_values(groups)
-    for g in groups:
-        if g not in config.groups:
-            raise InputError(f"--group: unknown group {g!r} (choose from {', '.join(config.groups)})")
-    return kinds, tuple(people), groups
+        people.append(app.actor().id if a == "me" else words.person(config, a, "--assignee").id)
+    return kinds, tuple(dict.fromkeys(people)), words.words(config, "group", split_values(groups), "--group")
 
 
 # a narrow terminal leaves out the kind column first; the ID and the due time are never cut

@@ -27,14 +27,14 @@ def command(app: App, since, next_span, wide, fmt, as_json, reveal) -> None:
     from cstool.reports import render
     from cstool.reports.handover import handover, handover_text, shift_start
     from cstool.time import due
-    from cstool.time.clock import parse_time
     from cstool.time.durations import parse_duration
+    from cstool.time.typed import read_time
 
     fmt = output_format(fmt, as_json)
     config = app.config
     cal = calendar_of(config)
     now = app.now
-    start = parse_time(since, config.tz, "--since") if since else shift_start(cal, now)
+    start = read_time(since, config.tz, now, "--since") if since else shift_start(cal, now)
     if start > now:
         raise InputError(f"--since {since} is after now ({now.isoformat()})")
     horizon = cal.add(now, parse_duration(next_span, "--next"))

@@ -23,7 +23,7 @@ from cstool.commands import table_width, wide_option
 @pass_app
 def command(app: App, count, period, seed, types, groups, wide, fmt, as_json, reveal) -> None:
     """Pick N closed tickets at random for a quality review, printable as a checklist."""
-    from cstool.errors import InputError
+    from cstool.config import words
     from cstool.messages import label
     from cstool.reports import audit, render, views
     from cstool.reports.sample import closed_at, sample_closed
@@ -31,12 +31,8 @@ def command(app: App, count, period, seed, types, groups, wide, fmt, as_json, re
     app.check_now()
     fmt = output_format(fmt, as_json)
     config = app.config
-    for t in types:
-        if t not in config.types:
-            raise InputError(f"--type: unknown type {t!r}")
-    for g in groups:
-        if g not in config.groups:
-            raise InputError(f"--group: unknown group {g!r}")
+    types = words.words(config, "type", types, "--type")
+    groups = words.words(config, "group", groups, "--group")
     per = audit.parse_period(period, None, None, config.tz, app.now) if period else None
     if seed is None:
         seed = secrets.randbelow(1_000_000)

@@ -379,6 +379,15 @@ class Index:
                                 (rel, st)).fetchone()
         return None if row is None else json.loads(row[0])
 
+    def statuses(self, ids: list[str]) -> dict[str, str]:
+        """The indexed status of each of these tickets (as last indexed: no refresh)."""
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.conn.execute(f"SELECT id, status FROM files WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+            out.update((str(i), str(st or "")) for i, st in rows)
+        return out
+
     def bad_files(self) -> list[tuple[str, str]]:
         """The files that could not be read, as (path, reason naming file and line), by path."""
         return list(self.conn.execute("SELECT path, message FROM bad_files ORDER BY path"))

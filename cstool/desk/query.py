@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cstool.domain.model import customer_of
-from cstool.domain.states import NOT_CLOSED, STATUSES
-from cstool.reports.render import shown
+from cstool.domain.states import NOT_CLOSED
 
 SUMMARY_KEYS = (
     "id", "type", "title", "status", "priority", "severity", "category", "channel", "group",
@@ -119,21 +118,15 @@ class Filters:
 
 def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=(), channels=(),
                   priorities=(), tiers=(), text: str = "", me: str | None = None) -> Filters:
-    """Filters from user input, each value checked against the config (InputError if unknown)."""
-    from cstool.config.schema import PRIORITIES, TIERS
-    from cstool.domain.routing import roster_person
+    """Filters from user input: each value a key, a Chinese or English name (any case), or
+    for people an email or name, resolved against the config (InputError if unknown)."""
+    from cstool.config import words
     from cstool.errors import InputError
 
-    def check(values: tuple[str, ...], known: Any, what: str) -> tuple[str, ...]:
-        for v in values:
-            if v not in known:
-                raise InputError(f"--{what}: unknown value {shown(v)} (choose from {', '.join(known)})")
-        return tuple(values)
-
-    if statuses and "all" in statuses:
+    if any(words.normalize(s) in ALL_WORDS for s in statuses):
         status_filter: tuple[str, ...] = ()
     elif statuses:
-        status_filter = check(statuses, STATUSES, "status")
+        status_filter = words.words(config, "status", statuses, "--status")
     else:
         status_filter = NOT_CLOSED
     people = []
@@ -146,17 +139,20 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
         if a in ("none", "-"):
             people.append("")
             continue
-        people.append(roster_person(config, a).id)
+        people.append(words.person(config, a, "--assignee").id)
     return Filters(
         statuses=status_filter,
-        types=check(types, list(config.types), "type"),
-        groups=check(groups, list(config.groups), "group"),
-        assignees=tuple(people),
-        channels=check(channels, list(config.channels), "channel"),
-        priorities=check(priorities, PRIORITIES, "priority"),
-        tiers=check(tiers, TIERS, "tier"),
+        types=words.words(config, "type", types, "--type"),
+        groups=words.words(config, "group", groups, "--group"),
+        assignees=tuple(dict.fromkeys(people)),
+        channels=words.words(config, "channel", channels, "--channel"),
+        priorities=words.words(config, "priority", priorities, "--priority"),
+        tiers=words.words(config, "tier", tiers, "--tier"),
         text=text.strip(),
     )
+
+
+ALL_WORDS = ("all", "全部")  # --status all: every status
 
 
 def check_sort(sort: str) -> str:

@@ -159,12 +159,31 @@ class Desk:
         files = self.ticket_files()
         matches = ids.match_suffix(norm, list(files))
         if not matches:
+            near = self._nearest(norm, list(files))
+            if near:
+                raise InputError("error.no_ticket_guess", query=shown(query), listed=", ".join(near))
             raise InputError("error.no_ticket", query=shown(query))
         if len(matches) > 1:
             more = len(matches) - 10
             raise InputError("error.ambiguous_id" if more <= 0 else "error.ambiguous_id_more",
                              query=shown(query), listed=", ".join(matches[:10]), more=more)
         return matches[0], files[matches[0]]
+
+    def _nearest(self, query: str, known: list[str], shown_at_most: int = 5) -> list[str]:
+        """The IDs nearest a query that names none (by edits to its ending), the tickets still
+        being worked on first (their status as the index last saw it: refreshing it would cost
+        more than the order is worth; a ticket it has not seen yet comes after those it knows open)."""
+        from cstool.desk.index import open_index
+        from cstool.domain.states import WORKING
+
+        near = ids.nearest(query, known)[:500]
+        if not near:
+            return []
+        if self._index is None:
+            self._index = open_index(self)
+        status = self._index.statuses([i for _, i in near])
+        ranked = sorted(near, key=lambda pair: (pair[0], status.get(pair[1]) not in WORKING, pair[1]))
+        return [i for _, i in ranked[:shown_at_most]]
 
     # ------------------------------------------------------------------ load/save
     def load_ticket(self, path: Path) -> Any:

@@ -15,16 +15,18 @@ yearly rule keeps the day of the month and clamps it at a month's end (from the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Callable
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedSeq
 
-from cstool.config.schema import TIERS, Config, Person
+from cstool.config.schema import Config, Person
+from cstool.config.words import person, word
 from cstool.domain import ids, model, permissions
-from cstool.domain.routing import roster_person
 from cstool.errors import CstoolError, InputError
+from cstool.reports.render import shown
 from cstool.time.clock import read_stamp, stamp
 
 if TYPE_CHECKING:
@@ -40,19 +42,19 @@ VISIT_RESULTS = ("satisfied", "unsatisfied", "unreachable")
 def _owner(config: Config, owner: str | None) -> str | None:
     if owner is None:
         return None
-    return roster_person(config, owner, "--owner").id
+    return person(config, owner, "--owner").id
 
 
-def _since(value: str | None, today: date) -> str:
+def _since(config: Config, value: str | None, now: datetime) -> str:
+    """--since: a date as people type it (2026-12-01, 2026/12/01, 12月1日, 昨天 …)."""
+    from cstool.time.typed import read_date
+
     if value is None:
-        return today.isoformat()
-    try:
-        return date.fromisoformat(value.strip()).isoformat()
-    except ValueError:
-        raise InputError(f"--since: {value!r} is not a date (YYYY-MM-DD)") from None
+        return now.date().isoformat()
+    return read_date(value, config.tz, now, "--since").isoformat()
 
 
-def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[str, Any]:
+def clean_values(config: Config, values: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Validate customer fields given on the command line (None: not given)."""
     out: dict[str, Any] = {}
     if values.get("name") is not None:
@@ -61,7 +63,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
             raise InputError("--name: the customer's name is empty")
         out["name"] = model.check_title(name)
     if values.get("tier") is not None:
-        out["tier"] = model.check_choice(values["tier"], TIERS, "--tier")
+        out["tier"] = word(config, "tier", values["tier"], "--tier")
     if values.get("phone") is not None:
         out["phone"] = model.check_phone(values["phone"])
     if values.get("email") is not None:
@@ -69,7 +71,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
     if values.get("owner") is not None:
         out["owner"] = _owner(config, values["owner"])
     if values.get("since") is not None:
-        out["since"] = _since(values["since"], today)
+        out["since"] = _since(config, values["since"], now)
     if values.get("note") is not None:
         out["note"] = model.check_text(values["note"], "--note").strip()
     return out
@@ -79,7 +81,7 @@ def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetim
                  commit: Commit | None = None) -> tuple[str, Any]:
     """Create a customer record; name and tier are required."""
     permissions.require(desk.config, "customer", actor)
-    data = clean_values(desk.config, values, now.date())
+    data = clean_values(desk.config, values, now)
     if not data.get("name"):
         raise InputError("--name is required")
     data.setdefault("tier", "C")
@@ -98,18 +100,92 @@ def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetim
     return cid, record
 
 
-def resolve_customer(desk: Desk, query: str) -> tuple[str, Path]:
-    """A customer by ID (any case) or unambiguous ID suffix."""
-    q = (query or "").strip().upper()
-    if not q or not all(ch.isalnum() or ch == "-" for ch in q) or not q.isascii():
-        raise InputError(f"{query!r} is not a customer ID (e.g. C-7KQ3MX)")
-    files = customer_files(desk)
-    matches = [cid for cid in files if cid == q] or sorted(cid for cid in files if cid.endswith(q))
+Chooser = Callable[[list[dict[str, Any]]], str]  # picks one of several customer records (plain data): its ID
+
+
+def resolve_customer(desk: Desk, query: str, choose: Chooser | None = None) -> tuple[str, Path]:
+    """The customer a user named: by ID (any case), unambiguous ID ending, phone number or
+    name. Several records → ``choose(candidates)`` picks one (asking on a terminal), else
+    InputError listing them with masked phones; none → InputError."""
+    matches = find_customers(desk, query)
     if not matches:
-        raise InputError(f"no customer matches {query!r}")
-    if len(matches) > 1:
-        raise InputError(f"{query!r} is ambiguous: it matches {', '.join(matches[:10])}")
-    return matches[0], files[matches[0]]
+        raise InputError("error.no_customer", query=shown(query), example="C-7KQ3MX")
+    cid = only_or_chosen(query, matches, choose)
+    return cid, desk.customer_path(cid)
+
+
+def only_or_chosen(query: str, matches: list[dict[str, Any]], choose: Chooser | None) -> str:
+    """The ID of the one match, or of the one ``choose`` picks; InputError listing them without it."""
+    if len(matches) == 1:
+        return str(matches[0]["id"])
+    if choose is None:
+        listed = "; ".join(describe(m) for m in matches[:10]) + ("; …" if len(matches) > 10 else "")
+        raise InputError("error.ambiguous_customer", query=shown(query), n=len(matches), listed=listed)
+    return choose(matches)
+
+
+def describe(record: dict[str, Any]) -> str:
+    """``C-7KQ3MX 陈建国 138****5678 A``: a candidate as a refusal or a prompt lists it (phone masked)."""
+    from cstool.reports.render import escape_controls, mask_phone
+
+    parts = [record.get("id"), record.get("name"), mask_phone(record.get("phone")), record.get("tier")]
+    return escape_controls(" ".join(str(p) for p in parts if p))
+
+
+def find_customers(desk: Desk, query: str) -> list[dict[str, Any]]:
+    """Customer records (plain data) a user named: a customer ID or its unambiguous ending
+    wins (found by file name, without the index); otherwise those whose phone number or
+    name (any case, full-width or not) is query (from the index)."""
+    from cstool.reports.render import plain
+
+    query = (query or "").strip()
+    by_id = _by_id(query, list(customer_files(desk)))
+    if by_id:
+        return [plain(desk.load_customer(cid)) if len(by_id) > 1 else {"id": cid} for cid in by_id[:10]] + \
+            [{"id": cid} for cid in by_id[10:]]
+    found = [r for r in desk.index().customer_documents()
+             if query and (_same_phone(query, r.get("phone")) or _same_name(query, r.get("name")))]
+    return sorted(found, key=lambda r: str(r.get("id")))
+
+
+def same_customer(desk: Desk, name: str | None, phone: str | None) -> list[dict[str, Any]]:
+    """The records a new ticket's customer details describe: the same name (when given) and
+    the same phone number (when given); none when neither is given."""
+    if not (name or "").strip() and not (phone or "").strip():
+        return []
+    found = [r for r in desk.index().customer_documents()
+             if (not name or _same_name(name, r.get("name"))) and (not phone or _same_phone(phone, r.get("phone")))]
+    return sorted(found, key=lambda r: str(r.get("id")))
+
+
+def _by_id(query: str, known: list[str]) -> list[str]:
+    """The customer IDs a query names as an ID (any case) or an ID's ending of two or more characters."""
+    q = query.upper()
+    if not q or not q.isascii() or not all(ch.isalnum() or ch == "-" for ch in q) or q.isdigit():
+        return []
+    if q in known:
+        return [q]
+    return sorted(cid for cid in known if cid.endswith(q) and len(q) >= 2)
+
+
+def _digits(phone: Any) -> str:
+    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
+    for country in ("0086", "86"):  # +86 138… and 138… are one number
+        if digits.startswith(country) and len(digits) - len(country) == 11:
+            return digits[len(country):]
+    return digits
+
+
+def _same_phone(typed: str, phone: Any) -> bool:
+    from cstool.domain.model import PHONE_RE
+
+    return bool(phone) and PHONE_RE.match(typed.strip()) is not None and _digits(typed) == _digits(phone)
+
+
+def _same_name(typed: str, name: Any) -> bool:
+    from cstool.config.words import normalize
+
+    return bool(name) and normalize(typed) == normalize(str(name))
 
 
 def customer_files(desk: Desk) -> dict[str, Path]:
@@ -138,7 +214,7 @@ def load_all(desk: Desk) -> list[Any]:
 def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person, now: datetime,
                   commit: Commit | None = None) -> tuple[str, Any]:
     permissions.require(desk.config, "customer", actor)
-    data = clean_values(desk.config, values, now.date())
+    data = clean_values(desk.config, values, now)
     if not data:
         raise InputError("nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note")
     cid, path = resolve_customer(desk, query)

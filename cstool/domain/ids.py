@@ -63,3 +63,58 @@ def match_suffix(query: str, ids: list[str]) -> list[str]:
     if query in ids:
         return [query]
     return sorted(i for i in ids if i.endswith(query))
+
+
+_EDIT_CHARS = ALPHABET + "-"
+
+
+def _one_edit(text: str, same_length: bool = False) -> set[str]:
+    """Every text one edit from text: a character replaced, left out, added or two swapped
+    (``same_length``: only replaced or swapped)."""
+    out: set[str] = set()
+    for i in range(len(text) + 1):
+        head, tail = text[:i], text[i:]
+        if tail:
+            out.update(head + ch + tail[1:] for ch in _EDIT_CHARS)
+        if len(tail) > 1:
+            out.add(head + tail[1] + tail[0] + tail[2:])
+        if not same_length:
+            out.update(head + ch + tail for ch in _EDIT_CHARS)
+            if tail:
+                out.add(head + tail[1:])
+    out.discard(text)
+    return out
+
+
+NEAR_SHORT = 8  # queries up to this long are also matched two edits away
+NEAR_MIN = 3  # shorter queries (and endings) are too common to suggest anything by
+
+
+def nearest(query: str, ids: list[str]) -> list[tuple[int, str]]:
+    """(edits, ID) of the IDs ending one edit from the normalized query (a character
+    replaced, left out, added or two swapped), or, when none does and the query is short,
+    two edits; nearest first. Each ID is looked at once per round (a set lookup per ending
+    length), so the cost grows with the number of IDs plus the query's variants, not their product."""
+    if len(query) < NEAR_MIN:
+        return []
+    found: dict[str, int] = {}
+    ring: set[str] = set()
+    seen = {query}
+    for edits in (1, 2):
+        if edits == 2 and (found or len(query) > NEAR_SHORT):
+            break
+        if edits == 1:
+            ring = _one_edit(query)
+        else:  # two edits away: only endings as long as the query (two slips of a finger, or one and a swap)
+            ring = {v for text in ring if len(text) == len(query) for v in _one_edit(text, same_length=True)}
+        ring -= seen
+        seen |= ring
+        by_length: dict[int, set[str]] = {}
+        for variant in ring:
+            if len(variant) >= NEAR_MIN:
+                by_length.setdefault(len(variant), set()).add(variant)
+        for n, variants in by_length.items():
+            for ident in ids:
+                if ident[-n:] in variants and ident not in found:
+                    found[ident] = edits
+    return sorted((d, i) for i, d in found.items())  # callers may reorder (open tickets first)

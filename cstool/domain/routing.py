@@ -20,17 +20,9 @@ from cstool.domain.states import WORKING
 from cstool.errors import InputError
 
 
-def roster_person(config: Config, who: str, option: str = "--assignee") -> Person:
-    """The roster person a user named (email or name), or InputError naming the option."""
-    person = config.person(who)
-    if person is None:
-        raise InputError(f"{option}: {who!r} is not in the roster")
-    return person
-
-
-def group_member(config: Config, who: str, group: str) -> Person:
-    """The roster person a user named as the assignee of a ticket in group, who must be a member."""
-    person = roster_person(config, who)
+def group_member(config: Config, person: Person, group: str) -> Person:
+    """The roster person a user named as the assignee of a ticket in group (resolved by
+    :func:`cstool.config.words.person`), who must be a member."""
     if not person.in_group(group):
         raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
     return person

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cstool.config.schema import Config, Person
+from cstool.config.words import person, word
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
@@ -59,6 +60,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     Reads the desk (templates, customers, other tickets for assignment) but writes nothing.
     """
     config = desk.config
+    req = _in_keys(config, req)
     template = _chosen_template(desk, req)
     ticket_type = req.type or (template.type if template else None)
     if not ticket_type:
@@ -86,6 +88,7 @@ def missing_for_create(desk: Desk, req: NewTicket) -> tuple[str | None, list[Any
     does not know is left to :func:`prepare_ticket` to refuse."""
     from cstool.domain.templates import missing_fields
 
+    req = _in_keys(desk.config, req)  # a type typed as 投诉 has the fields of complaint
     template = _chosen_template(desk, req)
     ticket_type = req.type or (template.type if template else None)
     missing: list[Any] = [] if ticket_type else ["--type"]
@@ -96,6 +99,15 @@ def missing_for_create(desk: Desk, req: NewTicket) -> tuple[str | None, list[Any
             template = load_template(desk.root, desk.config.types[ticket_type].template, desk.config)
         missing += missing_fields(template, dict(req.fields or {}))
     return ticket_type, missing
+def _in_keys(config: Config, req: NewTicket) -> NewTicket:
+    """The request with the words a user typed for type, channel, priority, severity, tier
+    and group (a key, a Chinese or English name, any case) turned into the config's keys."""
+    from dataclasses import replace
+
+    return replace(req, type=word(config, "type", req.type, "--type"), channel=word(config, "channel", req.channel, "--channel"),
+                   priority=word(config, "priority", req.priority, "--priority"),
+                   severity=word(config, "severity", req.severity, "--severity"),
+                   tier=word(config, "tier", req.tier, "--tier"), group=word(config, "group", req.group, "--group"))
 
 
 def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
@@ -145,7 +157,7 @@ def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any]) -> None:
         values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
     group = values["group"]
     if req.assignee:
-        values["assignee"] = routing.group_member(config, req.assignee, group).id
+        values["assignee"] = routing.group_member(config, person(config, req.assignee), group).id
     else:
         values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
         values["_chosen"] = True  # chosen by the group's method: chosen again if others wrote meanwhile
@@ -204,11 +216,12 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
     """A work order's due time: --due, else its urgency's (A/B/C) duration from now."""
     if values["type"] != "work_order":
         return None
-    from cstool.time.clock import parse_time
+    from cstool.time.typed import read_typed
 
     if values.get("_due"):
-        due = parse_time(values["_due"], config.tz, "--due")
-        if len(values["_due"].strip()) == 10:  # a date alone: the end of that working day (or the next one's)
+        typed = read_typed(values["_due"], config.tz, now, "--due")
+        due = typed.at
+        if not typed.has_time:  # a date alone: the end of that working day (or the next one's)
             due = calendar_of(config).end_of_working_day(due.date())
         if due <= now:
             raise InputError(f"--due: {shown(values['_due'])} is not after the creation time {stamp(now)}")
@@ -392,12 +405,12 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
           note: str | None, commit: Commit | None = None) -> Outcome:
     """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
     config = desk.config
-    model.check_choice(group, list(config.groups), "--group")
+    group = word(config, "group", group, "--group") or group
     note = model.check_text(note, "--note") or None if note is not None else None
-    person = routing.group_member(config, assignee, group) if assignee else None
+    member = routing.group_member(config, person(config, assignee), group) if assignee else None
 
     def build(ticket: Any) -> tuple[list[Any], str]:
-        who = person.id if person else routing.choose_assignee(config, group, int(ticket.get("level") or 1),
+        who = member.id if member else routing.choose_assignee(config, group, int(ticket.get("level") or 1),
                                                                _assignment(desk, group))
         old = ticket.get("group")
         if old == group and ticket.get("assignee") == who:
@@ -476,8 +489,7 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
         if level >= top:
             raise InputError(f"already at the top of the ladder ({config.ladder[-1]}); cannot escalate further")
         return level + 1
-    if to_role not in config.ladder:
-        raise InputError(f"--to: {to_role!r} is not on the ladder ({', '.join(config.ladder)})")
+    to_role = word(config, "role", to_role, "--to") or to_role
     target = config.ladder.index(to_role) + 1
     if target <= level:
         raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); "

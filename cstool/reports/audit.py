@@ -83,11 +83,10 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
     if text and (start or end):
         raise InputError("give either --period or --from/--to, not both")
     if start or end:
-        try:
-            d1 = date.fromisoformat(start) if start else None
-            d2 = date.fromisoformat(end) if end else None
-        except ValueError:
-            raise InputError(f"--from/--to: {start if start else end!r} is not a date (YYYY-MM-DD)") from None
+        from cstool.time.typed import read_date
+
+        d1 = read_date(start, tz, now, "--from") if start else None
+        d2 = read_date(end, tz, now, "--to") if end else None
         d1 = d1 or date(now.year, now.month, 1)
         d2 = d2 or now.date()
         if d2 < d1:

@@ -1,4 +1,5 @@
-"""The one clock: ``--now`` / ``CSTOOL_NOW`` or the system time, and timestamp text.
+"""The one clock: the system time (or ``--now`` / ``CSTOOL_NOW``, read by
+:mod:`cstool.time.typed`), and timestamp text.
 
 Timestamps in files are ISO 8601 with the UTC offset of the desk's time zone, to the
 second (``2026-11-22T09:30:00+08:00``).
@@ -16,7 +17,8 @@ from cstool.reports.render import shown
 
 
 def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
-    """Parse an ISO 8601 time (date alone means midnight); naive times are in tz."""
+    """Parse an ISO 8601 time as files hold it (date alone means midnight); naive times are in
+    tz. Times a user types go through :mod:`cstool.time.typed` instead."""
     raw = (text or "").strip()
     try:
         if not raw or not raw[0].isdigit():
@@ -38,10 +40,8 @@ def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
     return value
 
 
-def now(tz: ZoneInfo, override: str | None = None) -> datetime:
-    """The current time in the desk's zone, or the ``--now`` override."""
-    if override is not None:
-        return parse_time(override, tz)
+def now(tz: ZoneInfo) -> datetime:
+    """The current time in the desk's zone (``--now``, read by :func:`cstool.time.typed.read_now`, overrides it)."""
     return datetime.now(UTC).astimezone(tz).replace(microsecond=0)
 
 
