@@ -204,7 +204,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
     if fmt == "markdown":  # a | inside a cell would split it; a newline would end the row
         cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
         return tabulate(cells, headers=heads, tablefmt="pipe", disable_numparse=True)
-    if width and cells:
+    if width and cells:  # measured as tabulate shows them: without surrounding blanks
+        cells = [[c.strip() for c in row] for row in cells]
         heads, cells, columns = fit_columns(heads, cells, width, drop, keep, HEADER_PAD if fmt != "plain" else 0, soft_min)
     else:
         columns = list(range(len(heads)))
