@@ -14,7 +14,7 @@ from tests.support.desk import cstool_process
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_has_help(name):
-    res = CliRunner().invoke(cli, [name, "--help"])
+    res = CliRunner().invoke(cli, [name, "--help", "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert f"Usage: cli {name}" in res.output or f"Usage: cstool {name}" in res.output or "Usage:" in res.output
 
@@ -41,5 +41,5 @@ def test_python_dash_m_and_version():
 
 
 def test_unknown_command_is_a_usage_error():
-    proc = cstool_process("frobnicate")
+    proc = cstool_process("frobnicate", env={"CSTOOL_LANG": "en"})
     assert proc.returncode == 2 and "No such command" in proc.stderr
