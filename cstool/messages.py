@@ -396,6 +396,30 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_tickets": ("没有符合条件的工单", "No tickets match."),
     "created_ticket": ("已登记", "created"),
     "total": ("共 {n} 条", "{n} tickets"),
+    # ---- results of a follow-up call or a customer visit (show, customer show/visit)
+    "result.satisfied": ("满意", "satisfied"),
+    "result.unsatisfied": ("不满意", "unsatisfied"),
+    "result.unreachable": ("联系不上", "unreachable"),
+    "followup.kind.callback": ("回访", "callback"),
+    # ---- customer records (customer list/show/visit)
+    "customer.col.id": ("客户编号", "id"),
+    "customer.col.name": ("姓名", "name"),
+    "customer.col.tier": ("客户等级", "tier"),
+    "customer.col.phone": ("电话", "phone"),
+    "customer.col.email": ("邮箱", "email"),
+    "customer.col.owner": ("回访负责人", "owner"),
+    "customer.col.since": ("客户起始日期", "since"),
+    "customer.col.next_visit": ("下次回访", "next_visit"),
+    "customer.col.note": ("备注", "note"),
+    "customer.col.visit": ("回访", "visit"),
+    "customer.col.ticket": ("工单", "ticket"),
+    "customer.next": ("下次回访 {date}", "next {date}"),
+    # ---- sync
+    "sync.driver_registered": ("已为本副本注册 cstool 合并驱动", "registered the cstool merge driver for this clone"),
+    "sync.pulled": ("已拉取 {remote}/{branch}", "pulled {remote}/{branch}"),
+    "sync.pushed": ("已推送到 {remote}/{branch}", "pushed to {remote}/{branch}"),
+    # ---- reasons the tool writes into a ticket itself, in the desk's language
+    "escalate.sla_breach": ("{at} 已超过办结时限(SLA)", "SLA breach at {at}"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
