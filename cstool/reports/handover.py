@@ -88,7 +88,7 @@ def handover_text(data: dict[str, Any], config: Config, lang: str, day_minutes: 
 
     late = label("handover.late", lang)
     section("due_next", [
-        f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  "
+        f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {label('kind.' + i['kind'], lang)}  {name(i['assignee'])}  "
         f"{late + '  ' if i['overdue'] else ''}"
         f"{span_label(i['left_minutes'], i['overdue'], i.get('time') == 'calendar', day_minutes, lang)}"
         for i in data["due_next_shift"]])
