@@ -113,8 +113,9 @@ def refuse_unsaved_desk_files(root: Path) -> None:
                         "commit them (git add FILE && git commit) or remove them, then sync again")
 
 
-def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[str]:
-    """Pull with a merge (the merge driver unites ticket edits), then push.
+def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[tuple[str, dict[str, str]]]:
+    """Pull with a merge (the merge driver unites ticket edits), then push; what was done,
+    as catalogue keys with their fields (``sync.pulled``, ``remote=``, ``branch=``).
 
     A merge, not a rebase: every commit keeps its committer and committer date, so that
     ``verify --history`` still finds each event in the commit of the person who made it,
@@ -123,10 +124,10 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
     top = repo.work_tree(root)
     if top is None:
         raise DeskError(f"{root}: not a git repository, nothing to sync")
-    messages = []
+    messages: list[tuple[str, dict[str, str]]] = []
     if repo.run_git(root, "config", "--get", "merge.cstool.driver", check=False).returncode != 0:
         setup_git(root)
-        messages.append("registered the cstool merge driver for this clone")
+        messages.append(("sync.driver_registered", {}))
     refuse_unsaved_desk_files(root)
     status = repo.run_git(root, "status", "--porcelain", "--untracked-files=no")
     if status.stdout.strip():
@@ -150,9 +151,9 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
             repo.run_git(root, "merge", "--abort", check=False)
             raise DeskError(f"pull from {remote} failed and was undone ({repo._first_line(pull.stderr or pull.stdout)}); "
                             "your commits are as they were; resolve with git, then sync again")
-        messages.append(f"pulled {remote}/{branch}")
+        messages.append(("sync.pulled", {"remote": remote, "branch": branch}))
     push = repo.run_git(root, "push", "--quiet", remote, f"HEAD:{branch}", check=False)
     if push.returncode != 0:
         raise DeskError(f"push to {remote} was refused ({repo._first_line(push.stderr)}); your commits are safe here, sync again")
-    messages.append(f"pushed to {remote}/{branch}")
+    messages.append(("sync.pushed", {"remote": remote, "branch": branch}))
     return messages
