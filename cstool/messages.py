@@ -867,6 +867,12 @@ def pick_language(flag: str | None, desk_language: str | None) -> str:
     return "en"
 
 
+def stored_language(desk_language: str | None) -> str:
+    """The language of text cstool writes into the desk itself (such as an automatic
+    escalation's reason): the desk's ``desk.language``, else Chinese, whoever runs it."""
+    return desk_language if desk_language in LANGS else LANGS[0]
+
+
 def label(key: str, lang: str, default: str | None = None, **fmt: object) -> str:
     """The catalogue's text for key in lang, its placeholders filled from fmt; an unknown
     key (e.g. a status written by hand) gives default, else the key itself."""

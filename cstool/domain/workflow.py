@@ -16,7 +16,7 @@ from cstool.config.schema import Config, Person
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
-from cstool.messages import label
+from cstool.messages import label, stored_language
 from cstool.reports.render import shown
 from cstool.time.clock import stamp
 
@@ -713,7 +713,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | 
             if breach is None or target <= level:
                 continue
             who = escalation_assignee(config, ticket, target, summaries)
-            reason = label("escalate.sla_breach", config.language, at=stamp(breach))  # stored in the desk's language
+            reason = label("escalate.sla_breach", stored_language(config.language), at=stamp(breach))
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
             mark_recorder(ev, actor)
             in_time_order(desk, ticket, [ev])  # all checked before the first file is written
