@@ -21,7 +21,12 @@ class CstoolError(Exception):
     ``message`` is either a key of the message catalogue (``cstool.messages.LABELS``),
     whose ``{placeholders}`` are filled from the keyword arguments, or a finished sentence.
     A keyed message is put into words when shown (:meth:`text`), in the language of the
-    run; :attr:`message` is its English text, for logs and for callers that nest it.
+    run; :attr:`message` is its English text, for logs.
+
+    A field may itself be a CstoolError or a :class:`cstool.messages.Phrase`: it is put
+    into words in the same language. So an error that adds where something went wrong
+    to another error keeps the other one whole, e.g.
+    ``raise InputError("error.in_row", where=path, row=n, error=exc)``.
     """
 
     exit_code = EXIT_USAGE
@@ -43,7 +48,8 @@ class CstoolError(Exception):
 
         if self.key is None:
             return self._sentence
-        return label(self.key, lang, **self.fmt)
+        fields = {k: v.text(lang) if hasattr(v, "text") else v for k, v in self.fmt.items()}
+        return label(self.key, lang, **fields)
 
 
 class InputError(CstoolError):

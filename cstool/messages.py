@@ -420,6 +420,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "sync.pushed": ("已推送到 {remote}/{branch}", "pushed to {remote}/{branch}"),
     # ---- reasons the tool writes into a ticket itself, in the desk's language
     "escalate.sla_breach": ("{at} 已超过办结时限(SLA)", "SLA breach at {at}"),
+    # ---- errors: commands (options that go together or not)
+    "error.sample.unknown_type": ("--type: 没有类型 {value}", "--type: unknown type {value}"),
+    "error.sample.unknown_group": ("--group: 没有受理组 {value}", "--group: unknown group {value}"),
+    "error.verify.one_range": ("verify --history 只接受一个提交范围(例如 origin/main..HEAD),而不是 {n} 个参数",
+                               "verify --history takes one revision range (e.g. origin/main..HEAD), not {n} arguments"),
+    "error.verify.signed_needs_history": ("--require-signed 须与 --history 一起使用:cstool verify --history --require-signed",
+                                          "--require-signed goes with --history: cstool verify --history --require-signed"),
+    "error.handover.since_after_now": ("--since {since} 晚于当前时间({now})", "--since {since} is after now ({now})"),
+    "error.log.no_git": ("{root}: 不是 git 仓库,没有历史可显示;请用 cstool show",
+                         "{root}: not a git repository, so there is no history to show; see 'cstool show'"),
+    "error.followup.script_alone": ("--script 只输出回访话术;--result 和 --note 请另行运行",
+                                    "--script prints the call script; give --result and --note in a separate run"),
+    "error.followup.result_required": ("须给出 --result(satisfied、unsatisfied 或 unreachable),或者用 --script",
+                                       "--result is required (satisfied, unsatisfied or unreachable), or give --script"),
+    "error.export.reveal_and_redact": ("--reveal 和 --redact 互相矛盾;只给其中一个",
+                                       "--reveal and --redact contradict each other; give one"),
+    "error.export.xlsx_needs_file": ("xlsx 是二进制文件:请用 -o FILE(或把标准输出重定向到文件)",
+                                     "xlsx is a binary file: give -o FILE (or redirect standard output to a file)"),
+    "error.route.auto_with_group": ("--auto 按规则选择受理组;不能与 --group 或 --assignee 同时使用",
+                                    "--auto chooses the group by the rules; do not combine it with --group or --assignee"),
+    "error.route.one_ticket": ("route 只接受一个工单编号(用 --auto 时可以多个)",
+                               "route takes one ticket ID (or --auto with any number)"),
+    "error.route.group_required": ("须给出 --group(或者用 --auto)", "--group is required (or use --auto)"),
+    "error.due.unknown_kind": ("--kind: 没有事项类别 {value}(可选: {choices})",
+                               "--kind: unknown kind {value} (choose from {choices})"),
+    "error.due.unknown_group": ("--group: 没有受理组 {value}(可选: {choices})",
+                                "--group: unknown group {value} (choose from {choices})"),
+    "error.escalate.overdue_alone": ("--overdue 上报所有超时的工单;不要再给工单编号或 --to",
+                                     "--overdue escalates every breached ticket; give no ticket ID or --to"),
+    "error.escalate.ticket_required": ("escalate 需要一个工单编号(或 --overdue)", "escalate takes a ticket ID (or --overdue)"),
+    "error.escalate.reason_required": ("须给出 --reason:说明工单为什么逐级上报",
+                                       "--reason is required: say why the ticket goes up the ladder"),
+    "error.audit.unknown_dimension": ("--by: 没有统计维度 {value}(可选: {choices})",
+                                      "--by: unknown dimension {value} (choose from {choices})"),
+    "error.create.field_pair": ("--field: {value} 不是 KEY=VALUE 的形式", "--field: {value} is not KEY=VALUE"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
@@ -852,6 +887,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "click.cannot_open": ("无法打开文件 {filename!r}: {message}", "Could not open file {filename!r}: {message}"),
     "click.aborted": ("已中止!", "Aborted!"),
 }
+
+
+class Phrase:
+    """Words of the catalogue to be put into a message (an error's field, say) in the
+    language that message is shown in: ``Phrase("who.assignee")``."""
+
+    def __init__(self, key: str, **fmt: Any):
+        self.key, self.fmt = key, fmt
+
+    def text(self, lang: str) -> str:
+        """The phrase in lang; fields that are phrases themselves are put into words too."""
+        fields = {k: v.text(lang) if hasattr(v, "text") else v for k, v in self.fmt.items()}
+        return label(self.key, lang, **fields)
+
+    def __str__(self) -> str:
+        return self.text(LANGS[1])
 
 
 def pick_language(flag: str | None, desk_language: str | None) -> str:
