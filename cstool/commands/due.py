@@ -61,14 +61,14 @@ def _filters(app: App, kinds: tuple[str, ...], assignees: tuple[str, ...],
     kinds = split_values(kinds)
     for k in kinds:
         if k not in due.KINDS:
-            raise InputError(f"--kind: unknown kind {k!r} (choose from {', '.join(due.KINDS)})")
+            raise InputError("error.due.unknown_kind", value=repr(k), choices=", ".join(due.KINDS))
     people = []
     for a in split_values(assignees):
         people.append(app.actor().id if a == "me" else roster_person(config, a).id)
     groups = split_values(groups)
     for g in groups:
         if g not in config.groups:
-            raise InputError(f"--group: unknown group {g!r} (choose from {', '.join(config.groups)})")
+            raise InputError("error.due.unknown_group", value=repr(g), choices=", ".join(config.groups))
     return kinds, tuple(people), groups
 
 

@@ -29,10 +29,10 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
     config = app.config
     for t in types:
         if t not in config.types:
-            raise InputError(f"--type: unknown type {t!r}")
+            raise InputError("error.sample.unknown_type", value=repr(t))
     for g in groups:
         if g not in config.groups:
-            raise InputError(f"--group: unknown group {g!r}")
+            raise InputError("error.sample.unknown_group", value=repr(g))
     per = audit.parse_period(period, None, None, config.tz, app.now) if period else None
     if seed is None:
         seed = secrets.randbelow(1_000_000)

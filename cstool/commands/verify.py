@@ -83,10 +83,9 @@ def command(app: App, files, history, require_signed, fmt, as_json, reveal) -> N
     time order and backfills. Exit 1 when anything is found."""
     if history:
         if len(files) > 1:
-            raise InputError("verify --history takes one revision range (e.g. origin/main..HEAD), "
-                             f"not {len(files)} arguments")
+            raise InputError("error.verify.one_range", n=len(files))
         run_history_check(app, output_format(fmt, as_json), files[0] if files else None, require_signed)
         return
     if require_signed:
-        raise InputError("--require-signed goes with --history: cstool verify --history --require-signed")
+        raise InputError("error.verify.signed_needs_history")
     run_check(app, output_format(fmt, as_json), files)
