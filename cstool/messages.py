@@ -455,6 +455,37 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.audit.unknown_dimension": ("--by: 没有统计维度 {value}(可选: {choices})",
                                       "--by: unknown dimension {value} (choose from {choices})"),
     "error.create.field_pair": ("--field: {value} 不是 KEY=VALUE 的形式", "--field: {value} is not KEY=VALUE"),
+    # ---- errors: who may do what (permissions)
+    "error.may_not": ("{person}({role})不能{what}{target}:需要{needed}",
+                      "{person} ({role}) may not {what}{target}: it needs {needed}"),
+    "who.or": ("或", " or "),
+    "who.role": ("{role}", "a {role}"),
+    "who.role_or_above": ("{role}及以上", "a {role} or above"),
+    "who.role.agent": ("客服专员", "agent"),
+    "who.role.lead": ("班组长", "lead"),
+    "who.role.supervisor": ("主管", "supervisor"),
+    "who.role.manager": ("经理", "manager"),
+    "who.someone_else": ("其他人(回访组)", "someone else (the follow-up group, 回访组)"),
+    "who.a_rule": ("权限配置中的一条规则", "a rule in permissions"),
+    "may.create": ("登记工单", "create tickets"),
+    "may.route": ("分派", "route"),
+    "may.escalate": ("上报", "escalate"),
+    "may.reply": ("答复", "reply"),
+    "may.note": ("备注", "note"),
+    "may.chase": ("跟催", "chase"),
+    "may.pending": ("挂起", "pending"),
+    "may.resume": ("恢复处理", "resume"),
+    "may.resolve": ("解决", "resolve"),
+    "may.close": ("关闭", "close"),
+    "may.close_major": ("关闭重大投诉", "close the major complaint"),
+    "may.reopen": ("重新打开", "reopen"),
+    "may.followup": ("回访", "followup"),
+    "may.followup_own": ("回访自己处理的投诉", "record the follow-up call of their own complaint"),
+    "may.ack": ("核对合并冲突(note --ack-conflict)", "mark merge conflicts as reviewed (note --ack-conflict) on"),
+    "may.backfill": ("补录(--backfill)", "record late entries (--backfill)"),
+    "may.customer": ("修改客户档案", "change customer records"),
+    "may.import": ("导入完整工单", "import whole tickets"),
+    "may.config": ("修改名册或权限", "change the roster or permissions"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
@@ -900,6 +931,20 @@ class Phrase:
         """The phrase in lang; fields that are phrases themselves are put into words too."""
         fields = {k: v.text(lang) if hasattr(v, "text") else v for k, v in self.fmt.items()}
         return label(self.key, lang, **fields)
+
+    def __str__(self) -> str:
+        return self.text(LANGS[1])
+
+
+class Joined:
+    """Phrases (or plain values) joined by a catalogue separator, such as ``join.or``."""
+
+    def __init__(self, parts: list[Any], sep: str):
+        self.parts, self.sep = parts, sep
+
+    def text(self, lang: str) -> str:
+        """The parts in lang, joined."""
+        return label(self.sep, lang).join(p.text(lang) if hasattr(p, "text") else str(p) for p in self.parts)
 
     def __str__(self) -> str:
         return self.text(LANGS[1])
