@@ -24,7 +24,7 @@ def roster_person(config: Config, who: str, option: str = "--assignee") -> Perso
     """The roster person a user named (email or name), or InputError naming the option."""
     person = config.person(who)
     if person is None:
-        raise InputError(f"{option}: {who!r} is not in the roster")
+        raise InputError("error.not_in_roster", option=option, who=repr(who))
     return person
 
 
@@ -32,7 +32,7 @@ def group_member(config: Config, who: str, group: str) -> Person:
     """The roster person a user named as the assignee of a ticket in group, who must be a member."""
     person = roster_person(config, who)
     if not person.in_group(group):
-        raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+        raise InputError("error.not_in_group", who=person.id, group=group, name=config.groups[group].name)
     return person
 
 
