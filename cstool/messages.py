@@ -528,6 +528,42 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.not_in_roster": ("{option}: 名册中没有 {who}", "{option}: {who} is not in the roster"),
     "error.not_in_group": ("--assignee: {who} 不是受理组 {group}({name})的成员",
                            "--assignee: {who} is not a member of group {group} ({name})"),
+    # ---- errors: actions on tickets (domain/workflow.py, templates.py, customers.py)
+    "error.create.type_required": ("须给出 --type(例如 --type complaint)", "--type is required (e.g. --type complaint)"),
+    "error.create.due_for_work_orders": ("--due 只用于工作联系单(--type work_order);其他类型的时限来自时限策略",
+        "--due is for work orders (--type work_order); other types get their deadlines from the SLA policy"),
+    "error.template.none": ("--template: {folder} 中没有模板 {name}", "--template: no template {name} in {folder}"),
+    "error.template.other_type": ("--template {name} 用于类型 {type},而不是 {given}",
+                                  "--template {name} is for type {type}, not {given}"),
+    "error.create.no_customer": ("--customer: 没有客户档案 {cid}(见 cstool customer list)",
+                                 "--customer: no customer record {cid} (see 'cstool customer list')"),
+    "error.create.due_before": ("--due: {due} 不晚于登记时间 {now}", "--due: {due} is not after the creation time {now}"),
+    "error.route.already": ("{ticket} 已经在 {group}{who}", "{ticket} is already with {group}{who}"),
+    "error.escalate.top": ("已经在最高层级({top});不能再上报",
+                           "already at the top of the ladder ({top}); cannot escalate further"),
+    "error.escalate.not_on_ladder": ("--to: {role} 不在上报层级中({ladder})", "--to: {role} is not on the ladder ({ladder})"),
+    "error.escalate.not_up": ("--to {role}: 工单已在 L{level} 层级({at});上报只能向上",
+                              "--to {role}: the ticket is already at level L{level} ({at}); escalation goes up"),
+    "error.resolution_required": ("{ticket}: {action}须给出 --resolution(每一件投诉有记录、有处理结果)",
+                                  "{ticket}: --resolution is required to {action} (每一件投诉有记录、有处理结果)"),
+    "error.followup.none_due": ("{ticket} 没有待回访;无需记录", "{ticket} has no follow-up call due; nothing to record"),
+    "error.followup.no_script": ("{ticket}: 模板 '{name}' 没有 followup_script(回访话术);请在 templates/{name}.yaml 中添加",
+                                 "{ticket}: template '{name}' has no followup_script; add one to templates/{name}.yaml"),
+    "error.template.bad_name": ("--template: {name} 不是模板名称", "--template: {name} is not a template name"),
+    "error.field.unknown": ("--field: 没有字段 {key}(可用字段: {known})", "--field: unknown field {key} (fields: {known})"),
+    "error.field.no_fields": ("此模板没有字段", "none for this template"),
+    "error.field.choice": ("--field {key}: {value} 不是可选值之一: {choices}", "--field {key}: {value} is not one of {choices}"),
+    "error.field.required": ("{type} 类型的工单须给出 --field {key}=…({label})",
+                             "--field {key}=… ({label}) is required for a {type} ticket"),
+    "error.not_a_date": ("{what}: {value} 不是日期(YYYY-MM-DD)", "{what}: {value} is not a date (YYYY-MM-DD)"),
+    "error.customer.name_empty": ("--name: 客户姓名为空", "--name: the customer's name is empty"),
+    "error.customer.name_required": ("须给出 --name", "--name is required"),
+    "error.customer.not_id": ("{query} 不是客户编号(例如 C-7KQ3MX)", "{query} is not a customer ID (e.g. C-7KQ3MX)"),
+    "error.customer.none": ("没有与 {query} 相符的客户", "no customer matches {query}"),
+    "error.customer.ambiguous": ("{query} 不唯一:与 {listed} 都相符", "{query} is ambiguous: it matches {listed}"),
+    "error.customer.nothing_to_change": ("没有要修改的内容:请给出 --name、--tier、--phone、--email、--owner、--since 或 --note",
+                                         "nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note"),
+    "error.customer.same": ("{cid} 的信息已经是这些值", "{cid} already has those values"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
@@ -1011,7 +1047,7 @@ def stored_language(desk_language: str | None) -> str:
     return desk_language if desk_language in LANGS else LANGS[0]
 
 
-def label(key: str, lang: str, default: str | None = None, **fmt: object) -> str:
+def label(key: str, lang: str, /, default: str | None = None, **fmt: object) -> str:
     """The catalogue's text for key in lang, its placeholders filled from fmt; an unknown
     key (e.g. a status written by hand) gives default, else the key itself."""
     pair = LABELS.get(key)

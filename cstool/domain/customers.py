@@ -49,7 +49,7 @@ def _since(value: str | None, today: date) -> str:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise InputError(f"--since: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise InputError("error.not_a_date", what="--since", value=repr(value)) from None
 
 
 def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
     if values.get("name") is not None:
         name = values["name"].strip()
         if not name:
-            raise InputError("--name: the customer's name is empty")
+            raise InputError("error.customer.name_empty")
         out["name"] = model.check_title(name)
     if values.get("tier") is not None:
         out["tier"] = model.check_choice(values["tier"], TIERS, "--tier")
@@ -81,7 +81,7 @@ def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetim
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
     if not data.get("name"):
-        raise InputError("--name is required")
+        raise InputError("error.customer.name_required")
     data.setdefault("tier", "C")
     data.setdefault("since", now.date().isoformat())
     with desk.lock():
@@ -102,13 +102,13 @@ def resolve_customer(desk: Desk, query: str) -> tuple[str, Path]:
     """A customer by ID (any case) or unambiguous ID suffix."""
     q = (query or "").strip().upper()
     if not q or not all(ch.isalnum() or ch == "-" for ch in q) or not q.isascii():
-        raise InputError(f"{query!r} is not a customer ID (e.g. C-7KQ3MX)")
+        raise InputError("error.customer.not_id", query=repr(query))
     files = customer_files(desk)
     matches = [cid for cid in files if cid == q] or sorted(cid for cid in files if cid.endswith(q))
     if not matches:
-        raise InputError(f"no customer matches {query!r}")
+        raise InputError("error.customer.none", query=repr(query))
     if len(matches) > 1:
-        raise InputError(f"{query!r} is ambiguous: it matches {', '.join(matches[:10])}")
+        raise InputError("error.customer.ambiguous", query=repr(query), listed=", ".join(matches[:10]))
     return matches[0], files[matches[0]]
 
 
@@ -140,13 +140,13 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
     if not data:
-        raise InputError("nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note")
+        raise InputError("error.customer.nothing_to_change")
     cid, path = resolve_customer(desk, query)
     with desk.lock():
         record = desk.load_customer(cid)
         changed = [k for k, v in data.items() if record.get(k) != v]
         if not changed:
-            raise InputError(f"{cid} already has those values")
+            raise InputError("error.customer.same", cid=cid)
         for key in changed:
             _set(record, key, data[key])
         if "tier" in changed:

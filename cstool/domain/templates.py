@@ -25,6 +25,7 @@ from typing import Any
 from cstool.config.schema import KEY_RE, PRIORITIES, SEVERITIES, Config
 from cstool.desk import yamlio
 from cstool.errors import DeskError, InputError
+from cstool.messages import Phrase
 from cstool.reports.render import shown
 
 TEMPLATE_DIR = "templates"
@@ -70,7 +71,7 @@ def packaged_templates() -> dict[str, str]:
 def load_template(desk_root: Path, name: str, config: Config) -> Template | None:
     """The desk's template ``name``, validated; None when the desk has no such file."""
     if not KEY_RE.match(name.replace("-", "_")):
-        raise InputError(f"--template: {name!r} is not a template name")
+        raise InputError("error.template.bad_name", name=repr(name))
     path = desk_root / TEMPLATE_DIR / f"{name}.yaml"
     if not path.is_file():
         return None
@@ -175,11 +176,11 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
     out: dict[str, str] = {}
     for key, value in given.items():
         if key not in specs:
-            known = ", ".join(specs) or "none for this template"
-            raise InputError(f"--field: unknown field {shown(key)} (fields: {known})")
+            known = ", ".join(specs) or Phrase("error.field.no_fields")
+            raise InputError("error.field.unknown", key=shown(key), known=known)
         spec = specs[key]
         if spec.choices and value not in spec.choices:
-            raise InputError(f"--field {shown(key)}: {shown(value)} is not one of {', '.join(spec.choices)}")
+            raise InputError("error.field.choice", key=shown(key), value=shown(value), choices=", ".join(spec.choices))
         out[key] = value
     for key, spec in specs.items():
         if key not in out:
@@ -187,5 +188,5 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
                 out[key] = spec.default
             elif spec.required:
                 assert template is not None  # specs come from the template, so there is one
-                raise InputError(f"--field {key}=… ({spec.label}) is required for a {template.type} ticket")
+                raise InputError("error.field.required", key=key, label=spec.label, type=template.type)
     return out
