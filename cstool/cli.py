@@ -20,7 +20,7 @@ import click
 
 from cstool.cli_help import CatalogueHelp, adopt, mark_global, run_language, start_run
 from cstool.errors import EXIT_DESK, CstoolError, InputError
-from cstool.messages import LANGS, label
+from cstool.messages import LANGS, Phrase, label
 
 # name -> (module, help line shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -129,7 +129,8 @@ class LazyGroup(CatalogueHelp, click.Group):
         except CstoolError as exc:
             raise RefusalError(exc.text(_run_language(ctx)), exc.exit_code) from None
         except PermissionError as exc:
-            raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
+            what = exc.filename or _text(ctx, "the_desk")
+            raise RefusalError(_text(ctx, "error.permission_denied", what=what), EXIT_DESK) from None
         except KeyboardInterrupt:
             raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, ImportError):
@@ -320,10 +321,10 @@ class App:
             who = repo.config_value(self.desk.root, "user.email") if _has_git() else None
             source = "git user.email"
         if not who:
-            raise InputError("who is acting? pass --as EMAIL, set CSTOOL_USER, or set git user.email")
+            raise InputError("error.who_is_acting")
         person = config.person(who)
         if person is None:
-            raise InputError(f"{source}: {who!r} is not in the desk's roster (cstool.yaml, roster)")
+            raise InputError("error.actor_not_in_roster", source=source, who=repr(who))
         if self.as_user:
             return self._acting_for(person)
         return person
@@ -343,9 +344,9 @@ class App:
             return person
         recorder = self.desk.config.person(committer)
         if recorder is None or ROLES.index(recorder.role) < ROLES.index("lead"):
-            what = f"{recorder.role} {committer}" if recorder else f"{committer}, who is not on the roster,"
-            raise InputError(f"--as {person.id}: git user.email is {what}; only a lead or above may record for "
-                             "another roster person; drop --as to act as yourself")
+            what = (Phrase("error.as.committer", role=Phrase("who.role." + recorder.role), email=committer) if recorder
+                    else Phrase("error.as.stranger", email=committer))
+            raise InputError("error.as_other", person=person.id, what=what)
         return replace(person, recorded_by=recorder.id)
 
     def committer(self, actor: Any) -> Callable[[list[Path], str], str] | None:

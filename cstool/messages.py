@@ -253,8 +253,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "skipped.strict": ("有 {n} 个文件无法读取(--strict);修复后再运行",
                        "{n} files could not be read (--strict); fix them and run again"),
     "error.unexpected": ("意外错误:{what};什么也没有写入。请报告此问题(设置 CSTOOL_DEBUG=1 可看到详细信息)",
-                         "unexpected error: {what}; nothing more was done. Please report it "
-                         "(CSTOOL_DEBUG=1 shows the details)"),
+                         "unexpected error: {what}; nothing more was done. Please report it (CSTOOL_DEBUG=1 shows the details)"),
     "error.not_ticket_id": ("{query} 不是工单编号(例如 {example},或其末尾几位)",
                             "{query} is not a ticket ID (e.g. {example}, or its last characters)"),
     "error.no_ticket": ("没有与 {query} 相符的工单", "no ticket matches {query}"),
@@ -503,13 +502,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.unknown_value": ("{what}: 没有 {value} 这个值(可选: {choices})",
                             "{what}: unknown value {value} (choose from {choices})"),
     "error.phone.masked": ("--phone: 电话号码是打码的(如 135****5555);请用真实号码,例如取自用 --reveal 导出的文件",
-                           "--phone: the phone number is masked (like 135****5555); "
-                           "use the real number, e.g. from an export made with --reveal"),
+                           "--phone: the phone number is masked (like 135****5555); use the real number, e.g. from an export "
+                           "made with --reveal"),
     "error.phone.bad": ("--phone: 这不是电话号码(数字、空格、短横线,开头可有 +)",
                         "--phone: that is not a phone number (digits, spaces, dashes, optional leading +)"),
     "error.email.masked": ("--email: 邮箱是打码的(如 z***@example.com);请用真实地址,例如取自用 --reveal 导出的文件",
-                           "--email: the e-mail address is masked (like z***@example.com); "
-                           "use the real address, e.g. from an export made with --reveal"),
+                           "--email: the e-mail address is masked (like z***@example.com); use the real address, e.g. from an "
+                           "export made with --reveal"),
     "error.email.bad": ("--email: 这不是邮箱地址(name@domain)", "--email: that is not an email address (name@domain)"),
     "error.nested": ("{what}: 嵌套超过 {depth} 层", "{what}: nested more than {depth} levels deep"),
     "error.category.unknown": ("--category: 没有分类 {value}(可选: {choices})",
@@ -521,7 +520,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.time_order.backfill": ("处理记录须按时间顺序,补录(--backfill)也是如此:请给出不早于该时间的时间",
                                   "events stay in time order, also with --backfill: give a time no earlier than that"),
     "error.time_order.hint": ("处理记录须按时间顺序:请给出不早于该时间的时间(补录:用 --backfill REASON 加这样的时间)",
-        "events stay in time order: give a time no earlier than that (a late entry: --backfill REASON with such a time)"),
+                              "events stay in time order: give a time no earlier than that (a late entry: --backfill REASON "
+                              "with such a time)"),
     "error.state": ("{ticket} {status}:不能{action}(现在可以: {allowed})",
                     "{ticket} is {status}: cannot {action} it (allowed now: {allowed})"),
     "join.comma": ("、", ", "),
@@ -531,7 +531,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # ---- errors: actions on tickets (domain/workflow.py, templates.py, customers.py)
     "error.create.type_required": ("须给出 --type(例如 --type complaint)", "--type is required (e.g. --type complaint)"),
     "error.create.due_for_work_orders": ("--due 只用于工作联系单(--type work_order);其他类型的时限来自时限策略",
-        "--due is for work orders (--type work_order); other types get their deadlines from the SLA policy"),
+                                         "--due is for work orders (--type work_order); other types get their deadlines from "
+                                         "the SLA policy"),
     "error.template.none": ("--template: {folder} 中没有模板 {name}", "--template: no template {name} in {folder}"),
     "error.template.other_type": ("--template {name} 用于类型 {type},而不是 {given}",
                                   "--template {name} is for type {type}, not {given}"),
@@ -564,6 +565,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.customer.nothing_to_change": ("没有要修改的内容:请给出 --name、--tier、--phone、--email、--owner、--since 或 --note",
                                          "nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note"),
     "error.customer.same": ("{cid} 的信息已经是这些值", "{cid} already has those values"),
+    # ---- errors: the desk, who is acting, filters, times (cli.py, desk/paths, init, query; time/)
+    "error.permission_denied": ("{what}: 没有权限;什么也没有写入", "{what}: permission denied; nothing was written"),
+    "the_desk": ("工单库", "the desk"),
+    "error.who_is_acting": ("谁在操作?请用 --as EMAIL、设置 CSTOOL_USER,或设置 git user.email",
+                            "who is acting? pass --as EMAIL, set CSTOOL_USER, or set git user.email"),
+    "error.actor_not_in_roster": ("{source}: {who} 不在工单库的名册中(cstool.yaml 的 roster)",
+                                  "{source}: {who} is not in the desk's roster (cstool.yaml, roster)"),
+    "error.as_other": ("--as {person}: git user.email 是{what};只有班组长及以上才能替名册中的其他人记录;去掉 --as "
+                       "以自己的身份操作",
+                       "--as {person}: git user.email is {what}; only a lead or above may record for another roster person; "
+                       "drop --as to act as yourself"),
+    "error.as.committer": ("{role} {email}", "{role} {email}"),
+    "error.as.stranger": (" {email}(不在名册中)", "{email}, who is not on the roster,"),
+    "error.not_a_desk": ("{root}: 不是工单库(没有 {config});用 'cstool init {root}' 新建一个",
+                         "{root}: not a desk (no {config}); run 'cstool init {root}' to create one"),
+    "error.no_desk": ("找不到工单库:{here} 及其上级文件夹和 ./records 中都没有 {config};请用 --store PATH、设置 CSTOOL_STORE,"
+                      "或运行 'cstool init'",
+                      "no desk found: no {config} in {here} or its parents, nor in ./records; pass --store PATH, set "
+                      "CSTOOL_STORE, or run 'cstool init'"),
+    "error.outside_desk": ("{path}: 在工单库 {root} 之外;cstool 只在工单库内读写",
+                           "{path}: outside the desk {root}; cstool reads and writes only inside it"),
+    "error.symlink": ("{path}: 是符号链接;cstool 不跟随工单库中的链接(请换成普通文件或文件夹,例如 git rm 它);什么也没有写入",
+                      "{path}: is a symbolic link; cstool does not follow links in a desk (replace it with a plain file or "
+                      "folder, e.g. git rm it); nothing was written"),
+    "error.cache_not_folder": ("{path}: 不是文件夹;请删除它(这是 cstool 的缓存,可随时重建)",
+                               "{path}: is not a folder; remove it (it is cstool's cache, rebuilt at will)"),
+    "error.init.email": ("init 需要您的邮箱加入名册:请用 --as EMAIL、设置 CSTOOL_USER,或设置 git user.email",
+                         "init needs your email for the roster: pass --as EMAIL, set CSTOOL_USER, or set git user.email"),
+    "error.init.not_email": ("--as: {email} 不是邮箱地址", "--as: {email} is not an email address"),
+    "error.init.exists": ("{root}: 已经是工单库({config} 已存在);什么也没有写入",
+                          "{root}: already a desk ({config} exists); nothing was written"),
+    "error.init.not_folder": ("{root}: 已存在,且不是文件夹", "{root}: exists and is not a folder"),
+    "error.init.prefix": ("--prefix: {prefix} 须为 1-8 个大写字母或数字,以字母开头",
+                          "--prefix: {prefix} must be 1-8 capital letters or digits, starting with a letter"),
+    "error.init.name_empty": ("--name: 工单库名称为空", "--name: the desk name is empty"),
+    "error.permission": ("{what}: 没有权限", "{what}: permission denied"),
+    "error.assignee_me": ("--assignee me: 您是谁?请用 --as 或设置 CSTOOL_USER",
+                          "--assignee me: who are you? pass --as or set CSTOOL_USER"),
+    "error.sort": ("--sort: 没有排序键 {sort}(可选: {choices};前面加 '-' 表示倒序)",
+                   "--sort: unknown key {sort} (choose from {choices}; '-' in front for descending)"),
+    "error.time": ("{what}: {value} 不是 1900 至 2999 年之间的时间(请用 ISO 8601 格式,例如 2026-11-22T09:30+08:00)",
+                   "{what}: {value} is not a time between the years 1900 and 2999 (use ISO 8601, e.g. 2026-11-22T09:30+08:00)"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",

@@ -439,8 +439,8 @@ def test_a_read_only_tickets_folder_refuses_changes_and_writes_nothing(desk):
     _set_tree_mode(desk.root / "tickets", writable=False)
     try:
         before = desk.snapshot()
-        proc = _run_unprivileged(prefix, "--store", str(desk.root), "--as", LEAD, "--now", NOW, "create",
-                                 "--type", "inquiry", "--title", "写不进", cwd=desk.root.parent)
+        proc = _run_unprivileged(prefix, "--store", str(desk.root), "--as", LEAD, "--now", NOW, "--lang", "en",
+                                 "create", "--type", "inquiry", "--title", "写不进", cwd=desk.root.parent)
         assert_refusal(proc, 3, "permission denied")
         assert desk.snapshot() == before
     finally:

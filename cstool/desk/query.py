@@ -127,7 +127,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
     def check(values: tuple[str, ...], known: Any, what: str) -> tuple[str, ...]:
         for v in values:
             if v not in known:
-                raise InputError(f"--{what}: unknown value {shown(v)} (choose from {', '.join(known)})")
+                raise InputError("error.unknown_value", what=f"--{what}", value=shown(v), choices=", ".join(known))
         return tuple(values)
 
     if statuses and "all" in statuses:
@@ -140,7 +140,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
     for a in assignees:
         if a == "me":
             if me is None:
-                raise InputError("--assignee me: who are you? pass --as or set CSTOOL_USER")
+                raise InputError("error.assignee_me")
             people.append(me)
             continue
         if a in ("none", "-"):
@@ -163,5 +163,5 @@ def check_sort(sort: str) -> str:
     from cstool.errors import InputError
 
     if sort.lstrip("-") not in SORT_KEYS:
-        raise InputError(f"--sort: unknown key {sort!r} (choose from {', '.join(SORT_KEYS)}; '-' in front for descending)")
+        raise InputError("error.sort", sort=repr(sort), choices=", ".join(SORT_KEYS))
     return sort
