@@ -607,6 +607,39 @@ LABELS: dict[str, tuple[str, str]] = {
                    "--sort: unknown key {sort} (choose from {choices}; '-' in front for descending)"),
     "error.time": ("{what}: {value} 不是 1900 至 2999 年之间的时间(请用 ISO 8601 格式,例如 2026-11-22T09:30+08:00)",
                    "{what}: {value} is not a time between the years 1900 and 2999 (use ISO 8601, e.g. 2026-11-22T09:30+08:00)"),
+    # ---- errors: durations, calendars and periods (time/, reports/audit.py)
+    "error.duration": ("{what}: {value} 不是时长(例如 30m、4h、2d、1w 或 '24h calendar')",
+                       "{what}: {value} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')"),
+    "error.duration.negative": ("{what}: {value} 是负数;时长只能向前计算(例如 4h)",
+                                "{what}: {value} is negative; durations count forward (e.g. 4h)"),
+    "error.duration.long": ("{what}: {value} 超过十年", "{what}: {value} is longer than ten years"),
+    "error.duration.minutes": ("{what}: {value} 不是整数分钟", "{what}: {value} is not a whole number of minutes"),
+    "error.duration.days": ("{what}: {value} 不是整数天(请改用小时)",
+                            "{what}: {value} is not a whole number of days (use hours instead)"),
+    "error.calendar.package": ("没有安装 {package} 包:请重新安装 cstool,或在 cstool.yaml 中设置 'calendar.official: none'",
+                               "the {package} package is not installed: reinstall cstool, or set 'calendar.official: none' in "
+                               "cstool.yaml"),
+    "error.calendar.no_work": ("日历在 {day} 之后的 {days} 天内没有工作时间",
+                               "the calendar has no working time in the {days} days after {day}"),
+    "error.calendar.year": ("{value} 不是年份", "{value} is not a year"),
+    "error.calendar.month": ("{value} 不是月份(YYYY-MM)", "{value} is not a month (YYYY-MM)"),
+    "error.calendar.span": ("{value} 不是年份(2027)或月份(2027-01)", "{value} is not a year (2027) or a month (2027-01)"),
+    "error.period.outside": ("统计周期 {period} 超出了日历的年份范围", "the period {period} is outside the calendar's years"),
+    "error.period.both": ("请给出 --period 或 --from/--to,不要同时给出", "give either --period or --from/--to, not both"),
+    "error.period.reversed": ("--to {end} 早于 --from {start}", "--to {end} is before --from {start}"),
+    "error.period.month": ("--period: {value} 没有第 {month} 月", "--period: {value} has no month {month}"),
+    "error.period.quarter": ("--period: {value} 没有第 {q} 季度(季度为 Q1 至 Q4)",
+                             "--period: {value} has no quarter {q} (quarters are Q1 to Q4)"),
+    "error.period.week": ("--period: {value} 不是 ISO 周", "--period: {value} is not an ISO week"),
+    "error.period.bad": ("--period: {value} 不是月(2026-11)、ISO 周(2026-W47)、季度(2026-Q4)、年(2026)或日(2026-11-22)",
+                         "--period: {value} is not a month (2026-11), an ISO week (2026-W47), a quarter (2026-Q4), a year "
+                         "(2026) or a day (2026-11-22)"),
+    "error.period.before_outside": ("{period} 的上一期超出了日历的年份范围",
+                                    "the period before {period} is outside the calendar's years"),
+    "error.period.compare": ("--compare: {value} 既不是 'previous' 也不是统计周期(2026-11、2026-W47、2026-Q4、2026 或 "
+                             "2026-11-22)",
+                             "--compare: {value} is neither 'previous' nor a period (2026-11, 2026-W47, 2026-Q4, 2026 or "
+                             "2026-11-22)"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
