@@ -640,6 +640,46 @@ LABELS: dict[str, tuple[str, str]] = {
                              "2026-11-22)",
                              "--compare: {value} is neither 'previous' nor a period (2026-11, 2026-W47, 2026-Q4, 2026 or "
                              "2026-11-22)"),
+    # ---- errors: desk files: reading, locking, writing (desk/yamlio, store, index, staging, spreadsheet)
+    "yaml.anchors": ("不允许使用锚点和别名", "anchors and aliases are not allowed"),
+    "yaml.tag": ("不允许使用标签 {tag}", "the tag {tag} is not allowed"),
+    "yaml.deep": ("嵌套超过 {depth} 层", "nesting deeper than {depth} levels"),
+    "yaml.bad_time": ("{value} 不是有效的日期或时间({detail})", "{value} is not a valid date or time ({detail})"),
+    "error.file.too_big": ("{name}: 文件超过 {mib} MiB;拒绝读取", "{name}: file is larger than {mib} MiB; refusing to read it"),
+    "error.at": ("{where}: {error}", "{where}: {error}"),
+    "error.yaml": ("{where}: YAML 格式错误: {problem}", "{where}: malformed YAML: {problem}"),
+    "yaml.duplicate_key": ("重复的键", "duplicate key"),
+    "error.file.symlink": ("{name}: 是符号链接;cstool 不跟随工单库中的链接",
+                           "{name}: is a symbolic link; cstool does not follow links in a desk"),
+    "error.file.missing": ("{name}: 文件不存在", "{name}: file not found"),
+    "error.file.folder": ("{name}: 是文件夹,不是文件", "{name}: is a folder, not a file"),
+    "error.file.not_utf8": ("{name}: 不是 UTF-8 文本(第 {byte} 字节)", "{name}: not UTF-8 text (byte {byte})"),
+    "error.file.surrogate": ("{name}: 含有单独的代理字符(如 \\ud800 这样的转义),这不是文本;请删除它",
+                             "{name}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"),
+    "error.file.ticket_mapping": ("{name}: 工单文件须为字段的映射", "{name}: a ticket file must be a mapping of fields"),
+    "error.file.id_mismatch": ("{name}: 工单编号 {id} 与文件名 {expected} 不符",
+                               "{name}: the ticket id {id} does not match the file name {expected}"),
+    "error.file.would_grow": ("{name} 将增长到 {kib} KiB,超过工单库文件最多 {mib} MiB 的限制;请缩短内容,或关联一张新工单",
+                              "{name} would grow to {kib} KiB, past the {mib} MiB a desk file may have; shorten the text or "
+                              "link a new ticket"),
+    "error.mint": ("尝试 100 次仍未生成空闲的工单编号", "could not mint a free ticket ID after 100 tries"),
+    "error.file.customer_mapping": ("{name}: 客户文件须为字段的映射", "{name}: a customer file must be a mapping of fields"),
+    "error.read_only": ("{root}: 工单库是只读的;什么也没有写入", "{root}: the desk is read-only; nothing was written"),
+    "error.locked": ("工单库被另一个 cstool 进程锁定(已等待 {seconds} 秒);请重试,或调大 CSTOOL_LOCK_TIMEOUT",
+                     "the desk is locked by another cstool process (waited {seconds} s); try again, or raise "
+                     "CSTOOL_LOCK_TIMEOUT"),
+    "error.lock.symlink": ("{name}: 是符号链接;cstool 不跟随工单库中的链接(请删除它:这是 cstool 的锁文件,可随时重建);"
+                           "什么也没有写入",
+                           "{name}: is a symbolic link; cstool does not follow links in a desk (remove it: it is cstool's "
+                           "lock, made again at will); nothing was written"),
+    "error.lock.create": ("{name}: 无法创建工单库的锁({reason});什么也没有写入",
+                          "{name}: cannot create the desk lock ({reason}); nothing was written"),
+    "error.lock.not_file": ("{name}: 不是普通文件;请删除它(这是 cstool 的锁文件);什么也没有写入",
+                            "{name}: is not a plain file; remove it (it is cstool's lock); nothing was written"),
+    "error.import.appeared": ("{name} 在导入过程中出现了;什么也没有导入,请重试",
+                              "{name} appeared while importing; nothing was imported, try again"),
+    "error.xlsx.unreadable": ("{name}: 不是可读取的 Excel 工作簿(.xlsx)({kind})",
+                              "{name}: not an Excel workbook (.xlsx) that can be read ({kind})"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
