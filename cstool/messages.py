@@ -722,6 +722,74 @@ LABELS: dict[str, tuple[str, str]] = {
                                         "another import added the same contacts meanwhile; nothing was imported"),
     "error.import.file_too_big": ("{name} 将有 {kib} KiB,超过工单库文件最多 {mib} MiB 的限制;什么也没有导入",
                                   "{name} would be {kib} KiB, past the {mib} MiB a desk file may have; nothing was imported"),
+    # ---- errors: git and customer import (git/repo.py, driver.py, history.py, desk/customer_exchange.py)
+    "error.git.missing": ("没有安装 git,但这个工单库是 git 仓库", "git is not installed, but this desk is a git repository"),
+    "error.git.failed": ("git {command} 失败: {detail}", "git {command} failed: {detail}"),
+    "error.git.stage": ("git 无法暂存 {files}({detail}),所以什么也没有写入;请先解决(git 崩溃留下的 .git/index.lock 可在没有 "
+                        "git 运行时删除),然后重新运行命令",
+                        "git could not stage {files} ({detail}), so nothing was written; fix that (a stale .git/index.lock "
+                        "left by a crashed git can be removed when no git is running), then run the command again"),
+    "error.git.commit": ("git 无法提交 {files}({detail}),所以什么也没有写入;请先解决,然后重新运行命令",
+                         "git could not commit {files} ({detail}), so nothing was written; fix that, then run the command "
+                         "again"),
+    "error.git.rebase": ("git rebase 正在进行(sync 被中断了?);请完成它(git rebase --continue)或撤销它(git rebase --abort),"
+                         "然后重新运行命令;什么也没有写入",
+                         "a git rebase is in progress (an interrupted sync?); finish it (git rebase --continue) or undo it "
+                         "(git rebase --abort), then run the command again; nothing was written"),
+    "error.git.merge": ("git merge 正在进行;请完成它(解决冲突后 git commit)或撤销它(git merge --abort),然后重新运行命令;"
+                        "什么也没有写入",
+                        "a git merge is in progress; finish it (resolve, then git commit) or undo it (git merge --abort), "
+                        "then run the command again; nothing was written"),
+    "error.git.detached": ("HEAD 处于分离状态(没有检出分支),新的提交会在检出分支时丢失;请检出您的分支(例如 git switch main),"
+                           "然后重新运行命令;什么也没有写入",
+                           "HEAD is detached (no branch is checked out), so new commits would be lost when one is; check out "
+                           "your branch (e.g. git switch main), then run the command again; nothing was written"),
+    "error.git.status": ("git 无法判断 {name} 是否已提交({detail});什么也没有写入",
+                         "git cannot tell whether {name} is committed ({detail}); nothing was written"),
+    "error.git.uncommitted_edits": ("{name} 有 git 尚未提交的修改,cstool 的提交会把它们当作自己的;请提交(git commit {name})"
+                                    "或放弃(git checkout -- {name}),然后重新运行命令;什么也没有写入",
+                                    "{name} has edits git has not committed, and cstool's commit would take them in as its "
+                                    "own; commit them (git commit {name}) or discard them (git checkout -- {name}), then run "
+                                    "the command again; nothing was written"),
+    "error.git.untracked": ("{name} 存在但尚未提交;请提交它(git add {name} && git commit)或删除它,然后重新运行命令;"
+                            "什么也没有写入",
+                            "{name} exists but is not committed; commit it (git add {name} && git commit) or remove it, then "
+                            "run the command again; nothing was written"),
+    "error.git.not_repo_init": ("{root}: 不是 git 仓库;请先运行 'git init'",
+                                "{root}: not a git repository; run 'git init' first"),
+    "error.sync.unsaved": ("有 {n} 个工单库文件尚未提交,推送会把它们落下: {files};请提交(git add FILE && git commit)或删除它们,"
+                           "然后再同步",
+                           "{n} desk file(s) are not committed, so a push would leave them behind: {files}; commit them (git "
+                           "add FILE && git commit) or remove them, then sync again"),
+    "error.sync.not_repo": ("{root}: 不是 git 仓库,没有可同步的", "{root}: not a git repository, nothing to sync"),
+    "error.sync.dirty": ("工作区有未提交的修改;请提交或暂存(stash)它们,然后再同步",
+                         "the working tree has uncommitted changes; commit or stash them, then sync again"),
+    "error.sync.detached": ("HEAD 处于分离状态;请检出一个分支,然后再同步",
+                            "HEAD is detached; check out a branch, then sync again"),
+    "error.sync.no_remote": ("没有名为 '{remote}' 的远程仓库;请用 git remote add {remote} URL 添加",
+                             "no remote named '{remote}'; add one with git remote add {remote} URL"),
+    "error.sync.unreachable": ("无法连接 {remote}: {detail};您的提交在本地是安全的,请稍后再同步",
+                               "could not reach {remote}: {detail}; your commits are safe here, sync again later"),
+    "error.sync.pull": ("从 {remote} 拉取失败,已撤销({detail});您的提交保持原样;请用 git 解决后再同步",
+                        "pull from {remote} failed and was undone ({detail}); your commits are as they were; resolve with git,"
+                        " then sync again"),
+    "error.sync.push": ("推送到 {remote} 被拒绝({detail});您的提交在本地是安全的,请再次同步",
+                        "push to {remote} was refused ({detail}); your commits are safe here, sync again"),
+    "error.history.range": ("git log {range} 失败: {detail};请给出本地存在的范围,例如 origin/main..HEAD",
+                            "git log {range} failed: {detail}; give a range that exists here, e.g. origin/main..HEAD"),
+    "error.history.not_repo": ("{root}: 不是 git 仓库;verify --history 读取的是工单库的 git 历史",
+                               "{root}: not a git repository; verify --history reads the desk's git history"),
+    "error.history.signatures": ("git log 无法读取签名: {detail}", "git log could not read the signatures: {detail}"),
+    "import.what.customer_record": ("客户档案", "customer record"),
+    "error.customer.orphan_visits": ("{name}: {ids} 的回访记录没有对应的客户行",
+                                     "{name}: visits of {ids}, which no customer row has"),
+    "error.customer.unknown_fields": ("{cid}: 未知的字段 {fields}", "{cid}: unknown field(s) {fields}"),
+    "error.customer.owner": ("{cid}: 回访负责人 {owner} 不在团队名册中", "{cid}: owner {owner} is not in the team roster"),
+    "error.customer.visits": ("{cid}: visits 须为带结果({results})的回访列表",
+                              "{cid}: visits must be a list of visits with a result ({results})"),
+    "error.in_record": ("第 {n} 条档案: {error}", "record {n}: {error}"),
+    "error.customer.known": ("什么也没有导入: {ids} 已在工单库中;用 --skip-existing 跳过它们",
+                             "nothing imported: {ids} already in this desk; pass --skip-existing to leave them out"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
