@@ -790,6 +790,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.in_record": ("第 {n} 条档案: {error}", "record {n}: {error}"),
     "error.customer.known": ("什么也没有导入: {ids} 已在工单库中;用 --skip-existing 跳过它们",
                              "nothing imported: {ids} already in this desk; pass --skip-existing to leave them out"),
+    # ---- errors: integrity findings (desk/verify.py; verify, audit --check)
+    "finding.symlink_folder": ("{name} 是符号链接;cstool 不跟随工单库中的链接:请换成普通文件夹",
+                               "{name} is a symbolic link; cstool does not follow links in a desk: replace it with a plain "
+                               "folder"),
+    "finding.symlink": ("{name} 是指向 {target} 的符号链接;cstool 会跳过它:请删除它(git rm)",
+                        "{name} is a symbolic link to {target}; cstool skips it: remove it (git rm)"),
+    "finding.uncommitted": ("{name} 尚未提交(未跟踪或已修改),sync 不会带上它:请提交它,或撤销修改",
+                            "{name} is not committed (untracked or modified), so sync would not carry it: commit it, or "
+                            "remove the change"),
+    "finding.ticket_mapping": ("工单文件须为字段的映射", "a ticket file must be a mapping of fields"),
+    "finding.assignee": ("处理人 {who} 不在名册中", "assignee {who} is not on the roster"),
+    "finding.missing": ("缺少字段 '{key}'", "missing field '{key}'"),
+    "finding.not_id": ("编号 {id} 不是工单编号", "id {id} is not a ticket ID"),
+    "finding.id_file": ("编号 {id} 与文件名 {name} 不符", "id {id} does not match the file name {name}"),
+    "finding.not_one_of": ("{key} {value} 不是以下之一: {known}", "{key} {value} is not one of {known}"),
+    "finding.title": ("title 须为非空文本", "title must be a non-empty text"),
+    "finding.timestamp": ("{key} {value} 不是时间戳", "{key} {value} is not a timestamp"),
+    "finding.layout": ("文件应在 {expected}(按登记月份)", "file should be at {expected} (by its creation month)"),
+    "finding.customer_mapping": ("customer 须为映射", "customer must be a mapping"),
+    "finding.customer_tier": ("客户等级 {tier} 不是 A、B 或 C", "customer tier {tier} is not A, B or C"),
+    "finding.customer_record": ("客户 {id} 在 customers/ 中没有档案", "customer {id} has no record in customers/"),
+    "finding.history_list": ("history 须为事件的列表", "history must be a list of events"),
+    "finding.history_start": ("处理记录须以登记(create)事件开始", "the history must start with a create event"),
+    "finding.event_fields": ("第 {n} 条处理记录缺少 at、by 或 action", "history event {n} lacks at, by or action"),
+    "finding.event_by": ("第 {n} 条处理记录由 {who} 做出,此人不在名册中", "history event {n} by {who}, who is not on the roster"),
+    "finding.conflict": ("待核对的合并冲突: {note}(核对后: cstool note {id} --ack-conflict -m …)",
+                         "merge conflict to review: {note} (then: cstool note {id} --ack-conflict -m …)"),
+    "finding.conflict_default": ("两个副本做了相互矛盾的修改", "two clones made contradictory changes"),
+    "finding.no_resolution": ("投诉已关闭但没有处理结果(每一件投诉有记录、有处理结果)",
+                              "complaint closed without a resolution (每一件投诉有记录、有处理结果)"),
+    "finding.followup_missing": ("投诉的回访应在 {due} 完成,但没有结果",
+                                 "complaint's follow-up call was due {due} and has no result"),
+    "finding.followup_unreached": ("投诉的回访应在 {due} 完成;尚未联系上客户",
+                                   "complaint's follow-up call was due {due}; the customer was not reached yet"),
+    "finding.duplicate": ("编号 {id} 也被 {other} 使用", "ID {id} is also used by {other}"),
+    "finding.calendar": ("{what} 于 {due} 到期,{year} 年没有任何日历来源:请添加该年的 calendar.holidays / extra_workdays,"
+                         "或更新 chinesecalendar 包",
+                         "{what} falls due {due}, in {year}, which no calendar source covers: add that year's "
+                         "calendar.holidays / extra_workdays or update the chinesecalendar package"),
+    "finding.customer_id": ("客户编号 {id} 与文件名不符", "customer id {id} does not match the file name"),
+    "finding.tier": ("客户等级 {tier} 不是 A、B 或 C", "tier {tier} is not A, B or C"),
     # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
     "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
                     "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
@@ -1228,7 +1269,7 @@ class Phrase:
     """Words of the catalogue to be put into a message (an error's field, say) in the
     language that message is shown in: ``Phrase("who.assignee")``."""
 
-    def __init__(self, key: str, **fmt: Any):
+    def __init__(self, key: str, /, **fmt: Any):
         self.key, self.fmt = key, fmt
 
     def text(self, lang: str) -> str:

@@ -29,11 +29,11 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
     if fmt == "json":
         click.echo(render.to_json({"files": files, "findings": [f.as_json() for f in findings]}))
     elif fmt in ("csv", "markdown"):
-        rows = [[f.file, f.line or "", f.ticket or "", f.code, f.message] for f in findings]
+        rows = [[f.file, f.line or "", f.ticket or "", f.code, f.words(app.lang)] for f in findings]
         click.echo(render.table(rows, ["file", "line", "ticket", "check", "message"], fmt), nl=fmt != "csv")
     else:
         for f in findings:
-            click.echo(f.text())
+            click.echo(f.text(app.lang))
         if findings:
             click.echo(label("verify.findings", app.lang, n=len(findings), files=files))
         else:
