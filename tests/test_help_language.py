@@ -18,6 +18,7 @@ OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")  # -q, --format, --no-commit
 METAVAR = re.compile(r"\b[A-Z][A-Z0-9_|.\-…]*\b")  # TICKET, ISO-TIME, A|B|C, REVISION-RANGE
 CODE = re.compile(r"`[^`]*`|'[^']*'|\[[^\]]*\]|\b[\w+-]*(?:[@/=_.]+[\w+-]+)+")  # quoted, [choices], paths, keys
 WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:()]+[A-Za-z][A-Za-z'’-]*){2,}")  # three or more words in a row
+LIST = re.compile(r"[\w'-]*(?:\s*,\s*[\w'-]*)+")  # values to choose from: complaint, inquiry, repair
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -53,7 +54,7 @@ def english_runs(line: str) -> list[str]:
     """Runs of three or more English words in line, leaving out options, metavars, code and proper names."""
     text = CODE.sub(" ", METAVAR.sub(" ", OPTION.sub(" ", line)))
     text = " ".join(w for w in text.split(" ") if w.strip(",;:().") not in PROPER)
-    return WORDS.findall(text)
+    return [run for run in WORDS.findall(text) if not LIST.fullmatch(run)]
 
 
 @pytest.mark.parametrize("words", command_paths(), ids=lambda w: " ".join(w) or "cstool")
@@ -87,6 +88,8 @@ def test_the_detector_finds_an_english_sentence_and_spares_code():
     assert not english_runs("  --tier A|B|C  客户等级。")
     assert not english_runs("  --format [table|json|csv]  输出格式 (Excel 和 WPS)。")
     assert not english_runs("  默认 git user.email,例如 origin/main..HEAD")
+    assert not english_runs("--type: 没有 'x' 这个值(可选: inquiry, complaint, repair)")
+    assert english_runs("cstool: no ticket matches this")
 
 
 @pytest.mark.parametrize("argv, zh, en", [
