@@ -121,10 +121,12 @@ def run_language() -> str:
 
 def _desk_language(store: str | None) -> str | None:
     try:
-        from cstool.config.load import load_config
         from cstool.desk.paths import find_desk
 
-        return load_config(find_desk(store)).language
+        root = find_desk(store)  # no desk here: the config's modules are not even loaded
+        from cstool.config.load import load_config
+
+        return load_config(root).language
     except Exception:  # no desk, or one that cannot be read: the locale decides
         return None
 
