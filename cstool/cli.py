@@ -18,8 +18,9 @@ from typing import Any
 
 import click
 
+from cstool.cli_help import CatalogueHelp, adopt, mark_global, run_language, start_run
 from cstool.errors import EXIT_DESK, CstoolError, InputError
-from cstool.messages import LANGS
+from cstool.messages import LANGS, Phrase, label
 
 # name -> (module, help line shown by --help without importing the module)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -75,7 +76,7 @@ def _run_language(ctx: click.Context) -> str:
     """The language of the run (English when even that cannot be told)."""
     app = ctx.find_object(App)
     try:
-        return app.lang if app is not None else "en"
+        return app.lang if app is not None else run_language()
     except Exception:
         return "en"
 
@@ -114,8 +115,14 @@ def _warn_skipped(ctx: click.Context) -> None:
 READS_INDEX_FIRST = frozenset({"list", "due", "audit", "report", "handover", "export", "sample", "create"})
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+class LazyGroup(CatalogueHelp, click.Group):
+    """A group whose subcommands are imported on first use; help pages from the catalogue."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        if parent is None:
+            start_run(args)  # the language of help pages and usage errors
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         _warn_uncovered_years(None)  # what an earlier command in this process noted is not this one's
@@ -124,7 +131,8 @@ class LazyGroup(click.Group):
         except CstoolError as exc:
             raise RefusalError(exc.text(_run_language(ctx)), exc.exit_code) from None
         except PermissionError as exc:
-            raise RefusalError(f"{exc.filename or 'the desk'}: permission denied; nothing was written", EXIT_DESK) from None
+            what = exc.filename or _text(ctx, "the_desk")
+            raise RefusalError(_text(ctx, "error.permission_denied", what=what), EXIT_DESK) from None
         except KeyboardInterrupt:
             raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
         except click.NoSuchOption as exc:
@@ -177,11 +185,11 @@ class LazyGroup(click.Group):
         if not isinstance(cmd, click.Command):
             raise RuntimeError(f"{COMMANDS[name][0]} defines no click command named 'command'")
         _accept_global_options(cmd)
-        return cmd
+        return adopt(cmd)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
+        rows = [(name, self.command_line_help(ctx, name, COMMANDS[name][1])) for name in self.list_commands(ctx)]
+        with formatter.section(label("click.commands", run_language())):
             formatter.write_dl(rows)
 
 
@@ -282,13 +290,17 @@ def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
 
 
 def _accept_global_options(cmd: click.Command) -> None:
-    if getattr(cmd, "_cstool_globals", False) or isinstance(cmd, click.Group):
+    if getattr(cmd, "_cstool_globals", False):
         return
+    if isinstance(cmd, click.Group):  # a group such as customer: so do its subcommands
+        for sub in cmd.commands.values():
+            _accept_global_options(sub)
     for option in GLOBAL_OPTIONS:
-        cmd.params.append(click.Option(
+        cmd.params.append(mark_global(click.Option(
             [option.flag, option.attr], is_flag=option.is_flag, default=option.default, hidden=True,
-            expose_value=False, callback=_set_global, is_eager=True, type=option.type,
-        ))
+            expose_value=False, callback=_set_global, is_eager=True, type=option.type, help=option.help,
+            metavar=option.metavar,
+        )))
     cmd._cstool_globals = True  # type: ignore[attr-defined]
 
 
@@ -383,10 +395,10 @@ class App:
             who = repo.config_value(self.desk.root, "user.email") if _has_git() else None
             source = "git user.email"
         if not who:
-            raise InputError("who is acting? pass --as EMAIL, set CSTOOL_USER, or set git user.email")
+            raise InputError("error.who_is_acting")
         person = config.person(who)
         if person is None:
-            raise InputError(f"{source}: {who!r} is not in the desk's roster (cstool.yaml, roster)")
+            raise InputError("error.actor_not_in_roster", source=source, who=repr(who))
         if self.as_user:
             return self._acting_for(person)
         return person
@@ -406,9 +418,9 @@ class App:
             return person
         recorder = self.desk.config.person(committer)
         if recorder is None or ROLES.index(recorder.role) < ROLES.index("lead"):
-            what = f"{recorder.role} {committer}" if recorder else f"{committer}, who is not on the roster,"
-            raise InputError(f"--as {person.id}: git user.email is {what}; only a lead or above may record for "
-                             "another roster person; drop --as to act as yourself")
+            what = (Phrase("error.as.committer", role=Phrase("who.role." + recorder.role), email=committer) if recorder
+                    else Phrase("error.as.stranger", email=committer))
+            raise InputError("error.as_other", person=person.id, what=what)
         return replace(person, recorded_by=recorder.id)
 
     def committer(self, actor: Any) -> Callable[[list[Path], str], str] | None:
@@ -459,12 +471,18 @@ def _has_git() -> bool:
 pass_app = click.make_pass_decorator(App)
 
 
+class GlobalOptionParam(click.Option):
+    """A global option of the group itself, listed under "Global options" in its help."""
+
+    cstool_global = True
+
+
 def _global_options(func: Callable) -> Callable:
     """The group's options, in the order of GLOBAL_OPTIONS."""
     for option in reversed(GLOBAL_OPTIONS):
         flag: dict[str, Any] = {"is_flag": True} if option.is_flag else {}
         func = click.option(option.flag, option.attr, envvar=option.envvar, metavar=option.metavar,
-                            type=option.type, help=option.help, **flag)(func)
+                            type=option.type, help=option.help, cls=GlobalOptionParam, **flag)(func)
     return func
 
 

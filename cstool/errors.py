@@ -21,7 +21,12 @@ class CstoolError(Exception):
     ``message`` is either a key of the message catalogue (``cstool.messages.LABELS``),
     whose ``{placeholders}`` are filled from the keyword arguments, or a finished sentence.
     A keyed message is put into words when shown (:meth:`text`), in the language of the
-    run; :attr:`message` is its English text, for logs and for callers that nest it.
+    run; :attr:`message` is its English text, for logs.
+
+    A field may itself be a CstoolError or a :class:`cstool.messages.Phrase`: it is put
+    into words in the same language. So an error that adds where something went wrong
+    to another error keeps the other one whole, e.g.
+    ``raise InputError("error.in_row", where=path, row=n, error=exc)``.
     """
 
     exit_code = EXIT_USAGE

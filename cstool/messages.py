@@ -253,8 +253,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "skipped.strict": ("有 {n} 个文件无法读取(--strict);修复后再运行",
                        "{n} files could not be read (--strict); fix them and run again"),
     "error.unexpected": ("意外错误:{what};什么也没有写入。请报告此问题(设置 CSTOOL_DEBUG=1 可看到详细信息)",
-                         "unexpected error: {what}; nothing more was done. Please report it "
-                         "(CSTOOL_DEBUG=1 shows the details)"),
+                         "unexpected error: {what}; nothing more was done. Please report it (CSTOOL_DEBUG=1 shows the details)"),
     "error.not_ticket_id": ("{query} 不是工单编号(例如 {example},或其末尾几位)",
                             "{query} is not a ticket ID (e.g. {example}, or its last characters)"),
     "error.no_ticket": ("没有与 {query} 相符的工单", "no ticket matches {query}"),
@@ -471,7 +470,901 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_tickets": ("没有符合条件的工单", "No tickets match."),
     "created_ticket": ("已登记", "created"),
     "total": ("共 {n} 条", "{n} tickets"),
+    # ---- results of a follow-up call or a customer visit (show, customer show/visit)
+    "result.satisfied": ("满意", "satisfied"),
+    "result.unsatisfied": ("不满意", "unsatisfied"),
+    "result.unreachable": ("联系不上", "unreachable"),
+    "followup.kind.callback": ("回访", "callback"),
+    # ---- customer records (customer list/show/visit)
+    "customer.col.id": ("客户编号", "id"),
+    "customer.col.name": ("姓名", "name"),
+    "customer.col.tier": ("客户等级", "tier"),
+    "customer.col.phone": ("电话", "phone"),
+    "customer.col.email": ("邮箱", "email"),
+    "customer.col.owner": ("回访负责人", "owner"),
+    "customer.col.since": ("客户起始日期", "since"),
+    "customer.col.next_visit": ("下次回访", "next_visit"),
+    "customer.col.note": ("备注", "note"),
+    "customer.col.visit": ("回访", "visit"),
+    "customer.col.ticket": ("工单", "ticket"),
+    "customer.next": ("下次回访 {date}", "next {date}"),
+    # ---- sync
+    "sync.driver_registered": ("已为本副本注册 cstool 合并驱动", "registered the cstool merge driver for this clone"),
+    "sync.pulled": ("已拉取 {remote}/{branch}", "pulled {remote}/{branch}"),
+    "sync.pushed": ("已推送到 {remote}/{branch}", "pushed to {remote}/{branch}"),
+    # ---- reasons the tool writes into a ticket itself, in the desk's language
+    "escalate.sla_breach": ("{at} 已超过办结时限(SLA)", "SLA breach at {at}"),
+    # ---- errors: commands (options that go together or not)
+    "error.sample.unknown_type": ("--type: 没有类型 {value}", "--type: unknown type {value}"),
+    "error.sample.unknown_group": ("--group: 没有受理组 {value}", "--group: unknown group {value}"),
+    "error.verify.one_range": ("verify --history 只接受一个提交范围(例如 origin/main..HEAD),而不是 {n} 个参数",
+                               "verify --history takes one revision range (e.g. origin/main..HEAD), not {n} arguments"),
+    "error.verify.signed_needs_history": ("--require-signed 须与 --history 一起使用:cstool verify --history --require-signed",
+                                          "--require-signed goes with --history: cstool verify --history --require-signed"),
+    "error.handover.since_after_now": ("--since {since} 晚于当前时间({now})", "--since {since} is after now ({now})"),
+    "error.log.no_git": ("{root}: 不是 git 仓库,没有历史可显示;请用 cstool show",
+                         "{root}: not a git repository, so there is no history to show; see 'cstool show'"),
+    "error.followup.script_alone": ("--script 只输出回访话术;--result 和 --note 请另行运行",
+                                    "--script prints the call script; give --result and --note in a separate run"),
+    "error.followup.result_required": ("须给出 --result(satisfied、unsatisfied 或 unreachable),或者用 --script",
+                                       "--result is required (satisfied, unsatisfied or unreachable), or give --script"),
+    "error.export.reveal_and_redact": ("--reveal 和 --redact 互相矛盾;只给其中一个",
+                                       "--reveal and --redact contradict each other; give one"),
+    "error.export.xlsx_needs_file": ("xlsx 是二进制文件:请用 -o FILE(或把标准输出重定向到文件)",
+                                     "xlsx is a binary file: give -o FILE (or redirect standard output to a file)"),
+    "error.route.auto_with_group": ("--auto 按规则选择受理组;不能与 --group 或 --assignee 同时使用",
+                                    "--auto chooses the group by the rules; do not combine it with --group or --assignee"),
+    "error.route.one_ticket": ("route 只接受一个工单编号(用 --auto 时可以多个)",
+                               "route takes one ticket ID (or --auto with any number)"),
+    "error.route.group_required": ("须给出 --group(或者用 --auto)", "--group is required (or use --auto)"),
+    "error.due.unknown_kind": ("--kind: 没有事项类别 {value}(可选: {choices})",
+                               "--kind: unknown kind {value} (choose from {choices})"),
+    "error.due.unknown_group": ("--group: 没有受理组 {value}(可选: {choices})",
+                                "--group: unknown group {value} (choose from {choices})"),
+    "error.escalate.overdue_alone": ("--overdue 上报所有超时的工单;不要再给工单编号或 --to",
+                                     "--overdue escalates every breached ticket; give no ticket ID or --to"),
+    "error.escalate.ticket_required": ("escalate 需要一个工单编号(或 --overdue)", "escalate takes a ticket ID (or --overdue)"),
+    "error.audit.unknown_dimension": ("--by: 没有统计维度 {value}(可选: {choices})",
+                                      "--by: unknown dimension {value} (choose from {choices})"),
+    "error.create.field_pair": ("--field: {value} 不是 KEY=VALUE 的形式", "--field: {value} is not KEY=VALUE"),
+    # ---- errors: who may do what (permissions)
+    "error.may_not": ("{person}({role})不能{what}{target}:需要{needed}",
+                      "{person} ({role}) may not {what}{target}: it needs {needed}"),
+    "who.or": ("或", " or "),
+    "who.role": ("{role}", "a {role}"),
+    "who.role_or_above": ("{role}及以上", "a {role} or above"),
+    "who.role.agent": ("客服专员", "agent"),
+    "who.role.lead": ("班组长", "lead"),
+    "who.role.supervisor": ("主管", "supervisor"),
+    "who.role.manager": ("经理", "manager"),
+    "who.someone_else": ("其他人(回访组)", "someone else (the follow-up group, 回访组)"),
+    "who.a_rule": ("权限配置中的一条规则", "a rule in permissions"),
+    "may.create": ("登记工单", "create tickets"),
+    "may.route": ("分派", "route"),
+    "may.escalate": ("上报", "escalate"),
+    "may.reply": ("答复", "reply"),
+    "may.note": ("备注", "note"),
+    "may.chase": ("跟催", "chase"),
+    "may.pending": ("挂起", "pending"),
+    "may.resume": ("恢复处理", "resume"),
+    "may.resolve": ("解决", "resolve"),
+    "may.close": ("关闭", "close"),
+    "may.close_major": ("关闭重大投诉", "close the major complaint"),
+    "may.reopen": ("重新打开", "reopen"),
+    "may.followup": ("回访", "followup"),
+    "may.followup_own": ("回访自己处理的投诉", "record the follow-up call of their own complaint"),
+    "may.ack": ("核对合并冲突(note --ack-conflict)", "mark merge conflicts as reviewed (note --ack-conflict) on"),
+    "may.backfill": ("补录(--backfill)", "record late entries (--backfill)"),
+    "may.customer": ("修改客户档案", "change customer records"),
+    "may.import": ("导入完整工单", "import whole tickets"),
+    "may.config": ("修改名册或权限", "change the roster or permissions"),
+    # ---- errors: tickets' fields (domain/model.py, states.py, routing.py)
+    "noun.title": ("标题", "the title"),
+    "noun.name": ("名称", "the name"),
+    "error.title.empty": ("{what}: {noun}为空;请简要概括来电内容",
+                          "{what}: {noun} is empty; give a short summary of the contact"),
+    "error.title.one_line": ("{what}: {noun}只能有一行", "{what}: {noun} must be a single line"),
+    "error.title.control": ("{what}: {noun}含有控制字符 {bad}", "{what}: {noun} contains the control character {bad}"),
+    "error.title.long": ("{what}: {noun}有 {n} 个字符;最多 {limit} 个",
+                         "{what}: {noun} is {n} characters long; the limit is {limit}"),
+    "error.text.empty": ("{what}: 内容为空", "{what}: the text is empty"),
+    "error.text.bare_cr": ("{what}: 内容含有单独的回车符(U+000D)", "{what}: the text contains a bare carriage return (U+000D)"),
+    "error.text.control": ("{what}: 内容含有控制字符 {bad}", "{what}: the text contains the control character {bad}"),
+    "error.text.long": ("{what}: 内容有 {n} 个字符;最多 {limit} 个",
+                        "{what}: the text is {n} characters long; the limit is {limit}"),
+    "error.unknown_value": ("{what}: 没有 {value} 这个值(可选: {choices})",
+                            "{what}: unknown value {value} (choose from {choices})"),
+    "error.phone.masked": ("--phone: 电话号码是打码的(如 135****5555);请用真实号码,例如取自用 --reveal 导出的文件",
+                           "--phone: the phone number is masked (like 135****5555); use the real number, e.g. from an export "
+                           "made with --reveal"),
+    "error.phone.bad": ("--phone: 这不是电话号码(数字、空格、短横线,开头可有 +)",
+                        "--phone: that is not a phone number (digits, spaces, dashes, optional leading +)"),
+    "error.email.masked": ("--email: 邮箱是打码的(如 z***@example.com);请用真实地址,例如取自用 --reveal 导出的文件",
+                           "--email: the e-mail address is masked (like z***@example.com); use the real address, e.g. from an "
+                           "export made with --reveal"),
+    "error.email.bad": ("--email: 这不是邮箱地址(name@domain)", "--email: that is not an email address (name@domain)"),
+    "error.nested": ("{what}: 嵌套超过 {depth} 层", "{what}: nested more than {depth} levels deep"),
+    "error.category.unknown": ("--category: 没有分类 {value}(可选: {choices})",
+                               "--category: unknown category {value} (choose from {choices})"),
+    "error.category.bad": ("--category: {value} 不是分类名称(1-{limit} 个字符)",
+                           "--category: {value} is not a category name (1-{limit} characters)"),
+    "error.time_order": ("{ident}: --now {at} 早于最后一条记录的时间 {last};{hint}",
+                         "{ident}: --now {at} is earlier than its last recorded event at {last}; {hint}"),
+    "error.time_order.backfill": ("处理记录须按时间顺序,补录(--backfill)也是如此:请给出不早于该时间的时间",
+                                  "events stay in time order, also with --backfill: give a time no earlier than that"),
+    "error.time_order.hint": ("处理记录须按时间顺序:请给出不早于该时间的时间(补录:用 --backfill REASON 加这样的时间)",
+                              "events stay in time order: give a time no earlier than that (a late entry: --backfill REASON "
+                              "with such a time)"),
+    "error.state": ("{ticket} {status}:不能{action}(现在可以: {allowed})",
+                    "{ticket} is {status}: cannot {action} it (allowed now: {allowed})"),
+    "join.comma": ("、", ", "),
+    "error.not_in_roster": ("{option}: 名册中没有 {who}", "{option}: {who} is not in the roster"),
+    "error.not_in_group": ("--assignee: {who} 不是受理组 {group}({name})的成员",
+                           "--assignee: {who} is not a member of group {group} ({name})"),
+    # ---- errors: actions on tickets (domain/workflow.py, templates.py, customers.py)
+    "error.create.type_required": ("须给出 --type(例如 --type complaint)", "--type is required (e.g. --type complaint)"),
+    "error.create.due_for_work_orders": ("--due 只用于工作联系单(--type work_order);其他类型的时限来自时限策略",
+                                         "--due is for work orders (--type work_order); other types get their deadlines from "
+                                         "the SLA policy"),
+    "error.template.none": ("--template: {folder} 中没有模板 {name}", "--template: no template {name} in {folder}"),
+    "error.template.other_type": ("--template {name} 用于类型 {type},而不是 {given}",
+                                  "--template {name} is for type {type}, not {given}"),
+    "error.create.no_customer": ("--customer: 没有客户档案 {cid}(见 cstool customer list)",
+                                 "--customer: no customer record {cid} (see 'cstool customer list')"),
+    "error.create.due_before": ("--due: {due} 不晚于登记时间 {now}", "--due: {due} is not after the creation time {now}"),
+    "error.route.already": ("{ticket} 已经在 {group}{who}", "{ticket} is already with {group}{who}"),
+    "error.escalate.top": ("已经在最高层级({top});不能再上报",
+                           "already at the top of the ladder ({top}); cannot escalate further"),
+    "error.escalate.not_on_ladder": ("--to: {role} 不在上报层级中({ladder})", "--to: {role} is not on the ladder ({ladder})"),
+    "error.escalate.not_up": ("--to {role}: 工单已在 L{level} 层级({at});上报只能向上",
+                              "--to {role}: the ticket is already at level L{level} ({at}); escalation goes up"),
+    "error.resolution_required": ("{ticket}: {action}须给出 --resolution(每一件投诉有记录、有处理结果)",
+                                  "{ticket}: --resolution is required to {action} (每一件投诉有记录、有处理结果)"),
+    "error.followup.none_due": ("{ticket} 没有待回访;无需记录", "{ticket} has no follow-up call due; nothing to record"),
+    "error.followup.no_script": ("{ticket}: 模板 '{name}' 没有 followup_script(回访话术);请在 templates/{name}.yaml 中添加",
+                                 "{ticket}: template '{name}' has no followup_script; add one to templates/{name}.yaml"),
+    "error.template.bad_name": ("--template: {name} 不是模板名称", "--template: {name} is not a template name"),
+    "error.field.unknown": ("--field: 没有字段 {key}(可用字段: {known})", "--field: unknown field {key} (fields: {known})"),
+    "error.field.no_fields": ("此模板没有字段", "none for this template"),
+    "error.field.choice": ("--field {key}: {value} 不是可选值之一: {choices}", "--field {key}: {value} is not one of {choices}"),
+    "error.field.required": ("{type} 类型的工单须给出 --field {key}=…({label})",
+                             "--field {key}=… ({label}) is required for a {type} ticket"),
+    "error.not_a_date": ("{what}: {value} 不是日期(YYYY-MM-DD)", "{what}: {value} is not a date (YYYY-MM-DD)"),
+    "error.customer.name_empty": ("--name: 客户姓名为空", "--name: the customer's name is empty"),
+    "error.customer.name_required": ("须给出 --name", "--name is required"),
+    "error.customer.not_id": ("{query} 不是客户编号(例如 C-7KQ3MX)", "{query} is not a customer ID (e.g. C-7KQ3MX)"),
+    "error.customer.none": ("没有与 {query} 相符的客户", "no customer matches {query}"),
+    "error.customer.ambiguous": ("{query} 不唯一:与 {listed} 都相符", "{query} is ambiguous: it matches {listed}"),
+    "error.customer.nothing_to_change": ("没有要修改的内容:请给出 --name、--tier、--phone、--email、--owner、--since 或 --note",
+                                         "nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note"),
+    "error.customer.same": ("{cid} 的信息已经是这些值", "{cid} already has those values"),
+    # ---- errors: the desk, who is acting, filters, times (cli.py, desk/paths, init, query; time/)
+    "error.permission_denied": ("{what}: 没有权限;什么也没有写入", "{what}: permission denied; nothing was written"),
+    "the_desk": ("工单库", "the desk"),
+    "error.who_is_acting": ("谁在操作?请用 --as EMAIL、设置 CSTOOL_USER,或设置 git user.email",
+                            "who is acting? pass --as EMAIL, set CSTOOL_USER, or set git user.email"),
+    "error.actor_not_in_roster": ("{source}: {who} 不在工单库的名册中(cstool.yaml 的 roster)",
+                                  "{source}: {who} is not in the desk's roster (cstool.yaml, roster)"),
+    "error.as_other": ("--as {person}: git user.email 是{what};只有班组长及以上才能替名册中的其他人记录;去掉 --as "
+                       "以自己的身份操作",
+                       "--as {person}: git user.email is {what}; only a lead or above may record for another roster person; "
+                       "drop --as to act as yourself"),
+    "error.as.committer": ("{role} {email}", "{role} {email}"),
+    "error.as.stranger": (" {email}(不在名册中)", "{email}, who is not on the roster,"),
+    "error.not_a_desk": ("{root}: 不是工单库(没有 {config});用 'cstool init {root}' 新建一个",
+                         "{root}: not a desk (no {config}); run 'cstool init {root}' to create one"),
+    "error.no_desk": ("找不到工单库:{here} 及其上级文件夹和 ./records 中都没有 {config};请用 --store PATH、设置 CSTOOL_STORE,"
+                      "或运行 'cstool init'",
+                      "no desk found: no {config} in {here} or its parents, nor in ./records; pass --store PATH, set "
+                      "CSTOOL_STORE, or run 'cstool init'"),
+    "error.outside_desk": ("{path}: 在工单库 {root} 之外;cstool 只在工单库内读写",
+                           "{path}: outside the desk {root}; cstool reads and writes only inside it"),
+    "error.symlink": ("{path}: 是符号链接;cstool 不跟随工单库中的链接(请换成普通文件或文件夹,例如 git rm 它);什么也没有写入",
+                      "{path}: is a symbolic link; cstool does not follow links in a desk (replace it with a plain file or "
+                      "folder, e.g. git rm it); nothing was written"),
+    "error.cache_not_folder": ("{path}: 不是文件夹;请删除它(这是 cstool 的缓存,可随时重建)",
+                               "{path}: is not a folder; remove it (it is cstool's cache, rebuilt at will)"),
+    "error.init.email": ("init 需要您的邮箱加入名册:请用 --as EMAIL、设置 CSTOOL_USER,或设置 git user.email",
+                         "init needs your email for the roster: pass --as EMAIL, set CSTOOL_USER, or set git user.email"),
+    "error.init.not_email": ("--as: {email} 不是邮箱地址", "--as: {email} is not an email address"),
+    "error.init.exists": ("{root}: 已经是工单库({config} 已存在);什么也没有写入",
+                          "{root}: already a desk ({config} exists); nothing was written"),
+    "error.init.not_folder": ("{root}: 已存在,且不是文件夹", "{root}: exists and is not a folder"),
+    "error.init.prefix": ("--prefix: {prefix} 须为 1-8 个大写字母或数字,以字母开头",
+                          "--prefix: {prefix} must be 1-8 capital letters or digits, starting with a letter"),
+    "error.init.name_empty": ("--name: 工单库名称为空", "--name: the desk name is empty"),
+    "error.permission": ("{what}: 没有权限", "{what}: permission denied"),
+    "error.assignee_me": ("--assignee me: 您是谁?请用 --as 或设置 CSTOOL_USER",
+                          "--assignee me: who are you? pass --as or set CSTOOL_USER"),
+    "error.sort": ("--sort: 没有排序键 {sort}(可选: {choices};前面加 '-' 表示倒序)",
+                   "--sort: unknown key {sort} (choose from {choices}; '-' in front for descending)"),
+    "error.time": ("{what}: {value} 不是 1900 至 2999 年之间的时间(请用 ISO 8601 格式,例如 2026-11-22T09:30+08:00)",
+                   "{what}: {value} is not a time between the years 1900 and 2999 (use ISO 8601, e.g. 2026-11-22T09:30+08:00)"),
+    # ---- errors: durations, calendars and periods (time/, reports/audit.py)
+    "error.duration": ("{what}: {value} 不是时长(例如 30m、4h、2d、1w 或 '24h calendar')",
+                       "{what}: {value} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')"),
+    "error.duration.negative": ("{what}: {value} 是负数;时长只能向前计算(例如 4h)",
+                                "{what}: {value} is negative; durations count forward (e.g. 4h)"),
+    "error.duration.long": ("{what}: {value} 超过十年", "{what}: {value} is longer than ten years"),
+    "error.duration.minutes": ("{what}: {value} 不是整数分钟", "{what}: {value} is not a whole number of minutes"),
+    "error.duration.days": ("{what}: {value} 不是整数天(请改用小时)",
+                            "{what}: {value} is not a whole number of days (use hours instead)"),
+    "error.calendar.package": ("没有安装 {package} 包:请重新安装 cstool,或在 cstool.yaml 中设置 'calendar.official: none'",
+                               "the {package} package is not installed: reinstall cstool, or set 'calendar.official: none' in "
+                               "cstool.yaml"),
+    "error.calendar.no_work": ("日历在 {day} 之后的 {days} 天内没有工作时间",
+                               "the calendar has no working time in the {days} days after {day}"),
+    "error.calendar.year": ("{value} 不是年份", "{value} is not a year"),
+    "error.calendar.month": ("{value} 不是月份(YYYY-MM)", "{value} is not a month (YYYY-MM)"),
+    "error.calendar.span": ("{value} 不是年份(2027)或月份(2027-01)", "{value} is not a year (2027) or a month (2027-01)"),
+    "error.period.outside": ("统计周期 {period} 超出了日历的年份范围", "the period {period} is outside the calendar's years"),
+    "error.period.both": ("请给出 --period 或 --from/--to,不要同时给出", "give either --period or --from/--to, not both"),
+    "error.period.reversed": ("--to {end} 早于 --from {start}", "--to {end} is before --from {start}"),
+    "error.period.month": ("--period: {value} 没有第 {month} 月", "--period: {value} has no month {month}"),
+    "error.period.quarter": ("--period: {value} 没有第 {q} 季度(季度为 Q1 至 Q4)",
+                             "--period: {value} has no quarter {q} (quarters are Q1 to Q4)"),
+    "error.period.week": ("--period: {value} 不是 ISO 周", "--period: {value} is not an ISO week"),
+    "error.period.bad": ("--period: {value} 不是月(2026-11)、ISO 周(2026-W47)、季度(2026-Q4)、年(2026)或日(2026-11-22)",
+                         "--period: {value} is not a month (2026-11), an ISO week (2026-W47), a quarter (2026-Q4), a year "
+                         "(2026) or a day (2026-11-22)"),
+    "error.period.before_outside": ("{period} 的上一期超出了日历的年份范围",
+                                    "the period before {period} is outside the calendar's years"),
+    "error.period.compare": ("--compare: {value} 既不是 'previous' 也不是统计周期(2026-11、2026-W47、2026-Q4、2026 或 "
+                             "2026-11-22)",
+                             "--compare: {value} is neither 'previous' nor a period (2026-11, 2026-W47, 2026-Q4, 2026 or "
+                             "2026-11-22)"),
+    # ---- errors: desk files: reading, locking, writing (desk/yamlio, store, index, staging, spreadsheet)
+    "yaml.anchors": ("不允许使用锚点和别名", "anchors and aliases are not allowed"),
+    "yaml.tag": ("不允许使用标签 {tag}", "the tag {tag} is not allowed"),
+    "yaml.deep": ("嵌套超过 {depth} 层", "nesting deeper than {depth} levels"),
+    "yaml.bad_time": ("{value} 不是有效的日期或时间({detail})", "{value} is not a valid date or time ({detail})"),
+    "error.file.too_big": ("{name}: 文件超过 {mib} MiB;拒绝读取", "{name}: file is larger than {mib} MiB; refusing to read it"),
+    "error.at": ("{where}: {error}", "{where}: {error}"),
+    "error.yaml": ("{where}: YAML 格式错误: {problem}", "{where}: malformed YAML: {problem}"),
+    "yaml.duplicate_key": ("重复的键", "duplicate key"),
+    "error.file.symlink": ("{name}: 是符号链接;cstool 不跟随工单库中的链接",
+                           "{name}: is a symbolic link; cstool does not follow links in a desk"),
+    "error.file.missing": ("{name}: 文件不存在", "{name}: file not found"),
+    "error.file.folder": ("{name}: 是文件夹,不是文件", "{name}: is a folder, not a file"),
+    "error.file.not_utf8": ("{name}: 不是 UTF-8 文本(第 {byte} 字节)", "{name}: not UTF-8 text (byte {byte})"),
+    "error.file.surrogate": ("{name}: 含有单独的代理字符(如 \\ud800 这样的转义),这不是文本;请删除它",
+                             "{name}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"),
+    "error.file.ticket_mapping": ("{name}: 工单文件须为字段的映射", "{name}: a ticket file must be a mapping of fields"),
+    "error.file.id_mismatch": ("{name}: 工单编号 {id} 与文件名 {expected} 不符",
+                               "{name}: the ticket id {id} does not match the file name {expected}"),
+    "error.file.would_grow": ("{name} 将增长到 {kib} KiB,超过工单库文件最多 {mib} MiB 的限制;请缩短内容,或关联一张新工单",
+                              "{name} would grow to {kib} KiB, past the {mib} MiB a desk file may have; shorten the text or "
+                              "link a new ticket"),
+    "error.mint": ("尝试 100 次仍未生成空闲的工单编号", "could not mint a free ticket ID after 100 tries"),
+    "error.file.customer_mapping": ("{name}: 客户文件须为字段的映射", "{name}: a customer file must be a mapping of fields"),
+    "error.read_only": ("{root}: 工单库是只读的;什么也没有写入", "{root}: the desk is read-only; nothing was written"),
+    "error.locked": ("工单库被另一个 cstool 进程锁定(已等待 {seconds} 秒);请重试,或调大 CSTOOL_LOCK_TIMEOUT",
+                     "the desk is locked by another cstool process (waited {seconds} s); try again, or raise "
+                     "CSTOOL_LOCK_TIMEOUT"),
+    "error.lock.symlink": ("{name}: 是符号链接;cstool 不跟随工单库中的链接(请删除它:这是 cstool 的锁文件,可随时重建);"
+                           "什么也没有写入",
+                           "{name}: is a symbolic link; cstool does not follow links in a desk (remove it: it is cstool's "
+                           "lock, made again at will); nothing was written"),
+    "error.lock.create": ("{name}: 无法创建工单库的锁({reason});什么也没有写入",
+                          "{name}: cannot create the desk lock ({reason}); nothing was written"),
+    "error.lock.not_file": ("{name}: 不是普通文件;请删除它(这是 cstool 的锁文件);什么也没有写入",
+                            "{name}: is not a plain file; remove it (it is cstool's lock); nothing was written"),
+    "error.import.appeared": ("{name} 在导入过程中出现了;什么也没有导入,请重试",
+                              "{name} appeared while importing; nothing was imported, try again"),
+    "error.xlsx.unreadable": ("{name}: 不是可读取的 Excel 工作簿(.xlsx)({kind})",
+                              "{name}: not an Excel workbook (.xlsx) that can be read ({kind})"),
+    # ---- errors: import and export of tickets (desk/exchange.py)
+    "error.import.columns": ("未知的{what}列: {columns}(已知: {known})", "unknown {what} column(s): {columns} (known: {known})"),
+    "import.what.ticket": ("工单", "ticket"),
+    "import.what.event": ("处理记录", "event"),
+    "import.what.customer": ("客户", "customer"),
+    "import.what.visit": ("回访", "visit"),
+    "error.import.row_column": ("第 {row} 行: {column} 列: {error}", "row {row}: column {column}: {error}"),
+    "error.import.not_number": ("{value} 不是数字", "{value} is not a number"),
+    "error.json.deep": ("不是有效的 JSON: 嵌套超过 {depth} 层", "not valid JSON: nested more than {depth} levels deep"),
+    "error.json.bad": ("不是有效的 JSON: {detail}(第 {line} 行)", "not valid JSON: {detail} (line {line})"),
+    "error.csv.empty": ("CSV 文件是空的", "the CSV file is empty"),
+    "error.import.more_cells": ("第 {row} 行: 单元格比列多", "row {row}: more cells than columns"),
+    "error.json.list": ("导入的 JSON 须为{what}(对象)的列表", "a JSON import must be a list of {what}s (objects)"),
+    "error.import.bad_rows": ("什么也没有导入: 有 {n} 行有误: {rows}", "nothing imported: {n} bad row(s): {rows}"),
+    "join.semicolon": (";", "; "),
+    "error.import.history_no_ticket": ("{name}: 处理记录第 {row} 行没有写明工单", "{name}: history row {row} names no ticket"),
+    "error.import.orphan_history": ("{ids} 的处理记录行没有对应的工单行", "history rows of {ids}, which no ticket row has"),
+    "error.import.format": ("{path}: 请用 --format csv、json 或 xlsx 指明格式(文件名的后缀都不是)",
+                            "{path}: say --format csv, json or xlsx (the file name ends in none of them)"),
+    "error.import.unreadable": ("{path}: 无法读取({reason})", "{path}: cannot read it ({reason})"),
+    "error.import.too_big": ("{path}: 超过 512 MiB", "{path}: larger than 512 MiB"),
+    "error.import.not_utf8": ("{path}: 不是 UTF-8 文本(请把 CSV 另存为 'CSV UTF-8')",
+                              "{path}: not UTF-8 text (save the CSV as 'CSV UTF-8')"),
+    "error.import.same_contact": ("同一来电(渠道、客户、时间和标题相同)在文件中出现了两次",
+                                  "the same contact (channel, customer, time and title) appears twice in the file"),
+    "error.import.known": ("{what}已在工单库中(以前导入过?);用 --skip-existing 跳过这样的行",
+                           "{what} already in this desk (imported before?); pass --skip-existing to leave such rows out"),
+    "error.import.ticket_is": ("{id} ", "{id} is"),
+    "error.import.contact_was": ("这一来电", "this contact was"),
+    "error.in_row": ("第 {row} 行: {error}", "row {row}: {error}"),
+    "error.and_more": ("另有 {n} 处", "and {n} more"),
+    "error.findings": ("{findings}", "{findings}"),
+    "error.import.twice": ("{id} 在文件中出现了两次", "{id} appears twice in the file"),
+    "error.import.title": ("title: 工单须有标题", "title: a ticket needs a title"),
+    "error.import.customer": ("customer: 须为 id、name、phone、email、tier 的映射",
+                              "customer: must be a mapping of id, name, phone, email, tier"),
+    "error.import.added_meanwhile": ("{id} 在此期间已被加入工单库;什么也没有导入",
+                                     "{id} was added to the desk meanwhile; nothing was imported"),
+    "error.import.contacts_meanwhile": ("另一次导入在此期间加入了相同的来电;什么也没有导入",
+                                        "another import added the same contacts meanwhile; nothing was imported"),
+    "error.import.file_too_big": ("{name} 将有 {kib} KiB,超过工单库文件最多 {mib} MiB 的限制;什么也没有导入",
+                                  "{name} would be {kib} KiB, past the {mib} MiB a desk file may have; nothing was imported"),
+    # ---- errors: git and customer import (git/repo.py, driver.py, history.py, desk/customer_exchange.py)
+    "error.git.missing": ("没有安装 git,但这个工单库是 git 仓库", "git is not installed, but this desk is a git repository"),
+    "error.git.failed": ("git {command} 失败: {detail}", "git {command} failed: {detail}"),
+    "error.git.stage": ("git 无法暂存 {files}({detail}),所以什么也没有写入;请先解决(git 崩溃留下的 .git/index.lock 可在没有 "
+                        "git 运行时删除),然后重新运行命令",
+                        "git could not stage {files} ({detail}), so nothing was written; fix that (a stale .git/index.lock "
+                        "left by a crashed git can be removed when no git is running), then run the command again"),
+    "error.git.commit": ("git 无法提交 {files}({detail}),所以什么也没有写入;请先解决,然后重新运行命令",
+                         "git could not commit {files} ({detail}), so nothing was written; fix that, then run the command "
+                         "again"),
+    "error.git.rebase": ("git rebase 正在进行(sync 被中断了?);请完成它(git rebase --continue)或撤销它(git rebase --abort),"
+                         "然后重新运行命令;什么也没有写入",
+                         "a git rebase is in progress (an interrupted sync?); finish it (git rebase --continue) or undo it "
+                         "(git rebase --abort), then run the command again; nothing was written"),
+    "error.git.merge": ("git merge 正在进行;请完成它(解决冲突后 git commit)或撤销它(git merge --abort),然后重新运行命令;"
+                        "什么也没有写入",
+                        "a git merge is in progress; finish it (resolve, then git commit) or undo it (git merge --abort), "
+                        "then run the command again; nothing was written"),
+    "error.git.detached": ("HEAD 处于分离状态(没有检出分支),新的提交会在检出分支时丢失;请检出您的分支(例如 git switch main),"
+                           "然后重新运行命令;什么也没有写入",
+                           "HEAD is detached (no branch is checked out), so new commits would be lost when one is; check out "
+                           "your branch (e.g. git switch main), then run the command again; nothing was written"),
+    "error.git.status": ("git 无法判断 {name} 是否已提交({detail});什么也没有写入",
+                         "git cannot tell whether {name} is committed ({detail}); nothing was written"),
+    "error.git.uncommitted_edits": ("{name} 有 git 尚未提交的修改,cstool 的提交会把它们当作自己的;请提交(git commit {name})"
+                                    "或放弃(git checkout -- {name}),然后重新运行命令;什么也没有写入",
+                                    "{name} has edits git has not committed, and cstool's commit would take them in as its "
+                                    "own; commit them (git commit {name}) or discard them (git checkout -- {name}), then run "
+                                    "the command again; nothing was written"),
+    "error.git.untracked": ("{name} 存在但尚未提交;请提交它(git add {name} && git commit)或删除它,然后重新运行命令;"
+                            "什么也没有写入",
+                            "{name} exists but is not committed; commit it (git add {name} && git commit) or remove it, then "
+                            "run the command again; nothing was written"),
+    "error.git.not_repo_init": ("{root}: 不是 git 仓库;请先运行 'git init'",
+                                "{root}: not a git repository; run 'git init' first"),
+    "error.sync.unsaved": ("有 {n} 个工单库文件尚未提交,推送会把它们落下: {files};请提交(git add FILE && git commit)或删除它们,"
+                           "然后再同步",
+                           "{n} desk file(s) are not committed, so a push would leave them behind: {files}; commit them (git "
+                           "add FILE && git commit) or remove them, then sync again"),
+    "error.sync.not_repo": ("{root}: 不是 git 仓库,没有可同步的", "{root}: not a git repository, nothing to sync"),
+    "error.sync.dirty": ("工作区有未提交的修改;请提交或暂存(stash)它们,然后再同步",
+                         "the working tree has uncommitted changes; commit or stash them, then sync again"),
+    "error.sync.detached": ("HEAD 处于分离状态;请检出一个分支,然后再同步",
+                            "HEAD is detached; check out a branch, then sync again"),
+    "error.sync.no_remote": ("没有名为 '{remote}' 的远程仓库;请用 git remote add {remote} URL 添加",
+                             "no remote named '{remote}'; add one with git remote add {remote} URL"),
+    "error.sync.unreachable": ("无法连接 {remote}: {detail};您的提交在本地是安全的,请稍后再同步",
+                               "could not reach {remote}: {detail}; your commits are safe here, sync again later"),
+    "error.sync.pull": ("从 {remote} 拉取失败,已撤销({detail});您的提交保持原样;请用 git 解决后再同步",
+                        "pull from {remote} failed and was undone ({detail}); your commits are as they were; resolve with git,"
+                        " then sync again"),
+    "error.sync.push": ("推送到 {remote} 被拒绝({detail});您的提交在本地是安全的,请再次同步",
+                        "push to {remote} was refused ({detail}); your commits are safe here, sync again"),
+    "error.history.range": ("git log {range} 失败: {detail};请给出本地存在的范围,例如 origin/main..HEAD",
+                            "git log {range} failed: {detail}; give a range that exists here, e.g. origin/main..HEAD"),
+    "error.history.not_repo": ("{root}: 不是 git 仓库;verify --history 读取的是工单库的 git 历史",
+                               "{root}: not a git repository; verify --history reads the desk's git history"),
+    "error.history.signatures": ("git log 无法读取签名: {detail}", "git log could not read the signatures: {detail}"),
+    "import.what.customer_record": ("客户档案", "customer record"),
+    "error.customer.orphan_visits": ("{name}: {ids} 的回访记录没有对应的客户行",
+                                     "{name}: visits of {ids}, which no customer row has"),
+    "error.customer.unknown_fields": ("{cid}: 未知的字段 {fields}", "{cid}: unknown field(s) {fields}"),
+    "error.customer.owner": ("{cid}: 回访负责人 {owner} 不在团队名册中", "{cid}: owner {owner} is not in the team roster"),
+    "error.customer.visits": ("{cid}: visits 须为带结果({results})的回访列表",
+                              "{cid}: visits must be a list of visits with a result ({results})"),
+    "error.in_record": ("第 {n} 条档案: {error}", "record {n}: {error}"),
+    "error.customer.known": ("什么也没有导入: {ids} 已在工单库中;用 --skip-existing 跳过它们",
+                             "nothing imported: {ids} already in this desk; pass --skip-existing to leave them out"),
+    # ---- errors: integrity findings (desk/verify.py; verify, audit --check)
+    "finding.symlink_folder": ("{name} 是符号链接;cstool 不跟随工单库中的链接:请换成普通文件夹",
+                               "{name} is a symbolic link; cstool does not follow links in a desk: replace it with a plain "
+                               "folder"),
+    "finding.symlink": ("{name} 是指向 {target} 的符号链接;cstool 会跳过它:请删除它(git rm)",
+                        "{name} is a symbolic link to {target}; cstool skips it: remove it (git rm)"),
+    "finding.uncommitted": ("{name} 尚未提交(未跟踪或已修改),sync 不会带上它:请提交它,或撤销修改",
+                            "{name} is not committed (untracked or modified), so sync would not carry it: commit it, or "
+                            "remove the change"),
+    "finding.ticket_mapping": ("工单文件须为字段的映射", "a ticket file must be a mapping of fields"),
+    "finding.assignee": ("处理人 {who} 不在名册中", "assignee {who} is not on the roster"),
+    "finding.missing": ("缺少字段 '{key}'", "missing field '{key}'"),
+    "finding.not_id": ("编号 {id} 不是工单编号", "id {id} is not a ticket ID"),
+    "finding.id_file": ("编号 {id} 与文件名 {name} 不符", "id {id} does not match the file name {name}"),
+    "finding.not_one_of": ("{key} {value} 不是以下之一: {known}", "{key} {value} is not one of {known}"),
+    "finding.title": ("title 须为非空文本", "title must be a non-empty text"),
+    "finding.timestamp": ("{key} {value} 不是时间戳", "{key} {value} is not a timestamp"),
+    "finding.layout": ("文件应在 {expected}(按登记月份)", "file should be at {expected} (by its creation month)"),
+    "finding.customer_mapping": ("customer 须为映射", "customer must be a mapping"),
+    "finding.customer_tier": ("客户等级 {tier} 不是 A、B 或 C", "customer tier {tier} is not A, B or C"),
+    "finding.customer_record": ("客户 {id} 在 customers/ 中没有档案", "customer {id} has no record in customers/"),
+    "finding.history_list": ("history 须为事件的列表", "history must be a list of events"),
+    "finding.history_start": ("处理记录须以登记(create)事件开始", "the history must start with a create event"),
+    "finding.event_fields": ("第 {n} 条处理记录缺少 at、by 或 action", "history event {n} lacks at, by or action"),
+    "finding.event_by": ("第 {n} 条处理记录由 {who} 做出,此人不在名册中", "history event {n} by {who}, who is not on the roster"),
+    "finding.conflict": ("待核对的合并冲突: {note}(核对后: cstool note {id} --ack-conflict -m …)",
+                         "merge conflict to review: {note} (then: cstool note {id} --ack-conflict -m …)"),
+    "finding.conflict_default": ("两个副本做了相互矛盾的修改", "two clones made contradictory changes"),
+    "finding.no_resolution": ("投诉已关闭但没有处理结果(每一件投诉有记录、有处理结果)",
+                              "complaint closed without a resolution (每一件投诉有记录、有处理结果)"),
+    "finding.followup_missing": ("投诉的回访应在 {due} 完成,但没有结果",
+                                 "complaint's follow-up call was due {due} and has no result"),
+    "finding.followup_unreached": ("投诉的回访应在 {due} 完成;尚未联系上客户",
+                                   "complaint's follow-up call was due {due}; the customer was not reached yet"),
+    "finding.duplicate": ("编号 {id} 也被 {other} 使用", "ID {id} is also used by {other}"),
+    "finding.calendar": ("{what} 于 {due} 到期,{year} 年没有任何日历来源:请添加该年的 calendar.holidays / extra_workdays,"
+                         "或更新 chinesecalendar 包",
+                         "{what} falls due {due}, in {year}, which no calendar source covers: add that year's "
+                         "calendar.holidays / extra_workdays or update the chinesecalendar package"),
+    "finding.customer_id": ("客户编号 {id} 与文件名不符", "customer id {id} does not match the file name"),
+    "finding.tier": ("客户等级 {tier} 不是 A、B 或 C", "tier {tier} is not A, B or C"),
+    # ---- help pages: cstool and its global options (cstool/cli_help.py explains the keys)
+    "help.cstool": ("cstool:以 git 中的 YAML 文件管理客服中心的工单。\n\n"
+                    "登记来电、来函、来访和在线咨询,分派并逐级上报,答复客户,办结并回访,统计报表,全部在命令行完成。",
+                    "cstool: a customer-service centre's tickets as YAML files in git.\n\n"
+                    "Register contacts (来电/来函/来访/在线), route and escalate them (逐级上报), reply, "
+                    "close and call back (回访), and report, all from the shell."),
+    "help.cstool.examples": ("cstool init --name 华东客户服务中心      # 新建工单库\n"
+                             "cstool create --type complaint --title \"空调不制冷\"\n"
+                             "cstool list --lang zh                   # 用中文显示\n"
+                             "cstool <命令> --help                    # 某个命令的帮助",
+                             "cstool init --name \"East China service centre\"   # a new desk\n"
+                             "cstool create --type complaint --title \"Air conditioner not cooling\"\n"
+                             "cstool list --lang en                   # in English\n"
+                             "cstool <command> --help                 # help on one command"),
+    "help.examples": ("示例", "Examples"),
+    "help.global_options": ("全局选项", "Global options"),
+    "help.global.store": ("工单库所在文件夹 [环境变量 CSTOOL_STORE]。", "The desk folder [env CSTOOL_STORE]."),
+    "help.global.as_user": ("以名册中此人的身份操作(邮箱或姓名)[环境变量 CSTOOL_USER;默认 git user.email]。",
+                            "Act as this roster person (email or name) [env CSTOOL_USER; default git user.email]."),
+    "help.global.now_text": ("当前时间,用于补录和测试 [环境变量 CSTOOL_NOW]。",
+                             "The clock, for backfilling and tests [env CSTOOL_NOW]."),
+    "help.global.lang_flag": ("输出语言 [环境变量 CSTOOL_LANG;默认为工单库的语言,其次为系统区域设置]。",
+                              "Output language [env CSTOOL_LANG; default desk language, else locale]."),
+    "help.global.no_commit": ("只写文件,不做 git 提交。", "Write files but make no git commit."),
+    "help.global.backfill": ("补录:事件保留 --now 的时间并附上此原因(班组长及以上)。",
+                             "Record a late entry: the events keep their --now time and carry this reason "
+                             "(a lead or above)."),
+    "help.global.strict": ("有工单或客户文件无法读取时以代码 3 退出(否则跳过该文件)[环境变量 CSTOOL_STRICT]。",
+                           "Exit 3 when a ticket or customer file cannot be read (it is skipped otherwise) "
+                           "[env CSTOOL_STRICT]."),
+    "help.option.help": ("显示此帮助并退出。", "Show this message and exit."),
+    "help.option.version": ("显示版本并退出。", "Show the version and exit."),
+    # ---- help pages: options many commands share (--format, --json, --reveal, -o)
+    "help.option.fmt": ("输出格式。", "Output format."),
+    "help.option.as_json": ("等同于 --format json。", "Shorthand for --format json."),
+    "help.option.reveal": ("显示完整的客户电话和邮箱(不打码)。", "Show customer phone and email unmasked."),
+    "help.option.output": ("写入此文件,而不是标准输出。", "Write to this file instead of standard output."),
+    "help.option.period": ("2026-11(月)、2026-W47(ISO 周)、2026-Q4(季度)、2026(年)或 2026-11-22(日);默认本月。",
+                           "2026-11 (month), 2026-W47 (ISO week), 2026-Q4 (quarter), 2026 (year) or 2026-11-22 (day); "
+                           "default: this month."),
+    "help.option.start": ("起始日(YYYY-MM-DD),与 --to 一起使用。", "First day (YYYY-MM-DD), with --to."),
+    "help.option.end": ("截止日(YYYY-MM-DD),含当天。", "Last day (YYYY-MM-DD), inclusive."),
+    "help.option.bom": ("CSV 文件以 UTF-8 BOM 开头,Excel 和 WPS 才能正确显示中文。",
+                        "Start the CSV with a UTF-8 byte-order mark, so Excel and WPS read its Chinese right."),
+    "help.option.assignees": ("邮箱或姓名;me 表示自己。", "Email or name; 'me' for yourself."),
+    "help.option.groups": ("只看这些受理组(可重复,或用逗号分隔)。", "Only these groups (repeatable or comma-separated)."),
+    "help.option.types": ("只看这些类型(可重复,或用逗号分隔)。", "Only these types (repeatable or comma-separated)."),
+    "help.option.channels": ("只看这些渠道(可重复,或用逗号分隔)。", "Only these channels (repeatable or comma-separated)."),
+    "help.option.priorities": ("只看这些优先级(可重复,或用逗号分隔)。",
+                               "Only these priorities (repeatable or comma-separated)."),
+    "help.option.tiers": ("只看这些客户等级(A/B/C,可重复)。", "Only these customer grades (A/B/C, repeatable)."),
+    "help.option.text": ("标题、描述、客户或分类中须包含的词。",
+                         "Words that must all appear in title, description, customer or category."),
+    "help.option.note": ("备注,记入处理记录。", "A note, for the history."),
+    "help.option.skip_existing": ("跳过工单库中已有的记录。", "Leave out records already in the desk."),
+    # ---- help pages: one block per command
+    "help.init.short": ("新建工单库(配置、模板、git)。", "Create a desk (config, templates, git)."),
+    "help.init": ("在 DIR(默认:--store / CSTOOL_STORE,否则当前文件夹)新建工单库:配置、模板、文件夹、"
+                  ".gitignore、git 仓库和第一次提交。\n\n"
+                  "您以经理身份加入名册(取自 --as、CSTOOL_USER 或 git user.email);在 cstool.yaml 中添加团队成员。",
+                  "Create a desk in DIR (default: --store / CSTOOL_STORE, else the current folder): config, "
+                  "templates, folders, .gitignore, git and a first commit.\n\n"
+                  "You are added to the roster as its manager (from --as, CSTOOL_USER or git user.email); "
+                  "edit cstool.yaml to add your team."),
+    "help.init.name": ("工单库名称,例如 华东客户服务中心。", "The desk's name, e.g. 华东客户服务中心."),
+    "help.init.prefix": ("工单编号前缀(默认 CS)。", "Ticket ID prefix (default CS)."),
+    "help.init.user_name": ("您在名册中的姓名(默认 git user.name)。", "Your name for the roster (default git user.name)."),
+    "help.init.no_git": ("不创建 git 仓库。", "Do not create a git repository."),
+    "help.init.examples": ("cstool init desk --name 华东客户服务中心 --as zhang@example.com\n"
+                           "cstool init --prefix HD --no-git",
+                           "cstool init desk --name \"East China centre\" --as zhang@example.com\n"
+                           "cstool init --prefix HD --no-git"),
+    "help.create.short": ("登记新工单并输出编号。", "Register a new ticket and print its ID."),
+    "help.create": ("登记新工单;分派规则和该类型的模板填写默认值。",
+                    "Register a new ticket; routing rules and the type's template fill the defaults."),
+    "help.create.ticket_type": ("工单类型,例如 complaint、inquiry、repair、work_order。",
+                                "Ticket type, e.g. complaint, inquiry, repair, work_order."),
+    "help.create.title": ("一句话概括来电内容。", "One-line summary of the contact."),
+    "help.create.description": ("客户反映的情况;'-' 表示从标准输入读取。",
+                                "What the customer said; '-' reads it from standard input."),
+    "help.create.channel": ("受理渠道:phone、email、online、letter、visit、sms …", "phone, email, online, letter, visit, sms …"),
+    "help.create.customer": ("客户姓名,或客户档案编号。", "The customer's name, or a customer record ID."),
+    "help.create.phone": ("客户电话。", "The customer's phone number."),
+    "help.create.email": ("客户邮箱。", "The customer's email address."),
+    "help.create.tier": ("客户等级。", "The customer's grade."),
+    "help.create.priority": ("A 为最紧急。", "A is the most urgent."),
+    "help.create.severity": ("major:例如涉及赔偿的重大投诉。", "major: e.g. a complaint involving compensation (重大投诉)."),
+    "help.create.category": ("原因或主题,取自工单库的分类。", "Cause or topic, from the desk's categories."),
+    "help.create.group": ("分派给此受理组,不按分派规则。", "Route to this group instead of applying the routing rules."),
+    "help.create.assignee": ("分派给该组的此成员。", "Assign to this member of the group."),
+    "help.create.template": ("使用 templates/NAME.yaml,而不是该类型的模板。",
+                             "Use templates/NAME.yaml instead of the type's template."),
+    "help.create.due": ("工作联系单的办结时限(默认按紧急程度 A/B/C)。",
+                        "A work order's due time (default: from its urgency A/B/C)."),
+    "help.create.fields": ("模板中该类型特有的信息(可重复)。", "A type-specific detail from the template (repeatable)."),
+    "help.create.quiet": ("只输出新工单编号。", "Print only the new ID."),
+    "help.create.examples": ("cstool create --type complaint --title \"空调不制冷\" --customer 陈建国 --phone 13800138000\n"
+                             "cstool create --type inquiry --title \"咨询保修期\" --channel online -q",
+                             "cstool create --type complaint --title \"Air conditioner not cooling\" --customer \"Chen Jianguo\" "
+                             "--phone 13800138000\n"
+                             "cstool create --type inquiry --title \"Warranty question\" --channel online -q"),
+    "help.show.short": ("显示一张工单及其处理记录。", "Show one ticket with its history."),
+    "help.show": ("显示一张工单(编号或可唯一确定的末尾几位)及其按时间排列的处理记录。",
+                  "Show one ticket (ID or unambiguous suffix) with its history as a timeline."),
+    "help.show.examples": ("cstool show CS-20261120-7KQ3\ncstool show 7KQ3 --json",
+                           "cstool show CS-20261120-7KQ3\ncstool show 7KQ3 --json"),
+    "help.list.short": ("列出工单(默认列出未结工单)。", "List tickets (open ones by default)."),
+    "help.list": ("列出工单,最新的在前;默认列出所有未关闭的工单。",
+                  "List tickets, newest first; by default every ticket that is not closed."),
+    "help.list.status": ("open、in_progress、pending、resolved、closed 或 all(默认:除已关闭外全部)。",
+                         "open, in_progress, pending, resolved, closed, or all (default: all but closed)."),
+    "help.list.tiers": ("客户等级。", "Customer grade."),
+    "help.list.sort": ("created、updated、priority、status、id、type、group、assignee;前面加 '-' 表示倒序。",
+                       "created, updated, priority, status, id, type, group, assignee; '-' in front for descending."),
+    "help.list.limit": ("最多显示的行数(0:不限)。", "At most this many rows (0: no limit)."),
+    "help.list.examples": ("cstool list --type complaint --assignee me\n"
+                           "cstool list --status all --text 空调 --sort -updated",
+                           "cstool list --type complaint --assignee me\n"
+                           "cstool list --status all --text \"air conditioner\" --sort -updated"),
+    "help.route.short": ("把工单分派给受理组和处理人,或按规则分派(--auto)。",
+                         "Assign a ticket to a group and person, or apply the rules (--auto)."),
+    "help.route": ("把 TICKET 分派给 --group,或用 route --auto [TICKET…] 按分派规则分派。",
+                   "Route TICKET to --group (分派), or route --auto [TICKET…] by the rules."),
+    "help.route.group": ("分派到的受理组。", "The group to route to."),
+    "help.route.assignee": ("该组的成员(默认由该组的分派方式选定)。",
+                            "A member of that group (default: the group's method picks one)."),
+    "help.route.note": ("分派原因,记入处理记录。", "Why, for the history."),
+    "help.route.auto": ("按分派规则分派:给出的工单,或所有未分派的工单。",
+                        "Apply the routing rules: to the given tickets, or to every unassigned one."),
+    "help.route.examples": ("cstool route 7KQ3 --group complaints --assignee li@example.com\ncstool route --auto",
+                            "cstool route 7KQ3 --group complaints --assignee li@example.com\ncstool route --auto"),
+    "help.escalate.short": ("把工单逐级上报一级。", "Escalate a ticket one level up the ladder (逐级上报)."),
+    "help.escalate": ("把 TICKET 逐级上报一级,并转给该层级的负责人。",
+                      "Escalate TICKET one level up the ladder and reassign it to that level's person."),
+    "help.escalate.reason": ("上报原因(必填)。", "Why it is escalated (required)."),
+    "help.escalate.to_role": ("直接上报到此角色(越级),例如 manager。", "Go straight to this role (越级), e.g. manager."),
+    "help.escalate.overdue": ("把所有已超时的工单上报到超时程度要求的层级(供定时任务和 CI 使用)。",
+                              "Bring every breached ticket to the level its breach warrants (for cron and CI)."),
+    "help.escalate.examples": ("cstool escalate 7KQ3 --reason \"客户要求主管处理\"\n"
+                               "cstool escalate 7KQ3 --to manager --reason \"涉及赔偿\"\n"
+                               "cstool escalate --overdue",
+                               "cstool escalate 7KQ3 --reason \"The customer asks for a supervisor\"\n"
+                               "cstool escalate 7KQ3 --to manager --reason \"Compensation claimed\"\n"
+                               "cstool escalate --overdue"),
+    "help.reply.short": ("记录对客户的答复。", "Record a customer-facing reply."),
+    "help.reply": ("记录对 TICKET 客户的答复。", "Record a reply to the customer on TICKET."),
+    "help.reply.message": ("告诉客户的内容;'-' 表示从标准输入读取。", "What the customer was told; '-' reads standard input."),
+    "help.reply.examples": ("cstool reply 7KQ3 -m \"已安排师傅明天上门\"",
+                            "cstool reply 7KQ3 -m \"A technician comes tomorrow\""),
+    "help.note.short": ("添加内部备注,或跟催(--chase)。", "Add an internal note, or a chase (--chase)."),
+    "help.note": ("给 TICKET 添加内部备注(客户看不到;不停止计时)。",
+                  "Add an internal note to TICKET (not shown to the customer; no clock stops)."),
+    "help.note.message": ("备注内容;'-' 表示从标准输入读取。", "The note; '-' reads standard input."),
+    "help.note.chase": ("记录对责任单位的跟催。", "Record a chase (跟催) of the responsible unit."),
+    "help.note.ack_conflict": ("标记该工单的合并冲突已核对。", "Mark the ticket's merge conflicts as reviewed."),
+    "help.note.examples": ("cstool note 7KQ3 -m \"已联系售后部门\"\ncstool note 7KQ3 --chase -m \"第二次催办\"",
+                           "cstool note 7KQ3 -m \"After-sales contacted\"\ncstool note 7KQ3 --chase -m \"Second reminder\""),
+    "help.pending.short": ("挂起工单(时限暂停计时)。", "Put a ticket on hold (SLA clocks pause)."),
+    "help.pending": ("挂起 TICKET;其解决时限暂停计时,直到 cstool resume。",
+                     "Put TICKET on hold; its resolution clock pauses until `cstool resume`."),
+    "help.pending.reason": ("工单在等待什么。", "What the ticket waits for."),
+    "help.pending.examples": ("cstool pending 7KQ3 --reason \"等待客户提供发票\"",
+                              "cstool pending 7KQ3 --reason \"Waiting for the customer's invoice\""),
+    "help.resume.short": ("恢复处理挂起的工单。", "Resume a pending ticket."),
+    "help.resume": ("恢复处理挂起的 TICKET;其解决时限重新计时。", "Resume a pending TICKET; its resolution clock runs again."),
+    "help.resume.note": ("收到了什么,记入处理记录。", "What came back, for the history."),
+    "help.resume.examples": ("cstool resume 7KQ3 --note \"客户已提供发票\"", "cstool resume 7KQ3 --note \"Invoice received\""),
+    "help.resolve.short": ("记录处理结果,暂不关闭。", "Record the result without closing yet."),
+    "help.resolve": ("记录 TICKET 的处理结果;工单保持打开等待确认,直到 cstool close。",
+                     "Record TICKET's result; it stays open for confirmation until `cstool close`."),
+    "help.resolve.resolution": ("处理结果。", "The result (处理结果)."),
+    "help.resolve.examples": ("cstool resolve 7KQ3 --resolution \"已更换压缩机\"",
+                              "cstool resolve 7KQ3 --resolution \"Compressor replaced\""),
+    "help.close.short": ("记录处理结果并关闭;安排回访。", "Record the result and close; schedules the follow-up call."),
+    "help.close": ("记录处理结果并关闭 TICKET;有回访规定的类型会安排回访。",
+                   "Close TICKET with its resolution; types with a follow-up policy get a call scheduled."),
+    "help.close.resolution": ("处理结果;已解决的工单可不填。", "The result (处理结果); required unless already resolved."),
+    "help.close.examples": ("cstool close 7KQ3 --resolution \"已更换压缩机,客户确认正常\"\ncstool close 7KQ3",
+                            "cstool close 7KQ3 --resolution \"Compressor replaced, customer confirms\"\ncstool close 7KQ3"),
+    "help.reopen.short": ("重新打开已解决或已关闭的工单。", "Reopen a resolved or closed ticket."),
+    "help.reopen": ("重新打开 TICKET。", "Reopen TICKET."),
+    "help.reopen.reason": ("重新打开的原因。", "Why it is reopened."),
+    "help.reopen.examples": ("cstool reopen 7KQ3 --reason \"客户反映问题仍未解决\"",
+                             "cstool reopen 7KQ3 --reason \"The customer says it is not fixed\""),
+    "help.log.short": ("显示工单的 git 历史。", "Show a ticket's git history."),
+    "help.log": ("显示修改过 TICKET 文件的提交。", "Show the commits that changed TICKET's file."),
+    "help.log.limit": ("最多显示的提交数。", "At most this many commits."),
+    "help.log.examples": ("cstool log 7KQ3\ncstool log 7KQ3 -n 5 --json", "cstool log 7KQ3\ncstool log 7KQ3 -n 5 --json"),
+    "help.followup.short": ("记录回访;不满意时重新打开并上报。",
+                            "Record a follow-up call (回访); unsatisfied reopens and escalates."),
+    "help.followup": ("记录 TICKET 的回访;客户不满意时工单重新打开并上报。",
+                      "Record the follow-up call of TICKET; unsatisfied reopens and escalates it."),
+    "help.followup.result": ("客户的评价。", "What the customer said."),
+    "help.followup.note": ("通话内容,记入处理记录。", "What was said, for the history."),
+    "help.followup.script": ("输出填好本工单信息的回访话术;不记录任何内容。",
+                             "Print the call script (回访话术) with the ticket's values; records nothing."),
+    "help.followup.examples": ("cstool followup 7KQ3 --script\ncstool followup 7KQ3 --result satisfied --note \"客户表示满意\"",
+                               "cstool followup 7KQ3 --script\n"
+                               "cstool followup 7KQ3 --result satisfied --note \"The customer is happy\""),
+    "help.customer.short": ("客户档案:添加、查看、列出、修改、定期回访。", "Customer records: add, show, list, edit, visit."),
+    "help.customer": ("客户档案:添加、查看、列出、修改、定期回访、导出、导入。",
+                      "Customer records: add, show, list, edit, visit, export, import."),
+    "help.customer.examples": ("cstool customer add --name 陈建国 --tier A --phone 13800138000\ncstool customer list --tier A",
+                               "cstool customer add --name \"Chen Jianguo\" --tier A --phone 13800138000\n"
+                               "cstool customer list --tier A"),
+    "help.customer.add": ("添加客户档案;输出其编号。", "Add a customer record; prints its ID."),
+    "help.customer.edit": ("修改客户信息或等级。", "Change a customer's details or tier."),
+    "help.customer.visit": ("记录对客户的定期回访或电话回访。", "Record a periodic visit or call (定期回访) to a customer."),
+    "help.customer.show": ("一位客户、其下次定期回访和相关工单。", "One customer, their next periodic visit and their tickets."),
+    "help.customer.list": ("列出客户及其等级和下次定期回访。", "List customers with their tier and next periodic visit."),
+    "help.customer.export": ("导出客户档案及其回访记录(迁移工单库:先 customer export,再 export)。",
+                             "Export the customer records with their visits (to move a desk: customer export, then export)."),
+    "help.customer.import": ("导入导出过的客户档案,全部成功或全不导入,一次提交。",
+                             "Import customer records as exported, all or nothing, in one commit."),
+    "help.customer.add.name": ("客户姓名。", "The customer's name."),
+    "help.customer.edit.name": ("客户姓名。", "The customer's name."),
+    "help.customer.add.tier": ("客户等级(分级管理)。", "Customer grade (分级管理)."),
+    "help.customer.edit.tier": ("客户等级(分级管理)。", "Customer grade (分级管理)."),
+    "help.customer.add.phone": ("客户电话。", "The customer's phone number."),
+    "help.customer.edit.phone": ("客户电话。", "The customer's phone number."),
+    "help.customer.add.email": ("客户邮箱。", "The customer's email address."),
+    "help.customer.edit.email": ("客户邮箱。", "The customer's email address."),
+    "help.customer.add.owner": ("负责回访此客户的人。", "Who visits this customer."),
+    "help.customer.edit.owner": ("负责回访此客户的人。", "Who visits this customer."),
+    "help.customer.add.since": ("成为客户的日期(YYYY-MM-DD);定期回访从此日起算。",
+                                "Customer since (YYYY-MM-DD); periodic visits count from it."),
+    "help.customer.edit.since": ("成为客户的日期(YYYY-MM-DD);定期回访从此日起算。",
+                                 "Customer since (YYYY-MM-DD); periodic visits count from it."),
+    "help.customer.visit.result": ("回访结果。", "The result of the visit."),
+    "help.customer.list.text": ("姓名中须包含的词。", "Words the name must contain."),
+    "help.customer.export.fmt": ("xlsx:Excel 工作簿,须用 -o FILE 写入。", "xlsx: an Excel workbook, written with -o FILE."),
+    "help.customer.export.reveal": ("写入完整的电话和邮箱(用 -o 时文件只有您能读)。",
+                                    "Write phone numbers and emails unmasked (with -o: a file only you can read)."),
+    "help.customer.import.fmt": ("默认按文件名判断。", "Default: from the file name."),
+    "help.customer.import.skip_existing": ("跳过工单库中已有编号的档案。", "Leave out records whose ID is already in the desk."),
+    "help.customer.add.examples": ("cstool customer add --name 陈建国 --tier A --phone 13800138000 --owner li@example.com",
+                                   "cstool customer add --name \"Chen Jianguo\" --tier A --phone 13800138000 "
+                                   "--owner li@example.com"),
+    "help.customer.edit.examples": ("cstool customer edit C-7KQ3MX --tier B", "cstool customer edit C-7KQ3MX --tier B"),
+    "help.customer.visit.examples": ("cstool customer visit C-7KQ3MX --result satisfied --note \"季度回访\"",
+                                     "cstool customer visit C-7KQ3MX --result satisfied --note \"Quarterly call\""),
+    "help.customer.show.examples": ("cstool customer show C-7KQ3MX --reveal", "cstool customer show C-7KQ3MX --reveal"),
+    "help.customer.list.examples": ("cstool customer list --tier A --text 陈", "cstool customer list --tier A --text Chen"),
+    "help.customer.export.examples": ("cstool customer export -o 客户.csv\n"
+                                      "cstool customer export --format xlsx -o 客户.xlsx --reveal",
+                                      "cstool customer export -o customers.csv\n"
+                                      "cstool customer export --format xlsx -o customers.xlsx --reveal"),
+    "help.customer.import.examples": ("cstool customer import 客户.csv --skip-existing",
+                                      "cstool customer import customers.csv --skip-existing"),
+    "help.due.short": ("到期或超时的事项,最近的在前(CI 用 --fail-on-overdue)。",
+                       "Deadlines due or overdue, soonest first (--fail-on-overdue for CI)."),
+    "help.due": ("到期或超时的回访和时限,最近的在前。", "Follow-ups and SLA deadlines due or overdue, soonest first."),
+    "help.due.within": ("还包括在此工作时间内到期的事项(例如 4h、2d、'24h calendar')。",
+                        "Also what falls due within this business time (e.g. 4h, 2d, '24h calendar')."),
+    "help.due.overdue_only": ("只看已超时的事项。", "Only what is already overdue."),
+    "help.due.kinds": ("first_response、resolution、followup、work_order、visit。",
+                       "first_response, resolution, followup, work_order, visit."),
+    "help.due.fail_on_overdue": ("有超时事项时以代码 1 退出(供 CI 使用)。", "Exit 1 when anything is overdue (for CI)."),
+    "help.due.limit": ("表格最多显示的行数(0:全部);JSON 全部列出。",
+                       "At most this many rows in a table (0: all); JSON lists all."),
+    "help.due.examples": ("cstool due --assignee me --within 4h\ncstool due --overdue --fail-on-overdue",
+                          "cstool due --assignee me --within 4h\ncstool due --overdue --fail-on-overdue"),
+    "help.audit.short": ("一段时期的统计;--check 检查工单库的完整性。",
+                         "A period's statistics; --check for the desk's integrity."),
+    "help.audit": ("一段时期的统计:工单量、响应和解决时长、时限达标率、上报、重开率、回访和满意度、"
+                   "未结账龄、工作联系单、人员绩效。",
+                   "Statistics for a period: volumes, response and resolution times, SLA compliance, escalations, "
+                   "reopen rate, follow-ups and satisfaction, backlog, work orders, agents."),
+    "help.audit.dims": ("再按 group、agent、type、channel、category 或 tier 分别统计(可重复)。",
+                        "Also break down by group, agent, type, channel, category or tier (repeatable)."),
+    "help.audit.compare": ("加上较早时期的数字和变化:previous 或某个时期,例如 2025-11。",
+                           "Add an earlier period's figures and the change: 'previous' or a period such as 2025-11."),
+    "help.audit.check": ("改为检查工单库的完整性(有问题时以代码 1 退出)。",
+                         "Check the desk's integrity instead (exit 1 on findings)."),
+    "help.audit.output": ("要写入的工作簿(--format xlsx)。", "The workbook to write (--format xlsx)."),
+    "help.audit.examples": ("cstool audit --period 2026-11 --by group\ncstool audit --period 2026-Q4 --compare previous\n"
+                            "cstool audit --check",
+                            "cstool audit --period 2026-11 --by group\ncstool audit --period 2026-Q4 --compare previous\n"
+                            "cstool audit --check"),
+    "help.report.short": ("把一段时期的报告生成为带图表的 HTML 页面,可打印或发邮件。",
+                          "The period's report as one HTML page with charts, to print or mail."),
+    "help.report": ("一段时期的报告,生成为一个 HTML 页面:与上期对比的核心指标、图表(每日工单量、时限达标趋势、"
+                    "未结账龄、投诉原因、满意度、工作联系单延误)和人员绩效表,数字与 audit 一致。"
+                    "页面不从网络加载任何内容,可用 A4 纸打印。",
+                    "The period's report as one HTML page: headline figures against the previous period, charts "
+                    "(volumes per day, SLA trend, backlog, complaint causes, satisfaction, work-order lateness) and the "
+                    "per-agent table, all audit figures. The page loads nothing from the network and prints on A4."),
+    "help.report.compare": ("是否显示各核心指标较上期的变化。",
+                            "Show each headline figure's change from the previous period, or not."),
+    "help.report.output": ("把页面写入此文件,而不是标准输出。", "Write the page to this file instead of standard output."),
+    "help.report.examples": ("cstool report --period 2026-11 -o 十一月报告.html",
+                             "cstool report --period 2026-11 -o november.html"),
+    "help.verify.short": ("检查工单库的完整性(同 audit --check)。", "Check the desk's integrity (same as audit --check)."),
+    "help.verify": ("检查工单库(或只检查给出的工单文件 FILES,例如来自 pre-commit 钩子):格式、处理记录回放、重复编号、"
+                    "投诉结果、名册、引用和合并冲突。\n\n"
+                    "用 --history [REVISION-RANGE] 改为检查工单库文件的 git 历史:历史只增不减、事件由其提交者做出、"
+                    "角色与当时名册相符、时间顺序和补录。发现问题时以代码 1 退出。",
+                    "Check the desk (or only the ticket FILES given, e.g. from a pre-commit hook): schema, history "
+                    "replay, duplicate IDs, complaint results, roster, references and merge conflicts.\n\n"
+                    "With --history [REVISION-RANGE], check the git history of the desk's files instead: only growing "
+                    "histories, events made by their commits' committers, roles as the roster stood, time order and "
+                    "backfills. Exit 1 when anything is found."),
+    "help.verify.history": ("改为检查 git 历史:最多给一个 REVISION-RANGE(默认:HEAD 的全部历史),例如 origin/main..HEAD。",
+                            "Check the git history instead: pass at most one REVISION-RANGE (default: all of HEAD's "
+                            "history), e.g. origin/main..HEAD."),
+    "help.verify.require_signed": ("与 --history 一起使用:每个提交都须用提交者在名册中的 signing_key 签名。",
+                                   "With --history: every commit must be signed with its committer's roster signing_key."),
+    "help.verify.examples": ("cstool verify\ncstool verify --history origin/main..HEAD",
+                             "cstool verify\ncstool verify --history origin/main..HEAD"),
+    "help.export.short": ("导出工单为 CSV(适合 Excel)或 JSON,默认打码,--reveal 除外。",
+                          "Export tickets as CSV (Excel-friendly) or JSON, masked unless --reveal."),
+    "help.export": ("导出工单(完整内容及处理记录),用于表格、备份或另一个工单库。\n\n"
+                    "电话和邮箱默认打码,--reveal 除外;打码的导出文件不能再导入(导入会拒绝打码的值),"
+                    "所以备份时请用 --reveal。",
+                    "Export tickets (whole, with their history) for a spreadsheet, a backup or another desk.\n\n"
+                    "Phone numbers and emails are masked unless --reveal; a masked export cannot be imported back "
+                    "(import refuses masked values), so make backups with --reveal."),
+    "help.export.fmt": ("xlsx:Excel 工作簿,须用 -o FILE 写入。", "xlsx: an Excel workbook, written with -o FILE."),
+    "help.export.reveal": ("写入完整的客户电话和邮箱(用 -o 时文件只有您能读)。",
+                           "Write customer phone numbers and emails unmasked (with -o, the file is readable by you only)."),
+    "help.export.redact": ("给客户电话和邮箱打码(默认如此;为旧脚本保留)。",
+                           "Mask customer phone numbers and emails (the default; kept for old scripts)."),
+    "help.export.status": ("默认:所有状态。", "Default: all statuses."),
+    "help.export.examples": ("cstool export -o 工单.csv\ncstool export --format xlsx -o 备份.xlsx --reveal",
+                             "cstool export -o tickets.csv\ncstool export --format xlsx -o backup.xlsx --reveal"),
+    "help.import.short": ("从 CSV 或 JSON 导入工单(全部成功或全不导入,一次提交)。",
+                          "Import tickets from CSV or JSON (all or nothing, one commit)."),
+    "help.import": ("导入工单:有编号的行是完整工单(与导出格式相同);没有编号的行是新的来电,按分派规则和时限登记。"
+                    "只要有一行有误就什么也不写;再次导入相同的行会被拒绝(用 --skip-existing 则跳过它们)。",
+                    "Import tickets: rows with an id are whole tickets (as exported); rows without are new contacts, "
+                    "created with the routing rules and SLA. Nothing is written if any row is bad, and importing the "
+                    "same rows again is refused (or, with --skip-existing, they are left out)."),
+    "help.import.fmt": ("默认按文件名判断。", "Default: from the file name."),
+    "help.import.skip_existing": ("跳过工单库中已有的行(编号相同,或以前导入过的同一来电)。",
+                                  "Leave out rows already in the desk (same ID, or the same new contact imported before)."),
+    "help.import.examples": ("cstool import 来电.csv\ncstool import 备份.json --skip-existing",
+                             "cstool import contacts.csv\ncstool import backup.json --skip-existing"),
+    "help.sample.short": ("随机抽取已关闭的工单供质检(可重现)。",
+                          "A reproducible random sample of closed tickets for QA (随机抽查)."),
+    "help.sample": ("随机抽取 N 张已关闭的工单供质检,可打印为检查表。",
+                    "Pick N closed tickets at random for a quality review, printable as a checklist."),
+    "help.sample.count": ("抽取的工单数。", "How many tickets."),
+    "help.sample.period": ("在此月、周、季度、年或日关闭的工单,格式同 audit;默认:不限时间。",
+                           "Closed in this month, week, quarter, year or day, as audit; default: any time."),
+    "help.sample.seed": ("相同的 seed 抽出相同的样本(未给出时会输出所用的 seed)。",
+                         "The same seed gives the same sample (printed when not given)."),
+    "help.sample.examples": ("cstool sample -n 10 --period 2026-11\ncstool sample -n 10 --period 2026-11 --seed 42",
+                             "cstool sample -n 10 --period 2026-11\ncstool sample -n 10 --period 2026-11 --seed 42"),
+    "help.handover.short": ("交接班:发生了什么,下一班有什么到期。",
+                            "Shift handover (交接班): what happened and what is due next."),
+    "help.handover": ("本班开始以来新登记、已关闭和已上报的工单;仍未结的工单和下一班到期的事项,按处理人列出。",
+                      "What was opened, closed and escalated since the shift began; what is still open and falls due "
+                      "in the next shift, per assignee."),
+    "help.handover.since": ("本班开始时间(默认:当前工作时段的开始)。",
+                            "Start of the shift (default: the start of the current working range)."),
+    "help.handover.next_span": ("下一班向前看多长时间的到期事项。", "How far ahead the next shift looks for deadlines."),
+    "help.handover.examples": ("cstool handover\ncstool handover --since \"2026-11-20T08:30\" --next 8h",
+                               "cstool handover\ncstool handover --since \"2026-11-20T08:30\" --next 8h"),
+    "help.calendar.short": ("某年或某月的工作日、节假日和调休上班日。",
+                            "Working days, holidays and make-up workdays of a year or month."),
+    "help.calendar": ("某年(默认今年)或某月的每一天:是否工作日、工作时间,以及依据:官方日历(国务院节假日安排)、"
+                      "cstool.yaml 中本中心的列表,或按星期。整年的表格只列出节假日和调休上班日(--all 列出每一天);"
+                      "JSON 和 CSV 列出每一天。",
+                      "Every day of a year (default: this year) or of a month, whether it is a working day, its hours, "
+                      "and where that comes from: the official calendar (国务院节假日安排), the desk's own lists in "
+                      "cstool.yaml, or the weekday rule. A table of a whole year lists only the holidays and make-up "
+                      "workdays (--all lists every day); JSON and CSV list every day."),
+    "help.calendar.all_days": ("整年的表格中列出每一天,而不只是例外的日子。",
+                               "In a table of a year, list every day, not only the exceptions."),
+    "help.calendar.examples": ("cstool calendar 2026\ncstool calendar 2026-10 --all",
+                               "cstool calendar 2026\ncstool calendar 2026-10 --all"),
+    "help.sync.short": ("拉取(合并工单修改)并推送。", "Pull (uniting ticket edits) and push."),
+    "help.sync": ("取回其他副本的修改并推送您的修改;本地提交绝不会丢失。",
+                  "Bring in the other clones' changes and send yours; local commits are never lost."),
+    "help.sync.remote": ("默认:当前分支的远程仓库,否则 origin。", "Default: the branch's remote, else origin."),
+    "help.sync.examples": ("cstool sync\ncstool sync --remote backup", "cstool sync\ncstool sync --remote backup"),
+    "help.setup-git.short": ("在本副本中注册合并驱动。", "Register the merge driver in this clone."),
+    "help.setup-git": ("在本副本中注册 cstool 的合并驱动(仓库配置和 .gitattributes)。",
+                       "Register cstool's merge driver (repository config and .gitattributes) in this clone."),
+    "help.setup-git.examples": ("git clone URL desk && cd desk && cstool setup-git",
+                                "git clone URL desk && cd desk && cstool setup-git"),
+    "help.merge-file.short": ("工单文件的 git 合并驱动(由 git 调用)。", "The git merge driver for ticket files (called by git)."),
+    "help.merge-file": ("以 BASE 为共同祖先,把 THEIRS 合并进 OURS(就地写入)。\n\n"
+                        "git 通过 .gitattributes(merge=cstool)调用它;参见 cstool setup-git。",
+                        "Merge THEIRS into OURS (written in place) with BASE as the common ancestor.\n\n"
+                        "Git calls this through .gitattributes (merge=cstool); see `cstool setup-git`."),
+    "help.merge-file.examples": ("# .git/config 中: driver = cstool merge-file %O %A %B %P",
+                                 "# in .git/config: driver = cstool merge-file %O %A %B %P"),
+    # ---- click's own words (usage lines, option lists, usage errors; see cstool/cli_help.py)
+    "click.usage": ("用法:", "Usage:"),
+    "click.options": ("选项", "Options"),
+    "click.commands": ("命令", "Commands"),
+    "click.arguments": ("参数", "Positional arguments"),
+    "click.default": ("默认: {default}", "default: {default}"),
+    "click.required": ("必填", "required"),
+    "click.envvar": ("环境变量: {var}", "env var: {var}"),
+    "click.error": ("错误: {message}", "Error: {message}"),
+    "click.try_help": ("用 '{command} {option}' 查看帮助。", "Try '{command} {option}' for help."),
+    "click.no_such_option": ("没有选项 {name!r}。", "No such option {name!r}."),
+    "click.did_you_mean": ("您是不是要输入 {possibility}?", "Did you mean {possibility}?"),
+    "click.did_you_mean_one_of": ("(您是不是要输入以下之一: {possibilities}?)", "(Did you mean one of: {possibilities}?)"),
+    "click.no_such_command": ("没有命令 {name!r}。", "No such command {name!r}."),
+    "click.missing_command": ("缺少命令。", "Missing command."),
+    "click.missing_argument": ("缺少参数", "Missing argument"),
+    "click.missing_option": ("缺少选项", "Missing option"),
+    "click.missing_parameter": ("缺少参数", "Missing parameter"),
+    "click.missing_parameter_named": ("缺少参数: {param_name}", "Missing parameter: {param_name}"),
+    "click.invalid_value": ("无效的值: {message}", "Invalid value: {message}"),
+    "click.invalid_value_for": ("{param_hint} 的值无效: {message}", "Invalid value for {param_hint}: {message}"),
+    "click.not_choice": ("{value!r} 不是 {choice}。", "{value!r} is not {choice}."),
+    "click.not_one_of": ("{value!r} 不是可选的值,可选: {choices}。", "{value!r} is not one of {choices}."),
+    "click.choose_from": ("可选:\n\t{choices}", "Choose from:\n\t{choices}"),
+    "click.not_a_number": ("{value!r} 不是有效的数字({number_type})。", "{value!r} is not a valid {number_type}."),
+    "click.not_in_range": ("{value} 不在范围 {range} 内。", "{value} is not in the range {range}."),
+    "click.not_a_boolean": ("{value!r} 不是有效的是/否值。可用: {states}",
+                            "{value!r} is not a valid boolean. Recognized values: {states}"),
+    "click.path_missing": ("{name} {filename!r} 不存在。", "{name} {filename!r} does not exist."),
+    "click.path_is_dir": ("{name} {filename!r} 是文件夹。", "{name} {filename!r} is a directory."),
+    "click.path_is_file": ("{name} {filename!r} 是文件。", "{name} {filename!r} is a file."),
+    "click.path_unreadable": ("{name} {filename!r} 无法读取。", "{name} {filename!r} is not readable."),
+    "click.path_unwritable": ("{name} {filename!r} 无法写入。", "{name} {filename!r} is not writable."),
+    "click.file": ("文件", "file"),
+    "click.directory": ("文件夹", "directory"),
+    "click.path": ("路径", "path"),
+    "click.takes_no_value": ("选项 {name!r} 不接受值。", "Option {name!r} does not take a value."),
+    "click.requires_value": ("选项 {name!r} 需要一个值。", "Option {name!r} requires an argument."),
+    "click.requires_values": ("选项 {name!r} 需要 {nargs} 个值。", "Option {name!r} requires {nargs} arguments."),
+    "click.extra_argument": ("多余的参数 ({args})", "Got unexpected extra argument ({args})"),
+    "click.extra_arguments": ("多余的参数 ({args})", "Got unexpected extra arguments ({args})"),
+    "click.cannot_open": ("无法打开文件 {filename!r}: {message}", "Could not open file {filename!r}: {message}"),
+    "click.aborted": ("已中止!", "Aborted!"),
 }
+
+
+class Phrase:
+    """Words of the catalogue to be put into a message (an error's field, say) in the
+    language that message is shown in: ``Phrase("who.assignee")``."""
+
+    def __init__(self, key: str, /, **fmt: Any):
+        self.key, self.fmt = key, fmt
+
+    def text(self, lang: str) -> str:
+        """The phrase in lang; fields that are phrases themselves are put into words too."""
+        return label(self.key, lang, **self.fmt)
+
+    def __str__(self) -> str:
+        return self.text(LANGS[1])
+
+
+class Joined:
+    """Phrases (or plain values) joined by a catalogue separator, such as ``join.or``."""
+
+    def __init__(self, parts: list[Any], sep: str):
+        self.parts, self.sep = parts, sep
+
+    def text(self, lang: str) -> str:
+        """The parts in lang, joined."""
+        return label(self.sep, lang).join(p.text(lang) if hasattr(p, "text") else str(p) for p in self.parts)
+
+    def __str__(self) -> str:
+        return self.text(LANGS[1])
 
 
 def pick_language(flag: str | None, desk_language: str | None) -> str:
@@ -502,10 +1395,16 @@ def local_text(value: object, lang: str) -> str:
     return str(value)
 
 
-def label(key: str, lang: str, default: str | None = None, **fmt: object) -> str:
+def stored_language(desk_language: str | None) -> str:
+    """The language of text cstool writes into the desk itself (such as an automatic
+    escalation's reason): the desk's ``desk.language``, else Chinese, whoever runs it."""
+    return desk_language if desk_language in LANGS else LANGS[0]
+
+
+def label(key: str, lang: str, /, default: str | None = None, **fmt: object) -> str:
     """The catalogue's text for key in lang, its placeholders filled from fmt (a
-    :class:`Both` value in lang); an unknown key (e.g. a status written by hand) gives
-    default, else the key itself."""
+    :class:`Both` value, a :class:`Phrase` or an error in lang); an unknown key (e.g. a
+    status written by hand) gives default, else the key itself."""
     pair = LABELS.get(key)
     if pair is None:
         text = key if default is None else default
@@ -513,7 +1412,15 @@ def label(key: str, lang: str, default: str | None = None, **fmt: object) -> str
         text = pair[0 if lang == "zh" else 1]
     if not fmt:
         return text
-    return text.format(**{k: local_text(v, lang) if isinstance(v, Both) else v for k, v in fmt.items()})
+    return text.format(**{k: _in_language(v, lang) for k, v in fmt.items()})
+
+
+def _in_language(value: object, lang: str) -> object:
+    """A placeholder's value in lang: Both picks its side, a Phrase or an error is put into words."""
+    if isinstance(value, Both):
+        return local_text(value, lang)
+    text = getattr(value, "text", None)
+    return text(lang) if callable(text) else value
 
 
 def local_name(item: Any, lang: str) -> str:

@@ -412,7 +412,7 @@ def read_only_desk(desk):
 def test_a_read_only_desk_refuses_changes_and_writes_nothing(read_only_desk):
     desk = read_only_desk
     before = desk.snapshot()
-    common = ["--store", str(desk.root), "--as", LEAD, "--now", NOW]
+    common = ["--store", str(desk.root), "--as", LEAD, "--now", NOW, "--lang", "en"]
     proc = _run_unprivileged(desk.prefix, *common, "create", "--type", "inquiry", "--title", "写不进", cwd=desk.root.parent)
     assert_refusal(proc, 3)
     assert "read-only" in proc.stderr or "permission denied" in proc.stderr
@@ -438,8 +438,8 @@ def test_a_read_only_tickets_folder_refuses_changes_and_writes_nothing(desk):
     _set_tree_mode(desk.root / "tickets", writable=False)
     try:
         before = desk.snapshot()
-        proc = _run_unprivileged(prefix, "--store", str(desk.root), "--as", LEAD, "--now", NOW, "create",
-                                 "--type", "inquiry", "--title", "写不进", cwd=desk.root.parent)
+        proc = _run_unprivileged(prefix, "--store", str(desk.root), "--as", LEAD, "--now", NOW, "--lang", "en",
+                                 "create", "--type", "inquiry", "--title", "写不进", cwd=desk.root.parent)
         assert_refusal(proc, 3, "permission denied")
         assert desk.snapshot() == before
     finally:

@@ -14,7 +14,7 @@ from tests.support.desk import cstool_process
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_command_has_help(name):
-    res = CliRunner().invoke(cli, [name, "--help"])
+    res = CliRunner().invoke(cli, [name, "--help", "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert f"Usage: cli {name}" in res.output or f"Usage: cstool {name}" in res.output or "Usage:" in res.output
 

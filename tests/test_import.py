@@ -91,7 +91,7 @@ def test_deeply_nested_json_is_refused_in_one_line(desk, tmp_path):
     path.write_text("[" * 200_000, encoding="utf-8")
     assert_refusal(desk.run("import", str(path), as_=SUPERVISOR), 2, "nested")
     proc = subprocess.run(_argv(desk, "import", str(path)), capture_output=True, text=True, timeout=60)
-    assert_refusal(proc, 2, "nested")
+    assert_refusal(proc, 2, "嵌套")  # in the desk's language
 
 
 def test_two_imports_at_once_leave_no_stray_files(git_desk, tmp_path):

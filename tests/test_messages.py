@@ -63,3 +63,36 @@ def test_a_refusal_is_put_into_words_in_the_language_of_the_run(desk):
     assert zh.exit_code == en.exit_code == 2
     assert "没有与 'ZZZZZZ9' 相符的工单" in zh.stderr
     assert "no ticket matches 'ZZZZZZ9'" in en.stderr
+
+
+CALLS_WITH_KEYS = {"label", "Phrase", "InputError", "DeskError", "CstoolError", "FindingsError", "_text", "label_of"}
+
+
+def test_every_key_the_code_names_is_in_the_catalogue():
+    import ast
+
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            func = getattr(node, "func", None)
+            name = getattr(func, "id", None) or getattr(func, "attr", None)
+            if isinstance(node, ast.Call) and name in CALLS_WITH_KEYS and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.count(".") >= 1 \
+                        and " " not in arg.value and arg.value not in LABELS:
+                    missing.append(f"cstool/{path.relative_to(PACKAGE).as_posix()}:{node.lineno}: {arg.value}")
+    assert missing == []
+
+
+def test_every_command_has_its_help_in_both_languages():
+    import click
+
+    from cstool.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        cmd = cli.get_command(ctx, name)
+        paths = [name] + ([f"{name}.{sub}" for sub in cmd.commands] if isinstance(cmd, click.Group) else [])
+        for path in paths:
+            assert f"help.{path}" in LABELS and f"help.{path}.examples" in LABELS, path
+        assert f"help.{name}.short" in LABELS, name

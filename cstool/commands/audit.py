@@ -42,7 +42,7 @@ def command(app: App, period, start, end, dims, compare, check, output, wide, fm
     dims = split_values(dims)
     for d in dims:
         if d not in audit.DIMENSIONS:
-            raise InputError(f"--by: unknown dimension {d!r} (choose from {', '.join(audit.DIMENSIONS)})")
+            raise InputError("error.audit.unknown_dimension", value=repr(d), choices=", ".join(audit.DIMENSIONS))
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)
     earlier = audit.compared_period(compare, per, config.tz, app.now) if compare else None

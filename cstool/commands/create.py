@@ -17,7 +17,7 @@ def _parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"--field: {pair!r} is not KEY=VALUE")
+            raise InputError("error.create.field_pair", value=repr(pair))
         out[key.strip()] = value.strip()
     return out
 

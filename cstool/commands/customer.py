@@ -64,7 +64,8 @@ def visit(app: App, customer, result, note) -> None:
     actor, commit = acting(app)
     cid, record = record_visit(app.desk, pick_customer(app, customer), result, note, actor, app.now, commit)
     nxt = next_visit(app.config, record)
-    click.echo(f"{cid}  {result}" + (f"  next {nxt.isoformat()[:10]}" if nxt else ""))
+    shown = label_of(app, f"result.{result}")
+    click.echo(f"{cid}  {shown}" + (f"  {label_of(app, 'customer.next', date=nxt.isoformat()[:10])}" if nxt else ""))
 
 
 @command.command("show")
@@ -89,16 +90,24 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
     if output_format(fmt, as_json) == "json":
         click.echo(render.to_json(data))
         return
-    for key in ("id", "name", "tier", "phone", "email", "owner", "since", "next_visit", "note"):
+    names = {key: label_of(app, f"customer.col.{key}") for key in (*SHOWN, "visit", "ticket")}
+    width = max(render.width(name) for name in names.values())
+
+    def line(key: str, value: str) -> None:
+        click.echo(render.escape_controls(f"{names[key]}{' ' * (width - render.width(names[key]))}  {value}".rstrip()))
+
+    for key in SHOWN:
         if data.get(key):
-            value = views.person_name(app.config, data[key]) if key == "owner" else data[key]
-            click.echo(render.escape_controls(f"{key:11} {value}"))
+            line(key, views.person_name(app.config, data[key]) if key == "owner" else data[key])
     for v in data.get("visits") or []:
         when = views.short_time(v.get("at", ""))
         who = views.person_name(app.config, v.get("by"))
-        click.echo(render.escape_controls(f"visit       {when}  {who}  {v.get('result')}  {v.get('note') or ''}".rstrip()))
+        line("visit", f"{when}  {who}  {label_of(app, 'result.' + str(v.get('result')))}  {v.get('note') or ''}")
     for s in tickets:
-        click.echo(render.escape_controls(f"ticket      {s['id']}  {s['status']}  {s['title']}"))
+        line("ticket", f"{s['id']}  {label_of(app, 'status.' + str(s['status']))}  {s['title']}")
+
+
+SHOWN = ("id", "name", "tier", "phone", "email", "owner", "since", "next_visit", "note")
 
 
 @command.command("list")
@@ -131,7 +140,7 @@ def list_(app: App, tiers, text, wide, fmt, as_json, reveal) -> None:
     if fmt == "json":
         click.echo(render.to_json(rows))
         return
-    headers = ["id", "name", "tier", "phone", "email", "owner", "next_visit"]
+    headers = [label_of(app, f"customer.col.{key}") for key in ("id", "name", "tier", "phone", "email", "owner", "next_visit")]
     table = [[r["id"], r["name"], r["tier"], r["phone"], r["email"], views.person_name(app.config, r["owner"]),
               r["next_visit"][:10]] for r in rows]
     click.echo(render.table(table, headers, fmt, table_width(wide), drop=(4, 5, 2), keep=(0, 3, 6)))

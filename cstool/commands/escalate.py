@@ -24,7 +24,7 @@ def command(app: App, ticket, reason, to_role, overdue) -> None:
 
     if overdue:
         if ticket or to_role:
-            raise InputError("--overdue escalates every breached ticket; give no ticket ID or --to")
+            raise InputError("error.escalate.overdue_alone")
         actor, commit = acting(app)
         outcomes = workflow.escalate_overdue(app.desk, actor, app.now, commit)
         for outcome in outcomes:
@@ -33,7 +33,7 @@ def command(app: App, ticket, reason, to_role, overdue) -> None:
             click.echo(label("escalate.nothing", app.lang))
         return
     if not ticket:
-        raise InputError("escalate takes a ticket ID (or --overdue)")
+        raise InputError("error.escalate.ticket_required")
     if not reason or not reason.strip():
         raise InputError("error.escalate.reason_required")
     actor, commit = acting(app)

@@ -41,7 +41,7 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
 
     app.check_now()
     if reveal and redact:
-        raise InputError("--reveal and --redact contradict each other; give one")
+        raise InputError("error.export.reveal_and_redact")
     statuses = split_values(status) or ("all",)
     filters = query.build_filters(app.config, statuses=statuses, types=split_values(types),
                                   groups=split_values(groups), assignees=split_values(assignees),
@@ -74,6 +74,6 @@ def write_binary(data: bytes, output: Path | None, private: bool) -> None:
         return
     stream = click.get_binary_stream("stdout")  # type: ignore[operator]  # (click types it as an object)
     if stream.isatty():
-        raise InputError("xlsx is a binary file: give -o FILE (or redirect standard output to a file)")
+        raise InputError("error.export.xlsx_needs_file")
     stream.write(data)
     stream.flush()

@@ -24,10 +24,10 @@ def command(app: App, ticket, result, note, script) -> None:
 
     if script:
         if result or note:
-            raise InputError("--script prints the call script; give --result and --note in a separate run")
+            raise InputError("error.followup.script_alone")
         click.echo(workflow.call_script(app.desk, ticket, app.actor()).rstrip("\n"))
         return
     if not result:
-        raise InputError("--result is required (satisfied, unsatisfied or unreachable), or give --script")
+        raise InputError("error.followup.result_required")
     actor, commit = acting(app)
     report(app, workflow.record_followup(app.desk, ticket, actor, app.now, result, note, commit))

@@ -36,7 +36,7 @@ def command(app: App, since, next_span, wide, fmt, as_json, reveal) -> None:
     now = app.now
     start = read_time(since, config.tz, now, "--since") if since else shift_start(cal, now)
     if start > now:
-        raise InputError(f"--since {since} is after now ({now.isoformat()})")
+        raise InputError("error.handover.since_after_now", since=since, now=now.isoformat())
     horizon = cal.add(now, parse_duration(next_span, "--next"))
     tickets = app.desk.documents()
     items = due.collect(tickets, load_all(app.desk), config, cal, now)

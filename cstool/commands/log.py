@@ -26,7 +26,7 @@ def command(app: App, ticket, limit, wide, fmt, as_json, reveal) -> None:
     fmt = output_format(fmt, as_json)
     _, path = app.desk.resolve(ticket)
     if repo.work_tree(app.desk.root) is None:
-        raise DeskError(f"{app.desk.root}: not a git repository, so there is no history to show; see 'cstool show'")
+        raise DeskError("error.log.no_git", root=app.desk.root)
     commits = repo.log(app.desk.root, path, limit)
     if fmt == "json":
         click.echo(render.to_json(commits))

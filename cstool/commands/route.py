@@ -25,7 +25,7 @@ def command(app: App, tickets, group, assignee, note, auto) -> None:
 
     if auto:
         if group or assignee:
-            raise InputError("--auto chooses the group by the rules; do not combine it with --group or --assignee")
+            raise InputError("error.route.auto_with_group")
         actor, commit = acting(app)
         outcomes = workflow.route_auto(app.desk, list(tickets), actor, app.now, commit)
         for outcome in outcomes:
@@ -34,8 +34,8 @@ def command(app: App, tickets, group, assignee, note, auto) -> None:
             click.echo(label("route.nothing", app.lang))
         return
     if len(tickets) != 1:
-        raise InputError("route takes one ticket ID (or --auto with any number)")
+        raise InputError("error.route.one_ticket")
     if not group:
-        raise InputError("--group is required (or use --auto)")
+        raise InputError("error.route.group_required")
     actor, commit = acting(app)
     report(app, workflow.route(app.desk, tickets[0], actor, app.now, group, assignee, note, commit))

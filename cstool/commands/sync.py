@@ -14,8 +14,9 @@ def command(app: App, remote) -> None:
     """Bring in the other clones' changes and send yours; local commits are never lost."""
     from cstool.git import repo
     from cstool.git.driver import sync
+    from cstool.messages import label
 
     actor = app.actor()
     with app.desk.lock():
-        for line in sync(app.desk.root, remote, repo.Author(actor.name, actor.id)):
-            click.echo(line)
+        for key, fields in sync(app.desk.root, remote, repo.Author(actor.name, actor.id)):
+            click.echo(label(key, app.lang, **fields))

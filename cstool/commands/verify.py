@@ -30,11 +30,11 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = (), width: int | None
     if fmt == "json":
         click.echo(render.to_json({"files": files, "findings": [f.as_json() for f in findings]}))
     elif fmt in ("csv", "markdown"):
-        rows = [[f.file, f.line or "", f.ticket or "", f.code, f.message] for f in findings]
+        rows = [[f.file, f.line or "", f.ticket or "", f.code, f.words(app.lang)] for f in findings]
         click.echo(render.table(rows, ["file", "line", "ticket", "check", "message"], fmt), nl=fmt != "csv")
     else:
         for f in findings:
-            click.echo("\n".join(render.wrap_line(f.text(), width)))
+            click.echo("\n".join(render.wrap_line(f.text(app.lang), width)))
         if findings:
             click.echo(label("verify.findings", app.lang, n=len(findings), files=files))
         else:
@@ -85,10 +85,9 @@ def command(app: App, files, history, require_signed, wide, fmt, as_json, reveal
     time order and backfills. Exit 1 when anything is found."""
     if history:
         if len(files) > 1:
-            raise InputError("verify --history takes one revision range (e.g. origin/main..HEAD), "
-                             f"not {len(files)} arguments")
+            raise InputError("error.verify.one_range", n=len(files))
         run_history_check(app, output_format(fmt, as_json), files[0] if files else None, require_signed)
         return
     if require_signed:
-        raise InputError("--require-signed goes with --history: cstool verify --history --require-signed")
+        raise InputError("error.verify.signed_needs_history")
     run_check(app, output_format(fmt, as_json), files, table_width(wide))

@@ -23,7 +23,7 @@ from cstool.desk.exchange import _dumps, _json_loads, _refuse, book_sheets, csv_
 from cstool.domain import ids, model
 from cstool.domain.customers import CUSTOMER_FIELDS, VISIT_ORDER, VISIT_RESULTS
 from cstool.errors import InputError
-from cstool.messages import label
+from cstool.messages import Phrase, label
 from cstool.reports import render
 
 PREFIX = "export.cust."
@@ -59,12 +59,12 @@ def parse_customers(path: Path, fmt: str | None, tz: Any) -> list[dict[str, Any]
 
     raw, fmt = read_file(path, fmt)
     if fmt == "json":
-        return read_json_list(decoded(raw, path), "customer record")
+        return read_json_list(decoded(raw, path), "customer_record")
     if fmt == "csv":
         reader = csv.reader(io.StringIO(decoded(raw, path).lstrip("\ufeff")))
         head = next(reader, None)
         if not head:
-            raise InputError(f"{path}: the CSV file is empty")
+            raise InputError("error.at", where=path, error=Phrase("error.csv.empty"))
         keys = header_keys([render.csv_uncell(h) for h in head], COLUMNS, "customer", PREFIX)
         records = []
         for i, cells in enumerate(reader, start=2):
@@ -73,7 +73,8 @@ def parse_customers(path: Path, fmt: str | None, tz: Any) -> list[dict[str, Any]
                 try:
                     record["visits"] = _json_loads(record["visits"])
                 except InputError as exc:
-                    raise InputError(f"{path}: row {i}: column visits: {exc.message}") from None
+                    where = Phrase("error.import.row_column", row=i, column="visits", error=exc)
+                    raise InputError("error.at", where=path, error=where) from None
             records.append(record)
         return records
     return _book_records(raw, tz, str(path))
@@ -95,7 +96,7 @@ def _book_records(raw: bytes, tz: Any, name: str) -> list[dict[str, Any]]:
             record["visits"] = visits.pop(str(record["id"]))
         records.append(record)
     if visits:
-        raise InputError(f"{name}: visits of {', '.join(sorted(visits)[:5])}, which no customer row has")
+        raise InputError("error.customer.orphan_visits", name=name, ids=", ".join(sorted(visits)[:5]))
     return records
 
 
@@ -103,21 +104,21 @@ def check_record(record: dict[str, Any], config: Any) -> Any:
     """One record checked as ``customer add`` would, as a file document in the fixed key order."""
     cid = str(record.get("id") or "")
     if not ids.CUSTOMER_ID_RE.match(cid):
-        raise InputError(f"{render.shown(cid)} is not a customer ID (e.g. C-7KQ3MX)")
+        raise InputError("error.customer.not_id", query=render.shown(cid))
     unknown = [k for k in record if k not in COLUMNS]
     if unknown:
-        raise InputError(f"{cid}: unknown field(s) {', '.join(render.shown(k) for k in unknown)}")
+        raise InputError("error.customer.unknown_fields", cid=cid, fields=", ".join(render.shown(k) for k in unknown))
     model.check_title(str(record.get("name") or ""), "customer name")
     model.check_choice(str(record.get("tier")), TIERS, "tier")
     model.check_phone(None if record.get("phone") is None else str(record["phone"]))
     model.check_email(None if record.get("email") is None else str(record["email"]))
     if record.get("owner") is not None and not any(p.id == record["owner"] for p in config.roster):
-        raise InputError(f"{cid}: owner {render.shown(record['owner'])} is not in the team roster")
+        raise InputError("error.customer.owner", cid=cid, owner=render.shown(record["owner"]))
     if record.get("note") is not None:
         model.check_text(str(record["note"]), "note")
     visits = record.get("visits") or []
     if not isinstance(visits, list) or not all(isinstance(v, dict) and v.get("result") in VISIT_RESULTS for v in visits):
-        raise InputError(f"{cid}: visits must be a list of visits with a result ({', '.join(VISIT_RESULTS)})")
+        raise InputError("error.customer.visits", cid=cid, results=", ".join(VISIT_RESULTS))
     model.check_strings(record, "value")
     from ruamel.yaml.comments import CommentedSeq
 
@@ -140,18 +141,17 @@ def import_customers(desk: Any, records: list[dict[str, Any]], actor: Person, no
         try:
             doc = check_record(record, desk.config)
             if doc["id"] in seen:
-                raise InputError(f"{doc['id']} appears twice in the file")
+                raise InputError("error.import.twice", id=doc["id"])
             seen.add(doc["id"])
             docs.append(doc)
         except InputError as exc:
-            problems.append(f"record {number}: {exc.message}")
+            problems.append(Phrase("error.in_record", n=number, error=exc))
     _refuse(problems)
     with desk.lock():
         existing = set(customer_files(desk))
         known = [d["id"] for d in docs if d["id"] in existing]
         if known and not skip_existing:
-            raise InputError(f"nothing imported: {', '.join(known[:5])} already in this desk; "
-                             "pass --skip-existing to leave them out")
+            raise InputError("error.customer.known", ids=", ".join(known[:5]))
         files = [(desk.customer_path(d["id"]), yamlio.dumps(d)) for d in docs if d["id"] not in existing]
         if files:
             staging.place(desk.root, desk.cache_dir, files,

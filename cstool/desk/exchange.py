@@ -35,7 +35,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from cstool.config.schema import Person
 from cstool.domain import model
 from cstool.errors import InputError
-from cstool.messages import LANGS, label
+from cstool.messages import LANGS, Joined, Phrase, label
 from cstool.reports import render
 
 BASE = ("id", "type", "title", "description", "channel", "customer_id", "customer_name", "customer_phone",
@@ -117,8 +117,8 @@ def header_keys(headers: list[str], known: tuple[str, ...], what: str, prefix: s
             unknown.append(h)
         keys.append(key or "")
     if unknown:
-        raise InputError(f"unknown {what} column(s): {', '.join(render.shown(c) for c in unknown)} "
-                         f"(known: {', '.join(known)})")
+        raise InputError("error.import.columns", what=Phrase(f"import.what.{what}", default=what),
+                         columns=", ".join(render.shown(c) for c in unknown), known=", ".join(known))
     return keys
 
 
@@ -201,7 +201,7 @@ def from_row(values: dict[str, Any], number: int) -> dict[str, Any]:
             else:
                 ticket[key] = value
         except InputError as exc:
-            raise InputError(f"row {number}: column {key}: {exc.message}") from None
+            raise InputError("error.import.row_column", row=number, column=key, error=exc) from None
     ticket["_row"] = number
     return ticket
 
@@ -210,7 +210,7 @@ def _number(text: str, key: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise InputError(f"{render.shown(text)} is not a number") from None
+        raise InputError("error.import.not_number", value=render.shown(text)) from None
 
 
 MAX_JSON_DEPTH = 32  # a ticket nests 4 levels; refused before parsing, so no recursion runs deep
@@ -232,15 +232,15 @@ def _json_loads(text: str) -> Any:
         elif ch in "[{":
             depth += 1
             if depth > MAX_JSON_DEPTH:
-                raise InputError(f"not valid JSON: nested more than {MAX_JSON_DEPTH} levels deep")
+                raise InputError("error.json.deep", depth=MAX_JSON_DEPTH)
         elif ch in "]}":
             depth -= 1
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        raise InputError("error.json.bad", detail=exc.msg, line=exc.lineno) from None
     except RecursionError:
-        raise InputError(f"not valid JSON: nested more than {MAX_JSON_DEPTH} levels deep") from None
+        raise InputError("error.json.deep", depth=MAX_JSON_DEPTH) from None
 
 
 def read_rows(text: str, fmt: str) -> list[dict[str, Any]]:
@@ -250,16 +250,16 @@ def read_rows(text: str, fmt: str) -> list[dict[str, Any]]:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     headers = next(reader, None)
     if not headers:
-        raise InputError("the CSV file is empty")
+        raise InputError("error.csv.empty")
     keys = header_keys([render.csv_uncell(h) for h in headers], TICKET_KEYS, "ticket")
     rows, problems = [], []
     for i, cells in enumerate(reader, start=2):  # row 1 is the header
         try:
             if len(cells) > len(keys):
-                raise InputError(f"row {i}: more cells than columns")
+                raise InputError("error.import.more_cells", row=i)
             rows.append(from_row(dict(zip(keys, cells, strict=False)), i))
         except InputError as exc:
-            problems.append(exc.message)
+            problems.append(exc)
     _refuse(problems)
     return rows
 
@@ -269,13 +269,13 @@ def read_json_list(text: str, what: str) -> list[dict[str, Any]]:
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):
-        raise InputError(f"a JSON import must be a list of {what}s (objects)")
+        raise InputError("error.json.list", what=Phrase(f"import.what.{what}", default=what))
     return data
 
 
-def _refuse(problems: list[str]) -> None:
+def _refuse(problems: list[Any]) -> None:
     if problems:
-        raise InputError(f"nothing imported: {len(problems)} bad row(s): " + "; ".join(problems[:20]))
+        raise InputError("error.import.bad_rows", n=len(problems), rows=Joined(problems[:20], "join.semicolon"))
 
 
 def book_sheets(sheets: dict[str, list[dict[str, Any]]], main: str, extra: str) -> tuple[Any, Any]:
@@ -302,22 +302,23 @@ def read_book_rows(data: bytes, tz: Any, name: str) -> list[dict[str, Any]]:
         keyed = _keyed(ev, TICKET_KEYS + EVENT_HEAD, "event")
         tid = str(keyed.pop("ticket_id", "") or "")
         if not tid:
-            raise InputError(f"{name}: history row {i} names no ticket")
+            raise InputError("error.import.history_no_ticket", name=name, row=i)
         for k in [k for k in keyed if k.endswith(JSON_SUFFIX)]:
             keyed[k[: -len(JSON_SUFFIX)]] = _json_loads(str(keyed.pop(k)))
         history.setdefault(tid, []).append(keyed)
-    rows, problems = [], []
+    rows: list[dict[str, Any]] = []
+    problems: list[Any] = []
     for i, values in enumerate(tickets, start=2):
         try:
             row = from_row(_keyed(values, TICKET_KEYS, "ticket"), i)
         except InputError as exc:
-            problems.append(exc.message)
+            problems.append(exc)
             continue
         if row.get("id") and str(row["id"]) in history:
             row["history"] = history.pop(str(row["id"]))
         rows.append(row)
     if history:
-        problems.append(f"history rows of {', '.join(sorted(history)[:5])}, which no ticket row has")
+        problems.append(Phrase("error.import.orphan_history", ids=", ".join(sorted(history)[:5])))
     _refuse(problems)
     return rows
 
@@ -354,14 +355,14 @@ def read_file(path: Path, fmt: str | None) -> tuple[bytes, str]:
     if fmt is None:
         suffix = path.suffix.lower()
         if suffix[1:] not in FORMATS:
-            raise InputError(f"{path}: say --format csv, json or xlsx (the file name ends in none of them)")
+            raise InputError("error.import.format", path=path)
         fmt = suffix[1:]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+        raise InputError("error.import.unreadable", path=path, reason=exc.strerror) from None
     if len(raw) > 512 * 1024 * 1024:
-        raise InputError(f"{path}: larger than 512 MiB")
+        raise InputError("error.import.too_big", path=path)
     return raw, fmt
 
 
@@ -369,7 +370,7 @@ def decoded(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text (save the CSV as 'CSV UTF-8')") from None
+        raise InputError("error.import.not_utf8", path=path) from None
 
 
 def parse_file(path: Path, fmt: str | None, tz: Any = None) -> tuple[list[dict[str, Any]], str]:
@@ -430,7 +431,7 @@ def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
     """Every row checked: the (kind, document or values) to write, and how many rows to skip."""
     from cstool.domain.customers import customer_files
 
-    problems: list[str] = []
+    problems: list[Any] = []
     planned: list[tuple[str, Any]] = []  # ("whole", document) or ("new", values with "_import_key")
     seen: set[str] = set()
     existing = desk.ticket_files()
@@ -448,21 +449,21 @@ def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
                 doc = _new_ticket_values(desk, row, now)
                 doc["_import_key"] = key = import_key(row)
                 if key in seen:
-                    raise InputError("the same contact (channel, customer, time and title) appears twice in the file")
+                    raise InputError("error.import.same_contact")
                 seen.add(key)
                 known = key in keys
             if known and not skip_existing:
-                what = f"{row['id']} is" if row.get("id") else "this contact was"
-                raise InputError(f"{what} already in this desk (imported before?); pass --skip-existing to leave such rows out")
+                what = Phrase("error.import.ticket_is", id=row["id"]) if row.get("id") else Phrase("error.import.contact_was")
+                raise InputError("error.import.known", what=what)
             if known:
                 skipped += 1
             else:
                 planned.append(("whole" if row.get("id") else "new", doc))
         except InputError as exc:
-            problems.append(f"row {label}: {exc.message}")
+            problems.append(Phrase("error.in_row", row=label, error=exc))
     if problems:
-        shown = "; ".join(problems[:20]) + (f"; and {len(problems) - 20} more" if len(problems) > 20 else "")
-        raise InputError(f"nothing imported: {len(problems)} bad row(s): {shown}")
+        more = [Phrase("error.and_more", n=len(problems) - 20)] if len(problems) > 20 else []
+        raise InputError("error.import.bad_rows", n=len(problems), rows=Joined(problems[:20] + more, "join.semicolon"))
     return planned, skipped
 
 
@@ -480,9 +481,9 @@ def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: se
     found = verify.check_ticket(doc, rel, config, now, customers)
     found = [f for f in found if f.code not in ("complaint", "merge-conflict")]
     if found:
-        raise InputError("; ".join(f.message for f in found[:3]))
+        raise InputError("error.findings", findings=Joined([f.message for f in found[:3]], "join.semicolon"))
     if tid in seen:
-        raise InputError(f"{tid} appears twice in the file")
+        raise InputError("error.import.twice", id=tid)
     seen.add(tid)
     return doc
 
@@ -490,7 +491,7 @@ def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: se
 def _check_texts(doc: Any) -> None:
     """The texts of a whole ticket, by the rules ``create`` applies to them."""
     if not isinstance(doc.get("title"), str):
-        raise InputError("title: a ticket needs a title")
+        raise InputError("error.import.title")
     model.check_title(doc["title"])
     for key in ("description", "resolution"):
         if doc.get(key) is not None:
@@ -515,7 +516,7 @@ def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[st
             parse_time(str(row[key]), desk.config.tz, key)
     cust = row.get("customer") or {}
     if not isinstance(cust, dict):
-        raise InputError("customer: must be a mapping of id, name, phone, email, tier")
+        raise InputError("error.import.customer")
     req = NewTicket(
         type=row.get("type"), title=row.get("title"), description=row.get("description"),
         channel=row.get("channel"), customer=cust.get("id") or cust.get("name"),
@@ -554,7 +555,7 @@ def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now
                 if tid in desk.ticket_files():
                     if skip_existing:
                         continue
-                    raise InputError(f"{tid} was added to the desk meanwhile; nothing was imported")
+                    raise InputError("error.import.added_meanwhile", id=tid)
                 path, doc = desk.ticket_path(tid, created.year, created.month), item
                 imported = model.event(stamp(now), actor.id, "import")  # who brought this history into the desk
                 mark_recorder(imported, actor)
@@ -563,7 +564,7 @@ def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now
                 if item["_import_key"] in keys:
                     if skip_existing:
                         continue
-                    raise InputError("another import added the same contacts meanwhile; nothing was imported")
+                    raise InputError("error.import.contacts_meanwhile")
                 tid = desk.mint_ticket_id(now.year)
                 path, doc = desk.ticket_path(tid, now.year, now.month), build_ticket(tid, item, actor, now, config)
                 doc["history"][0]["import_key"] = item["_import_key"]
@@ -583,6 +584,5 @@ def _checked_text(desk: Any, path: Path, doc: Any) -> str:
     text = yamlio.dumps(doc)
     size = len(text.encode("utf-8"))
     if size > yamlio.MAX_FILE_BYTES:
-        raise InputError(f"{desk.rel(path)} would be {size // 1024} KiB, past the "
-                         f"{yamlio.MAX_FILE_BYTES // 1048576} MiB a desk file may have; nothing was imported")
+        raise InputError("error.import.file_too_big", name=desk.rel(path), kib=size // 1024, mib=yamlio.MAX_FILE_BYTES // 1048576)
     return text

@@ -551,7 +551,7 @@ def _customer_row(root: Path, rel: str, st: str) -> tuple:
 
     doc = yamlio.load_plain(root / rel, rel)
     if not isinstance(doc, dict):
-        raise DeskError(f"{rel}:1: a customer file must be a mapping of fields")
+        raise DeskError("error.file.customer_mapping", name=f"{rel}:1")
     config, cal, _ = _context(root)
     due = next_visit(config, doc)
     items = [] if due is None else [("visit", due, None, False, str(doc.get("owner") or ""), config.followup_group or "")]
@@ -563,7 +563,7 @@ def _row(root: Path, rel: str, st: str) -> tuple:
     """One file's index row: path, stat, summary columns, content as JSON, and its deadlines."""
     doc = yamlio.load_plain(root / rel, rel)
     if not isinstance(doc, dict):
-        raise DeskError(f"{rel}:1: a ticket file must be a mapping of fields")
+        raise DeskError("error.file.ticket_mapping", name=f"{rel}:1")
     from cstool.domain.model import check_shape, shape_problem
 
     config, cal, now = _context(root)

@@ -28,9 +28,9 @@ def _identity(folder: Path, user: str | None, user_name: str | None) -> tuple[st
     if not email:
         email = repo.config_value(probe, "user.email") if _git_available() else None
     if not email:
-        raise InputError("init needs your email for the roster: pass --as EMAIL, set CSTOOL_USER, or set git user.email")
+        raise InputError("error.init.email")
     if not is_email(email):
-        raise InputError(f"--as: {email!r} is not an email address")
+        raise InputError("error.init.not_email", email=repr(email))
     name = user_name or (repo.config_value(probe, "user.name") if _git_available() else None)
     return email, (name or email.split("@")[0])
 
@@ -83,13 +83,13 @@ def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: st
 def _check_new_desk(root: Path, name: str | None, prefix: str | None) -> None:
     """Refuse a folder that is already a desk or not a folder, and a bad prefix or name."""
     if (root / CONFIG_FILE).exists():
-        raise InputError(f"{root}: already a desk ({CONFIG_FILE} exists); nothing was written")
+        raise InputError("error.init.exists", root=root, config=CONFIG_FILE)
     if root.exists() and not root.is_dir():
-        raise InputError(f"{root}: exists and is not a folder")
+        raise InputError("error.init.not_folder", root=root)
     if prefix is not None and not PREFIX_RE.match(prefix):
-        raise InputError(f"--prefix: {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
+        raise InputError("error.init.prefix", prefix=repr(prefix))
     if name is not None and not name.strip():
-        raise InputError("--name: the desk name is empty")
+        raise InputError("error.init.name_empty")
 
 
 def _write_desk_files(root: Path, config_text: str) -> list[Path]:
@@ -113,5 +113,5 @@ def _write_desk_files(root: Path, config_text: str) -> list[Path]:
         for sub in ("tickets", "customers"):
             (root / sub).mkdir(exist_ok=True)
     except PermissionError as exc:
-        raise DeskError(f"{exc.filename or root}: permission denied") from None
+        raise DeskError("error.permission", what=exc.filename or root) from None
     return written

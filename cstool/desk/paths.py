@@ -23,7 +23,7 @@ def find_desk(store: str | None, cwd: Path | None = None) -> Path:
     if store:
         root = Path(store).expanduser()
         if not (root / CONFIG_FILE).is_file():
-            raise DeskError(f"{root}: not a desk (no {CONFIG_FILE}); run 'cstool init {root}' to create one")
+            raise DeskError("error.not_a_desk", root=root, config=CONFIG_FILE)
         return root.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -32,10 +32,7 @@ def find_desk(store: str | None, cwd: Path | None = None) -> Path:
     fallback = here / "records"
     if (fallback / CONFIG_FILE).is_file():
         return fallback
-    raise DeskError(
-        f"no desk found: no {CONFIG_FILE} in {here} or its parents, nor in ./records; "
-        "pass --store PATH, set CSTOOL_STORE, or run 'cstool init'"
-    )
+    raise DeskError("error.no_desk", config=CONFIG_FILE, here=here)
 
 
 def write_token(root: Path) -> str:
@@ -66,9 +63,9 @@ def check_inside(root: Path, path: Path) -> None:
     try:
         rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
     except ValueError:
-        raise DeskError(f"{path}: outside the desk {root}; cstool reads and writes only inside it") from None
+        raise DeskError("error.outside_desk", path=path, root=root) from None
     if ".." in rel.parts:
-        raise DeskError(f"{path}: outside the desk {root}; cstool reads and writes only inside it")
+        raise DeskError("error.outside_desk", path=path, root=root)
     here = Path(os.path.abspath(root))
     for part in rel.parts:
         here = here / part
@@ -79,8 +76,7 @@ def check_inside(root: Path, path: Path) -> None:
         except NotADirectoryError:
             return
         if stat.S_ISLNK(st.st_mode):
-            raise DeskError(f"{_rel(root, here)}: is a symbolic link; cstool does not follow links in a desk "
-                            "(replace it with a plain file or folder, e.g. git rm it); nothing was written")
+            raise DeskError("error.symlink", path=_rel(root, here))
 
 
 def _rel(root: Path, path: Path) -> str:
@@ -105,5 +101,5 @@ def cache_dir(root: Path, create: bool = True) -> Path:
     except FileNotFoundError:
         return folder
     if not stat.S_ISDIR(st.st_mode):
-        raise DeskError(f"{CACHE_DIR}: is not a folder; remove it (it is cstool's cache, rebuilt at will)")
+        raise DeskError("error.cache_not_folder", path=CACHE_DIR)
     return folder

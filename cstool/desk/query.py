@@ -133,7 +133,7 @@ def build_filters(config: Any, *, statuses=(), types=(), groups=(), assignees=()
     for a in assignees:
         if a == "me":
             if me is None:
-                raise InputError("--assignee me: who are you? pass --as or set CSTOOL_USER")
+                raise InputError("error.assignee_me")
             people.append(me)
             continue
         if a in ("none", "-"):
@@ -159,5 +159,5 @@ def check_sort(sort: str) -> str:
     from cstool.errors import InputError
 
     if sort.lstrip("-") not in SORT_KEYS:
-        raise InputError(f"--sort: unknown key {sort!r} (choose from {', '.join(SORT_KEYS)}; '-' in front for descending)")
+        raise InputError("error.sort", sort=repr(sort), choices=", ".join(SORT_KEYS))
     return sort

@@ -138,7 +138,7 @@ def read_book(data: bytes, tz: ZoneInfo, name: str) -> dict[str, list[dict[str, 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError(f"{name}: not an Excel workbook (.xlsx) that can be read ({type(exc).__name__})") from None
+        raise InputError("error.xlsx.unreadable", name=name, kind=type(exc).__name__) from None
     out: dict[str, list[dict[str, Any]]] = {}
     try:
         for ws in book.worksheets:

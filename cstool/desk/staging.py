@@ -45,7 +45,7 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
         for i, (path, _text) in enumerate(files):
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.exists():
-                raise DeskError(f"{rels[i]} appeared while importing; nothing was imported, try again")
+                raise DeskError("error.import.appeared", name=rels[i])
             os.rename(folder / f"{i}.yaml", path)
         for parent in {path.parent for path, _ in files}:
             yamlio.fsync_dir(parent)

@@ -190,12 +190,12 @@ class Desk:
         """Load one ticket file safely; refuse anything that is not a ticket mapping."""
         data = yamlio.load(path, self.rel(path), root=self.root)
         if not isinstance(data, dict):
-            raise DeskError(f"{self.rel(path)}:1: a ticket file must be a mapping of fields")
+            raise DeskError("error.file.ticket_mapping", name=f"{self.rel(path)}:1")
         yamlio.refuse_surrogates(data, path, self.rel(path))
         expected = path.name[:-5]
         if data.get("id") != expected:
             line = key_line(data, "id")
-            raise DeskError(f"{self.rel(path)}:{line}: the ticket id {data.get('id')!r} does not match the file name {expected}")
+            raise DeskError("error.file.id_mismatch", name=f"{self.rel(path)}:{line}", id=repr(data.get("id")), expected=expected)
         check_shape(data, self.rel(path), self.config.tz)
         return data
 
@@ -231,9 +231,7 @@ class Desk:
         text = yamlio.dumps(data)
         size = len(text.encode("utf-8"))
         if size > yamlio.MAX_FILE_BYTES:
-            raise InputError(f"{self.rel(path)} would grow to {size // 1024} KiB, "
-                             f"past the {yamlio.MAX_FILE_BYTES // 1048576} MiB "
-                             "a desk file may have; shorten the text or link a new ticket")
+            raise InputError("error.file.would_grow", name=self.rel(path), kib=size // 1024, mib=yamlio.MAX_FILE_BYTES // 1048576)
         paths.check_inside(self.root, path)
         if self.before_write is not None:
             self.before_write(path)
@@ -305,7 +303,7 @@ class Desk:
             candidate = ids.mint_ticket_id(self.config.prefix, year)
             if not self.ticket_exists(candidate):
                 return candidate
-        raise DeskError("could not mint a free ticket ID after 100 tries")
+        raise DeskError("error.mint")
 
     # ------------------------------------------------------------------ customers
     def customer_path(self, customer_id: str) -> Path:
@@ -315,7 +313,7 @@ class Desk:
         path = self.customer_path(customer_id)
         data = yamlio.load(path, self.rel(path), root=self.root)
         if not isinstance(data, dict):
-            raise DeskError(f"{self.rel(path)}:1: a customer file must be a mapping of fields")
+            raise DeskError("error.file.customer_mapping", name=f"{self.rel(path)}:1")
         return data
 
     # ------------------------------------------------------------------ lock
@@ -325,7 +323,7 @@ class Desk:
         if timeout is None:
             timeout = float(os.environ.get("CSTOOL_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT))
         if not os.access(self.root, os.W_OK):
-            raise DeskError(f"{self.root}: the desk is read-only; nothing was written")
+            raise DeskError("error.read_only", root=self.root)
         fd = _open_lock(self.root)
         deadline = time.monotonic() + timeout
         acquired = False
@@ -340,10 +338,7 @@ class Desk:
                     if exc.errno not in (errno.EAGAIN, errno.EACCES):
                         raise
                     if time.monotonic() >= deadline:
-                        raise DeskError(
-                            f"the desk is locked by another cstool process (waited {timeout:g} s); "
-                            "try again, or raise CSTOOL_LOCK_TIMEOUT"
-                        ) from None
+                        raise DeskError("error.locked", seconds=f"{timeout:g}") from None
                     time.sleep(delay)
                     delay = min(delay * 2, 0.1)
             self._files = None  # another writer may have added files while we waited
@@ -376,12 +371,11 @@ def _open_lock(root: Path) -> int:
         fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise DeskError(f"{CACHE_DIR}/{LOCK_FILE}: is a symbolic link; cstool does not follow links in a desk "
-                            f"(remove it: it is cstool's lock, made again at will); nothing was written") from None
-        raise DeskError(f"{root / CACHE_DIR}: cannot create the desk lock ({exc.strerror}); nothing was written") from None
+            raise DeskError("error.lock.symlink", name=f"{CACHE_DIR}/{LOCK_FILE}") from None
+        raise DeskError("error.lock.create", name=root / CACHE_DIR, reason=exc.strerror) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise DeskError(f"{CACHE_DIR}/{LOCK_FILE}: is not a plain file; remove it (it is cstool's lock); nothing was written")
+        raise DeskError("error.lock.not_file", name=f"{CACHE_DIR}/{LOCK_FILE}")
     return fd
 
 

@@ -27,6 +27,7 @@ from cstool.domain import history, ids
 from cstool.domain.merge import MERGE_ACTOR
 from cstool.domain.states import STATUSES
 from cstool.errors import CstoolError
+from cstool.messages import Phrase
 from cstool.reports.render import shown
 from cstool.time.clock import read_stamp
 
@@ -39,14 +40,18 @@ class Finding:
     line: int | None
     ticket: str | None
     code: str
-    message: str
+    message: Any  # a Phrase of the catalogue, or a text (such as a loader's message)
 
-    def text(self) -> str:
+    def words(self, lang: str = "en") -> str:
+        """The message in lang."""
+        return self.message.text(lang) if hasattr(self.message, "text") else str(self.message)
+
+    def text(self, lang: str = "en") -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        return f"{where}: {self.words(lang)}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "ticket": self.ticket, "code": self.code, "message": self.message}
+        return {"file": self.file, "line": self.line, "ticket": self.ticket, "code": self.code, "message": self.words()}
 
 
 def _line(node: Any, key: Any) -> int | None:
@@ -80,16 +85,14 @@ def link_findings(root: Path) -> list[Finding]:
     for top in LINKED_FOLDERS:
         folder = root / top
         if folder.is_symlink():
-            out.append(Finding(top, None, None, "symlink", f"{top} is a symbolic link; cstool does not follow links "
-                                                           "in a desk: replace it with a plain folder"))
+            out.append(Finding(top, None, None, "symlink", Phrase("finding.symlink_folder", name=top)))
             continue
         for dirpath, dirnames, filenames in os.walk(folder):
             for name in sorted(dirnames + filenames):
                 path = os.path.join(dirpath, name)
                 if os.path.islink(path):
                     rel = Path(path).relative_to(root).as_posix()
-                    out.append(Finding(rel, None, None, "symlink", f"{rel} is a symbolic link to {os.readlink(path)}; "
-                                                                   "cstool skips it: remove it (git rm)"))
+                    out.append(Finding(rel, None, None, "symlink", Phrase("finding.symlink", name=rel, target=os.readlink(path))))
     return out
 
 
@@ -98,19 +101,18 @@ def unsaved_findings(root: Path) -> list[Finding]:
     from cstool.desk.paths import PATHSPEC
     from cstool.git import repo
 
-    return [Finding(rel, None, None, "uncommitted", f"{rel} is not committed (untracked or modified), so sync "
-                                                    "would not carry it: commit it, or remove the change")
+    return [Finding(rel, None, None, "uncommitted", Phrase("finding.uncommitted", name=rel))
             for rel in repo.unsaved_files(root, PATHSPEC)]
 
 
 def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: set[str]) -> list[Finding]:
     """Schema, replay, complaint results, roster and customer references of one ticket."""
     if not isinstance(data, dict):
-        return [Finding(rel, 1, None, "schema", "a ticket file must be a mapping of fields")]
+        return [Finding(rel, 1, None, "schema", Phrase("finding.ticket_mapping"))]
     out: list[Finding] = []
     tid = data.get("id")
 
-    def add(code: str, message: str, key: Any = None, node: Any = None) -> None:
+    def add(code: str, message: Any, key: Any = None, node: Any = None) -> None:
         out.append(Finding(rel, _line(node if node is not None else data, key) if key is not None else None, tid, code, message))
 
     _check_fields(data, rel, tid, config, add)
@@ -118,7 +120,7 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
     _check_history(data, tid, config, add)
     assignee = data.get("assignee")
     if assignee and config.person(str(assignee)) is None:
-        add("roster", f"assignee {assignee!r} is not on the roster", "assignee")
+        add("roster", Phrase("finding.assignee", who=repr(assignee)), "assignee")
     _check_complaint(data, config, now, add)
     return out
 
@@ -127,24 +129,24 @@ def _check_fields(data: dict, rel: str, tid: Any, config: Config, add: Callable[
     """Required fields, the ID and file name, known values, title, timestamps and the file's place."""
     for key in REQUIRED:
         if key not in data:
-            add("schema", f"missing field '{key}'")
+            add("schema", Phrase("finding.missing", key=key))
     if tid is not None and (not isinstance(tid, str) or not ids.is_ticket_id(tid)):
-        add("schema", f"id {tid!r} is not a ticket ID", "id")
+        add("schema", Phrase("finding.not_id", id=repr(tid)), "id")
     if isinstance(tid, str) and Path(rel).name != f"{tid}.yaml":
-        add("schema", f"id {tid} does not match the file name {Path(rel).name}", "id")
+        add("schema", Phrase("finding.id_file", id=tid, name=Path(rel).name), "id")
     for key, known in (("type", config.types), ("channel", config.channels), ("group", config.groups),
                        ("priority", PRIORITIES), ("severity", SEVERITIES), ("status", STATUSES)):
         value = data.get(key)
         if value is not None and value not in known:
-            add("schema", f"{key} {shown(value)} is not one of {', '.join(known)}", key)
+            add("schema", Phrase("finding.not_one_of", key=key, value=shown(value), known=", ".join(known)), key)
     if (not isinstance(data.get("title"), str) or not str(data.get("title")).strip()) and "title" in data:
-        add("schema", "title must be a non-empty text", "title")
+        add("schema", Phrase("finding.title"), "title")
     for key in ("created", "updated", "due"):
         if data.get(key) is not None:
             try:
                 read_stamp(data.get(key), config.tz)
             except CstoolError:
-                add("schema", f"{key} {shown(data.get(key))} is not a timestamp", key)
+                add("schema", Phrase("finding.timestamp", key=key, value=shown(data.get(key))), key)
     created = None
     try:
         created = read_stamp(data.get("created"), config.tz)
@@ -153,19 +155,19 @@ def _check_fields(data: dict, rel: str, tid: Any, config: Config, add: Callable[
     if created is not None and tid:
         expected = f"tickets/{created.year:04d}/{created.month:02d}/{tid}.yaml"
         if rel != expected:
-            add("layout", f"file should be at {expected} (by its creation month)", "created")
+            add("layout", Phrase("finding.layout", expected=expected), "created")
 
 
 def _check_customer(data: dict, customers: set[str], add: Callable[..., None]) -> None:
     """The customer block: a mapping, a known tier, a customer record that exists."""
     cust = data.get("customer")
     if cust is not None and not isinstance(cust, dict):
-        add("schema", "customer must be a mapping", "customer")
+        add("schema", Phrase("finding.customer_mapping"), "customer")
     elif cust:
         if cust.get("tier") not in (None, *TIERS):
-            add("schema", f"customer tier {shown(cust.get('tier'))} is not A, B or C", "tier", cust)
+            add("schema", Phrase("finding.customer_tier", tier=shown(cust.get("tier"))), "tier", cust)
         if cust.get("id") and cust.get("id") not in customers:
-            add("reference", f"customer {cust.get('id')} has no record in customers/", "id", cust)
+            add("reference", Phrase("finding.customer_record", id=cust.get("id")), "id", cust)
 
 
 def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None]) -> None:
@@ -173,24 +175,23 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
     merge conflicts not yet acknowledged, and a replay that gives the current fields."""
     hist = data.get("history")
     if hist is not None and not isinstance(hist, list):
-        add("schema", "history must be a list of events", "history")
+        add("schema", Phrase("finding.history_list"), "history")
         return
     if not isinstance(hist, list):
         return
     if hist and (not isinstance(hist[0], dict) or hist[0].get("action") != "create"):
-        add("history", "the history must start with a create event", "history")
+        add("history", Phrase("finding.history_start"), "history")
     # a conflict is acknowledged by any later ack: one pass backwards finds the last ack
     last_ack = max((i for i, ev in enumerate(hist) if isinstance(ev, dict) and ev.get("action") == "ack"), default=-1)
     for i, ev in enumerate(hist):
         if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
-            add("history", f"history event {i + 1} lacks at, by or action", i, hist)
+            add("history", Phrase("finding.event_fields", n=i + 1), i, hist)
             continue
         if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
-            add("roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster", i, hist)
+            add("roster", Phrase("finding.event_by", n=i + 1, who=repr(ev.get("by"))), i, hist)
         if ev.get("action") == "merge-conflict" and i > last_ack:
-            add("merge-conflict",
-                f"merge conflict to review: {ev.get('note') or 'two clones made contradictory changes'} "
-                f"(then: cstool note {tid} --ack-conflict -m …)", i, hist)
+            note = ev.get("note") or Phrase("finding.conflict_default")
+            add("merge-conflict", Phrase("finding.conflict", note=note, id=tid), i, hist)
     if all(isinstance(ev, dict) for ev in hist):
         for problem in history.disagreements(data):
             add("replay", problem, "status" if "status" in data else None)
@@ -200,17 +201,16 @@ def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..
     """A closed complaint has a resolution and, once its follow-up call is past due, a result."""
     if data.get("type") == "complaint" and data.get("status") == "closed":
         if not data.get("resolution"):
-            add("complaint", "complaint closed without a resolution (每一件投诉有记录、有处理结果)", "status")
+            add("complaint", Phrase("finding.no_resolution"), "status")
         for f in data.get("followups") or []:
             try:
                 due = read_stamp(f.get("due"), config.tz)
             except CstoolError:
                 continue
             if due is not None and due < now and not f.get("result") and not f.get("done_at"):
-                add("complaint", f"complaint's follow-up call was due {f.get('due')} and has no result", "followups")
+                add("complaint", Phrase("finding.followup_missing", due=f.get("due")), "followups")
             elif due is not None and due < now and f.get("result") == "unreachable" and not f.get("done_at"):
-                add("complaint", f"complaint's follow-up call was due {f.get('due')}; the customer was not reached yet",
-                    "followups")
+                add("complaint", Phrase("finding.followup_unreached", due=f.get("due")), "followups")
 
 
 def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None,
@@ -240,7 +240,8 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
         tid = data.get("id") if isinstance(data, dict) else None
         if isinstance(tid, str):
             if tid in seen:
-                findings.append(Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}"))
+                duplicate = Phrase("finding.duplicate", id=tid, other=seen[tid])
+                findings.append(Finding(rel, _line(data, "id"), tid, "duplicate", duplicate))
             else:
                 seen[tid] = rel
                 tickets[tid] = data
@@ -288,8 +289,7 @@ def _calendar_findings(data: Any, rel: str, cal: Any) -> list[Finding]:
             continue
         if due is not None and not cal.is_covered(due.year):
             out.append(Finding(rel, None, data.get("id"), "calendar",
-                               f"{what} falls due {due_text}, in {due.year}, which no calendar source covers: add that "
-                               f"year's calendar.holidays / extra_workdays or update the chinesecalendar package"))
+                               Phrase("finding.calendar", what=what, due=due_text, year=due.year)))
     return out
 
 
@@ -327,11 +327,11 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
                 continue
             cid = data.get("id") if isinstance(data, dict) else None
             if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":
-                findings.append(Finding(rel, 1, None, "schema", f"customer id {cid!r} does not match the file name"))
+                findings.append(Finding(rel, 1, None, "schema", Phrase("finding.customer_id", id=repr(cid))))
                 continue
             if data.get("tier") not in TIERS:
                 findings.append(Finding(rel, _line(data, "tier"), None, "schema",
-                                        f"tier {shown(data.get('tier'))} is not A, B or C"))
+                                        Phrase("finding.tier", tier=shown(data.get("tier")))))
             customer_ids.add(cid)
     return findings, customer_ids, files_read
 

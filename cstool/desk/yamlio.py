@@ -28,6 +28,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
+from cstool.messages import Phrase
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
@@ -46,14 +47,14 @@ class _GuardedComposer(Composer):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.parser.peek_event()
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused("anchors and aliases are not allowed", event.start_mark)
+            raise _Refused(Phrase("yaml.anchors"), event.start_mark)
         tag = getattr(event, "tag", None)
         tag = getattr(tag, "value", tag)
         if tag not in _CORE_TAGS:
-            raise _Refused(f"the tag {tag!r} is not allowed", event.start_mark)
+            raise _Refused(Phrase("yaml.tag", tag=repr(tag)), event.start_mark)
         depth = getattr(self, "_cs_depth", 0) + 1
         if depth > MAX_DEPTH:
-            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            raise _Refused(Phrase("yaml.deep", depth=MAX_DEPTH), event.start_mark)
         self._cs_depth = depth
         try:
             return super().compose_node(parent, index)
@@ -68,14 +69,14 @@ class _GuardedConstructor(RoundTripConstructor):
         try:
             return super().construct_yaml_timestamp(node, values)
         except ValueError as exc:
-            raise _Refused(f"{node.value!r} is not a valid date or time ({exc})", node.start_mark) from None
+            raise _Refused(Phrase("yaml.bad_time", value=repr(node.value), detail=exc), node.start_mark) from None
 
 
 _GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str, mark: Any):
+    def __init__(self, reason: Phrase, mark: Any):
         super().__init__(reason)
         self.reason = reason
         self.mark = mark
@@ -100,20 +101,20 @@ def _line_of(mark: Any) -> int | None:
 def loads(text: str, name: str = "<text>") -> Any:
     """Parse YAML text safely (round-trip types); raise DeskError naming file and line."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise DeskError(f"{name}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+        raise DeskError("error.file.too_big", name=name, mib=MAX_FILE_BYTES // (1024 * 1024))
     try:
         return _round_trip().load(text)
     except _Refused as exc:
-        raise DeskError(f"{name}:{_line_of(exc.mark)}: {exc.reason}") from None
+        raise DeskError("error.at", where=f"{name}:{_line_of(exc.mark)}", error=exc.reason) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "malformed YAML").strip()
+        problem: Any = (exc.problem or exc.context or "malformed YAML").strip()
         if "duplicate key" in problem or "found duplicate key" in str(exc):
-            problem = "duplicate key"
+            problem = Phrase("yaml.duplicate_key")
         where = f"{name}:{_line_of(mark)}" if mark is not None else name
-        raise DeskError(f"{where}: malformed YAML: {problem}") from None
+        raise DeskError("error.yaml", where=where, problem=problem) from None
     except (YAMLError, RecursionError, ValueError) as exc:
-        raise DeskError(f"{name}: malformed YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise DeskError("error.yaml", where=name, problem=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
 
 def read_bytes(path: Path, name: str | None = None) -> bytes:
@@ -122,29 +123,29 @@ def read_bytes(path: Path, name: str | None = None) -> bytes:
     the limit is refused after reading at most one byte more than the limit (it may grow
     meanwhile)."""
     label = name or str(path)
-    too_big = f"{label}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it"
+    too_big = DeskError("error.file.too_big", name=label, mib=MAX_FILE_BYTES // (1024 * 1024))
     try:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise DeskError(f"{label}: is a symbolic link; cstool does not follow links in a desk") from None
+                raise DeskError("error.file.symlink", name=label) from None
             raise
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
             if stat.S_ISDIR(st.st_mode):
                 raise IsADirectoryError(path)
             if st.st_size > MAX_FILE_BYTES:
-                raise DeskError(too_big)
+                raise too_big
             data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise DeskError(f"{label}: file not found") from None
+        raise DeskError("error.file.missing", name=label) from None
     except IsADirectoryError:
-        raise DeskError(f"{label}: is a folder, not a file") from None
+        raise DeskError("error.file.folder", name=label) from None
     except PermissionError:
-        raise DeskError(f"{label}: permission denied") from None
+        raise DeskError("error.permission", what=label) from None
     if len(data) > MAX_FILE_BYTES:
-        raise DeskError(too_big)
+        raise too_big
     return data
 
 
@@ -154,7 +155,7 @@ def decode(data: bytes, label: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise DeskError(f"{label}:{line}: not UTF-8 text (byte {exc.start})") from None
+        raise DeskError("error.file.not_utf8", name=f"{label}:{line}", byte=exc.start) from None
     return text[1:] if text.startswith(BOM) else text
 
 
@@ -176,8 +177,7 @@ def refuse_surrogates(data: Any, path: Path, name: str | None = None) -> None:
     try:
         json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
     except UnicodeEncodeError:
-        raise DeskError(f"{name or path}:{surrogate_line(path)}: holds a lone surrogate (an escape such as \\ud800), "
-                        "which is not text; remove it") from None
+        raise DeskError("error.file.surrogate", name=f"{name or path}:{surrogate_line(path)}") from None
 
 
 def surrogate_line(path: Path) -> int:
@@ -303,11 +303,11 @@ def load_plain(path: Path, name: str | None = None) -> Any:
 def loads_plain(data: bytes, name: str) -> Any:
     """:func:`load_plain` for a file's bytes held in memory (e.g. a blob of git history)."""
     if len(data) > MAX_FILE_BYTES:
-        raise DeskError(f"{name}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+        raise DeskError("error.file.too_big", name=name, mib=MAX_FILE_BYTES // (1024 * 1024))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DeskError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+        raise DeskError("error.file.not_utf8", name=name, byte=exc.start) from None
     try:
         import yaml
 

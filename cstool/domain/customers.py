@@ -60,7 +60,7 @@ def clean_values(config: Config, values: dict[str, Any], now: datetime) -> dict[
     if values.get("name") is not None:
         name = values["name"].strip()
         if not name:
-            raise InputError("--name: the customer's name is empty")
+            raise InputError("error.customer.name_empty")
         out["name"] = model.check_title(name)
     if values.get("tier") is not None:
         out["tier"] = word(config, "tier", values["tier"], "--tier")
@@ -83,7 +83,7 @@ def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetim
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now)
     if not data.get("name"):
-        raise InputError("--name is required")
+        raise InputError("error.customer.name_required")
     data.setdefault("tier", "C")
     data.setdefault("since", now.date().isoformat())
     with desk.lock():
@@ -216,13 +216,13 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now)
     if not data:
-        raise InputError("nothing to change: give --name, --tier, --phone, --email, --owner, --since or --note")
+        raise InputError("error.customer.nothing_to_change")
     cid, path = resolve_customer(desk, query)
     with desk.lock():
         record = desk.load_customer(cid)
         changed = [k for k, v in data.items() if record.get(k) != v]
         if not changed:
-            raise InputError(f"{cid} already has those values")
+            raise InputError("error.customer.same", cid=cid)
         for key in changed:
             _set(record, key, data[key])
         if "tier" in changed:

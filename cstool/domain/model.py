@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config, is_email
 from cstool.errors import DeskError, InputError
+from cstool.messages import Phrase
 from cstool.reports.render import shown
 
 FIELD_ORDER = (
@@ -74,17 +75,17 @@ def _bad_chars(text: str, allow_newlines: bool) -> str | None:
 def check_title(title: str | None, what: str = "--title") -> str:
     """A title (or a name: ``what`` says which) is one line of 1-200 characters with no
     control characters."""
-    noun = "the title" if what == "--title" else "the name"
+    noun = Phrase("noun.title" if what == "--title" else "noun.name")
     text = (title or "").strip()
     if not text:
-        raise InputError(f"{what}: {noun} is empty; give a short summary of the contact")
+        raise InputError("error.title.empty", what=what, noun=noun)
     if "\n" in text or "\r" in text:
-        raise InputError(f"{what}: {noun} must be a single line")
+        raise InputError("error.title.one_line", what=what, noun=noun)
     bad = _bad_chars(text, allow_newlines=False)
     if bad:
-        raise InputError(f"{what}: {noun} contains the control character {bad}")
+        raise InputError("error.title.control", what=what, noun=noun, bad=bad)
     if len(text) > MAX_TITLE:
-        raise InputError(f"{what}: {noun} is {len(text)} characters long; the limit is {MAX_TITLE}")
+        raise InputError("error.title.long", what=what, noun=noun, n=len(text), limit=MAX_TITLE)
     return text
 
 
@@ -92,14 +93,14 @@ def check_text(text: str | None, what: str, *, required: bool = False) -> str:
     """Free text (description, note, reason): tabs and newlines allowed, no other controls."""
     value = (text or "").replace("\r\n", "\n")
     if required and not value.strip():
-        raise InputError(f"{what}: the text is empty")
+        raise InputError("error.text.empty", what=what)
     if "\r" in value:
-        raise InputError(f"{what}: the text contains a bare carriage return (U+000D)")
+        raise InputError("error.text.bare_cr", what=what)
     bad = _bad_chars(value, allow_newlines=True)
     if bad:
-        raise InputError(f"{what}: the text contains the control character {bad}")
+        raise InputError("error.text.control", what=what, bad=bad)
     if len(value) > MAX_TEXT:
-        raise InputError(f"{what}: the text is {len(value)} characters long; the limit is {MAX_TEXT}")
+        raise InputError("error.text.long", what=what, n=len(value), limit=MAX_TEXT)
     return value
 
 
@@ -109,7 +110,7 @@ def check_choice(value: str | None, choices: Any, what: str) -> str | None:
     if value is None:
         return None
     if value not in choices:
-        raise InputError(f"{what}: unknown value {shown(value)} (choose from {', '.join(choices)})")
+        raise InputError("error.unknown_value", what=what, value=shown(value), choices=", ".join(choices))
     return value
 
 
@@ -123,10 +124,9 @@ def check_phone(phone: str | None) -> str | None:
         return None
     phone = str(phone).strip()
     if MASK_CHAR in phone:
-        raise InputError("--phone: the phone number is masked (like 135****5555); "
-                         "use the real number, e.g. from an export made with --reveal")
+        raise InputError("error.phone.masked")
     if not PHONE_RE.match(phone):
-        raise InputError("--phone: that is not a phone number (digits, spaces, dashes, optional leading +)")
+        raise InputError("error.phone.bad")
     return phone
 
 
@@ -136,10 +136,9 @@ def check_email(email: str | None) -> str | None:
         return None
     email = str(email).strip()
     if MASK_CHAR * 3 in email.partition("@")[0]:
-        raise InputError("--email: the e-mail address is masked (like z***@example.com); "
-                         "use the real address, e.g. from an export made with --reveal")
+        raise InputError("error.email.masked")
     if not is_email(email) or _bad_chars(email, False):
-        raise InputError("--email: that is not an email address (name@domain)")
+        raise InputError("error.email.bad")
     return email
 
 
@@ -152,11 +151,11 @@ def check_strings(value: Any, what: str, depth: int = 0) -> None:
     bounded by :data:`MAX_DEPTH`. For data that did not come through the options of
     ``create`` (an imported row), before the field-by-field checks."""
     if depth > MAX_DEPTH:
-        raise InputError(f"{what}: nested more than {MAX_DEPTH} levels deep")
+        raise InputError("error.nested", what=what, depth=MAX_DEPTH)
     if isinstance(value, str):
         bad = _bad_chars(value.replace("\r\n", "\n"), allow_newlines=True)
         if bad:
-            raise InputError(f"{what}: the text contains the control character {bad}")
+            raise InputError("error.text.control", what=what, bad=bad)
     elif isinstance(value, dict):
         for key, item in value.items():
             check_strings(key, what, depth + 1)
@@ -171,9 +170,9 @@ def check_category(category: str | None, config: Config) -> str | None:
         return None
     category = category.strip()
     if config.categories and category not in config.categories:
-        raise InputError(f"--category: unknown category {shown(category)} (choose from {', '.join(config.categories)})")
+        raise InputError("error.category.unknown", value=shown(category), choices=", ".join(config.categories))
     if not category or len(category) > CATEGORY_MAX or _bad_chars(category, False):
-        raise InputError(f"--category: {shown(category)} is not a category name (1-{CATEGORY_MAX} characters)")
+        raise InputError("error.category.bad", value=shown(category), limit=CATEGORY_MAX)
     return category
 
 
@@ -323,10 +322,7 @@ def in_time_order(past: list[Any], new: list[Any], tz: Any, ident: str, backfill
     for ev in new:
         at = read_stamp(ev.get("at"), tz)
         if last is not None and at is not None and at < last:
-            hint = ("events stay in time order, also with --backfill: give a time no earlier than that"
-                    if backfill is not None else
-                    "events stay in time order: give a time no earlier than that (a late entry: --backfill REASON "
-                    "with such a time)")
-            raise InputError(f"{ident}: --now {stamp(at)} is earlier than its last recorded event at {stamp(last)}; {hint}")
+            hint = Phrase("error.time_order.backfill" if backfill is not None else "error.time_order.hint")
+            raise InputError("error.time_order", ident=ident, at=stamp(at), last=stamp(last), hint=hint)
         if backfill is not None:
             ev["backfill"] = backfill

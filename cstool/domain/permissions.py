@@ -15,7 +15,7 @@ from typing import Any
 
 from cstool.config.schema import ROLES, Config, Person
 from cstool.errors import InputError
-from cstool.messages import label
+from cstool.messages import LABELS, Joined, Phrase
 
 DEFAULTS: dict[str, tuple[str, ...]] = {
     "create": ("agent",),
@@ -62,28 +62,26 @@ def may(config: Config, action: str, person: Person, ticket: Any | None = None) 
     return False
 
 
-def needed(config: Config, action: str) -> str:
-    parts = []
+def needed(config: Config, action: str) -> Phrase | Joined:
+    """Who may take the action, as words put into the language of the refusal."""
+    parts: list[Any] = []
     if not rules(config, action):
-        return "someone else (the follow-up group, 回访组)" if action == "followup_own" else "a rule in permissions"
+        return Phrase("who.someone_else" if action == "followup_own" else "who.a_rule")
     for who in rules(config, action):
-        if who not in ROLES:  # assignee, group, followup_group; error messages are English for now
-            parts.append(label("who." + who, "en"))
+        if who not in ROLES:  # assignee, group, followup_group
+            parts.append(Phrase("who." + who))
         elif who == ROLES[-1]:
-            parts.append(f"a {who}")
+            parts.append(Phrase("who.role", role=Phrase("who.role." + who)))
         else:
-            parts.append(f"a {who} or above")
-    return " or ".join(parts)
+            parts.append(Phrase("who.role_or_above", role=Phrase("who.role." + who)))
+    return Joined(parts, "who.or")
 
 
 def require(config: Config, action: str, person: Person, ticket: Any | None = None, ticket_id: str = "") -> None:
     """Refuse with a message naming the role the action needs."""
     if may(config, action, person, ticket):
         return
-    what = {"close_major": "close the major complaint", "customer": "change customer records",
-            "create": "create tickets", "ack": "mark merge conflicts as reviewed (note --ack-conflict) on",
-            "backfill": "record late entries (--backfill)",
-            "followup_own": "record the follow-up call of their own complaint",
-            "import": "import whole tickets", "config": "change the roster or permissions"}.get(action, action)
+    what = Phrase(f"may.{action}") if f"may.{action}" in LABELS else action
     target = f" {ticket_id}" if ticket_id else ""
-    raise InputError(f"{person.id} ({person.role}) may not {what}{target}: it needs {needed(config, action)}")
+    raise InputError("error.may_not", person=person.id, role=Phrase("who.role." + person.role), what=what,
+                     target=target, needed=needed(config, action))

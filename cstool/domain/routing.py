@@ -24,7 +24,7 @@ def group_member(config: Config, person: Person, group: str) -> Person:
     """The roster person a user named as the assignee of a ticket in group (resolved by
     :func:`cstool.config.words.person`), who must be a member."""
     if not person.in_group(group):
-        raise InputError(f"--assignee: {person.id} is not a member of group {group} ({config.groups[group].name})")
+        raise InputError("error.not_in_group", who=person.id, group=group, name=config.groups[group].name)
     return person
 
 

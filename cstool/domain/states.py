@@ -9,6 +9,7 @@ to (None: unchanged, or as :func:`next_status` says).
 from __future__ import annotations
 
 from cstool.errors import InputError
+from cstool.messages import Joined, Phrase
 
 STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
 # still being worked on: SLA clocks run, routing counts them as load, audits call them backlog
@@ -42,8 +43,9 @@ def check(action: str, status: str, ticket_id: str) -> None:
     """Refuse an action the current status does not allow, naming what is allowed."""
     sources, _ = TRANSITIONS[action]
     if status not in sources:
-        allowed = ", ".join(a for a in allowed_actions(status) if a != "ack") or "none"
-        raise InputError(f"{ticket_id} is {status}: cannot {action} it (allowed now: {allowed})")
+        allowed = [Phrase(f"may.{a}") for a in allowed_actions(status) if a != "ack"] or [Phrase("none")]
+        raise InputError("error.state", ticket=ticket_id, status=Phrase(f"status.{status}", default=status),
+                         action=Phrase(f"may.{action}"), allowed=Joined(allowed, "join.comma"))
 
 
 def next_status(action: str, status: str) -> str:

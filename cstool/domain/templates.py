@@ -25,7 +25,7 @@ from typing import Any
 from cstool.config.schema import KEY_RE, PRIORITIES, SEVERITIES, Config
 from cstool.desk import yamlio
 from cstool.errors import DeskError, InputError
-from cstool.messages import Both
+from cstool.messages import Both, Phrase
 from cstool.reports.render import shown
 
 TEMPLATE_DIR = "templates"
@@ -71,7 +71,7 @@ def packaged_templates() -> dict[str, str]:
 def load_template(desk_root: Path, name: str, config: Config) -> Template | None:
     """The desk's template ``name``, validated; None when the desk has no such file."""
     if not KEY_RE.match(name.replace("-", "_")):
-        raise InputError(f"--template: {name!r} is not a template name")
+        raise InputError("error.template.bad_name", name=repr(name))
     path = desk_root / TEMPLATE_DIR / f"{name}.yaml"
     if not path.is_file():
         return None
@@ -226,11 +226,11 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
     out: dict[str, str] = {}
     for key, value in given.items():
         if key not in specs:
-            known = ", ".join(specs) or "none for this template"
-            raise InputError(f"--field: unknown field {shown(key)} (fields: {known})")
+            known = ", ".join(specs) or Phrase("error.field.no_fields")
+            raise InputError("error.field.unknown", key=shown(key), known=known)
         spec = specs[key]
         if spec.choices and value not in spec.choices:
-            raise InputError(f"--field {shown(key)}: {shown(value)} is not one of {', '.join(spec.choices)}")
+            raise InputError("error.field.choice", key=shown(key), value=shown(value), choices=", ".join(spec.choices))
         out[key] = value
     missing = missing_fields(template, out)
     if missing:

@@ -17,6 +17,7 @@ from cstool.config.words import person, word
 from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
+from cstool.messages import Phrase, label, stored_language
 from cstool.reports.render import shown
 from cstool.time.clock import stamp
 
@@ -64,7 +65,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     template = _chosen_template(desk, req)
     ticket_type = req.type or (template.type if template else None)
     if not ticket_type:
-        raise InputError("--type is required (e.g. --type complaint)")
+        raise InputError("error.create.type_required")
     model.check_choice(ticket_type, list(config.types), "--type")
     title = model.check_title(req.title)
     if template is None:
@@ -76,7 +77,7 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     _place_new(desk, req, values)
     values["_said"] = req.description or ""  # keywords match what the customer said, not the template
     if req.due is not None and ticket_type != "work_order":
-        raise InputError("--due is for work orders (--type work_order); other types get their deadlines from the SLA policy")
+        raise InputError("error.create.due_for_work_orders")
     values["_due"] = req.due
     return values, template
 
@@ -116,9 +117,9 @@ def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
         return None
     template = load_template(desk.root, req.template, desk.config)
     if template is None:
-        raise InputError(f"--template: no template {req.template!r} in {desk.rel(desk.root / 'templates')}")
+        raise InputError("error.template.none", name=repr(req.template), folder=desk.rel(desk.root / "templates"))
     if req.type and req.type != template.type:
-        raise InputError(f"--template {req.template} is for type {template.type}, not {req.type}")
+        raise InputError("error.template.other_type", name=req.template, type=template.type, given=req.type)
     return template
 
 
@@ -179,7 +180,7 @@ def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
     if ref and ids.CUSTOMER_ID_RE.match(ref.upper()):
         cid = ref.upper()
         if not desk.customer_path(cid).is_file():
-            raise InputError(f"--customer: no customer record {cid} (see 'cstool customer list')")
+            raise InputError("error.create.no_customer", cid=cid)
         record = desk.load_customer(cid)
         out = {"id": cid, "name": record.get("name"), "phone": record.get("phone"),
                "email": record.get("email"), "tier": record.get("tier")}
@@ -224,7 +225,7 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
         if not typed.has_time:  # a date alone: the end of that working day (or the next one's)
             due = calendar_of(config).end_of_working_day(due.date())
         if due <= now:
-            raise InputError(f"--due: {shown(values['_due'])} is not after the creation time {stamp(now)}")
+            raise InputError("error.create.due_before", due=shown(values["_due"]), now=stamp(now))
         return stamp(due)
     return stamp(calendar_of(config).add(now, config.work_order_due[values["priority"]]))
 
@@ -414,7 +415,7 @@ def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assi
                                                                _assignment(desk, group))
         old = ticket.get("group")
         if old == group and ticket.get("assignee") == who:
-            raise InputError(f"{ticket['id']} is already with {group}" + (f" / {who}" if who else ""))
+            raise InputError("error.route.already", ticket=ticket["id"], group=group, who=f" / {who}" if who else "")
         ev = route_event(stamp(now), actor.id, old, group, who, note=note)
         return [ev], f"route {old}→{group}" + (f" ({who})" if who else "")
 
@@ -487,13 +488,13 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
     top = len(config.ladder)
     if to_role is None:
         if level >= top:
-            raise InputError(f"already at the top of the ladder ({config.ladder[-1]}); cannot escalate further")
+            raise InputError("error.escalate.top", top=Phrase("who.role." + config.ladder[-1], default=config.ladder[-1]))
         return level + 1
     to_role = word(config, "role", to_role, "--to") or to_role
     target = config.ladder.index(to_role) + 1
     if target <= level:
-        raise InputError(f"--to {to_role}: the ticket is already at level L{level} ({config.ladder[level - 1]}); "
-                         "escalation goes up")
+        raise InputError("error.escalate.not_up", role=to_role, level=level,
+                         at=Phrase("who.role." + config.ladder[level - 1], default=config.ladder[level - 1]))
     return target
 
 
@@ -538,7 +539,7 @@ def finish(desk: Desk, query: str, actor: Person, now: datetime, action: str, re
 
     def build(ticket: Any) -> tuple[list[Any], str]:
         if not resolution and not ticket.get("resolution"):
-            raise InputError(f"{ticket['id']}: --resolution is required to {action} (每一件投诉有记录、有处理结果)")
+            raise InputError("error.resolution_required", ticket=ticket["id"], action=Phrase(f"may.{action}", default=action))
         if ticket.get("type") == "complaint" and ticket.get("severity") == "major":
             permissions.require(config, "close_major", actor, ticket, str(ticket["id"]))
         ev = model.event(stamp(now), actor.id, action, resolution=resolution)
@@ -603,7 +604,7 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
         waiting = [f for f in calls if not f.get("done_at")]
         callback = not waiting and bool(calls) and calls[-1].get("result") == "unreachable"
         if not waiting and not (callback and result != "unreachable"):
-            raise InputError(f"{ticket['id']} has no follow-up call due; nothing to record")
+            raise InputError("error.followup.none_due", ticket=ticket["id"])
         if ticket.get("type") == "complaint" and ticket.get("assignee") == actor.id:
             # the handler does not grade their own work: the follow-up group calls (unless configured)
             permissions.require(config, "followup_own", actor, ticket, str(ticket["id"]))
@@ -643,7 +644,7 @@ def call_script(desk: Desk, query: str, caller: Person) -> str:
     name = (ttype.template if ttype is not None and ttype.template else None) or str(ticket.get("type"))
     template = load_template(desk.root, name, config)
     if template is None or not template.followup_script.strip():
-        raise InputError(f"{ticket['id']}: template {name!r} has no followup_script; add one to templates/{name}.yaml")
+        raise InputError("error.followup.no_script", ticket=ticket["id"], name=name)
     resolved = str((ticket.get("sla") or {}).get("resolved_at") or "")
     values = {"ticket": str(ticket.get("id")), "customer": str((ticket.get("customer") or {}).get("name") or ""),
               "title": str(ticket.get("title") or ""), "created": str(ticket.get("created") or "")[:10],
@@ -743,7 +744,7 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | 
             if breach is None or target <= level:
                 continue
             who = escalation_assignee(config, ticket, target, summaries)
-            reason = f"SLA breach at {stamp(breach)}"
+            reason = label("escalate.sla_breach", stored_language(config.language), at=stamp(breach))
             ev = escalate_event(stamp(now), actor.id, level, target, reason, who)
             mark_recorder(ev, actor)
             in_time_order(desk, ticket, [ev])  # all checked before the first file is written

@@ -11,6 +11,7 @@ from cstool.desk import yamlio
 from cstool.domain import merge
 from cstool.errors import CstoolError, DeskError
 from cstool.git import repo
+from cstool.messages import Joined, Phrase
 
 ATTRIBUTES = (
     "# cstool: merge ticket and customer files by uniting their histories\n"
@@ -89,7 +90,7 @@ def setup_git(root: Path) -> list[Path]:
     Returns the files changed (to commit)."""
     top = repo.work_tree(root)
     if top is None:
-        raise DeskError(f"{root}: not a git repository; run 'git init' first")
+        raise DeskError("error.git.not_repo_init", root=root)
     repo.run_git(root, "config", "merge.cstool.name", "cstool: unite ticket histories")
     repo.run_git(root, "config", "merge.cstool.driver", driver_command())
     attributes = root / ".gitattributes"
@@ -108,13 +109,13 @@ def refuse_unsaved_desk_files(root: Path) -> None:
 
     left = repo.unsaved_files(root, PATHSPEC)
     if left:
-        shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
-        raise DeskError(f"{len(left)} desk file(s) are not committed, so a push would leave them behind: {shown}; "
-                        "commit them (git add FILE && git commit) or remove them, then sync again")
+        shown = Joined([*left[:10], *([Phrase("error.and_more", n=len(left) - 10)] if len(left) > 10 else [])], "join.comma")
+        raise DeskError("error.sync.unsaved", n=len(left), files=shown)
 
 
-def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[str]:
-    """Pull with a merge (the merge driver unites ticket edits), then push.
+def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[tuple[str, dict[str, str]]]:
+    """Pull with a merge (the merge driver unites ticket edits), then push; what was done,
+    as catalogue keys with their fields (``sync.pulled``, ``remote=``, ``branch=``).
 
     A merge, not a rebase: every commit keeps its committer and committer date, so that
     ``verify --history`` still finds each event in the commit of the person who made it,
@@ -122,25 +123,24 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
     machine, the acting person's is used for the merge commit."""
     top = repo.work_tree(root)
     if top is None:
-        raise DeskError(f"{root}: not a git repository, nothing to sync")
-    messages = []
+        raise DeskError("error.sync.not_repo", root=root)
+    messages: list[tuple[str, dict[str, str]]] = []
     if repo.run_git(root, "config", "--get", "merge.cstool.driver", check=False).returncode != 0:
         setup_git(root)
-        messages.append("registered the cstool merge driver for this clone")
+        messages.append(("sync.driver_registered", {}))
     refuse_unsaved_desk_files(root)
     status = repo.run_git(root, "status", "--porcelain", "--untracked-files=no")
     if status.stdout.strip():
-        raise DeskError("the working tree has uncommitted changes; commit or stash them, then sync again")
+        raise DeskError("error.sync.dirty")
     branch = repo.run_git(root, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
     if branch == "HEAD":
-        raise DeskError("HEAD is detached; check out a branch, then sync again")
+        raise DeskError("error.sync.detached")
     remote = remote or (repo.config_value(root, f"branch.{branch}.remote") or "origin")
     if repo.run_git(root, "remote", "get-url", remote, check=False).returncode != 0:
-        raise DeskError(f"no remote named {remote!r}; add one with git remote add {remote} URL")
+        raise DeskError("error.sync.no_remote", remote=remote)
     upstream = repo.run_git(root, "ls-remote", "--heads", remote, branch, check=False)
     if upstream.returncode != 0:
-        raise DeskError(f"could not reach {remote}: {repo._first_line(upstream.stderr)}; "
-                        "your commits are safe here, sync again later")
+        raise DeskError("error.sync.unreachable", remote=remote, detail=repo._first_line(upstream.stderr))
     if upstream.stdout.strip():
         identity: list[str] = []
         if author is not None and not repo.config_value(root, "user.email"):
@@ -148,11 +148,10 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
         pull = repo.run_git(root, *identity, "pull", "--no-rebase", "--no-edit", "--quiet", remote, branch, check=False)
         if pull.returncode != 0:
             repo.run_git(root, "merge", "--abort", check=False)
-            raise DeskError(f"pull from {remote} failed and was undone ({repo._first_line(pull.stderr or pull.stdout)}); "
-                            "your commits are as they were; resolve with git, then sync again")
-        messages.append(f"pulled {remote}/{branch}")
+            raise DeskError("error.sync.pull", remote=remote, detail=repo._first_line(pull.stderr or pull.stdout))
+        messages.append(("sync.pulled", {"remote": remote, "branch": branch}))
     push = repo.run_git(root, "push", "--quiet", remote, f"HEAD:{branch}", check=False)
     if push.returncode != 0:
-        raise DeskError(f"push to {remote} was refused ({repo._first_line(push.stderr)}); your commits are safe here, sync again")
-    messages.append(f"pushed to {remote}/{branch}")
+        raise DeskError("error.sync.push", remote=remote, detail=repo._first_line(push.stderr))
+    messages.append(("sync.pushed", {"remote": remote, "branch": branch}))
     return messages

@@ -91,8 +91,7 @@ def read_commits(top: Path, rev_range: str) -> list[Commit]:
             "--format=%x00%H%x1f%P%x1f%ce%x1f%ct", rev_range, "--"]
     proc = subprocess.run(argv, cwd=top, env=repo._read_env(), capture_output=True)
     if proc.returncode != 0:
-        raise DeskError(f"git log {rev_range} failed: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}; "
-                        "give a range that exists here, e.g. origin/main..HEAD")
+        raise DeskError("error.history.range", range=rev_range, detail=repo._first_line(proc.stderr.decode("utf-8", "replace")))
     commits: list[Commit] = []
     for record in proc.stdout.decode("utf-8", "surrogateescape").split("\x00"):
         if not record.strip():
@@ -115,7 +114,7 @@ def _read_merges(top: Path, merges: list[Commit]) -> None:
     argv = ["git", "-c", "core.quotePath=false", "diff-tree", "--stdin", "--always", "-r", "--no-renames", "--no-abbrev"]
     proc = subprocess.run(argv, cwd=top, env=repo._read_env(), capture_output=True, input=lines.encode())
     if proc.returncode != 0:
-        raise DeskError(f"git diff-tree failed: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}")
+        raise DeskError("error.git.failed", command="diff-tree", detail=repo._first_line(proc.stderr.decode("utf-8", "replace")))
     blocks: list[list[str]] = []
     for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
         if line.startswith(":"):
@@ -207,7 +206,7 @@ def verify_history(root: Path, rev_range: str | None = None, require_signed: boo
     """Every finding of the module's checks over the range (default: all of HEAD's history)."""
     top = repo.work_tree(root)
     if top is None:
-        raise DeskError(f"{root}: not a git repository; verify --history reads the desk's git history")
+        raise DeskError("error.history.not_repo", root=root)
     rel = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if rel == "." else rel + "/"
     commits = read_commits(top, rev_range or "HEAD")
@@ -493,7 +492,7 @@ def check_signatures(ctx: _Context, commits: list[Commit]) -> list[Finding]:
                                "--stdin", "--format=%H%x1f%G?%x1f%GS"], cwd=ctx.top, env=repo._read_env(),
                               capture_output=True, input="".join(c.sha + "\n" for c in commits).encode())
     if proc.returncode != 0:
-        raise DeskError(f"git log could not read the signatures: {repo._first_line(proc.stderr.decode('utf-8', 'replace'))}")
+        raise DeskError("error.history.signatures", detail=repo._first_line(proc.stderr.decode("utf-8", "replace")))
     states = {}
     for line in proc.stdout.decode("utf-8", "replace").splitlines():
         sha, state, signer = (line.split("\x1f") + ["", ""])[:3]

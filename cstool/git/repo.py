@@ -36,9 +36,9 @@ def run_git(root: Path, *args: str, check: bool = True, input: str | None = None
             ["git", *args], cwd=root, env={**_env(), **(env or {})}, capture_output=True, text=True, input=input
         )
     except FileNotFoundError:
-        raise DeskError("git is not installed, but this desk is a git repository") from None
+        raise DeskError("error.git.missing") from None
     if check and proc.returncode != 0:
-        raise DeskError(f"git {args[0]} failed: {_first_line(proc.stderr or proc.stdout)}")
+        raise DeskError("error.git.failed", command=args[0], detail=_first_line(proc.stderr or proc.stdout))
     return proc
 
 
@@ -79,11 +79,7 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
     added = run_git(root, "add", "-A", "--", *rel, check=False)
     if added.returncode != 0:
         put_back(root, rel, before)
-        raise DeskError(
-            f"git could not stage {', '.join(rel)} ({_first_line(added.stderr or added.stdout)}), so nothing was written; "
-            "fix that (a stale .git/index.lock left by a crashed git can be removed when no git is running), "
-            "then run the command again"
-        )
+        raise DeskError("error.git.stage", files=", ".join(rel), detail=_first_line(added.stderr or added.stdout))
     identity: list[str] = []
     if not config_value(root, "user.email"):
         identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
@@ -106,10 +102,7 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
         run_git(root, "reset", "--quiet", "--", *rel, check=False)
         put_back(root, rel, before)
         reason = _first_line(proc.stderr or proc.stdout)
-        raise DeskError(
-            f"git could not commit {', '.join(rel)} ({reason}), so nothing was written; "
-            "fix that, then run the command again"
-        )
+        raise DeskError("error.git.commit", files=", ".join(rel), detail=reason)
     head = run_git(root, "rev-parse", "--short", "HEAD", check=False)
     return head.stdout.strip()
 
@@ -224,11 +217,9 @@ def check_repository_state(root: Path) -> None:
     if gdir is None:
         return
     if (gdir / "rebase-merge").exists() or (gdir / "rebase-apply").exists():
-        raise DeskError("a git rebase is in progress (an interrupted sync?); finish it (git rebase --continue) "
-                        "or undo it (git rebase --abort), then run the command again; nothing was written")
+        raise DeskError("error.git.rebase")
     if (gdir / "MERGE_HEAD").exists():
-        raise DeskError("a git merge is in progress; finish it (resolve, then git commit) or undo it "
-                        "(git merge --abort), then run the command again; nothing was written")
+        raise DeskError("error.git.merge")
     try:
         head = (gdir / "HEAD").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -238,8 +229,7 @@ def check_repository_state(root: Path) -> None:
 
 
 def _detached() -> DeskError:
-    return DeskError("HEAD is detached (no branch is checked out), so new commits would be lost when one is; "
-                     "check out your branch (e.g. git switch main), then run the command again; nothing was written")
+    return DeskError("error.git.detached")
 
 
 def check_file_committed(root: Path, rel: str) -> None:
@@ -249,8 +239,7 @@ def check_file_committed(root: Path, rel: str) -> None:
     proc = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch",
                            "--untracked-files=all", "--", rel], cwd=root, env=_read_env(), capture_output=True)
     if proc.returncode != 0:
-        raise DeskError(f"git cannot tell whether {rel} is committed ({_first_line(proc.stderr.decode('utf-8', 'replace'))}); "
-                        "nothing was written")
+        raise DeskError("error.git.status", name=rel, detail=_first_line(proc.stderr.decode("utf-8", "replace")))
     initial = False
     for record in proc.stdout.split(b"\0"):
         text = record.decode("utf-8", "surrogateescape")
@@ -259,12 +248,9 @@ def check_file_committed(root: Path, rel: str) -> None:
         if text == "# branch.oid (initial)":
             initial = True
         if text[:1] in ("1", "2", "u") and not initial:
-            raise DeskError(f"{rel} has edits git has not committed, and cstool's commit would take them in as its own; "
-                            f"commit them (git commit {rel}) or discard them (git checkout -- {rel}), "
-                            "then run the command again; nothing was written")
+            raise DeskError("error.git.uncommitted_edits", name=rel)
         if text[:1] == "?" and not initial:
-            raise DeskError(f"{rel} exists but is not committed; commit it (git add {rel} && git commit) "
-                            "or remove it, then run the command again; nothing was written")
+            raise DeskError("error.git.untracked", name=rel)
 
 
 def unsaved_files(root: Path, pathspec: tuple[str, ...]) -> list[str]:

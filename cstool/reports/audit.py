@@ -74,14 +74,14 @@ def parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneI
     try:
         return _parse_period(text, start, end, tz, now)
     except (ValueError, OverflowError):
-        raise InputError(f"the period {text or f'{start}..{end}'} is outside the calendar's years") from None
+        raise InputError("error.period.outside", period=text or f"{start}..{end}") from None
 
 
 def _parse_period(text: str | None, start: str | None, end: str | None, tz: ZoneInfo, now: datetime) -> Period:
     """``2026-11`` (month), ``2026-W47`` (ISO week), ``2026-Q4`` (quarter), ``2026`` (year),
     ``2026-11-22`` (day), or --from/--to dates (both inclusive). Default: the current month."""
     if text and (start or end):
-        raise InputError("give either --period or --from/--to, not both")
+        raise InputError("error.period.both")
     if start or end:
         from cstool.time.typed import read_date
 
@@ -90,7 +90,7 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
         d1 = d1 or date(now.year, now.month, 1)
         d2 = d2 or now.date()
         if d2 < d1:
-            raise InputError(f"--to {d2} is before --from {d1}")
+            raise InputError("error.period.reversed", end=d2, start=d1)
         return Period(_midnight(d1, tz), _midnight(d2 + timedelta(days=1), tz), f"{d1}..{d2}")
     if not text:
         text = f"{now.year:04d}-{now.month:02d}"
@@ -98,14 +98,14 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
         y, mo = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12:
-            raise InputError(f"--period: {text!r} has no month {mo}")
+            raise InputError("error.period.month", value=repr(text), month=mo)
         first = date(y, mo, 1)
         nxt = date(y + (mo == 12), mo % 12 + 1, 1)
         return Period(_midnight(first, tz), _midnight(nxt, tz), text)
     if m := re.fullmatch(r"(\d{4})-Q(\d)", text, re.IGNORECASE):
         y, q = int(m.group(1)), int(m.group(2))
         if not 1 <= q <= 4:
-            raise InputError(f"--period: {text!r} has no quarter {q} (quarters are Q1 to Q4)")
+            raise InputError("error.period.quarter", value=repr(text), q=q)
         first = date(y, 3 * q - 2, 1)
         nxt = date(y + (q == 4), (3 * q) % 12 + 1, 1)
         return Period(_midnight(first, tz), _midnight(nxt, tz), text.upper())
@@ -116,13 +116,12 @@ def _parse_period(text: str | None, start: str | None, end: str | None, tz: Zone
         try:
             monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
         except ValueError:
-            raise InputError(f"--period: {text!r} is not an ISO week") from None
+            raise InputError("error.period.week", value=repr(text)) from None
         return Period(_midnight(monday, tz), _midnight(monday + timedelta(days=7), tz), text.upper())
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--period: {text!r} is not a month (2026-11), an ISO week (2026-W47), a quarter (2026-Q4), "
-                         "a year (2026) or a day (2026-11-22)") from None
+        raise InputError("error.period.bad", value=repr(text)) from None
     return Period(_midnight(day, tz), _midnight(day + timedelta(days=1), tz), text)
 
 
@@ -178,7 +177,7 @@ def previous_period(period: Period) -> Period:
             end = first - timedelta(days=1)
             text = start.isoformat() if start == end else f"{start}..{end}"
     except (ValueError, OverflowError):
-        raise InputError(f"the period before {period.label} is outside the calendar's years") from None
+        raise InputError("error.period.before_outside", period=period.label) from None
     return Period(datetime(start.year, start.month, start.day, tzinfo=tz), period.start, text)
 
 
@@ -796,5 +795,4 @@ def compared_period(text: str, period: Period, tz: ZoneInfo, now: datetime) -> P
     try:
         return parse_period(text, None, None, tz, now)
     except InputError:
-        raise InputError(f"--compare: {text!r} is neither 'previous' nor a period "
-                         "(2026-11, 2026-W47, 2026-Q4, 2026 or 2026-11-22)") from None
+        raise InputError("error.period.compare", value=repr(text)) from None

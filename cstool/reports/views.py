@@ -126,6 +126,8 @@ def describe_event(ev: Any, config: Config, lang: str) -> str:
         value = ev.get(key)
         if value:
             text = " ".join(str(value).split())
+            if key == "result":
+                text = label(f"result.{text}", lang, default=text)
             parts.append(f"{label('event.' + key, lang)}: {text}" if labelled else text)
     return "  ".join(parts)
 
@@ -223,8 +225,10 @@ def _field_lines(ticket: Any, config: Config, lang: str, reveal: bool) -> list[s
 
 
 def _followup_line(f: Any, lang: str) -> str:
-    state = f.get("result") or label("followup.due", lang)
-    return (f"  {short_time(str(f.get('due') or ''))}  {f.get('kind', '')}  {state}"
+    result = f.get("result")
+    state = label(f"result.{result}", lang, default=str(result)) if result else label("followup.due", lang)
+    kind = label(f"followup.kind.{f.get('kind', '')}", lang, default=str(f.get("kind", "")))
+    return (f"  {short_time(str(f.get('due') or ''))}  {kind}  {state}"
             + (f"  {f.get('note')}" if f.get("note") else ""))
 
 

@@ -54,8 +54,7 @@ def official_calendar() -> Official:
         import chinese_calendar
         from chinese_calendar import constants
     except ImportError:
-        raise DeskError(f"the {OFFICIAL_PACKAGE} package is not installed: reinstall cstool, or set "
-                        "'calendar.official: none' in cstool.yaml") from None
+        raise DeskError("error.calendar.package", package=OFFICIAL_PACKAGE) from None
     years = [d.year for d in constants.holidays]
     ver = str(getattr(chinese_calendar, "__version__", "unknown"))
     return Official(frozenset(constants.holidays), frozenset(constants.workdays), min(years), max(years), ver)
@@ -181,7 +180,7 @@ class BusinessCalendar:
                 remaining -= room
             day += timedelta(days=1)
             offset = 0
-        raise DeskError(f"the calendar has no working time in the {MAX_DAYS} days after {start.isoformat()}")
+        raise DeskError("error.calendar.no_work", days=MAX_DAYS, day=start.isoformat())
 
     def between(self, a: datetime, b: datetime) -> float:
         """Working minutes from a to b (negative when b is before a)."""
@@ -235,7 +234,7 @@ class BusinessCalendar:
             if ranges:
                 return self._at(day, max(e for _, e in ranges))
             day += timedelta(days=1)
-        raise DeskError(f"the calendar has no working time in the {MAX_DAYS} days after {day.isoformat()}")
+        raise DeskError("error.calendar.no_work", days=MAX_DAYS, day=day.isoformat())
 
     def previous_shift_end(self, now: datetime) -> datetime:
         """Where a shift handover starts: the end of the working day before the one in
@@ -284,15 +283,15 @@ def parse_span(text: str | None, today: date) -> tuple[date, date, str]:
     if m := re.fullmatch(r"(\d{4})", text):
         year = int(m.group(1))
         if year < 1:
-            raise InputError(f"{text!r} is not a year")
+            raise InputError("error.calendar.year", value=repr(text))
         return date(year, 1, 1), date(year, 12, 31), text
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
         year, month = int(m.group(1)), int(m.group(2))
         if year < 1 or not 1 <= month <= 12:
-            raise InputError(f"{text!r} is not a month (YYYY-MM)")
+            raise InputError("error.calendar.month", value=repr(text))
         nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
         return date(year, month, 1), nxt - timedelta(days=1), text
-    raise InputError(f"{text!r} is not a year (2027) or a month (2027-01)")
+    raise InputError("error.calendar.span", value=repr(text))
 
 
 def calendar_days(cal: BusinessCalendar, first: date, last: date) -> list[dict[str, object]]:

@@ -35,8 +35,7 @@ def parse_time(text: str, tz: ZoneInfo, what: str = "--now") -> datetime:
         if not 1900 <= value.year <= 2999:
             raise ValueError
     except (ValueError, OverflowError):
-        raise InputError(f"{what}: {shown(text)} is not a time between the years 1900 and 2999 "
-                         "(use ISO 8601, e.g. 2026-11-22T09:30+08:00)") from None
+        raise InputError("error.time", what=what, value=shown(text)) from None
     return value
 
 

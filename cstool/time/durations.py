@@ -37,26 +37,26 @@ class Duration:
 def parse_duration(text: object, what: str = "duration") -> Duration:
     """Parse ``30m``, ``4h``, ``2d``, ``1w`` or any of them followed by ``calendar``."""
     if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise InputError(f"{what}: {text!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")
+        raise InputError("error.duration", what=what, value=repr(text))
     if str(text).strip().startswith("-"):
-        raise InputError(f"{what}: {str(text)!r} is negative; durations count forward (e.g. 4h)")
+        raise InputError("error.duration.negative", what=what, value=repr(str(text)))
     m = _RE.match(str(text))
     if not m:
-        raise InputError(f"{what}: {str(text)!r} is not a duration (use e.g. 30m, 4h, 2d, 1w or '24h calendar')")
+        raise InputError("error.duration", what=what, value=repr(str(text)))
     n = float(m.group("n"))
     if n * {"m": 1, "min": 1, "h": 60, "d": 1440, "w": 10080}[m.group("unit").lower()] > 10 * 366 * 1440:
-        raise InputError(f"{what}: {str(text)!r} is longer than ten years")
+        raise InputError("error.duration.long", what=what, value=repr(str(text)))
     unit = m.group("unit").lower()
     calendar = bool(m.group("cal"))
     canonical = f"{m.group('n')}{'m' if unit == 'min' else unit}" + (" calendar" if calendar else "")
     if unit in _MINUTES:
         minutes = n * _MINUTES[unit]
         if minutes != int(minutes):
-            raise InputError(f"{what}: {str(text)!r} is not a whole number of minutes")
+            raise InputError("error.duration.minutes", what=what, value=repr(str(text)))
         return Duration(minutes=int(minutes), calendar=calendar, text=canonical)
     days = n * (1 if unit == "d" else (7 if calendar else 5))
     if days != int(days):
-        raise InputError(f"{what}: {str(text)!r} is not a whole number of days (use hours instead)")
+        raise InputError("error.duration.days", what=what, value=repr(str(text)))
     return Duration(days=int(days), calendar=calendar, text=canonical)
 
 
