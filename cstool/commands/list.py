@@ -10,7 +10,8 @@ from cstool.domain.states import STATUSES
 
 
 @click.command("list")
-@click.option("--status", multiple=True, metavar="STATUS", help=f"{', '.join(STATUSES)}, or all (default: all but closed).")
+@click.option("--status", multiple=True, metavar="STATUS",
+              help=f"{', '.join(STATUSES)}, or all (default: all but closed and void).")
 @click.option("--type", "types", multiple=True, metavar="TYPE", help="Only these types (repeatable or comma-separated).")
 @click.option("--group", "groups", multiple=True, metavar="GROUP")
 @click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")

@@ -39,8 +39,8 @@ from cstool.errors import CstoolError, DeskError
 from cstool.git import repo
 
 # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target;
-# 12: files that cannot be read are kept in bad_files
-SCHEMA_VERSION = 12
+# 12: files that cannot be read are kept in bad_files; 13: a void ticket (作废) keeps no deadlines
+SCHEMA_VERSION = 13
 INDEX_FILE = "index.sqlite"
 # the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
 # the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
@@ -616,16 +616,16 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | U
 
 
 def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, ...]]:
-    """SQL for the tickets that can count in a period: created before its end and either
-    active now or touched since 30 days before its start (a follow-up call falls due
-    within days of the close). Times are compared as text with a day's margin either
-    side, so a hand-written offset cannot drop a ticket."""
+    """SQL for the tickets that can count in a period: created before its end, not void
+    (作废), and either active now or touched since 30 days before its start (a follow-up
+    call falls due within days of the close). Times are compared as text with a day's
+    margin either side, so a hand-written offset cannot drop a ticket."""
     from datetime import timedelta
 
     lo = (start - timedelta(days=31)).isoformat()
     hi = (end + timedelta(days=1)).isoformat()
-    return (f"coalesce(f.created, '') < ? AND (coalesce(f.updated, '') >= ? OR f.status IN ({_marks(WORKING)}))",
-            (hi, lo, *WORKING))
+    return (f"coalesce(f.created, '') < ? AND coalesce(f.status, '') != 'void' "
+            f"AND (coalesce(f.updated, '') >= ? OR f.status IN ({_marks(WORKING)}))", (hi, lo, *WORKING))
 
 
 def _kind(rel: str) -> str | None:

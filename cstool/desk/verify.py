@@ -4,7 +4,8 @@ Each finding names the file (and line where one applies) and a reason. The check
 every file parses safely and has the ticket schema; the history replays to the current
 fields; no ID is used twice; every complaint that is closed has a resolution and, once
 its follow-up call is past due, a follow-up result; every actor and assignee is on the
-roster; every referenced customer and linked ticket exists; merge conflicts recorded
+roster (a ticket still being worked on not with someone who has left); every referenced
+customer and linked ticket exists; merge conflicts recorded
 by the merge driver are listed until resolved; no running deadline falls in a year that
 no calendar source (the official calendar, the desk's own lists) covers. Symbolic links
 under tickets/, customers/ and templates/ are reported (cstool never follows them), and
@@ -25,7 +26,7 @@ from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.desk import yamlio
 from cstool.domain import history, ids
 from cstool.domain.merge import MERGE_ACTOR
-from cstool.domain.states import STATUSES
+from cstool.domain.states import STATUSES, WORKING
 from cstool.errors import CstoolError
 from cstool.reports.render import shown
 from cstool.time.clock import read_stamp
@@ -117,8 +118,12 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
     _check_customer(data, customers, add)
     _check_history(data, tid, config, add)
     assignee = data.get("assignee")
-    if assignee and config.person(str(assignee)) is None:
+    holder = config.person(str(assignee)) if assignee else None
+    if assignee and holder is None:
         add("roster", f"assignee {assignee!r} is not on the roster", "assignee")
+    elif holder is not None and not holder.active and data.get("status") in WORKING:
+        add("roster", f"assignee {assignee!r} left the desk on {holder.left}; hand the ticket to someone "
+                      f"(cstool route {tid} --group {data.get('group')} --assignee …)", "assignee")
     _check_complaint(data, config, now, add)
     return out
 
@@ -261,6 +266,8 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
 def _running_deadlines(data: dict) -> list[tuple[str, Any, Any]]:
     """(what, due time as written, node) of a ticket's deadlines that are still running."""
     out: list[tuple[str, Any, Any]] = []
+    if data.get("status") == "void":
+        return out
     if data.get("status") in ("resolved", "closed"):
         for f in data.get("followups") or []:
             if isinstance(f, dict) and f.get("due") and not f.get("done_at"):
