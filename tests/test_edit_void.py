@@ -311,3 +311,33 @@ def test_a_ticket_voided_after_it_was_indexed_leaves_due(desk):
     desk.ok("void", tid, "--reason", "重复登记", now=LATER)
     assert tid not in desk.ok("due", "--json", now=LATEST).stdout
     assert load_yaml(desk.path(tid))["status"] == "void"
+
+
+def test_an_export_masks_the_contacts_an_edit_changed_unless_reveal(desk, tmp_path):
+    tid = complaint(desk)
+    desk.ok("edit", tid, "--phone", "13900001111", now=LATER)
+    out = tmp_path / "x.json"
+    for args, shown in (((), ("138****5678", "139****1111")), (("--reveal",), ("13812345678", "13900001111"))):
+        desk.ok("export", "--format", "json", *args, "-o", str(out), now=LATEST)
+        change = json.loads(out.read_text(encoding="utf-8"))[0]["history"][-1]["changes"][0]
+        assert (change["from"], change["to"]) == shown
+    desk.ok("export", "--format", "csv", "-o", str(out), now=LATEST)
+    assert "13900001111" not in out.read_text(encoding="utf-8-sig") and "139****1111" in out.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("bad, needle", [
+    ({"action": "edit"}, "must list its changes"),
+    ({"action": "edit", "changes": [{"field": "status", "from": "open", "to": "closed"}]}, "may not change status"),
+    ({"action": "edit", "changes": ["priority"]}, "must list its changes"),
+    ({"action": "void"}, "must give its reason"),
+])
+def test_audit_check_reports_a_malformed_edit_or_void_event(desk, bad, needle):
+    tid = complaint(desk)
+    path = desk.path(tid)
+    data = yamlio.load(path)
+    data["history"].append({"at": LATER, "by": LEAD, **bad})
+    if bad["action"] == "void":
+        data["status"] = "void"
+    path.write_text(yamlio.dumps(data), encoding="utf-8")
+    res = desk.run("audit", "--check", now=LATEST)
+    assert res.exit_code == 1 and "history event 2: a" in res.stdout and needle in res.stdout

@@ -190,6 +190,9 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
         if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
             add("history", f"history event {i + 1} lacks at, by or action", i, hist)
             continue
+        problem = history.event_problem(ev)
+        if problem is not None:
+            add("history", f"history event {i + 1}: {problem}", i, hist)
         if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
             add("roster", f"history event {i + 1} by {ev.get('by')!r}, who is not on the roster", i, hist)
         if ev.get("action") == "merge-conflict" and i > last_ack:

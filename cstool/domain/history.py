@@ -81,6 +81,22 @@ def get_path(ticket: Any, path: str) -> Any:
     return value.get(rest) if isinstance(value, dict) else None
 
 
+def event_problem(ev: Any) -> str | None:
+    """What is wrong with an ``edit`` or ``void`` event's own fields (None: nothing, or
+    another action): an edit lists its changes as ``{field, from, to}`` of fields edit may
+    change; a void gives its reason."""
+    action = ev.get("action") if isinstance(ev, dict) else None
+    if action == "void" and not str(ev.get("reason") or "").strip():
+        return "a void event must give its reason"
+    if action != "edit":
+        return None
+    listed = ev.get("changes")
+    if not isinstance(listed, list) or not listed or len(changes(ev)) != len(listed):
+        return "an edit event must list its changes as {field, from, to}"
+    wrong = [path for path, _, _ in changes(ev) if not editable(path)]
+    return f"an edit event may not change {', '.join(wrong)}" if wrong else None
+
+
 def before_edits(ticket: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     """The values the fields had before the history's first ``edit`` of each (the file's
     value when none changed it): where a replay of the events starts from."""

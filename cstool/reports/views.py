@@ -247,15 +247,6 @@ def _followup_line(f: Any, lang: str) -> str:
             + (f"  {f.get('note')}" if f.get("note") else ""))
 
 
-def mask_edits(events: Any) -> None:
-    """Mask, in place, the customer contacts that plain ``edit`` events changed."""
-    for ev in events if isinstance(events, list) else []:
-        for change in (ev.get("changes") or []) if isinstance(ev, dict) else []:
-            if isinstance(change, dict) and change.get("field") in ("customer.phone", "customer.email"):
-                for key in ("from", "to"):
-                    change[key] = render.mask_text(change.get(key))
-
-
 def ticket_json(ticket: Any, reveal: bool, clocks: list[Any] | None = None) -> str:
     """The ticket as JSON. While its resolution clock is paused (pending), the stored
     ``sla.resolution_due`` is out of date: it is left out and ``sla.resolution_left_minutes``
@@ -267,8 +258,8 @@ def ticket_json(ticket: Any, reveal: bool, clocks: list[Any] | None = None) -> s
         data["sla"]["resolution_left_minutes"] = round(paused.left_minutes or 0)
     if "customer" in data:
         data["customer"] = render.mask_customer(data["customer"], reveal)
-    if not reveal:
-        mask_edits(data.get("history"))
+    if not reveal and isinstance(data.get("history"), list):
+        data["history"] = render.masked_edits(data["history"])
     ordered = {k: data[k] for k in FIELD_ORDER if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
     return render.to_json(ordered) + "\n"
