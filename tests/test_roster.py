@@ -307,3 +307,29 @@ def test_an_open_ticket_left_with_someone_who_left_is_a_finding(desk):
         "role: agent, groups: [complaint]}", "role: agent, groups: [complaint], left: 2026-11-19}", 1), encoding="utf-8")
     res = desk.run("audit", "--check")
     assert res.exit_code == 1 and tid in res.stdout and "left the desk on 2026-11-19" in res.stdout
+
+
+def test_a_roster_change_keeps_the_index_while_a_calendar_change_rebuilds_it(git_desk):
+    from cstool.desk.index import open_index
+    from cstool.desk.store import Desk
+
+    d = git_desk
+    for i in range(3):
+        d.create("--type", "inquiry", "--title", f"咨询{i}")
+    d.ok("list")  # the index holds the three tickets
+
+    def parsed() -> int:
+        index = open_index(Desk.open(d.root))
+        try:
+            return index.refresh()
+        finally:
+            index.close()
+
+    assert parsed() == 0
+    d.ok("roster", "add", NEW, "--name", "徐明", "--group", "inquiry", as_=MANAGER)
+    d.ok("roster", "remove", NEW, as_=MANAGER)
+    assert parsed() == 0
+    config = d.root / "cstool.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("warn_at: [0.75]", "warn_at: [0.5]"), encoding="utf-8")
+    assert parsed() == 3
+    assert parsed() == 0

@@ -52,7 +52,7 @@ def warn_unsaved_config(app: Any) -> None:
     from cstool.messages import label
 
     root = app.desk.root
-    if CONFIG_FILE not in repo.unsaved_files(root, (CONFIG_FILE,)):
+    if not repo.differs_from_head(root, CONFIG_FILE):
         return
     command = (f"cd {shlex.quote(str(root))} && git add {CONFIG_FILE} && "
                f"git commit -m 'cstool.yaml: roster' -- {CONFIG_FILE}")

@@ -115,7 +115,11 @@ def _flow(roster: Any) -> bool:
 
 
 def _find(roster: Any, person: Person) -> int:
-    return next(i for i, e in enumerate(roster) if str(e.get("id", "")).lower() == person.id.lower())
+    """The position of a person's entry in the roster as read under the lock."""
+    for i, entry in enumerate(roster):
+        if isinstance(entry, dict) and str(entry.get("id", "")).lower() == person.id.lower():
+            return i
+    raise InputError("error.roster_unknown", who=shown(person.id))  # taken off by another process meanwhile
 
 
 def add(desk: Desk, actor: Person, entry: Entry, commit: Commit | None = None) -> Change:
