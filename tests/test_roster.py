@@ -9,8 +9,10 @@ import subprocess
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.support.desk import CliDesk, assert_refusal, invoke, load_yaml
+from tests.support.desk import CliDesk, assert_refusal, invoke, load_yaml, make_desk
 from tests.support.roster import AGENT, AGENTS, LEAD, MANAGER, NAMES, PEOPLE, SUPERVISOR
 
 NEW = "xu.ming@example.com"
@@ -333,3 +335,44 @@ def test_a_roster_change_keeps_the_index_while_a_calendar_change_rebuilds_it(git
     config.write_text(config.read_text(encoding="utf-8").replace("warn_at: [0.75]", "warn_at: [0.5]"), encoding="utf-8")
     assert parsed() == 3
     assert parsed() == 0
+
+
+# ----------------------------------------------------------------------------- open-ended names
+
+NAME_BITS = ["", " ", ":", ": ", "#", " #x", "{a: b}", "[x]", ",", "}", "]", "'", '"', "&a", "*a", "!x", "%", "@", "`",
+             "|", ">", "- ", "? ", "null", "~", "yes", "no", "1e3", "2026-11-20", "\t", "\n", "\x1b", "\u2028", "\ufeff",
+             "\u3000", "王", "芳", "😀", "\\", "--", "a" * 120]
+names = st.lists(st.one_of(st.sampled_from(NAME_BITS), st.text(max_size=6)), max_size=6).map("".join)
+_NAME_DESK: list[CliDesk] = []
+
+
+def _name_rule(raw: str) -> str | None:
+    """What a roster name is stored as, or None when refused: one line of 1-200 characters
+    without control characters, spaces around it dropped."""
+    import unicodedata
+
+    text = raw.strip()
+    if not text or len(text) > 200 or any(unicodedata.category(ch) in ("Cc", "Cs") or ch in "\u2028\u2029\ufeff"
+                                          for ch in text):
+        return None
+    return text
+
+
+@settings(deadline=None, max_examples=40, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(raw=names)
+def test_any_name_is_stored_exactly_or_refused_with_nothing_written(raw, tmp_path_factory):
+    if not _NAME_DESK:
+        _NAME_DESK.append(make_desk(tmp_path_factory.mktemp("names") / "desk", git=False))
+    d = _NAME_DESK[0]
+    email = f"p{len(roster_of(d))}@example.com"
+    before = d.snapshot()
+    res = d.run("roster", "add", email, f"--name={raw}", "--group", "complaint", as_=MANAGER)
+    want = _name_rule(raw)
+    if want is None:
+        assert_refusal(res, 2, "name")
+        assert d.snapshot() == before
+        return
+    assert res.exit_code == 0, res.stderr
+    assert roster_of(d)[email]["name"] == want
+    assert {p["id"]: p["name"] for p in d.ok("roster", "list", "--json").json}[email] == want
