@@ -412,7 +412,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "roster.col.groups": ("所属受理组", "groups"),
     "roster.added": ("已将 {name} ({id}) 加入人员名单:{role},{groups}", "added {name} ({id}) to the roster: {role}, {groups}"),
     "roster.edited": ("已修改 {name} ({id}):{role},{groups}", "changed {name} ({id}): {role}, {groups}"),
-    "roster.removed": ("已将 {name} ({id}) 移出人员名单", "removed {name} ({id}) from the roster"),
+    "roster.removed": ("已将 {name} ({id}) 标记为于 {day} 离开本中心;其处理记录保留",
+                       "marked {name} ({id}) as having left on {day}; their history stays"),
     "roster.reassigned": ("{n} 张未结工单已改派", "{n} open tickets reassigned"),
     "roster.no_groups": ("无受理组", "no group"),
     "roster.unstaffed": ("警告: {group} 会接收工单,但没有{role};分派到该组的工单将处于未分派状态。添加: "

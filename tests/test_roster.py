@@ -280,7 +280,8 @@ def test_a_person_who_left_stays_for_the_history_but_no_longer_acts(desk):
     tid = desk.create("--type", "complaint", "--title", "漏水", "--assignee", AGENT)
     desk.ok("reply", tid, "-m", "已致歉", as_=AGENT)
     desk.ok("close", tid, "--resolution", "已处理", as_=AGENT)
-    desk.ok("roster", "remove", AGENT, as_=MANAGER, now="2026-11-21T09:00:00+08:00")
+    out = desk.ok("roster", "remove", AGENT, as_=MANAGER, now="2026-11-21T09:00:00+08:00").stdout
+    assert f"marked {NAMES[AGENT]} ({AGENT}) as having left on 2026-11-21" in out
     # the closed ticket and its events are still by someone on the roster: no finding, the name still shown
     desk.ok("audit", "--check")
     assert NAMES[AGENT] in desk.ok("show", tid).stdout

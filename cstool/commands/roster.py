@@ -22,7 +22,7 @@ def _done(app: App, key: str, change: Any) -> None:
     lang, person, config = app.lang, change.person, change.config
     groups = "、".join(local_name(config.groups[g], lang) for g in person.groups if g in config.groups)
     click.echo(label(key, lang, name=person.name, id=person.id, role=label("role." + person.role, lang),
-                     groups=groups or label("roster.no_groups", lang)))
+                     groups=groups or label("roster.no_groups", lang), day=str(person.left)))
     if change.reassigned:
         click.echo(label("roster.reassigned", lang, n=len(change.reassigned)) + ": " + ", ".join(change.reassigned))
     warn_unstaffed(app, config)
