@@ -341,3 +341,36 @@ def test_audit_check_reports_a_malformed_edit_or_void_event(desk, bad, needle):
     path.write_text(yamlio.dumps(data), encoding="utf-8")
     res = desk.run("audit", "--check", now=LATEST)
     assert res.exit_code == 1 and "history event 2: a" in res.stdout and needle in res.stdout
+
+
+def test_two_clones_correct_one_ticket_offline_and_sync(tmp_path, new_desk):
+    """Real clones through a bare remote: one corrects the phone, the other the customer's
+    name and then the priority; both corrections survive the merge driver, in both clones."""
+    import subprocess
+
+    from cstool.domain import history
+
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    first = new_desk("first", git=True)
+    first.git("branch", "-M", "main")
+    first.git("remote", "add", "origin", str(origin))
+    first.git("push", "-q", "-u", "origin", "main")
+    clones = []
+    for name in ("a", "b"):
+        subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / name)], check=True)
+        clones.append(type(first)(tmp_path / name))
+        clones[-1].ok("setup-git", as_=MANAGER)
+    a, b = clones
+    tid = complaint(a)
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("edit", tid, "--phone", "13900001111", now=LATER)
+    b.ok("edit", tid, "--customer", "张建国", "--priority", "A", now=LATEST)
+    for d in (a, b, a):
+        d.ok("sync", now=LATEST)
+    assert a.path(tid).read_bytes() == b.path(tid).read_bytes()
+    t = a.ticket(tid)
+    assert (t["customer"]["phone"], t["customer"]["name"], t["priority"]) == ("13900001111", "张建国", "A")
+    assert history.disagreements(t) == [] and [ev["action"] for ev in t["history"]] == ["create", "edit", "edit"]
+    assert a.run("audit", "--check").exit_code == 0
