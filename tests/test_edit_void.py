@@ -374,3 +374,12 @@ def test_two_clones_correct_one_ticket_offline_and_sync(tmp_path, new_desk):
     assert (t["customer"]["phone"], t["customer"]["name"], t["priority"]) == ("13900001111", "张建国", "A")
     assert history.disagreements(t) == [] and [ev["action"] for ev in t["history"]] == ["create", "edit", "edit"]
     assert a.run("audit", "--check").exit_code == 0
+
+
+def test_a_void_ticket_is_not_handed_over(desk):
+    kept = complaint(desk)
+    gone = complaint(desk)
+    desk.ok("void", gone, "--reason", "重复登记", now=LATER)
+    data = desk.ok("handover", "--since", "2026-11-20T08:30", "--json", now=LATEST).json
+    assert [r["id"] for r in data["opened"]] == [kept]
+    assert [r["id"] for rows in data["open_by_assignee"].values() for r in rows] == [kept]
