@@ -377,3 +377,12 @@ def test_any_name_is_stored_exactly_or_refused_with_nothing_written(raw, tmp_pat
     assert res.exit_code == 0, res.stderr
     assert roster_of(d)[email]["name"] == want
     assert {p["id"]: p["name"] for p in d.ok("roster", "list", "--json").json}[email] == want
+
+
+def test_a_team_file_that_would_leave_nobody_to_change_the_roster_creates_no_desk(tmp_path):
+    team = tmp_path / "team.csv"
+    team.write_text(f"name,email,role,groups\n陈静,{MANAGER},agent,complaint\n", encoding="utf-8")
+    root = tmp_path / "desk"
+    assert_refusal(invoke(["--lang", "en", "--as", MANAGER, "init", str(root), "--team", str(team)]), 2,
+                   "nobody could change the roster")
+    assert not root.exists()

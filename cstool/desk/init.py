@@ -78,7 +78,12 @@ def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: st
     _check_new_desk(root, name, prefix)
     email, person = _identity(root, user, user_name)
     text = render_config(name, prefix, email, person, team)
-    parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
+    config = parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
+    if team is not None:
+        from cstool.domain import permissions
+
+        if not any(permissions.may(config, "roster", p) for p in config.roster):
+            raise InputError("error.roster_last_keeper", needed=permissions.needed(config, "roster"))
     written = _write_desk_files(root, text)
     if git and _git_available():
         from cstool.git.driver import setup_git
