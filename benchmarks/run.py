@@ -24,7 +24,8 @@ from pathlib import Path
 TARGETS: dict[str, float | None] = {
     "--help": 0.12, "show": 0.3, "list": 0.5, "due": 0.4, "audit": 0.6, "audit (month now)": 0.6,
     "audit (quarter)": None, "audit (year)": None, "audit (compare)": None,  # figures noted, no target
-    "create": 0.25, "create+commit": 0.6, "cold rebuild": 40.0}
+    "create": 0.25, "create+commit": 0.6, "cold rebuild": 40.0,
+    "list (sort due)": 0.5, "complete id": None, "complete id end": None}  # completion: figures noted, no target yet
 
 
 def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, int]:
@@ -61,12 +62,12 @@ def bench(size: int, repeat: int, workdir: Path) -> list[tuple[str, float, int, 
     suffix = sorted(p.stem for p in (root / "tickets" / "2026" / "11").glob("*.yaml"))[0][-5:]
     rows = []
 
-    def measure(name: str, argv: list[str], before=None, runs: int = repeat) -> None:
+    def measure(name: str, argv: list[str], before=None, runs: int = repeat, extra_env=None) -> None:
         times, peak, codes = [], 0, set()
         for _ in range(runs):
             if before:
                 before()
-            elapsed, rss, code = timed(argv, root, env)
+            elapsed, rss, code = timed(argv, root, {**env, **(extra_env or {})})
             times.append(elapsed)
             peak = max(peak, rss)
             codes.add(code)
@@ -81,6 +82,11 @@ def bench(size: int, repeat: int, workdir: Path) -> list[tuple[str, float, int, 
     measure("--help", [*cstool, "--help"])
     measure("show", [*cstool, "show", suffix])
     measure("list", [*cstool, "list"])
+    measure("list (sort due)", [*cstool, "list", "--sort", "due"])
+    # shell completion of a ticket ID (click's protocol), by its start and by its ending
+    for name, word in (("complete id", "CS-2026-1"), ("complete id end", suffix[-3:])):
+        measure(name, [*cstool], extra_env={"_CSTOOL_COMPLETE": "bash_complete", "COMP_WORDS": f"cstool show {word}",
+                                            "COMP_CWORD": "2"})
     measure("due", [*cstool, "due"])
     # an ended month, and the month still running
     measure("audit", [*cstool, "audit", "--period", "2026-10"])

@@ -54,6 +54,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sync": ("cstool.commands.sync", "Pull (uniting ticket edits) and push."),
     "setup-git": ("cstool.commands.setup_git", "Register the merge driver in this clone."),
     "merge-file": ("cstool.commands.merge_file", "The git merge driver for ticket files (called by git)."),
+    "completion": ("cstool.commands.completion", "Print the shell completion script (bash, zsh or fish)."),
+    "types": ("cstool.commands.types", "Ticket types and their fields (required ones, choices, defaults)."),
 }
 
 

@@ -16,7 +16,7 @@ see :func:`local_name`).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 LANGS = ("zh", "en")
 
@@ -461,6 +461,34 @@ LABELS: dict[str, tuple[str, str]] = {
                           "--team {path}: must be CSV (header name,email,role,groups) or YAML (a list of people)"),
     "error.team_missing": ("{where}缺少 {name}", "{where}{name} is missing"),
     "error.team_empty": ("--team {path}: 没有列出任何人员", "--team {path}: lists nobody"),
+    "error.escalate.reason_required": ("需要说明上报原因:-m/--message TEXT(也可用 --reason)",
+                                       "say why the ticket goes up the ladder: -m/--message TEXT (or --reason)"),
+    "error.unknown_type": ("没有 {value} 这个工单类型(可用:{known})", "unknown ticket type {value} (types: {known})"),
+    "error.create.missing": ("缺少:{missing}(`cstool types` 列出各类工单及其字段)",
+                             "missing: {missing} (`cstool types` lists the ticket types and their fields)"),
+    "error.create.missing_fields": ("{type} 类工单缺少:{missing};`cstool types {type}` 列出该类工单的字段",
+                                    "type {type} needs {missing}; `cstool types {type}` lists its fields"),
+    # ticket types and their template fields (types)
+    "types.followup": ("(办结后回访)", "(follow-up call after closing)"),
+    "types.no_template": ("本中心没有模板文件 templates/{name}.yaml:此类工单没有附加字段",
+                          "the desk has no templates/{name}.yaml: tickets of this type have no fields"),
+    "types.defaults": ("默认", "Defaults"),
+    "types.no_fields": ("无附加字段", "No fields."),
+    "types.col.field": ("字段", "field"),
+    "types.col.label": ("名称", "label"),
+    "types.col.required": ("必填", "required"),
+    "types.col.choices": ("可选值", "choices"),
+    "types.col.default": ("默认值", "default"),
+    "types.required": ("是", "yes"),
+    # create, asking on a terminal for what is missing
+    "prompt.type": ("工单类型(编号、代码或名称)", "Ticket type (number, key or name)"),
+    "prompt.no_such_type": ("没有这个类型;请输入上面列出的编号、代码或名称",
+                            "no such type; give a number, key or name listed above"),
+    "prompt.title": ("标题", "Title"),
+    "prompt.field": ("{label}({field})", "{label} ({field})"),
+    "error.calendar.no_working_time": ("日历在 {day} 之前的 {days} 天内没有任何工作时间,无法确定上一班的结束时间",
+                                       "the calendar has no working time in the {days} days before {day}, so the "
+                                       "previous shift's end cannot be found"),
     # misc
     "none": ("无", "none"),
     "unassigned": ("未分派", "unassigned"),
@@ -484,15 +512,33 @@ def pick_language(flag: str | None, desk_language: str | None) -> str:
     return "en"
 
 
+class Both(NamedTuple):
+    """A value that comes in both languages (a template field's ``label`` and ``label_en``):
+    :func:`label` fills a placeholder with the one of the run's language."""
+
+    zh: str
+    en: str
+
+
+def local_text(value: object, lang: str) -> str:
+    """A :class:`Both` value in lang; any other value as text."""
+    if isinstance(value, Both):
+        return value.zh if lang == "zh" else value.en
+    return str(value)
+
+
 def label(key: str, lang: str, default: str | None = None, **fmt: object) -> str:
-    """The catalogue's text for key in lang, its placeholders filled from fmt; an unknown
-    key (e.g. a status written by hand) gives default, else the key itself."""
+    """The catalogue's text for key in lang, its placeholders filled from fmt (a
+    :class:`Both` value in lang); an unknown key (e.g. a status written by hand) gives
+    default, else the key itself."""
     pair = LABELS.get(key)
     if pair is None:
         text = key if default is None else default
     else:
         text = pair[0 if lang == "zh" else 1]
-    return text.format(**fmt) if fmt else text
+    if not fmt:
+        return text
+    return text.format(**{k: local_text(v, lang) if isinstance(v, Both) else v for k, v in fmt.items()})
 
 
 def local_name(item: Any, lang: str) -> str:

@@ -290,7 +290,7 @@ def test_handover_lists_the_shift(november):
     assert data["opened"] == [] and data["escalated"] == []
     assert t4 in [r["id"] for rows in data["open_by_assignee"].values() for r in rows]
     text = d.ok("handover", now="2026-11-16T17:00+08:00").stdout
-    assert "Shift handover 2026-11-16 08:30" in text and "T4" in text
+    assert "Shift handover 2026-11-13 17:30" in text and "T4" in text  # from Friday's close of business
 
 
 # --------------------------------------------------------------------------- what the index keeps

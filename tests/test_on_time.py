@@ -114,7 +114,7 @@ def test_business_targets_are_shown_in_working_days_and_say_so(desk):
     en = desk.ok("due", "--within", "2d", now=now).stdout
     assert "working time left" in _status_of(en, tid, "resolution")
     hand = desk.ok("handover", "--next", "2d", now=now, lang="zh").stdout
-    assert "剩余 1个工作日(工作时间)" in _status_of(hand, tid, "resolution")
+    assert "剩余 1个工作日(工作时间)" in _status_of(hand, tid, "解决")  # the kind in words, not its key
 
 
 def test_show_json_of_a_pending_ticket_has_no_stale_deadline(desk):

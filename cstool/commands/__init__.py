@@ -68,3 +68,36 @@ def warn_unstaffed(app: Any, config: Any) -> None:
     for key in unstaffed_groups(config):
         click.echo(label("roster.unstaffed", app.lang, group=local_name(config.groups[key], app.lang), gkey=key,
                          role=label("role." + role, app.lang), role_key=role), err=True)
+
+
+def wide_option(func: Any) -> Any:
+    """``--wide``: the whole table, nothing cut to the terminal's width."""
+    return click.option("--wide", is_flag=True,
+                        help="Show every column and whole titles; tables are otherwise fitted to the terminal.")(func)
+
+
+def table_width(wide: bool) -> int | None:
+    """The width tables are fitted to (see :func:`cstool.reports.render.terminal_width`)."""
+    from cstool.reports.render import terminal_width
+
+    return terminal_width(wide)
+
+
+def message_option(old: str | None, help: str, required: bool = False) -> Any:
+    """``-m/--message TEXT`` for a command's free text, with the command's older option name
+    (``--reason``, ``--resolution``, ``--note``) kept as an alias; the value goes to the
+    parameter of that older name (or ``message``). ``-`` reads the text from standard input
+    (see :func:`read_message`)."""
+    names = ["-m", "--message"] + ([old] if old else [])
+    dest = old.lstrip("-").replace("-", "_") if old else "message"
+    return click.option(*names, dest, required=required, metavar="TEXT", callback=read_message,
+                        help=help + " '-' reads it from standard input.")
+
+
+def read_message(ctx: Any, param: Any, value: str | None) -> str | None:
+    """The option's text, read from standard input when it is ``-``."""
+    if value == "-":
+        import sys
+
+        return sys.stdin.read()
+    return value

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import split_values
+from cstool.commands import split_values, table_width, wide_option
 
 
 @click.command("audit")
@@ -21,16 +21,17 @@ from cstool.commands import split_values
               help="Add an earlier period's figures and the change: 'previous' or a period such as 2025-11.")
 @click.option("--check", is_flag=True, help="Check the desk's integrity instead (exit 1 on findings).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="The workbook to write (--format xlsx).")
+@wide_option
 @read_options(extra=("xlsx",))
 @pass_app
-def command(app: App, period, start, end, dims, compare, check, output, fmt, as_json, reveal) -> None:
+def command(app: App, period, start, end, dims, compare, check, output, wide, fmt, as_json, reveal) -> None:
     """Statistics for a period: volumes, response and resolution times, SLA compliance,
     escalations, reopen rate, follow-ups and satisfaction, backlog, work orders, agents."""
     fmt = output_format(fmt, as_json)
     if check:
         from cstool.commands.verify import run_check
 
-        run_check(app, fmt)
+        run_check(app, fmt, width=table_width(wide))
         return
     app.check_now()
     app.open_desk()
@@ -68,7 +69,7 @@ def command(app: App, period, start, end, dims, compare, check, output, fmt, as_
                     audit.WORK_ORDER_CHANNEL: label("audit.channel.work_order", lang)},
         "agent": names,
     }
-    click.echo(audit_tables.render_report(data, config.name, lang, fmt, names, labels), nl=False)
+    click.echo(audit_tables.render_report(data, config.name, lang, fmt, names, labels, table_width(wide)), nl=False)
 
 
 def _report(app: App, per, earlier, dims: tuple[str, ...]) -> dict:

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import acting
+from cstool.commands import acting, message_option, table_width, wide_option
+from cstool.commands import completion as complete
 
 
 def _fields(f):
@@ -16,7 +17,7 @@ def _fields(f):
     f = click.option("--owner", metavar="PERSON", help="Who visits this customer.")(f)
     f = click.option("--email", metavar="EMAIL")(f)
     f = click.option("--phone", metavar="PHONE")(f)
-    f = click.option("--tier", metavar="A|B|C", help="Customer grade (分级管理).")(f)
+    f = click.option("--tier", metavar="A|B|C", shell_complete=complete.grades, help="Customer grade (分级管理).")(f)
     f = click.option("--name", metavar="TEXT")(f)
     return f
 
@@ -54,7 +55,7 @@ def edit(app: App, customer, **values) -> None:
 @command.command("visit")
 @click.argument("customer")
 @click.option("--result", required=True, type=click.Choice(["satisfied", "unsatisfied", "unreachable"]))
-@click.option("--note", metavar="TEXT")
+@message_option("--note", "What was said.")
 @pass_app
 def visit(app: App, customer, result, note) -> None:
     """Record a periodic visit or call (定期回访) to a customer."""
@@ -101,11 +102,12 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
 
 
 @command.command("list")
-@click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C", shell_complete=complete.grades)
 @click.option("--text", default="", metavar="WORDS")
+@wide_option
 @read_options
 @pass_app
-def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
+def list_(app: App, tiers, text, wide, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
     from cstool.domain.customers import load_all, next_visit
     from cstool.reports import render, views
@@ -130,7 +132,7 @@ def list_(app: App, tiers, text, fmt, as_json, reveal) -> None:
     headers = ["id", "name", "tier", "phone", "email", "owner", "next_visit"]
     table = [[r["id"], r["name"], r["tier"], r["phone"], r["email"], views.person_name(app.config, r["owner"]),
               r["next_visit"][:10]] for r in rows]
-    click.echo(render.table(table, headers, fmt))
+    click.echo(render.table(table, headers, fmt, table_width(wide), drop=(4, 5, 2), keep=(0, 3, 6)))
 
 
 @command.command("export")

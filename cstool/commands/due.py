@@ -7,7 +7,8 @@ import sys
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
-from cstool.commands import split_values
+from cstool.commands import completion as complete
+from cstool.commands import split_values, table_width, wide_option
 from cstool.errors import EXIT_FINDINGS, InputError
 
 
@@ -15,15 +16,19 @@ from cstool.errors import EXIT_FINDINGS, InputError
 @click.option("--within", metavar="DURATION", default="1d", show_default=True,
               help="Also what falls due within this business time (e.g. 4h, 2d, '24h calendar').")
 @click.option("--overdue", "overdue_only", is_flag=True, help="Only what is already overdue.")
-@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", help="Email or name; 'me' for yourself.")
-@click.option("--group", "groups", multiple=True, metavar="GROUP")
-@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="first_response, resolution, followup, work_order, visit.")
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", shell_complete=complete.people,
+              help="Email or name; 'me' for yourself.")
+@click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", shell_complete=complete.kinds,
+              help="first_response, resolution, followup, work_order, visit.")
 @click.option("--fail-on-overdue", is_flag=True, help="Exit 1 when anything is overdue (for CI).")
-@click.option("--limit", default=30, show_default=True, type=click.IntRange(min=0),
+@click.option("-n", "--limit", default=30, show_default=True, type=click.IntRange(min=0),
               help="At most this many rows in a table (0: all); JSON lists all.")
+@wide_option
 @read_options
 @pass_app
-def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_overdue, limit, fmt, as_json, reveal) -> None:
+def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_overdue, limit, wide, fmt, as_json,
+            reveal) -> None:
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
     app.check_now()
     app.open_desk()
@@ -44,7 +49,7 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     if fmt == "json":
         click.echo(render.to_json([due.row_item(*d, config, cal, now).as_json() for d in dated]))
     else:
-        _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit)
+        _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit, table_width(wide))
     if fail_on_overdue and overdue_count:
         if fmt != "table":
             click.echo(f"cstool: {overdue_count} overdue", err=True)
@@ -72,7 +77,12 @@ def _filters(app: App, kinds: tuple[str, ...], assignees: tuple[str, ...],
     return kinds, tuple(people), groups
 
 
-def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit) -> None:
+# a narrow terminal leaves out the kind column first; the ID and the due time are never cut
+DUE_DROP = (2,)
+DUE_KEEP = (1, 4)
+
+
+def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit, width) -> None:
     """The table (or csv/markdown) grouped by assignee, then for a table what was left out and a summary."""
     from cstool.messages import label
     from cstool.reports import render
@@ -80,10 +90,13 @@ def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit) -> N
 
     ranked = due.by_assignee(dated)
     shown = ranked[:limit] if limit else ranked  # only the rows shown are measured
-    table = _table_rows([due.row_item(*d, config, cal, now) for d in shown], config, cal, lang, fmt)
+    items = [due.row_item(*d, config, cal, now) for d in shown]
+    table = _table_rows(items, config, cal, lang, fmt, width)
     if table:
         headers = [label("due.col." + c, lang) for c in ("assignee", "id", "kind", "title", "due", "status")]
-        click.echo(render.table(table, headers, fmt))
+        colour = fmt == "table" and render.color_enabled()
+        late = [(n, 5) for n, item in enumerate(items) if colour and item.overdue]  # the status of what is overdue, in red
+        click.echo(render.table(table, headers, fmt, width, drop=DUE_DROP, keep=DUE_KEEP, red=late))
     if fmt == "table":
         if len(dated) > len(shown):
             left_out = len(dated) - len(shown)
@@ -92,7 +105,7 @@ def _echo_listing(dated, overdue_count, config, cal, now, lang, fmt, limit) -> N
         click.echo(summary if dated else label("due.nothing", lang))
 
 
-def _table_rows(ranked, config, cal, lang, fmt):
+def _table_rows(ranked, config, cal, lang, fmt, width):
     from cstool.messages import label
     from cstool.reports import render, views
     from cstool.time import due
@@ -102,13 +115,11 @@ def _table_rows(ranked, config, cal, lang, fmt):
     for item in ranked:
         who = views.person_name(config, item.assignee) or (views.group_name(config, item.group, lang) if item.group else "—")
         status = due.left_text(item, cal.day_minutes, lang)
-        if fmt == "table" and item.overdue and render.color_enabled():
-            status = click.style(status, fg="red")
         rows.append([
             who if who != previous else "",
             item.id,
             label("kind." + item.kind, lang),
-            render.truncate(item.title, 28) if fmt == "table" else item.title,
+            render.capped(item.title, 28, width if fmt == "table" else render.WIDE),
             views.short_time(item.due.isoformat()),
             status,
         ])

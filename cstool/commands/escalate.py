@@ -5,14 +5,16 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, report
+from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 from cstool.errors import InputError
 
 
 @click.command("escalate")
-@click.argument("ticket", required=False)
-@click.option("--reason", metavar="TEXT", help="Why it is escalated (required).")
-@click.option("--to", "to_role", metavar="ROLE", help="Go straight to this role (越级), e.g. manager.")
+@click.argument("ticket", required=False, shell_complete=complete.ticket_ids)
+@message_option("--reason", "Why it is escalated (required).")
+@click.option("--to", "to_role", metavar="ROLE", shell_complete=complete.roles,
+              help="Go straight to this role (越级), e.g. manager.")
 @click.option("--overdue", is_flag=True, help="Bring every breached ticket to the level its breach warrants (for cron and CI).")
 @pass_app
 def command(app: App, ticket, reason, to_role, overdue) -> None:
@@ -33,6 +35,6 @@ def command(app: App, ticket, reason, to_role, overdue) -> None:
     if not ticket:
         raise InputError("escalate takes a ticket ID (or --overdue)")
     if not reason or not reason.strip():
-        raise InputError("--reason is required: say why the ticket goes up the ladder")
+        raise InputError("error.escalate.reason_required")
     actor, commit = acting(app)
     report(app, workflow.escalate(app.desk, ticket, actor, app.now, reason, to_role, commit))

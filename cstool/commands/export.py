@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cstool.cli import App, pass_app
+from cstool.commands import completion as complete
 from cstool.commands import split_values
 from cstool.errors import InputError
 
@@ -21,13 +22,14 @@ from cstool.errors import InputError
               help="Start the CSV with a UTF-8 byte-order mark, so Excel and WPS read its Chinese right.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
-@click.option("--status", multiple=True, metavar="STATUS", help="Default: every status but void (作废); all: void too.")
-@click.option("--type", "types", multiple=True, metavar="TYPE")
-@click.option("--group", "groups", multiple=True, metavar="GROUP")
-@click.option("--assignee", "assignees", multiple=True, metavar="PERSON")
-@click.option("--channel", "channels", multiple=True, metavar="CHANNEL")
-@click.option("--priority", "priorities", multiple=True, metavar="A|B|C")
-@click.option("--tier", "tiers", multiple=True, metavar="A|B|C")
+@click.option("--status", multiple=True, metavar="STATUS", shell_complete=complete.statuses,
+              help="Default: every status but void (作废); all: void too.")
+@click.option("--type", "types", multiple=True, metavar="TYPE", shell_complete=complete.types)
+@click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
+@click.option("--assignee", "assignees", multiple=True, metavar="PERSON", shell_complete=complete.people)
+@click.option("--channel", "channels", multiple=True, metavar="CHANNEL", shell_complete=complete.channels)
+@click.option("--priority", "priorities", multiple=True, metavar="A|B|C", shell_complete=complete.grades)
+@click.option("--tier", "tiers", multiple=True, metavar="A|B|C", shell_complete=complete.grades)
 @click.option("--text", default="", metavar="WORDS")
 @pass_app
 def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, assignees, channels, priorities, tiers,

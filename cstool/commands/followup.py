@@ -6,15 +6,16 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, report
+from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 from cstool.errors import InputError
 
 
 @click.command("followup")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @click.option("--result", type=click.Choice(["satisfied", "unsatisfied", "unreachable"]),
               help="What the customer said.")
-@click.option("--note", metavar="TEXT", help="What was said, for the history.")
+@message_option("--note", "What was said, for the history.")
 @click.option("--script", is_flag=True, help="Print the call script (回访话术) with the ticket's values; records nothing.")
 @pass_app
 def command(app: App, ticket, result, note, script) -> None:

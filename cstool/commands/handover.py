@@ -5,15 +5,18 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import table_width, wide_option
 
 
 @click.command("handover")
-@click.option("--since", metavar="ISO-TIME", help="Start of the shift (default: the start of the current working range).")
+@click.option("--since", metavar="ISO-TIME",
+              help="Start of the handover (default: the end of the previous working day, from the desk's calendar).")
 @click.option("--next", "next_span", default="1d", show_default=True, metavar="DURATION",
               help="How far ahead the next shift looks for deadlines.")
+@wide_option
 @read_options
 @pass_app
-def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
+def command(app: App, since, next_span, wide, fmt, as_json, reveal) -> None:
     """What was opened, closed and escalated since the shift began; what is still open and
     falls due in the next shift, per assignee."""
     app.check_now()
@@ -38,4 +41,5 @@ def command(app: App, since, next_span, fmt, as_json, reveal) -> None:
     tickets = app.desk.documents()
     items = due.collect(tickets, load_all(app.desk), config, cal, now)
     data = handover(tickets, config, cal, start, now, horizon, items)
-    click.echo(render.to_json(data) if fmt == "json" else handover_text(data, config, app.lang, cal.day_minutes))
+    width = table_width(wide)
+    click.echo(render.to_json(data) if fmt == "json" else handover_text(data, config, app.lang, cal.day_minutes, width))

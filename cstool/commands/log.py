@@ -5,14 +5,17 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
+from cstool.commands import table_width, wide_option
 
 
 @click.command("log")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most this many commits.")
+@wide_option
 @read_options
 @pass_app
-def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
+def command(app: App, ticket, limit, wide, fmt, as_json, reveal) -> None:
     """Show the commits that changed TICKET's file."""
     from cstool.errors import DeskError
     from cstool.git import repo
@@ -30,4 +33,4 @@ def command(app: App, ticket, limit, fmt, as_json, reveal) -> None:
         return
     rows = [[c["short"], c["date"][:16].replace("T", " "), c["author"], c["subject"]] for c in commits]
     headers = [label("log.col." + k, app.lang) for k in ("commit", "date", "author", "message")]
-    click.echo(render.table(rows, headers, fmt))
+    click.echo(render.table(rows, headers, fmt, table_width(wide), keep=(0, 1)))

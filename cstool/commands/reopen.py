@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, report
+from cstool.commands import acting, message_option, report
+from cstool.commands import completion as complete
 
 
 @click.command("reopen")
-@click.argument("ticket")
-@click.option("--reason", required=True, metavar="TEXT", help="Why it is reopened.")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
+@message_option("--reason", "Why it is reopened.", required=True)
 @pass_app
 def command(app: App, ticket, reason) -> None:
     """Reopen TICKET."""

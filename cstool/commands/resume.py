@@ -6,10 +6,11 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import acting, report
+from cstool.commands import completion as complete
 
 
 @click.command("resume")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
 @click.option("--note", metavar="TEXT", help="What came back, for the history.")
 @pass_app
 def command(app: App, ticket, note) -> None:

@@ -6,13 +6,15 @@ import click
 
 from cstool.cli import App, pass_app
 from cstool.commands import acting, report
+from cstool.commands import completion as complete
 from cstool.errors import InputError
 
 
 @click.command("route")
-@click.argument("tickets", nargs=-1)
-@click.option("--group", metavar="GROUP", help="The group to route to.")
-@click.option("--assignee", metavar="PERSON", help="A member of that group (default: the group's method picks one).")
+@click.argument("tickets", nargs=-1, shell_complete=complete.ticket_ids)
+@click.option("--group", metavar="GROUP", shell_complete=complete.groups, help="The group to route to.")
+@click.option("--assignee", metavar="PERSON", shell_complete=complete.people,
+              help="A member of that group (default: the group's method picks one).")
 @click.option("--note", metavar="TEXT", help="Why, for the history.")
 @click.option("--auto", is_flag=True, help="Apply the routing rules: to the given tickets, or to every unassigned one.")
 @pass_app

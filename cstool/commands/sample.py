@@ -7,17 +7,21 @@ import secrets
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
+from cstool.commands import table_width, wide_option
 
 
 @click.command("sample")
-@click.option("-n", "--n", "count", default=10, show_default=True, type=click.IntRange(min=1), help="How many tickets.")
+@click.option("-n", "--limit", "--n", "count", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How many tickets.")
 @click.option("--period", metavar="PERIOD", help="Closed in this month, week, quarter, year or day, as audit; default: any time.")
 @click.option("--seed", type=int, help="The same seed gives the same sample (printed when not given).")
-@click.option("--type", "types", multiple=True, metavar="TYPE")
-@click.option("--group", "groups", multiple=True, metavar="GROUP")
+@click.option("--type", "types", multiple=True, metavar="TYPE", shell_complete=complete.types)
+@click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
+@wide_option
 @read_options
 @pass_app
-def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) -> None:
+def command(app: App, count, period, seed, types, groups, wide, fmt, as_json, reveal) -> None:
     """Pick N closed tickets at random for a quality review, printable as a checklist."""
     from cstool.errors import InputError
     from cstool.messages import label
@@ -56,11 +60,12 @@ def command(app: App, count, period, seed, types, groups, fmt, as_json, reveal) 
             who = views.person_name(config, t.get("assignee"))
             click.echo(render.escape_controls(f"- [ ] {t['id']} {t.get('title')} — {who} — {views.short_time(when(t))}"))
         return
-    rows = [["[ ]", t["id"], views.type_name(config, str(t.get("type")), lang), render.truncate(t.get("title"), 30),
+    width = table_width(wide) if fmt == "table" else render.WIDE
+    rows = [["[ ]", t["id"], views.type_name(config, str(t.get("type")), lang), render.capped(t.get("title"), 30, width),
              views.person_name(config, t.get("assignee")), views.short_time(when(t)),
-             render.truncate(t.get("resolution"), 30)] for t in picked]
+             render.capped(t.get("resolution"), 30, width)] for t in picked]
     columns = ("id", "type", "title", "assignee", "closed", "resolution")
     headers = ["✓"] + [label("sample.col." + k, lang) for k in columns]
     if fmt == "table":
         click.echo(head)
-    click.echo(render.table(rows, headers, fmt))
+    click.echo(render.table(rows, headers, fmt, width, drop=(6, 2, 4), keep=(0, 1, 5)))

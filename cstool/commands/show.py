@@ -5,15 +5,18 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import completion as complete
+from cstool.commands import table_width, wide_option
 
 
 @click.command("show")
-@click.argument("ticket")
+@click.argument("ticket", shell_complete=complete.ticket_ids)
+@wide_option
 @read_options
 @pass_app
-def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> None:
+def command(app: App, ticket: str, wide: bool, fmt: str, as_json: bool, reveal: bool) -> None:
     """Show one ticket (ID or unambiguous suffix) with its history as a timeline."""
-    from cstool.reports import views
+    from cstool.reports import render, views
 
     app.check_now()
     fmt = output_format(fmt, as_json)
@@ -30,6 +33,7 @@ def command(app: App, ticket: str, fmt: str, as_json: bool, reveal: bool) -> Non
         from cstool.desk import query
         from cstool.reports import views as v
 
-        click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal), nl=False)
+        click.echo(v.ticket_list([query.summarize(data)], app.config, app.lang, fmt, reveal, render.WIDE), nl=False)
     else:
-        click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks, cal.day_minutes), nl=False)
+        click.echo(views.ticket_detail(data, app.config, app.lang, reveal, clocks, cal.day_minutes, table_width(wide)),
+                   nl=False)

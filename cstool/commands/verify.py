@@ -7,11 +7,12 @@ import sys
 import click
 
 from cstool.cli import App, output_format, pass_app, read_options
+from cstool.commands import table_width, wide_option
 from cstool.errors import EXIT_FINDINGS, InputError
 
 
-def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
-    """Print every finding; exit 1 when there is any."""
+def run_check(app: App, fmt: str, paths: tuple[str, ...] = (), width: int | None = None) -> None:
+    """Print every finding (lines wrapped to width); exit 1 when there is any."""
     import os
 
     from cstool.desk.verify import check_desk
@@ -33,7 +34,7 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = ()) -> None:
         click.echo(render.table(rows, ["file", "line", "ticket", "check", "message"], fmt), nl=fmt != "csv")
     else:
         for f in findings:
-            click.echo(f.text())
+            click.echo("\n".join(render.wrap_line(f.text(), width)))
         if findings:
             click.echo(label("verify.findings", app.lang, n=len(findings), files=files))
         else:
@@ -73,9 +74,10 @@ def run_history_check(app: App, fmt: str, rev_range: str | None, require_signed:
                    "e.g. origin/main..HEAD.")
 @click.option("--require-signed", is_flag=True,
               help="With --history: every commit must be signed with its committer's roster signing_key.")
+@wide_option
 @read_options
 @pass_app
-def command(app: App, files, history, require_signed, fmt, as_json, reveal) -> None:
+def command(app: App, files, history, require_signed, wide, fmt, as_json, reveal) -> None:
     """Check the desk (or only the ticket FILES given, e.g. from a pre-commit hook): schema,
     history replay, duplicate IDs, complaint results, roster, references and merge conflicts.
     With --history [REVISION-RANGE], check the git history of the desk's files instead: only
@@ -89,4 +91,4 @@ def command(app: App, files, history, require_signed, fmt, as_json, reveal) -> N
         return
     if require_signed:
         raise InputError("--require-signed goes with --history: cstool verify --history --require-signed")
-    run_check(app, output_format(fmt, as_json), files)
+    run_check(app, output_format(fmt, as_json), files, table_width(wide))

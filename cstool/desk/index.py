@@ -156,7 +156,24 @@ class Index:
         """Bring the index up to date with the files; return how many files were parsed
         (see :meth:`_refresh`)."""
         with gc_paused():
-            return self._refresh()
+            parsed = self._refresh()
+        self._note_token()
+        return parsed
+
+    def _note_token(self) -> None:
+        """Keep the desk's write token as it was when the desk was opened, before this refresh."""
+        token = str(getattr(self.desk, "opened_token", "") or "")
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'token'").fetchone()
+        if not self.in_memory and (row is None or row[0] != token):
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('token', ?)", (token,))
+
+    def refresh_after_writes(self) -> None:
+        """Refresh only when a cstool process has written to the desk since the last refresh
+        (its write token differs), else trust the index as it stands: cheap enough for shell
+        completion, which thus misses only what came from git or by hand since a command last ran."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'token'").fetchone()
+        if row is None or row[0] != paths.write_token(self.desk.root):
+            self.refresh()
 
     def _refresh(self) -> int:
         """Bring the index up to date with the files; return how many files were parsed.
@@ -382,7 +399,9 @@ class Index:
         total = self.conn.execute(f"SELECT count(*) FROM files{clause}", args).fetchone()[0]
         key = sort.lstrip("-")
         direction = "DESC" if sort.startswith("-") else "ASC"
-        if key == "priority":
+        if key == "due":  # soonest first (latest with '-'); tickets with no running deadline last
+            first = f"({_NEXT_DUE.format(col='due_utc')}) IS NULL ASC, ({_NEXT_DUE.format(col='due_utc')})"
+        elif key == "priority":
             first = "CASE priority WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 ELSE 9 END"
         elif key == "status":
             first = "CASE status " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STATUSES)) + " ELSE 99 END"
@@ -390,9 +409,26 @@ class Index:
             first = f"coalesce({_col(key)}, '')"
         order = f" ORDER BY {first} {direction}, coalesce(created, '') {direction}, id {direction}"
         cols = ", ".join(_col(k) for k in COLUMNS)
-        sql = f"SELECT {cols} FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
+        sql = f"SELECT {cols}, ({_NEXT_DUE.format(col='due')}) FROM files{clause}{order}" + (" LIMIT ?" if limit else "")
         rows = self.conn.execute(sql, [*args, *([limit] if limit else [])])
-        return [self._summary(row) for row in rows], total
+        return [{**self._summary(row[:-1]), "due": row[-1] or ""} for row in rows], total
+
+    def complete_ids(self, word: str, limit: int) -> list[tuple[str, str, str]]:
+        """(id, status, title) of the tickets whose ID starts with word (IDs are upper-case;
+        a range on the ID index), else of those whose ID ends with it: open ones first, each
+        part newest first; at most limit."""
+        head = word.upper()
+        suffix = "%" + head.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for match, values in (("id >= ? AND id < ?", (head, head + "\U0010ffff")), ("id LIKE ? ESCAPE '\\'", (suffix,))):
+            found: list[tuple[str, str, str]] = []
+            for where in (f"status IN ({_marks(WORKING)})", f"coalesce(status, '') NOT IN ({_marks(WORKING)})"):
+                if len(found) < limit:
+                    sql = f"SELECT id, status, title FROM files WHERE {where} AND {match} ORDER BY created DESC, id DESC LIMIT ?"
+                    rows = self.conn.execute(sql, (*WORKING, *values, limit - len(found)))
+                    found += [(str(i or ""), str(s or ""), str(t or "")) for i, s, t in rows]
+            if found or not word:
+                return found
+        return []
 
     @staticmethod
     def _summary(row: tuple) -> dict[str, Any]:
@@ -491,6 +527,12 @@ def _context(root: Path) -> tuple[Any, Any, Any]:
         config = load_config(root)
         _CONTEXT.update(key=key, config=config, cal=BusinessCalendar(config.calendar, config.tz), now=now(config.tz))
     return _CONTEXT["config"], _CONTEXT["cal"], _CONTEXT["now"]
+
+
+# a ticket's 办结时限: the soonest running deadline by which it must be resolved (its resolution
+# clock, or a work order's due time), as a correlated subquery on the files table
+_NEXT_DUE = ("SELECT d.{col} FROM deadlines d WHERE d.path = files.path AND d.kind IN ('resolution', 'work_order') "
+             "ORDER BY d.due_utc LIMIT 1")
 
 
 def _deadline_rows(rel: str, ident: str, title: str, items: list[tuple]) -> list[tuple]:

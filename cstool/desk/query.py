@@ -18,7 +18,7 @@ SUMMARY_KEYS = (
     "id", "type", "title", "status", "priority", "severity", "category", "channel", "group",
     "assignee", "level", "created", "updated", "customer", "tier", "phone", "email",
 )
-SORT_KEYS = ("created", "updated", "priority", "status", "id", "type", "group", "assignee")
+SORT_KEYS = ("created", "updated", "priority", "status", "id", "type", "group", "assignee", "due")
 
 
 def summarize(ticket: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from typing import Any
 from cstool.config.schema import KEY_RE, PRIORITIES, SEVERITIES, Config
 from cstool.desk import yamlio
 from cstool.errors import DeskError, InputError
+from cstool.messages import Both
 from cstool.reports.render import shown
 
 TEMPLATE_DIR = "templates"
@@ -169,6 +170,56 @@ def _parse_field(fnode: dict, fkey: str, rel: str) -> FieldSpec:
     )
 
 
+@dataclass(frozen=True)
+class TypeFields:
+    """What ``cstool types`` shows of a ticket type: its template (None when the desk has
+    no file for it), that template's defaults and fields."""
+
+    key: str
+    template_name: str
+    template: Template | None
+
+
+def type_fields(desk_root: Path, config: Config, only: str | None = None) -> list[TypeFields]:
+    """Each ticket type of the desk (or only the one named) with its template, in the
+    config's order; an unknown type is refused naming the known ones."""
+    if only is not None and only not in config.types:
+        raise InputError("error.unknown_type", value=shown(only), known=", ".join(config.types))
+    keys = [only] if only is not None else list(config.types)
+    out = []
+    for key in keys:
+        name = config.types[key].template or key
+        out.append(TypeFields(key, name, load_template(desk_root, name, config)))
+    return out
+
+
+def missing_fields(template: Template | None, given: dict[str, str]) -> list[FieldSpec]:
+    """The template's required fields that were not given and have no default."""
+    specs = template.fields if template else {}
+    return [spec for key, spec in specs.items() if spec.required and spec.default is None and key not in given]
+
+
+def missing_text(items: list[str | FieldSpec]) -> Both:
+    """Missing options as a user reads them, in both languages: ``--title``,
+    ``--field order_no=…(订单号)`` / ``--field order_no=… (Order number)``."""
+    zh, en = [], []
+    for item in items:
+        if isinstance(item, FieldSpec):
+            zh.append(f"--field {item.key}=…({item.label})")
+            en.append(f"--field {item.key}=… ({item.label_en})")
+        else:
+            zh.append(item)
+            en.append(item)
+    return Both("、".join(zh), ", ".join(en))
+
+
+def missing_error(ticket_type: str | None, items: list[str | FieldSpec]) -> InputError:
+    """One refusal naming everything a create request lacks, and where the fields are listed."""
+    if ticket_type and any(isinstance(i, FieldSpec) for i in items):
+        return InputError("error.create.missing_fields", type=ticket_type, missing=missing_text(items))
+    return InputError("error.create.missing", missing=missing_text(items))
+
+
 def field_values(template: Template | None, given: dict[str, str]) -> dict[str, str]:
     """Merge --field values with the template's defaults; refuse unknown or missing ones."""
     specs = template.fields if template else {}
@@ -181,11 +232,11 @@ def field_values(template: Template | None, given: dict[str, str]) -> dict[str, 
         if spec.choices and value not in spec.choices:
             raise InputError(f"--field {shown(key)}: {shown(value)} is not one of {', '.join(spec.choices)}")
         out[key] = value
+    missing = missing_fields(template, out)
+    if missing:
+        assert template is not None  # specs come from the template, so there is one
+        raise missing_error(template.type, list(missing))
     for key, spec in specs.items():
-        if key not in out:
-            if spec.default is not None:
-                out[key] = spec.default
-            elif spec.required:
-                assert template is not None  # specs come from the template, so there is one
-                raise InputError(f"--field {key}=… ({spec.label}) is required for a {template.type} ticket")
+        if key not in out and spec.default is not None:
+            out[key] = spec.default
     return out

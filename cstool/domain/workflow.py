@@ -79,6 +79,25 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     return values, template
 
 
+def missing_for_create(desk: Desk, req: NewTicket) -> tuple[str | None, list[Any]]:
+    """The ticket type a create request names (by --type or --template; None when neither)
+    and everything it lacks, all at once: ``--type``, ``--title`` and the required fields
+    of its type's template that have no default (as :class:`FieldSpec`). A type the desk
+    does not know is left to :func:`prepare_ticket` to refuse."""
+    from cstool.domain.templates import missing_fields
+
+    template = _chosen_template(desk, req)
+    ticket_type = req.type or (template.type if template else None)
+    missing: list[Any] = [] if ticket_type else ["--type"]
+    if req.title is None:
+        missing.append("--title")  # a blank one is refused as such by prepare_ticket
+    if ticket_type in desk.config.types:
+        if template is None:
+            template = load_template(desk.root, desk.config.types[ticket_type].template, desk.config)
+        missing += missing_fields(template, dict(req.fields or {}))
+    return ticket_type, missing
+
+
 def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
     """The template named by --template (None without one), checked against --type."""
     if not req.template:

@@ -21,9 +21,10 @@ def _pct(value: Any) -> str:
 class _Report:
     """The report's lines as they are written: headings and tables, as text or Markdown."""
 
-    def __init__(self, lang: str, md: bool):
+    def __init__(self, lang: str, md: bool, width: int | None = None):
         self.lang = lang
         self.md = md
+        self.width = width  # tables are fitted to it (see render.table)
         self.out: list[str] = []
 
     def t(self, key: str, **fmt: Any) -> str:
@@ -42,7 +43,7 @@ class _Report:
             return
         if self.md and self.out and self.out[-1] != "":
             self.out.append("")  # Markdown: a table starts after a blank line …
-        self.out.append(render.table(rows, headers, "markdown" if self.md else "table").rstrip("\n"))
+        self.out.append(render.table(rows, headers, "markdown" if self.md else "table", self.width).rstrip("\n"))
         if self.md:
             self.out.append("")  # … and ends at one, or the next line would read as a row
 
@@ -52,9 +53,9 @@ class _Report:
 
 
 def render_report(data: dict[str, Any], desk_name: str, lang: str, fmt: str, names: dict[str, str],
-                  labels: dict[str, dict[str, str]]) -> str:
-    """The report as table text or Markdown (fmt 'table' or 'markdown')."""
-    r = _Report(lang, fmt == "markdown")
+                  labels: dict[str, dict[str, str]], width: int | None = None) -> str:
+    """The report as table text or Markdown (fmt 'table' or 'markdown'), its tables fitted to width."""
+    r = _Report(lang, fmt == "markdown", width)
     title = r.t("title", name=desk_name, label=data["period"]["label"])
     r.out.append(("# " + title) if r.md else title)
     start, end = (data["period"][k][:16].replace("T", " ") for k in ("from", "to"))

@@ -4,7 +4,7 @@ shift inherits, as data and as text."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from cstool.config.schema import Config
@@ -15,17 +15,9 @@ from cstool.time.clock import read_stamp
 
 
 def shift_start(cal: Any, now: datetime) -> datetime:
-    """The start of the working range that holds now, or of the last one before it."""
-    local = now.astimezone(cal.tz)
-    day = local.date()
-    for _ in range(30):
-        base = datetime(day.year, day.month, day.day, tzinfo=cal.tz)
-        starts = [base + timedelta(minutes=s) for s, _ in cal.ranges(day)]
-        past = [s for s in starts if s <= local]
-        if past:
-            return max(past)
-        day -= timedelta(days=1)
-    return local - timedelta(hours=12)
+    """Where the handover starts by default: the end of the previous working shift (see
+    :meth:`cstool.time.calendar.BusinessCalendar.previous_shift_end`)."""
+    return cal.previous_shift_end(now)
 
 
 def handover(tickets: Iterable[Any], config: Config, cal: Any, since: datetime, now: datetime,
@@ -64,34 +56,47 @@ def handover(tickets: Iterable[Any], config: Config, cal: Any, since: datetime, 
     }
 
 
-def handover_text(data: dict[str, Any], config: Config, lang: str, day_minutes: int = 540) -> str:
-    """The handover (as :func:`handover` returns it) as text, one section after another."""
-    lines = [label("handover.title", lang, since=views.short_time(data["since"]), until=views.short_time(data["until"]))]
-
-    def section(key: str, rows: list[str]) -> None:
-        lines.append("")
-        lines.append(f"{label('handover.' + key, lang)} ({len(rows)})")
-        lines.extend(rows or ["  —"])
+def handover_text(data: dict[str, Any], config: Config, lang: str, day_minutes: int = 540,
+                  width: int | None = None) -> str:
+    """The handover (as :func:`handover` returns it) as text: one section after another,
+    each with its columns aligned and fitted to width (see :func:`render.table`)."""
+    from cstool.time.durations import span_label
 
     def name(pid: str | None) -> str:
         return views.person_name(config, pid) or label("unassigned", lang)
 
-    section("opened", [f"  {r['id']}  {render.truncate(r['title'], 40)}  {name(r['assignee'])}" for r in data["opened"]])
-    section("closed", [f"  {r['id']}  {render.truncate(r['title'], 40)}  {name(r['assignee'])}" for r in data["closed"]])
-    section("escalated", [f"  {r['id']}  L{r['from']}→L{r['to']}  {render.truncate(r['title'], 30)}  {r['reason'] or ''}"
-                          for r in data["escalated"]])
-    lines.append("")
-    lines.append(label("handover.still_open", lang))
-    for pid, rows in data["open_by_assignee"].items():
-        lines.append(f"  {name(pid)} ({len(rows)})")
-        for r in rows:
-            lines.append(f"    {r['id']}  {render.truncate(r['title'], 40)}  [{label('status.' + str(r['status']), lang)}]")
-    from cstool.time.durations import span_label
+    def status(r: dict[str, Any]) -> str:
+        return label("status." + str(r["status"]), lang)
 
-    late = label("handover.late", lang)
-    section("due_next", [
-        f"  {i['due'][:16].replace('T', ' ')}  {i['id']}  {i['kind']}  {name(i['assignee'])}  "
-        f"{late + '  ' if i['overdue'] else ''}"
-        f"{span_label(i['left_minutes'], i['overdue'], i.get('time') == 'calendar', day_minutes, lang)}"
-        for i in data["due_next_shift"]])
-    return render.escape_controls("\n".join(lines))
+    lines = [label("handover.title", lang, since=views.short_time(data["since"]), until=views.short_time(data["until"]))]
+    _section(lines, label("handover.opened", lang), [[r["id"], r["title"], name(r["assignee"]), status(r)]
+                                                     for r in data["opened"]], width)
+    _section(lines, label("handover.closed", lang), [[r["id"], r["title"], name(r["assignee"])] for r in data["closed"]],
+             width)
+    _section(lines, label("handover.escalated", lang), [
+        [r["id"], f"L{r['from']}→L{r['to']}", r["title"], r["reason"] or ""] for r in data["escalated"]], width)
+    still = [[f"{name(pid)} ({len(rows)})" if n == 0 else "", r["id"], r["title"], status(r)]
+             for pid, rows in data["open_by_assignee"].items() for n, r in enumerate(rows)]
+    _section(lines, label("handover.still_open", lang), still, width, count=False, keep=(1,))
+    _section(lines, label("handover.due_next", lang), [
+        [views.short_time(i["due"]), i["id"], label("kind." + i["kind"], lang), name(i["assignee"]),
+         span_label(i["left_minutes"], i["overdue"], i.get("time") == "calendar", day_minutes, lang)]
+        for i in data["due_next_shift"]], width, keep=(0, 1))
+    return "\n".join(lines)
+
+
+INDENT = "  "
+
+
+def _section(lines: list[str], title: str, rows: list[list[Any]], width: int | None, count: bool = True,
+             keep: tuple[int, ...] = (0,)) -> None:
+    """A titled section after a blank line: its rows as aligned columns (titles cut to fit
+    width, or to 40 columns when not on a terminal), or a dash when it has none."""
+    lines += ["", f"{title} ({len(rows)})" if count else title]
+    if not rows:
+        lines.append(INDENT + "—")
+        return
+    limit = width if not width else max(width - len(INDENT), 1)
+    cells = [[render.capped(c, 40, limit) for c in row] for row in rows]
+    text = render.table(cells, [""] * len(cells[0]), "plain", limit, keep=keep)
+    lines += [(INDENT + line).rstrip() for line in text.split("\n")]

@@ -160,6 +160,13 @@ def width(text: str) -> int:
     return w if w >= 0 else len(text)
 
 
+def capped(text: Any, limit: int, width: int | None) -> str:
+    """A long text in a table cell: cut to ``limit`` (as :func:`truncate`) when the output is
+    not a terminal (width None), whole otherwise (the table is then fitted to the terminal,
+    or shown whole with --wide)."""
+    return truncate(text, limit) if width is None else " ".join(str(text or "").split())
+
+
 def truncate(text: Any, limit: int) -> str:
     """Cut text to a display width (wide characters count two), ending with …."""
     from wcwidth import wcwidth
@@ -188,8 +195,18 @@ def escape_controls(text: str) -> str:
     return _CONTROLS.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
-def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table") -> str:
-    """Rows as a table, CSV or Markdown (JSON is handled by the caller)."""
+RED = ("\x1b[31m", "\x1b[39m")  # SGR codes for red text and back
+
+
+def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "table", width: int | None = None,
+          drop: Sequence[int] = (), keep: Sequence[int] = (0,), soft_min: int | None = None,
+          red: Sequence[tuple[int, int]] = ()) -> str:
+    """Rows as a table, CSV or Markdown (JSON is handled by the caller).
+
+    A table (``fmt`` "table", or "plain": aligned columns without headers) is fitted to
+    ``width`` display columns when one is given (not None nor :data:`WIDE`; see
+    :func:`fit_columns`); ``drop``, ``keep`` and ``soft_min`` are as there. The cells at
+    ``red`` (row, column) are shown in red, coloured after the text was escaped and cut."""
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
@@ -199,10 +216,151 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
     from tabulate import tabulate
 
     cells = [["" if c is None else escape_controls(str(c)) for c in row] for row in rows]
+    heads = [escape_controls(str(h)) for h in headers]
     if fmt == "markdown":  # a | inside a cell would split it; a newline would end the row
         cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
-    style = "pipe" if fmt == "markdown" else "simple"
-    return tabulate(cells, headers=[escape_controls(str(h)) for h in headers], tablefmt=style, disable_numparse=True)
+        return tabulate(cells, headers=heads, tablefmt="pipe", disable_numparse=True)
+    if width and cells:
+        heads, cells, columns = fit_columns(heads, cells, width, drop, keep, HEADER_PAD if fmt != "plain" else 0, soft_min)
+    else:
+        columns = list(range(len(heads)))
+    for r, c in red:
+        if c in columns and cells[r][columns.index(c)]:
+            cells[r][columns.index(c)] = RED[0] + cells[r][columns.index(c)] + RED[1]
+    if fmt == "plain":
+        text = tabulate(cells, tablefmt="plain", disable_numparse=True)
+    else:
+        text = tabulate(cells, headers=heads, tablefmt="simple", disable_numparse=True)
+    return "\n".join(cut_line(line, width) for line in text.split("\n")) if width else text
+
+
+# ----------------------------------------------------------------------------- fitting the terminal
+
+GAP = 2  # columns between two table columns (tabulate's "simple" and "plain" styles)
+HEADER_PAD = 2  # a column with a header is that much wider than the header (tabulate's MIN_PADDING)
+SOFT_MIN = 10  # a cut column keeps at least this many columns before another column is left out
+HARD_MIN = 3  # and at least this many when nothing is left to leave out
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+WIDE = 0  # a width meaning: no limit, and no text cut either (--wide)
+
+
+def terminal_width(wide: bool = False, stream: Any = None) -> int | None:
+    """How wide tables may be: :data:`WIDE` with ``wide``; None when the output is not a
+    terminal and ``COLUMNS`` is not set (a pipe or a file: whole lines, long titles cut to
+    a fixed width as always); else the terminal's width (``COLUMNS`` when set, as
+    :func:`shutil.get_terminal_size` reads it)."""
+    import shutil
+
+    if wide:
+        return WIDE
+    stream = stream or sys.stdout
+    on_terminal = bool(getattr(stream, "isatty", lambda: False)())
+    if not on_terminal and not os.environ.get("COLUMNS", "").strip().isdigit():
+        return None
+    return max(shutil.get_terminal_size().columns, 20)
+
+
+def shown_width(text: str) -> int:
+    """Display width of a cell: wide characters count two, colour codes nothing."""
+    return width(_ANSI.sub("", text))
+
+
+def fit_columns(headers: Sequence[str], rows: Sequence[Sequence[str]], limit: int, drop: Sequence[int] = (),
+                keep: Sequence[int] = (0,), pad: int = 0,
+                soft_min: int | None = None) -> tuple[list[str], list[list[str]], list[int]]:
+    """Headers and rows cut to fit ``limit`` display columns.
+
+    The widest columns are cut first (their text ends with …), each down to ``soft_min``
+    (:data:`SOFT_MIN` by default); when that is not enough the columns in ``drop`` are left out, one at
+    a time in that order, and only then are columns cut further, to :data:`HARD_MIN`.
+    Columns in ``keep`` (by default the first, an ID) are never cut; a header takes ``pad``
+    columns more than its text. Returns the headers, the rows and the indexes of the columns kept."""
+    natural = [max([shown_width(headers[i]) + pad] + [shown_width(r[i]) for r in rows]) for i in range(len(headers))]
+    shown_cols = list(range(len(headers)))
+    pending = [i for i in drop if i in shown_cols]
+    while True:
+        widths = _shrink({i: natural[i] for i in shown_cols}, limit, soft_min or SOFT_MIN, keep)
+        if widths is not None or not pending:
+            break
+        shown_cols.remove(pending.pop(0))
+    if widths is None:
+        widths = _shrink({i: natural[i] for i in shown_cols}, limit, HARD_MIN, keep, give_up=True) or {}
+    out_heads = [_cut_cell(headers[i], max(widths[i] - pad, 1)) for i in shown_cols]
+    return out_heads, [[_cut_cell(row[i], widths[i]) for i in shown_cols] for row in rows], shown_cols
+
+
+def _shrink(widths: dict[int, int], limit: int, floor: int, keep: Sequence[int], give_up: bool = False) -> dict[int, int] | None:
+    """Column widths cut, widest first and not below floor, until the table fits limit;
+    None when it cannot (with give_up: the narrowest it can be)."""
+    widths = dict(widths)
+    total = sum(widths.values()) + GAP * (len(widths) - 1)
+    while total > limit:
+        cuttable = [i for i, w in widths.items() if i not in keep and w > floor]
+        if not cuttable:
+            return widths if give_up else None
+        widest = max(cuttable, key=lambda i: (widths[i], i))
+        widths[widest] -= 1
+        total -= 1
+    return widths
+
+
+def _cut_cell(text: str, limit: int) -> str:
+    """A cell cut to limit display columns (ending with …); a coloured cell that is too wide loses its colour."""
+    if shown_width(text) <= limit:
+        return text
+    return cut_text(_ANSI.sub("", text), limit)
+
+
+def cut_text(text: str, limit: int) -> str:
+    """Text cut to a display width, ending with … (spaces kept as they are, unlike :func:`truncate`)."""
+    from wcwidth import wcwidth
+
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth(ch), 0)
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def cut_line(line: str, limit: int) -> str:
+    """A line of output no wider than limit: trailing blanks dropped, the rest cut with …."""
+    line = line.rstrip()
+    return line if shown_width(line) <= limit else cut_text(_ANSI.sub("", line), limit)
+
+
+def wrap_line(line: str, limit: int | None, indent: int = 4) -> list[str]:
+    """A line broken into lines no wider than limit (None or WIDE: as it is); the lines after the
+    first start with ``indent`` spaces more than the first. Breaks at a space where one is
+    near the end, else between any two characters (Chinese has no spaces)."""
+    from wcwidth import wcwidth
+
+    line = line.rstrip()
+    if not limit or width(line) <= limit:
+        return [line]
+    lead = " " * min(len(line) - len(line.lstrip()) + indent, limit // 2)
+    out: list[str] = []
+    rest = line
+    while width(rest) > limit:
+        used, cut = 0, 0
+        for i, ch in enumerate(rest):
+            used += max(wcwidth(ch), 0)
+            if used > limit:
+                break
+            cut = i + 1
+        space = rest.rfind(" ", len(lead) + 1 if out else 1, cut + 1)
+        if space > cut * 2 // 3:
+            cut = space
+        out.append(rest[:cut].rstrip())
+        rest = lead + rest[cut:].lstrip()
+    out.append(rest)
+    return out
 
 
 def color_enabled(stream: Any = None) -> bool:

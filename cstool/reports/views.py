@@ -13,7 +13,13 @@ from cstool.domain.model import FIELD_ORDER
 from cstool.messages import label, local_name
 from cstool.reports import render
 
-LIST_COLUMNS = ("id", "status", "type", "priority", "title", "customer", "group", "assignee", "created")
+LIST_COLUMNS = ("id", "status", "type", "priority", "title", "customer", "group", "assignee", "created", "due")
+# what a narrow terminal leaves out first (column indexes of LIST_COLUMNS): created, customer, group, due,
+# type (sorted by due: type and priority, never the due column); ID and times are never cut, only left out
+LIST_DROP = (8, 5, 6, 9, 2)
+LIST_DROP_BY_DUE = (8, 5, 6, 2, 3)
+LIST_KEEP = (0, 8, 9)
+LIST_TITLE_MIN = 20  # columns a title keeps before other columns are left out
 TITLE_WIDTH = 34
 
 
@@ -60,8 +66,10 @@ def public_summary(s: dict[str, Any], reveal: bool) -> dict[str, Any]:
     return out
 
 
-def ticket_list(rows: list[dict[str, Any]], config: Config, lang: str, fmt: str, reveal: bool) -> str:
-    """Summaries as table/markdown/csv/json text."""
+def ticket_list(rows: list[dict[str, Any]], config: Config, lang: str, fmt: str, reveal: bool,
+                width: int | None = None, sort: str = "") -> str:
+    """Summaries as table/markdown/csv/json text; a table fitted to ``width`` (see
+    :func:`cstool.reports.render.table`), keeping the due column longest when sorted by it."""
     if fmt == "json":
         return render.to_json([public_summary(s, reveal) for s in rows]) + "\n"
     if fmt == "csv":
@@ -72,19 +80,22 @@ def ticket_list(rows: list[dict[str, Any]], config: Config, lang: str, fmt: str,
         return ""
     headers = [label(c, lang) for c in LIST_COLUMNS]
     table_rows = []
+    cap = width if fmt == "table" else render.WIDE
     for s in rows:
         table_rows.append([
             s["id"],
             label("status." + s["status"], lang) if s["status"] else "",
             type_name(config, s["type"], lang),
             s["priority"],
-            render.truncate(s["title"], TITLE_WIDTH) if fmt == "table" else s["title"],
-            render.truncate(s["customer"], 12) if fmt == "table" else s["customer"],
+            render.capped(s["title"], TITLE_WIDTH, cap),
+            render.capped(s["customer"], 12, cap),
             group_name(config, s["group"], lang),
             person_name(config, s["assignee"]) or "—",
             short_time(s["created"]),
+            short_time(s.get("due") or ""),
         ])
-    return render.table(table_rows, headers, fmt) + "\n"
+    drop = LIST_DROP_BY_DUE if sort.lstrip("-") == "due" else LIST_DROP
+    return render.table(table_rows, headers, fmt, width, drop=drop, keep=LIST_KEEP, soft_min=LIST_TITLE_MIN) + "\n"
 
 
 # --------------------------------------------------------------------------- show
@@ -175,10 +186,11 @@ def clock_lines(clocks: list[Any], lang: str, day_minutes: int = 540) -> list[st
 
 
 def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: list[Any] | None = None,
-                  day_minutes: int = 540) -> str:
-    """The ``show`` page: fields, description, details, follow-ups and the timeline."""
+                  day_minutes: int = 540, width: int | None = None) -> str:
+    """The ``show`` page: fields, description, details, follow-ups and the timeline; lines
+    wider than ``width`` are wrapped (see :func:`cstool.reports.render.wrap_line`)."""
     head = f"{ticket.get('id')}  {ticket.get('title') or ''}"
-    lines = [head, "=" * min(max(render.width(head), 20), 80)]
+    lines = [head, "=" * min(max(render.width(head), 20), width or 80)]
     lines.extend(_field_lines(ticket, config, lang, reveal))
     sla = ticket.get("sla") or {}
     if sla or clocks:
@@ -191,7 +203,7 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: 
     _section(lines, "followups", [_followup_line(f, lang) for f in ticket.get("followups") or []], lang)
     _section(lines, "history", [f"  {short_time(str(ev.get('at') or ''))}  {person_name(config, ev.get('by'))}  "
                                 f"{describe_event(ev, config, lang, reveal)}" for ev in ticket.get("history") or []], lang)
-    return render.escape_controls("\n".join(lines) + "\n")
+    return "".join(part + "\n" for line in lines for part in render.wrap_line(render.escape_controls(line), width))
 
 
 def _section(lines: list[str], key: str, body: list[str], lang: str) -> None:

@@ -237,6 +237,25 @@ class BusinessCalendar:
             day += timedelta(days=1)
         raise DeskError(f"the calendar has no working time in the {MAX_DAYS} days after {day.isoformat()}")
 
+    def previous_shift_end(self, now: datetime) -> datetime:
+        """Where a shift handover starts: the end of the working day before the one in
+        progress (or, outside working hours, before the last one that began). At Monday
+        08:35 that is Friday's close of business, or the close of the last working day
+        before it when Friday was a holiday; make-up workdays count as working days."""
+        local = now.astimezone(self.tz)
+        day = local.date()
+        for _ in range(MAX_DAYS):
+            ranges = self.ranges(day)
+            if ranges and self._at(day, min(s for s, _ in ranges)) <= local:
+                break
+            day -= timedelta(days=1)
+        for _ in range(MAX_DAYS):
+            day -= timedelta(days=1)
+            ranges = self.ranges(day)
+            if ranges:
+                return self._at(day, max(e for _, e in ranges))
+        raise DeskError("error.calendar.no_working_time", days=MAX_DAYS, day=local.date().isoformat())
+
     def elapsed(self, a: datetime, b: datetime, d: Duration) -> float:
         """Minutes from a to b in the same kind of time as d (business or calendar)."""
         if d.calendar:
