@@ -383,3 +383,11 @@ def test_a_void_ticket_is_not_handed_over(desk):
     data = desk.ok("handover", "--since", "2026-11-20T08:30", "--json", now=LATEST).json
     assert [r["id"] for r in data["opened"]] == [kept]
     assert [r["id"] for rows in data["open_by_assignee"].values() for r in rows] == [kept]
+
+
+def test_void_and_edit_take_dash_m_for_their_reason(desk):
+    tid = complaint(desk)
+    desk.ok("edit", tid, "--priority", "A", "-m", "客户来电更正", now=LATER)
+    assert last(desk, tid)["reason"] == "客户来电更正"
+    desk.ok("void", tid, "-m", "重复登记", now=LATEST)
+    assert last(desk, tid)["reason"] == "重复登记"

@@ -7,7 +7,7 @@ import sys
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, report
+from cstool.commands import acting, message_option, report
 from cstool.errors import InputError
 
 # option -> the ticket field it changes
@@ -40,7 +40,7 @@ def requested(options: dict, pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--phone", metavar="PHONE", help="The customer's phone ('' clears it).")
 @click.option("--email", metavar="EMAIL", help="The customer's email ('' clears it).")
 @click.option("--field", "fields", multiple=True, metavar="KEY=VALUE", help="A template field (repeatable; KEY= clears it).")
-@click.option("--reason", metavar="TEXT", help="Why it is corrected (kept in the history).")
+@message_option("--reason", "Why it is corrected (kept in the history).")
 @pass_app
 def command(app: App, ticket: str, fields: tuple[str, ...], reason: str | None, **options: str | None) -> None:
     """Correct TICKET: each change is recorded in its history as old → new."""

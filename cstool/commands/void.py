@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, report
+from cstool.commands import acting, message_option, report
 
 
 @click.command("void")
 @click.argument("ticket")
-@click.option("--reason", required=True, metavar="TEXT", help="Why it is void (e.g. 重复登记).")
+@message_option("--reason", "Why it is void (e.g. 重复登记).", required=True)
 @pass_app
 def command(app: App, ticket: str, reason: str) -> None:
     """Void TICKET (作废): left out of lists, deadlines, statistics, exports and samples from
