@@ -38,6 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "close": ("cstool.commands.close", "Record the result and close; schedules the follow-up call."),
     "reopen": ("cstool.commands.reopen", "Reopen a resolved or closed ticket."),
     "log": ("cstool.commands.log", "Show a ticket's git history."),
+    "edit": ("cstool.commands.edit", "Correct a ticket (priority, severity, title, contact, fields); kept as old → new."),
+    "void": ("cstool.commands.void", "Void a ticket registered by mistake (作废); kept in history and git."),
+    "roster": ("cstool.commands.roster", "The desk's people: add, list, edit, remove (cstool.yaml, one commit)."),
     "followup": ("cstool.commands.followup", "Record a follow-up call (回访); unsatisfied reopens and escalates."),
     "customer": ("cstool.commands.customer", "Customer records: add, show, list, edit, visit."),
     "due": ("cstool.commands.due", "Deadlines due or overdue, soonest first (--fail-on-overdue for CI)."),
@@ -396,9 +399,9 @@ class App:
             source = "git user.email"
         if not who:
             raise InputError("error.who_is_acting")
-        person = config.person(who)
-        if person is None:
-            raise InputError("error.actor_not_in_roster", source=source, who=repr(who))
+        from cstool.domain.routing import active_person
+
+        person = active_person(config, who, source)
         if self.as_user:
             return self._acting_for(person)
         return person

@@ -79,7 +79,7 @@ def test_groups_people_types_channels_and_statuses_complete(desk):
     assert complete(desk, f"cstool due --assignee {AGENT[:5]}") == [AGENT]
     assert {"complaint", "inquiry", "work_order"} <= set(complete(desk, "cstool create --type "))
     assert "phone" in complete(desk, "cstool create --channel ")
-    assert complete(desk, "cstool list --status ") == ["open", "in_progress", "pending", "resolved", "closed", "all"]
+    assert complete(desk, "cstool list --status ") == ["open", "in_progress", "pending", "resolved", "closed", "void", "all"]
     assert complete(desk, "cstool list --status open,pe") == ["open,pending"]
     assert complete(desk, "cstool list --priority ") == ["A", "B", "C"]
     assert complete(desk, "cstool escalate X --to man") == ["manager"]
@@ -96,7 +96,7 @@ def test_outside_a_desk_completion_offers_nothing_and_does_not_fail(tmp_path, de
         root = tmp_path / "nowhere"
 
     assert complete(Nowhere, "cstool show ") == []
-    assert complete(Nowhere, "cstool list --status ") == ["open", "in_progress", "pending", "resolved", "closed", "all"]
+    assert complete(Nowhere, "cstool list --status ") == ["open", "in_progress", "pending", "resolved", "closed", "void", "all"]
 
 
 def test_completion_through_a_real_process(desk):

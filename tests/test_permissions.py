@@ -54,6 +54,9 @@ COMMANDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "customer edit": ("customer", ("customer",)),
     "customer visit": ("customer", ("customer",)),
     "import whole tickets": ("exported", ("create", "import")),
+    "edit": ("open", ("edit",)),
+    "void": ("open", ("void",)),
+    "roster add": (None, ("roster",)),
 }
 
 Y, N = True, False
@@ -62,7 +65,8 @@ Y, N = True, False
 # and escalate anyone's tickets; only a supervisor or manager may close a major complaint",
 # follow-up calls by the follow-up group, the assignee or a lead, but never by the
 # complaint's own assignee; any agent creates; merge conflicts are acknowledged and late
-# entries (--backfill) recorded by a lead or above.
+# entries (--backfill) recorded by a lead or above; the assignee or a lead and above
+# corrects a ticket (edit), a lead and above voids one, only the manager changes the roster.
 #                        assignee in-group outside fup-grp lead lead-out sup  mgr
 HAND = {
     "create":                (Y, Y, Y, Y, Y, Y, Y, Y),
@@ -84,6 +88,9 @@ HAND = {
     "customer edit":         (Y, Y, Y, Y, Y, Y, Y, Y),
     "customer visit":        (Y, Y, Y, Y, Y, Y, Y, Y),
     "import whole tickets":  (N, N, N, N, N, N, Y, Y),
+    "edit":                  (Y, N, N, N, Y, Y, Y, Y),
+    "void":                  (N, N, N, N, Y, Y, Y, Y),
+    "roster add":            (N, N, N, N, N, N, N, Y),
 }
 
 SUMMARY: dict[str, int] = {"cells": 0, "allowed": 0, "refused": 0}
@@ -133,6 +140,9 @@ def _argv(command: str, subject: str | None) -> list[str]:
         "customer edit": ["customer", "edit", str(subject), "--tier", "A"],
         "customer visit": ["customer", "visit", str(subject), "--result", "satisfied"],
         "import whole tickets": ["import", str(subject)],
+        "edit": ["edit", str(subject), "--priority", "A"],
+        "void": ["void", str(subject), "--reason", "重复登记"],
+        "roster add": ["roster", "add", "new.person@example.com", "--name", "新人", "--group", "complaint"],
     }[command]
 
 

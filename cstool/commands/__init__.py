@@ -30,11 +30,44 @@ def split_values(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
 
 
-def acting(app: Any) -> tuple[Any, Any]:
-    """Validate --now, find the actor and the committer for a changing command."""
+def acting(app: Any, warn_config: bool = True) -> tuple[Any, Any]:
+    """Validate --now, find the actor and the committer for a changing command; warn when
+    cstool.yaml has edits git has not committed (unless warn_config is False)."""
     app.check_now()
     actor = app.actor()
-    return actor, app.committer(actor)
+    commit = app.committer(actor)
+    if commit is not None and warn_config:
+        warn_unsaved_config(app)
+    return actor, commit
+
+
+def warn_unsaved_config(app: Any) -> None:
+    """One warning on stderr when cstool.yaml has edits git has not committed (a roster
+    edited by hand, say): the next sync refuses to start on them. It names the command that
+    commits them."""
+    import shlex
+
+    from cstool.desk.paths import CONFIG_FILE
+    from cstool.git import repo
+    from cstool.messages import label
+
+    root = app.desk.root
+    if not repo.differs_from_head(root, CONFIG_FILE):
+        return
+    command = (f"cd {shlex.quote(str(root))} && git add {CONFIG_FILE} && "
+               f"git commit -m 'cstool.yaml: roster' -- {CONFIG_FILE}")
+    click.echo(label("roster.unsaved_config", app.lang, command=command), err=True)
+
+
+def warn_unstaffed(app: Any, config: Any) -> None:
+    """A warning on stderr for each group that receives tickets but has nobody to assign them to."""
+    from cstool.domain.routing import unstaffed_groups
+    from cstool.messages import label, local_name
+
+    role = config.ladder[0]
+    for key in unstaffed_groups(config):
+        click.echo(label("roster.unstaffed", app.lang, group=local_name(config.groups[key], app.lang), gkey=key,
+                         role=label("role." + role, app.lang), role_key=role), err=True)
 
 
 def wide_option(func: Any) -> Any:

@@ -7,8 +7,8 @@ import sys
 import click
 
 from cstool.cli import App, pass_app
+from cstool.commands import acting, link_customer
 from cstool.commands import completion as complete
-from cstool.commands import link_customer
 from cstool.errors import InputError
 
 
@@ -65,9 +65,9 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
         phone=phone, email=email, tier=tier, priority=priority, severity=severity, category=category,
         group=group, assignee=assignee, template=template, fields=_parse_fields(fields), due=due,
     )
-    actor = app.actor()
+    actor, commit = acting(app)
     req = _complete(app, req)  # asks for what is missing on a terminal; else refuses naming all of it
-    ticket_id, _, ticket = create_ticket(app.desk, req, actor, app.now, app.committer(actor))
+    ticket_id, _, ticket = create_ticket(app.desk, req, actor, app.now, commit)
     if quiet:
         click.echo(ticket_id)
         return
@@ -77,6 +77,22 @@ def command(app: App, ticket_type, title, description, channel, customer, phone,
     who = ticket.get("assignee") or label("unassigned", lang)
     gname = local_name(app.config.groups[ticket["group"]], lang)
     click.echo(f"{ticket_id}  {label('created_ticket', lang)} → {gname} / {who}")
+    if not ticket.get("assignee"):
+        _why_unassigned(app, ticket)
+
+
+def _why_unassigned(app: App, ticket) -> None:
+    """A hint on stderr when the ticket is unassigned because its group has nobody at its level."""
+    from cstool.domain.routing import candidates
+    from cstool.messages import label, local_name
+
+    config, lang = app.config, app.lang
+    group, level = ticket["group"], int(ticket.get("level") or 1)
+    if candidates(config, group, level):
+        return
+    role = config.ladder[min(max(level, 1), len(config.ladder)) - 1]
+    click.echo(label("create.unassigned_hint", lang, group=local_name(config.groups[group], lang), gkey=group,
+                     role=label("role." + role, lang), role_key=role), err=True)
 
 
 def _interactive() -> bool:

@@ -22,7 +22,8 @@ from cstool.errors import InputError
               help="Start the CSV with a UTF-8 byte-order mark, so Excel and WPS read its Chinese right.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
-@click.option("--status", multiple=True, metavar="STATUS", shell_complete=complete.statuses, help="Default: all statuses.")
+@click.option("--status", multiple=True, metavar="STATUS", shell_complete=complete.statuses,
+              help="Default: every status but void (作废); all: void too.")
 @click.option("--type", "types", multiple=True, metavar="TYPE", shell_complete=complete.types)
 @click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)
 @click.option("--assignee", "assignees", multiple=True, metavar="PERSON", shell_complete=complete.people)
@@ -38,11 +39,12 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
     Phone numbers and emails are masked unless --reveal; a masked export cannot be imported
     back (import refuses masked values), so make backups with --reveal."""
     from cstool.desk import exchange, query
+    from cstool.domain.states import COUNTED
 
     app.check_now()
     if reveal and redact:
         raise InputError("error.export.reveal_and_redact")
-    statuses = split_values(status) or ("all",)
+    statuses = split_values(status) or COUNTED  # every status but void (作废) unless asked for
     filters = query.build_filters(app.config, statuses=statuses, types=split_values(types),
                                   groups=split_values(groups), assignees=split_values(assignees),
                                   channels=split_values(channels), priorities=split_values(priorities),

@@ -15,13 +15,15 @@ from cstool.cli import App, pass_app
 @click.option("--prefix", metavar="CODE", help="Ticket ID prefix (default CS).")
 @click.option("--user-name", metavar="NAME", help="Your name for the roster (default git user.name).")
 @click.option("--no-git", is_flag=True, help="Do not create a git repository.")
+@click.option("--team", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Start with this team: CSV (name,email,role,groups) or YAML.")
 @pass_app
-def command(app: App, directory: Path | None, name, prefix, user_name, no_git) -> None:
+def command(app: App, directory: Path | None, name, prefix, user_name, no_git, team: Path | None) -> None:
     """Create a desk in DIR (default: --store / CSTOOL_STORE, else the current folder):
     config, templates, folders, .gitignore, git and a first commit.
 
     You are added to the roster as its manager (from --as, CSTOOL_USER or git
-    user.email); edit cstool.yaml to add your team.
+    user.email); --team FILE adds your team at once, `cstool roster add` one person later.
     """
     from cstool.desk.init import init_desk
 
@@ -35,5 +37,6 @@ def command(app: App, directory: Path | None, name, prefix, user_name, no_git) -
         user=app.as_user,
         user_name=user_name,
         git=not no_git and not app.no_commit,
+        team=team,
     )
     click.echo(f"Created desk in {root}")

@@ -12,7 +12,7 @@ from cstool.domain.states import STATUSES
 
 @click.command("list")
 @click.option("--status", multiple=True, metavar="STATUS", shell_complete=complete.statuses,
-              help=f"{', '.join(STATUSES)}, or all (default: all but closed).")
+              help=f"{', '.join(STATUSES)}, or all (default: all but closed and void).")
 @click.option("--type", "types", multiple=True, metavar="TYPE", shell_complete=complete.types,
               help="Only these types (repeatable or comma-separated).")
 @click.option("--group", "groups", multiple=True, metavar="GROUP", shell_complete=complete.groups)

@@ -295,7 +295,7 @@ def _parse_ladder(v: _Validator, root: Any) -> tuple[str, ...]:
     return tuple(seq)
 
 
-PERSON_KEYS = {"id": True, "name": True, "role": True, "groups": False, "signing_key": False}
+PERSON_KEYS = {"id": True, "name": True, "role": True, "groups": False, "signing_key": False, "left": False}
 SIGNING_KEY_RE = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
                             r"sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/=]+( .*)?$")
 
@@ -339,7 +339,8 @@ def _parse_person(v: _Validator, roster_node: list, i: int, groups: dict[str, Gr
         if not SIGNING_KEY_RE.match(key):
             v.fail(p, "signing_key", f"'{kp}.signing_key': not an SSH public key; paste one line of the person's "
                                      "~/.ssh/id_ed25519.pub (ssh-ed25519 AAAA…)")
-    return Person(pid, pname, role, tuple(pgroups), key)
+    left = v.day(p, "left", f"{kp}.left") if "left" in p else None
+    return Person(pid, pname, role, tuple(pgroups), key, left)
 
 
 def _parse_channels(v: _Validator, root: Any) -> dict[str, Label]:

@@ -40,7 +40,13 @@ class Person:
     role: str
     groups: tuple[str, ...]
     signing_key: str | None = None  # an SSH public key ("ssh-ed25519 AAAA…") for verify --history --require-signed
+    left: date | None = None  # the day they left the desk (roster remove): kept for the history, never acting again
     recorded_by: str | None = field(default=None, compare=False)  # the committer when a lead acts for this person
+
+    @property
+    def active(self) -> bool:
+        """Whether the person still works at the desk (has not left)."""
+        return self.left is None
 
     def in_group(self, group: str | None) -> bool:
         """Whether this person is a member of the group (None: no group, so never)."""
@@ -143,11 +149,13 @@ class Config:
         return None
 
     def members(self, group: str) -> list[Person]:
-        return [p for p in self.roster if p.in_group(group)]
+        """The people of a group who still work at the desk."""
+        return [p for p in self.roster if p.in_group(group) and p.active]
 
 
 DEFAULT_HOURS = {d: ((8 * 60 + 30, 17 * 60 + 30),) for d in WEEKDAYS[:5]}
 
 ACTIONS = ("create", "route", "escalate", "reply", "note", "chase", "pending", "resume", "resolve", "close",
-           "close_major", "reopen", "followup", "followup_own", "ack", "backfill", "customer", "import", "config")
+           "close_major", "reopen", "followup", "followup_own", "ack", "backfill", "customer", "import", "config",
+           "roster", "edit", "void")
 WHO = ("assignee", "group", "followup_group") + ROLES

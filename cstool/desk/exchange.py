@@ -52,9 +52,13 @@ JSON_SUFFIX = ".json"  # an event value that is a list or mapping: JSON text in 
 
 
 def redact(ticket: dict[str, Any]) -> dict[str, Any]:
+    """The ticket with the customer's phone and email masked, in its customer block and in
+    the ``edit`` events that changed them."""
     out = dict(ticket)
     if isinstance(out.get("customer"), dict):
         out["customer"] = render.mask_customer(out["customer"], False)
+    if isinstance(out.get("history"), list):
+        out["history"] = render.masked_edits(out["history"])
     return out
 
 

@@ -39,8 +39,8 @@ from cstool.errors import CstoolError, DeskError
 from cstool.git import repo
 
 # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target;
-# 12: files that cannot be read are kept in bad_files
-SCHEMA_VERSION = 12
+# 12: files that cannot be read are kept in bad_files; 13: a void ticket (作废) keeps no deadlines
+SCHEMA_VERSION = 13
 INDEX_FILE = "index.sqlite"
 # the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
 # the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
@@ -224,20 +224,25 @@ class Index:
 
     def _meta_for_current_config(self) -> dict[str, str]:
         """The meta table; a config other than the one indexed, or per-ticket facts worked
-        out by other code (:func:`definitions_key`), empties the index first."""
+        out by other code (:func:`definitions_key`), empties the index first. A changed
+        cstool.yaml whose change is only in what the index keeps nothing of (the roster,
+        the permissions, the history rules: :func:`config_content_key`) keeps the index."""
         from cstool.config.load import config_key
 
         key = config_key(self.desk.root)
         defs = definitions_key()
         meta = dict(self.conn.execute("SELECT key, value FROM meta"))
-        if meta.get("config") != key or meta.get("definitions") != defs:
-            self.conn.execute("BEGIN IMMEDIATE")
+        if meta.get("config") == key and meta.get("definitions") == defs:
+            return meta
+        content = config_content_key(self.desk.root)
+        self.conn.execute("BEGIN IMMEDIATE")
+        if meta.get("definitions") != defs or content is None or meta.get("content") != content:
             for table in ("files", "docs", "deadlines", "customers", "bad_files", "watch", "meta"):
                 self.conn.execute(f"DELETE FROM {table}")
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('config', ?)", (key,))
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('definitions', ?)", (defs,))
-            self.conn.execute("COMMIT")
-            meta = {"config": key, "definitions": defs}
+            meta = {"definitions": defs}
+        meta.update(config=key, content=content or "")
+        self.conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(meta.items()))
+        self.conn.execute("COMMIT")
         return meta
 
     def _delete_stale(self, changed: list[tuple[str, str]], removed: list[str],
@@ -667,16 +672,16 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | U
 
 
 def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, ...]]:
-    """SQL for the tickets that can count in a period: created before its end and either
-    active now or touched since 30 days before its start (a follow-up call falls due
-    within days of the close). Times are compared as text with a day's margin either
-    side, so a hand-written offset cannot drop a ticket."""
+    """SQL for the tickets that can count in a period: created before its end, not void
+    (作废), and either active now or touched since 30 days before its start (a follow-up
+    call falls due within days of the close). Times are compared as text with a day's
+    margin either side, so a hand-written offset cannot drop a ticket."""
     from datetime import timedelta
 
     lo = (start - timedelta(days=31)).isoformat()
     hi = (end + timedelta(days=1)).isoformat()
-    return (f"coalesce(f.created, '') < ? AND (coalesce(f.updated, '') >= ? OR f.status IN ({_marks(WORKING)}))",
-            (hi, lo, *WORKING))
+    return (f"coalesce(f.created, '') < ? AND coalesce(f.status, '') != 'void' "
+            f"AND (coalesce(f.updated, '') >= ? OR f.status IN ({_marks(WORKING)}))", (hi, lo, *WORKING))
 
 
 def _kind(rel: str) -> str | None:
@@ -735,6 +740,29 @@ def _private(path: Path) -> None:
                 os.chmod(f"{path}{suffix}", 0o600)
         except FileNotFoundError:
             pass
+
+
+# the parts of cstool.yaml nothing the index keeps depends on: changing them keeps the index
+CONFIG_NOT_INDEXED = ("roster", "permissions", "history")
+
+
+def config_content_key(root: Path) -> str | None:
+    """A hash of what cstool.yaml says, leaving out :data:`CONFIG_NOT_INDEXED` (None when
+    it cannot be read: the index is then rebuilt, as for any change)."""
+    import hashlib
+
+    from cstool.desk.paths import CONFIG_FILE
+    from cstool.reports.render import plain
+
+    try:
+        data = yamlio.load_plain(root / CONFIG_FILE, CONFIG_FILE)
+    except Exception:  # noqa: BLE001 - whatever makes it unreadable, the safe answer is a rebuild
+        return None
+    if not isinstance(data, dict):
+        return None
+    kept = {str(k): v for k, v in data.items() if str(k) not in CONFIG_NOT_INDEXED}
+    text = json.dumps(plain(kept), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @functools.cache

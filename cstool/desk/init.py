@@ -15,6 +15,7 @@ from cstool.domain.ids import PREFIX_RE
 from cstool.domain.templates import TEMPLATE_DIR, packaged_templates
 from cstool.errors import DeskError, InputError
 from cstool.git import repo
+from cstool.reports.render import plain
 
 # no trailing slash: a .cstool that is a file or a link is ignored too, so none gets committed
 GITIGNORE = f"# cstool's cache and lock: derived, rebuilt at will\n{CACHE_DIR}\n"
@@ -41,13 +42,23 @@ def _git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def render_config(name: str | None, prefix: str | None, email: str, person: str) -> str:
-    """The default config with the desk's name, prefix and its first roster entry."""
+def render_config(name: str | None, prefix: str | None, email: str, person: str, team: Path | None = None) -> str:
+    """The default config with the desk's name, prefix and its first roster entry (or the
+    team of a team file, with the person creating the desk as manager unless listed)."""
     data = yamlio.loads(default_config_text(), "default config")
     if name:
         data["desk"]["name"] = name
     if prefix:
         data["desk"]["prefix"] = prefix
+    if team is not None:
+        from cstool.desk import roster
+
+        known = parse_config(plain(data) | {"roster": [{"id": email, "name": person, "role": "manager"}]},
+                              Path(CONFIG_FILE)).groups
+        intake = tuple(k for k, g in known.items() if not g.department)
+        founder = roster.Entry(email, person, "manager", intake)
+        data["roster"] = roster.init_roster(known, roster.read_team(team, known), founder)
+        return yamlio.dumps(data)
     entry = CommentedMap()
     entry["id"] = email
     entry["name"] = person
@@ -60,13 +71,19 @@ def render_config(name: str | None, prefix: str | None, email: str, person: str)
 
 
 def init_desk(directory: Path, *, name: str | None, prefix: str | None, user: str | None,
-              user_name: str | None, git: bool) -> Path:
-    """Create a desk in directory and return its resolved path."""
+              user_name: str | None, git: bool, team: Path | None = None) -> Path:
+    """Create a desk in directory and return its resolved path (``team``: a team file, see
+    :func:`cstool.desk.roster.read_team`)."""
     root = directory.expanduser()
     _check_new_desk(root, name, prefix)
     email, person = _identity(root, user, user_name)
-    text = render_config(name, prefix, email, person)
-    parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
+    text = render_config(name, prefix, email, person, team)
+    config = parse_config(yamlio.loads(text, CONFIG_FILE), root / CONFIG_FILE)  # never write an invalid desk
+    if team is not None:
+        from cstool.domain import permissions
+
+        if not any(permissions.may(config, "roster", p) for p in config.roster):
+            raise InputError("error.roster_last_keeper", needed=permissions.needed(config, "roster"))
     written = _write_desk_files(root, text)
     if git and _git_available():
         from cstool.git.driver import setup_git

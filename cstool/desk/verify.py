@@ -4,7 +4,8 @@ Each finding names the file (and line where one applies) and a reason. The check
 every file parses safely and has the ticket schema; the history replays to the current
 fields; no ID is used twice; every complaint that is closed has a resolution and, once
 its follow-up call is past due, a follow-up result; every actor and assignee is on the
-roster; every referenced customer and linked ticket exists; merge conflicts recorded
+roster (a ticket still being worked on not with someone who has left); every referenced
+customer and linked ticket exists; merge conflicts recorded
 by the merge driver are listed until resolved; no running deadline falls in a year that
 no calendar source (the official calendar, the desk's own lists) covers. Symbolic links
 under tickets/, customers/ and templates/ are reported (cstool never follows them), and
@@ -25,7 +26,7 @@ from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.desk import yamlio
 from cstool.domain import history, ids
 from cstool.domain.merge import MERGE_ACTOR
-from cstool.domain.states import STATUSES
+from cstool.domain.states import STATUSES, WORKING
 from cstool.errors import CstoolError
 from cstool.messages import Phrase
 from cstool.reports.render import shown
@@ -119,8 +120,12 @@ def check_ticket(data: Any, rel: str, config: Config, now: datetime, customers: 
     _check_customer(data, customers, add)
     _check_history(data, tid, config, add)
     assignee = data.get("assignee")
-    if assignee and config.person(str(assignee)) is None:
+    holder = config.person(str(assignee)) if assignee else None
+    if assignee and holder is None:
         add("roster", Phrase("finding.assignee", who=repr(assignee)), "assignee")
+    elif holder is not None and not holder.active and data.get("status") in WORKING:
+        add("roster", Phrase("finding.assignee_left", who=repr(assignee), day=str(holder.left), id=tid,
+                             group=data.get("group")), "assignee")
     _check_complaint(data, config, now, add)
     return out
 
@@ -187,6 +192,9 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
         if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
             add("history", Phrase("finding.event_fields", n=i + 1), i, hist)
             continue
+        problem = history.event_problem(ev)
+        if problem is not None:
+            add("history", Phrase("finding.event_problem", n=i + 1, problem=problem), i, hist)
         if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
             add("roster", Phrase("finding.event_by", n=i + 1, who=repr(ev.get("by"))), i, hist)
         if ev.get("action") == "merge-conflict" and i > last_ack:
@@ -262,6 +270,8 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
 def _running_deadlines(data: dict) -> list[tuple[str, Any, Any]]:
     """(what, due time as written, node) of a ticket's deadlines that are still running."""
     out: list[tuple[str, Any, Any]] = []
+    if data.get("status") == "void":
+        return out
     if data.get("status") in ("resolved", "closed"):
         for f in data.get("followups") or []:
             if isinstance(f, dict) and f.get("due") and not f.get("done_at"):

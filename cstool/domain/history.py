@@ -14,12 +14,107 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool.domain import states
-from cstool.domain.model import FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
+from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
 
 DERIVED = ("status", "group", "assignee", "level", "resolution", "updated")
 DERIVED_SLA = ("first_response_at", "resolved_at")
 # computed when the event happened (they need the calendar) and carried by the event
 CARRIED_SLA = ("resolution_due", "paused_minutes")
+
+
+# fields of the ticket an ``edit`` event may change (``fields.KEY``: a template field too)
+EDITABLE = ("title", "description", "priority", "severity", "category", "customer.name", "customer.phone",
+            "customer.email", "due", "sla.policy", "sla.first_response_target", "sla.first_response_due",
+            "sla.resolution_target", "sla.resolution_due")
+# what a state replayed through edits carries besides the derived fields (read by the checks of
+# verify --history: a complaint found major needs a supervisor to close)
+EDIT_STATE = ("type", "severity")
+
+
+def changes(ev: Any) -> list[tuple[str, Any, Any]]:
+    """An ``edit`` event's changes as (field path, old value, new value); [] for any other
+    event or a change that is not a mapping with a ``field``."""
+    if not isinstance(ev, dict) or ev.get("action") != "edit":
+        return []
+    out = []
+    for change in ev.get("changes") or []:
+        if isinstance(change, dict) and isinstance(change.get("field"), str):
+            out.append((change["field"], change.get("from"), change.get("to")))
+    return out
+
+
+def editable(path: str) -> bool:
+    """Whether an ``edit`` event may change this field path."""
+    return path in EDITABLE or (path.startswith("fields.") and len(path) > len("fields."))
+
+
+def set_path(ticket: Any, path: str, value: Any) -> None:
+    """Set (None: remove) a field path such as ``priority``, ``customer.phone`` or
+    ``fields.order_no`` in a ticket, keeping file order."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        if value is None:
+            ticket.pop(head, None)
+        else:
+            put_field(ticket, head, value, FIELD_ORDER)
+        return
+    inner = ticket.get(head)
+    if not isinstance(inner, dict):
+        if value is None:
+            return
+        inner = CommentedMap()
+        put_field(ticket, head, inner, FIELD_ORDER)
+    if value is None:
+        inner.pop(rest, None)
+        if not inner:
+            ticket.pop(head, None)
+    else:
+        put_field(inner, rest, value, {"customer": CUSTOMER_ORDER, "sla": SLA_ORDER}.get(head, ()))
+
+
+def get_path(ticket: Any, path: str) -> Any:
+    """The value at a field path (None when absent)."""
+    head, _, rest = path.partition(".")
+    value = ticket.get(head) if isinstance(ticket, dict) else None
+    if not rest:
+        return value
+    return value.get(rest) if isinstance(value, dict) else None
+
+
+def event_problem(ev: Any) -> str | None:
+    """What is wrong with an ``edit`` or ``void`` event's own fields (None: nothing, or
+    another action): an edit lists its changes as ``{field, from, to}`` of fields edit may
+    change; a void gives its reason."""
+    action = ev.get("action") if isinstance(ev, dict) else None
+    if action == "void" and not str(ev.get("reason") or "").strip():
+        return "a void event must give its reason"
+    if action != "edit":
+        return None
+    listed = ev.get("changes")
+    if not isinstance(listed, list) or not listed or len(changes(ev)) != len(listed):
+        return "an edit event must list its changes as {field, from, to}"
+    wrong = [path for path, _, _ in changes(ev) if not editable(path)]
+    return f"an edit event may not change {', '.join(wrong)}" if wrong else None
+
+
+def before_edits(ticket: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    """The values the fields had before the history's first ``edit`` of each (the file's
+    value when none changed it): where a replay of the events starts from."""
+    out = {key: get_path(ticket, key) for key in keys}
+    seen: set[str] = set()
+    for ev in ticket.get("history") or []:
+        for path, old, _ in changes(ev):
+            if path in out and path not in seen:
+                out[path] = old
+                seen.add(path)
+    return out
+
+
+def apply_changes(ticket: Any, ev: Any) -> None:
+    """Set the fields an ``edit`` event changes to their new values."""
+    for path, _, new in changes(ev):
+        if editable(path):
+            set_path(ticket, path, new)
 
 
 def blank_state() -> dict[str, Any]:
@@ -57,6 +152,12 @@ def step(state: dict[str, Any], ev: Any) -> None:
         state["resolved_at"] = None
     elif action == "followup":
         _step_followup(state, ev, at)
+    elif action == "void":
+        state["status"] = "void"
+    elif action == "edit":
+        for path, _, new in changes(ev):
+            if path in EDIT_STATE:  # what permission and level checks read as the history goes
+                state[path] = new
     # note, chase, merge-conflict and unknown actions change no current field
     if at:
         state["updated"] = at
@@ -157,6 +258,7 @@ def apply(ticket: Any, ev: Any) -> None:
     history.append(ev)
     write_state(ticket, state)
     carry(ticket, ev)
+    apply_changes(ticket, ev)
 
 
 def carry(ticket: Any, ev: Any) -> None:

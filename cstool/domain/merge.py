@@ -17,7 +17,10 @@ Rules (also in docs/teams.md):
    field against the common ancestor: a change on one side wins over no change; when
    both sides changed a field differently, the side with the later ``updated`` time
    wins (ties: the smaller value), and a ``merge-conflict`` event records what was
-   dropped.
+   dropped. A field that an ``edit`` event new on either side changed (``cstool edit``)
+   takes the value of the latest such event in the united history, so the file agrees
+   with its history; when both sides edited it to different values, the
+   ``merge-conflict`` event names the value dropped.
 5. When the united history holds an action that the state reached by then does not
    allow (e.g. one clone escalated a ticket the other had closed), the event is kept and
    replayed as recorded, and a ``merge-conflict`` event names it for a person to review.
@@ -36,7 +39,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cstool.domain import states
-from cstool.domain.history import blank_state, replay, step, write_state
+from cstool.domain.history import blank_state, changes, replay, set_path, step, write_state
 from cstool.domain.model import FIELD_ORDER, ordered
 from cstool.reports.render import mask_text, plain
 
@@ -160,6 +163,7 @@ def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
     notes: list[str] = []
     merged = _merge_fields(base, ours, theirs, a_up, b_up, notes)
     sla = _merge_sla(base, ours, theirs, a_up, b_up, history, notes)
+    edited = _edited(base, ours, theirs, history, notes)
     for ev, status in invalid_steps(history):
         notes.append(f"{ev.get('action')} at {ev.get('at')} by {ev.get('by')} came when the ticket was already {status}")
     if notes:
@@ -169,10 +173,33 @@ def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
         from cstool.domain.model import SLA_ORDER
 
         doc["sla"] = ordered(sla, SLA_ORDER)
+    for path, value in edited.items():
+        set_path(doc, path, value)
     doc["history"] = CommentedSeq(history)
     state = replay(history)
     write_state(doc, state)
     return ordered(dict(doc), FIELD_ORDER)
+
+
+def _edited(base: Any, ours: Any, theirs: Any, history: list[Any], notes: list[str]) -> dict[str, Any]:
+    """The fields ``edit`` events new on either side changed, each with the latest such
+    event's value; a field edited to different values on the two sides is noted (and the
+    field-by-field note about it, which the edits decide, dropped)."""
+    old = set(occurrence_keys(list(base.get("history") or [])))
+    sides = {}
+    for name, side in (("ours", ours), ("theirs", theirs)):
+        events = list(side.get("history") or [])
+        sides[name] = {path: new for ev, key in zip(events, occurrence_keys(events), strict=True) if key not in old
+                       for path, _, new in changes(ev)}
+    latest = {path: new for ev in history for path, _, new in changes(ev) if path in sides["ours"] or path in sides["theirs"]}
+    heads = {path.split(".", 1)[0] for path in latest} | ({"sla"} if any(p.startswith("sla.") for p in latest) else set())
+    notes[:] = [n for n in notes if n.split(":", 1)[0].split(".", 1)[0] not in heads]
+    for path, value in latest.items():
+        mine, other = sides["ours"].get(path, value), sides["theirs"].get(path, value)
+        if path in sides["ours"] and path in sides["theirs"] and canonical(mine) != canonical(other):
+            dropped = other if canonical(mine) == canonical(value) else mine
+            notes.append(f"{path}: kept {_short(value)}, dropped {_short(dropped)}")
+    return latest
 
 
 def _merge_fields(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, notes: list[str]) -> dict[str, Any]:

@@ -6,7 +6,9 @@ desk's follow-up group, ``followups.group``), or a role, meaning that role and e
 role above it (agent < lead < supervisor < manager). The defaults follow the seeds: any
 member of the group may reply and note; the assignee pends, resumes, resolves and closes;
 leads and above may route and escalate anyone's tickets; only a supervisor or manager
-may close a major (重大) complaint.
+may close a major (重大) complaint. The assignee or a lead and above may correct a ticket
+(``edit``); a lead and above may void one (``void``, 作废); the manager changes the roster
+(``roster``) and the permissions (``config``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ DEFAULTS: dict[str, tuple[str, ...]] = {
     "backfill": ("lead",),
     "customer": ("agent",),
     "import": ("supervisor",),  # import whole tickets with their history
-    "config": ("manager",),  # change cstool.yaml's roster and permissions (checked by verify --history)
+    "config": ("manager",),  # change cstool.yaml's permissions and history rules (checked by verify --history)
+    "roster": ("manager",),  # add, change and remove people on the roster (roster add/edit/remove)
+    "edit": ("assignee", "lead"),  # correct what a ticket says (cstool edit)
+    "void": ("lead",),  # 作废 a ticket registered by mistake (cstool void)
 }
 
 

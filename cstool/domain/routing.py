@@ -20,9 +20,59 @@ from cstool.domain.states import WORKING
 from cstool.errors import InputError
 
 
+def roster_person(config: Config, who: str, option: str = "--assignee") -> Person:
+    """The roster person a user named (email or name), or InputError naming the option and
+    the command that adds them."""
+    person = config.person(who)
+    if person is None:
+        raise not_on_roster(option, who)
+    return person
+
+
+def add_command(who: str, group: str = "GROUP") -> str:
+    """The command that puts a person a user named (an email or a name) on the roster."""
+    from cstool.config.schema import is_email
+    from cstool.reports.render import shown
+
+    if is_email(who.strip()):
+        return f"cstool roster add {who.strip()} --name NAME --role agent --group {group}"
+    return f"cstool roster add EMAIL --name {shown(who.strip())} --role agent --group {group}"
+
+
+def not_on_roster(source: str, who: str) -> InputError:
+    """The refusal for a person who is not on the roster, naming the command that adds them."""
+    from cstool.reports.render import shown
+
+    return InputError("error.not_on_roster", source=source, who=shown(who), add=add_command(who))
+
+
+def receiving_groups(config: Config) -> list[str]:
+    """The groups tickets are sent to without a person choosing: those of the routing rules,
+    the types' default groups and the follow-up group, in config order."""
+    wanted = {rule.group for rule in config.routing} | {t.group for t in config.types.values()}
+    if config.followup_group:
+        wanted.add(config.followup_group)
+    return [key for key in config.groups if key in wanted]
+
+
+def unstaffed_groups(config: Config) -> list[str]:
+    """Receiving groups with nobody holding the ladder's first role: their new tickets stay unassigned."""
+    return [key for key in receiving_groups(config) if not candidates(config, key, 1)]
+
+
+def active_person(config: Config, who: str, option: str = "--assignee") -> Person:
+    """The roster person a user named, who must still work at the desk (not left)."""
+    person = roster_person(config, who, option)
+    if not person.active:
+        raise InputError("error.person_left", source=option, id=person.id, day=str(person.left))
+    return person
+
+
 def group_member(config: Config, person: Person, group: str) -> Person:
     """The roster person a user named as the assignee of a ticket in group (resolved by
-    :func:`cstool.config.words.person`), who must be a member."""
+    :func:`cstool.config.words.person`), who must still work at the desk and be a member."""
+    if not person.active:
+        raise InputError("error.person_left", source="--assignee", id=person.id, day=str(person.left))
     if not person.in_group(group):
         raise InputError("error.not_in_group", who=person.id, group=group, name=config.groups[group].name)
     return person
@@ -58,7 +108,7 @@ def candidates(config: Config, group: str, level: int) -> list[Person]:
     members = [p for p in config.members(group) if p.role == role]
     if members or level == 1:
         return members
-    return [p for p in config.roster if p.role == role]
+    return [p for p in config.roster if p.role == role and p.active]
 
 
 def choose_assignee(config: Config, group: str, level: int, tickets: Iterable[dict[str, Any]]) -> str | None:

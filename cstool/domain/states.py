@@ -2,8 +2,11 @@
 
 Statuses: ``open`` (new or routed), ``in_progress``, ``pending`` (waiting on the customer
 or another department; SLA clocks pause), ``resolved`` (a result is recorded),
-``closed``. Each action names the statuses it may start from and the status it leads
-to (None: unchanged, or as :func:`next_status` says).
+``closed``, and ``void`` (作废: registered by mistake; kept in the history and in git, but
+left out of lists, deadlines, statistics, exports and samples). ``edit`` corrects what a
+ticket says (priority, severity, title, customer contact, template fields …) in any status
+but void; ``void`` may be taken from any status and is final. Each action names the
+statuses it may start from and the status it leads to (None: unchanged, or as :func:`next_status` says).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 from cstool.errors import InputError
 from cstool.messages import Joined, Phrase
 
-STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
+STATUSES = ("open", "in_progress", "pending", "resolved", "closed", "void")
+# every status a ticket that counts can have: all but void (what export and --status all… count)
+COUNTED = STATUSES[:-1]
 # still being worked on: SLA clocks run, routing counts them as load, audits call them backlog
 WORKING = ("open", "in_progress", "pending")
 # not yet closed: what ``list`` shows by default
@@ -31,6 +36,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reopen": (("resolved", "closed"), "open"),
     "followup": (("resolved", "closed"), None),
     "ack": (STATUSES, None),  # a person has reviewed a merge conflict
+    "edit": (COUNTED, None),  # a correction of what the ticket says; no status change
+    "void": (COUNTED, "void"),  # 作废: registered by mistake; final
 }
 
 

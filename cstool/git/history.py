@@ -263,20 +263,25 @@ def check_commit(ctx: _Context, c: Commit) -> list[Finding]:
 
 def _check_config_change(ctx: _Context, c: Commit, config: Config, rest: str, new: str,
                          olds: dict[str, str]) -> list[Finding]:
-    def watched(sha: str) -> str:
+    """A change of the watched keys of cstool.yaml: the roster needs the ``roster``
+    permission, the permissions and history rules the ``config`` one."""
+    def watched(sha: str) -> dict[str, str]:
         doc = ctx.doc(sha, rest)
-        return canonical({k: doc.get(k) for k in WATCHED_CONFIG_KEYS} if isinstance(doc, dict) else None)
+        return {k: canonical(doc.get(k) if isinstance(doc, dict) else None) for k in WATCHED_CONFIG_KEYS}
 
     after = watched(new)
-    if not olds or any(watched(old) == after for old in olds.values()):
+    befores = [watched(old) for old in olds.values()]
+    if not befores or any(before == after for before in befores):
         return []
+    changed = {k for before in befores for k in WATCHED_CONFIG_KEYS if before[k] != after[k]}
+    needs = sorted({"roster" if k == "roster" else "config" for k in changed})
     person = config.person(c.committer)
-    if person is not None and permissions.may(config, "config", person):
+    if person is not None and all(permissions.may(config, need, person) for need in needs):
         return []
     who = f"{c.committer} ({person.role})" if person else f"{c.committer}, who is not on the roster,"
     return [Finding(c.sha, rest, None, "config-change",
-                    f"{who} changed the roster, permissions or history settings of cstool.yaml; "
-                    f"that needs {permissions.needed(config, 'config')}")]
+                    f"{who} changed the {', '.join(sorted(changed))} of cstool.yaml; "
+                    f"that needs {' and '.join(str(permissions.needed(config, need)) for need in needs)}")]
 
 
 def _events(doc: Any, key: str) -> list[dict]:
@@ -362,7 +367,7 @@ def _check_ticket_events(ctx: _Context, c: Commit, config: Config, doc: dict, ev
     """Each event the commit added: who made it, whether they might, and when."""
     imported = new_file and bool(events) and events[-1].get("action") == "import"
     state = replaying.blank_state()
-    state.update(type=doc.get("type"), severity=doc.get("severity"))
+    state.update(replaying.before_edits(doc, replaying.EDIT_STATE))
     added_set = set(added)
     for i, ev in enumerate(events):
         if i in added_set and not (imported and i < len(events) - 1):
@@ -391,13 +396,14 @@ def _rank(person: Person | None) -> int:
 
 def _caused_by(events: list[dict], i: int) -> str | None:
     """The action whose consequence event i is: an unsatisfied follow-up call reopens and
-    escalates the ticket in the same command (same time, same person)."""
+    escalates the ticket in the same command (same time, same person), and an edit that
+    makes a complaint major escalates it to the level that needs."""
     ev, prev = events[i], events[i - 1] if i else None
     while prev is not None and ev.get("action") in ("reopen", "escalate"):
         if (prev.get("at"), prev.get("by")) != (ev.get("at"), ev.get("by")):
             return None
-        if prev.get("action") == "followup":
-            return "followup"
+        if prev.get("action") in ("followup", "edit"):  # an edit making a complaint major moves it up
+            return str(prev.get("action"))
         i -= 1
         prev = events[i - 1] if i else None
     return None
@@ -416,8 +422,9 @@ def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, a
     elif by.lower() != c.committer:
         add("impersonation", f"{what} is by {by} but the commit's committer is {c.committer}")
     person = config.person(by)
-    if person is None:
-        add("roster", f"{what}: {by} is not on the roster as it stood before this commit")
+    if person is None or not person.active:
+        gone = f" (they left on {person.left})" if person is not None else ""
+        add("roster", f"{what}: {by} is not on the roster as it stood before this commit{gone}")
         return
     action = caused_by or str(ev.get("action"))
     needed = [action] if action in permissions.DEFAULTS else []

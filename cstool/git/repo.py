@@ -268,6 +268,27 @@ def unsaved_files(root: Path, pathspec: tuple[str, ...]) -> list[str]:
     return sorted(parsed[1]) if parsed else []
 
 
+def differs_from_head(root: Path, rel: str) -> bool:
+    """Whether the file (relative to root) differs from its version at HEAD, or is not
+    committed at all: its git blob hash against HEAD's, so that git reads two objects, not
+    the whole index of a large desk. False outside git or for a missing file."""
+    import hashlib
+
+    try:
+        data = (root / rel).read_bytes()
+    except OSError:
+        return False
+    if _top(root) is None:
+        return False
+    proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"HEAD:./{rel}"], cwd=root, env=_read_env(),
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return True
+    head = proc.stdout.strip()
+    algorithm = hashlib.sha256 if len(head) == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(data) + data).hexdigest() != head
+
+
 def log(root: Path, path: Path, limit: int | None = None) -> list[dict[str, str]]:
     """The commits touching one file, newest first."""
     args = ["log", "--follow", "--format=%H%x1f%h%x1f%aI%x1f%an%x1f%ae%x1f%s%x1e"]

@@ -26,6 +26,8 @@ def handover(tickets: Iterable[Any], config: Config, cal: Any, since: datetime, 
     opened, closed, escalated = [], [], []
     still_open: dict[str, list[dict[str, Any]]] = {}
     for t in tickets:
+        if t.get("status") == "void":  # 作废: registered by mistake, nothing to hand over
+            continue
         tid = str(t.get("id"))
         row = {"id": tid, "title": t.get("title"), "status": t.get("status"), "group": t.get("group"),
                "assignee": t.get("assignee")}

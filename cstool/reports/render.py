@@ -103,6 +103,22 @@ def csv_uncell(text: str) -> str:
     return text
 
 
+CONTACT_FIELDS = ("customer.phone", "customer.email")  # what an ``edit`` event may hold of a customer's contact
+
+
+def masked_edits(events: list[Any]) -> list[Any]:
+    """A history with the customer contacts its ``edit`` events changed masked (copies of
+    those events; the others as they are)."""
+    out = []
+    for ev in events:
+        changes = ev.get("changes") if isinstance(ev, dict) else None
+        if isinstance(changes, list) and any(isinstance(c, dict) and c.get("field") in CONTACT_FIELDS for c in changes):
+            ev = dict(ev, changes=[dict(c, **{k: mask_text(c.get(k)) for k in ("from", "to")})
+                                   if isinstance(c, dict) and c.get("field") in CONTACT_FIELDS else c for c in changes])
+        out.append(ev)
+    return out
+
+
 def mask_customer(customer: Any, reveal: bool) -> Any:
     if reveal or not isinstance(customer, dict):
         return customer

@@ -101,11 +101,42 @@ def ticket_list(rows: list[dict[str, Any]], config: Config, lang: str, fmt: str,
 # --------------------------------------------------------------------------- show
 
 
-def describe_event(ev: Any, config: Config, lang: str) -> str:
-    """One history event as a readable line (without time and actor)."""
+def _edited_value(path: str, value: Any, lang: str, reveal: bool) -> str:
+    """One side of an edit's change as shown: contacts masked unless reveal, severities named."""
+    if value is None or value == "":
+        return "—"
+    if path == "severity":
+        return label("severity." + str(value), lang, default=str(value))
+    if path == "due" or path.endswith("_due"):
+        return short_time(str(value))
+    text = " ".join(str(value).split())
+    if path in ("customer.phone", "customer.email", "customer.name", "description", "title") and not reveal:
+        text = render.mask_text(text)
+    return render.truncate(text, 40)
+
+
+def edit_changes(ev: Any, lang: str, reveal: bool = False) -> list[str]:
+    """An ``edit`` event's changes, each as ``field: old → new``."""
+    out = []
+    for change in ev.get("changes") or []:
+        if not isinstance(change, dict):
+            continue
+        path = str(change.get("field") or "")
+        leaf = path.rsplit(".", 1)[-1]
+        name = leaf if path.startswith("fields.") else label({"customer.name": "customer"}.get(path, leaf), lang)
+        old, new = (_edited_value(path, change.get(k), lang, reveal) for k in ("from", "to"))
+        out.append(f"{name}: {old} → {new}")
+    return out
+
+
+def describe_event(ev: Any, config: Config, lang: str, reveal: bool = False) -> str:
+    """One history event as a readable line (without time and actor); the contacts an edit
+    changed are masked unless reveal."""
     action = str(ev.get("action", ""))
     name = label("action." + action, lang)
     parts = [name]
+    if action == "edit":
+        parts.append("; ".join(edit_changes(ev, lang, reveal)))
     if action == "create":
         where = group_name(config, str(ev.get("group") or ""), lang)
         who = person_name(config, ev.get("assignee"))
@@ -173,7 +204,7 @@ def ticket_detail(ticket: Any, config: Config, lang: str, reveal: bool, clocks: 
     _section(lines, "description", ["  " + ln for ln in desc.splitlines()] if desc else [], lang)
     _section(lines, "followups", [_followup_line(f, lang) for f in ticket.get("followups") or []], lang)
     _section(lines, "history", [f"  {short_time(str(ev.get('at') or ''))}  {person_name(config, ev.get('by'))}  "
-                                f"{describe_event(ev, config, lang)}" for ev in ticket.get("history") or []], lang)
+                                f"{describe_event(ev, config, lang, reveal)}" for ev in ticket.get("history") or []], lang)
     return "".join(part + "\n" for line in lines for part in render.wrap_line(render.escape_controls(line), width))
 
 
@@ -243,6 +274,8 @@ def ticket_json(ticket: Any, reveal: bool, clocks: list[Any] | None = None) -> s
         data["sla"]["resolution_left_minutes"] = round(paused.left_minutes or 0)
     if "customer" in data:
         data["customer"] = render.mask_customer(data["customer"], reveal)
+    if not reveal and isinstance(data.get("history"), list):
+        data["history"] = render.masked_edits(data["history"])
     ordered = {k: data[k] for k in FIELD_ORDER if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
     return render.to_json(ordered) + "\n"

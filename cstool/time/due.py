@@ -51,7 +51,8 @@ class Item:
 
 def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
               now: datetime) -> list[tuple[str, datetime, float | None, bool, str, str]]:
-    """A ticket's running deadlines: (kind, due, target minutes, calendar time?, assignee, group).
+    """A ticket's running deadlines: (kind, due, target minutes, calendar time?, assignee, group);
+    none for a void ticket.
 
     The due moments do not depend on ``now`` (a paused clock has none), so the index can
     keep them; ``now`` only has to be at or after the ticket's last event."""
@@ -63,6 +64,8 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
         if at is not None and at > latest:
             latest = at
     status = ticket.get("status")
+    if status == "void":  # 作废: nothing of it is due any more
+        return []
     out = []
     for clock in sla.ticket_clocks(ticket, config, cal, latest):
         due = clock.due
