@@ -110,7 +110,7 @@ def _undo(root: Path, rels: list[str], dirs: list[str], committed_check: bool) -
     from cstool.git import repo
 
     top = repo.work_tree(root) if committed_check and rels else None
-    if top is not None and repo.run_git(root, "ls-tree", "--name-only", "HEAD", "--", *rels, check=False).stdout.strip():
+    if top is not None and repo.in_head(root, rels):
         return  # the commit went in (git finished after this process was killed): keep it
     for rel in rels:
         target = root / rel
@@ -127,7 +127,7 @@ def _undo(root: Path, rels: list[str], dirs: list[str], committed_check: bool) -
             except OSError:
                 pass  # not empty: something else is in it now
     if top is not None:
-        repo.run_git(root, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels, check=False)
+        repo.unstage(root, rels)
 
 
 def _write(path: Path, data: bytes) -> None:
