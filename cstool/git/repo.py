@@ -139,7 +139,8 @@ def in_head(root: Path, rel: list[str]) -> bool:
 def _head_entries(root: Path, full: list[str]) -> dict[str, str]:
     """``mode sha`` of each path at HEAD (relative to the top), from one ``git ls-tree`` of HEAD."""
     proc = run_git(root, "ls-tree", "-r", "-z", "--full-tree", "HEAD", check=False)
-    wanted, out = set(full), {}
+    wanted = set(full)
+    out: dict[str, str] = {}
     if proc.returncode != 0:
         return out
     for record in proc.stdout.split("\0"):
