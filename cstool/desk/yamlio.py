@@ -458,24 +458,29 @@ class _Fallback(Exception):
 
 
 def _reads_as_text(text: str) -> bool:
+    """Whether ruamel's resolver reads a plain scalar of the text back as text (not a number,
+    a date, true, null …): its own implicit rules, looked up by the first character as it does."""
     found = _RESOLVED.get(text)
     if found is None:
-        from ruamel.yaml.nodes import ScalarNode
-
-        resolver = _resolver()
-        found = resolver.resolve(ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+        table = _implicit_rules()
+        found = True
+        for tag, regexp in [*table.get(text[0] if text else "", ()), *table.get(None, ())]:
+            if regexp.match(text):
+                found = str(tag) == "tag:yaml.org,2002:str"
+                break
         if len(_RESOLVED) < _MEMO_LIMIT:
             _RESOLVED[text] = found
     return found
 
 
-_RESOLVER: list[Any] = []
+_RULES: list[Any] = []
 
 
-def _resolver() -> Any:
-    if not _RESOLVER:
-        _RESOLVER.append(_round_trip().resolver)
-    return _RESOLVER[0]
+def _implicit_rules() -> Any:
+    """The round-trip resolver's implicit rules (YAML 1.2) by first character."""
+    if not _RULES:
+        _RULES.append(_round_trip().resolver.versioned_resolver)
+    return _RULES[0]
 
 
 def _plain_allowed(text: str) -> bool:
@@ -594,7 +599,16 @@ def fast_dumps(data: Any) -> str | None:
     """The fast emitter alone: the text, or None when it leaves the document to :func:`dumps`."""
     if not isinstance(data, dict) or not data or not _plain_container(data):
         return None
+    if _ends_in_kept_breaks(data):
+        return None  # ruamel closes such a document with an explicit end "..."
     try:
         return _mapping(data, 0) + "\n"
     except _Fallback:
         return None
+
+
+def _ends_in_kept_breaks(data: Any) -> bool:
+    """Whether the document's last value is a text ending in two line breaks (a ``|+`` block)."""
+    while isinstance(data, (dict, list)) and data:
+        data = list(data.values())[-1] if isinstance(data, dict) else data[-1]
+    return isinstance(data, str) and (data == "\n" or data.endswith("\n\n"))

@@ -388,10 +388,17 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
     history.carry(ticket, ev)
 
 
+_CALENDARS: list[tuple[Config, Any]] = []  # the last config's calendar: many tickets made at once share it
+
+
 def calendar_of(config: Config):
     from cstool.time.calendar import BusinessCalendar
 
-    return BusinessCalendar(config.calendar, config.tz)
+    if _CALENDARS and _CALENDARS[0][0] is config:
+        return _CALENDARS[0][1]
+    cal = BusinessCalendar(config.calendar, config.tz)
+    _CALENDARS[:] = [(config, cal)]
+    return cal
 
 
 def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:
