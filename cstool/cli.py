@@ -446,7 +446,7 @@ class App:
             try:
                 done = committer(paths, message, desk.written_before())
             except KeyboardInterrupt:
-                repo.run_git(root, "reset", "-q", "--", *map(str, paths), check=False)  # unstage what it had added
+                repo.unstage(root, [os.path.relpath(p, root) for p in paths])  # unstage what it had added
                 raise
             desk.committed(paths)  # no longer to be put back on Ctrl-C
             return done

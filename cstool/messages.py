@@ -416,6 +416,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "customer.import_skipped": ("跳过已有的 {n} 份客户档案", "left out {n} customer records already in the desk"),
     "import.done": ("导入 {n} 张工单", "imported {n} tickets"),
     "import.skipped": ("跳过已在工单库中的 {n} 行", "left out {n} rows already in the desk"),
+    "import.progress.check": ("cstool: 检查导入行", "cstool: checking rows"),
+    "import.progress.write": ("cstool: 写入工单", "cstool: writing tickets"),
     "setup_git.done": ("已注册合并驱动", "merge driver registered"),
     # due
     "due.col.assignee": ("处理人", "assignee"),

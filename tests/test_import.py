@@ -167,3 +167,22 @@ def _start_again(desk: CliDesk) -> None:
     for p in desk.ticket_files():
         os.unlink(p)
     desk.git("commit", "-qam", "start again from an empty desk")
+
+
+def test_an_import_spreads_new_contacts_over_the_group_as_its_method_says(git_desk, tmp_path):
+    """Each imported row is assigned seeing the rows assigned before it: round robin takes
+    the inquiry agents in turn, least open evens out the complaint agents' loads."""
+    from tests.support.roster import AGENTS
+
+    git_desk.create("--type", "complaint", "--title", "已有投诉", "--assignee", AGENTS["complaint"][0], as_=SUPERVISOR)
+    rows = _rows(4) + [{"type": "complaint", "title": f"投诉{i}", "channel": "phone",
+                        "customer": {"name": f"投诉客户{i}", "phone": f"139{i:08d}"}} for i in range(3)]
+    git_desk.ok("import", str(_write(tmp_path / "rows.json", rows)), as_=SUPERVISOR)
+    docs = json.loads(git_desk.ok("export", "--format", "json").stdout)
+    by_group: dict[str, list[str]] = {}
+    for doc in sorted(docs, key=lambda d: d["title"]):
+        if doc["title"] != "已有投诉":
+            by_group.setdefault(doc["group"], []).append(doc["assignee"])
+    assert sorted(by_group["inquiry"]) == sorted(AGENTS["inquiry"] * 2)
+    loads = [by_group["complaint"].count(a) + (a == AGENTS["complaint"][0]) for a in AGENTS["complaint"]]
+    assert loads == [2, 2]

@@ -22,10 +22,12 @@ def command(app: App, file: Path, fmt, skip_existing) -> None:
     and importing the same rows again is refused (or, with --skip-existing, they are left out)."""
     from cstool.desk.exchange import import_tickets, parse_file
     from cstool.messages import label
+    from cstool.progress import Progress
 
     rows, _ = parse_file(file, fmt, app.config.tz)
     actor, commit = acting(app)
-    done = import_tickets(app.desk, rows, actor, app.now, commit, skip_existing)
+    done = import_tickets(app.desk, rows, actor, app.now, commit, skip_existing,
+                          progress=lambda stage, total: Progress(total, label(f"import.progress.{stage}", app.lang)))
     click.echo(label("import.done", app.lang, n=len(done.written)))
     if done.skipped:
         click.echo(label("import.skipped", app.lang, n=done.skipped))

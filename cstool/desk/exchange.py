@@ -406,51 +406,67 @@ def import_key(row: dict[str, Any]) -> str:
 
 def import_keys(desk: Any) -> set[str]:
     """The import keys of the tickets in the desk (from their create events)."""
-    keys = set()
-    for doc in desk.documents():
-        first = (doc.get("history") or [None])[0]
-        if isinstance(first, dict) and first.get("import_key"):
-            keys.add(str(first["import_key"]))
-    return keys
+    return desk.index().import_keys()
 
 
 def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: datetime,
-                   commit: Any = None, skip_existing: bool = False) -> Imported:
+                   commit: Any = None, skip_existing: bool = False, progress: Any = None) -> Imported:
     """Check every row, then write them all under the lock and commit once, all or nothing.
 
     Rows with an ``id`` are whole tickets (as exported); rows without are new contacts
     created as ``cstool create`` would. A row already in the desk (the same ID, or a new
     contact with the same :func:`import_key`) is refused, or left out with
-    ``skip_existing``."""
+    ``skip_existing``. ``progress(stage, total)``, if given, makes a counter (a context
+    manager with ``update(n)``) for the stages ``"check"`` and ``"write"``."""
     from cstool.domain import permissions
 
     permissions.require(desk.config, "create", actor)
-    planned, skipped = _plan(desk, rows, now, skip_existing)
-    written = _write_planned(desk, planned, actor, now, commit, skip_existing)
+    progress = progress or _no_progress
+    with progress("check", len(rows)) as bar:
+        planned, skipped = _plan(desk, rows, now, skip_existing, bar)
+    with progress("write", len(planned)) as bar:
+        written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
     return Imported(written, skipped + len(planned) - len(written))
 
 
+class _no_progress:  # noqa: N801 - used as progress(stage, total)
+    def __init__(self, stage: str, total: int):
+        pass
+
+    def __enter__(self) -> _no_progress:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def update(self, n: int) -> None:
+        pass
+
+
 def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
-          skip_existing: bool) -> tuple[list[tuple[str, Any]], int]:
+          skip_existing: bool, bar: Any) -> tuple[list[tuple[str, Any]], int]:
     """Every row checked: the (kind, document or values) to write, and how many rows to skip."""
     from cstool.domain.customers import customer_files
+    from cstool.domain.workflow import new_batch
 
     problems: list[Any] = []
     planned: list[tuple[str, Any]] = []  # ("whole", document) or ("new", values with "_import_key")
     seen: set[str] = set()
     existing = desk.ticket_files()
     customers = set(customer_files(desk))
-    keys = import_keys(desk) if any(not r.get("id") for r in rows) else set()
+    fresh = any(not r.get("id") for r in rows)
+    keys = import_keys(desk) if fresh else set()
+    batch = new_batch(desk, now) if fresh else None
     skipped = 0
     for number, row in enumerate(rows, start=1):
-        label = row.get("_row", number)
+        bar.update(1)
         try:
             model.check_strings({k: v for k, v in row.items() if k != "_row"}, "value")
             if row.get("id"):
                 doc = _whole_ticket(row, desk.config, now, customers, seen)
                 known = str(doc["id"]) in existing
             else:
-                doc = _new_ticket_values(desk, row, now)
+                doc = _new_ticket_values(desk, row, now, batch)
                 doc["_import_key"] = key = import_key(row)
                 if key in seen:
                     raise InputError("error.import.same_contact")
@@ -464,7 +480,7 @@ def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
             else:
                 planned.append(("whole" if row.get("id") else "new", doc))
         except InputError as exc:
-            problems.append(Phrase("error.in_row", row=label, error=exc))
+            problems.append(Phrase("error.in_row", row=row.get("_row", number), error=exc))
     if problems:
         more = [Phrase("error.and_more", n=len(problems) - 20)] if len(problems) > 20 else []
         raise InputError("error.import.bad_rows", n=len(problems), rows=Joined(problems[:20] + more, "join.semicolon"))
@@ -508,7 +524,7 @@ def _check_texts(doc: Any) -> None:
         model.check_email(None if cust.get("email") is None else str(cust["email"]))
 
 
-def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime, batch: Any = None) -> dict[str, Any]:
     """A row that is a new contact: its values checked as ``cstool create`` would. Its
     ``created``, if given, must be a time (it is part of the row's import key; the ticket is
     created now)."""
@@ -529,63 +545,79 @@ def _new_ticket_values(desk: Any, row: dict[str, Any], now: datetime) -> dict[st
         group=row.get("group"), assignee=row.get("assignee"),
         fields={str(k): str(v) for k, v in (row.get("fields") or {}).items()}, due=row.get("due"),
     )
-    values, _ = prepare_ticket(desk, req)
+    values, _ = prepare_ticket(desk, req, batch)
     work_order_due(desk.config, values, now)
     return values
 
 
 def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now: datetime,
-                   commit: Any, skip_existing: bool) -> list[str]:
+                   commit: Any, skip_existing: bool, bar: Any) -> list[str]:
     """Under the desk lock: build every file, stage them, put them in place and commit them
     once (see :mod:`cstool.desk.staging`); their IDs. Rows another import added meanwhile
     are refused (or left out with ``skip_existing``)."""
     from cstool.desk import staging
-    from cstool.domain import history, permissions
+    from cstool.domain import permissions
+
+    written: list[str] = []
+    if any(kind == "whole" for kind, _ in planned):
+        permissions.require(desk.config, "import", actor)
+    with desk.lock():
+        keys = import_keys(desk) if desk.written_since_opened() else set()
+        taken = set(desk.ticket_files())
+
+        def files() -> Any:
+            for kind, item in planned:
+                bar.update(1)
+                built = _built(desk, kind, item, actor, now, keys, taken, skip_existing)
+                if built is not None:
+                    tid, path, doc = built
+                    written.append(tid)
+                    yield path, _checked_text(desk, path, doc)
+
+        staging.place(desk.root, desk.cache_dir, files(),
+                      (lambda paths: commit(paths, f"import: {len(paths)} tickets (by {actor.id})")) if commit else None)
+        if written:
+            desk.mark_written()
+    return written
+
+
+def _built(desk: Any, kind: str, item: Any, actor: Person, now: datetime, keys: set[str], taken: set[str],
+           skip_existing: bool) -> tuple[str, Path, Any] | None:
+    """One planned row's ticket: (ID, file, document), None when it is to be left out;
+    ``taken``, the desk's IDs, gains the new one."""
+    from cstool.domain import history
     from cstool.domain.workflow import build_ticket, mark_recorder
     from cstool.time.clock import read_stamp, stamp
 
     config = desk.config
-    files: list[tuple[Path, str]] = []
-    written: list[str] = []
-    if any(kind == "whole" for kind, _ in planned):
-        permissions.require(config, "import", actor)
-    with desk.lock():
-        keys = import_keys(desk) if desk.written_since_opened() else set()
-        for kind, item in planned:
-            if kind == "whole":
-                created = read_stamp(item.get("created"), config.tz)
-                assert created is not None  # _whole_ticket refused a ticket without a creation time
-                tid = str(item["id"])
-                if tid in desk.ticket_files():
-                    if skip_existing:
-                        continue
-                    raise InputError("error.import.added_meanwhile", id=tid)
-                path, doc = desk.ticket_path(tid, created.year, created.month), item
-                imported = model.event(stamp(now), actor.id, "import")  # who brought this history into the desk
-                mark_recorder(imported, actor)
-                history.apply(doc, imported)
-            else:
-                if item["_import_key"] in keys:
-                    if skip_existing:
-                        continue
-                    raise InputError("error.import.contacts_meanwhile")
-                tid = desk.mint_ticket_id(now.year)
-                path, doc = desk.ticket_path(tid, now.year, now.month), build_ticket(tid, item, actor, now, config)
-                doc["history"][0]["import_key"] = item["_import_key"]
-            files.append((path, _checked_text(desk, path, doc)))
-            written.append(tid)
-        if files:
-            staging.place(desk.root, desk.cache_dir, files,
-                          (lambda paths: commit(paths, f"import: {len(paths)} tickets (by {actor.id})")) if commit else None)
-            desk.mark_written()
-    return written
+    if kind == "whole":
+        created = read_stamp(item.get("created"), config.tz)
+        assert created is not None  # _whole_ticket refused a ticket without a creation time
+        tid = str(item["id"])
+        if tid in taken:
+            if skip_existing:
+                return None
+            raise InputError("error.import.added_meanwhile", id=tid)
+        taken.add(tid)
+        imported = model.event(stamp(now), actor.id, "import")  # who brought this history into the desk
+        mark_recorder(imported, actor)
+        history.apply(item, imported)
+        return tid, desk.ticket_path(tid, created.year, created.month), item
+    if item["_import_key"] in keys:
+        if skip_existing:
+            return None
+        raise InputError("error.import.contacts_meanwhile")
+    tid = desk.mint_ticket_id(now.year, taken)
+    doc = build_ticket(tid, item, actor, now, config)
+    doc["history"][0]["import_key"] = item["_import_key"]
+    return tid, desk.ticket_path(tid, now.year, now.month), doc
 
 
 def _checked_text(desk: Any, path: Path, doc: Any) -> str:
     """The file text of a ticket, refused when it would grow past what cstool reads back."""
     from cstool.desk import yamlio
 
-    text = yamlio.dumps(doc)
+    text = yamlio.dumps_new(doc)
     size = len(text.encode("utf-8"))
     if size > yamlio.MAX_FILE_BYTES:
         raise InputError("error.import.file_too_big", name=desk.rel(path), kib=size // 1024, mib=yamlio.MAX_FILE_BYTES // 1048576)

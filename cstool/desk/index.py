@@ -473,6 +473,22 @@ class Index:
         with gc_paused():
             return [compute(json.loads(base)) for (base,) in self.conn.execute(sql, args)]
 
+    def import_keys(self) -> set[str]:
+        """The import keys on the tickets' create events (``cstool import`` of new contacts)."""
+        import sqlite3
+
+        try:
+            rows = self.conn.execute("SELECT json_extract(doc, '$.history[0].import_key') FROM docs "
+                                     "WHERE instr(doc, '\"import_key\"') > 0")
+            return {str(k) for (k,) in rows if k}
+        except sqlite3.OperationalError:  # an SQLite without JSON functions
+            keys = set()
+            for doc in self.documents():
+                first = (doc.get("history") or [None])[0]
+                if isinstance(first, dict) and first.get("import_key"):
+                    keys.add(str(first["import_key"]))
+            return keys
+
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
             yield json.loads(doc)

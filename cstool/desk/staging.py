@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cstool.desk import yamlio
@@ -30,27 +30,28 @@ DONE = "done"  # written once every file is in place and committed: nothing to u
 _ACTIVE: set[str] = set()  # the staging folders this process is placing right now (never swept)
 
 
-def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
+def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str]],
           commit: Callable[[list[Path]], object] | None) -> None:
-    """Write the files (new paths only), then commit them with ``commit(paths)``, all or none."""
+    """Write the files (new paths only; made one by one as they are written), then commit
+    them with ``commit(paths)``, all or none. The staged files are flushed to disk with one
+    sync rather than one each; each folder they go into is synced once after the renames."""
     folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(8)}"
     folder.mkdir(parents=True)
     _ACTIVE.add(folder.name)
-    rels = [os.path.relpath(path, root) for path, _ in files]
-    new_dirs = _missing_dirs(root, [path.parent for path, _ in files])
+    paths: list[Path] = []
+    rels: list[str] = []
+    new_dirs: list[str] = []
     try:
-        for i, (_path, text) in enumerate(files):
-            _write(folder / f"{i}.yaml", text.encode("utf-8"))
+        for i, (path, text) in enumerate(files):
+            _write(folder / f"{i}.yaml", text.encode("utf-8"), sync=False)
+            paths.append(path)
+        rels = [os.path.relpath(path, root) for path in paths]
+        new_dirs = _missing_dirs(root, [path.parent for path in paths])
+        os.sync()
         _write(folder / MANIFEST, json.dumps({"files": rels, "dirs": new_dirs}).encode("utf-8"))
-        for i, (path, _text) in enumerate(files):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.exists():
-                raise DeskError("error.import.appeared", name=rels[i])
-            os.rename(folder / f"{i}.yaml", path)
-        for parent in {path.parent for path, _ in files}:
-            yamlio.fsync_dir(parent)
-        if commit is not None and files:
-            commit([path for path, _ in files])
+        _put_in_place(folder, paths, rels)
+        if commit is not None and paths:
+            commit(paths)
         _write(folder / DONE, b"")
     except BaseException:
         _undo(root, rels, new_dirs, committed_check=commit is not None)
@@ -59,6 +60,20 @@ def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
     finally:
         _ACTIVE.discard(folder.name)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _put_in_place(folder: Path, paths: list[Path], rels: list[str]) -> None:
+    """Rename each staged file to its place, then sync each folder once."""
+    made: set[Path] = set()
+    for i, path in enumerate(paths):
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if os.path.lexists(path):
+            raise DeskError("error.import.appeared", name=rels[i])
+        os.rename(folder / f"{i}.yaml", path)
+    for parent in made:
+        yamlio.fsync_dir(parent)
 
 
 def pending(cache_dir: Path) -> bool:
@@ -110,7 +125,7 @@ def _undo(root: Path, rels: list[str], dirs: list[str], committed_check: bool) -
     from cstool.git import repo
 
     top = repo.work_tree(root) if committed_check and rels else None
-    if top is not None and repo.run_git(root, "ls-tree", "--name-only", "HEAD", "--", *rels, check=False).stdout.strip():
+    if top is not None and repo.in_head(root, rels):
         return  # the commit went in (git finished after this process was killed): keep it
     for rel in rels:
         target = root / rel
@@ -127,17 +142,19 @@ def _undo(root: Path, rels: list[str], dirs: list[str], committed_check: bool) -
             except OSError:
                 pass  # not empty: something else is in it now
     if top is not None:
-        repo.run_git(root, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *rels, check=False)
+        repo.unstage(root, rels)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write a new file and flush it to disk (ticket files get the usual mode, like any desk file)."""
+def _write(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write a new file and flush it to disk unless ``sync`` is false (ticket files get the
+    usual mode, like any desk file)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if path.suffix == ".yaml" else 0o600)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-        os.fsync(fd)
+        if sync:
+            os.fsync(fd)
     finally:
         os.close(fd)
 

@@ -297,11 +297,16 @@ class Desk:
         name = f"{ticket_id}.yaml"
         return any((month / name).is_file() for year in _subdirs(self.tickets_dir) for month in _subdirs(year))
 
-    def mint_ticket_id(self, year: int) -> str:
-        """A random ID not used by any ticket in this desk (call under the desk lock)."""
+    def mint_ticket_id(self, year: int, taken: set[str] | None = None) -> str:
+        """A random ID not used by any ticket in this desk (call under the desk lock);
+        ``taken``: the IDs in use, known already (many new tickets at once), gains the new one."""
         for _ in range(100):
             candidate = ids.mint_ticket_id(self.config.prefix, year)
-            if not self.ticket_exists(candidate):
+            if taken is not None:
+                if candidate not in taken:
+                    taken.add(candidate)
+                    return candidate
+            elif not self.ticket_exists(candidate):
                 return candidate
         raise DeskError("error.mint")
 

@@ -62,7 +62,12 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,22}[0-9]$")
 CATEGORY_MAX = 40
 
 
+_MAYBE_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff]")  # Cc, Cs and the three
+
+
 def _bad_chars(text: str, allow_newlines: bool) -> str | None:
+    if not _MAYBE_BAD.search(text):  # most texts: one scan in C
+        return None
     for ch in text:
         if ch in "\n\t" and allow_newlines:
             continue

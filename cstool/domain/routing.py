@@ -113,24 +113,44 @@ def candidates(config: Config, group: str, level: int) -> list[Person]:
 
 def choose_assignee(config: Config, group: str, level: int, tickets: Iterable[dict[str, Any]]) -> str | None:
     """Pick a person of the group by its method; None when nobody qualifies."""
-    people = candidates(config, group, level)
-    if not people:
-        return None
-    ids = [p.id for p in people]
-    method = config.groups[group].assign
-    tickets = list(tickets)
-    if method == "least_open":
-        load = {i: 0 for i in ids}
+    return Tally(tickets).choose(config, group, level)
+
+
+class Tally:
+    """What the assignment methods look at, counted once: each person's active tickets
+    (least open) and, by group, the creation of each person's latest ticket (round robin).
+    Many new tickets (an import) are assigned one after another with :meth:`choose` and
+    :meth:`add`, each seeing those assigned before it."""
+
+    def __init__(self, tickets: Iterable[dict[str, Any]]):
+        self.load: dict[str, int] = {}
+        self.latest: dict[str, dict[str, tuple[str, str]]] = {}
         for t in tickets:
-            if t.get("status") in WORKING and t.get("assignee") in load:
-                load[t["assignee"]] += 1
-        return min(ids, key=lambda i: (load[i], ids.index(i)))
-    latest = None
-    for t in tickets:
-        if t.get("group") == group and t.get("assignee") in ids:
-            key = (str(t.get("created") or ""), str(t.get("id") or ""))
-            if latest is None or key > latest[0]:
-                latest = (key, t["assignee"])
-    if latest is None:
-        return ids[0]
-    return ids[(ids.index(latest[1]) + 1) % len(ids)]
+            self._count(t.get("group"), t.get("assignee"), t.get("status"),
+                        (str(t.get("created") or ""), str(t.get("id") or "")))
+
+    def _count(self, group: Any, assignee: Any, status: Any, key: tuple[str, str]) -> None:
+        if not assignee:
+            return
+        if status in WORKING:
+            self.load[assignee] = self.load.get(assignee, 0) + 1
+        mine = self.latest.setdefault(str(group), {})
+        if assignee not in mine or key > mine[assignee]:
+            mine[assignee] = key
+
+    def choose(self, config: Config, group: str, level: int) -> str | None:
+        """The person the group's method picks now; None when nobody qualifies."""
+        ids = [p.id for p in candidates(config, group, level)]
+        if not ids:
+            return None
+        if config.groups[group].assign == "least_open":
+            return min(ids, key=lambda i: (self.load.get(i, 0), ids.index(i)))
+        mine = self.latest.get(group, {})
+        known = [(mine[i], i) for i in ids if i in mine]
+        if not known:
+            return ids[0]
+        return ids[(ids.index(max(known)[1]) + 1) % len(ids)]
+
+    def add(self, group: str, assignee: str | None, created: str, order: int) -> None:
+        """Count a new open ticket (the ``order``-th of a batch created at ``created``)."""
+        self._count(group, assignee, "open", (created, f"~{order:012d}"))

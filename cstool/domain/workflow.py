@@ -7,7 +7,7 @@ replaying the history always gives the current fields (see :mod:`cstool.domain.h
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,25 @@ class NewTicket:
     due: str | None = None  # a work order's explicit due time (ISO 8601)
 
 
+@dataclass
+class Batch:
+    """Many new tickets prepared at once (an import): each template and customer record
+    read once, people assigned one after another from one :class:`routing.Tally`."""
+
+    tally: routing.Tally
+    created: str
+    templates: dict[str, Any] = field(default_factory=dict)
+    customers: dict[str, Any] = field(default_factory=dict)
+    count: int = 0
+
+
+def new_batch(desk: Desk, now: datetime) -> Batch:
+    """A batch for tickets created now, counting what the desk's tickets are assigned."""
+    index = desk.index()
+    rows = {r["id"]: r for group in desk.config.groups for r in index.assignment_rows(group)}
+    return Batch(routing.Tally(rows.values()), stamp(now))
+
+
 def start_level(config: Config, ticket_type: str, severity: str) -> int:
     """Ladder level a new ticket starts at: a major complaint starts at the manager's."""
     if ticket_type == "complaint" and severity == "major" and "manager" in config.ladder:
@@ -55,11 +74,11 @@ def start_level(config: Config, ticket_type: str, severity: str) -> int:
     return 1
 
 
-def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template | None]:
+def prepare_ticket(desk: Desk, req: NewTicket, batch: Batch | None = None) -> tuple[dict[str, Any], Template | None]:
     """Validate a create request against the config and fill every default.
 
-    Reads the desk (templates, customers, other tickets for assignment) but writes nothing.
-    """
+    Reads the desk (templates, customers, other tickets for assignment) but writes nothing;
+    with a batch, what it read for the tickets before is used again."""
     config = desk.config
     req = _in_keys(config, req)
     template = _chosen_template(desk, req)
@@ -69,12 +88,12 @@ def prepare_ticket(desk: Desk, req: NewTicket) -> tuple[dict[str, Any], Template
     model.check_choice(ticket_type, list(config.types), "--type")
     title = model.check_title(req.title)
     if template is None:
-        template = load_template(desk.root, config.types[ticket_type].template, config)
+        template = _type_template(desk, config.types[ticket_type].template, batch)
     values = _described_values(config, req, ticket_type, title, template)
-    values["customer"] = _customer(desk, req)
+    values["customer"] = _customer(desk, req, batch)
     if values["customer"].get("tier"):
         values["tier"] = values["customer"]["tier"]
-    _place_new(desk, req, values)
+    _place_new(desk, req, values, batch)
     values["_said"] = req.description or ""  # keywords match what the customer said, not the template
     if req.due is not None and ticket_type != "work_order":
         raise InputError("error.create.due_for_work_orders")
@@ -109,6 +128,12 @@ def _in_keys(config: Config, req: NewTicket) -> NewTicket:
                    priority=word(config, "priority", req.priority, "--priority"),
                    severity=word(config, "severity", req.severity, "--severity"),
                    tier=word(config, "tier", req.tier, "--tier"), group=word(config, "group", req.group, "--group"))
+def _type_template(desk: Desk, name: str, batch: Batch | None) -> Template | None:
+    if batch is None:
+        return load_template(desk.root, name, desk.config)
+    if name not in batch.templates:
+        batch.templates[name] = load_template(desk.root, name, desk.config)
+    return batch.templates[name]
 
 
 def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
@@ -147,7 +172,7 @@ def _described_values(config: Config, req: NewTicket, ticket_type: str, title: s
     return values
 
 
-def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any]) -> None:
+def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any], batch: Batch | None = None) -> None:
     """Fill the new ticket's group (the rules, unless --group), assignee (--assignee, else the
     group's method) and ladder level into values."""
     config = desk.config
@@ -159,11 +184,16 @@ def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any]) -> None:
     group = values["group"]
     if req.assignee:
         values["assignee"] = routing.group_member(config, person(config, req.assignee), group).id
+    elif batch is not None:
+        values["assignee"] = batch.tally.choose(config, group, level)
     else:
         values["assignee"] = routing.choose_assignee(config, group, level, _assignment(desk, group))
         values["_chosen"] = True  # chosen by the group's method: chosen again if others wrote meanwhile
     values["level"] = level
     values["_rule"] = rule
+    if batch is not None:
+        batch.count += 1
+        batch.tally.add(group, values["assignee"], batch.created, batch.count)
 
 
 def _assignment(desk: Desk, group: str) -> list[dict[str, Any]]:
@@ -171,7 +201,7 @@ def _assignment(desk: Desk, group: str) -> list[dict[str, Any]]:
     return desk.index().assignment_rows(group)
 
 
-def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
+def _customer(desk: Desk, req: NewTicket, batch: Batch | None = None) -> dict[str, Any]:
     """The customer block: from a customer record (--customer C-…) or typed details."""
     from cstool.domain import ids
 
@@ -179,9 +209,7 @@ def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
     ref = (req.customer or "").strip()
     if ref and ids.CUSTOMER_ID_RE.match(ref.upper()):
         cid = ref.upper()
-        if not desk.customer_path(cid).is_file():
-            raise InputError("error.create.no_customer", cid=cid)
-        record = desk.load_customer(cid)
+        record = _customer_record(desk, cid, batch)
         out = {"id": cid, "name": record.get("name"), "phone": record.get("phone"),
                "email": record.get("email"), "tier": record.get("tier")}
     elif ref:
@@ -193,6 +221,18 @@ def _customer(desk: Desk, req: NewTicket) -> dict[str, Any]:
     if req.tier is not None:
         out["tier"] = req.tier
     return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+def _customer_record(desk: Desk, cid: str, batch: Batch | None) -> Any:
+    """The customer record of an ID (read once a batch), refused when there is none."""
+    if batch is not None and cid in batch.customers:
+        return batch.customers[cid]
+    if not desk.customer_path(cid).is_file():
+        raise InputError("error.create.no_customer", cid=cid)
+    record = desk.load_customer(cid)
+    if batch is not None:
+        batch.customers[cid] = record
+    return record
 
 
 def sla_block(config: Config, values: dict[str, Any], now: datetime) -> dict[str, Any] | None:
@@ -379,10 +419,17 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
     history.carry(ticket, ev)
 
 
+_CALENDARS: list[tuple[Config, Any]] = []  # the last config's calendar: many tickets made at once share it
+
+
 def calendar_of(config: Config):
     from cstool.time.calendar import BusinessCalendar
 
-    return BusinessCalendar(config.calendar, config.tz)
+    if _CALENDARS and _CALENDARS[0][0] is config:
+        return _CALENDARS[0][1]
+    cal = BusinessCalendar(config.calendar, config.tz)
+    _CALENDARS[:] = [(config, cal)]
+    return cal
 
 
 def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cstool.errors import DeskError
 
@@ -76,35 +77,110 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
     means that nothing was written.
     """
     rel = [os.path.relpath(p, root) for p in paths]
-    added = run_git(root, "add", "-A", "--", *rel, check=False)
+    added = stage(root, rel)
     if added.returncode != 0:
         put_back(root, rel, before)
-        raise DeskError("error.git.stage", files=", ".join(rel), detail=_first_line(added.stderr or added.stdout))
+        raise DeskError("error.git.stage", files=_named(rel), detail=_first_line(added.stderr or added.stdout))
     identity: list[str] = []
     if not config_value(root, "user.email"):
         identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
-    proc = run_git(
-        root,
-        *identity,
-        "commit",
-        "--only",
-        "--quiet",
-        "--no-edit",
-        f"--author={author.name} <{author.email}>",
-        "-m",
-        message,
-        "--",
-        *rel,
-        check=False,
-        env={"GIT_AUTHOR_DATE": when} if when else None,
-    )
+    proc = _commit_only(root, rel, [*identity, "commit", "--quiet", "--no-edit",
+                                    f"--author={author.name} <{author.email}>", "-m", message],
+                        {"GIT_AUTHOR_DATE": when} if when else {})
     if proc.returncode != 0:
-        run_git(root, "reset", "--quiet", "--", *rel, check=False)
+        unstage(root, rel)
         put_back(root, rel, before)
         reason = _first_line(proc.stderr or proc.stdout)
-        raise DeskError("error.git.commit", files=", ".join(rel), detail=reason)
+        raise DeskError("error.git.commit", files=_named(rel), detail=reason)
     head = run_git(root, "rev-parse", "--short", "HEAD", check=False)
     return head.stdout.strip()
+
+
+def _named(rel: list[str]) -> Any:
+    """The paths of a message: all of a few, the first ones and a count of many."""
+    from cstool.messages import Joined, Phrase
+
+    if len(rel) <= 10:
+        return ", ".join(rel)
+    return Joined([", ".join(rel[:10]), Phrase("error.and_more", n=len(rel) - 10)], "join.semicolon")
+
+
+def _paths_input(rel: list[str]) -> str:
+    return "".join(r + "\0" for r in rel)
+
+
+def stage(root: Path, rel: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Put the paths (relative to root; a deleted file leaves the index) into git's index,
+    read from standard input in one ``git update-index``: any number of paths, no pathspec
+    matching (whose cost grows with paths × files)."""
+    return run_git(root, "update-index", "--add", "--remove", "-z", "--stdin", check=False,
+                   input=_paths_input(rel), env=env)
+
+
+def unstage(root: Path, rel: list[str]) -> None:
+    """Put the paths' index entries back to HEAD's (a path HEAD lacks leaves the index),
+    given on standard input; what else is staged stays staged."""
+    prefix = run_git(root, "rev-parse", "--show-prefix", check=False).stdout.strip()
+    full = [prefix + r for r in rel]
+    head = _head_entries(root, full)
+    lines = "".join(f"{head[f]}\t{f}\0" if f in head else f"0 {'0' * 40}\t{f}\0" for f in full)
+    run_git(root, "update-index", "-z", "--index-info", check=False, input=lines)
+
+
+def in_head(root: Path, rel: list[str]) -> bool:
+    """Whether HEAD holds any of the paths (relative to root), asked on standard input."""
+    request = "".join(f"HEAD:./{r}\n" for r in rel)
+    proc = run_git(root, "cat-file", "--batch-check=%(objecttype)", check=False, input=request)
+    return any(line == "blob" for line in proc.stdout.splitlines())
+
+
+def _head_entries(root: Path, full: list[str]) -> dict[str, str]:
+    """``mode sha`` of each path at HEAD (relative to the top), from one ``git ls-tree`` of HEAD."""
+    proc = run_git(root, "ls-tree", "-r", "-z", "--full-tree", "HEAD", check=False)
+    wanted = set(full)
+    out: dict[str, str] = {}
+    if proc.returncode != 0:
+        return out
+    for record in proc.stdout.split("\0"):
+        info, _, path = record.partition("\t")
+        if path in wanted:
+            mode, _kind, sha = info.split()
+            out[path] = f"{mode} {sha}"
+    return out
+
+
+def _commit_only(root: Path, rel: list[str], argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``git commit`` of exactly the staged paths ``rel`` (already in the index), as ``git
+    commit --only`` would, without passing them as arguments: when something else is
+    staged, the commit is made from a temporary index holding HEAD and these paths, so that
+    the other staged work stays staged and out of the commit. Hooks run as usual."""
+    staged = run_git(root, "diff", "--cached", "--name-only", "-z", "--no-renames", "--relative", check=False)
+    others = {p for p in staged.stdout.split("\0") if p} - set(rel)
+    if staged.returncode == 0 and not others and not _outside_staged(root):
+        return run_git(root, *argv, check=False, env=env)
+    index = run_git(root, "rev-parse", "--git-path", "index", check=False).stdout.strip()
+    temp = Path(root, index).with_name(f"index.cstool-{os.getpid()}")
+    try:
+        if (Path(root, index)).exists():
+            temp.write_bytes(Path(root, index).read_bytes())
+        tenv = {**env, "GIT_INDEX_FILE": str(temp)}
+        has_head = run_git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
+        reset = run_git(root, "read-tree", "-m", "HEAD", check=False, env=tenv) if has_head else \
+            run_git(root, "read-tree", "--empty", check=False, env=tenv)
+        if reset.returncode != 0:
+            return reset
+        staged_temp = stage(root, rel, tenv)
+        if staged_temp.returncode != 0:
+            return staged_temp
+        return run_git(root, *argv, check=False, env=tenv)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _outside_staged(root: Path) -> bool:
+    """Whether anything outside root (the desk, when it is a folder of a larger repository) is staged."""
+    proc = run_git(root, "diff", "--cached", "--quiet", "--", ":/", ":!.", check=False)
+    return proc.returncode != 0
 
 
 def put_back(root: Path, rel: list[str], before: dict[str, bytes | None] | None) -> None:
