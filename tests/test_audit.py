@@ -54,12 +54,14 @@ def test_audit_figures_by_hand(november):
     d, _ = november
     r = d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json
     assert r["period"] == {"from": "2026-11-01T00:00:00+08:00", "to": "2026-12-01T00:00:00+08:00", "label": "2026-11"}
-    assert r["totals"] == {"created": 5, "resolved": 5, "closed": 5, "open": 1, "reopened": 1, "reopen_rate": 25.0}
+    assert r["totals"] == {"created": 5, "resolved": 5, "closed": 5, "open": 1, "reopened": 1, "reopen_rate": 20.0}
     assert r["times"]["first_response"] == {"count": 3, "median_minutes": 30, "p90_minutes": 600}
     assert r["times"]["resolution"] == {"count": 5, "median_minutes": 720, "p90_minutes": 1140}
-    assert r["sla"]["first_response"] == {"met": 2, "breached": 1, "compliance": 66.7}
-    assert r["sla"]["resolution"] == {"met": 4, "breached": 0, "compliance": 100.0}
-    assert r["sla"]["overall"] == {"met": 6, "breached": 1, "compliance": 85.7}
+    # T4 is never answered: its first-reply clock breached on the 17th, its resolution clock
+    # (3 business days) on the 19th; both count as breached in November although it is still open
+    assert r["sla"]["first_response"] == {"met": 2, "breached": 2, "compliance": 50.0}
+    assert r["sla"]["resolution"] == {"met": 4, "breached": 1, "compliance": 80.0}
+    assert r["sla"]["overall"] == {"met": 6, "breached": 3, "compliance": 66.7}
     assert r["sla"]["open_breached"] == 1
     assert r["escalations"] == {"L2": 1}
     f = r["followups"]
@@ -86,11 +88,11 @@ def test_audit_by_dimension_and_formats(november):
     assert by_type["complaint"]["created"] == 3 and by_type["complaint"]["resolved"] == 3
     assert "by_channel" in r
     table = d.ok("audit", "--period", "2026-11", now=AFTER).stdout
-    assert "business hours" in table and "compliance %" in table and "85.7" in table
+    assert "business hours" in table and "compliance %" in table and "66.7" in table
     md = d.ok("audit", "--period", "2026-11", "--format", "markdown", now=AFTER, lang="zh").stdout
     assert md.startswith(f"# {DESK_NAME} 服务统计 2026-11") and "## 时限达标(SLA)" in md and "| 合计" in md
     csv_text = d.ok("audit", "--period", "2026-11", "--format", "csv", now=AFTER).stdout
-    assert "sla,overall.compliance_pct,85.7" in csv_text
+    assert "sla,overall.compliance_pct,66.7" in csv_text
 
 
 def test_audit_never_shows_contact_data(november):
@@ -467,7 +469,7 @@ def test_compare_with_the_previous_period_and_with_a_named_one(november):
     assert r["compare"]["period"]["label"] == "2026-10"
     assert r["headline"]["created"] == 5 and r["compare"]["headline"]["created"] == 0
     assert r["change"]["created"] == 5
-    assert r["headline"]["sla_compliance_pct"] == 85.7 and r["change"]["sla_compliance_pct"] is None  # nothing in October
+    assert r["headline"]["sla_compliance_pct"] == 66.7 and r["change"]["sla_compliance_pct"] is None  # nothing in October
     assert r["headline"]["resolution_median_hours"] == 12.0  # 720 business minutes
     dec = d.ok("audit", "--period", "2026-12", "--compare", "2026-11", "--json", now="2026-12-20T09:00+08:00").json
     assert dec["compare"]["period"]["label"] == "2026-11" and dec["compare"]["headline"]["created"] == 5
@@ -523,8 +525,8 @@ def test_csv_is_in_the_units_of_the_table_and_names_them(november):
     figures = {(s, m): v for s, m, v in rows[1:]}
     assert figures[("times", "resolution.median_hours")] == "12.0"  # the table's 12.0 h, not 720 minutes
     assert figures[("times", "first_response.p90_hours")] == "10.0"
-    assert figures[("sla", "overall.compliance_pct")] == "85.7"
-    assert figures[("totals", "reopen_rate_pct")] == "25.0"
+    assert figures[("sla", "overall.compliance_pct")] == "66.7"
+    assert figures[("totals", "reopen_rate_pct")] == "20.0"
     assert not any(m.endswith("_minutes") for _, m in figures)
     zh = d.ok("audit", "--period", "2026-11", "--format", "csv", now=AFTER, lang="zh").stdout
     assert zh.lstrip("\ufeff").splitlines()[0] == "部分,指标,数值"
@@ -588,6 +590,6 @@ def test_json_headline_figures_are_in_the_units_of_the_table(november):
     d, _ = november
     r = d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json
     assert r["headline"]["first_response_median_hours"] == 0.5 and r["times"]["first_response"]["median_minutes"] == 30
-    assert r["headline"]["sla_compliance_pct"] == 85.7 and r["headline"]["created"] == 5
+    assert r["headline"]["sla_compliance_pct"] == 66.7 and r["headline"]["created"] == 5
     table = d.ok("audit", "--period", "2026-11", now=AFTER).stdout
     assert "0.5" in table[table.index("Handling time"):table.index("SLA compliance")]
