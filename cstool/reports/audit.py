@@ -312,9 +312,9 @@ def ticket_moments(ticket: Any, history: list, times: list[datetime | None], cre
         fr_due = read_stamp(sla_data.get("first_response_due"), cal.tz) or cal.add(created, fr_target)
         fr_due = sla.late_after(cal, fr_due, fr_target)  # the last on-time moment
     first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
+    at = times[first] if first is not None else None
     first_response = None
-    if first is not None and times[first] is not None:
-        at = times[first]
+    if first is not None and at is not None:
         first_response = [at.timestamp(), str(history[first].get("by")), cal.between(created, at)]
     cycles = _cycle_rows(history, times, created, res_target, cal)
     return {
@@ -814,20 +814,47 @@ def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- comparison with an earlier period
 
-# the headline figures compared with an earlier period: (name, where in the report, minutes → hours?);
-# each name says its unit (count, _pct, _hours: business hours with one decimal, as the tables show them)
-HEADLINE: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("created", ("totals", "created"), False),
-    ("resolved", ("totals", "resolved"), False),
-    ("closed", ("totals", "closed"), False),
-    ("open", ("totals", "open"), False),
-    ("reopen_rate_pct", ("totals", "reopen_rate"), False),
-    ("first_response_median_hours", ("times", "first_response", "median_minutes"), True),
-    ("resolution_median_hours", ("times", "resolution", "median_minutes"), True),
-    ("sla_compliance_pct", ("sla", "overall", "compliance"), False),
-    ("followup_completion_rate_pct", ("followups", "completion_rate"), False),
-    ("satisfaction_rate_pct", ("followups", "satisfaction_rate"), False),
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure: its name (JSON, CSV; the name says the unit: a count, ``_pct``,
+    or ``_hours``: business hours with one decimal, as the tables show them), where it is
+    in the report, its unit, whether a rise is for the better (None: neither), and the
+    report page's card that shows it (None: not on the page)."""
+
+    name: str
+    path: tuple[str, ...]
+    unit: str  # "count", "pct" or "hours"
+    rise_good: bool | None
+    card: str | None = None
+
+
+# the headline figures, the one list the comparison (audit --compare) and the report page's cards read
+HEADLINE: tuple[Figure, ...] = (
+    Figure("created", ("totals", "created"), "count", None, "created"),
+    Figure("resolved", ("totals", "resolved"), "count", True, "resolved"),
+    Figure("closed", ("totals", "closed"), "count", True),
+    Figure("open", ("totals", "open"), "count", False, "backlog"),
+    Figure("first_response_sla_pct", ("sla", "first_response", "compliance"), "pct", True, "fr_sla"),
+    Figure("resolution_sla_pct", ("sla", "resolution", "compliance"), "pct", True, "res_sla"),
+    Figure("sla_compliance_pct", ("sla", "overall", "compliance"), "pct", True),
+    Figure("satisfaction_rate_pct", ("followups", "satisfaction_rate"), "pct", True, "satisfaction"),
+    Figure("followup_completion_rate_pct", ("followups", "completion_rate"), "pct", True, "followup"),
+    Figure("reopen_rate_pct", ("totals", "reopen_rate"), "pct", False, "reopen"),
+    Figure("one_touch_rate_pct", ("one_touch", "one_touch_rate"), "pct", True),
+    Figure("first_response_median_hours", ("times", "first_response", "median_minutes"), "hours", False),
+    Figure("resolution_median_hours", ("times", "resolution", "median_minutes"), "hours", False),
+    Figure("full_resolution_median_hours", ("times", "full_resolution", "median_minutes"), "hours", False),
 )
+
+
+def figure(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in a report (None when there is no report or no such figure)."""
+    value: Any = data
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
 
 
 def hours(minutes: Any) -> float | None:
@@ -837,13 +864,7 @@ def hours(minutes: Any) -> float | None:
 
 def headline(data: dict[str, Any]) -> dict[str, Any]:
     """The headline figures of a report (:data:`HEADLINE`), each in the unit its name says."""
-    out = {}
-    for name, path, in_hours in HEADLINE:
-        value: Any = data
-        for key in path:
-            value = value[key]
-        out[name] = hours(value) if in_hours else value
-    return out
+    return {f.name: hours(figure(data, f.path)) if f.unit == "hours" else figure(data, f.path) for f in HEADLINE}
 
 
 def compare(data: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any]:
