@@ -374,14 +374,35 @@ def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
     assert report["totals"]["open"] == 1 and report["sla"]["open_breached"] == 0
 
 
-ADDITIVE = ("created", "resolved", "closed", "followups_done", "satisfied", "unsatisfied")
+def _additive(facts: list, report: dict) -> dict[str, float]:
+    """Every count and sum of a period's report that must add up over consecutive periods:
+    events (created, resolved, closed, escalations by level), each clock's outcome, each
+    resolution's reopened flag, first and full resolutions and one-touch tickets, follow-up
+    calls due (done on time, late, not done) and finished (by result), work-order late days,
+    and the minutes summed over each time metric's population."""
+    t, sla, fu = report["totals"], report["sla"], report["followups"]
+    counts: dict[str, float] = {k: t[k] for k in ("created", "resolved", "closed", "reopened")}
+    for kind in ("first_response", "resolution"):
+        counts.update({f"{kind}_{k}": sla[kind][k] for k in ("met", "breached")})
+    for key in ("first_response", "resolution", "first_resolution", "full_resolution"):
+        counts[f"{key}_count"] = report["times"][key]["count"]
+    counts.update({f"one_touch_{k}": v for k, v in report["one_touch"].items() if k != "one_touch_rate"})
+    counts.update({f"calls_{k}": fu[k] for k in ("due_in_period", "done_on_time", "done_late", "not_done", "done",
+                                                 "satisfied", "unsatisfied", "unreachable")})
+    counts.update({f"escalated_to_{k}": v for k, v in report["escalations"].items()})
+    counts["late_days"] = sum(report["work_orders"]["late_days_by_department"].values())
+    counts["first_response_minutes"] = round(sum(f.first_response[1] for f in facts if f.first_response), 3)
+    counts["resolution_minutes"] = round(sum(r[1] for f in facts for r in f.resolutions), 3)
+    for key in ("first_resolution", "full_resolution"):
+        counts[f"{key}_calendar"] = round(sum(getattr(f, key)[0] for f in facts if getattr(f, key)), 3)
+        counts[f"{key}_business"] = round(sum(getattr(f, key)[1] for f in facts if getattr(f, key)), 3)
+    return counts
 
 
 def test_counts_over_consecutive_periods_add_up_to_their_union(generated_tickets):
-    """Every count of events (tickets created, cycles resolved, closes, follow-up calls
-    finished and their results, escalations by level, work-order late days) over
-    consecutive periods adds up to the count for the union of the periods, wherever the
-    cut points fall and whatever the moment the report is made."""
+    """Every count and sum (:func:`_additive`) over consecutive periods adds up to the
+    count for the union of the periods, wherever the cut points fall and whatever the
+    moment the report is made; and every rate of each report is within 0 to 100 %."""
     from datetime import datetime, timedelta
 
     from hypothesis import given, settings
@@ -389,33 +410,76 @@ def test_counts_over_consecutive_periods_add_up_to_their_union(generated_tickets
 
     tickets, config, cal = generated_tickets
     start = datetime(2025, 12, 1, tzinfo=config.tz)  # the generated desk's year
-    facts_cache: dict[tuple, list] = {}
+    bases = [audit.ticket_base(t, cal) for t in tickets]
 
     def totals(a: datetime, b: datetime, now: datetime) -> dict:
         period = audit.Period(a, b, "p")
-        key = (a, b, now)
-        if key not in facts_cache:
-            facts_cache[key] = [audit.ticket_facts(t, config, cal, period, now) for t in tickets]
-        r = audit.report_from_facts(facts_cache[key], config, cal, period, now)
-        headline = audit.summarize(facts_cache[key])
-        counts = {k: headline[k] for k in ADDITIVE}
-        counts["followups_due"] = r["followups"]["due_in_period"]
-        counts.update({f"escalated_to_{k}": v for k, v in r["escalations"].items()})
-        counts["late_days"] = sum(r["work_orders"]["late_days_by_department"].values())
-        return counts
+        facts = [audit.facts_at(base, cal, period, now) for base in bases]
+        report = audit.report_from_facts(facts, config, cal, period, now, ("group", "type"))
+        _assert_rates_within_0_and_100(report)
+        return _additive([f for f in facts if audit._relevant(f)], report)
 
-    @settings(max_examples=25, deadline=None)
-    @given(cuts=st.lists(st.integers(1, 365 * 24 * 60 - 1), min_size=1, max_size=4, unique=True),
+    @settings(max_examples=20, deadline=None)
+    @given(cuts=st.lists(st.integers(1, 365 * 24 * 60 - 1), min_size=1, max_size=3, unique=True),
            now_after=st.integers(0, 400 * 24 * 60))
     def check(cuts, now_after):
         points = [start] + [start + timedelta(minutes=m) for m in sorted(cuts)] + [start + timedelta(days=365)]
         now = start + timedelta(minutes=now_after)
-        parts: dict[str, int] = {}
+        parts: dict[str, float] = {}
         for a, b in zip(points, points[1:]):
             for k, v in totals(a, b, now).items():
-                parts[k] = parts.get(k, 0) + v
+                parts[k] = round(parts.get(k, 0) + v, 3)
         union = totals(points[0], points[-1], now)
-        assert {k: v for k, v in parts.items() if v} == {k: v for k, v in union.items() if v}
+        assert {k: v for k, v in parts.items() if v} == pytest.approx({k: v for k, v in union.items() if v})
+
+    check()
+
+
+def _assert_rates_within_0_and_100(report: dict, where: str = "") -> None:
+    """Every rate, share and compliance of a report (and of its rows) is None or within [0, 100]."""
+    if isinstance(report, dict):
+        for key, value in report.items():
+            if isinstance(value, (dict, list)):
+                _assert_rates_within_0_and_100(value, f"{where}.{key}")
+            elif key.endswith(("rate", "compliance", "share", "_pct")) and value is not None:
+                assert 0 <= value <= 100, f"{where}.{key} = {value}"
+    elif isinstance(report, list):
+        for i, row in enumerate(report):
+            _assert_rates_within_0_and_100(row, f"{where}[{i}]")
+
+
+def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory):
+    """``audit`` reads each ticket's base from the index (:meth:`period_facts`, only the
+    tickets that can count in the period); for any period and moment the report equals the
+    one worked out from every ticket file itself (the report being made during or after the
+    period: a desk holds no event after the moment the report is made)."""
+    from datetime import datetime, timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
+    from cstool.reports.render import plain
+
+    root = tmp_path_factory.mktemp("audit-index") / "desk"
+    generate(root, 120, seed=31)
+    store = StoreDesk.open(root)
+    config, cal = store.config, calendar_of(store.config)
+    tickets = [plain(t) for _, t in store.iter_tickets()]
+    index = store.index()
+    origin = datetime(2025, 12, 1, tzinfo=config.tz)
+
+    @settings(max_examples=12, deadline=None)
+    @given(first=st.integers(0, 380), days=st.integers(1, 120), now_after=st.integers(0, 160 * 24 * 60))
+    def check(first, days, now_after):
+        start = origin + timedelta(days=first)
+        period = audit.Period(start, start + timedelta(days=days), "p")
+        now = start + timedelta(minutes=now_after)
+        from_index = index.period_facts(period.start, period.end, lambda base: audit.facts_at(base, cal, period, now))
+        from_files = [audit._facts_from_ticket(t, cal, period, now) for t in tickets]
+        assert audit.report_from_facts(from_index, config, cal, period, now, audit.DIMENSIONS) == \
+            audit.report_from_facts(from_files, config, cal, period, now, audit.DIMENSIONS)
 
     check()
 
