@@ -1,33 +1,39 @@
-"""The period's statistics (SPEC §4 audit metrics), each defined once, here.
+"""The period's statistics (the audit figures), each defined once, here; docs/metrics.md
+says the same in words, with a worked example that a test reproduces.
 
-Definitions (``period`` is [start, end); the cut-off for "at the end" is the earlier of
-the period's end and now):
+``period`` is [start, end); its cut-off is the earlier of its end and now. A ticket's
+history gives, once, the moments at which it enters each metric's population
+(:func:`ticket_moments`); a period's facts (:class:`Facts`) are those moments compared
+with the period. Each population is decided by one moment, so the counts of consecutive
+periods add up to their union's, and each rate's numerator is a part of its denominator:
 
-- created / resolved / closed: tickets created in the period; resolution events (the
-  first resolve or close of a cycle) in the period; close events in the period.
-  open: tickets open, in progress or pending at the cut-off.
-- first-response time: business minutes from creation to the first reply, for first
-  replies made in the period. Resolution time: business minutes of a cycle (creation or
-  reopen → resolve/close) not spent pending, for cycles resolved in the period. Both as
-  median and P90 (nearest rank).
-- SLA compliance % = met ÷ (met + breached) over the targets that completed in the
-  period (first responses given, cycles resolved), plus the tickets open at the cut-off
-  whose clock is already breached.
-- escalations by level: escalate events in the period, by the level they reached.
-- reopen rate = tickets reopened in the period ÷ tickets resolved in the period.
-- satisfaction % = satisfied ÷ (satisfied + unsatisfied) over the follow-up calls
-  finished in the period (unreachable excluded); per person it counts for the agent who
-  handled the ticket (its assignee when last resolved or closed before the call), while
-  the calls themselves count for the caller; follow-up completion % = follow-ups
-  finished in the period ÷ follow-ups due in the period.
-- per person: handled (tickets they acted on in the period), resolved (resolutions they
-  made), resolution rate % = resolved ÷ handled.
+- created / resolved / closed: tickets created, resolutions (a cycle's first resolve or
+  close) and close events in the period; open: tickets open, in progress or pending at
+  the cut-off; escalations by the level reached, in the period.
+- times (:func:`_moment_facts`): first reply (creation → first reply, for first replies in
+  the period), resolution per cycle (cycle start → resolution with time pending left
+  out, the SLA time; for resolutions in the period), first resolution (creation → first
+  resolution, tickets first resolved in the period) and full resolution (creation → last
+  resolution, tickets resolved or closed now and last resolved in the period), in
+  business minutes, the last two in calendar minutes too; median and P90 (nearest rank).
+- SLA compliance (:func:`sla_compliance`): met ÷ (met + breached) over the clocks whose
+  outcome falls in the period (:func:`_clocks`), open tickets' breached clocks included;
+  ``open_breached`` says how many tickets open at the cut-off have one.
+- reopen rate (:func:`reopen_rate`): of the resolutions in the period, the share reopened
+  afterwards, up to now. One-touch rate (:func:`one_touch`): of the tickets solved in
+  the period, those resolved with one reply and never reopened.
+- follow-up calls (:func:`_calls`): completion (:func:`completion`) of the calls due in
+  the period, done on time, late or not yet (up to now); satisfaction
+  (:func:`satisfaction_rate`) = satisfied ÷ (satisfied + unsatisfied) over the calls
+  finished in the period, per person for the agent who handled the ticket, the call
+  itself for the caller.
 - backlog by age: tickets open at the cut-off by calendar age (0–1 d, 1–3 d, 3–7 d, > 7 d).
-- work orders: those resolved in the period, on time (resolved by their due time) by
-  urgency A/B/C; late days per receiving department: the late days (``work_orders.
+- work orders: those first resolved in the period, on time (resolved by their due time)
+  by urgency A/B/C; late days per receiving department: the late days (``work_orders.
   late_unit``, working days by default; any part of one counts) that begin inside the
-  period, up to the work order's resolution or the cut-off, so that the late days of
-  consecutive periods add up to those of their union.
+  period, up to the work order's resolution or the cut-off.
+- per person (:func:`agent_rows`): handled, resolved, resolved tickets, medians, SLA,
+  follow-up calls and satisfaction.
 """
 
 from __future__ import annotations
