@@ -368,21 +368,31 @@ def _clocks(history: list, times: list[datetime | None], fr_due: datetime | None
     still open or not). The first-reply clock runs from creation to the first reply,
     and stops without an outcome when the ticket is resolved in time without one; a
     resolution clock runs per cycle, paused while 挂起 (pending). A clock still running
-    and not yet breached has no outcome."""
+    and not yet breached has no outcome. A clock met is whoever stopped it; a clock
+    breached, the ticket's assignee when it breached."""
     out: list[list[Any]] = []
     if fr_due is not None:
         stop = next(((at, ev) for ev, at in zip(history, times)
                      if at is not None and ev.get("action") in ("reply", "resolve", "close")), None)
         if stop is None or stop[0] > fr_due:
-            out.append([fr_due.timestamp(), False, None, "first_response"])
+            out.append([fr_due.timestamp(), False, _assignee_at(history, times, fr_due.timestamp()), "first_response"])
         elif stop[1].get("action") == "reply":
             out.append([stop[0].timestamp(), True, str(stop[1].get("by")), "first_response"])
     for _, end, reached, _, by, *_ in cycles:
         if reached is not None and (end is None or end > reached):
-            out.append([reached, False, None, "resolution"])
+            out.append([reached, False, _assignee_at(history, times, reached), "resolution"])
         elif end is not None:
             out.append([end, True, by, "resolution"])
     return out
+
+
+def _assignee_at(history: list, times: list[datetime | None], moment: float) -> str | None:
+    """The ticket's assignee after its events up to ``moment`` (POSIX seconds)."""
+    state = history_blank()
+    for ev, at in zip(history, times):
+        if at is not None and at.timestamp() <= moment:
+            step(state, ev)
+    return state["assignee"]
 
 
 def _calls(history: list, tz: Any) -> list[list[Any]]:
