@@ -652,30 +652,57 @@ def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
     them), first-reply and per-cycle resolution medians, SLA compliance over the clocks
     they stopped in time or that breached while the ticket was theirs, follow-up calls
     they finished, and satisfaction with the tickets they handled (the calls' handler)."""
-    rows = []
-    for person in config.roster:
-        pid = person.id
-        handled = sum(1 for f in facts if pid in f.actors)
-        firsts = [f.first_response[1] for f in facts if f.first_response and f.first_response[0] == pid]
-        resolutions = [r for f in facts for r in f.resolutions if r[0] == pid]
-        finished = [r for f in facts for by, r, _ in f.calls_finished if by == pid]
-        judged = [r for f in facts for _, r, handler in f.calls_finished if handler == pid]
-        clocks = [met for f in facts for _, whose, met in f.clocks if whose == pid]
-        if not (handled or firsts or resolutions or finished or judged or clocks):
-            continue
-        rows.append({
+    people = {p.id: _Person() for p in config.roster}
+    for f in facts:
+        for pid in f.actors:
+            if pid in people:
+                people[pid].handled += 1
+        if f.first_response and f.first_response[0] in people:
+            people[f.first_response[0]].firsts.append(f.first_response[1])
+        for by in {r[0] for r in f.resolutions if r[0] in people}:
+            people[by].resolved_tickets += 1
+        for by, minutes, _ in f.resolutions:
+            if by in people:
+                people[by].resolutions.append(minutes)
+        for caller, result, handler in f.calls_finished:
+            if caller in people:
+                people[caller].calls += 1
+            if handler in people:
+                people[handler].judged.append(result)
+        for _, whose, met in f.clocks:
+            if whose in people:
+                people[whose].clocks.append(met)
+    return [people[p.id].row(p.id, p.name) for p in config.roster if people[p.id].active()]
+
+
+@dataclass
+class _Person:
+    """One person's part in a period, gathered in one pass over the facts."""
+
+    handled: int = 0
+    resolved_tickets: int = 0
+    calls: int = 0
+    firsts: list[float] = field(default_factory=list)
+    resolutions: list[float] = field(default_factory=list)
+    judged: list[str] = field(default_factory=list)
+    clocks: list[bool] = field(default_factory=list)
+
+    def active(self) -> bool:
+        return bool(self.handled or self.firsts or self.resolutions or self.calls or self.judged or self.clocks)
+
+    def row(self, pid: str, name: str) -> dict[str, Any]:
+        return {
             "agent": pid,
-            "name": person.name,
-            "handled": handled,
-            "resolved": len(resolutions),
-            "resolved_tickets": sum(1 for f in facts if any(r[0] == pid for r in f.resolutions)),
-            "first_response_median_minutes": _minutes_stats(firsts)["median_minutes"],
-            "resolution_median_minutes": _minutes_stats([m for _, m, _ in resolutions])["median_minutes"],
-            "sla_compliance": sla_compliance(clocks)["compliance"],
-            "followups_done": len(finished),
-            "satisfaction_rate": satisfaction_rate(judged),
-        })
-    return rows
+            "name": name,
+            "handled": self.handled,
+            "resolved": len(self.resolutions),
+            "resolved_tickets": self.resolved_tickets,
+            "first_response_median_minutes": _minutes_stats(self.firsts)["median_minutes"],
+            "resolution_median_minutes": _minutes_stats(self.resolutions)["median_minutes"],
+            "sla_compliance": sla_compliance(self.clocks)["compliance"],
+            "followups_done": self.calls,
+            "satisfaction_rate": satisfaction_rate(self.judged),
+        }
 
 
 def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
