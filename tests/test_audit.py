@@ -620,6 +620,7 @@ def test_sample_shows_when_the_ticket_was_closed(november):
 def test_an_index_kept_by_other_code_is_rebuilt(november):
     """The index keeps each ticket's audit base; one recorded under another definitions
     key (older code) is worked out again from the files rather than served."""
+    import marshal
     import sqlite3
 
     d, _ = november
@@ -630,10 +631,10 @@ def test_an_index_kept_by_other_code_is_rebuilt(november):
         conn = sqlite3.connect(db)
         # a base as wrong older code might have kept it: created long before
         for path, base in conn.execute("SELECT path, audit FROM docs").fetchall():
-            b = json.loads(base)
+            b = marshal.loads(base)
             if "created" in b:
                 b["created"] -= 400 * 86400
-            conn.execute("UPDATE docs SET audit = ? WHERE path = ?", (json.dumps(b), path))
+            conn.execute("UPDATE docs SET audit = ? WHERE path = ?", (marshal.dumps(b), path))
         if definitions is not None:
             conn.execute("UPDATE meta SET value = ? WHERE key = 'definitions'", (definitions,))
         conn.commit()

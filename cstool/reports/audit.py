@@ -421,18 +421,36 @@ def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: d
     """A ticket's facts for a period, from its :func:`ticket_base`."""
     if "whole" in base:
         return _facts_from_ticket(base["whole"], cal, period, now)
-    start, end = period.start.timestamp(), period.end.timestamp()
-    cutoff = min(end, now.timestamp())
+    start, end, now_ts = _bounds(period, now)
+    cutoff = min(end, now_ts)
     facts = Facts(base["slim"])
     facts.created_in = start <= base["created"] < end
     times = base["times"]
     _count_events(facts, base["events"][bisect_left(times, start):bisect_left(times, end)])
-    _moment_facts(facts, base, start, end, now.timestamp())
+    _moment_facts(facts, base, start, end, now_ts)
     _base_state_at_cutoff(facts, base, cutoff)
     if base.get("wo_due") is not None:
         facts.work_order = _work_order_facts(base["wo_due"], base.get("wo_resolved"), start, end, cutoff,
                                              facts.open_at_cutoff)
     return facts
+
+
+_BOUNDS: dict[tuple[int, int], tuple[Period, datetime, tuple[float, float, float]]] = {}
+
+
+def _bounds(period: Period, now: datetime) -> tuple[float, float, float]:
+    """The period's start and end and now as POSIX seconds, worked out once per report
+    (converting an aware time, or even hashing one, is slow next to the comparisons they
+    serve): kept by the identity of the objects, which the entry holds on to."""
+    key = (id(period), id(now))
+    kept = _BOUNDS.get(key)
+    if kept is not None and kept[0] is period and kept[1] is now:
+        return kept[2]
+    if len(_BOUNDS) > 64:
+        _BOUNDS.clear()
+    bounds = (period.start.timestamp(), period.end.timestamp(), now.timestamp())
+    _BOUNDS[key] = (period, now, bounds)
+    return bounds
 
 
 def _moment_facts(facts: Facts, m: dict[str, Any], start: float, end: float, now: float) -> None:
