@@ -630,11 +630,11 @@ def test_an_index_kept_by_other_code_is_rebuilt(november):
     def spoil(definitions: str | None) -> None:
         conn = sqlite3.connect(db)
         # a base as wrong older code might have kept it: created long before
-        for path, base in conn.execute("SELECT path, audit FROM docs").fetchall():
+        for path, base in conn.execute("SELECT path, base FROM audits").fetchall():
             b = marshal.loads(base)
             if "created" in b:
                 b["created"] -= 400 * 86400
-            conn.execute("UPDATE docs SET audit = ? WHERE path = ?", (marshal.dumps(b), path))
+            conn.execute("UPDATE audits SET base = ? WHERE path = ?", (marshal.dumps(b), path))
         if definitions is not None:
             conn.execute("UPDATE meta SET value = ? WHERE key = 'definitions'", (definitions,))
         conn.commit()
