@@ -220,7 +220,7 @@ def rate(part: int, whole: int) -> float | None:
 # --------------------------------------------------------------------------- per-ticket facts
 
 
-@dataclass
+@dataclass(slots=True)
 class Facts:
     """What one ticket contributed to a period: each field is the ticket's part in the
     population of one metric (docs/metrics.md defines them)."""
