@@ -1,11 +1,13 @@
 """Generate a realistic desk of N tickets for benchmarks.
 
-    python benchmarks/make_desk.py DIR N [--seed S] [--git]
+    python benchmarks/make_desk.py DIR N [--seed S] [--git] [--month 2026-10]
 
 (with cstool installed, e.g. ``pip install -e .``). The people are the sample team of
 ``team/roster.yaml``, whose desk config (``records/cstool.yaml``) each desk copies.
 
-Tickets spread over the two years before 2026-11-22, of every type and channel, in
+Tickets spread over the two years before 2026-11-22 (or, with ``--month``, created on the
+working days of that one month: the desk for timing an audit of a month that holds them
+all), of every type and channel, in
 Chinese, with histories of 3-12 events built by cstool's own event rules (so every file
 passes ``audit --check``), and customers graded A/B/C. Files are written with a small
 emitter of our own (YAML double-quoted scalars are JSON strings), because formatting
@@ -192,7 +194,20 @@ def write_ticket(root: Path, doc: dict) -> None:
     (folder / f"{doc['id']}.yaml").write_text("\n".join(emit(doc, FIELD_ORDER)) + "\n", encoding="utf-8")
 
 
-def generate(root: Path, n: int, seed: int = 1, git: bool = False) -> None:
+def creation_day(rng: random.Random, month: str | None) -> datetime:
+    """A day to create a ticket on: any moment of the two years before the end, or a
+    working day (Monday to Friday) of the month ``YYYY-MM``."""
+    if month is None:
+        return END - timedelta(days=730) + timedelta(seconds=rng.randint(0, 730 * 86400))
+    year, mo = (int(x) for x in month.split("-"))
+    first = datetime(year, mo, 1, tzinfo=TZ)
+    days = [d for d in (first + timedelta(days=i) for i in range(31)) if d.month == mo and d.weekday() < 5]
+    return days[rng.randrange(len(days))]
+
+
+def generate(root: Path, n: int, seed: int = 1, git: bool = False, month: str | None = None) -> None:
+    """N tickets in a new desk at root (any folder there is replaced), created on the
+    days of :func:`creation_day`; with git, committed as one commit."""
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
@@ -213,10 +228,9 @@ def generate(root: Path, n: int, seed: int = 1, git: bool = False) -> None:
         customers.append(c)
         keys = ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated")
         (root / "customers" / f"{cid}.yaml").write_text("\n".join(emit(c, keys)) + "\n", encoding="utf-8")
-    start = END - timedelta(days=730)
     seen: set[str] = set()
     for i in range(n):
-        created = working_time(rng, start + timedelta(seconds=rng.randint(0, 730 * 86400)))
+        created = working_time(rng, creation_day(rng, month))
         while True:
             tid = f"CS-{created.year}-" + "".join(rng.choice(ids.ALPHABET) for _ in range(7))
             if tid not in seen:
@@ -238,8 +252,9 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--git", action="store_true")
+    parser.add_argument("--month", metavar="YYYY-MM", help="create every ticket in this month")
     args = parser.parse_args()
-    generate(args.dir, args.n, args.seed, args.git)
+    generate(args.dir, args.n, args.seed, args.git, args.month)
     print(f"{args.n} tickets in {args.dir}")
 
 

@@ -1,13 +1,15 @@
 """Time cstool as whole processes on generated desks and print the medians.
 
-    python benchmarks/run.py [--sizes 10000 100000] [--repeat 5] [--workdir /tmp/cstool-bench]
+    python benchmarks/run.py [--sizes 10000 100000] [--month-sizes 100000] [--repeat 5] [--workdir /tmp/cstool-bench]
 
 For each size a desk is generated once (benchmarks/make_desk.py, a git repository) and
 reused on later runs. Each command runs --repeat times with a warm page cache; the table
 gives the median wall time and the largest peak memory (RSS) seen. The cold rebuild
 deletes the index (.cstool/) before each run. ``audit`` is a month that has ended,
 ``audit (month now)`` the month still running; the quarter, the year and a month compared
-with the month before have no target and are reported as figures.
+with the month before have no target and are reported as figures. ``audit (month of
+all)`` is an audit of a month that holds every ticket of a desk made for it (every ticket
+created in October 2026, ``make_desk.py --month``), one per --month-sizes.
 """
 
 from __future__ import annotations
@@ -100,9 +102,51 @@ def bench(size: int, repeat: int, workdir: Path) -> list[tuple[str, float, int, 
     return rows
 
 
+# --------------------------------------------------------------------------- a month that holds every ticket
+
+MONTH_TARGETS: dict[str, float | None] = {"audit (month of all)": 1.5}
+
+
+def bench_month(size: int, repeat: int, workdir: Path) -> list[tuple[str, float, int, str]]:
+    """``audit`` of the month holding all ``size`` tickets of a desk generated for it
+    (reused on later runs); the index is brought up to date by one untimed run first."""
+    from make_desk import generate
+
+    root = workdir / f"month-{size}"
+    if not (root / "cstool.yaml").exists():
+        print(f"generating {size} tickets of 2026-10 in {root} …", file=sys.stderr)
+        generate(root, size, seed=size, git=True, month="2026-10")
+    actor = "zhao.lei@example.com"
+    env = {**os.environ, "CSTOOL_USER": actor, "CSTOOL_NOW": "2026-11-22T18:00:00+08:00", "CSTOOL_LANG": "zh"}
+    argv = [sys.executable, "-m", "cstool", "audit", "--period", "2026-10"]
+    timed(argv, root, env)  # builds the index the first time
+    runs = [timed(argv, root, env) for _ in range(repeat)]
+    status = "ok" if {code for _, _, code in runs} <= {0} else "exit !"
+    secs, peak = statistics.median(t for t, _, _ in runs), max(rss for _, rss, _ in runs)
+    print(f"  {size:>7} {'audit (month of all)':<17} {secs:7.3f} s  {peak / 1024:6.1f} MB  {status}", file=sys.stderr)
+    return [("audit (month of all)", secs, peak, status)]
+
+
+def print_month_table(results: dict[int, list[tuple[str, float, int, str]]]) -> None:
+    """The month-of-all rows, one column per desk size."""
+    if not results:
+        return
+    sizes = sorted(results)
+    print(f"\n{'command':<21} {'target':>8} " + " ".join(f"{f'{s:,} tickets in one month':>30}" for s in sizes))
+    for i, (name, *_) in enumerate(results[sizes[0]]):
+        cells = []
+        for s in sizes:
+            _, secs, rss, status = results[s][i]
+            cells.append(f"{secs:8.3f} s {rss / 1024:6.1f} MB{'' if status == 'ok' else ' !'}")
+        target = MONTH_TARGETS[name]
+        print(f"{name:<21} {'—' if target is None else f'{target}s':>8} " + " ".join(f"{c:>30}" for c in cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--month-sizes", type=int, nargs="*", default=[100_000],
+                        help="desk sizes for the audit of a month holding every ticket (none: skip it)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-bench"))
     args = parser.parse_args()
@@ -119,6 +163,7 @@ def main() -> None:
             cells.append(f"{secs:8.3f} s {rss / 1024:6.1f} MB{'' if status == 'ok' else ' !'}")
         target = TARGETS[name]
         print(f"{name:<17} {'—' if target is None else f'{target}s':>8} " + " ".join(f"{c:>22}" for c in cells))
+    print_month_table({size: bench_month(size, args.repeat, args.workdir) for size in args.month_sizes})
 
 
 if __name__ == "__main__":

@@ -1,33 +1,39 @@
-"""The period's statistics (SPEC §4 audit metrics), each defined once, here.
+"""The period's statistics (the audit figures), each defined once, here; docs/metrics.md
+says the same in words, with a worked example that a test reproduces.
 
-Definitions (``period`` is [start, end); the cut-off for "at the end" is the earlier of
-the period's end and now):
+``period`` is [start, end); its cut-off is the earlier of its end and now. A ticket's
+history gives, once, the moments at which it enters each metric's population
+(:func:`ticket_moments`); a period's facts (:class:`Facts`) are those moments compared
+with the period. Each population is decided by one moment, so the counts of consecutive
+periods add up to their union's, and each rate's numerator is a part of its denominator:
 
-- created / resolved / closed: tickets created in the period; resolution events (the
-  first resolve or close of a cycle) in the period; close events in the period.
-  open: tickets open, in progress or pending at the cut-off.
-- first-response time: business minutes from creation to the first reply, for first
-  replies made in the period. Resolution time: business minutes of a cycle (creation or
-  reopen → resolve/close) not spent pending, for cycles resolved in the period. Both as
-  median and P90 (nearest rank).
-- SLA compliance % = met ÷ (met + breached) over the targets that completed in the
-  period (first responses given, cycles resolved), plus the tickets open at the cut-off
-  whose clock is already breached.
-- escalations by level: escalate events in the period, by the level they reached.
-- reopen rate = tickets reopened in the period ÷ tickets resolved in the period.
-- satisfaction % = satisfied ÷ (satisfied + unsatisfied) over the follow-up calls
-  finished in the period (unreachable excluded); per person it counts for the agent who
-  handled the ticket (its assignee when last resolved or closed before the call), while
-  the calls themselves count for the caller; follow-up completion % = follow-ups
-  finished in the period ÷ follow-ups due in the period.
-- per person: handled (tickets they acted on in the period), resolved (resolutions they
-  made), resolution rate % = resolved ÷ handled.
+- created / resolved / closed: tickets created, resolutions (a cycle's first resolve or
+  close) and close events in the period; open: tickets open, in progress or pending at
+  the cut-off; escalations by the level reached, in the period.
+- times (:func:`_moment_facts`): first reply (creation → first reply, for first replies in
+  the period), resolution per cycle (cycle start → resolution with time pending left
+  out, the SLA time; for resolutions in the period), first resolution (creation → first
+  resolution, tickets first resolved in the period) and full resolution (creation → last
+  resolution, tickets resolved or closed now and last resolved in the period), in
+  business minutes, the last two in calendar minutes too; median and P90 (nearest rank).
+- SLA compliance (:func:`sla_compliance`): met ÷ (met + breached) over the clocks whose
+  outcome falls in the period (:func:`_clocks`), open tickets' breached clocks included;
+  ``open_breached`` says how many tickets open at the cut-off have one.
+- reopen rate (:func:`reopen_rate`): of the resolutions in the period, the share reopened
+  afterwards, up to now. One-touch rate (:func:`one_touch`): of the tickets solved in
+  the period, those resolved with one reply and never reopened.
+- follow-up calls (:func:`_calls`): completion (:func:`completion`) of the calls due in
+  the period, done on time, late or not yet (up to now); satisfaction
+  (:func:`satisfaction_rate`) = satisfied ÷ (satisfied + unsatisfied) over the calls
+  finished in the period, per person for the agent who handled the ticket, the call
+  itself for the caller.
 - backlog by age: tickets open at the cut-off by calendar age (0–1 d, 1–3 d, 3–7 d, > 7 d).
-- work orders: those resolved in the period, on time (resolved by their due time) by
-  urgency A/B/C; late days per receiving department: the late days (``work_orders.
+- work orders: those first resolved in the period, on time (resolved by their due time)
+  by urgency A/B/C; late days per receiving department: the late days (``work_orders.
   late_unit``, working days by default; any part of one counts) that begin inside the
-  period, up to the work order's resolution or the cut-off, so that the late days of
-  consecutive periods add up to those of their union.
+  period, up to the work order's resolution or the cut-off.
+- per person (:func:`agent_rows`): handled, resolved, resolved tickets, medians, SLA,
+  follow-up calls and satisfaction.
 """
 
 from __future__ import annotations
@@ -182,9 +188,10 @@ def previous_period(period: Period) -> Period:
 
 
 def resolution_rate(agent_row: dict[str, Any]) -> float | None:
-    """A person's resolution rate %: resolutions they made ÷ tickets they handled (an
-    :func:`agent_rows` row); a ticket resolved again after a reopen counts twice."""
-    return rate(agent_row["resolved"], agent_row["handled"])
+    """A person's resolution rate %: of the tickets they handled in the period, those they
+    resolved in it (an :func:`agent_rows` row); a ticket resolved again after a reopen
+    counts once."""
+    return rate(agent_row["resolved_tickets"], agent_row["handled"])
 
 
 def median(values: list[float]) -> float | None:
@@ -211,19 +218,24 @@ def rate(part: int, whole: int) -> float | None:
 # --------------------------------------------------------------------------- per-ticket facts
 
 
-@dataclass
+@dataclass(slots=True)
 class Facts:
-    """What one ticket contributed to a period."""
+    """What one ticket contributed to a period: each field is the ticket's part in the
+    population of one metric (docs/metrics.md defines them)."""
 
     ticket: Any
     created_in: bool = False
-    resolutions: list[tuple[str, float, bool | None]] = field(default_factory=list)  # (by, active minutes, met?)
+    first_response: tuple[str, float] | None = None  # (who replied, business minutes)
+    resolutions: list[tuple[str, float, bool]] = field(default_factory=list)  # (by, active minutes, reopened since?)
+    first_resolution: tuple[float, float] | None = None  # (calendar minutes, business minutes)
+    full_resolution: tuple[float, float, bool] | None = None  # (calendar minutes, business minutes, one-touch?)
+    clocks: list[tuple[str, str, bool]] = field(default_factory=list)  # (kind, whose, met?)
     closes: int = 0
-    first_response: tuple[str, float, bool | None] | None = None  # (by, minutes, met?)
     escalations: list[int] = field(default_factory=list)
-    reopened: bool = False
-    followups_finished: list[tuple[str, str, str]] = field(default_factory=list)  # (caller, result, handler)
-    followups_due: int = 0
+    calls_due: list[bool | None] = field(default_factory=list)  # per call due: done on time, late, not done (None)
+    calls_finished: list[tuple[str, str, str]] = field(default_factory=list)  # (caller, result, handler)
+    calls_pending: int = 0
+    calls_overdue: int = 0
     open_at_cutoff: bool = False
     breached_at_cutoff: bool = False
     age_days: float = 0.0
@@ -231,7 +243,16 @@ class Facts:
     work_order: dict[str, Any] | None = None
 
 
-_KEPT = ("type", "category", "priority", "group", "assignee", "channel", "followups")
+_KEPT = ("type", "category", "priority", "group", "assignee", "channel")
+
+
+def _slim(ticket: Any) -> dict[str, Any]:
+    """The fields of a ticket the report reads (a period's facts stay small in memory)."""
+    return {**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}}
+
+
+def _ts(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
 
 
 def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
@@ -241,130 +262,224 @@ def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Per
 
 def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
     """What a ticket can contribute to any period, worked out once (the index keeps it),
-    with times as POSIX seconds: the first reply and each finished cycle with their
-    business minutes and whether they met the SLA, the events, the status after each
-    event, and for each cycle the moment its resolution target is reached if never
-    paused again. :func:`facts_at` then needs only comparisons with the period.
+    with times as POSIX seconds: the moments of :func:`ticket_moments`, the events, the
+    status after each event, and the work order's due and resolution times.
+    :func:`facts_at` then needs only comparisons with the period.
 
     A history with a missing time or times out of order keeps the whole ticket instead,
     and its facts are worked out from it for each period (:func:`_facts_from_ticket`)."""
     tz = cal.tz
-    slim = {**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}}
     created = read_stamp(ticket.get("created"), tz)
     history = list(ticket.get("history") or [])
     read = [read_stamp(ev.get("at") if isinstance(ev, dict) else None, tz) for ev in history]
     times = [t for t in read if t is not None]
     if created is None or len(times) < len(read) or any(a > b for a, b in zip(times, times[1:])):
         return {"whole": ticket}
-    sla_data = ticket.get("sla") or {}
-    fr_target = sla.parse_target(sla_data.get("first_response_target"))
-    res_target = sla.parse_target(sla_data.get("resolution_target"))
-    base: dict[str, Any] = {"slim": slim, "created": created.timestamp(), "times": [t.timestamp() for t in times]}
-    _base_first_response(base, history, times, created, sla_data, fr_target, cal)
-    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
-    _base_cycles(base, history, times, enders, res_target, cal)
-    _base_events(base, ticket, history, enders, tz)
-    return base
-
-
-def _base_first_response(base: dict[str, Any], history: list, times: list[datetime], created: datetime,
-                         sla_data: Any, fr_target: Any, cal: BusinessCalendar) -> None:
-    """The ticket base's first reply (its index), its figures, and when it falls due."""
-    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
-    base["first_reply"] = first
-    if first is not None:
-        base["first_response"] = list(_first_response(history[first], created, times[first], fr_target, cal))
-    fr_due = None
-    if fr_target is not None:
-        fr_due = read_stamp(sla_data.get("first_response_due"), cal.tz) or cal.add(created, fr_target)
-        fr_due = sla.late_after(cal, fr_due, fr_target)  # the last on-time moment
-    base["fr_due"] = fr_due.timestamp() if fr_due is not None else None
-
-
-def _base_cycles(base: dict[str, Any], history: list, times: list[datetime], enders: list,
-                 res_target: Any, cal: BusinessCalendar) -> None:
-    """The ticket base's finished resolutions and, per cycle, when its target is reached."""
-    cycles = sla.cycles(history, cal.tz, times)
-    base["resolutions"] = []
-    base["cycles"] = []
-    for cycle in cycles:
-        end = cycle["end"]
-        if end is not None:
-            by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
-            met = None
-            if res_target is not None:
-                _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
-                met = breach is None or breach >= end
-            base["resolutions"].append([end.timestamp(), by, sla.active_minutes(cycle, cal, end), met])
-        reached = None
-        if res_target is not None:
-            # measured as if never ended and never paused after the last event: up to any
-            # cut-off before its end the cycle measures the same, so the target is passed
-            # by the cut-off exactly when this last on-time moment is before it
-            open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
-            horizon = sla.add_time(cal, times[-1], cal.target_minutes(res_target), res_target)
-            _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
-            reached = sla.late_after(cal, breach, res_target).timestamp() if breach is not None else None
-        base["cycles"].append([cycle["start"].timestamp(), end.timestamp() if end is not None else None, reached,
-                               [[a.timestamp(), b.timestamp() if b is not None else None] for a, b in cycle["pauses"]]])
-
-
-def _base_events(base: dict[str, Any], ticket: Any, history: list, enders: list, tz: Any) -> None:
-    """The ticket base's events, the status after each, follow-up due times and work-order times."""
-    base["events"] = _event_rows(history)
+    base: dict[str, Any] = {"slim": _slim(ticket), "created": created.timestamp(), "times": [t.timestamp() for t in times]}
+    base.update(ticket_moments(ticket, history, list(read), created, cal))
+    base["events"] = [[ev.get("by"), ev.get("action"), ev.get("to")] for ev in history]
     state = history_blank()
     statuses = []
     for ev in history:
         step(state, ev)
         statuses.append(state["status"])
     base["statuses"] = statuses
-    base["followups_due"] = [t.timestamp() for t in (read_stamp(f.get("due"), tz) for f in ticket.get("followups") or [])
-                             if t is not None]
     if ticket.get("type") == "work_order":
-        due = read_stamp(ticket.get("due"), tz)
-        base["wo_due"] = due.timestamp() if due is not None else None
-        base["wo_resolved"] = enders[0][0].timestamp() if enders and enders[0][0] is not None else None
+        base["wo_due"] = _ts(read_stamp(ticket.get("due"), tz))
+        base["wo_resolved"] = _first_resolution_at(history, read)
+    return base
 
 
-def _event_rows(history: list) -> list[list[Any]]:
-    """Each event as (by, action, to, result, final, handler): the handler of a follow-up call
-    is the ticket's assignee when it was last resolved or closed before the call."""
+def _first_resolution_at(history: list, times: list[datetime | None]) -> float | None:
+    """When the ticket was first resolved or closed (POSIX seconds), or None."""
+    return next((_ts(at) for ev, at in zip(history, times) if ev.get("action") in ("resolve", "close") and at), None)
+
+
+def ticket_moments(ticket: Any, history: list, times: list[datetime | None], created: datetime,
+                   cal: BusinessCalendar) -> dict[str, Any]:
+    """The moments (POSIX seconds) at which a ticket enters each metric's population,
+    worked out from its history (``times``: each event's time, None when unreadable):
+
+    - ``first_response``: [at, who, business minutes from creation] of the first reply;
+    - ``replies``: when each reply was made;
+    - ``cycles``: each resolution cycle (creation or reopen → first resolve or close) as
+      [start, end, last on-time moment, pauses, resolver, active business minutes (挂起
+      left out), calendar minutes from creation to the end, business minutes from
+      creation to the end] (:func:`_cycle_rows`);
+    - ``clocks``: each SLA clock's outcome (:func:`_clocks`);
+    - ``calls``: each follow-up call (:func:`_calls`)."""
+    sla_data = ticket.get("sla") or {}
+    fr_target = sla.parse_target(sla_data.get("first_response_target"))
+    res_target = sla.parse_target(sla_data.get("resolution_target"))
+    fr_due = None
+    if fr_target is not None:
+        fr_due = read_stamp(sla_data.get("first_response_due"), cal.tz) or cal.add(created, fr_target)
+        fr_due = sla.late_after(cal, fr_due, fr_target)  # the last on-time moment
+    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
+    at = times[first] if first is not None else None
+    first_response = None
+    if first is not None and at is not None:
+        first_response = [at.timestamp(), str(history[first].get("by")), cal.between(created, at)]
+    cycles = _cycle_rows(history, times, created, res_target, cal)
+    return {
+        "first_reply": first, "fr_due": _ts(fr_due), "first_response": first_response,
+        "replies": [at.timestamp() for ev, at in zip(history, times) if at is not None and ev.get("action") == "reply"],
+        "cycles": cycles,
+        "clocks": _clocks(history, times, fr_due, cycles if res_target is not None else []),
+        "calls": _calls(history, cal.tz),
+    }
+
+
+def _cycle_rows(history: list, times: list[datetime | None], created: datetime, res_target: Any,
+                cal: BusinessCalendar) -> list[list[Any]]:
+    """Each resolution cycle (see :func:`ticket_moments`). Its last on-time moment is
+    measured as if the cycle never ended and was never paused after the last event: up to
+    any cut-off before its end the cycle measures the same, so its target is passed by a
+    cut-off exactly when that moment is before it."""
+    enders = [(at, ev) for ev, at in zip(history, times) if ev.get("action") in ("resolve", "close")]
+    known = [t for t in times if t is not None]
     rows = []
+    for cycle in sla.cycles(history, cal.tz, times):
+        end = cycle["end"]
+        reached = None
+        if res_target is not None:
+            open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
+            # a minute past the target after the last event: a clock left running is over it by then
+            horizon = sla.add_time(cal, max(known), cal.target_minutes(res_target) + 1, res_target)
+            _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
+            reached = sla.late_after(cal, breach, res_target).timestamp() if breach is not None else None
+        row = [cycle["start"].timestamp(), _ts(end), reached, [[_ts(a), _ts(b)] for a, b in cycle["pauses"]],
+               None, None, None, None]
+        if end is not None:
+            row[4:] = [next((str(ev.get("by")) for at, ev in enders if at == end), ""),
+                       sla.active_minutes(cycle, cal, end), (end - created).total_seconds() / 60,
+                       cal.between(created, end)]
+        rows.append(row)
+    return rows
+
+
+def _clocks(history: list, times: list[datetime | None], fr_due: datetime | None,
+            cycles: list[list[Any]]) -> list[list[Any]]:
+    """Each SLA clock's outcome as [moment, met?, whose, kind]: a clock counts once, at
+    the moment it was met (the first reply; the cycle's resolution, by whoever gave it)
+    or breached (its last on-time moment passed while it ran, whether the ticket is
+    still open or not). The first-reply clock runs from creation to the first reply,
+    and stops without an outcome when the ticket is resolved in time without one; a
+    resolution clock runs per cycle, paused while 挂起 (pending). A clock still running
+    and not yet breached has no outcome. A clock met is whoever stopped it; a clock
+    breached, the ticket's assignee when it breached."""
+    out: list[list[Any]] = []
+    if fr_due is not None:
+        stop = next(((at, ev) for ev, at in zip(history, times)
+                     if at is not None and ev.get("action") in ("reply", "resolve", "close")), None)
+        if stop is None or stop[0] > fr_due:
+            out.append([fr_due.timestamp(), False, _assignee_at(history, times, fr_due.timestamp()), "first_response"])
+        elif stop[1].get("action") == "reply":
+            out.append([stop[0].timestamp(), True, str(stop[1].get("by")), "first_response"])
+    for _, end, reached, _, by, *_ in cycles:
+        if reached is not None and (end is None or end > reached):
+            out.append([reached, False, _assignee_at(history, times, reached), "resolution"])
+        elif end is not None:
+            out.append([end, True, by, "resolution"])
+    return out
+
+
+def _assignee_at(history: list, times: list[datetime | None], moment: float) -> str | None:
+    """The ticket's assignee after its events up to ``moment`` (POSIX seconds)."""
+    state = history_blank()
+    for ev, at in zip(history, times):
+        if at is not None and at.timestamp() <= moment:
+            step(state, ev)
+    return state["assignee"]
+
+
+def _calls(history: list, tz: Any) -> list[list[Any]]:
+    """Each follow-up call (回访) as [due, done, result, caller, handler]: due is when the
+    call falls due (an unreachable attempt moves it to the next attempt's time), done when
+    it was finished (reached, or the last attempt unreachable), result what the customer
+    said (a call-back after the last unreachable attempt gives it, and keeps the done
+    time: still one call), the caller who made the last attempt, and the handler: the
+    ticket's assignee when it was last resolved or closed before the call was done."""
     state = history_blank()
     handler = None
+    handlers: dict[int, Any] = {}
     for ev in history:
         step(state, ev)
         if ev.get("action") in ("resolve", "close"):
             handler = state["assignee"]
-        rows.append([ev.get("by"), ev.get("action"), ev.get("to"), ev.get("result"), bool(ev.get("final")),
-                     handler if ev.get("action") == "followup" else None])
-    return rows
+        elif ev.get("action") == "followup":
+            for i, call in enumerate(state["followups"]):
+                if call.get("done_at") and i not in handlers:
+                    handlers[i] = handler
+    return [[_ts(read_stamp(c.get("due"), tz)), _ts(read_stamp(c.get("done_at"), tz)), c.get("result"),
+             c.get("by"), handlers.get(i)] for i, c in enumerate(state["followups"])]
 
 
 def facts_at(base: dict[str, Any], cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
     """A ticket's facts for a period, from its :func:`ticket_base`."""
     if "whole" in base:
         return _facts_from_ticket(base["whole"], cal, period, now)
-    start, end = period.start.timestamp(), period.end.timestamp()
-    cutoff = min(end, now.timestamp())
+    start, end, now_ts = _bounds(period, now)
+    cutoff = min(end, now_ts)
     facts = Facts(base["slim"])
-    created = base["created"]
-    facts.created_in = start <= created < end
+    facts.created_in = start <= base["created"] < end
     times = base["times"]
-    fr = base.get("first_response")
-    if fr is not None and start <= times[base["first_reply"]] < end:
-        facts.first_response = tuple(fr)
-    for at, by, minutes, met in base["resolutions"]:
-        if start <= at < end:
-            facts.resolutions.append((by, minutes, met))
     _count_events(facts, base["events"][bisect_left(times, start):bisect_left(times, end)])
-    facts.followups_due = sum(1 for due in base["followups_due"] if start <= due < end)
+    _moment_facts(facts, base, start, end, now_ts)
     _base_state_at_cutoff(facts, base, cutoff)
-
     if base.get("wo_due") is not None:
         facts.work_order = _work_order_facts(base["wo_due"], base.get("wo_resolved"), start, end, cutoff,
                                              facts.open_at_cutoff)
     return facts
+
+
+_BOUNDS: dict[tuple[int, int], tuple[Period, datetime, tuple[float, float, float]]] = {}
+
+
+def _bounds(period: Period, now: datetime) -> tuple[float, float, float]:
+    """The period's start and end and now as POSIX seconds, worked out once per report
+    (converting an aware time, or even hashing one, is slow next to the comparisons they
+    serve): kept by the identity of the objects, which the entry holds on to."""
+    key = (id(period), id(now))
+    kept = _BOUNDS.get(key)
+    if kept is not None and kept[0] is period and kept[1] is now:
+        return kept[2]
+    if len(_BOUNDS) > 64:
+        _BOUNDS.clear()
+    bounds = (period.start.timestamp(), period.end.timestamp(), now.timestamp())
+    _BOUNDS[key] = (period, now, bounds)
+    return bounds
+
+
+def _moment_facts(facts: Facts, m: dict[str, Any], start: float, end: float, now: float) -> None:
+    """Add the ticket's part in each metric's population (:func:`ticket_moments`) for the
+    period [start, end) looked at ``now``: events count in the period they happened in;
+    clock outcomes and finished calls up to the cut-off; whether a resolution was reopened
+    and whether a call due in the period was done, up to now."""
+    cutoff = min(end, now)
+    fr = m["first_response"]
+    if fr is not None and start <= fr[0] < end:
+        facts.first_response = (fr[1], fr[2])
+    cycles = m["cycles"]
+    for i, c in enumerate(cycles):
+        if c[1] is not None and start <= c[1] < end:
+            facts.resolutions.append((c[4], c[5], i + 1 < len(cycles) and cycles[i + 1][0] < now))
+    if cycles and cycles[0][1] is not None and start <= cycles[0][1] < end:
+        facts.first_resolution = (cycles[0][6], cycles[0][7])
+    begun = [c for c in cycles if c[0] < now]
+    if begun and begun[-1][1] is not None and begun[-1][1] < now and start <= begun[-1][1] < end:
+        one_touch = len(begun) == 1 and sum(1 for t in m["replies"] if t < now) == 1
+        facts.full_resolution = (begun[-1][6], begun[-1][7], one_touch)
+    whose = str(facts.ticket.get("assignee") or "")
+    facts.clocks = [(kind, by or whose, met) for moment, met, by, kind in m["clocks"] if start <= moment < cutoff]
+    for due, done, result, by, handler in m["calls"]:
+        if due is not None and start <= due < end:
+            facts.calls_due.append(None if done is None or done >= now else done <= due)
+        if done is not None and start <= done < cutoff:
+            facts.calls_finished.append((str(by), str(result), str(handler or "")))
+        if due is not None and (done is None or done >= cutoff):
+            facts.calls_pending += 1
+            facts.calls_overdue += due < cutoff
 
 
 def _work_order_facts(due: float, resolved: float | None, start: float, end: float, cutoff: float,
@@ -382,18 +497,14 @@ def _work_order_facts(due: float, resolved: float | None, start: float, end: flo
 
 
 def _count_events(facts: Facts, events: list) -> None:
-    """Add a period's events (as :func:`ticket_base` keeps them) to the facts."""
-    for (by, action, to, result, final, handler) in events:
+    """Add a period's events ([by, action, to] as :func:`ticket_base` keeps them) to the facts."""
+    for by, action, to in events:
         if by:
             facts.actors.add(str(by))
         if action == "close":
             facts.closes += 1
         elif action == "escalate":
             facts.escalations.append(int(to or 0))
-        elif action == "reopen":
-            facts.reopened = True
-        elif action == "followup" and (result != "unreachable" or final):
-            facts.followups_finished.append((str(by), str(result), str(handler or "")))
 
 
 def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> None:
@@ -411,7 +522,7 @@ def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> 
             facts.breached_at_cutoff = True
         started = [c for c in base["cycles"] if c[0] < cutoff]
         if started:
-            _, ended, reached, pauses = started[-1]
+            _, ended, reached, pauses, *_ = started[-1]
             paused = [p for p in pauses if p[0] < cutoff]
             paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
             running = ended is None or ended >= cutoff
@@ -423,68 +534,24 @@ def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: 
     """A ticket's facts for a period worked out from the ticket itself (any history)."""
     tz = cal.tz
     cutoff = min(period.end, now)
-    # only the fields the report reads are kept: a month's facts stay small in memory
-    facts = Facts({**{k: ticket.get(k) for k in _KEPT}, "customer": {"tier": (ticket.get("customer") or {}).get("tier")}})
+    facts = Facts(_slim(ticket))
     created = read_stamp(ticket.get("created"), tz)
     facts.created_in = created in period
     history = list(ticket.get("history") or [])
     times = [read_stamp(ev.get("at"), tz) for ev in history]
-    sla_data = ticket.get("sla") or {}
-    fr_target = sla.parse_target(sla_data.get("first_response_target"))
-    res_target = sla.parse_target(sla_data.get("resolution_target"))
-
-    # first response
-    first = next((i for i, ev in enumerate(history) if ev.get("action") == "reply"), None)
-    reply_at = times[first] if first is not None else None
-    if first is not None and created is not None and reply_at is not None and reply_at in period:
-        facts.first_response = _first_response(history[first], created, reply_at, fr_target, cal)
-
-    # resolution cycles completed in the period
-    enders = [(times[i], ev) for i, ev in enumerate(history) if ev.get("action") in ("resolve", "close")]
-    facts.resolutions.extend(_resolutions_in(history, times, enders, res_target, cal, period))
-
-    _count_events(facts, [row for row, at in zip(_event_rows(history), times) if at in period])
-    for f in ticket.get("followups") or []:
-        if read_stamp(f.get("due"), tz) in period:
-            facts.followups_due += 1
+    _count_events(facts, [[ev.get("by"), ev.get("action"), ev.get("to")] for ev, at in zip(history, times)
+                          if at in period])
+    if created is not None:
+        _moment_facts(facts, ticket_moments(ticket, history, times, created, cal),
+                      period.start.timestamp(), period.end.timestamp(), now.timestamp())
     _ticket_state_at_cutoff(facts, ticket, history, times, created, cal, cutoff)
-
     if ticket.get("type") == "work_order":
         due = read_stamp(ticket.get("due"), tz)
-        resolved = next((at for at, _ in enders), None)
         if due is not None:
-            facts.work_order = _work_order_facts(due.timestamp(), resolved.timestamp() if resolved else None,
+            facts.work_order = _work_order_facts(due.timestamp(), _first_resolution_at(history, times),
                                                  period.start.timestamp(), period.end.timestamp(), cutoff.timestamp(),
                                                  facts.open_at_cutoff)
     return facts
-
-
-def _first_response(reply: Any, created: datetime, at: datetime, fr_target: Any,
-                    cal: BusinessCalendar) -> tuple[str, float, bool | None]:
-    """(who, business minutes, met the target?) of the first reply."""
-    minutes = cal.between(created, at)
-    met = None
-    if fr_target is not None:
-        met = cal.elapsed(created, at, fr_target) <= cal.target_minutes(fr_target)
-    return (str(reply.get("by")), minutes, met)
-
-
-def _resolutions_in(history: list, times: list, enders: list, res_target: Any, cal: BusinessCalendar,
-                    period: Period) -> list[tuple[str, float, bool | None]]:
-    """(who, active business minutes, met the target?) of each cycle ended in the period."""
-    out = []
-    for cycle in sla.cycles(history, cal.tz, times):
-        end = cycle["end"]
-        if end not in period:
-            continue
-        by = next((str(ev.get("by")) for at, ev in enders if at == end), "")
-        active = sla.active_minutes(cycle, cal, end)
-        met = None
-        if res_target is not None:
-            _, breach, _, _ = sla.measure_cycle(cycle, res_target, cal, end)
-            met = breach is None or breach >= end
-        out.append((by, active, met))
-    return out
 
 
 def _ticket_state_at_cutoff(facts: Facts, ticket: Any, history: list, times: list, created: datetime | None,
@@ -512,36 +579,73 @@ def _minutes_stats(values: list[float]) -> dict[str, Any]:
             "p90_minutes": None if p is None else round(p)}
 
 
-def _compliance(results: Iterable[bool | None]) -> dict[str, Any]:
-    results = [r for r in results if r is not None]
+def _resolution_stats(pairs: list[tuple[float, float]]) -> dict[str, Any]:
+    """Count, median and P90 of (calendar minutes, business minutes) pairs, both ways."""
+    out = _minutes_stats([b for _, b in pairs])
+    calendar = _minutes_stats([c for c, _ in pairs])
+    out["median_calendar_minutes"] = calendar["median_minutes"]
+    out["p90_calendar_minutes"] = calendar["p90_minutes"]
+    return out
+
+
+def sla_compliance(results: Iterable[bool]) -> dict[str, Any]:
+    """SLA compliance % = met ÷ (met + breached), over the clocks whose outcome falls in
+    the period (:func:`_clocks`): met at the first reply or resolution that stopped the
+    clock in time, breached when its last on-time moment passed, open ticket or not."""
+    results = list(results)
     met = sum(1 for r in results if r)
     breached = len(results) - met
     return {"met": met, "breached": breached, "compliance": rate(met, met + breached)}
 
 
+def reopen_rate(resolutions: list[tuple[str, float, bool]]) -> float | None:
+    """Reopen rate % = of the resolutions made in the period (a cycle's first resolve or
+    close), the share reopened afterwards, at any time up to now (``--now``)."""
+    return rate(sum(1 for r in resolutions if r[2]), len(resolutions))
+
+
+def satisfaction_rate(results: list[str]) -> float | None:
+    """Satisfaction (CSAT) % = satisfied ÷ (satisfied + unsatisfied), over the follow-up
+    calls finished in the period; unreachable calls are left out."""
+    good, bad = results.count("satisfied"), results.count("unsatisfied")
+    return rate(good, good + bad)
+
+
+def completion(calls_due: list[bool | None]) -> dict[str, Any]:
+    """Follow-up completion: of the calls due in the period, how many were done on time
+    (by their due time), late, or not yet (up to now); completion % = done ÷ due."""
+    on_time = sum(1 for c in calls_due if c is True)
+    late = sum(1 for c in calls_due if c is False)
+    return {"due_in_period": len(calls_due), "done_on_time": on_time, "done_late": late,
+            "not_done": len(calls_due) - on_time - late, "completion_rate": rate(on_time + late, len(calls_due))}
+
+
+def one_touch(full: list[tuple[float, float, bool]]) -> dict[str, Any]:
+    """One-touch rate % = of the tickets solved in the period (resolved or closed now, last
+    resolved in the period), those resolved with exactly one reply and never reopened."""
+    n = sum(1 for _, _, one in full if one)
+    return {"solved": len(full), "one_touch": n, "one_touch_rate": rate(n, len(full))}
+
+
 def summarize(facts: list[Facts]) -> dict[str, Any]:
     """The headline figures of a set of tickets' facts."""
     resolutions = [r for f in facts for r in f.resolutions]
-    firsts = [f.first_response for f in facts if f.first_response]
-    finished = [r for f in facts for r in f.followups_finished]
-    satisfied = sum(1 for _, r, _ in finished if r == "satisfied")
-    unsatisfied = sum(1 for _, r, _ in finished if r == "unsatisfied")
-    resolved_tickets = sum(1 for f in facts if f.resolutions)
+    results = [r for f in facts for _, r, _ in f.calls_finished]
     return {
         "created": sum(1 for f in facts if f.created_in),
         "resolved": len(resolutions),
         "closed": sum(f.closes for f in facts),
         "open": sum(1 for f in facts if f.open_at_cutoff),
         "open_breached": sum(1 for f in facts if f.breached_at_cutoff),
-        "first_response": _minutes_stats([m for _, m, _ in firsts]),
+        "first_response": _minutes_stats([f.first_response[1] for f in facts if f.first_response]),
         "resolution": _minutes_stats([m for _, m, _ in resolutions]),
-        "sla_compliance": _compliance([met for _, _, met in firsts] + [met for _, _, met in resolutions]),
-        "reopened": sum(1 for f in facts if f.reopened),
-        "reopen_rate": rate(sum(1 for f in facts if f.reopened), resolved_tickets),
-        "followups_done": len(finished),
-        "satisfied": satisfied,
-        "unsatisfied": unsatisfied,
-        "satisfaction_rate": rate(satisfied, satisfied + unsatisfied),
+        "sla_compliance": sla_compliance(met for f in facts for _, _, met in f.clocks),
+        "reopened": sum(1 for r in resolutions if r[2]),
+        "reopen_rate": reopen_rate(resolutions),
+        "followups_done": len(results),
+        "satisfied": results.count("satisfied"),
+        "unsatisfied": results.count("unsatisfied"),
+        "satisfaction_rate": satisfaction_rate(results),
     }
 
 
@@ -559,34 +663,62 @@ def dimension_value(f: Facts, dim: str) -> str:
 
 
 def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
-    """Per-person performance: handled, resolved, response and resolution medians, SLA
-    compliance, follow-ups done and satisfaction — by who took the actions."""
-    rows = []
-    for person in config.roster:
-        pid = person.id
-        handled = sum(1 for f in facts if pid in f.actors)
-        firsts = [f.first_response for f in facts if f.first_response and f.first_response[0] == pid]
-        resolutions = [r for f in facts for r in f.resolutions if r[0] == pid]
-        finished = [r for f in facts for by, r, _ in f.followups_finished if by == pid]
-        judged = [r for f in facts for _, r, handler in f.followups_finished if handler == pid]
-        if not (handled or firsts or resolutions or finished or judged):
-            continue
-        sat = judged.count("satisfied")
-        unsat = judged.count("unsatisfied")
-        fr = _minutes_stats([m for _, m, _ in firsts])
-        rs = _minutes_stats([m for _, m, _ in resolutions])
-        rows.append({
+    """Per-person performance, by who took the actions: handled (tickets they acted on in
+    the period), resolved (resolutions they made) and resolved_tickets (tickets among
+    them), first-reply and per-cycle resolution medians, SLA compliance over the clocks
+    they stopped in time or that breached while the ticket was theirs, follow-up calls
+    they finished, and satisfaction with the tickets they handled (the calls' handler)."""
+    people = {p.id: _Person() for p in config.roster}
+    for f in facts:
+        for pid in f.actors:
+            if pid in people:
+                people[pid].handled += 1
+        if f.first_response and f.first_response[0] in people:
+            people[f.first_response[0]].firsts.append(f.first_response[1])
+        for by in {r[0] for r in f.resolutions if r[0] in people}:
+            people[by].resolved_tickets += 1
+        for by, minutes, _ in f.resolutions:
+            if by in people:
+                people[by].resolutions.append(minutes)
+        for caller, result, handler in f.calls_finished:
+            if caller in people:
+                people[caller].calls += 1
+            if handler in people:
+                people[handler].judged.append(result)
+        for _, whose, met in f.clocks:
+            if whose in people:
+                people[whose].clocks.append(met)
+    return [people[p.id].row(p.id, p.name) for p in config.roster if people[p.id].active()]
+
+
+@dataclass
+class _Person:
+    """One person's part in a period, gathered in one pass over the facts."""
+
+    handled: int = 0
+    resolved_tickets: int = 0
+    calls: int = 0
+    firsts: list[float] = field(default_factory=list)
+    resolutions: list[float] = field(default_factory=list)
+    judged: list[str] = field(default_factory=list)
+    clocks: list[bool] = field(default_factory=list)
+
+    def active(self) -> bool:
+        return bool(self.handled or self.firsts or self.resolutions or self.calls or self.judged or self.clocks)
+
+    def row(self, pid: str, name: str) -> dict[str, Any]:
+        return {
             "agent": pid,
-            "name": person.name,
-            "handled": handled,
-            "resolved": len(resolutions),
-            "first_response_median_minutes": fr["median_minutes"],
-            "resolution_median_minutes": rs["median_minutes"],
-            "sla_compliance": _compliance([m for _, _, m in firsts] + [m for _, _, m in resolutions])["compliance"],
-            "followups_done": len(finished),
-            "satisfaction_rate": rate(sat, sat + unsat),
-        })
-    return rows
+            "name": name,
+            "handled": self.handled,
+            "resolved": len(self.resolutions),
+            "resolved_tickets": self.resolved_tickets,
+            "first_response_median_minutes": _minutes_stats(self.firsts)["median_minutes"],
+            "resolution_median_minutes": _minutes_stats(self.resolutions)["median_minutes"],
+            "sla_compliance": sla_compliance(self.clocks)["compliance"],
+            "followups_done": self.calls,
+            "satisfaction_rate": satisfaction_rate(self.judged),
+        }
 
 
 def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
@@ -600,21 +732,26 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
     """The report of :func:`report`, from each ticket's facts."""
     relevant = [f for f in facts if _relevant(f)]
     totals = summarize(relevant)
-    firsts = [f.first_response for f in relevant if f.first_response]
-    resolutions = [r for f in relevant for r in f.resolutions]
-    open_breached = totals["open_breached"]
+    clocks = [c for f in relevant for c in f.clocks]
     out: dict[str, Any] = {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
         "totals": {k: totals[k] for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")},
-        "times": {"unit": "business minutes", "first_response": totals["first_response"], "resolution": totals["resolution"]},
+        "times": {
+            "unit": "business minutes",
+            "first_response": totals["first_response"],
+            "resolution": totals["resolution"],
+            "first_resolution": _resolution_stats([f.first_resolution for f in relevant if f.first_resolution]),
+            "full_resolution": _resolution_stats([f.full_resolution[:2] for f in relevant if f.full_resolution]),
+        },
+        "one_touch": one_touch([f.full_resolution for f in relevant if f.full_resolution]),
         "sla": {
-            "first_response": _compliance(m for _, _, m in firsts),
-            "resolution": _compliance(m for _, _, m in resolutions),
+            "first_response": sla_compliance(met for kind, _, met in clocks if kind == "first_response"),
+            "resolution": sla_compliance(met for kind, _, met in clocks if kind == "resolution"),
             "overall": totals["sla_compliance"],
-            "open_breached": open_breached,
+            "open_breached": totals["open_breached"],
         },
         "escalations": _escalations(relevant),
-        "followups": _followup_figures(relevant, totals, cal, min(period.end, now)),
+        "followups": _followup_figures(relevant, totals),
         "backlog_by_age": _backlog_by_age(relevant),
         "complaint_causes": _complaint_causes(relevant),
         "work_orders": _work_order_figures(relevant, config, cal),
@@ -628,8 +765,9 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
 
 def _relevant(f: Facts) -> bool:
     """Did the ticket take part in the period at all?"""
-    return bool(f.created_in or f.resolutions or f.closes or f.first_response or f.escalations
-                or f.reopened or f.followups_finished or f.followups_due or f.open_at_cutoff or f.work_order)
+    return bool(f.created_in or f.resolutions or f.closes or f.first_response or f.escalations or f.clocks
+                or f.calls_finished or f.calls_due or f.open_at_cutoff or f.work_order or f.full_resolution
+                or f.first_resolution)
 
 
 def _escalations(relevant: list[Facts]) -> dict[str, int]:
@@ -642,27 +780,16 @@ def _escalations(relevant: list[Facts]) -> dict[str, int]:
     return dict(sorted(escalations.items()))
 
 
-def _followup_figures(relevant: list[Facts], totals: dict[str, Any], cal: BusinessCalendar,
-                      cutoff: datetime) -> dict[str, Any]:
-    """Follow-up calls done, due, pending and overdue at the cut-off, and their results."""
-    finished = [r for f in relevant for _, r, _ in f.followups_finished]
-    pending_followups = overdue_followups = 0
-    for f in relevant:
-        for fu in f.ticket.get("followups") or []:
-            due = read_stamp(fu.get("due"), cal.tz)
-            done = read_stamp(fu.get("done_at"), cal.tz)
-            if due is None or (done is not None and done < cutoff):
-                continue
-            pending_followups += 1
-            if due < cutoff:
-                overdue_followups += 1
-    due_in_period = sum(f.followups_due for f in relevant)
+def _followup_figures(relevant: list[Facts], totals: dict[str, Any]) -> dict[str, Any]:
+    """Follow-up calls: of those due in the period, done on time, late or not yet
+    (:func:`completion`); those finished in the period and what the customers said; and
+    those not done at the cut-off (pending) of which already past due (overdue)."""
+    finished = [r for f in relevant for _, r, _ in f.calls_finished]
     return {
+        **completion([c for f in relevant for c in f.calls_due]),
         "done": len(finished),
-        "due_in_period": due_in_period,
-        "completion_rate": rate(len(finished), due_in_period),
-        "pending": pending_followups,
-        "overdue": overdue_followups,
+        "pending": sum(f.calls_pending for f in relevant),
+        "overdue": sum(f.calls_overdue for f in relevant),
         "satisfied": finished.count("satisfied"),
         "unsatisfied": finished.count("unsatisfied"),
         "unreachable": finished.count("unreachable"),
@@ -746,20 +873,47 @@ def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- comparison with an earlier period
 
-# the headline figures compared with an earlier period: (name, where in the report, minutes → hours?);
-# each name says its unit (count, _pct, _hours: business hours with one decimal, as the tables show them)
-HEADLINE: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("created", ("totals", "created"), False),
-    ("resolved", ("totals", "resolved"), False),
-    ("closed", ("totals", "closed"), False),
-    ("open", ("totals", "open"), False),
-    ("reopen_rate_pct", ("totals", "reopen_rate"), False),
-    ("first_response_median_hours", ("times", "first_response", "median_minutes"), True),
-    ("resolution_median_hours", ("times", "resolution", "median_minutes"), True),
-    ("sla_compliance_pct", ("sla", "overall", "compliance"), False),
-    ("followup_completion_rate_pct", ("followups", "completion_rate"), False),
-    ("satisfaction_rate_pct", ("followups", "satisfaction_rate"), False),
+@dataclass(frozen=True)
+class Figure:
+    """A headline figure: its name (JSON, CSV; the name says the unit: a count, ``_pct``,
+    or ``_hours``: business hours with one decimal, as the tables show them), where it is
+    in the report, its unit, whether a rise is for the better (None: neither), and the
+    report page's card that shows it (None: not on the page)."""
+
+    name: str
+    path: tuple[str, ...]
+    unit: str  # "count", "pct" or "hours"
+    rise_good: bool | None
+    card: str | None = None
+
+
+# the headline figures, the one list the comparison (audit --compare) and the report page's cards read
+HEADLINE: tuple[Figure, ...] = (
+    Figure("created", ("totals", "created"), "count", None, "created"),
+    Figure("resolved", ("totals", "resolved"), "count", True, "resolved"),
+    Figure("closed", ("totals", "closed"), "count", True),
+    Figure("open", ("totals", "open"), "count", False, "backlog"),
+    Figure("first_response_sla_pct", ("sla", "first_response", "compliance"), "pct", True, "fr_sla"),
+    Figure("resolution_sla_pct", ("sla", "resolution", "compliance"), "pct", True, "res_sla"),
+    Figure("sla_compliance_pct", ("sla", "overall", "compliance"), "pct", True),
+    Figure("satisfaction_rate_pct", ("followups", "satisfaction_rate"), "pct", True, "satisfaction"),
+    Figure("followup_completion_rate_pct", ("followups", "completion_rate"), "pct", True, "followup"),
+    Figure("reopen_rate_pct", ("totals", "reopen_rate"), "pct", False, "reopen"),
+    Figure("one_touch_rate_pct", ("one_touch", "one_touch_rate"), "pct", True),
+    Figure("first_response_median_hours", ("times", "first_response", "median_minutes"), "hours", False),
+    Figure("resolution_median_hours", ("times", "resolution", "median_minutes"), "hours", False),
+    Figure("full_resolution_median_hours", ("times", "full_resolution", "median_minutes"), "hours", False),
 )
+
+
+def figure(data: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in a report (None when there is no report or no such figure)."""
+    value: Any = data
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
 
 
 def hours(minutes: Any) -> float | None:
@@ -769,13 +923,7 @@ def hours(minutes: Any) -> float | None:
 
 def headline(data: dict[str, Any]) -> dict[str, Any]:
     """The headline figures of a report (:data:`HEADLINE`), each in the unit its name says."""
-    out = {}
-    for name, path, in_hours in HEADLINE:
-        value: Any = data
-        for key in path:
-            value = value[key]
-        out[name] = hours(value) if in_hours else value
-    return out
+    return {f.name: hours(figure(data, f.path)) if f.unit == "hours" else figure(data, f.path) for f in HEADLINE}
 
 
 def compare(data: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any]:

@@ -92,11 +92,18 @@ def _volumes_and_times(r: _Report, data: dict[str, Any]) -> None:
     r.heading(r.t("totals"))
     r.table([r.t(k) for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")],
             [[tot["created"], tot["resolved"], tot["closed"], tot["open"], tot["reopened"], _pct(tot["reopen_rate"])]])
+    one = data["one_touch"]
+    r.table([r.t("solved"), r.t("one_touch"), r.t("one_touch_rate")],
+            [[one["solved"], one["one_touch"], _pct(one["one_touch_rate"])]])
     times = data["times"]
     r.heading(r.t("times"))
     r.table([r.t("metric"), r.t("count"), r.t("median"), r.t("p90")],
             [[r.t(k), times[k]["count"], _h(times[k]["median_minutes"]), _h(times[k]["p90_minutes"])]
-             for k in ("first_response", "resolution")])
+             for k in ("first_response", "resolution", "first_resolution", "full_resolution")])
+    r.heading(r.t("calendar_times"), 3)
+    r.table([r.t("metric"), r.t("count"), r.t("median"), r.t("p90")],
+            [[r.t(k), times[k]["count"], _h(times[k]["median_calendar_minutes"]), _h(times[k]["p90_calendar_minutes"])]
+             for k in ("first_resolution", "full_resolution")])
 
 
 def _sla_and_escalations(r: _Report, data: dict[str, Any]) -> None:
@@ -113,9 +120,10 @@ def _sla_and_escalations(r: _Report, data: dict[str, Any]) -> None:
 def _followups_backlog_causes(r: _Report, data: dict[str, Any]) -> None:
     f = data["followups"]
     r.heading(r.t("followups"))
-    keys = ("due_in_period", "done", "completion_rate", "satisfied", "unsatisfied", "unreachable",
-            "satisfaction_rate", "pending", "overdue")
+    keys = ("due_in_period", "done_on_time", "done_late", "not_done", "completion_rate")
     r.table([r.t(k) for k in keys], [[_pct(f[k]) if k.endswith("rate") else f[k] for k in keys]])
+    finished = ("done", "satisfied", "unsatisfied", "unreachable", "satisfaction_rate", "pending", "overdue")
+    r.table([r.t(k) for k in finished], [[_pct(f[k]) if k.endswith("rate") else f[k] for k in finished]])
     r.heading(r.t("backlog"))
     r.table([r.t("age"), r.t("tickets")], [[k, v] for k, v in data["backlog_by_age"].items()])
     r.heading(r.t("causes"))

@@ -56,19 +56,6 @@ details summary { cursor: pointer; color: var(--accent); font-size: 12px; margin
 }
 """.replace("FONTS", FONTS)
 
-# (key, where in the audit report, kind, is a rise good?)
-HEADLINE: tuple[tuple[str, tuple[str, ...], str, bool | None], ...] = (
-    ("created", ("totals", "created"), "count", None),
-    ("resolved", ("totals", "resolved"), "count", True),
-    ("fr_sla", ("sla", "first_response", "compliance"), "pct", True),
-    ("res_sla", ("sla", "resolution", "compliance"), "pct", True),
-    ("satisfaction", ("followups", "satisfaction_rate"), "pct", True),
-    ("followup", ("followups", "completion_rate"), "pct", True),
-    ("reopen", ("totals", "reopen_rate"), "pct", False),
-    ("backlog", ("totals", "open"), "count", False),
-)
-
-
 def report_data(period_facts: Callable[[datetime, datetime, Callable[[dict], Any]], list[Any]], config: Config,
                 cal: BusinessCalendar, period: audit.Period, now: datetime, compare: bool) -> dict[str, Any]:
     """The audit reports the page shows: the period's (with ``by_group``), the previous
@@ -90,16 +77,6 @@ def report_data(period_facts: Callable[[datetime, datetime, Callable[[dict], Any
         "previous": report_of(len(periods) - 1) if previous else None,
         "now": now.isoformat(timespec="minutes"),
     }
-
-
-def figure(report: dict[str, Any] | None, path: tuple[str, ...]) -> Any:
-    """The figure at path in an audit report (None when there is no report)."""
-    value: Any = report
-    for key in path:
-        if value is None:
-            return None
-        value = value[key]
-    return value
 
 
 def pct(value: Any) -> str:
@@ -195,11 +172,14 @@ def _change(p: Page, kind: str, value: Any, before: Any, rise_good: bool | None)
 
 def _headline(p: Page) -> str:
     cards = []
-    for key, path, kind, rise_good in HEADLINE:
-        value = figure(p.cur, path)
-        cards.append(f'<div class="kpi" data-figure="{key}"><div class="name">{escape(p.t("kpi." + key))}</div>'
-                     f'<div class="value">{escape(_shown(kind, value))}</div>'
-                     f"{_change(p, kind, value, figure(p.prev, path), rise_good)}</div>")
+    for f in audit.HEADLINE:
+        if f.card is None:
+            continue
+        value = audit.figure(p.cur, f.path)
+        previous = audit.figure(p.prev, f.path) if p.prev else None
+        cards.append(f'<div class="kpi" data-figure="{f.card}"><div class="name">{escape(p.t("kpi." + f.card))}</div>'
+                     f'<div class="value">{escape(_shown(f.unit, value))}</div>'
+                     f"{_change(p, f.unit, value, previous, f.rise_good)}</div>")
     return f'<h2>{escape(p.t("headline"))}</h2><div class="kpis">{"".join(cards)}</div>'
 
 
