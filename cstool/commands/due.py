@@ -27,9 +27,9 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
     app.check_now()
     app.open_desk()
-    from cstool.domain.workflow import calendar_of
     from cstool.reports import render
     from cstool.time import due
+    from cstool.time.calendar import calendar_of
     from cstool.time.durations import parse_duration
 
     fmt = output_format(fmt, as_json)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +32,7 @@ _ACTIVE: set[str] = set()  # the staging folders this process is placing right n
 def place(root: Path, cache_dir: Path, files: list[tuple[Path, str]],
           commit: Callable[[list[Path]], object] | None) -> None:
     """Write the files (new paths only), then commit them with ``commit(paths)``, all or none."""
-    folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(8)}"
+    folder = cache_dir / STAGING / f"{os.getpid()}-{os.urandom(8).hex()}"
     folder.mkdir(parents=True)
     _ACTIVE.add(folder.name)
     rels = [os.path.relpath(path, root) for path, _ in files]

@@ -11,20 +11,13 @@ a hand-made file, and replaces the file atomically.
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
-from ruamel.yaml.scalarstring import LiteralScalarString
+from typing import TYPE_CHECKING, Any
 
 from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
@@ -40,40 +33,6 @@ _CORE_TAGS = {
 } | {"!", None}
 
 
-class _GuardedComposer(Composer):
-    """A composer that refuses aliases, anchors, non-core tags and deep nesting."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.parser.peek_event()
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused("anchors and aliases are not allowed", event.start_mark)
-        tag = getattr(event, "tag", None)
-        tag = getattr(tag, "value", tag)
-        if tag not in _CORE_TAGS:
-            raise _Refused(f"the tag {tag!r} is not allowed", event.start_mark)
-        depth = getattr(self, "_cs_depth", 0) + 1
-        if depth > MAX_DEPTH:
-            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
-        self._cs_depth = depth
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._cs_depth = depth - 1
-
-
-class _GuardedConstructor(RoundTripConstructor):
-    """Round-trip constructor that reports an impossible date with its line."""
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError as exc:
-            raise _Refused(f"{node.value!r} is not a valid date or time ({exc})", node.start_mark) from None
-
-
-_GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
-
-
 class _Refused(Exception):
     def __init__(self, reason: str, mark: Any):
         super().__init__(reason)
@@ -81,10 +40,59 @@ class _Refused(Exception):
         self.mark = mark
 
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+
+@functools.cache
+def _guarded_classes() -> tuple[Any, Any]:
+    """The composer and constructor of the guarded loader, built on first use: reading
+    commands that go through the index never import ruamel.yaml."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.events import AliasEvent
+
+    class _GuardedComposer(Composer):
+        """A composer that refuses aliases, anchors, non-core tags and deep nesting."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.parser.peek_event()
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                raise _Refused("anchors and aliases are not allowed", event.start_mark)
+            tag = getattr(event, "tag", None)
+            tag = getattr(tag, "value", tag)
+            if tag not in _CORE_TAGS:
+                raise _Refused(f"the tag {tag!r} is not allowed", event.start_mark)
+            depth = getattr(self, "_cs_depth", 0) + 1
+            if depth > MAX_DEPTH:
+                raise _Refused(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+            self._cs_depth = depth
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._cs_depth = depth - 1
+
+    class _GuardedConstructor(RoundTripConstructor):
+        """Round-trip constructor that reports an impossible date with its line."""
+
+        def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError as exc:
+                raise _Refused(f"{node.value!r} is not a valid date or time ({exc})", node.start_mark) from None
+
+    _GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
+
+    return _GuardedComposer, _GuardedConstructor
+
+
 def _round_trip() -> YAML:
+    from ruamel.yaml import YAML
+
+    composer, constructor = _guarded_classes()
     yaml = YAML(typ="rt")
-    yaml.Composer = _GuardedComposer
-    yaml.Constructor = _GuardedConstructor
+    yaml.Composer = composer
+    yaml.Constructor = constructor
     yaml.allow_duplicate_keys = False
     yaml.width = 2**30  # never fold a long line: a folded quoted scalar can change on reading
     yaml.allow_unicode = True
@@ -101,6 +109,8 @@ def loads(text: str, name: str = "<text>") -> Any:
     """Parse YAML text safely (round-trip types); raise DeskError naming file and line."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise DeskError(f"{name}: file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refusing to read it")
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         return _round_trip().load(text)
     except _Refused as exc:
@@ -324,6 +334,8 @@ def _plain_of(value: Any) -> Any:
 
 def prepare_strings(value: Any) -> Any:
     """Mark multi-line strings for literal block style, recursively (readable diffs)."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
     if isinstance(value, dict):
         for key in list(value.keys()):
             value[key] = prepare_strings(value[key])
@@ -389,7 +401,7 @@ def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None, privat
     path.parent.mkdir(parents=True, exist_ok=True)
     if root is not None:
         check_inside(root, path)  # a folder made meanwhile by someone else is checked too
-    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -19,8 +19,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml.comments import CommentedSeq
-
 from cstool.config.schema import TIERS, Config, Person
 from cstool.domain import ids, model, permissions
 from cstool.domain.routing import roster_person
@@ -78,6 +76,8 @@ def clean_values(config: Config, values: dict[str, Any], today: date) -> dict[st
 def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetime,
                  commit: Commit | None = None) -> tuple[str, Any]:
     """Create a customer record; name and tier are required."""
+    from ruamel.yaml.comments import CommentedSeq
+
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now.date())
     if not data.get("name"):
@@ -162,6 +162,8 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
 def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: Person, now: datetime,
                  commit: Commit | None = None) -> tuple[str, Any]:
     """Record a periodic visit or call to a customer (定期回访)."""
+    from ruamel.yaml.comments import CommentedSeq
+
     permissions.require(desk.config, "customer", actor)
     if desk.backfill is not None:
         permissions.require(desk.config, "backfill", actor)

@@ -17,6 +17,7 @@ from cstool.domain import history, model, permissions, routing, states
 from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
 from cstool.reports.render import shown
+from cstool.time.calendar import calendar_of
 from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
@@ -344,12 +345,6 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
     if paused or (action == "reopen" and "paused_minutes" in sla_data):
         ev["paused_minutes"] = paused
     history.carry(ticket, ev)
-
-
-def calendar_of(config: Config):
-    from cstool.time.calendar import BusinessCalendar
-
-    return BusinessCalendar(config.calendar, config.tz)
 
 
 def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:

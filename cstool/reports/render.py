@@ -137,7 +137,47 @@ def to_json(data: Any) -> str:
     return json.dumps(plain(data), ensure_ascii=False, indent=2)
 
 
+# where a letter, digit, punctuation mark or symbol is measured without wcwidth: Latin-1,
+# general punctuation and the CJK blocks (ideographs, kana, Hangul syllables, full-width forms)
+_PLAIN_SPANS = ((0xA1, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2E80, 0x3029), (0x3030, 0x3096),
+                (0x309B, 0x30FF), (0x3105, 0x3163), (0x3165, 0x318F), (0x31A0, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6))
+
+
+def _char_width(ch: str) -> int | None:
+    """A character's display width when it is plain (printable ASCII, or a letter, digit,
+    punctuation mark or symbol of :data:`_PLAIN_SPANS`: two when East Asian wide or
+    full-width, else one), else None: everything else (marks, joiners, emoji, controls) is
+    left to wcwidth, whose tables and sequences decide it."""
+    import unicodedata
+
+    code = ord(ch)
+    if 0x20 <= code < 0x7F:
+        return 1
+    if not any(lo <= code <= hi for lo, hi in _PLAIN_SPANS) or unicodedata.category(ch)[0] not in "LNPS":
+        return None
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _plain_width(text: str) -> int | None:
+    """:func:`width` of text made only of plain characters (see :func:`_char_width`), else None."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    total = 0
+    for ch in text:
+        w = _char_width(ch)
+        if w is None:
+            return None
+        total += w
+    return total
+
+
 def width(text: str) -> int:
+    """Columns the text takes on a terminal (wide characters count two). Plain text is
+    measured without importing wcwidth, which costs more than a small command."""
+    plain_width = _plain_width(text)
+    if plain_width is not None:
+        return plain_width
     from wcwidth import wcswidth
 
     w = wcswidth(text)
@@ -146,14 +186,16 @@ def width(text: str) -> int:
 
 def truncate(text: Any, limit: int) -> str:
     """Cut text to a display width (wide characters count two), ending with …."""
-    from wcwidth import wcwidth
-
     value = " ".join(str(text or "").split())
     if width(value) <= limit:
         return value
     out, used = [], 0
     for ch in value:
-        w = max(wcwidth(ch), 0)
+        w = _char_width(ch)
+        if w is None:
+            from wcwidth import wcwidth
+
+            w = max(wcwidth(ch), 0)
         if used + w > limit - 1:
             break
         out.append(ch)
@@ -180,13 +222,43 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
         writer.writerow([csv_cell(h) for h in headers])
         writer.writerows([csv_cell(c) for c in row] for row in rows)
         return buf.getvalue()
-    from tabulate import tabulate
-
     cells = [["" if c is None else escape_controls(str(c)) for c in row] for row in rows]
     if fmt == "markdown":  # a | inside a cell would split it; a newline would end the row
         cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
+    heads = [escape_controls(str(h)) for h in headers]
+    quick = simple_table(cells, heads) if fmt != "markdown" else None
+    if quick is not None:
+        return quick
+    from tabulate import tabulate
+
     style = "pipe" if fmt == "markdown" else "simple"
-    return tabulate(cells, headers=[escape_controls(str(h)) for h in headers], tablefmt=style, disable_numparse=True)
+    return tabulate(cells, headers=heads, tablefmt=style, disable_numparse=True)
+
+
+def simple_table(cells: list[list[str]], headers: list[str]) -> str | None:
+    """The table tabulate's "simple" style makes of these texts (left-aligned, each cell
+    stripped, columns at least two wider than their heading, wide characters counting
+    two, no spaces at the end of a line), without importing tabulate; None when a text needs tabulate's own handling (a
+    line break, an escape sequence, a character that is not plain, a row of another length)."""
+    rows = [[c.strip() for c in row] for row in cells]
+    if any(len(row) != len(headers) for row in rows):
+        return None
+    widths: dict[str, int] = {}
+    for text in (*headers, *(c for row in rows for c in row)):
+        if text in widths:
+            continue
+        if "\n" in text or "\r" in text or "\x1b" in text:
+            return None
+        plain_width = _plain_width(text)
+        if plain_width is None:
+            return None
+        widths[text] = plain_width
+    columns = [max([widths[h] + 2, *(widths[row[i]] for row in rows)]) for i, h in enumerate(headers)]
+
+    def line(texts: list[str]) -> str:
+        return "  ".join(t + " " * (w - widths[t]) for t, w in zip(texts, columns)).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in columns), *(line(row) for row in rows)])
 
 
 def color_enabled(stream: Any = None) -> bool:
