@@ -423,6 +423,11 @@ class Index:
         with gc_paused():
             return [compute(json.loads(base)) for (base,) in self.conn.execute(sql, args)]
 
+    def file_stats(self) -> dict[str, str]:
+        """The stat key of every ticket file indexed (path -> size, times and inode): after a
+        refresh, each file is as it was when its row was made if its stat key is this one."""
+        return dict(self.conn.execute("SELECT path, stat FROM files"))
+
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
             yield json.loads(doc)
