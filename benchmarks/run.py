@@ -99,6 +99,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-bench"))
+    parser.add_argument("--no-bulk", action="store_true", help="leave out the bulk paths (benchmarks/bulk.py)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = {size: bench(size, args.repeat, args.workdir) for size in args.sizes}
@@ -113,6 +114,18 @@ def main() -> None:
             cells.append(f"{secs:8.3f} s {rss / 1024:6.1f} MB{'' if status == 'ok' else ' !'}")
         target = TARGETS[name]
         print(f"{name:<17} {'—' if target is None else f'{target}s':>8} " + " ".join(f"{c:>22}" for c in cells))
+    if not args.no_bulk:
+        bulk_section(args)
+
+
+# --------------------------------------------------------------------------- bulk paths
+
+def bulk_section(args: argparse.Namespace) -> None:
+    """The bulk paths at 100,000 tickets (benchmarks/bulk.py), as a table of their own."""
+    from bulk import bulk_rows, print_table
+
+    repeat = max(1, min(args.repeat, 3))
+    print_table(bulk_rows(args.workdir, repeat), repeat)
 
 
 if __name__ == "__main__":

@@ -423,6 +423,14 @@ class Index:
         with gc_paused():
             return [compute(json.loads(base)) for (base,) in self.conn.execute(sql, args)]
 
+    def documents_where(self, filters: Any) -> Iterator[dict[str, Any]]:
+        """The tickets whose summary passes ``filters`` (:class:`cstool.desk.query.Filters`,
+        without words to find: SQLite lowers only ASCII letters), in path order."""
+        clause, args = filters.sql(_col)
+        for (doc,) in self.conn.execute(f"SELECT d.doc FROM files JOIN docs d ON d.path = files.path{clause} "
+                                        "ORDER BY files.path", args):
+            yield json.loads(doc)
+
     def file_stats(self) -> dict[str, str]:
         """The stat key of every ticket file indexed (path -> size, times and inode): after a
         refresh, each file is as it was when its row was made if its stat key is this one."""

@@ -250,7 +250,7 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
         reused = cache.hit(rel, now) if cache is not None else None
         if reused is not None and isinstance(reused[0], str) and reused[0] not in seen:
             seen[reused[0]] = rel
-            tickets[reused[0]] = {"id": reused[0], "links": reused[1]}
+            tickets[reused[0]] = {"links": reused[1]} if reused[1] else {}
             continue
         findings.extend(_check_one(path, rel, config, now, customer_ids, cal, seen, tickets, cache))
     reported = {f.file for f in findings if f.code in ("parse", "unreadable")}
@@ -286,7 +286,7 @@ def _check_one(path: Path, rel: str, config: Config, now: datetime, customer_ids
             found.append(Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}"))
         else:
             seen[tid] = rel
-            tickets[tid] = data
+            tickets[tid] = data if data.get("links") else {}  # only links are looked at again: memory stays small
     if cache is not None and not found and isinstance(data, dict):
         cache.keep(rel, data, config.tz)
     return found

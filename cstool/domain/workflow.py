@@ -690,15 +690,15 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | 
     _check_backfill(desk, actor)
     outcomes: list[Outcome] = []
     with desk.lock():
-        summaries = desk.summaries()
         paths = []
-        files = desk.ticket_files()
-        candidates = []
-        for doc in desk.documents():
-            if doc.get("status") in states.WORKING and doc.get("id") in files:
-                target, breach = breach_level(config, doc, now)
-                if breach is not None and target > int(doc.get("level") or 1):
-                    candidates.append(doc["id"])
+        candidates: list[str] = []
+        for doc in desk.working_documents():
+            target, breach = breach_level(config, doc, now)
+            if breach is not None and target > int(doc.get("level") or 1):
+                candidates.append(doc.get("id") or "")
+        files = desk.ticket_files() if candidates else {}
+        candidates = [ticket_id for ticket_id in candidates if ticket_id in files]
+        summaries = desk.summaries() if candidates else []
         for ticket_id in candidates:
             path = files[ticket_id]
             ticket = desk.load_ticket(path)
