@@ -94,3 +94,15 @@ def test_checking_some_files_keeps_what_was_known_of_the_others(git_desk, monkey
     read = _reads(monkeypatch)
     git_desk.ok("verify")
     assert read == []
+
+
+def test_findings_of_an_unchanged_file_are_reported_again_without_reading_it(git_desk, monkeypatch):
+    ids = [git_desk.create("--type", "inquiry", "--title", f"问询 {i}") for i in range(2)]
+    path = git_desk.path(ids[0])
+    path.write_text(path.read_text(encoding="utf-8").replace("status: open", "status: bogus"), encoding="utf-8")
+    first = git_desk.run("verify", "--json")
+    read = _reads(monkeypatch)
+    again = git_desk.run("verify", "--json")
+    assert again.exit_code == first.exit_code == 1
+    assert again.json == first.json
+    assert read == []

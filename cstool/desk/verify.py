@@ -251,6 +251,7 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
         if reused is not None and isinstance(reused[0], str) and reused[0] not in seen:
             seen[reused[0]] = rel
             tickets[reused[0]] = {"links": reused[1]} if reused[1] else {}
+            findings.extend(Finding(**f) for f in reused[2])
             continue
         findings.extend(_check_one(path, rel, config, now, customer_ids, cal, seen, tickets, cache))
     reported = {f.file for f in findings if f.code in ("parse", "unreadable")}
@@ -281,14 +282,13 @@ def _check_one(path: Path, rel: str, config: Config, now: datetime, customer_ids
         return [_parse_finding(rel, exc.message)]
     found = found + _calendar_findings(data, rel, cal)
     tid = data.get("id") if isinstance(data, dict) else None
+    if isinstance(tid, str) and tid in seen:
+        return [*found, Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}")]
     if isinstance(tid, str):
-        if tid in seen:
-            found.append(Finding(rel, _line(data, "id"), tid, "duplicate", f"ID {tid} is also used by {seen[tid]}"))
-        else:
-            seen[tid] = rel
-            tickets[tid] = data if data.get("links") else {}  # only links are looked at again: memory stays small
-    if cache is not None and not found and isinstance(data, dict):
-        cache.keep(rel, data, config.tz)
+        seen[tid] = rel
+        tickets[tid] = data if data.get("links") else {}  # only links are looked at again: memory stays small
+    if cache is not None and isinstance(data, dict):
+        cache.keep(rel, data, config.tz, now, [f.as_json() for f in found])
     return found
 
 

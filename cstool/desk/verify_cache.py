@@ -1,10 +1,10 @@
 """What ``verify`` found clean, kept so that a file that has not changed is not read again.
 
-``.cstool/verified.json`` holds, for each ticket file that had no finding, the stat key
-(size, times, inode) the index knew it by when it was checked, its ID and linked tickets
-(for the checks across files: duplicate IDs, links to tickets that do not exist) and,
-for a closed complaint whose follow-up call is still to come, the moment after which it
-must be checked again (the call may then be overdue). The whole record is tied to what
+``.cstool/verified.json`` holds, for each ticket file checked, the stat key (size, times,
+inode) the index knew it by then, its ID and linked tickets (for the checks across files:
+duplicate IDs, links to tickets that do not exist), its own findings and, for a closed
+complaint with follow-up calls, the span of time in which those findings hold (a call
+falls due, or ``--now`` goes back before one). The whole record is tied to what
 the findings depend on besides the file: the config (and cstool's and the official
 calendar's versions, as the index keys them), the customer IDs on record and the code of
 the checks; any change there checks every file again. A file whose stat key is not the
@@ -59,9 +59,9 @@ def context_key(config_key: str | None, customers: set[str]) -> str | None:
 
 @dataclass
 class CheckCache:
-    """The clean files of the last check (path -> [stat key, ID, links, recheck after]) and
-    the stat keys the index holds now (path -> key); ``kept`` collects this check's clean
-    files. ``config_key`` None (a desk read without a cache): nothing is read or kept."""
+    """The files of the last check (path -> [stat key, ID, links, valid after, valid until,
+    findings]) and the stat keys the index holds now (path -> key); ``kept`` collects this
+    check's files. ``config_key`` None (a desk read without a cache): nothing is read or kept."""
 
     root: Path
     config_key: str | None
@@ -85,24 +85,28 @@ class CheckCache:
         except (OSError, ValueError, AttributeError, CstoolError):
             pass
 
-    def hit(self, rel: str, now: datetime) -> tuple[Any, list[Any]] | None:
-        """(ID, links) of a file found clean and unchanged since (and not due again), else None."""
+    def hit(self, rel: str, now: datetime) -> tuple[Any, list[Any], list[dict[str, Any]]] | None:
+        """(ID, links, findings as JSON) of a file checked before and unchanged since, when
+        ``now`` is on the same side of each of its follow-up calls as then, else None."""
         entry = self.entries.get(rel)
         stat = self.known.get(rel)
-        if entry is None or stat is None or entry[0] != stat:
+        if entry is None or len(entry) != 6 or stat is None or entry[0] != stat:
             return None
-        if entry[3] is not None and datetime.fromisoformat(entry[3]) < now:
-            return None  # the follow-up call may be overdue now
+        after, until = entry[3], entry[4]
+        if (after is not None and not datetime.fromisoformat(after) < now) or \
+                (until is not None and datetime.fromisoformat(until) < now):
+            return None  # a follow-up call's due time lies between then and now
         self.kept[rel] = entry
-        return entry[1], entry[2]
+        return entry[1], entry[2], entry[5]
 
-    def keep(self, rel: str, data: dict, tz: Any) -> None:
-        """Note a file that had no finding (when the index knows its stat key)."""
+    def keep(self, rel: str, data: dict, tz: Any, now: datetime, findings: list[dict[str, Any]]) -> None:
+        """Note a file's own findings (when the index knows its stat key): those of no other file."""
         stat = self.known.get(rel)
         if stat is None:
             return
         links = [str(link) for link in data.get("links") or []]
-        self.kept[rel] = [stat, data.get("id"), links, recheck_after(data, tz)]
+        after, until = due_window(data, tz, now)
+        self.kept[rel] = [stat, data.get("id"), links, after, until, findings]
 
     def save(self, partial: bool) -> None:
         """Keep this check's clean files (with ``partial``, a check of some files only: the
@@ -122,12 +126,14 @@ class CheckCache:
             pass
 
 
-def recheck_after(data: dict, tz: Any) -> str | None:
-    """The earliest follow-up call of a closed complaint that could become overdue without
-    the file changing (no result yet, or the customer not reached), or None."""
+def due_window(data: dict, tz: Any, now: datetime) -> tuple[str | None, str | None]:
+    """The moments between which ``now`` must lie for the file's findings to stay as they
+    are: after the latest follow-up call of a closed complaint already due (and open to a
+    finding: no result yet, or the customer not reached) and until the earliest one to come."""
     if data.get("type") != "complaint" or data.get("status") != "closed":
-        return None
-    dues = []
+        return None, None
+    past: list[datetime] = []
+    future: list[datetime] = []
     for f in data.get("followups") or []:
         if not isinstance(f, dict) or f.get("done_at") or (f.get("result") and f.get("result") != "unreachable"):
             continue
@@ -136,5 +142,5 @@ def recheck_after(data: dict, tz: Any) -> str | None:
         except CstoolError:
             continue
         if due is not None:
-            dues.append(due)
-    return min(dues).isoformat() if dues else None
+            (past if due < now else future).append(due)
+    return (max(past).isoformat() if past else None), (min(future).isoformat() if future else None)
