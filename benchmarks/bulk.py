@@ -58,21 +58,36 @@ def git(root: Path, *args: str) -> str:
 
 def measure(name: str, argv: list[str], cwd: Path, repeat: int, before: Callable[[], None] | None = None,
             env: dict[str, str] | None = None) -> Row:
-    """Median seconds and largest peak RSS of ``repeat`` runs (``before`` each, untimed)."""
-    from run import timed
-
-    times, peak, codes = [], 0, set()
+    """Median seconds and largest peak RSS of ``repeat`` runs (``before`` each, untimed);
+    the median CPU time (user + system, less disturbed by a busy machine) is printed too."""
+    times, cpus, peak, codes = [], [], 0, set()
     for _ in range(repeat):
         if before:
             before()
-        elapsed, rss, code = timed(argv, cwd, env or environment())
+        elapsed, cpu, rss, code = timed(argv, cwd, env or environment())
         times.append(elapsed)
+        cpus.append(cpu)
         peak = max(peak, rss)
         codes.add(code)
     status = "ok" if codes <= {0, 1} else f"exit {sorted(codes)}"
     row = (name, statistics.median(times), peak, status)
-    print(f"  {name:<30} {row[1]:8.3f} s {peak / 1024:7.1f} MB  {status}  (target {TARGETS[name]} s)", file=sys.stderr)
+    print(f"  {name:<30} {row[1]:8.3f} s (cpu {statistics.median(cpus):7.3f} s) {peak / 1024:7.1f} MB  {status}  "
+          f"(target {TARGETS[name]} s)", file=sys.stderr)
     return row
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds of the process and its children, peak RSS in KiB, exit code)."""
+    import time
+
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", *argv], cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    try:
+        user, system, rss = proc.stderr.strip().splitlines()[-1].split()
+        return elapsed, float(user) + float(system), int(rss), proc.returncode
+    except (ValueError, IndexError):
+        return elapsed, 0.0, 0, proc.returncode
 
 
 def base_desk(workdir: Path) -> Path:

@@ -314,10 +314,11 @@ def simple_table(cells: list[list[str]], headers: list[str]) -> str | None:
     """The table tabulate's "simple" style makes of these texts (left-aligned, each cell
     stripped, columns at least two wider than their heading, wide characters counting
     two, no spaces at the end of a line), without importing tabulate; None when a text needs tabulate's own handling (a
-    line break, an escape sequence, a character that is not plain, a row of another length)."""
+    line break, an escape sequence, a character that is not plain, a row of another length
+    or all blank)."""
     rows = [[c.strip() for c in row] for row in cells]
-    if any(len(row) != len(headers) for row in rows):
-        return None
+    if any(len(row) != len(headers) or not any(row) for row in rows):
+        return None  # (tabulate leaves out a last row that is all blank)
     widths: dict[str, int] = {}
     for text in (*headers, *(c for row in rows for c in row)):
         if text in widths:
