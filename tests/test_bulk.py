@@ -106,3 +106,19 @@ def test_findings_of_an_unchanged_file_are_reported_again_without_reading_it(git
     assert again.exit_code == first.exit_code == 1
     assert again.json == first.json
     assert read == []
+
+
+def test_a_rebuild_on_every_core_indexes_every_ticket(desk, monkeypatch):
+    """The rebuild parses chunks on worker processes; none may be lost (one was: the chunk
+    after the first window of chunks in flight)."""
+    import shutil
+
+    from cstool.desk import index
+
+    ids = {desk.create("--type", "inquiry", "--title", f"问询 {i}") for i in range(7)}
+    shutil.rmtree(desk.root / ".cstool")
+    monkeypatch.setattr(index, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(index, "CHUNK", 1)
+    monkeypatch.setattr(index.os, "cpu_count", lambda: 2)
+    listed = desk.ok("list", "--status", "all", "--limit", "0", "--json").json
+    assert {t["id"] for t in listed} == ids

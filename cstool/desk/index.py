@@ -614,7 +614,8 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | U
         chunks = iter([(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)])
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # a bounded window of chunks in flight: parsed tickets never pile up in memory
-            window = deque(pool.submit(_rows, c) for c, _ in zip(chunks, range(2 * workers)))
+            # (range first: zip would otherwise take one chunk more from chunks and drop it)
+            window = deque(pool.submit(_rows, c) for _, c in zip(range(2 * workers), chunks))
             while window:
                 rows = window.popleft().result()
                 nxt = next(chunks, None)
