@@ -354,7 +354,9 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
             rel = path.relative_to(root).as_posix()
             files_read += 1
             try:
-                data = yamlio.load(path, rel)
+                data = yamlio.load_plain(path, rel)  # fast; read again for line numbers only if needed
+                if not isinstance(data, dict) or data.get("tier") not in TIERS:
+                    data = yamlio.load(path, rel)
             except CstoolError as exc:
                 message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
                 findings.append(Finding(rel, None, None, "parse", message))
