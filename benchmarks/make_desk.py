@@ -1,6 +1,6 @@
 """Generate a realistic desk of N tickets for benchmarks.
 
-    python benchmarks/make_desk.py DIR N [--seed S] [--git] [--month 2026-10]
+    python benchmarks/make_desk.py DIR N [--seed S] [--git] [--month 2026-10 | --all-open-in YYYY-MM]
 
 (with cstool installed, e.g. ``pip install -e .``). The people are the sample team of
 ``team/roster.yaml``, whose desk config (``records/cstool.yaml``) each desk copies.
@@ -12,6 +12,10 @@ Chinese, with histories of 3-12 events built by cstool's own event rules (so eve
 passes ``audit --check``), and customers graded A/B/C. Files are written with a small
 emitter of our own (YAML double-quoted scalars are JSON strings), because formatting
 100,000 files through ruamel.yaml would take longer than the benchmark itself.
+
+``--all-open-in 2026-11`` makes an extreme backlog instead: every ticket created in that
+month (before 2026-11-22 18:00) and still open, its history the one create event, as a
+desk looks after a bulk import of new contacts.
 """
 
 from __future__ import annotations
@@ -102,7 +106,8 @@ def working_time(rng: random.Random, t: datetime) -> datetime:
     return t
 
 
-def make_ticket(rng: random.Random, ticket_id: str, created: datetime, customers: list[dict]) -> dict:
+def make_ticket(rng: random.Random, ticket_id: str, created: datetime, customers: list[dict],
+                open_only: bool = False) -> dict:
     ttype, group = rng.choices([(t, g) for t, g, _ in TYPES], weights=[w for _, _, w in TYPES])[0]
     agents = GROUP_AGENTS[group]
     assignee = agents[rng.randrange(len(agents))]
@@ -146,7 +151,7 @@ def make_ticket(rng: random.Random, ticket_id: str, created: datetime, customers
     t = created
     level = 1
     status = "open"
-    n_events = rng.randint(2, 11)
+    n_events = 0 if open_only else rng.randint(2, 11)
     age_days = (END - created).days
     finish = age_days > 10 and rng.random() < 0.9 or age_days > 2 and rng.random() < 0.5
     for i in range(n_events):
@@ -205,9 +210,22 @@ def creation_day(rng: random.Random, month: str | None) -> datetime:
     return days[rng.randrange(len(days))]
 
 
-def generate(root: Path, n: int, seed: int = 1, git: bool = False, month: str | None = None) -> None:
+def month_span(month: str | None) -> tuple[datetime, int]:
+    """The first moment and the length in seconds of the period tickets are created in:
+    the two years before END, or one month (up to END when it is still running)."""
+    if month is None:
+        return END - timedelta(days=730), 730 * 86400
+    year, mon = (int(part) for part in month.split("-"))
+    start = datetime(year, mon, 1, tzinfo=TZ)
+    following = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=TZ)
+    return start, int((min(following, END) - start).total_seconds()) - 86400
+
+
+def generate(root: Path, n: int, seed: int = 1, git: bool = False, month: str | None = None,
+             all_open_in: str | None = None) -> None:
     """N tickets in a new desk at root (any folder there is replaced), created on the
-    days of :func:`creation_day`; with git, committed as one commit."""
+    days of :func:`creation_day` (every one in ``month`` when given), or with
+    ``all_open_in`` all created in that month and still open; with git, one commit."""
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
@@ -228,15 +246,21 @@ def generate(root: Path, n: int, seed: int = 1, git: bool = False, month: str | 
         customers.append(c)
         keys = ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated")
         (root / "customers" / f"{cid}.yaml").write_text("\n".join(emit(c, keys)) + "\n", encoding="utf-8")
+    start, span = month_span(all_open_in)
     seen: set[str] = set()
     for i in range(n):
-        created = working_time(rng, creation_day(rng, month))
+        if all_open_in is None:
+            created = working_time(rng, creation_day(rng, month))
+        else:
+            created = working_time(rng, start + timedelta(seconds=rng.randint(0, span)))
+            if created >= END:  # a weekend at the end of the period moved it past END
+                created -= timedelta(days=7)
         while True:
             tid = f"CS-{created.year}-" + "".join(rng.choice(ids.ALPHABET) for _ in range(7))
             if tid not in seen:
                 seen.add(tid)
                 break
-        write_ticket(root, make_ticket(rng, tid, created, customers))
+        write_ticket(root, make_ticket(rng, tid, created, customers, open_only=all_open_in is not None))
         if sys.stderr.isatty() and i % 1000 == 0:
             print(f"\r{i}/{n}", end="", file=sys.stderr)
     if git:
@@ -253,8 +277,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--git", action="store_true")
     parser.add_argument("--month", metavar="YYYY-MM", help="create every ticket in this month")
+    parser.add_argument("--all-open-in", metavar="YYYY-MM", help="every ticket created in this month and open")
     args = parser.parse_args()
-    generate(args.dir, args.n, args.seed, args.git, args.month)
+    generate(args.dir, args.n, args.seed, args.git, args.month, args.all_open_in)
     print(f"{args.n} tickets in {args.dir}")
 
 

@@ -149,6 +149,7 @@ def main() -> None:
                         help="desk sizes for the audit of a month holding every ticket (none: skip it)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/cstool-bench"))
+    parser.add_argument("--no-bulk", action="store_true", help="leave out the bulk paths (benchmarks/bulk.py)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     results = {size: bench(size, args.repeat, args.workdir) for size in args.sizes}
@@ -164,6 +165,18 @@ def main() -> None:
         target = TARGETS[name]
         print(f"{name:<17} {'—' if target is None else f'{target}s':>8} " + " ".join(f"{c:>22}" for c in cells))
     print_month_table({size: bench_month(size, args.repeat, args.workdir) for size in args.month_sizes})
+    if not args.no_bulk:
+        bulk_section(args)
+
+
+# --------------------------------------------------------------------------- bulk paths
+
+def bulk_section(args: argparse.Namespace) -> None:
+    """The bulk paths at 100,000 tickets (benchmarks/bulk.py), as a table of their own."""
+    from bulk import bulk_rows, print_table
+
+    repeat = max(1, min(args.repeat, 3))
+    print_table(bulk_rows(args.workdir, repeat), repeat)
 
 
 if __name__ == "__main__":

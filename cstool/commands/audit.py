@@ -76,8 +76,8 @@ def _report(app: App, per, earlier, dims: tuple[str, ...]) -> dict:
     """The period's report, with the earlier period's figures beside it when one is given:
     both from one pass over the index."""
     from cstool.desk.index import gc_paused
-    from cstool.domain.workflow import calendar_of
     from cstool.reports import audit
+    from cstool.time.calendar import calendar_of
 
     config = app.config
     cal = calendar_of(config)

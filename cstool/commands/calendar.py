@@ -18,10 +18,9 @@ def command(app: App, span, all_days, fmt, as_json, reveal) -> None:
     own lists in cstool.yaml, or the weekday rule. A table of a whole year lists only the
     holidays and make-up workdays (--all lists every day); JSON and CSV list every day."""
     app.check_now()
-    from cstool.domain.workflow import calendar_of
     from cstool.messages import label
     from cstool.reports import render
-    from cstool.time.calendar import calendar_days, parse_span
+    from cstool.time.calendar import calendar_days, calendar_of, parse_span
 
     fmt = output_format(fmt, as_json)
     cal = calendar_of(app.config)

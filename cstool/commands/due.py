@@ -32,9 +32,9 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     """Follow-ups and SLA deadlines due or overdue, soonest first."""
     app.check_now()
     app.open_desk()
-    from cstool.domain.workflow import calendar_of
     from cstool.reports import render
     from cstool.time import due
+    from cstool.time.calendar import calendar_of
     from cstool.time.durations import parse_duration
 
     fmt = output_format(fmt, as_json)
@@ -47,7 +47,7 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
                          kinds=kinds, groups=groups, assignees=people)
     overdue_count = due.count_overdue(dated, now)
     if fmt == "json":
-        click.echo(render.to_json([due.row_item(*d, config, cal, now).as_json() for d in dated]))
+        click.echo(render.to_json([item.as_json() for item in due.row_items(dated, config, cal, now)]))
     else:
         _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit, table_width(wide))
     if fail_on_overdue and overdue_count:

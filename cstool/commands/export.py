@@ -49,11 +49,11 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
                                   groups=split_values(groups), assignees=split_values(assignees),
                                   channels=split_values(channels), priorities=split_values(priorities),
                                   tiers=split_values(tiers), text=text)
-    tickets = []
-    for t in app.desk.documents():
-        if filters.match(query.summarize(t)):
-            plain = t
-            tickets.append(plain if reveal else exchange.redact(plain))
+    if filters.words():  # found by Python's rules (SQLite lowers only ASCII letters)
+        found = (t for t in app.desk.documents() if filters.match(query.summarize(t)))
+    else:
+        found = app.desk.index().documents_where(filters)
+    tickets = [t if reveal else exchange.redact(t) for t in found]
     if fmt == "xlsx":
         write_binary(exchange.export_book(tickets, app.lang, app.config.tz), output, reveal)
     else:

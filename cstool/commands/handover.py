@@ -22,11 +22,11 @@ def command(app: App, since, next_span, wide, fmt, as_json, reveal) -> None:
     app.check_now()
     app.open_desk()
     from cstool.domain.customers import load_all
-    from cstool.domain.workflow import calendar_of
     from cstool.errors import InputError
     from cstool.reports import render
     from cstool.reports.handover import handover, handover_text, shift_start
     from cstool.time import due
+    from cstool.time.calendar import calendar_of
     from cstool.time.durations import parse_duration
     from cstool.time.typed import read_time
 

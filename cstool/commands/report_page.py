@@ -29,8 +29,8 @@ def command(app: App, period, start, end, compare, output) -> None:
     app.open_desk()
     from cstool.desk.index import gc_paused
     from cstool.desk.yamlio import atomic_write
-    from cstool.domain.workflow import calendar_of
     from cstool.reports import audit, html
+    from cstool.time.calendar import calendar_of
 
     config = app.config
     per = audit.parse_period(period, start, end, config.tz, app.now)

@@ -22,7 +22,7 @@ def command(app: App, ticket: str, wide: bool, fmt: str, as_json: bool, reveal: 
     fmt = output_format(fmt, as_json)
     _, path = app.desk.resolve(ticket)
     data = app.desk.read_ticket(path)
-    from cstool.domain.workflow import calendar_of
+    from cstool.time.calendar import calendar_of
     from cstool.time.sla import ticket_clocks
 
     cal = calendar_of(app.config)

@@ -15,7 +15,9 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = (), width: int | None
     """Print every finding (lines wrapped to width); exit 1 when there is any."""
     import os
 
+    from cstool.config.load import config_key
     from cstool.desk.verify import check_desk
+    from cstool.desk.verify_cache import CheckCache
     from cstool.messages import label
     from cstool.reports import render
 
@@ -25,8 +27,9 @@ def run_check(app: App, fmt: str, paths: tuple[str, ...] = (), width: int | None
         root = app.desk.root
         only = {os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/") for p in paths}
         only = {p for p in only if p.startswith("tickets/")}
-    app.desk.index()  # the files a reading command would skip, as the index found them
-    findings, files = check_desk(app.desk.root, app.config, app.now, only, app.desk.skipped)
+    index = app.desk.index()  # the files a reading command would skip, as the index found them
+    cache = CheckCache(app.desk.root, None if index.in_memory else config_key(app.desk.root), index.file_stats())
+    findings, files = check_desk(app.desk.root, app.config, app.now, only, app.desk.skipped, cache)
     if fmt == "json":
         click.echo(render.to_json({"files": files, "findings": [f.as_json() for f in findings]}))
     elif fmt in ("csv", "markdown"):

@@ -500,6 +500,19 @@ class Index:
                     keys.add(str(first["import_key"]))
             return keys
 
+    def documents_where(self, filters: Any) -> Iterator[dict[str, Any]]:
+        """The tickets whose summary passes ``filters`` (:class:`cstool.desk.query.Filters`,
+        without words to find: SQLite lowers only ASCII letters), in path order."""
+        clause, args = filters.sql(_col)
+        for (doc,) in self.conn.execute(f"SELECT d.doc FROM files JOIN docs d ON d.path = files.path{clause} "
+                                        "ORDER BY files.path", args):
+            yield json.loads(doc)
+
+    def file_stats(self) -> dict[str, str]:
+        """The stat key of every ticket file indexed (path -> size, times and inode): after a
+        refresh, each file is as it was when its row was made if its stat key is this one."""
+        return dict(self.conn.execute("SELECT path, stat FROM files"))
+
     def documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM docs ORDER BY path"):
             yield json.loads(doc)
@@ -709,7 +722,8 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | U
         chunks = iter([(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)])
         with ProcessPoolExecutor(max_workers=workers) as pool:
             # a bounded window of chunks in flight: parsed tickets never pile up in memory
-            window = deque(pool.submit(_rows, c) for c, _ in zip(chunks, range(2 * workers)))
+            # (range first: zip would otherwise take one chunk more from chunks and drop it)
+            window = deque(pool.submit(_rows, c) for _, c in zip(range(2 * workers), chunks))
             while window:
                 rows = window.popleft().result()
                 nxt = next(chunks, None)

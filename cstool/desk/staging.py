@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -35,7 +34,7 @@ def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str]],
     """Write the files (new paths only; made one by one as they are written), then commit
     them with ``commit(paths)``, all or none. The staged files are flushed to disk with one
     sync rather than one each; each folder they go into is synced once after the renames."""
-    folder = cache_dir / STAGING / f"{os.getpid()}-{secrets.token_hex(8)}"
+    folder = cache_dir / STAGING / f"{os.getpid()}-{os.urandom(8).hex()}"
     folder.mkdir(parents=True)
     _ACTIVE.add(folder.name)
     paths: list[Path] = []

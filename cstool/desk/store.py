@@ -151,6 +151,14 @@ class Desk:
         """Every ticket as plain data (from the index; read-only use)."""
         return list(self.index().documents())
 
+    def working_documents(self) -> list[dict[str, Any]]:
+        """Every ticket still being worked on (open, in progress or pending), as plain data
+        from the index (read-only use)."""
+        from cstool.desk.query import Filters
+        from cstool.domain.states import WORKING
+
+        return list(self.index().documents_where(Filters(statuses=WORKING)))
+
     def resolve(self, query: str) -> tuple[str, Path]:
         """The one ticket an ID or unambiguous suffix names; refuse bad or ambiguous input."""
         norm = ids.normalize_query(query or "")

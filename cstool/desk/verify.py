@@ -64,16 +64,30 @@ def _line(node: Any, key: Any) -> int | None:
 
 
 def _all_ticket_files(root: Path) -> list[Path]:
+    """Every ``*.yaml`` under tickets/ (no hidden names, never through a symbolic link), each
+    folder's files in name order before its sub-folders."""
     out: list[Path] = []
     tickets = root / "tickets"
-    if not tickets.is_dir():
-        return out
-    for dirpath, dirnames, filenames in os.walk(tickets):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d)))
-        for name in sorted(filenames):
-            if name.endswith(".yaml") and not name.startswith(".") and not os.path.islink(os.path.join(dirpath, name)):
-                out.append(Path(dirpath) / name)
+    if tickets.is_dir():
+        _walk(str(tickets), out)
     return out
+
+
+def _walk(folder: str, out: list[Path]) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    subfolders = []
+    for entry in entries:
+        if entry.name.startswith(".") or entry.is_symlink():
+            continue
+        if entry.is_dir():
+            subfolders.append(entry.path)
+        elif entry.name.endswith(".yaml"):
+            out.append(Path(entry.path))
+    for sub in subfolders:
+        _walk(sub, out)
 
 
 LINKED_FOLDERS = ("tickets", "customers", "templates")
@@ -222,15 +236,18 @@ def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..
 
 
 def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None,
-               unreadable: dict[str, str] | None = None) -> tuple[list[Finding], int]:
+               unreadable: dict[str, str] | None = None, cache: Any = None) -> tuple[list[Finding], int]:
     """Every finding of the desk (or of the ticket files in ``only``, paths relative to
-    the desk), and how many files were read. ``unreadable`` holds the files the index
+    the desk), and how many files were checked. ``unreadable`` holds the files the index
     could not read (path -> reason): each is reported, so that every file a reading
-    command skips is a finding."""
+    command skips is a finding. ``cache`` (a :class:`cstool.desk.verify_cache.CheckCache`)
+    answers for files found clean before and unchanged since, and collects the clean ones."""
     from cstool.time.calendar import BusinessCalendar
 
     cal = BusinessCalendar(config.calendar, config.tz)
     findings, customer_ids, files_read = _check_customers(root)
+    if cache is not None:
+        cache.start(customer_ids)
     seen: dict[str, str] = {}
     tickets: dict[str, Any] = {}
     for path in _all_ticket_files(root):
@@ -238,21 +255,13 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
         if only is not None and rel not in only:
             continue
         files_read += 1
-        try:
-            data, found = _checked_ticket(path, rel, config, now, customer_ids, seen)
-        except CstoolError as exc:
-            findings.append(_parse_finding(rel, exc.message))
+        reused = cache.hit(rel, now) if cache is not None else None
+        if reused is not None and isinstance(reused[0], str) and reused[0] not in seen:
+            seen[reused[0]] = rel
+            tickets[reused[0]] = {"links": reused[1]} if reused[1] else {}
+            findings.extend(Finding(**f) for f in reused[2])
             continue
-        findings.extend(found)
-        findings.extend(_calendar_findings(data, rel, cal))
-        tid = data.get("id") if isinstance(data, dict) else None
-        if isinstance(tid, str):
-            if tid in seen:
-                duplicate = Phrase("finding.duplicate", id=tid, other=seen[tid])
-                findings.append(Finding(rel, _line(data, "id"), tid, "duplicate", duplicate))
-            else:
-                seen[tid] = rel
-                tickets[tid] = data
+        findings.extend(_check_one(path, rel, config, now, customer_ids, cal, seen, tickets, cache))
     reported = {f.file for f in findings if f.code in ("parse", "unreadable")}
     findings.extend(_parse_finding(rel, msg, "unreadable") for rel, msg in sorted((unreadable or {}).items())
                     if rel not in reported and (only is None or rel in only))
@@ -264,7 +273,31 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
                                         f"linked ticket {link} does not exist"))
     if only is None:
         findings.extend(link_findings(root) + unsaved_findings(root))
+    if cache is not None:
+        cache.save(partial=only is not None)
     return findings, files_read
+
+
+def _check_one(path: Path, rel: str, config: Config, now: datetime, customer_ids: set[str], cal: Any,
+               seen: dict[str, str], tickets: dict[str, Any], cache: Any) -> list[Finding]:
+    """Read and check one ticket file; note its ID (and a duplicate), and tell the cache
+    when it is clean."""
+    if cache is not None:
+        cache.checked.add(rel)
+    try:
+        data, found = _checked_ticket(path, rel, config, now, customer_ids, seen)
+    except CstoolError as exc:
+        return [_parse_finding(rel, exc.message)]
+    found = found + _calendar_findings(data, rel, cal)
+    tid = data.get("id") if isinstance(data, dict) else None
+    if isinstance(tid, str) and tid in seen:
+        return [*found, Finding(rel, _line(data, "id"), tid, "duplicate", Phrase("finding.duplicate", id=tid, other=seen[tid]))]
+    if isinstance(tid, str):
+        seen[tid] = rel
+        tickets[tid] = data if data.get("links") else {}  # only links are looked at again: memory stays small
+    if cache is not None and isinstance(data, dict) and not found:  # findings are words of a language: made afresh
+        cache.keep(rel, data, config.tz, now, [])
+    return found
 
 
 def _running_deadlines(data: dict) -> list[tuple[str, Any, Any]]:
@@ -330,7 +363,9 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
             rel = path.relative_to(root).as_posix()
             files_read += 1
             try:
-                data = yamlio.load(path, rel)
+                data = yamlio.load_plain(path, rel)  # fast; read again for line numbers only if needed
+                if not isinstance(data, dict) or data.get("tier") not in TIERS:
+                    data = yamlio.load(path, rel)
             except CstoolError as exc:
                 message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
                 findings.append(Finding(rel, None, None, "parse", message))

@@ -11,20 +11,13 @@ a hand-made file, and replaces the file atomically.
 from __future__ import annotations
 
 import errno
+import functools
 import io
 import os
 import re
-import secrets
 import stat
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
-from ruamel.yaml.scalarstring import LiteralScalarString
+from typing import TYPE_CHECKING, Any
 
 from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
@@ -41,40 +34,6 @@ _CORE_TAGS = {
 } | {"!", None}
 
 
-class _GuardedComposer(Composer):
-    """A composer that refuses aliases, anchors, non-core tags and deep nesting."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.parser.peek_event()
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            raise _Refused(Phrase("yaml.anchors"), event.start_mark)
-        tag = getattr(event, "tag", None)
-        tag = getattr(tag, "value", tag)
-        if tag not in _CORE_TAGS:
-            raise _Refused(Phrase("yaml.tag", tag=repr(tag)), event.start_mark)
-        depth = getattr(self, "_cs_depth", 0) + 1
-        if depth > MAX_DEPTH:
-            raise _Refused(Phrase("yaml.deep", depth=MAX_DEPTH), event.start_mark)
-        self._cs_depth = depth
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._cs_depth = depth - 1
-
-
-class _GuardedConstructor(RoundTripConstructor):
-    """Round-trip constructor that reports an impossible date with its line."""
-
-    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError as exc:
-            raise _Refused(Phrase("yaml.bad_time", value=repr(node.value), detail=exc), node.start_mark) from None
-
-
-_GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
-
-
 class _Refused(Exception):
     def __init__(self, reason: Phrase, mark: Any):
         super().__init__(reason)
@@ -82,10 +41,59 @@ class _Refused(Exception):
         self.mark = mark
 
 
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+
+
+@functools.cache
+def _guarded_classes() -> tuple[Any, Any]:
+    """The composer and constructor of the guarded loader, built on first use: reading
+    commands that go through the index never import ruamel.yaml."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.events import AliasEvent
+
+    class _GuardedComposer(Composer):
+        """A composer that refuses aliases, anchors, non-core tags and deep nesting."""
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.parser.peek_event()
+            if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+                raise _Refused(Phrase("yaml.anchors"), event.start_mark)
+            tag = getattr(event, "tag", None)
+            tag = getattr(tag, "value", tag)
+            if tag not in _CORE_TAGS:
+                raise _Refused(Phrase("yaml.tag", tag=repr(tag)), event.start_mark)
+            depth = getattr(self, "_cs_depth", 0) + 1
+            if depth > MAX_DEPTH:
+                raise _Refused(Phrase("yaml.deep", depth=MAX_DEPTH), event.start_mark)
+            self._cs_depth = depth
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._cs_depth = depth - 1
+
+    class _GuardedConstructor(RoundTripConstructor):
+        """Round-trip constructor that reports an impossible date with its line."""
+
+        def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError as exc:
+                raise _Refused(Phrase("yaml.bad_time", value=repr(node.value), detail=exc), node.start_mark) from None
+
+    _GuardedConstructor.add_constructor("tag:yaml.org,2002:timestamp", _GuardedConstructor.construct_yaml_timestamp)
+
+    return _GuardedComposer, _GuardedConstructor
+
+
 def _round_trip() -> YAML:
+    from ruamel.yaml import YAML
+
+    composer, constructor = _guarded_classes()
     yaml = YAML(typ="rt")
-    yaml.Composer = _GuardedComposer
-    yaml.Constructor = _GuardedConstructor
+    yaml.Composer = composer
+    yaml.Constructor = constructor
     yaml.allow_duplicate_keys = False
     yaml.width = 2**30  # never fold a long line: a folded quoted scalar can change on reading
     yaml.allow_unicode = True
@@ -102,6 +110,8 @@ def loads(text: str, name: str = "<text>") -> Any:
     """Parse YAML text safely (round-trip types); raise DeskError naming file and line."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise DeskError("error.file.too_big", name=name, mib=MAX_FILE_BYTES // (1024 * 1024))
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         return _round_trip().load(text)
     except _Refused as exc:
@@ -324,6 +334,8 @@ def _plain_of(value: Any) -> Any:
 
 def prepare_strings(value: Any) -> Any:
     """Mark multi-line strings for literal block style, recursively (readable diffs)."""
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
     if isinstance(value, dict):
         for key in list(value.keys()):
             value[key] = prepare_strings(value[key])
@@ -389,7 +401,7 @@ def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None, privat
     path.parent.mkdir(parents=True, exist_ok=True)
     if root is not None:
         check_inside(root, path)  # a folder made meanwhile by someone else is checked too
-    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -529,7 +541,7 @@ def _literal(text: str, indent: int) -> str:
 def _value(value: Any, indent: int) -> str:
     """What follows ``key:`` for a value whose key starts at column indent - 2."""
     kind = type(value)
-    if kind is str or kind is LiteralScalarString:
+    if kind is str or kind is _LITERAL[0]:
         if "\n" in value:
             return " " + _literal(value, indent)
         return " " + _scalar_text(value)
@@ -580,7 +592,7 @@ def _sequence(items: list[Any], indent: int) -> str:
     for item in items:
         if isinstance(item, dict) and item and _plain_container(item):
             lines.append(_mapping(item, indent + 2, first_pad=dash))
-        elif type(item) in (str, LiteralScalarString, int, bool) and not (type(item) is not int
+        elif type(item) in (str, _LITERAL[0], int, bool) and not (type(item) is not int
                                                                          and type(item) is not bool and "\n" in item):
             lines.append(dash + _value(item, indent + 2)[1:])
         else:
@@ -595,8 +607,15 @@ def dumps_new(data: Any) -> str:
     return dumps(data) if fast is None else fast
 
 
+_LITERAL: list[Any] = [None]  # ruamel's LiteralScalarString, imported by the first fast_dumps
+
+
 def fast_dumps(data: Any) -> str | None:
     """The fast emitter alone: the text, or None when it leaves the document to :func:`dumps`."""
+    if _LITERAL[0] is None:
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
+        _LITERAL[0] = LiteralScalarString
     if not isinstance(data, dict) or not data or not _plain_container(data):
         return None
     if _ends_in_kept_breaks(data):

@@ -20,8 +20,6 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml.comments import CommentedSeq
-
 from cstool.config.schema import Config, Person
 from cstool.config.words import person, word
 from cstool.domain import ids, model, permissions
@@ -80,6 +78,8 @@ def clean_values(config: Config, values: dict[str, Any], now: datetime) -> dict[
 def add_customer(desk: Desk, values: dict[str, Any], actor: Person, now: datetime,
                  commit: Commit | None = None) -> tuple[str, Any]:
     """Create a customer record; name and tier are required."""
+    from ruamel.yaml.comments import CommentedSeq
+
     permissions.require(desk.config, "customer", actor)
     data = clean_values(desk.config, values, now)
     if not data.get("name"):
@@ -238,6 +238,8 @@ def edit_customer(desk: Desk, query: str, values: dict[str, Any], actor: Person,
 def record_visit(desk: Desk, query: str, result: str, note: str | None, actor: Person, now: datetime,
                  commit: Commit | None = None) -> tuple[str, Any]:
     """Record a periodic visit or call to a customer (定期回访)."""
+    from ruamel.yaml.comments import CommentedSeq
+
     permissions.require(desk.config, "customer", actor)
     if desk.backfill is not None:
         permissions.require(desk.config, "backfill", actor)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from cstool.domain import states
 from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
 
@@ -62,6 +60,8 @@ def set_path(ticket: Any, path: str, value: Any) -> None:
     if not isinstance(inner, dict):
         if value is None:
             return
+        from ruamel.yaml.comments import CommentedMap
+
         inner = CommentedMap()
         put_field(ticket, head, inner, FIELD_ORDER)
     if value is None:
@@ -223,6 +223,8 @@ def current(ticket: Any) -> dict[str, Any]:
 
 def write_state(ticket: Any, state: dict[str, Any]) -> None:
     """Store a state's fields into the ticket mapping, keeping file order."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     for key in DERIVED:
         value = state[key]
         if value is None:
@@ -249,6 +251,8 @@ def write_state(ticket: Any, state: dict[str, Any]) -> None:
 
 def apply(ticket: Any, ev: Any) -> None:
     """Append the event to the ticket's history and update its current fields."""
+    from ruamel.yaml.comments import CommentedSeq
+
     state = current(ticket)
     step(state, ev)
     history = ticket.get("history")
@@ -263,6 +267,8 @@ def apply(ticket: Any, ev: Any) -> None:
 
 def carry(ticket: Any, ev: Any) -> None:
     """Copy the SLA values an event carries (new due time, paused minutes) into the ticket."""
+    from ruamel.yaml.comments import CommentedMap
+
     carried = {k: ev[k] for k in CARRIED_SLA if k in ev}
     if carried:
         sla = ticket.get("sla")

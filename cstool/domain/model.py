@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
-
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from typing import TYPE_CHECKING, Any
 
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config, is_email
 from cstool.errors import DeskError, InputError
 from cstool.messages import Phrase
 from cstool.reports.render import shown
+
+if TYPE_CHECKING:  # the round-trip types are imported by the functions that build them
+    from ruamel.yaml.comments import CommentedMap
 
 FIELD_ORDER = (
     "id",
@@ -193,6 +194,8 @@ def validate_field_values(values: dict[str, Any], config: Config) -> None:
 
 def ordered(data: dict[str, Any], order: tuple[str, ...]) -> CommentedMap:
     """A CommentedMap with the known keys in order, then any others as they came."""
+    from ruamel.yaml.comments import CommentedMap
+
     out = CommentedMap()
     for key in order:
         if key in data:
@@ -222,6 +225,8 @@ def put_field(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> Non
 
 def event(at: str, by: str, action: str, **fields: Any) -> CommentedMap:
     """One history event: at, by, action, then the action's fields (None left out)."""
+    from ruamel.yaml.comments import CommentedMap
+
     ev = CommentedMap()
     ev["at"], ev["by"], ev["action"] = at, by, action
     for key, value in fields.items():
@@ -232,6 +237,8 @@ def event(at: str, by: str, action: str, **fields: Any) -> CommentedMap:
 
 def new_ticket(values: dict[str, Any], history: list[Any]) -> CommentedMap:
     """Build a ticket mapping in file order from plain values (None and {} left out)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     data: dict[str, Any] = {}
     for key in FIELD_ORDER:
         value = values.get(key)

@@ -19,6 +19,7 @@ from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
 from cstool.messages import Phrase, label, stored_language
 from cstool.reports.render import shown
+from cstool.time.calendar import calendar_of
 from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
@@ -419,19 +420,6 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
     history.carry(ticket, ev)
 
 
-_CALENDARS: list[tuple[Config, Any]] = []  # the last config's calendar: many tickets made at once share it
-
-
-def calendar_of(config: Config):
-    from cstool.time.calendar import BusinessCalendar
-
-    if _CALENDARS and _CALENDARS[0][0] is config:
-        return _CALENDARS[0][1]
-    cal = BusinessCalendar(config.calendar, config.tz)
-    _CALENDARS[:] = [(config, cal)]
-    return cal
-
-
 def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:
     """A route event: from the old group (kept even when there was none) to group and assignee."""
     ev = model.event(at, by, "route", to=group, assignee=assignee, **fields)
@@ -774,15 +762,15 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | 
     _check_backfill(desk, actor)
     outcomes: list[Outcome] = []
     with desk.lock():
-        summaries = desk.summaries()
         paths = []
-        files = desk.ticket_files()
-        candidates = []
-        for doc in desk.documents():
-            if doc.get("status") in states.WORKING and doc.get("id") in files:
-                target, breach = breach_level(config, doc, now)
-                if breach is not None and target > int(doc.get("level") or 1):
-                    candidates.append(doc["id"])
+        candidates: list[str] = []
+        for doc in desk.working_documents():
+            target, breach = breach_level(config, doc, now)
+            if breach is not None and target > int(doc.get("level") or 1):
+                candidates.append(doc.get("id") or "")
+        files = desk.ticket_files() if candidates else {}
+        candidates = [ticket_id for ticket_id in candidates if ticket_id in files]
+        summaries = desk.summaries() if candidates else []
         for ticket_id in candidates:
             path = files[ticket_id]
             ticket = desk.load_ticket(path)

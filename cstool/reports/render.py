@@ -8,12 +8,13 @@ CSV cell goes through :func:`csv_cell`, so that no cell opens as a formula.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -150,10 +151,124 @@ def plain(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(plain(data), ensure_ascii=False, indent=2)
+    """``json.dumps(plain(data), ensure_ascii=False, indent=2)``, made in one pass: the
+    standard library's indented encoder is written in Python and slow on long lists."""
+    from json.encoder import encode_basestring
+
+    out: list[str] = []
+    _json_into(data, "\n", out, encode_basestring)
+    return "".join(out)
+
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.lru_cache(maxsize=64)
+def _flat_encoder(inner: str) -> json.JSONEncoder:
+    """The standard library's encoder (its C part) parting items by a comma and ``inner``."""
+    return json.JSONEncoder(ensure_ascii=False, separators=("," + inner, ": "))
+
+
+def _json_into(value: Any, newline: str, out: list[str], text: Callable[[str], str]) -> None:
+    """Append the indented JSON of :func:`plain` of value (see :func:`to_json`)."""
+    if isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        if not all(type(key) is str for key in value):
+            value = {str(key): item for key, item in value.items()}  # as plain() names them
+        if _flat(value):
+            # a flat mapping: the C encoder, its items one indented line each
+            inner = newline + "  "
+            out.append("{" + inner + _flat_encoder(inner).encode(value)[1:-1] + newline + "}")
+            return
+        pairs = value.items()
+        opening, closing = "{", "}"
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        pairs = ((None, item) for item in value)
+        opening, closing = "[", "]"
+    else:
+        out.append(_json_scalar(value, text))
+        return
+    inner = newline + "  "
+    out.append(opening)
+    separator = inner
+    for key, item in pairs:
+        head = separator if key is None else separator + text(key) + ": "
+        kind = type(item)
+        if kind is str:
+            out.append(head + text(item))
+        elif kind is int or kind is bool or item is None:
+            out.append(head + _json_scalar(item, text))
+        else:
+            out.append(head)
+            _json_into(item, inner, out, text)
+        separator = "," + inner
+    out.append(newline + closing)
+
+
+def _flat(mapping: dict) -> bool:
+    """Whether a mapping's keys are texts and its values JSON scalars."""
+    return all(type(key) is str for key in mapping) and all(type(item) in _JSON_SCALARS for item in mapping.values())
+
+
+def _json_scalar(value: Any, text: Callable[[str], str]) -> str:
+    value = plain(value)
+    if isinstance(value, str):
+        return text(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return json.dumps(value)  # NaN, Infinity as json writes them
+    return str(value)
+
+
+# where a letter, digit, punctuation mark or symbol is measured without wcwidth: Latin-1,
+# general punctuation and the CJK blocks (ideographs, kana, Hangul syllables, full-width forms)
+_PLAIN_SPANS = ((0xA1, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2E80, 0x3029), (0x3030, 0x3096),
+                (0x309B, 0x30FF), (0x3105, 0x3163), (0x3165, 0x318F), (0x31A0, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6))
+
+
+def _char_width(ch: str) -> int | None:
+    """A character's display width when it is plain (printable ASCII, or a letter, digit,
+    punctuation mark or symbol of :data:`_PLAIN_SPANS`: two when East Asian wide or
+    full-width, else one), else None: everything else (marks, joiners, emoji, controls) is
+    left to wcwidth, whose tables and sequences decide it."""
+    import unicodedata
+
+    code = ord(ch)
+    if 0x20 <= code < 0x7F:
+        return 1
+    if not any(lo <= code <= hi for lo, hi in _PLAIN_SPANS) or unicodedata.category(ch)[0] not in "LNPS":
+        return None
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _plain_width(text: str) -> int | None:
+    """:func:`width` of text made only of plain characters (see :func:`_char_width`), else None."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    total = 0
+    for ch in text:
+        w = _char_width(ch)
+        if w is None:
+            return None
+        total += w
+    return total
 
 
 def width(text: str) -> int:
+    """Columns the text takes on a terminal (wide characters count two). Plain text is
+    measured without importing wcwidth, which costs more than a small command."""
+    plain_width = _plain_width(text)
+    if plain_width is not None:
+        return plain_width
     from wcwidth import wcswidth
 
     w = wcswidth(text)
@@ -169,14 +284,16 @@ def capped(text: Any, limit: int, width: int | None) -> str:
 
 def truncate(text: Any, limit: int) -> str:
     """Cut text to a display width (wide characters count two), ending with …."""
-    from wcwidth import wcwidth
-
     value = " ".join(str(text or "").split())
     if width(value) <= limit:
         return value
     out, used = [], 0
     for ch in value:
-        w = max(wcwidth(ch), 0)
+        w = _char_width(ch)
+        if w is None:
+            from wcwidth import wcwidth
+
+            w = max(wcwidth(ch), 0)
         if used + w > limit - 1:
             break
         out.append(ch)
@@ -213,12 +330,12 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
         writer.writerow([csv_cell(h) for h in headers])
         writer.writerows([csv_cell(c) for c in row] for row in rows)
         return buf.getvalue()
-    from tabulate import tabulate
-
     cells = [["" if c is None else escape_controls(str(c)) for c in row] for row in rows]
     heads = [escape_controls(str(h)) for h in headers]
     if fmt == "markdown":  # a | inside a cell would split it; a newline would end the row
         cells = [[str(c).replace("|", "\\|").replace("\n", " ") for c in row] for row in cells]
+        from tabulate import tabulate
+
         return tabulate(cells, headers=heads, tablefmt="pipe", disable_numparse=True)
     if width and cells:  # measured as tabulate shows them: without surrounding blanks
         cells = [[c.strip() for c in row] for row in cells]
@@ -228,10 +345,12 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], fmt: str = "tab
     for r, c in red:
         if c in columns and cells[r][columns.index(c)]:
             cells[r][columns.index(c)] = RED[0] + cells[r][columns.index(c)] + RED[1]
-    if fmt == "plain":
-        text = tabulate(cells, tablefmt="plain", disable_numparse=True)
-    else:
-        text = tabulate(cells, headers=heads, tablefmt="simple", disable_numparse=True)
+    text = simple_table(cells, heads) if fmt != "plain" else None
+    if text is None:
+        from tabulate import tabulate
+
+        text = (tabulate(cells, tablefmt="plain", disable_numparse=True) if fmt == "plain"
+                else tabulate(cells, headers=heads, tablefmt="simple", disable_numparse=True))
     return "\n".join(cut_line(line, width) for line in text.split("\n")) if width else text
 
 
@@ -362,6 +481,33 @@ def wrap_line(line: str, limit: int | None, indent: int = 4) -> list[str]:
         rest = lead + rest[cut:].lstrip()
     out.append(rest)
     return out
+
+
+def simple_table(cells: list[list[str]], headers: list[str]) -> str | None:
+    """The table tabulate's "simple" style makes of these texts (left-aligned, each cell
+    stripped, columns at least two wider than their heading, wide characters counting
+    two, no spaces at the end of a line), without importing tabulate; None when a text needs tabulate's own handling (a
+    line break, an escape sequence, a character that is not plain, a row of another length
+    or all blank)."""
+    rows = [[c.strip() for c in row] for row in cells]
+    if any(len(row) != len(headers) or not any(row) for row in rows):
+        return None  # (tabulate leaves out a last row that is all blank)
+    widths: dict[str, int] = {}
+    for text in (*headers, *(c for row in rows for c in row)):
+        if text in widths:
+            continue
+        if "\n" in text or "\r" in text or "\x1b" in text:
+            return None
+        plain_width = _plain_width(text)
+        if plain_width is None:
+            return None
+        widths[text] = plain_width
+    columns = [max([widths[h] + 2, *(widths[row[i]] for row in rows)]) for i, h in enumerate(headers)]
+
+    def line(texts: list[str]) -> str:
+        return "  ".join(t + " " * (w - widths[t]) for t, w in zip(texts, columns)).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in columns), *(line(row) for row in rows)])
 
 
 def color_enabled(stream: Any = None) -> bool:

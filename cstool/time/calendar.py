@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from cstool.config.schema import WEEKDAYS, Calendar
@@ -266,6 +267,11 @@ class BusinessCalendar:
         if d.calendar:
             return d.minutes + d.days * 24 * 60
         return self.minutes_of(d)
+
+
+def calendar_of(config: Any) -> BusinessCalendar:
+    """The desk's business calendar (working hours, holidays, make-up workdays) in its time zone."""
+    return BusinessCalendar(config.calendar, config.tz)
 
 
 def hours_text(ranges: tuple[tuple[int, int], ...]) -> str:

@@ -86,16 +86,23 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
 
 
 def make_item(ident: str, kind: str, due: datetime, target: float | None, calendar: bool, assignee: str, group: str,
-              title: str, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
+              title: str, config: Config, cal: BusinessCalendar, now: datetime,
+              timing: tuple[float, bool] | None = None) -> Item:
     """A deadline as seen at ``now``: overdue, warning (past the first warn_at fraction) or
     running, with the time left (or late) counted in the deadline's own time: wall-clock
-    minutes for calendar time, working minutes for business time."""
-    left = (due - now).total_seconds() / 60 if calendar else cal.between(now, due)
-    overdue = sla.late(due if calendar else sla.late_after(cal, due, sla.BUSINESS), now)
+    minutes for calendar time, working minutes for business time. ``timing``: the
+    :func:`_timing` of this due moment, when the caller has it already."""
+    left, overdue = timing or _timing(due, calendar, cal, now)
     state = "breached" if overdue else "running"
     if not overdue and target and config.warn_at and left <= target * (1 - config.warn_at[0]):
         state = "warning"
     return Item(ident, kind, due, overdue, assignee, group, title, state, left, calendar)
+
+
+def _timing(due: datetime, calendar: bool, cal: BusinessCalendar, now: datetime) -> tuple[float, bool]:
+    """Minutes left until due (in the deadline's own time) and whether it is overdue at now."""
+    left = (due - now).total_seconds() / 60 if calendar else cal.between(now, due)
+    return left, sla.late(due if calendar else sla.late_after(cal, due, sla.BUSINESS), now)
 
 
 def ticket_items(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
@@ -159,7 +166,8 @@ def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, o
     always; only those if ``overdue_only``), each with its due moment, soonest first."""
     horizon = now if overdue_only else cal.add(now, within)
     rows = index.deadlines(horizon, kinds=kinds, groups=groups, assignees=assignees)
-    dated = [(row, datetime.fromisoformat(row[2])) for row in rows]
+    moments: dict[str, datetime] = {}  # a backlog has many deadlines at the same minute
+    dated = [(row, moments.get(row[2]) or moments.setdefault(row[2], datetime.fromisoformat(row[2]))) for row in rows]
     if overdue_only:
         dated = [(row, when) for row, when in dated if sla.late(when, now)]
     return dated
@@ -171,9 +179,22 @@ def count_overdue(dated: list[tuple[tuple, datetime]], now: datetime) -> int:
 
 def row_item(row: tuple, when: datetime, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
     """An index deadline row (id, kind, due, target, calendar, assignee, group, title) as an Item."""
-    ident, kind, _, target, calendar, assignee, group, title = row
-    return make_item(ident, kind, when, target, bool(calendar) or kind == "visit", assignee or "", group or "", title or "",
-                     config, cal, now)
+    return row_items([(row, when)], config, cal, now)[0]
+
+
+def row_items(dated: list[tuple[tuple, datetime]], config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
+    """:func:`row_item` of every row; deadlines falling due at the same moment (a backlog
+    holds many) are timed once."""
+    timings: dict[tuple[datetime, bool], tuple[float, bool]] = {}
+    items = []
+    for (ident, kind, _, target, calendar, assignee, group, title), when in dated:
+        own_time = bool(calendar) or kind == "visit"
+        timing = timings.get((when, own_time))
+        if timing is None:
+            timing = timings[(when, own_time)] = _timing(when, own_time, cal, now)
+        items.append(make_item(ident, kind, when, target, own_time, assignee or "", group or "", title or "",
+                               config, cal, now, timing))
+    return items
 
 
 def by_assignee(dated: list[tuple[tuple, datetime]]) -> list[tuple[tuple, datetime]]:

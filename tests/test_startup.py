@@ -1,0 +1,65 @@
+"""Everyday commands import only what they use, and the table and width code that lets
+them (no tabulate, no wcwidth for plain text) gives what those libraries give."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tabulate import tabulate
+from wcwidth import wcswidth, wcwidth
+
+from cstool.reports import render
+from tests.support.desk import NOW
+from tests.support.roster import LEAD
+
+HEAVY = ("tabulate", "ruamel", "wcwidth", "secrets", "importlib.metadata")
+PROBE = ("import atexit, sys\n"
+         "atexit.register(lambda: print('IMPORTED', *sorted(m for m in sys.modules if m in {heavy!r} "
+         "or m.split('.')[0] in {heavy!r}), file=sys.stderr))\n"
+         "from cstool.cli import main\n"
+         "sys.argv = ['cstool', *{args!r}]\n"
+         "main()\n")
+
+
+def imported(desk, *args: str) -> set[str]:
+    """The heavy modules a whole cstool process imported to run the command."""
+    import subprocess
+
+    code = PROBE.format(heavy=HEAVY, args=["--store", str(desk.root), "--now", NOW, "--as", LEAD, *args])
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("IMPORTED"))
+    return set(line.split()[1:])
+
+
+@pytest.mark.parametrize("command", [["list"], ["due"], ["show", "{id}"], ["list", "--json"]])
+def test_reading_commands_import_no_yaml_writer_table_or_width_library(desk, command):
+    ticket = desk.create("--type", "complaint", "--title", "空调不制冷,客户要求上门…")
+    desk.ok("list")  # the index is built
+    args = [a.replace("{id}", ticket) for a in command]
+    assert imported(desk, *args) == set()
+
+
+def test_plain_characters_are_as_wide_as_wcwidth_says():
+    """Every character measured without wcwidth gets wcwidth's width."""
+    wrong = [hex(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+             and (w := render._char_width(chr(code))) is not None and w != wcwidth(chr(code))]
+    assert wrong == []
+
+
+TEXT = st.text(st.sampled_from("ab Z9-.:中文工单客户,。、…—·éñ（）ｱ\t\u3000\u00a0\u200b😀\u0301\x1b\n"), max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda n: st.tuples(st.lists(TEXT, min_size=n, max_size=n),
+                                                       st.lists(st.lists(TEXT, min_size=n, max_size=n), max_size=4))))
+def test_tables_are_what_tabulate_makes(case):
+    headers, rows = case
+    expected = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+    quick = render.simple_table(rows, headers)
+    assert quick is None or quick == expected
+    assert render.width("".join(headers)) == (wcswidth("".join(headers)) if wcswidth("".join(headers)) >= 0
+                                              else len("".join(headers)))
