@@ -280,7 +280,8 @@ LABELS: dict[str, tuple[str, str]] = {
                            "{what}: {value} is relative; {what} sets the clock itself, so write a full date and time "
                            "such as 2026-12-01 14:00"),
     # customers named by ID, name or phone (customer show/edit/visit, create --customer/--phone)
-    "error.no_customer": ("没有与 {query} 相符的客户档案(可输入客户编号如 {example}、姓名或电话;cstool customer list 列出全部)",
+    "error.no_customer": ("没有与 {query} 相符的客户档案(可输入客户编号如 {example}、姓名或电话;"
+                          "用 cstool customer list 列出全部)",
                           "no customer record matches {query} (give a customer ID such as {example}, a name or a phone "
                           "number; cstool customer list shows them all)"),
     "error.ambiguous_customer": ("{query} 对应 {n} 份客户档案: {listed};请改用客户编号",
@@ -300,9 +301,9 @@ LABELS: dict[str, tuple[str, str]] = {
                                    "no such option {name}; did you mean {guess}?"),
     # words a user types for a status, type, group, person … (config.words)
     "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
-                           "{option}: unknown value {value} (accepted: {accepted})"),
+                           "{option}: unknown value {value} (choose from: {accepted})"),
     "error.unknown_word_guess": ("{option}: 无法识别 {value},您是不是要输入 {guess}?(可用: {accepted})",
-                                 "{option}: unknown value {value}; did you mean {guess}? (accepted: {accepted})"),
+                                 "{option}: unknown value {value}; did you mean {guess}? (choose from: {accepted})"),
     "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中(名单: {accepted})",
                              "{option}: {value} is not in the roster (roster: {accepted})"),
     "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?(名单: {accepted})",
@@ -436,7 +437,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "handover.due_next": ("下一班到期", "Due in the next shift"),
     "handover.late": ("超时", "late"),
     "error.escalate.reason_required": ("需要说明上报原因:-m/--message TEXT(也可用 --reason)",
-                                       "say why the ticket goes up the ladder: -m/--message TEXT (or --reason)"),
+                                       "--reason is required: say why the ticket goes up the ladder with "
+                                       "-m/--message TEXT (or --reason TEXT)"),
     "error.unknown_type": ("没有 {value} 这个工单类型(可用:{known})", "unknown ticket type {value} (types: {known})"),
     "error.create.missing": ("缺少:{missing}(`cstool types` 列出各类工单及其字段)",
                              "missing: {missing} (`cstool types` lists the ticket types and their fields)"),
