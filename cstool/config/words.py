@@ -33,12 +33,12 @@ class Choice:
     hidden: tuple[str, ...] = ()  # words that name it too, but are not listed in a refusal
     english: tuple[str, ...] = ()  # English names: they name it too, listed only in an English refusal
 
-    def described(self, lang: str = "en") -> str:
+    def described(self, english: bool = True) -> str:
         """``key (name, name_en)``: the key and the names that differ from it (the English
-        names only when lang is English)."""
+        names only if ``english``)."""
         seen = {normalize(self.key)}
         extra = []
-        for word in self.words + (self.english if lang == "en" else ()):
+        for word in self.words + (self.english if english else ()):
             if word and normalize(word) not in seen:
                 seen.add(normalize(word))
                 extra.append(word)
@@ -82,11 +82,11 @@ def resolve(text: str, choices: Iterable[Choice], option: str, person: bool = Fa
 
 def listing(choices: list[Choice], most: int) -> Both:
     """The choices as a refusal lists them (at most ``most``, then "…"), in both languages."""
-    def joined(lang: str) -> str:
-        listed = [c.described(lang) for c in choices]
+    def joined(english: bool) -> str:
+        listed = [c.described(english) for c in choices]
         return "; ".join(listed[:most]) + ("; …" if len(listed) > most else "")
 
-    return Both(joined("zh"), joined("en"))
+    return Both(joined(False), joined(True))
 
 
 def _nearest(word: str, choices: list[Choice]) -> str | None:
