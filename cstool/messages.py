@@ -299,7 +299,8 @@ LABELS: dict[str, tuple[str, str]] = {
                            "{what}: {value} is relative; {what} sets the clock itself, so write a full date and time "
                            "such as 2026-12-01 14:00"),
     # customers named by ID, name or phone (customer show/edit/visit, create --customer/--phone)
-    "error.no_customer": ("没有与 {query} 相符的客户档案(可输入客户编号如 {example}、姓名或电话;cstool customer list 列出全部)",
+    "error.no_customer": ("没有与 {query} 相符的客户档案(可输入客户编号如 {example}、姓名或电话;"
+                          "用 cstool customer list 列出全部)",
                           "no customer record matches {query} (give a customer ID such as {example}, a name or a phone "
                           "number; cstool customer list shows them all)"),
     "error.ambiguous_customer": ("{query} 对应 {n} 份客户档案: {listed};请改用客户编号",
@@ -319,9 +320,9 @@ LABELS: dict[str, tuple[str, str]] = {
                                    "no such option {name}; did you mean {guess}?"),
     # words a user types for a status, type, group, person … (config.words)
     "error.unknown_word": ("{option}: 无法识别 {value}(可用: {accepted})",
-                           "{option}: unknown value {value} (accepted: {accepted})"),
+                           "{option}: unknown value {value} (choose from: {accepted})"),
     "error.unknown_word_guess": ("{option}: 无法识别 {value},您是不是要输入 {guess}?(可用: {accepted})",
-                                 "{option}: unknown value {value}; did you mean {guess}? (accepted: {accepted})"),
+                                 "{option}: unknown value {value}; did you mean {guess}? (choose from: {accepted})"),
     "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中(名单: {accepted})",
                              "{option}: {value} is not in the roster (roster: {accepted})"),
     "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?(名单: {accepted})",
@@ -525,7 +526,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.team_missing": ("{where}缺少 {name}", "{where}{name} is missing"),
     "error.team_empty": ("--team {path}: 没有列出任何人员", "--team {path}: lists nobody"),
     "error.escalate.reason_required": ("需要说明上报原因:-m/--message TEXT(也可用 --reason)",
-                                       "say why the ticket goes up the ladder: -m/--message TEXT (or --reason)"),
+                                       "--reason is required: say why the ticket goes up the ladder with "
+                                       "-m/--message TEXT (or --reason TEXT)"),
     "error.unknown_type": ("没有 {value} 这个工单类型(可用:{known})", "unknown ticket type {value} (types: {known})"),
     "error.create.missing": ("缺少:{missing}(`cstool types` 列出各类工单及其字段)",
                              "missing: {missing} (`cstool types` lists the ticket types and their fields)"),
@@ -1031,6 +1033,8 @@ LABELS: dict[str, tuple[str, str]] = {
                            "Exit 3 when a ticket or customer file cannot be read (it is skipped otherwise) "
                            "[env CSTOOL_STRICT]."),
     "help.option.help": ("显示此帮助并退出。", "Show this message and exit."),
+    "help.option.wide": ("显示所有列和完整标题;否则表格按终端宽度收窄。",
+                         "Show every column and whole titles; tables are otherwise fitted to the terminal."),
     "help.option.version": ("显示版本并退出。", "Show the version and exit."),
     # ---- help pages: options many commands share (--format, --json, --reveal, -o)
     "help.option.fmt": ("输出格式。", "Output format."),
@@ -1073,8 +1077,9 @@ LABELS: dict[str, tuple[str, str]] = {
                            "cstool init desk --name \"East China centre\" --as zhang@example.com\n"
                            "cstool init --prefix HD --no-git"),
     "help.create.short": ("登记新工单并输出编号。", "Register a new ticket and print its ID."),
-    "help.create": ("登记新工单;分派规则和该类型的模板填写默认值。",
-                    "Register a new ticket; routing rules and the type's template fill the defaults."),
+    "help.create": ("登记新工单;分派规则和该类型的模板填写默认值。cstool types 列出各类工单及其字段(必填项、可选值、默认值)。",
+                    "Register a new ticket; routing rules and the type's template fill the defaults. "
+                    "cstool types lists the ticket types and their fields (required ones, choices, defaults)."),
     "help.create.ticket_type": ("工单类型,例如 complaint、inquiry、repair、work_order。",
                                 "Ticket type, e.g. complaint, inquiry, repair, work_order."),
     "help.create.title": ("一句话概括来电内容。", "One-line summary of the contact."),
@@ -1094,13 +1099,35 @@ LABELS: dict[str, tuple[str, str]] = {
                              "Use templates/NAME.yaml instead of the type's template."),
     "help.create.due": ("工作联系单的办结时限(默认按紧急程度 A/B/C)。",
                         "A work order's due time (default: from its urgency A/B/C)."),
-    "help.create.fields": ("模板中该类型特有的信息(可重复)。", "A type-specific detail from the template (repeatable)."),
+    "help.create.fields": ("模板中该类型特有的信息(可重复);`cstool types TYPE` 列出该类型的字段。",
+                           "A type-specific detail from the template (repeatable); `cstool types TYPE` lists a type's fields."),
     "help.create.quiet": ("只输出新工单编号。", "Print only the new ID."),
     "help.create.examples": ("cstool create --type complaint --title \"空调不制冷\" --customer 陈建国 --phone 13800138000\n"
                              "cstool create --type inquiry --title \"咨询保修期\" --channel online -q",
                              "cstool create --type complaint --title \"Air conditioner not cooling\" --customer \"Chen Jianguo\" "
                              "--phone 13800138000\n"
                              "cstool create --type inquiry --title \"Warranty question\" --channel online -q"),
+    "help.types.short": ("工单类型及其字段(必填项、可选值、默认值)。",
+                         "Ticket types and their fields (required ones, choices, defaults)."),
+    "help.types": ("列出工单类型,以及每类工单可用 `create --field KEY=VALUE` 填写的字段:标明必填项、可选值和默认值,"
+                   "取自工单库的 templates/。",
+                   "List the ticket types and the fields each takes with `create --field KEY=VALUE`: required ones "
+                   "marked, their choices and defaults, from the desk's templates/."),
+    "help.types.examples": ("cstool types\ncstool types complaint\ncstool types --json",
+                            "cstool types\ncstool types complaint\ncstool types --json"),
+    "help.completion.short": ("输出 shell 的命令补全脚本(bash、zsh 或 fish)。",
+                              "Print the shell completion script (bash, zsh or fish)."),
+    "help.completion": ("输出 SHELL(bash、zsh 或 fish)的命令补全脚本。把示例中对应的一行加入 shell 的启动文件后,"
+                        "按 Tab 即可补全命令、选项、工单编号、受理组、人员、类型和渠道。",
+                        "Print the completion script for SHELL (bash, zsh or fish). With the example line for your "
+                        "shell in its start-up file, Tab completes commands, options, ticket IDs, groups, people, "
+                        "types and channels."),
+    "help.completion.examples": ("eval \"$(cstool completion bash)\"     # 写入 ~/.bashrc\n"
+                                 "eval \"$(cstool completion zsh)\"      # 写入 ~/.zshrc\n"
+                                 "cstool completion fish > ~/.config/fish/completions/cstool.fish",
+                                 "eval \"$(cstool completion bash)\"     # in ~/.bashrc\n"
+                                 "eval \"$(cstool completion zsh)\"      # in ~/.zshrc\n"
+                                 "cstool completion fish > ~/.config/fish/completions/cstool.fish"),
     "help.show.short": ("显示一张工单及其处理记录。", "Show one ticket with its history."),
     "help.show": ("显示一张工单(编号或可唯一确定的末尾几位)及其按时间排列的处理记录。",
                   "Show one ticket (ID or unambiguous suffix) with its history as a timeline."),
@@ -1112,8 +1139,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.list.status": ("open、in_progress、pending、resolved、closed 或 all(默认:除已关闭外全部)。",
                          "open, in_progress, pending, resolved, closed, or all (default: all but closed)."),
     "help.list.tiers": ("客户等级。", "Customer grade."),
-    "help.list.sort": ("created、updated、priority、status、id、type、group、assignee;前面加 '-' 表示倒序。",
-                       "created, updated, priority, status, id, type, group, assignee; '-' in front for descending."),
+    "help.list.sort": ("created、updated、priority、status、id、type、group、assignee、due(办结时限);前面加 '-' 表示倒序。",
+                       "created, updated, priority, status, id, type, group, assignee, due; '-' in front for descending."),
     "help.list.limit": ("最多显示的行数(0:不限)。", "At most this many rows (0: no limit)."),
     "help.list.examples": ("cstool list --type complaint --assignee me\n"
                            "cstool list --status all --text 空调 --sort -updated",
@@ -1134,7 +1161,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.escalate.short": ("把工单逐级上报一级。", "Escalate a ticket one level up the ladder (逐级上报)."),
     "help.escalate": ("把 TICKET 逐级上报一级,并转给该层级的负责人。",
                       "Escalate TICKET one level up the ladder and reassign it to that level's person."),
-    "help.escalate.reason": ("上报原因(必填)。", "Why it is escalated (required)."),
+    "help.escalate.reason": ("上报原因(必填);'-' 表示从标准输入读取。",
+                             "Why it is escalated (required). '-' reads it from standard input."),
     "help.escalate.to_role": ("直接上报到此角色(越级),例如 manager。", "Go straight to this role (越级), e.g. manager."),
     "help.escalate.overdue": ("把所有已超时的工单上报到超时程度要求的层级(供定时任务和 CI 使用)。",
                               "Bring every breached ticket to the level its breach warrants (for cron and CI)."),
@@ -1160,7 +1188,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.pending.short": ("挂起工单(时限暂停计时)。", "Put a ticket on hold (SLA clocks pause)."),
     "help.pending": ("挂起 TICKET;其解决时限暂停计时,直到 cstool resume。",
                      "Put TICKET on hold; its resolution clock pauses until `cstool resume`."),
-    "help.pending.reason": ("工单在等待什么。", "What the ticket waits for."),
+    "help.pending.reason": ("工单在等待什么;'-' 表示从标准输入读取。",
+                            "What the ticket waits for. '-' reads it from standard input."),
     "help.pending.examples": ("cstool pending 7KQ3 --reason \"等待客户提供发票\"",
                               "cstool pending 7KQ3 --reason \"Waiting for the customer's invoice\""),
     "help.resume.short": ("恢复处理挂起的工单。", "Resume a pending ticket."),
@@ -1170,18 +1199,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.resolve.short": ("记录处理结果,暂不关闭。", "Record the result without closing yet."),
     "help.resolve": ("记录 TICKET 的处理结果;工单保持打开等待确认,直到 cstool close。",
                      "Record TICKET's result; it stays open for confirmation until `cstool close`."),
-    "help.resolve.resolution": ("处理结果。", "The result (处理结果)."),
+    "help.resolve.resolution": ("处理结果;'-' 表示从标准输入读取。",
+                                "The result (处理结果). '-' reads it from standard input."),
     "help.resolve.examples": ("cstool resolve 7KQ3 --resolution \"已更换压缩机\"",
                               "cstool resolve 7KQ3 --resolution \"Compressor replaced\""),
     "help.close.short": ("记录处理结果并关闭;安排回访。", "Record the result and close; schedules the follow-up call."),
     "help.close": ("记录处理结果并关闭 TICKET;有回访规定的类型会安排回访。",
                    "Close TICKET with its resolution; types with a follow-up policy get a call scheduled."),
-    "help.close.resolution": ("处理结果;已解决的工单可不填。", "The result (处理结果); required unless already resolved."),
+    "help.close.resolution": ("处理结果;已解决的工单可不填;'-' 表示从标准输入读取。",
+                              "The result (处理结果); required unless already resolved. '-' reads it from standard input."),
     "help.close.examples": ("cstool close 7KQ3 --resolution \"已更换压缩机,客户确认正常\"\ncstool close 7KQ3",
                             "cstool close 7KQ3 --resolution \"Compressor replaced, customer confirms\"\ncstool close 7KQ3"),
     "help.reopen.short": ("重新打开已解决或已关闭的工单。", "Reopen a resolved or closed ticket."),
     "help.reopen": ("重新打开 TICKET。", "Reopen TICKET."),
-    "help.reopen.reason": ("重新打开的原因。", "Why it is reopened."),
+    "help.reopen.reason": ("重新打开的原因;'-' 表示从标准输入读取。",
+                           "Why it is reopened. '-' reads it from standard input."),
     "help.reopen.examples": ("cstool reopen 7KQ3 --reason \"客户反映问题仍未解决\"",
                              "cstool reopen 7KQ3 --reason \"The customer says it is not fixed\""),
     "help.log.short": ("显示工单的 git 历史。", "Show a ticket's git history."),
@@ -1193,7 +1225,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.followup": ("记录 TICKET 的回访;客户不满意时工单重新打开并上报。",
                       "Record the follow-up call of TICKET; unsatisfied reopens and escalates it."),
     "help.followup.result": ("客户的评价。", "What the customer said."),
-    "help.followup.note": ("通话内容,记入处理记录。", "What was said, for the history."),
+    "help.followup.note": ("通话内容,记入处理记录;'-' 表示从标准输入读取。",
+                           "What was said, for the history. '-' reads it from standard input."),
     "help.followup.script": ("输出填好本工单信息的回访话术;不记录任何内容。",
                              "Print the call script (回访话术) with the ticket's values; records nothing."),
     "help.followup.examples": ("cstool followup 7KQ3 --script\ncstool followup 7KQ3 --result satisfied --note \"客户表示满意\"",
@@ -1229,6 +1262,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.customer.edit.since": ("成为客户的日期(YYYY-MM-DD);定期回访从此日起算。",
                                  "Customer since (YYYY-MM-DD); periodic visits count from it."),
     "help.customer.visit.result": ("回访结果。", "The result of the visit."),
+    "help.customer.visit.note": ("回访中谈到的内容;'-' 表示从标准输入读取。", "What was said. '-' reads it from standard input."),
     "help.customer.list.text": ("姓名中须包含的词。", "Words the name must contain."),
     "help.customer.export.fmt": ("xlsx:Excel 工作簿,须用 -o FILE 写入。", "xlsx: an Excel workbook, written with -o FILE."),
     "help.customer.export.reveal": ("写入完整的电话和邮箱(用 -o 时文件只有您能读)。",
@@ -1353,8 +1387,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.handover": ("本班开始以来新登记、已关闭和已上报的工单;仍未结的工单和下一班到期的事项,按处理人列出。",
                       "What was opened, closed and escalated since the shift began; what is still open and falls due "
                       "in the next shift, per assignee."),
-    "help.handover.since": ("本班开始时间(默认:当前工作时段的开始)。",
-                            "Start of the shift (default: the start of the current working range)."),
+    "help.handover.since": ("交接的起始时间(默认:按工单库的日历,上一个工作日的下班时间)。",
+                            "Start of the handover (default: the end of the previous working day, from the desk's calendar)."),
     "help.handover.next_span": ("下一班向前看多长时间的到期事项。", "How far ahead the next shift looks for deadlines."),
     "help.handover.examples": ("cstool handover\ncstool handover --since \"2026-11-20T08:30\" --next 8h",
                                "cstool handover\ncstool handover --since \"2026-11-20T08:30\" --next 8h"),

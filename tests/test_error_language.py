@@ -66,9 +66,9 @@ def _bad_runs(desk, tid: str) -> list[tuple[str, ...]]:
         ("escalate", tid, "--to", "nobody", "--reason", "r"),
         ("route", tid), ("route", tid, "--group", "complaints", "--assignee", "nobody@example.com"),
         ("reopen", tid, "--reason", "r"), ("followup", tid), ("followup", tid, "--result", "satisfied"),
-        ("customer", "show", "C-NOSUCH"), ("customer", "add", "--tier", "A"), ("customer", "edit", "C-NOSUCH"),
+        ("customer", "show", "C-NOSUCH"), ("customer", "add", "--tier", "A"), ("customer", "edit", "13800000000"),
         ("calendar", "20x"), ("handover", "--since", "2030-01-01T00:00:00+08:00"),
-        ("sample", "--type", "nosuch"), ("verify", "--require-signed"), ("reply", tid, "-m", "a\x07b"),
+        ("sample", "--type", "complain"), ("verify", "--require-signed"), ("reply", tid, "-m", "a\x07b"),
         ("--as", "nobody@example.com", "note", tid, "-m", "x"), ("--now", "sometime", "list"),
         ("--store", str(desk.root / "nowhere"), "list"), ("import", str(desk.root / "cstool.yaml")),
     ]

@@ -93,9 +93,9 @@ def test_the_detector_finds_an_english_sentence_and_spares_code():
 
 
 @pytest.mark.parametrize("argv, zh, en", [
-    (["create", "--bogus"], "没有选项 '--bogus'", "No such option '--bogus'"),
+    (["create", "--bogus"], "没有 --bogus 这个选项", "no such option --bogus"),
     (["show"], "缺少参数 'TICKET'", "Missing argument 'TICKET'"),
-    (["lst"], "没有命令 'lst'", "No such command 'lst'"),
+    (["lst"], "没有 'lst' 这个命令,您是不是要输入 list?", "no such command 'lst'; did you mean list?"),
     (["list", "--format", "x"], "'--format' 的值无效", "Invalid value for '--format'"),
     (["reply", "X1", "-m"], "选项 '-m' 需要一个值", "Option '-m' requires an argument"),
 ])

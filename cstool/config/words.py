@@ -19,7 +19,7 @@ from typing import Any
 
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config, Person
 from cstool.errors import InputError
-from cstool.messages import label
+from cstool.messages import Both, label
 
 MAX_LISTED = 30  # entries named in a refusal; longer lists end with "…"
 
@@ -31,16 +31,22 @@ class Choice:
     key: str
     words: tuple[str, ...] = ()
     hidden: tuple[str, ...] = ()  # words that name it too, but are not listed in a refusal
+    english: tuple[str, ...] = ()  # English names: they name it too, listed only in an English refusal
 
-    def described(self) -> str:
-        """``key (name, name_en)``: the key and the names that differ from it."""
+    def described(self, english: bool = True) -> str:
+        """``key (name, name_en)``: the key and the names that differ from it (the English
+        names only if ``english``)."""
         seen = {normalize(self.key)}
         extra = []
-        for word in self.words:
+        for word in self.words + (self.english if english else ()):
             if word and normalize(word) not in seen:
                 seen.add(normalize(word))
                 extra.append(word)
         return f"{self.key} ({', '.join(extra)})" if extra else self.key
+
+    def names(self) -> tuple[str, ...]:
+        """Every word that names it, the key first."""
+        return (self.key, *self.words, *self.english, *self.hidden)
 
 
 def normalize(text: str) -> str:
@@ -50,7 +56,7 @@ def normalize(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
-def resolve(text: str, choices: Iterable[Choice], option: str, unknown: str = "error.unknown_word") -> str:
+def resolve(text: str, choices: Iterable[Choice], option: str, person: bool = False) -> str:
     """The key of the one choice text names; InputError (exit 2) when it names none or several.
 
     The refusal quotes the text masked (a phone number typed in the wrong option is not
@@ -59,26 +65,35 @@ def resolve(text: str, choices: Iterable[Choice], option: str, unknown: str = "e
 
     choices = list(choices)
     word = normalize(text)
-    quoted = repr(escape_controls(text[:60])) if unknown == "error.unknown_person" else shown(text)
-    found = [c for c in choices if word and word in {normalize(w) for w in (c.key, *c.words, *c.hidden)}]
+    quoted = repr(escape_controls(text[:60])) if person else shown(text)
+    found = [c for c in choices if word and word in {normalize(w) for w in c.names()}]
     if len(found) == 1:
         return found[0].key
     if found:
-        raise InputError("error.ambiguous_word", option=option, value=quoted,
-                         candidates="; ".join(c.described() for c in found))
+        raise InputError("error.ambiguous_word", option=option, value=quoted, candidates=listing(found, len(found)))
     guess = _nearest(word, choices)
-    listed = [c.described() for c in choices]
-    accepted = "; ".join(listed[:MAX_LISTED]) + ("; …" if len(listed) > MAX_LISTED else "")
-    if guess is not None:
-        raise InputError(unknown + "_guess", option=option, value=quoted, guess=guess, accepted=accepted)
-    raise InputError(unknown, option=option, value=quoted, accepted=accepted)
+    accepted = listing(choices, MAX_LISTED)
+    if person:
+        raise InputError("error.unknown_person_guess" if guess else "error.unknown_person",
+                         option=option, value=quoted, guess=guess, accepted=accepted)
+    raise InputError("error.unknown_word_guess" if guess else "error.unknown_word",
+                     option=option, value=quoted, guess=guess, accepted=accepted)
+
+
+def listing(choices: list[Choice], most: int) -> Both:
+    """The choices as a refusal lists them (at most ``most``, then "…"), in both languages."""
+    def joined(english: bool) -> str:
+        listed = [c.described(english) for c in choices]
+        return "; ".join(listed[:most]) + ("; …" if len(listed) > most else "")
+
+    return Both(joined(False), joined(True))
 
 
 def _nearest(word: str, choices: list[Choice]) -> str | None:
     """The key of the choice with a word closest to the typed one, if any is close."""
     by_word: dict[str, str] = {}
     for c in choices:
-        for w in (c.key, *c.words, *c.hidden):
+        for w in c.names():
             by_word.setdefault(normalize(w).partition("@")[0], c.key)  # emails compared by their names
     word = word.partition("@")[0]
     close = difflib.get_close_matches(word, list(by_word), n=1, cutoff=0.6) if word else []
@@ -98,7 +113,7 @@ def resolve_all(values: Iterable[str], choices: Iterable[Choice], option: str) -
 
 def labelled(keys: Iterable[str], prefix: str) -> list[Choice]:
     """Choices named by the catalogue's labels ``prefix + key`` in both languages."""
-    return [Choice(k, (label(prefix + k, "zh"), label(prefix + k, "en"))) for k in keys]
+    return [Choice(k, (label(prefix + k, "zh"),), english=(label(prefix + k, "en"),)) for k in keys]
 
 
 def statuses() -> list[Choice]:
@@ -123,7 +138,7 @@ def roles(keys: Iterable[str]) -> list[Choice]:
 
 def named(entries: dict[str, Any]) -> list[Choice]:
     """Config entries with ``name`` and ``name_en`` (groups, types, channels)."""
-    return [Choice(key, (item.name, item.name_en)) for key, item in entries.items()]
+    return [Choice(key, (item.name,), english=(item.name_en,)) for key, item in entries.items()]
 
 
 def people(roster: Iterable[Person]) -> list[Choice]:
@@ -168,5 +183,5 @@ def person(config: Config, text: str, option: str = "--assignee") -> Person:
     exact = config.person(text)  # an email, or a name exactly as written: never ambiguous with itself
     if exact is not None and exact.id.lower() == text.strip().lower():
         return exact
-    key = resolve(text, people(config.roster), option, unknown="error.unknown_person")
+    key = resolve(text, people(config.roster), option, person=True)
     return next(p for p in config.roster if p.id == key)

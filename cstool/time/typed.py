@@ -57,17 +57,16 @@ def read_time(text: str, tz: ZoneInfo, now: datetime, what: str) -> datetime:
 
 def read_date(text: str, tz: ZoneInfo, now: datetime, what: str) -> date:
     """A day a user typed (``--from``, ``--to``, ``--since``); a time of day is refused."""
-    typed = read_typed(text, tz, now, what, key="error.bad_date")
+    typed = read_typed(text, tz, now, what, date=True)
     if typed.has_time:
         raise InputError("error.bad_date", what=what, value=_shown(text))
     return typed.at.date()
 
 
-def read_typed(text: str, tz: ZoneInfo, now: datetime | None, what: str, key: str = "error.bad_time") -> Typed:
+def read_typed(text: str, tz: ZoneInfo, now: datetime | None, what: str, date: bool = False) -> Typed:
     """Parse text as the module docstring says; ``now`` None means no relative form is allowed.
-    Refuses (InputError, exit 2) with a message naming the accepted forms; never raises anything else."""
-    if now is None:
-        key = "error.bad_now"
+    Refuses (InputError, exit 2) with a message naming the accepted forms (of a date when
+    ``date``); never raises anything else."""
     raw = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
     raw = " ".join(raw.split())
     try:
@@ -77,7 +76,9 @@ def read_typed(text: str, tz: ZoneInfo, now: datetime | None, what: str, key: st
     except (ValueError, OverflowError):
         typed = None
     if typed is None or not MIN_YEAR <= typed.at.year <= MAX_YEAR:
-        raise InputError(key, what=what, value=_shown(text))
+        if now is None:
+            raise InputError("error.bad_now", what=what, value=_shown(text))
+        raise InputError("error.bad_date" if date else "error.bad_time", what=what, value=_shown(text))
     return typed
 
 
