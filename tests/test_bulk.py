@@ -96,7 +96,10 @@ def test_checking_some_files_keeps_what_was_known_of_the_others(git_desk, monkey
     assert read == []
 
 
-def test_findings_of_an_unchanged_file_are_reported_again_without_reading_it(git_desk, monkeypatch):
+def test_findings_of_an_unchanged_file_are_made_again_in_the_language_of_the_run(git_desk, monkeypatch):
+    """Only clean files are kept in the record: a file with findings is read again, so its
+    findings are the same and in the words of the run (a record kept in one language would
+    answer in it); the clean file beside it is not read."""
     ids = [git_desk.create("--type", "inquiry", "--title", f"问询 {i}") for i in range(2)]
     path = git_desk.path(ids[0])
     path.write_text(path.read_text(encoding="utf-8").replace("status: open", "status: bogus"), encoding="utf-8")
@@ -105,7 +108,9 @@ def test_findings_of_an_unchanged_file_are_reported_again_without_reading_it(git
     again = git_desk.run("verify", "--json")
     assert again.exit_code == first.exit_code == 1
     assert again.json == first.json
-    assert read == []
+    assert read == [str(path.relative_to(git_desk.root))]
+    in_chinese = git_desk.run("verify", lang="zh")
+    assert in_chinese.exit_code == 1 and "'bogus' 不是以下之一" in in_chinese.stdout
 
 
 def test_a_rebuild_on_every_core_indexes_every_ticket(desk, monkeypatch):

@@ -229,9 +229,10 @@ def _json_scalar(value: Any, text: Callable[[str], str]) -> str:
 
 
 # where a letter, digit, punctuation mark or symbol is measured without wcwidth: Latin-1,
-# general punctuation and the CJK blocks (ideographs, kana, Hangul syllables, full-width forms)
-_PLAIN_SPANS = ((0xA1, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2E80, 0x3029), (0x3030, 0x3096),
-                (0x309B, 0x30FF), (0x3105, 0x3163), (0x3165, 0x318F), (0x31A0, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+# general punctuation, arrows (→), enclosed numbers (①) and the CJK blocks (ideographs,
+# kana, Hangul syllables, full-width forms)
+_PLAIN_SPANS = ((0xA1, 0xFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2190, 0x21FF), (0x2460, 0x24FF),
+                (0x2E80, 0x3029), (0x3030, 0x3096), (0x309B, 0x30FF), (0x3105, 0x3163), (0x3165, 0x318F), (0x31A0, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
                 (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6))
 
 
@@ -282,6 +283,16 @@ def capped(text: Any, limit: int, width: int | None) -> str:
     return truncate(text, limit) if width is None else " ".join(str(text or "").split())
 
 
+def char_width(ch: str) -> int:
+    """Columns one character takes (wcwidth only for what is not plain, see :func:`_char_width`)."""
+    w = _char_width(ch)
+    if w is None:
+        from wcwidth import wcwidth
+
+        w = max(wcwidth(ch), 0)
+    return w
+
+
 def truncate(text: Any, limit: int) -> str:
     """Cut text to a display width (wide characters count two), ending with …."""
     value = " ".join(str(text or "").split())
@@ -289,11 +300,7 @@ def truncate(text: Any, limit: int) -> str:
         return value
     out, used = [], 0
     for ch in value:
-        w = _char_width(ch)
-        if w is None:
-            from wcwidth import wcwidth
-
-            w = max(wcwidth(ch), 0)
+        w = char_width(ch)
         if used + w > limit - 1:
             break
         out.append(ch)
@@ -435,13 +442,11 @@ def _cut_cell(text: str, limit: int) -> str:
 
 def cut_text(text: str, limit: int) -> str:
     """Text cut to a display width, ending with … (spaces kept as they are, unlike :func:`truncate`)."""
-    from wcwidth import wcwidth
-
     if width(text) <= limit:
         return text
     out, used = [], 0
     for ch in text:
-        w = max(wcwidth(ch), 0)
+        w = char_width(ch)
         if used + w > limit - 1:
             break
         out.append(ch)
@@ -459,8 +464,6 @@ def wrap_line(line: str, limit: int | None, indent: int = 4) -> list[str]:
     """A line broken into lines no wider than limit (None or WIDE: as it is); the lines after the
     first start with ``indent`` spaces more than the first. Breaks at a space where one is
     near the end, else between any two characters (Chinese has no spaces)."""
-    from wcwidth import wcwidth
-
     line = line.rstrip()
     if not limit or width(line) <= limit:
         return [line]
@@ -470,7 +473,7 @@ def wrap_line(line: str, limit: int | None, indent: int = 4) -> list[str]:
     while width(rest) > limit:
         used, cut = 0, 0
         for i, ch in enumerate(rest):
-            used += max(wcwidth(ch), 0)
+            used += char_width(ch)
             if used > limit:
                 break
             cut = i + 1
