@@ -140,9 +140,12 @@ def _iso(raw: str, tz: ZoneInfo) -> Typed | None:
     """ISO 8601 forms the grammar does not cover (an offset, ``Z``, the basic format)."""
     if not raw or not raw[0].isdigit():
         return None
-    from dateutil.parser import isoparse
+    try:
+        value = datetime.fromisoformat(raw.upper())  # the common forms, without importing dateutil
+    except ValueError:
+        from dateutil.parser import isoparse
 
-    value = isoparse(raw.upper())
+        value = isoparse(raw.upper())
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     value = value.astimezone(tz).replace(microsecond=0)
