@@ -322,10 +322,12 @@ LABELS: dict[str, tuple[str, str]] = {
                            "{option}: unknown value {value} (accepted: {accepted})"),
     "error.unknown_word_guess": ("{option}: 无法识别 {value},您是不是要输入 {guess}?(可用: {accepted})",
                                  "{option}: unknown value {value}; did you mean {guess}? (accepted: {accepted})"),
-    "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中(名单: {accepted})",
-                             "{option}: {value} is not in the roster (roster: {accepted})"),
-    "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?(名单: {accepted})",
-                                   "{option}: {value} is not in the roster; did you mean {guess}? (roster: {accepted})"),
+    "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中;经理可用以下命令添加: {add}",
+                             "{option}: {value} is not on the desk's roster; a manager adds them with: {add}"),
+    "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?"
+                                   "如果不是,经理可用以下命令添加: {add}",
+                                   "{option}: {value} is not on the desk's roster; did you mean {guess}? "
+                                   "If not, a manager adds them with: {add}"),
     "error.ambiguous_word": ("{option}: {value} 不唯一,可能是: {candidates};请输入其中一个的编号或完整名称",
                              "{option}: {value} is ambiguous: it could be {candidates}; type the key or full name of one"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
