@@ -1395,6 +1395,8 @@ LABELS: dict[str, tuple[str, str]] = {
                         "Git calls this through .gitattributes (merge=cstool); see `cstool setup-git`."),
     "help.merge-file.examples": ("# .git/config 中: driver = cstool merge-file %O %A %B %P",
                                  "# in .git/config: driver = cstool merge-file %O %A %B %P"),
+    # ---- init: what it prints
+    "init.created": ("已在 {root} 新建工单库", "Created desk in {root}"),
     # ---- help pages: roster, edit, void
     "help.roster.short": ("人员名单:添加、列出、修改、移出(每次修改一次提交)。",
                           "The desk's people: add, list, edit, remove (one commit each)."),
