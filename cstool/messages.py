@@ -323,10 +323,12 @@ LABELS: dict[str, tuple[str, str]] = {
                            "{option}: unknown value {value} (choose from: {accepted})"),
     "error.unknown_word_guess": ("{option}: 无法识别 {value},您是不是要输入 {guess}?(可用: {accepted})",
                                  "{option}: unknown value {value}; did you mean {guess}? (choose from: {accepted})"),
-    "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中(名单: {accepted})",
-                             "{option}: {value} is not in the roster (roster: {accepted})"),
-    "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?(名单: {accepted})",
-                                   "{option}: {value} is not in the roster; did you mean {guess}? (roster: {accepted})"),
+    "error.unknown_person": ("{option}: {value} 不在本中心的人员名单中;经理可用以下命令添加: {add}",
+                             "{option}: {value} is not on the desk's roster; a manager adds them with: {add}"),
+    "error.unknown_person_guess": ("{option}: {value} 不在本中心的人员名单中,您是不是要输入 {guess}?"
+                                   "如果不是,经理可用以下命令添加: {add}",
+                                   "{option}: {value} is not on the desk's roster; did you mean {guess}? "
+                                   "If not, a manager adds them with: {add}"),
     "error.ambiguous_word": ("{option}: {value} 不唯一,可能是: {candidates};请输入其中一个的编号或完整名称",
                              "{option}: {value} is ambiguous: it could be {candidates}; type the key or full name of one"),
     "verify.clean": ("检查 {files} 个文件,未发现问题", "{files} files checked, no findings"),
@@ -1063,18 +1065,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.init.short": ("新建工单库(配置、模板、git)。", "Create a desk (config, templates, git)."),
     "help.init": ("在 DIR(默认:--store / CSTOOL_STORE,否则当前文件夹)新建工单库:配置、模板、文件夹、"
                   ".gitignore、git 仓库和第一次提交。\n\n"
-                  "您以经理身份加入名册(取自 --as、CSTOOL_USER 或 git user.email);在 cstool.yaml 中添加团队成员。",
+                  "您以经理身份加入人员名单(取自 --as、CSTOOL_USER 或 git user.email);"
+                  "--team FILE 同时加入整个团队,以后用 `cstool roster add` 逐个添加。",
                   "Create a desk in DIR (default: --store / CSTOOL_STORE, else the current folder): config, "
                   "templates, folders, .gitignore, git and a first commit.\n\n"
                   "You are added to the roster as its manager (from --as, CSTOOL_USER or git user.email); "
-                  "edit cstool.yaml to add your team."),
+                  "--team FILE adds your team at once, `cstool roster add` one person later."),
     "help.init.name": ("工单库名称,例如 华东客户服务中心。", "The desk's name, e.g. 华东客户服务中心."),
     "help.init.prefix": ("工单编号前缀(默认 CS)。", "Ticket ID prefix (default CS)."),
-    "help.init.user_name": ("您在名册中的姓名(默认 git user.name)。", "Your name for the roster (default git user.name)."),
+    "help.init.user_name": ("您在人员名单中的姓名(默认 git user.name)。", "Your name for the roster (default git user.name)."),
     "help.init.no_git": ("不创建 git 仓库。", "Do not create a git repository."),
+    "help.init.team": ("同时加入此文件中的团队:CSV(表头 name,email,role,groups)或 YAML。",
+                       "Start with this team: CSV (header name,email,role,groups) or YAML."),
     "help.init.examples": ("cstool init desk --name 华东客户服务中心 --as zhang@example.com\n"
+                           "cstool init desk --team team.csv --as zhang@example.com\n"
                            "cstool init --prefix HD --no-git",
                            "cstool init desk --name \"East China centre\" --as zhang@example.com\n"
+                           "cstool init desk --team team.csv --as zhang@example.com\n"
                            "cstool init --prefix HD --no-git"),
     "help.create.short": ("登记新工单并输出编号。", "Register a new ticket and print its ID."),
     "help.create": ("登记新工单;分派规则和该类型的模板填写默认值。cstool types 列出各类工单及其字段(必填项、可选值、默认值)。",
@@ -1422,6 +1429,99 @@ LABELS: dict[str, tuple[str, str]] = {
                         "Git calls this through .gitattributes (merge=cstool); see `cstool setup-git`."),
     "help.merge-file.examples": ("# .git/config 中: driver = cstool merge-file %O %A %B %P",
                                  "# in .git/config: driver = cstool merge-file %O %A %B %P"),
+    # ---- init: what it prints
+    "init.created": ("已在 {root} 新建工单库", "Created desk in {root}"),
+    # ---- help pages: roster, edit, void
+    "help.roster.short": ("人员名单:添加、列出、修改、移出(每次修改一次提交)。",
+                          "The desk's people: add, list, edit, remove (one commit each)."),
+    "help.roster": ("本中心的人员名单:添加、列出、修改、移出人员;每次修改是 cstool.yaml 的一次提交。\n\n"
+                    "有受理组会接收工单却没有可分派的人时给出警告。",
+                    "The desk's people: add, list, edit, remove; each change is one commit of cstool.yaml.\n\n"
+                    "Warns when a group receives tickets but has nobody to assign them to."),
+    "help.roster.examples": ("cstool roster list\n"
+                             "cstool roster add li.na@example.com --name 李娜 --group 咨询受理组",
+                             "cstool roster list\n"
+                             "cstool roster add li.na@example.com --name \"Li Na\" --group inquiry"),
+    "help.roster.add.short": ("把一个人加入人员名单。", "Put a person on the roster."),
+    "help.roster.add": ("把 EMAIL 加入人员名单(由经理操作,单独一次提交);离开的人用它重新加入。",
+                        "Put EMAIL on the roster (a manager's change, committed on its own); "
+                        "also puts back someone who left."),
+    "help.roster.add.name": ("此人的姓名,例如 王芳。", "The person's name, e.g. 王芳."),
+    "help.roster.add.role": ("角色:agent(客服专员)、lead(班组长)、supervisor(主管)或 manager(经理)。",
+                             "Role: agent (客服专员), lead (班组长), supervisor (主管) or manager (经理)."),
+    "help.roster.add.groups": ("所在受理组,编号或名称均可(可重复,或用逗号分隔)。",
+                               "A group they work in, by key or name (repeatable, or comma-separated)."),
+    "help.roster.add.examples": ("cstool roster add li.na@example.com --name 李娜 --group inquiry\n"
+                                 "cstool roster add wang.fang@example.com --name 王芳 --role lead --group complaint,tech",
+                                 "cstool roster add li.na@example.com --name \"Li Na\" --group inquiry\n"
+                                 "cstool roster add wang.fang@example.com --name \"Wang Fang\" --role lead "
+                                 "--group complaint,tech"),
+    "help.roster.edit.short": ("修改一个人的姓名、角色或受理组。", "Change a person's name, role or groups."),
+    "help.roster.edit": ("修改 PERSON(邮箱或姓名)的姓名、角色或所在受理组。",
+                         "Change the name, role or groups of PERSON (an email or a name)."),
+    "help.roster.edit.name": ("新的姓名。", "A new name."),
+    "help.roster.edit.role": ("新的角色:agent、lead、supervisor 或 manager。",
+                              "A new role: agent, lead, supervisor or manager."),
+    "help.roster.edit.groups": ("此后所在的受理组(取代原有的;可重复,或用逗号分隔)。",
+                                "Their groups from now on (replaces them; repeatable, or comma-separated)."),
+    "help.roster.edit.add_groups": ("再加入一个受理组。", "One more group."),
+    "help.roster.edit.drop_groups": ("退出一个受理组。", "A group they leave."),
+    "help.roster.edit.examples": ("cstool roster edit 李娜 --role lead\n"
+                                  "cstool roster edit li.na@example.com --add-group complaint",
+                                  "cstool roster edit \"Li Na\" --role lead\n"
+                                  "cstool roster edit li.na@example.com --add-group complaint"),
+    "help.roster.remove.short": ("把一个人标记为已离开本中心。", "Mark a person as having left the desk."),
+    "help.roster.remove": ("把 PERSON 标记为已离开本中心:保留其处理记录,但不再能操作、不再被分派。"
+                           "此人还有未结工单时拒绝执行,除非用 --reassign 指定由谁接手;"
+                           "`cstool roster add` 可让其重新加入。",
+                           "Mark PERSON as having left the desk: kept for their history, they no longer act "
+                           "or are assigned tickets. Refused while they hold open tickets, unless --reassign says "
+                           "who takes them; `cstool roster add` puts them back."),
+    "help.roster.remove.reassign": ("把其未结工单改派给此人;auto 表示按各受理组的分派规则重新分派。",
+                                    "Hand their open tickets to this person, or 'auto': each group's rule chooses."),
+    "help.roster.remove.examples": ("cstool roster remove 周敏 --reassign auto\n"
+                                    "cstool roster remove zhou.min@example.com --reassign li.na@example.com",
+                                    "cstool roster remove \"Zhou Min\" --reassign auto\n"
+                                    "cstool roster remove zhou.min@example.com --reassign li.na@example.com"),
+    "help.roster.list.short": ("名单上的人员、角色和受理组。", "The people on the roster, their roles and groups."),
+    "help.roster.list": ("列出人员名单上的人员、角色和所在受理组;有受理组没有可分派的人时给出警告。",
+                         "The people on the roster, their roles and groups; warns about groups with nobody to assign."),
+    "help.roster.list.everyone": ("也列出已离开的人员及其离开日期。", "Also the people who left, with the day they left."),
+    "help.roster.list.examples": ("cstool roster list\ncstool roster list --all --format csv > 人员名单.csv",
+                                  "cstool roster list\ncstool roster list --all --format csv > roster.csv"),
+    "help.edit.short": ("更正工单内容(优先级、严重程度、标题、联系方式、字段),记录原值和新值。",
+                        "Correct a ticket (priority, severity, title, contact, fields); kept as old → new."),
+    "help.edit": ("更正 TICKET:每项修改都以“原值 → 新值”记入处理记录。改优先级会重算办结时限;"
+                  "投诉经核实为重大的,按规定逐级上报。",
+                  "Correct TICKET: each change is recorded in its history as old → new. A new priority "
+                  "moves the deadlines; a complaint found major goes up the ladder."),
+    "help.edit.title": ("新的标题。", "A new title."),
+    "help.edit.description": ("新的描述;'-' 表示从标准输入读取。", "A new description; '-' reads it from standard input."),
+    "help.edit.priority": ("新的优先级(工单的紧急程度);办结时限随之调整。",
+                           "A new priority (a work order's urgency); deadlines follow."),
+    "help.edit.severity": ("新的严重程度;经核实为重大的投诉逐级上报。",
+                           "A new severity; a complaint found major goes up the ladder."),
+    "help.edit.category": ("新的原因分类或主题('' 表示清空)。", "A new cause or topic ('' clears it)."),
+    "help.edit.customer": ("客户姓名。", "The customer's name."),
+    "help.edit.phone": ("客户电话('' 表示清空)。", "The customer's phone ('' clears it)."),
+    "help.edit.email": ("客户邮箱('' 表示清空)。", "The customer's email ('' clears it)."),
+    "help.edit.fields": ("模板字段(可重复;KEY= 表示清空)。", "A template field (repeatable; KEY= clears it)."),
+    "help.edit.reason": ("更正原因,记入处理记录;'-' 表示从标准输入读取。",
+                         "Why it is corrected, for the history; '-' reads standard input."),
+    "help.edit.examples": ("cstool edit 7KQ3 --priority A -m \"客户补充:已影响生产\"\n"
+                           "cstool edit 7KQ3 --phone 13900139000 --field model=KFR-35GW",
+                           "cstool edit 7KQ3 --priority A -m \"the customer adds: production is stopped\"\n"
+                           "cstool edit 7KQ3 --phone 13900139000 --field model=KFR-35GW"),
+    "help.void.short": ("作废误登记的工单;处理记录和 git 中仍保留。",
+                        "Void a ticket registered by mistake (作废); kept in history and git."),
+    "help.void": ("作废 TICKET:此后不再出现在列表、时限、统计、导出和抽样中,但保留在处理记录和 git 中;"
+                  "`cstool list --status void` 可查看。班组长及以上可操作。",
+                  "Void TICKET (作废): left out of lists, deadlines, statistics, exports and samples from now on, "
+                  "and kept in its history and in git; `cstool list --status void` shows it. A lead or above."),
+    "help.void.reason": ("作废原因(例如 重复登记),记入处理记录;'-' 表示从标准输入读取。",
+                         "Why it is void (e.g. 重复登记), for the history; '-' reads standard input."),
+    "help.void.examples": ("cstool void 7KQ3 -m 重复登记\ncstool list --status void",
+                           "cstool void 7KQ3 -m \"registered twice\"\ncstool list --status void"),
     # ---- click's own words (usage lines, option lists, usage errors; see cstool/cli_help.py)
     "click.usage": ("用法:", "Usage:"),
     "click.options": ("选项", "Options"),

@@ -174,6 +174,18 @@ def test_a_person_not_on_the_roster_is_told_the_command_that_adds_them(desk):
     assert desk.snapshot() == before
 
 
+def test_a_near_miss_is_suggested_with_the_command_that_adds_the_person_typed(desk):
+    from tests.test_help_language import english_runs
+
+    before = desk.snapshot()
+    typo = AGENT.replace("@", "x@")
+    args = ("create", "--type", "inquiry", "--title", "x", "--assignee", typo)
+    assert_refusal(desk.run(*args), 2, "--assignee", f"did you mean {AGENT}?", f"cstool roster add {typo} --name NAME")
+    zh = assert_refusal(desk.run(*args, lang="zh"), 2, f"您是不是要输入 {AGENT}", f"cstool roster add {typo}")
+    assert not english_runs(zh)
+    assert desk.snapshot() == before
+
+
 def test_uncommitted_cstool_yaml_is_warned_about_with_the_command_that_commits_it(git_desk):
     d = git_desk
     config = d.root / "cstool.yaml"

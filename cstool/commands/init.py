@@ -25,7 +25,9 @@ def command(app: App, directory: Path | None, name, prefix, user_name, no_git, t
     You are added to the roster as its manager (from --as, CSTOOL_USER or git
     user.email); --team FILE adds your team at once, `cstool roster add` one person later.
     """
+    from cstool.config.load import load_config
     from cstool.desk.init import init_desk
+    from cstool.messages import label, pick_language
 
     app.check_now()
     if directory is None:
@@ -39,4 +41,5 @@ def command(app: App, directory: Path | None, name, prefix, user_name, no_git, t
         git=not no_git and not app.no_commit,
         team=team,
     )
-    click.echo(f"Created desk in {root}")
+    lang = pick_language(app.lang_flag, load_config(root).language)  # the new desk's language
+    click.echo(label("init.created", lang, root=root))

@@ -6,7 +6,8 @@ tables show it (``投诉``, ``Complaint``), and a person by email, the part of t
 before ``@`` or name; case, full-width characters and the spelling of separators
 (``in progress``, ``in-progress``, ``in_progress``) do not matter. A word naming two
 entries is refused listing them; an unknown one is refused listing what is accepted
-(and the nearest one, when a word is close).
+(and the nearest one, when a word is close), and an unknown person with the nearest
+roster person and the ``cstool roster add`` command that puts them on the roster.
 """
 
 from __future__ import annotations
@@ -56,28 +57,29 @@ def normalize(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 
 
-def resolve(text: str, choices: Iterable[Choice], option: str, person: bool = False) -> str:
+def resolve(text: str, choices: Iterable[Choice], option: str) -> str:
     """The key of the one choice text names; InputError (exit 2) when it names none or several.
 
-    The refusal quotes the text masked (a phone number typed in the wrong option is not
-    echoed), except a person's email, which is the roster's, not a customer's."""
-    from cstool.reports.render import escape_controls, shown
+    The refusal quotes the text masked (a phone number typed in the wrong option is not echoed)."""
+    from cstool.reports.render import shown
 
+    quoted = shown(text)
     choices = list(choices)
-    word = normalize(text)
-    quoted = repr(escape_controls(text[:60])) if person else shown(text)
-    found = [c for c in choices if word and word in {normalize(w) for w in c.names()}]
-    if len(found) == 1:
-        return found[0].key
-    if found:
-        raise InputError("error.ambiguous_word", option=option, value=quoted, candidates=listing(found, len(found)))
-    guess = _nearest(word, choices)
-    accepted = listing(choices, MAX_LISTED)
-    if person:
-        raise InputError("error.unknown_person_guess" if guess else "error.unknown_person",
-                         option=option, value=quoted, guess=guess, accepted=accepted)
+    found = _matching(text, choices, option, quoted)
+    if found is not None:
+        return found
+    guess = _nearest(normalize(text), choices)
     raise InputError("error.unknown_word_guess" if guess else "error.unknown_word",
-                     option=option, value=quoted, guess=guess, accepted=accepted)
+                     option=option, value=quoted, guess=guess, accepted=listing(choices, MAX_LISTED))
+
+
+def _matching(text: str, choices: list[Choice], option: str, quoted: str) -> str | None:
+    """The key of the one choice text names, None when it names none; InputError when several."""
+    word = normalize(text)
+    found = [c for c in choices if word and word in {normalize(w) for w in c.names()}]
+    if len(found) > 1:
+        raise InputError("error.ambiguous_word", option=option, value=quoted, candidates=listing(found, len(found)))
+    return found[0].key if found else None
 
 
 def listing(choices: list[Choice], most: int) -> Both:
@@ -179,9 +181,23 @@ def words(config: Config, kind: str, values: Iterable[str], option: str) -> tupl
 
 
 def person(config: Config, text: str, option: str = "--assignee") -> Person:
-    """The roster person a user named (email, its part before ``@``, or name, any case)."""
+    """The roster person a user named (email, its part before ``@``, or name, any case).
+
+    Someone not on the roster is refused with the nearest roster person, if any is close,
+    and the command that adds them; their email is quoted as typed (it is the roster's,
+    not a customer's)."""
+    from cstool.domain.routing import add_command
+    from cstool.reports.render import escape_controls
+
     exact = config.person(text)  # an email, or a name exactly as written: never ambiguous with itself
     if exact is not None and exact.id.lower() == text.strip().lower():
         return exact
-    key = resolve(text, people(config.roster), option, person=True)
-    return next(p for p in config.roster if p.id == key)
+    choices = people(config.roster)
+    quoted = repr(escape_controls(text[:60]))
+    key = _matching(text, choices, option, quoted)
+    if key is not None:
+        return next(p for p in config.roster if p.id == key)
+    guess = _nearest(normalize(text), choices)
+    if guess is not None:
+        raise InputError("error.unknown_person_guess", option=option, value=quoted, guess=guess, add=add_command(text))
+    raise InputError("error.unknown_person", option=option, value=quoted, add=add_command(text))

@@ -30,13 +30,14 @@ def roster_person(config: Config, who: str, option: str = "--assignee") -> Perso
 
 
 def add_command(who: str, group: str = "GROUP") -> str:
-    """The command that puts a person a user named (an email or a name) on the roster."""
+    """The command that puts a person a user named (an email or a name) on the roster (as an
+    agent, the default role of ``roster add``)."""
     from cstool.config.schema import is_email
     from cstool.reports.render import shown
 
     if is_email(who.strip()):
-        return f"cstool roster add {who.strip()} --name NAME --role agent --group {group}"
-    return f"cstool roster add EMAIL --name {shown(who.strip())} --role agent --group {group}"
+        return f"cstool roster add {who.strip()} --name NAME --group {group}"
+    return f"cstool roster add EMAIL --name {shown(who.strip())} --group {group}"
 
 
 def not_on_roster(source: str, who: str) -> InputError:

@@ -37,6 +37,10 @@ class _Report:
         if not self.md:
             self.out.append("-" * max(render.width(text), 4))
 
+    def note(self, text: str) -> None:
+        """A line of prose under a table, wrapped to the terminal's width (Markdown: as it is)."""
+        self.out.extend(render.wrap_line(text, None if self.md else self.width, indent=0))
+
     def table(self, headers: list[str], rows: list[list[Any]]) -> None:
         if not rows:
             self.out.append(self.t("no_data"))
@@ -112,7 +116,7 @@ def _sla_and_escalations(r: _Report, data: dict[str, Any]) -> None:
     r.table([r.t("metric"), r.t("met"), r.t("breached"), r.t("compliance")],
             [[r.t(k), s[k]["met"], s[k]["breached"], _pct(s[k]["compliance"])]
              for k in ("first_response", "resolution", "overall")])
-    r.out.append(r.t("open_breached", n=s["open_breached"]))
+    r.note(r.t("open_breached", n=s["open_breached"]))
     r.heading(r.t("escalations"))
     r.table([r.t("level"), r.t("count")], [[k, v] for k, v in data["escalations"].items()])
 
