@@ -141,6 +141,8 @@ def _iso(raw: str, tz: ZoneInfo) -> Typed | None:
     if not raw or not raw[0].isdigit():
         return None
     try:
+        if not (raw.isascii() and raw.isprintable()):
+            raise ValueError  # (fromisoformat lets some controls through; isoparse refuses them)
         value = datetime.fromisoformat(raw.upper())  # the common forms, without importing dateutil
     except ValueError:
         from dateutil.parser import isoparse
