@@ -105,3 +105,16 @@ def test_every_error_text_has_chinese_words(key):
     zh, en = LABELS[key]
     if zh != en:  # a text the same in both languages holds only placeholders and punctuation
         assert not english_runs(zh.replace("{", " {").replace("}", "} ")), zh
+
+
+@pytest.mark.parametrize("args", (("list",), ("verify",), ("create", "--type", "inquiry", "--title", "x")))
+def test_a_malformed_config_is_refused_in_chinese(desk, args):
+    config = desk.root / "cstool.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nextra_section: 1\n", encoding="utf-8")
+    res = desk.run(*args, lang="zh")
+    assert res.exit_code == 3, res.stderr
+    message = res.stderr.strip()
+    assert message.startswith("cstool: cstool.yaml:") and "未知的键 'extra_section'" in message, message
+    assert english_runs(message) == [], message
+    english = desk.run(*args, lang="en").stderr
+    assert "cstool.yaml:" in english and "unknown key 'extra_section' (known keys:" in english, english
