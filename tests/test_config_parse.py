@@ -3,6 +3,7 @@ names the key it refuses."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from cstool.config.parse import parse_config
 from cstool.config.schema import ROLES
 from cstool.errors import DeskError
+from tests.test_help_language import english_runs
 
 PATH = Path("cstool.yaml")
 
@@ -396,3 +398,34 @@ def test_history_and_signing_keys_valid():
 ))
 def test_history_and_signing_keys_invalid(sections, expected):
     assert expected in refusal(**sections)
+
+
+# --------------------------------------------------------------------------- language
+
+CJK_TEXT = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("sections", (
+    {"desk": {"name": "客服", "prefix": "cs"}},
+    {"desk": {"name": "客服", "colour": "red"}},
+    {"groups": {"Service": "客服组"}},
+    {"ladder": ["manager", "agent"]},
+    {"roster": [{"id": "not-an-email", "name": "经理", "role": "manager"}]},
+    {"roster": [{"id": "mgr@example.com", "name": "经理", "role": "boss"}]},
+    {"types": {"complaint": {"name": "投诉", "group": "nosuch"}}},
+    {"routing": [{"when": {"channel": "fax"}, "group": "service"}]},
+    {"calendar": {"hours": {"mon": "18:00-09:00"}}},
+    {"sla": {"warn_at": [2]}},
+    {"sla": {"policies": [{"name": "快", "resolution": "soon"}]}},
+    {"followups": {"periodic": {"A": "FREQ=HOURLY"}}},
+    {"work_orders": {"late_unit": "week"}},
+    {"permissions": {"void": ["nobody"]}},
+))
+def test_a_refusal_is_put_into_chinese_with_its_file_and_key(sections):
+    with pytest.raises(DeskError) as exc:
+        parse(**sections)
+    zh = exc.value.text("zh")
+    assert zh.startswith("cstool.yaml") and CJK_TEXT.search(zh), zh
+    assert english_runs(zh) == [], zh
+    key = exc.value.message.split("'")[1] if "'" in exc.value.message else None
+    assert key is None or key in zh  # the key path is named the same way in both languages

@@ -464,3 +464,20 @@ def test_the_whole_history_of_an_honest_desk_has_no_finding(tmp_path):
     code, findings = verify(d, "HEAD")
     assert (code, findings) == (0, [])
     assert d.run("verify", "--history", as_=None, now=None).exit_code == 0
+
+
+def test_history_findings_are_worded_in_the_run_language_and_json_stays_english(git_desk):
+    d = git_desk
+    base = head(d)
+    tid = major_complaint(d)
+    ok(d, T1, "--no-commit", "close", tid, "--resolution", "已赔偿", as_=MANAGER)
+    forged = commit_as(d, AGENT, T1)
+    zh = d.run("verify", "--history", f"{base}..HEAD", lang="zh")
+    assert zh.exit_code == 1
+    line = next(x for x in zh.stdout.splitlines() if x.startswith(forged[:10]))
+    assert f"名下,但提交人是 {AGENT}" in zh.stdout and "第 " in line, zh.stdout
+    assert "committer" not in zh.stdout and "event " not in zh.stdout, zh.stdout
+    en = d.run("verify", "--history", f"{base}..HEAD", lang="en")
+    assert f"but the commit's committer is {AGENT}" in en.stdout, en.stdout
+    _, findings = verify(d, f"{base}..HEAD")
+    assert any(f"but the commit's committer is {AGENT}" in f["message"] for f in findings)

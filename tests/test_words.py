@@ -155,3 +155,28 @@ def test_any_text_is_a_key_or_a_refusal_never_a_traceback(text, kind):
                            "error.unknown_person_guess", "error.ambiguous_word")
         return
     assert key in {c.key for c in words.vocabulary(SAMPLE, kind)}
+
+
+@pytest.mark.parametrize(("word", "result", "status"), (
+    ("满意", "satisfied", "closed"), ("不满意", "unsatisfied", "open"), ("联系不上", "unreachable", "closed"),
+    ("Unsatisfied", "unsatisfied", "open"),
+))
+def test_followup_result_is_taken_in_chinese_or_english(desk, word, result, status):
+    from tests.support.roster import AGENT, CALLER
+
+    tid = desk.create("--type", "complaint", "--title", "回访", "--assignee", AGENT, now="2026-11-02T09:00+08:00")
+    desk.ok("reply", tid, "-m", "r", as_=AGENT, now="2026-11-02T09:30+08:00")
+    desk.ok("close", tid, "--resolution", "ok", as_=AGENT, now="2026-11-03T09:00+08:00")
+    desk.ok("followup", tid, "--result", word, as_=CALLER, now="2026-11-04T10:00+08:00")
+    data = desk.ticket(tid)
+    assert [ev["result"] for ev in data["history"] if ev["action"] == "followup"] == [result]
+    assert data["status"] == status
+
+
+def test_customer_visit_result_is_taken_in_chinese_and_a_wrong_word_refused(desk):
+    cid = desk.ok("customer", "add", "--name", "陈建国", "--tier", "A").stdout.strip().split()[0]
+    assert "联系不上" in desk.ok("customer", "visit", cid, "--result", "联系不上", lang="zh").stdout
+    record = desk.ok("customer", "show", cid, "--json").json
+    assert [v["result"] for v in record["visits"]] == ["unreachable"]
+    assert_refusal(desk.run("customer", "visit", cid, "--result", "happy"), 2, "--result", "satisfied")
+    assert [v["result"] for v in desk.ok("customer", "show", cid, "--json").json["visits"]] == ["unreachable"]

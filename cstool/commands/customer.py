@@ -54,13 +54,15 @@ def edit(app: App, customer, **values) -> None:
 
 @command.command("visit")
 @click.argument("customer")
-@click.option("--result", required=True, type=click.Choice(["satisfied", "unsatisfied", "unreachable"]))
+@click.option("--result", required=True, metavar="[satisfied|unsatisfied|unreachable]")
 @message_option("--note", "What was said.")
 @pass_app
 def visit(app: App, customer, result, note) -> None:
     """Record a periodic visit or call (定期回访) to a customer."""
-    from cstool.domain.customers import next_visit, record_visit
+    from cstool.config import words
+    from cstool.domain.customers import VISIT_RESULTS, next_visit, record_visit
 
+    result = words.resolve(result, words.labelled(VISIT_RESULTS, "result."), "--result")
     actor, commit = acting(app)
     cid, record = record_visit(app.desk, pick_customer(app, customer), result, note, actor, app.now, commit)
     nxt = next_visit(app.config, record)

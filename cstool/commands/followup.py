@@ -13,8 +13,7 @@ from cstool.errors import InputError
 
 @click.command("followup")
 @click.argument("ticket", shell_complete=complete.ticket_ids)
-@click.option("--result", type=click.Choice(["satisfied", "unsatisfied", "unreachable"]),
-              help="What the customer said.")
+@click.option("--result", metavar="[satisfied|unsatisfied|unreachable]", help="What the customer said.")
 @message_option("--note", "What was said, for the history.")
 @click.option("--script", is_flag=True, help="Print the call script (回访话术) with the ticket's values; records nothing.")
 @pass_app
@@ -29,5 +28,8 @@ def command(app: App, ticket, result, note, script) -> None:
         return
     if not result:
         raise InputError("error.followup.result_required")
+    from cstool.config import words
+
+    result = words.resolve(result, words.labelled(workflow.FOLLOWUP_RESULTS, "result."), "--result")
     actor, commit = acting(app)
     report(app, workflow.record_followup(app.desk, ticket, actor, app.now, result, note, commit))

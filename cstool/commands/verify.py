@@ -59,11 +59,11 @@ def run_history_check(app: App, fmt: str, rev_range: str | None, require_signed:
         click.echo(render.to_json({"range": rev_range or "HEAD", "commits": result.commits, "checked": result.checked,
                                    "findings": [f.as_json() for f in findings]}))
     elif fmt in ("csv", "markdown"):
-        rows = [[f.commit, f.file, f.ticket or "", f.code, f.message] for f in findings]
+        rows = [[f.commit, f.file, f.ticket or "", f.code, f.words(app.lang)] for f in findings]
         click.echo(render.table(rows, ["commit", "file", "ticket", "check", "message"], fmt), nl=fmt != "csv")
     else:
         for f in findings:
-            click.echo(f.text())
+            click.echo(f.text(app.lang))
         key = "verify.history_findings" if findings else "verify.history_clean"
         click.echo(label(key, app.lang, n=len(findings), checked=result.checked, commits=result.commits))
     if findings:

@@ -37,7 +37,8 @@ from cstool.config.schema import (
     is_email,
 )
 from cstool.domain.ids import PREFIX_RE
-from cstool.errors import DeskError, InputError
+from cstool.errors import CstoolError, DeskError, InputError
+from cstool.messages import Joined, Phrase
 from cstool.time.durations import Duration, parse_duration
 
 # --------------------------------------------------------------------------- validation
@@ -49,42 +50,45 @@ class _Validator:
     def __init__(self, path: Path):
         self.path = path
 
-    def fail(self, node: Any, key: Any, message: str) -> NoReturn:
-        line = _line(node, key)
+    def fail(self, node: Any, at: Any, message: str | CstoolError, /, **fields: Any) -> NoReturn:
+        """Refuse the value at node[key]: message is a catalogue key (filled from fields)
+        or a finer check's error, shown after the file and line."""
+        line = _line(node, at)
         where = f"{self.path.name}:{line}" if line else self.path.name
-        raise DeskError(f"{where}: {message}")
+        error = message if isinstance(message, CstoolError) else Phrase(message, **fields)
+        raise DeskError("error.config.at", where=where, error=error)
 
     def mapping(self, node: Any, keypath: str, allowed: dict[str, bool], parent: Any = None, pkey: Any = None) -> dict:
         """Check node is a mapping with only allowed keys (value: required?)."""
         if not isinstance(node, dict):
-            self.fail(parent, pkey, f"'{keypath}' must be a mapping of keys to values" if keypath
-                      else "the file must be a mapping of the keys desk, roster, groups, types, channels …")
+            self.fail(parent, pkey, "error.config.not_mapping" if keypath else "error.config.file_not_mapping",
+                      key=keypath)
         for key in node:
             if key not in allowed:
                 known = ", ".join(sorted(allowed))
-                self.fail(node, key, f"unknown key '{_join(keypath, key)}' (known keys: {known})")
+                self.fail(node, key, "error.config.unknown_key", key=_join(keypath, key), known=known)
         for key, required in allowed.items():
             if required and key not in node:
-                self.fail(parent if parent is not None else node, pkey, f"'{_join(keypath, key)}' is required")
+                self.fail(parent if parent is not None else node, pkey, "error.config.required", key=_join(keypath, key))
         return node
 
     def string(self, node: Any, key: Any, keypath: str, *, allow_empty: bool = False) -> str:
         value = node[key]
         if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            self.fail(node, key, f"'{keypath}' must be a non-empty text")
+            self.fail(node, key, "error.config.text", key=keypath)
         return str(value).strip()
 
     def seq(self, node: Any, key: Any, keypath: str) -> list:
         value = node[key]
         if not isinstance(value, list):
-            self.fail(node, key, f"'{keypath}' must be a list")
+            self.fail(node, key, "error.config.list", key=keypath)
         return value
 
     def duration(self, node: Any, key: Any, keypath: str) -> Duration:
         try:
             return parse_duration(node[key], keypath)
         except InputError as exc:
-            self.fail(node, key, exc.message)
+            self.fail(node, key, exc)
             raise  # unreachable
 
     def day(self, node: Any, key: Any, keypath: str) -> date:
@@ -96,7 +100,7 @@ class _Validator:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.fail(node, key, f"'{keypath}': {value!r} is not a date (YYYY-MM-DD)")
+        self.fail(node, key, "error.config.date", key=keypath, value=repr(value))
         raise AssertionError
 
 
@@ -131,7 +135,7 @@ def _names(v: _Validator, node: Any, key: str, keypath: str) -> tuple[str, str]:
         name = v.string(value, "name", f"{keypath}.name")
         name_en = v.string(value, "name_en", f"{keypath}.name_en") if "name_en" in value else name
         return name, name_en
-    v.fail(node, key, f"'{keypath}' must be a name or a mapping with 'name' and 'name_en'")
+    v.fail(node, key, "error.config.names", key=keypath)
     raise AssertionError
 
 
@@ -145,11 +149,12 @@ def _when(v: _Validator, node: Any, key: str, keypath: str, known: dict[str, Any
     for ckey, raw in cond.items():
         values = raw if isinstance(raw, list) else [raw]
         if not values or not all(isinstance(x, str) and x.strip() for x in values):
-            v.fail(cond, ckey, f"'{keypath}.{ckey}' must be a text or a list of texts")
+            v.fail(cond, ckey, "error.config.texts", key=f"{keypath}.{ckey}")
         allowed = known.get(ckey)
         for x in values:
             if allowed is not None and x not in allowed:
-                v.fail(cond, ckey, f"'{keypath}.{ckey}': unknown {ckey} '{x}' (known: {', '.join(allowed)})")
+                v.fail(cond, ckey, "error.config.unknown_value", key=f"{keypath}.{ckey}", what=ckey, value=x,
+                       known=", ".join(allowed))
         out[str(ckey)] = tuple(str(x).strip() for x in values)
     return out
 
@@ -159,21 +164,22 @@ def _parse_hours(v: _Validator, node: Any, key: Any, keypath: str) -> tuple[tupl
     if isinstance(ranges, str):
         ranges = [ranges]
     if not isinstance(ranges, list):
-        v.fail(node, key, f"'{keypath}' must be a list of ranges like \"08:30-17:30\"")
+        v.fail(node, key, "error.config.hours_list", key=keypath)
     out = []
     for r in ranges:
         m = RANGE_RE.match(str(r).strip()) if isinstance(r, str) else None
         if not m:
-            v.fail(node, key, f"'{keypath}': {r!r} is not a time range like \"08:30-17:30\"")
+            v.fail(node, key, "error.config.hours_range", key=keypath, value=repr(r))
         h1, m1, h2, m2 = (int(x) for x in m.groups())
         start, end = h1 * 60 + m1, h2 * 60 + m2
         if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or end > 24 * 60 or end <= start:
-            v.fail(node, key, f"'{keypath}': {r!r} is not a valid range (end must be after start, within the day)")
+            v.fail(node, key, "error.config.hours_invalid", key=keypath, value=repr(r))
         out.append((start, end))
     out.sort()
     for (s1, e1), (s2, e2) in zip(out, out[1:]):
         if s2 < e1:
-            v.fail(node, key, f"'{keypath}': working-hour ranges overlap ({_hm(s1)}-{_hm(e1)} and {_hm(s2)}-{_hm(e2)})")
+            v.fail(node, key, "error.config.hours_overlap", key=keypath, first=f"{_hm(s1)}-{_hm(e1)}",
+                   second=f"{_hm(s2)}-{_hm(e2)}")
     return tuple(out)
 
 
@@ -203,7 +209,7 @@ def parse_config(data: Any, path: Path) -> Config:
     """Validate a parsed ``cstool.yaml`` and return a Config."""
     v = _Validator(path)
     if data is None:
-        raise DeskError(f"{path.name}: the file is empty")
+        raise DeskError("error.config.empty", file=path.name)
     root = v.mapping(data, "", TOP_KEYS)
     desk = _parse_desk(v, root)
     groups = _parse_groups(v, root)
@@ -235,15 +241,15 @@ def _parse_desk(v: _Validator, root: Any) -> dict[str, Any]:
     name = v.string(desk, "name", "desk.name")
     prefix = str(desk.get("prefix", "CS"))
     if not PREFIX_RE.match(prefix):
-        v.fail(desk, "prefix", f"'desk.prefix': {prefix!r} must be 1-8 capital letters or digits, starting with a letter")
+        v.fail(desk, "prefix", "error.config.prefix", value=repr(prefix))
     timezone = str(desk.get("timezone", "Asia/Shanghai"))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        v.fail(desk, "timezone", f"'desk.timezone': unknown time zone {timezone!r} (e.g. Asia/Shanghai)")
+        v.fail(desk, "timezone", "error.config.timezone", value=repr(timezone))
     language = desk.get("language")
     if language is not None and language not in ("zh", "en"):
-        v.fail(desk, "language", f"'desk.language' must be zh or en, not {language!r}")
+        v.fail(desk, "language", "error.config.language", value=repr(language))
     return {"name": name, "prefix": prefix, "timezone": timezone, "language": language}
 
 
@@ -254,11 +260,11 @@ def _parse_groups(v: _Validator, root: Any) -> dict[str, Group]:
     """``groups``: group key → a name, or a mapping of GROUP_KEYS."""
     groups_node = root["groups"]
     if not isinstance(groups_node, dict) or not groups_node:
-        v.fail(root, "groups", "'groups' must be a mapping of group keys to groups")
+        v.fail(root, "groups", "error.config.groups")
     groups: dict[str, Group] = {}
     for gkey, _gval in groups_node.items():
         if not isinstance(gkey, str) or not KEY_RE.match(gkey):
-            v.fail(groups_node, gkey, f"'groups.{gkey}': group keys are lower-case letters, digits and _")
+            v.fail(groups_node, gkey, "error.config.group_key", key=f"groups.{gkey}")
         groups[gkey] = _parse_group(v, groups_node, gkey)
     return groups
 
@@ -272,10 +278,11 @@ def _parse_group(v: _Validator, groups_node: Any, gkey: str) -> Group:
     gname = v.string(gval, "name", f"{kp}.name")
     assign = gval.get("assign", "round_robin")
     if assign not in ASSIGN_METHODS:
-        v.fail(gval, "assign", f"'{kp}.assign' must be one of {', '.join(ASSIGN_METHODS)}, not {assign!r}")
+        v.fail(gval, "assign", "error.config.one_of", key=f"{kp}.assign", choices=", ".join(ASSIGN_METHODS),
+               value=repr(assign))
     dept = gval.get("department", False)
     if not isinstance(dept, bool):
-        v.fail(gval, "department", f"'{kp}.department' must be true or false")
+        v.fail(gval, "department", "error.config.bool", key=f"{kp}.department")
     name_en = v.string(gval, "name_en", f"{kp}.name_en") if "name_en" in gval else gname
     return Group(gkey, gname, name_en, assign, dept)
 
@@ -287,11 +294,11 @@ def _parse_ladder(v: _Validator, root: Any) -> tuple[str, ...]:
     seq = v.seq(root, "ladder", "ladder")
     for i, role in enumerate(seq):
         if role not in ROLES:
-            v.fail(seq, i, f"'ladder': unknown role {role!r} (roles: {', '.join(ROLES)})")
+            v.fail(seq, i, "error.config.unknown_role", key="ladder", value=repr(role), known=", ".join(ROLES))
     if len(set(seq)) != len(seq) or len(seq) < 2:
-        v.fail(root, "ladder", "'ladder' must list at least two different roles, lowest first")
+        v.fail(root, "ladder", "error.config.ladder_two")
     if list(seq) != sorted(seq, key=ROLES.index):
-        v.fail(root, "ladder", f"'ladder' must go up: {', '.join(r for r in ROLES if r in seq)} (lowest first)")
+        v.fail(root, "ladder", "error.config.ladder_order", order=", ".join(r for r in ROLES if r in seq))
     return tuple(seq)
 
 
@@ -304,7 +311,7 @@ def _parse_roster(v: _Validator, root: Any, groups: dict[str, Group]) -> list[Pe
     """``roster``: a list of people (PERSON_KEYS), each email listed once."""
     roster_node = v.seq(root, "roster", "roster")
     if not roster_node:
-        v.fail(root, "roster", "'roster' must list at least one person")
+        v.fail(root, "roster", "error.config.roster_empty")
     seen: set[str] = set()
     return [_parse_person(v, roster_node, i, groups, seen) for i in range(len(roster_node))]
 
@@ -315,30 +322,29 @@ def _parse_person(v: _Validator, roster_node: list, i: int, groups: dict[str, Gr
     v.mapping(p, kp, PERSON_KEYS, roster_node, i)
     pid = v.string(p, "id", f"{kp}.id")
     if len(pid) > MAX_EMAIL:
-        v.fail(p, "id", f"'{kp}.id' is {len(pid)} characters long; an email address has at most {MAX_EMAIL}")
+        v.fail(p, "id", "error.config.id_long", key=f"{kp}.id", n=len(pid), max=MAX_EMAIL)
     if not is_email(pid):
-        v.fail(p, "id", f"'{kp}.id': {pid!r} is not an email address")
+        v.fail(p, "id", "error.config.not_email", key=f"{kp}.id", value=repr(pid))
     if pid.lower() in seen:
-        v.fail(p, "id", f"'{kp}.id': {pid} is listed twice")
+        v.fail(p, "id", "error.config.twice", key=f"{kp}.id", value=pid)
     seen.add(pid.lower())
     pname = v.string(p, "name", f"{kp}.name")
     role = p["role"]
     if role not in ROLES:
-        v.fail(p, "role", f"'{kp}.role': unknown role {role!r} (roles: {', '.join(ROLES)})")
+        v.fail(p, "role", "error.config.unknown_role", key=f"{kp}.role", value=repr(role), known=", ".join(ROLES))
     pgroups = p.get("groups", [])
     if isinstance(pgroups, str):
         pgroups = [pgroups]
     if not isinstance(pgroups, list):
-        v.fail(p, "groups", f"'{kp}.groups' must be a list of group keys")
+        v.fail(p, "groups", "error.config.group_list", key=f"{kp}.groups")
     for g in pgroups:
         if g not in groups:
-            v.fail(p, "groups", f"'{kp}.groups': unknown group {g!r} (groups: {', '.join(groups)})")
+            v.fail(p, "groups", "error.config.unknown_group", key=f"{kp}.groups", value=repr(g), known=", ".join(groups))
     key = None
     if "signing_key" in p:
         key = v.string(p, "signing_key", f"{kp}.signing_key").strip()
         if not SIGNING_KEY_RE.match(key):
-            v.fail(p, "signing_key", f"'{kp}.signing_key': not an SSH public key; paste one line of the person's "
-                                     "~/.ssh/id_ed25519.pub (ssh-ed25519 AAAA…)")
+            v.fail(p, "signing_key", "error.config.signing_key", key=f"{kp}.signing_key")
     left = v.day(p, "left", f"{kp}.left") if "left" in p else None
     return Person(pid, pname, role, tuple(pgroups), key, left)
 
@@ -347,11 +353,11 @@ def _parse_channels(v: _Validator, root: Any) -> dict[str, Label]:
     """``channels``: channel key → a name, or {name, name_en}."""
     chan_node = root["channels"]
     if not isinstance(chan_node, dict) or not chan_node:
-        v.fail(root, "channels", "'channels' must be a mapping of channel keys to names")
+        v.fail(root, "channels", "error.config.channels")
     channels = {}
     for ckey in chan_node:
         if not isinstance(ckey, str) or not KEY_RE.match(ckey):
-            v.fail(chan_node, ckey, f"'channels.{ckey}': channel keys are lower-case letters, digits and _")
+            v.fail(chan_node, ckey, "error.config.channel_key", key=f"channels.{ckey}")
         n, ne = _names(v, chan_node, ckey, f"channels.{ckey}")
         channels[ckey] = Label(ckey, n, ne)
     return channels
@@ -364,11 +370,11 @@ def _parse_types(v: _Validator, root: Any, groups: dict[str, Group]) -> dict[str
     """``types``: type key → a mapping of TYPE_KEYS."""
     types_node = root["types"]
     if not isinstance(types_node, dict) or not types_node:
-        v.fail(root, "types", "'types' must be a mapping of type keys to types")
+        v.fail(root, "types", "error.config.types")
     types: dict[str, TicketType] = {}
     for tkey in types_node:
         if not isinstance(tkey, str) or not KEY_RE.match(tkey):
-            v.fail(types_node, tkey, f"'types.{tkey}': type keys are lower-case letters, digits and _")
+            v.fail(types_node, tkey, "error.config.type_key", key=f"types.{tkey}")
         types[tkey] = _parse_type(v, types_node, tkey, groups)
     return types
 
@@ -379,13 +385,13 @@ def _parse_type(v: _Validator, types_node: Any, tkey: str, groups: dict[str, Gro
     tname = v.string(tval, "name", f"{kp}.name")
     tgroup = tval["group"]
     if tgroup not in groups:
-        v.fail(tval, "group", f"'{kp}.group': unknown group {tgroup!r} (groups: {', '.join(groups)})")
+        v.fail(tval, "group", "error.config.unknown_group", key=f"{kp}.group", value=repr(tgroup), known=", ".join(groups))
     template = v.string(tval, "template", f"{kp}.template") if "template" in tval else tkey
     if not KEY_RE.match(template.replace("-", "_")):
-        v.fail(tval, "template", f"'{kp}.template': {template!r} is not a template name")
+        v.fail(tval, "template", "error.config.template", key=f"{kp}.template", value=repr(template))
     fu = tval.get("followup", False)
     if not isinstance(fu, bool):
-        v.fail(tval, "followup", f"'{kp}.followup' must be true or false")
+        v.fail(tval, "followup", "error.config.bool", key=f"{kp}.followup")
     name_en = v.string(tval, "name_en", f"{kp}.name_en") if "name_en" in tval else tname
     return TicketType(tkey, tname, name_en, tgroup, template, fu)
 
@@ -397,7 +403,7 @@ def _parse_categories(v: _Validator, root: Any) -> tuple[str, ...]:
     cats = v.seq(root, "categories", "categories")
     for i, c in enumerate(cats):
         if not isinstance(c, str) or not c.strip():
-            v.fail(cats, i, "'categories' must be a list of names")
+            v.fail(cats, i, "error.config.categories")
     return tuple(str(c).strip() for c in cats)
 
 
@@ -428,7 +434,8 @@ def _parse_routing(v: _Validator, root: Any, groups: dict[str, Group], known: di
         kp = f"routing[{i}]"
         v.mapping(r, kp, ROUTING_RULE_KEYS, rnode, i)
         if r["group"] not in groups:
-            v.fail(r, "group", f"'{kp}.group': unknown group {r['group']!r} (groups: {', '.join(groups)})")
+            v.fail(r, "group", "error.config.unknown_group", key=f"{kp}.group", value=repr(r["group"]),
+                   known=", ".join(groups))
         routing.append(Rule(_when(v, r, "when", f"{kp}.when", known), r["group"]))
     return routing
 
@@ -452,7 +459,7 @@ def _parse_calendar(v: _Validator, root: Any) -> Calendar:
     else:
         hours.update(DEFAULT_HOURS)
     if not any(hours.values()):
-        v.fail(cal, "hours", "'calendar.hours' has no working time on any day")
+        v.fail(cal, "hours", "error.config.no_hours")
 
     def days(key: str) -> frozenset[date]:
         if key not in cal:
@@ -463,10 +470,10 @@ def _parse_calendar(v: _Validator, root: Any) -> Calendar:
     holidays, extra = days("holidays"), days("extra_workdays")
     both = sorted(holidays & extra)
     if both:
-        v.fail(cal, "extra_workdays", f"'calendar': {both[0].isoformat()} is both a holiday and an extra workday")
+        v.fail(cal, "extra_workdays", "error.config.holiday_workday", day=both[0].isoformat())
     official = str(cal.get("official", "cn"))
     if official not in OFFICIAL_SOURCES:
-        v.fail(cal, "official", f"'calendar.official' must be cn (China's official holidays) or none, not {cal['official']!r}")
+        v.fail(cal, "official", "error.config.official", value=repr(cal["official"]))
     # a make-up workday (调休) keeps the hours of a normal Monday-to-Friday day
     weekday_hours = next((hours[d] for d in WEEKDAYS[:5] if hours[d]), DEFAULT_HOURS["mon"])
     return Calendar(hours, holidays, extra, weekday_hours, official)
@@ -498,7 +505,7 @@ def _parse_warn_at(v: _Validator, sla: Any) -> tuple[float, ...]:
     raw = sla["warn_at"] if isinstance(sla["warn_at"], list) else [sla["warn_at"]]
     for x in raw:
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not 0 < float(x) < 1:
-            v.fail(sla, "warn_at", "'sla.warn_at' must be fractions between 0 and 1, e.g. [0.75]")
+            v.fail(sla, "warn_at", "error.config.warn_at")
     return tuple(sorted(float(x) for x in raw))
 
 
@@ -528,7 +535,8 @@ def _parse_followups(v: _Validator, root: Any, groups: dict[str, Group],
         if "group" in fu:
             followup_group = fu["group"]
             if followup_group not in groups:
-                v.fail(fu, "group", f"'followups.group': unknown group {followup_group!r} (groups: {', '.join(groups)})")
+                v.fail(fu, "group", "error.config.unknown_group", key="followups.group", value=repr(followup_group),
+                       known=", ".join(groups))
         if "policies" in fu:
             fpolicies = _parse_followup_policies(v, fu, types)
         if "periodic" in fu:
@@ -545,7 +553,7 @@ def _parse_followup_policies(v: _Validator, fu: Any, types: dict[str, TicketType
         v.mapping(pol, kp, FOLLOWUP_POLICY_KEYS, pn, tkey)
         attempts = pol.get("attempts", 3)
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-            v.fail(pol, "attempts", f"'{kp}.attempts' must be a whole number of at least 1")
+            v.fail(pol, "attempts", "error.config.attempts", key=f"{kp}.attempts")
         retry = v.duration(pol, "retry_after", f"{kp}.retry_after") if "retry_after" in pol else parse_duration("1d")
         fpolicies[tkey] = FollowupPolicy(tkey, v.duration(pol, "after", f"{kp}.after"), attempts, retry)
     return fpolicies
@@ -562,10 +570,9 @@ def _parse_periodic(v: _Validator, fu: Any) -> dict[str, str]:
 
             parsed = rrulestr(rule, dtstart=datetime(2026, 1, 1))
         except (ValueError, TypeError) as exc:
-            v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} is not a recurrence rule ({exc})")
+            v.fail(pn, tier, "error.config.rrule", key=f"followups.periodic.{tier}", value=repr(rule), detail=str(exc))
         if not _daily_or_coarser(parsed):
-            v.fail(pn, tier, f"'followups.periodic.{tier}': {rule!r} repeats more often than once a day; "
-                             "use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY without several BYHOUR, BYMINUTE or BYSECOND values")
+            v.fail(pn, tier, "error.config.rrule_often", key=f"followups.periodic.{tier}", value=repr(rule))
         periodic[str(tier)] = rule
     return periodic
 
@@ -597,7 +604,8 @@ def _parse_work_orders(v: _Validator, root: Any) -> tuple[dict[str, Duration], s
         if "late_unit" in wo:
             late_unit = str(wo["late_unit"])
             if late_unit not in LATE_UNITS:
-                v.fail(wo, "late_unit", f"'work_orders.late_unit' must be {' or '.join(LATE_UNITS)}, not {wo['late_unit']!r}")
+                v.fail(wo, "late_unit", "error.config.late_unit", choices=Joined(list(LATE_UNITS), "who.or"),
+                       value=repr(wo["late_unit"]))
     return wo_due, late_unit
 
 
@@ -613,10 +621,10 @@ def _parse_permissions(v: _Validator, root: Any) -> dict[str, tuple[str, ...]]:
     for action, who in pn.items():
         who = who if isinstance(who, list) else [who]
         if not who and action != "followup_own":  # followup_own: [] means nobody (its default)
-            v.fail(pn, action, f"'permissions.{action}' must name at least one of {', '.join(WHO)}")
+            v.fail(pn, action, "error.config.who_empty", key=f"permissions.{action}", choices=", ".join(WHO))
         for r in who:
             if r not in WHO:
-                v.fail(pn, action, f"'permissions.{action}': unknown {r!r} (use {', '.join(WHO)})")
+                v.fail(pn, action, "error.config.who_unknown", key=f"permissions.{action}", value=repr(r), choices=", ".join(WHO))
         out[str(action)] = tuple(who)
     return out
 

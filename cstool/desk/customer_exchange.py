@@ -108,14 +108,14 @@ def check_record(record: dict[str, Any], config: Any) -> Any:
     unknown = [k for k in record if k not in COLUMNS]
     if unknown:
         raise InputError("error.customer.unknown_fields", cid=cid, fields=", ".join(render.shown(k) for k in unknown))
-    model.check_title(str(record.get("name") or ""), "customer name")
-    model.check_choice(str(record.get("tier")), TIERS, "tier")
+    model.check_title(str(record.get("name") or ""), Phrase("what.customer_name"))
+    model.check_choice(str(record.get("tier")), TIERS, Phrase("what.tier"))
     model.check_phone(None if record.get("phone") is None else str(record["phone"]))
     model.check_email(None if record.get("email") is None else str(record["email"]))
     if record.get("owner") is not None and not any(p.id == record["owner"] for p in config.roster):
         raise InputError("error.customer.owner", cid=cid, owner=render.shown(record["owner"]))
     if record.get("note") is not None:
-        model.check_text(str(record["note"]), "note")
+        model.check_text(str(record["note"]), Phrase("what.note"))
     visits = record.get("visits") or []
     if not isinstance(visits, list) or not all(isinstance(v, dict) and v.get("result") in VISIT_RESULTS for v in visits):
         raise InputError("error.customer.visits", cid=cid, results=", ".join(VISIT_RESULTS))

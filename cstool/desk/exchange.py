@@ -519,11 +519,11 @@ def _check_texts(doc: Any) -> None:
     model.check_title(doc["title"])
     for key in ("description", "resolution"):
         if doc.get(key) is not None:
-            model.check_text(str(doc[key]), key)
+            model.check_text(str(doc[key]), Phrase(f"what.{key}"))
     cust = doc.get("customer")
     if isinstance(cust, dict):
         if cust.get("name") is not None:
-            model.check_title(str(cust["name"]), "customer name")
+            model.check_title(str(cust["name"]), Phrase("what.customer_name"))
         model.check_phone(None if cust.get("phone") is None else str(cust["phone"]))
         model.check_email(None if cust.get("email") is None else str(cust["email"]))
 

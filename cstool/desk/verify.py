@@ -263,8 +263,8 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
             continue
         findings.extend(_check_one(path, rel, config, now, customer_ids, cal, seen, tickets, cache))
     reported = {f.file for f in findings if f.code in ("parse", "unreadable")}
-    findings.extend(_parse_finding(rel, msg, "unreadable") for rel, msg in sorted((unreadable or {}).items())
-                    if rel not in reported and (only is None or rel in only))
+    findings.extend(_parse_finding(rel, _why_unreadable(root, rel, config, msg), "unreadable")
+                    for rel, msg in sorted((unreadable or {}).items()) if rel not in reported and (only is None or rel in only))
     all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
     for tid, data in tickets.items():
         for i, link in enumerate(data.get("links") or []):
@@ -287,7 +287,7 @@ def _check_one(path: Path, rel: str, config: Config, now: datetime, customer_ids
     try:
         data, found = _checked_ticket(path, rel, config, now, customer_ids, seen)
     except CstoolError as exc:
-        return [_parse_finding(rel, exc.message)]
+        return [_parse_finding(rel, exc)]
     found = found + _calendar_findings(data, rel, cal)
     tid = data.get("id") if isinstance(data, dict) else None
     if isinstance(tid, str) and tid in seen:
@@ -381,8 +381,31 @@ def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
     return findings, customer_ids, files_read
 
 
-def _parse_finding(rel: str, msg: str, code: str = "parse") -> Finding:
-    """A ticket file that does not parse: the loader's message, with its line when it names one."""
+def _why_unreadable(root: Path, rel: str, config: Config, stored: str) -> str | CstoolError:
+    """Why the index could not read a ticket file: a malformed ticket's error read afresh
+    (its words come in every language), else the reason the index stored."""
+    from cstool.domain.model import check_shape
+
+    try:
+        data = yamlio.load(root / rel, rel)
+        if isinstance(data, dict):
+            check_shape(data, rel, config.tz)
+    except CstoolError as exc:
+        return exc
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError, OSError):
+        pass
+    return stored
+
+
+def _parse_finding(rel: str, msg: str | CstoolError, code: str = "parse") -> Finding:
+    """A ticket file that does not parse: the loader's message, with its line when it names one
+    (an error that says where, such as a malformed ticket's, keeps its words of every language)."""
+    if isinstance(msg, CstoolError):
+        where, error = msg.fmt.get("where"), msg.fmt.get("error")
+        head = str(where)[len(rel) + 1:] if isinstance(where, str) and where.startswith(rel + ":") else ""
+        if head.isdigit() and hasattr(error, "text"):
+            return Finding(rel, int(head), None, code, error)
+        msg = msg.message
     line = None
     if msg.startswith(rel + ":"):
         rest = msg[len(rel) + 1:]

@@ -78,7 +78,7 @@ def _bad_chars(text: str, allow_newlines: bool) -> str | None:
     return None
 
 
-def check_title(title: str | None, what: str = "--title") -> str:
+def check_title(title: str | None, what: str | Phrase = "--title") -> str:
     """A title (or a name: ``what`` says which) is one line of 1-200 characters with no
     control characters."""
     noun = Phrase("noun.title" if what == "--title" else "noun.name")
@@ -95,7 +95,7 @@ def check_title(title: str | None, what: str = "--title") -> str:
     return text
 
 
-def check_text(text: str | None, what: str, *, required: bool = False) -> str:
+def check_text(text: str | None, what: str | Phrase, *, required: bool = False) -> str:
     """Free text (description, note, reason): tabs and newlines allowed, no other controls."""
     value = (text or "").replace("\r\n", "\n")
     if required and not value.strip():
@@ -110,7 +110,7 @@ def check_text(text: str | None, what: str, *, required: bool = False) -> str:
     return value
 
 
-def check_choice(value: str | None, choices: Any, what: str) -> str | None:
+def check_choice(value: str | None, choices: Any, what: str | Phrase) -> str | None:
     """One of the allowed values; the refusal names the choices, and shows the value
     given only masked (a phone number typed in the wrong column must not be echoed)."""
     if value is None:
@@ -274,7 +274,7 @@ SHAPES = {"customer": dict, "sla": dict, "fields": dict, "history": list, "follo
 TIMESTAMP_FIELDS = ("created", "updated", "due")
 
 
-def shape_problem(data: Any, tz: Any) -> tuple[str, str] | None:
+def shape_problem(data: Any, tz: Any) -> tuple[str, Phrase] | None:
     """The first field of a loaded ticket whose type is wrong, as (key, reason), or None.
 
     Files edited by hand can hold any YAML; commands refuse a malformed ticket with its
@@ -285,24 +285,24 @@ def shape_problem(data: Any, tz: Any) -> tuple[str, str] | None:
     for key, kind in SHAPES.items():
         value = data.get(key)
         if value is not None and not isinstance(value, kind):
-            return key, f"'{key}' must be a {'mapping' if kind is dict else 'list'}"
+            return key, Phrase("error.shape.mapping" if kind is dict else "error.shape.list", key=key)
     for key in ("history", "followups"):
         for item in data.get(key) or []:
             if not isinstance(item, dict):
-                return key, f"every entry of '{key}' must be a mapping"
+                return key, Phrase("error.shape.entries", key=key)
     level = data.get("level")
     if level is not None and (isinstance(level, bool) or not isinstance(level, int)):
-        return "level", "'level' must be a whole number"
+        return "level", Phrase("error.shape.whole_number", key="level")
     for key in ("id", "type", "title", "status", "group", "assignee", "channel", "priority"):
         value = data.get(key)
         if value is not None and not isinstance(value, str):
-            return key, f"'{key}' must be a text"
+            return key, Phrase("error.shape.text", key=key)
     for key in TIMESTAMP_FIELDS:
         if data.get(key) is not None:
             try:
                 read_stamp(data.get(key), tz)
             except CstoolError:
-                return key, f"'{key}' {data.get(key)!r} is not a timestamp"
+                return key, Phrase("error.shape.timestamp", key=key, value=repr(data.get(key)))
     return None
 
 
@@ -311,7 +311,7 @@ def check_shape(data: Any, rel: str, tz: Any) -> None:
     problem = shape_problem(data, tz)
     if problem is not None:
         key, reason = problem
-        raise DeskError(f"{rel}:{key_line(data, key)}: {reason}")
+        raise DeskError("error.shape.at", where=f"{rel}:{key_line(data, key)}", error=reason)
 
 
 def key_line(data: Any, key: str) -> int:

@@ -80,13 +80,15 @@ def load_template(desk_root: Path, name: str, config: Config) -> Template | None
     return parse_template(data, name, rel, config)
 
 
-def _fail(rel: str, node: Any, key: Any, message: str) -> None:
+def _fail(rel: str, node: Any, at: Any, message: str, /, **fields: Any) -> None:
+    """Refuse a template at node[at]: the catalogue message filled from fields, after the
+    file and line."""
     line = 1
     try:
-        line = node.lc.key(key)[0] + 1
+        line = node.lc.key(at)[0] + 1
     except (AttributeError, KeyError, TypeError):
         pass
-    raise DeskError(f"{rel}:{line}: {message}")
+    raise DeskError("error.template.at", where=f"{rel}:{line}", error=Phrase(message, **fields))
 
 
 TEMPLATE_KEYS = ("type", "defaults", "description", "fields", "followup_script")
@@ -96,21 +98,21 @@ FIELD_SPEC_KEYS = ("label", "label_en", "required", "choices", "default")
 def parse_template(data: Any, name: str, rel: str, config: Config) -> Template:
     """Validate a template file's data (``rel`` names it in errors) and return a Template."""
     if not isinstance(data, dict):
-        raise DeskError(f"{rel}:1: a template must be a mapping")
+        raise DeskError("error.template.at", where=f"{rel}:1", error=Phrase("error.template.not_mapping"))
     for key in data:
         if key not in TEMPLATE_KEYS:
-            _fail(rel, data, key, f"unknown key '{key}' (known keys: {', '.join(sorted(TEMPLATE_KEYS))})")
+            _fail(rel, data, key, "error.config.unknown_key", key=key, known=", ".join(sorted(TEMPLATE_KEYS)))
     ttype = data.get("type")
     if ttype not in config.types:
-        _fail(rel, data, "type", f"'type': unknown type {ttype!r} (types: {', '.join(config.types)})")
+        _fail(rel, data, "type", "error.template.unknown_type", value=repr(ttype), known=", ".join(config.types))
     defaults = _parse_defaults(data, rel, config)
     specs: dict[str, FieldSpec] = {}
     fnode = data.get("fields") or {}
     if not isinstance(fnode, dict):
-        _fail(rel, data, "fields", "'fields' must be a mapping of field keys to their labels")
+        _fail(rel, data, "fields", "error.template.fields")
     for fkey in fnode:
         if not isinstance(fkey, str) or not KEY_RE.match(fkey):
-            _fail(rel, fnode, fkey, f"'fields.{fkey}': field keys are lower-case letters, digits and _")
+            _fail(rel, fnode, fkey, "error.template.field_key", key=f"fields.{fkey}")
         specs[fkey] = _parse_field(fnode, fkey, rel)
     return Template(
         name=name,
@@ -127,10 +129,10 @@ def _parse_defaults(data: dict, rel: str, config: Config) -> dict[str, str]:
     defaults: dict[str, str] = {}
     raw = data.get("defaults") or {}
     if not isinstance(raw, dict):
-        _fail(rel, data, "defaults", "'defaults' must be a mapping")
+        _fail(rel, data, "defaults", "error.config.not_mapping", key="defaults")
     for key, value in raw.items():
         if key not in DEFAULT_KEYS:
-            _fail(rel, raw, key, f"unknown key 'defaults.{key}' (known keys: {', '.join(DEFAULT_KEYS)})")
+            _fail(rel, raw, key, "error.config.unknown_key", key=f"defaults.{key}", known=", ".join(DEFAULT_KEYS))
         value = str(value)
         known = {
             "channel": list(config.channels),
@@ -140,7 +142,8 @@ def _parse_defaults(data: dict, rel: str, config: Config) -> dict[str, str]:
             "category": list(config.categories) or None,
         }[key]
         if known is not None and value not in known:
-            _fail(rel, raw, key, f"'defaults.{key}': unknown value {value!r} (choose from {', '.join(known)})")
+            _fail(rel, raw, key, "error.template.default_value", key=f"defaults.{key}", value=repr(value),
+                  choices=", ".join(known))
         defaults[key] = value
     return defaults
 
@@ -151,14 +154,14 @@ def _parse_field(fnode: dict, fkey: str, rel: str) -> FieldSpec:
     if isinstance(spec, str):
         return FieldSpec(fkey, spec, fkey)
     if not isinstance(spec, dict):
-        _fail(rel, fnode, fkey, f"'fields.{fkey}' must be a label or a mapping")
+        _fail(rel, fnode, fkey, "error.template.field_spec", key=f"fields.{fkey}")
     for k in spec:
         if k not in FIELD_SPEC_KEYS:
-            _fail(rel, spec, k, f"unknown key 'fields.{fkey}.{k}'")
+            _fail(rel, spec, k, "error.template.unknown_key", key=f"fields.{fkey}.{k}")
     choices = tuple(str(c) for c in (spec.get("choices") or ()))
     default = spec.get("default")
     if default is not None and choices and str(default) not in choices:
-        _fail(rel, spec, "default", f"'fields.{fkey}.default' is not one of its choices")
+        _fail(rel, spec, "default", "error.template.field_default", key=f"fields.{fkey}.default")
     label = str(spec.get("label") or fkey)
     return FieldSpec(
         fkey,

@@ -38,6 +38,7 @@ from cstool.domain import permissions
 from cstool.domain.merge import MERGE_ACTOR, canonical
 from cstool.errors import CstoolError, DeskError
 from cstool.git import repo
+from cstool.messages import Joined, Phrase
 
 CONFIG_FILE = "cstool.yaml"
 NULL_SHA = "0" * 40
@@ -50,13 +51,19 @@ class Finding:
     file: str
     ticket: str | None
     code: str
-    message: str
+    message: Any  # a Phrase of the catalogue (or a text)
 
-    def text(self) -> str:
-        return f"{self.commit[:10]} {self.file}: {self.message}"
+    def words(self, lang: str = "en") -> str:
+        """The message in lang."""
+        return self.message.text(lang) if hasattr(self.message, "text") else str(self.message)
+
+    def text(self, lang: str = "en") -> str:
+        """The finding as one line: commit, file and the message in lang."""
+        return f"{self.commit[:10]} {self.file}: {self.words(lang)}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"commit": self.commit, "file": self.file, "ticket": self.ticket, "code": self.code, "message": self.message}
+        """The finding for --json; its message in English, whatever the run's language."""
+        return {"commit": self.commit, "file": self.file, "ticket": self.ticket, "code": self.code, "message": self.words()}
 
 
 @dataclass
@@ -246,8 +253,7 @@ def check_commit(ctx: _Context, c: Commit) -> list[Finding]:
     config = ctx.config_of(c.parents[0] if had_desk else c.sha)
     if config is None:
         out.append(Finding(c.sha, CONFIG_FILE, None, "config",
-                           "cstool.yaml as it stood before this commit is missing or invalid; the commit's people "
-                           "cannot be checked"))
+                           Phrase("finding.history.no_config")))
         return out
     for path, entry in sorted(c.changes.items()):
         if not _watched(path, ctx.prefix):
@@ -278,10 +284,11 @@ def _check_config_change(ctx: _Context, c: Commit, config: Config, rest: str, ne
     person = config.person(c.committer)
     if person is not None and all(permissions.may(config, need, person) for need in needs):
         return []
-    who = f"{c.committer} ({person.role})" if person else f"{c.committer}, who is not on the roster,"
+    who = (Phrase("finding.history.who", who=c.committer, role=person.role) if person
+           else Phrase("finding.history.who_unknown", who=c.committer))
     return [Finding(c.sha, rest, None, "config-change",
-                    f"{who} changed the {', '.join(sorted(changed))} of cstool.yaml; "
-                    f"that needs {' and '.join(str(permissions.needed(config, need)) for need in needs)}")]
+                    Phrase("finding.history.config_change", who=who, keys=", ".join(sorted(changed)),
+                           needs=Joined([permissions.needed(config, need) for need in needs], "join.and")))]
 
 
 def _events(doc: Any, key: str) -> list[dict]:
@@ -296,15 +303,15 @@ def _check_file(ctx: _Context, c: Commit, config: Config, rest: str, new: str, o
     tid = rest.rsplit("/", 1)[-1][: -len(".yaml")]
     found: list[Finding] = []
 
-    def add(code: str, message: str) -> None:
+    def add(code: str, message: Any) -> None:
         found.append(Finding(c.sha, rest, tid, code, message))
 
     doc = ctx.doc(new, rest)
     if doc is None:
-        add("deleted", f"the commit deletes {rest} and the history it held; a desk's files are never deleted")
+        add("deleted", Phrase("finding.history.deleted", file=rest))
         return found
     if doc == "unreadable" or not isinstance(doc, dict):
-        add("unreadable", f"{rest} is not valid YAML after this commit")
+        add("unreadable", Phrase("finding.history.unreadable", file=rest))
         return found
     events = _events(doc, key)
     keys = [canonical(ev) for ev in events]
@@ -316,8 +323,8 @@ def _check_file(ctx: _Context, c: Commit, config: Config, rest: str, new: str, o
         lost = _first_lost(old_keys, keys)
         if lost is not None:
             ev = old_events[lost]
-            add("rewritten", f"event {lost + 1} of {parent[:10]} ({ev.get('action', 'visit')} at {ev.get('at')} by "
-                             f"{ev.get('by')}) is missing, changed or moved; a history only grows")
+            add("rewritten", Phrase("finding.history.rewritten", n=lost + 1, parent=parent[:10],
+                                    action=ev.get("action", "visit"), at=ev.get("at"), by=ev.get("by")))
     added = [i for i, k in enumerate(keys) if k not in before]
     new_file = all(old == NULL_SHA for old in olds.values())
     if is_ticket:
@@ -348,18 +355,18 @@ def _check_replay(ctx: _Context, doc: Any, olds: dict[str, str], rest: str, add:
             had.update(replaying.disagreements(old_doc))
     for problem in replaying.disagreements(doc):
         if problem not in had:
-            add("replay", f"the current fields do not replay from the history: {problem}")
+            add("replay", Phrase("finding.history.replay", problem=problem))
 
 
 def _check_visits(c: Commit, config: Config, visits: list[dict], added: list[int], add: Any) -> None:
     person = config.person(c.committer)
     if person is None or not permissions.may(config, "customer", person):
-        add("permission", f"{c.committer} changed a customer record; that needs {permissions.needed(config, 'customer')}")
+        add("permission", Phrase("finding.history.customer", who=c.committer, needs=permissions.needed(config, "customer")))
     for i in added:
         by = str(visits[i].get("by") or "")
         if by.lower() != c.committer and str(visits[i].get("recorded_by") or "").lower() != c.committer:
-            add("impersonation", f"visit {i + 1} (at {visits[i].get('at')}) is by {by} but the commit's committer is "
-                                 f"{c.committer}")
+            add("impersonation", Phrase("finding.history.visit_by", n=i + 1, at=visits[i].get("at"), by=by,
+                                        committer=c.committer))
 
 
 def _check_ticket_events(ctx: _Context, c: Commit, config: Config, doc: dict, events: list[dict], added: list[int],
@@ -371,23 +378,22 @@ def _check_ticket_events(ctx: _Context, c: Commit, config: Config, doc: dict, ev
     added_set = set(added)
     for i, ev in enumerate(events):
         if i in added_set and not (imported and i < len(events) - 1):
-            what = f"event {i + 1} ({ev.get('action')} at {ev.get('at')} by {ev.get('by')})"
+            what = Phrase("finding.history.event", n=i + 1, action=ev.get("action"), at=ev.get("at"), by=ev.get("by"))
             if c.is_merge or ev.get("by") == MERGE_ACTOR:
                 _check_merge_event(c, ev, what, add)
             else:
                 _check_person(c, config, ev, state, what, add, _caused_by(events, i))
                 _check_time(c, config, ev, events[i - 1] if i else None, what, add)
                 if ev.get("action") == "import" and not imported:
-                    add("import", f"{what}: an import event belongs only on a whole ticket the commit adds")
+                    add("import", Phrase("finding.history.import", what=what))
         replaying.step(state, ev)
 
 
-def _check_merge_event(c: Commit, ev: dict, what: str, add: Any) -> None:
+def _check_merge_event(c: Commit, ev: dict, what: Phrase, add: Any) -> None:
     if not c.is_merge:
-        add("merge-event", f"{what}: only a merge commit may add events by {MERGE_ACTOR}")
+        add("merge-event", Phrase("finding.history.merge_only", what=what, actor=MERGE_ACTOR))
     elif ev.get("by") != MERGE_ACTOR:
-        add("merge-event", f"{what}: the merge commit adds an event that neither parent has; "
-                           f"a merge adds only {MERGE_ACTOR} events")
+        add("merge-event", Phrase("finding.history.merge_new", what=what, actor=MERGE_ACTOR))
 
 
 def _rank(person: Person | None) -> int:
@@ -409,22 +415,22 @@ def _caused_by(events: list[dict], i: int) -> str | None:
     return None
 
 
-def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, add: Any,
+def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: Phrase, add: Any,
                   caused_by: str | None = None) -> None:
     """The event is the committer's (or a lead's recording for someone), permitted to them."""
     by = str(ev.get("by") or "")
     recorder = str(ev.get("recorded_by") or "")
     if recorder:
         if recorder.lower() != c.committer:
-            add("impersonation", f"{what} says it was recorded by {recorder} but the commit's committer is {c.committer}")
+            add("impersonation", Phrase("finding.history.recorded_by", what=what, recorder=recorder, committer=c.committer))
         elif _rank(config.person(recorder)) < ROLES.index("lead"):
-            add("acting-for", f"{what} was recorded for {by} by {recorder}, who is not a lead or above on the roster")
+            add("acting-for", Phrase("finding.history.acting_for", what=what, by=by, recorder=recorder))
     elif by.lower() != c.committer:
-        add("impersonation", f"{what} is by {by} but the commit's committer is {c.committer}")
+        add("impersonation", Phrase("finding.history.event_by", what=what, by=by, committer=c.committer))
     person = config.person(by)
     if person is None or not person.active:
-        gone = f" (they left on {person.left})" if person is not None else ""
-        add("roster", f"{what}: {by} is not on the roster as it stood before this commit{gone}")
+        add("roster", Phrase("finding.history.left" if person is not None else "finding.history.not_on_roster",
+                             what=what, by=by, left=person.left if person is not None else None))
         return
     action = caused_by or str(ev.get("action"))
     needed = [action] if action in permissions.DEFAULTS else []
@@ -432,8 +438,8 @@ def _check_person(c: Commit, config: Config, ev: dict, state: dict, what: str, a
         needed.append("close_major")
     for perm in needed:
         if not permissions.may(config, perm, person, state):
-            add("permission", f"{what}: {by} ({person.role}) may not {perm}; that needs "
-                              f"{permissions.needed(config, perm)} (the roster as it stood before this commit)")
+            add("permission", Phrase("finding.history.may_not", what=what, by=by, role=person.role, action=perm,
+                                     needs=permissions.needed(config, perm)))
 
 
 def _moment(value: Any) -> datetime | None:
@@ -449,34 +455,31 @@ def _tolerance_seconds(config: Config) -> int:
     return tol.minutes * 60 + tol.days * 86400
 
 
-def _check_time(c: Commit, config: Config, ev: dict, prev: dict | None, what: str, add: Any) -> None:
+def _check_time(c: Commit, config: Config, ev: dict, prev: dict | None, what: Phrase, add: Any) -> None:
     """In time order, and not backdated beyond the tolerance without a backfill reason from a lead."""
     at = _moment(ev.get("at"))
     if at is None:
-        add("time", f"{what}: its time {ev.get('at')!r} is not a date and time")
+        add("time", Phrase("finding.history.time", what=what, at=repr(ev.get("at"))))
         return
     before = _moment(prev.get("at")) if prev else None
     if before is not None and at < before:
-        add("time-order", f"{what} is earlier than the event before it ({prev.get('at') if prev else ''})")
+        add("time-order", Phrase("finding.history.time_order", what=what, before=prev.get("at") if prev else ""))
     lag = c.date - at.timestamp()
     if lag <= _tolerance_seconds(config):
         return
     hours = f"{lag / 3600:.1f}h"
     if not ev.get("backfill"):
-        add("backdated", f"{what} is dated {hours} before its commit (tolerance {config.backfill_tolerance}) and carries "
-                         "no backfill reason")
+        add("backdated", Phrase("finding.history.backdated", what=what, hours=hours, tolerance=config.backfill_tolerance))
         return
     recorder = str(ev.get("recorded_by") or ev.get("by") or "")
     if _rank(config.person(recorder)) < ROLES.index("lead"):
-        add("backfill", f"{what} is a backfill (dated {hours} before its commit) recorded by {recorder}, "
-                        "who is not a lead or above")
+        add("backfill", Phrase("finding.history.backfill", what=what, hours=hours, recorder=recorder))
 
 
 # --------------------------------------------------------------------------- signatures
 
-SIGNATURE_STATES = {"N": "carries no signature", "B": "has a bad signature", "E": "has a signature that cannot be checked",
-                    "U": "is signed with a key no roster person lists", "X": "has an expired signature",
-                    "Y": "is signed with an expired key", "R": "is signed with a revoked key"}
+SIGNATURE_STATES = {"N": "unsigned", "B": "bad", "E": "unchecked", "U": "unknown_key", "X": "expired",
+                    "Y": "expired_key", "R": "revoked_key"}  # git's %G? -> finding.history.signature.<name>
 
 
 def check_signatures(ctx: _Context, commits: list[Commit]) -> list[Finding]:
@@ -510,7 +513,8 @@ def check_signatures(ctx: _Context, commits: list[Commit]) -> list[Finding]:
         state, signer = states.get(c.sha, ("E", ""))
         problem = _signature_problem(c, configs[c.sha], state, owners.get(signer, ""))
         if problem:
-            out.append(Finding(c.sha, "", None, "signature", f"the commit by {c.committer} {problem}"))
+            out.append(Finding(c.sha, "", None, "signature", Phrase("finding.history.signature", who=c.committer,
+                                                                    problem=problem)))
     return out
 
 
@@ -518,10 +522,12 @@ def _key_id(email: str, key: str) -> str:
     return email.lower() + " " + " ".join(key.split()[:2])
 
 
-def _signature_problem(c: Commit, config: Config | None, state: str, ident: str) -> str | None:
+def _signature_problem(c: Commit, config: Config | None, state: str, ident: str) -> Phrase | None:
     if state != "G":
-        return SIGNATURE_STATES.get(state, f"has a signature git reports as {state!r}")
+        if state in SIGNATURE_STATES:
+            return Phrase("finding.history.signature." + SIGNATURE_STATES[state])
+        return Phrase("finding.history.signature.other", state=repr(state))
     person = config.person(c.committer) if config else None
     if person is None or not person.signing_key or ident != _key_id(person.id, person.signing_key):
-        return "is not signed with the signing_key of the committer's roster entry"
+        return Phrase("finding.history.signature.not_roster_key")
     return None
