@@ -107,14 +107,19 @@ def ticket_ids(ctx: click.Context, word: str) -> list[CompletionItem]:
             for tid, status, title in rows]
 
 
-@_safely
-def groups(ctx: click.Context, word: str) -> list[CompletionItem]:
-    """The desk's groups, with their names."""
+def _named_entries(ctx: click.Context, word: str, section: str) -> list[CompletionItem]:
+    """The keys of a config section (groups, types, channels) with their names in the run's language."""
     from cstool.messages import local_name
 
     config = _desk(ctx).config
     lang = _lang(ctx, config)
-    return _matching(word, ((k, local_name(g, lang)) for k, g in config.groups.items()))
+    return _matching(word, ((k, local_name(e, lang)) for k, e in getattr(config, section).items()))
+
+
+@_safely
+def groups(ctx: click.Context, word: str) -> list[CompletionItem]:
+    """The desk's groups, with their names."""
+    return _named_entries(ctx, word, "groups")
 
 
 @_safely
@@ -127,21 +132,13 @@ def people(ctx: click.Context, word: str) -> list[CompletionItem]:
 @_safely
 def types(ctx: click.Context, word: str) -> list[CompletionItem]:
     """The desk's ticket types, with their names."""
-    from cstool.messages import local_name
-
-    config = _desk(ctx).config
-    lang = _lang(ctx, config)
-    return _matching(word, ((k, local_name(t, lang)) for k, t in config.types.items()))
+    return _named_entries(ctx, word, "types")
 
 
 @_safely
 def channels(ctx: click.Context, word: str) -> list[CompletionItem]:
     """The desk's channels, with their names."""
-    from cstool.messages import local_name
-
-    config = _desk(ctx).config
-    lang = _lang(ctx, config)
-    return _matching(word, ((k, local_name(c, lang)) for k, c in config.channels.items()))
+    return _named_entries(ctx, word, "channels")
 
 
 @_safely

@@ -296,17 +296,7 @@ def char_width(ch: str) -> int:
 
 def truncate(text: Any, limit: int) -> str:
     """Cut text to a display width (wide characters count two), ending with …."""
-    value = " ".join(str(text or "").split())
-    if width(value) <= limit:
-        return value
-    out, used = [], 0
-    for ch in value:
-        w = char_width(ch)
-        if used + w > limit - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
+    return cut_text(" ".join(str(text or "").split()), limit)
 
 
 # terminal control characters (C0 but tab and newline, DEL, C1), bidi controls that reorder what
