@@ -995,6 +995,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "merge.note.dropped": ("{field}: 保留 {kept},舍弃 {dropped}", "{field}: kept {kept}, dropped {dropped}"),
     "merge.note.late_step": ("{by} 于 {at} 的“{action}”发生时,工单已是“{status}”状态",
                              "{action} at {at} by {by} came when the ticket was already {status}"),
+    # a field of a ticket file that replaying its history does not give (verify)
+    "replay.differs": ("{field} 为 {have},但按历史记录应为 {want}", "{field} is {have} but the history gives {want}"),
+    "replay.followups": ("回访记录与按历史记录得出的不一致", "followups differ from what the history gives"),
     # the merge driver's refusals (to git, on stderr)
     "merge.kind.ticket": ("工单", "ticket"),
     "merge.kind.customer": ("客户档案", "customer"),
