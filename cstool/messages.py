@@ -991,6 +991,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "finding.conflict": ("待核对的合并冲突: {note}(核对后: cstool note {id} --ack-conflict -m …)",
                          "merge conflict to review: {note} (then: cstool note {id} --ack-conflict -m …)"),
     "finding.conflict_default": ("两个副本做了相互矛盾的修改", "two clones made contradictory changes"),
+    # written by the merge driver into a ticket's merge-conflict note, in the desk's language
+    "merge.note.dropped": ("{field}: 保留 {kept},舍弃 {dropped}", "{field}: kept {kept}, dropped {dropped}"),
+    "merge.note.late_step": ("{by} 于 {at} 的“{action}”发生时,工单已是“{status}”状态",
+                             "{action} at {at} by {by} came when the ticket was already {status}"),
+    # a field of a ticket file that replaying its history does not give (verify)
+    "replay.differs": ("{field} 为 {have},但按历史记录应为 {want}", "{field} is {have} but the history gives {want}"),
+    "replay.followups": ("回访记录与按历史记录得出的不一致", "followups differ from what the history gives"),
+    # the merge driver's refusals (to git, on stderr)
+    "merge.kind.ticket": ("工单", "ticket"),
+    "merge.kind.customer": ("客户档案", "customer"),
+    "merge.refused": ("{why};未合并,请手工解决此文件", "{why}; not merged, resolve this file by hand"),
+    "merge.not_mapping": ("{file}: {kind}文件必须是字段的映射", "{file}: a {kind} file must be a mapping of fields"),
+    "merge.not_events": ("{file}: '{key}' 必须是事件列表", "{file}: '{key}' must be a list of events"),
+    "merge.deleted": ("{file}: 一方删除了该文件", "{file}: one side deleted the file"),
+    "merge.not_same": ("{file}: 双方各自创建了编号为 {id} 的不同记录;已保留本方,未作改动——请手工为其中一条换一个新编号",
+                       "{file}: both sides created a different record with the ID {id}; "
+                       "kept ours unchanged — give one of them a new ID by hand"),
+    "merge.cannot": ("{file}: 无法合并这些记录({error})", "{file}: cannot merge these records ({error})"),
+    "merge.too_big": ("{file}: 合并后的文件将超过 {mib} MiB", "{file}: the merged file would pass {mib} MiB"),
     "finding.no_resolution": ("投诉已关闭但没有处理结果(每一件投诉有记录、有处理结果)",
                               "complaint closed without a resolution (每一件投诉有记录、有处理结果)"),
     "finding.followup_missing": ("投诉的回访应在 {due} 完成,但没有结果",

@@ -658,3 +658,20 @@ def test_json_headline_figures_are_in_the_units_of_the_table(november):
     assert r["headline"]["sla_compliance_pct"] == 66.7 and r["headline"]["created"] == 5
     table = d.ok("audit", "--period", "2026-11", now=AFTER).stdout
     assert "0.5" in table[table.index("Handling time"):table.index("SLA compliance")]
+
+
+def test_a_field_the_history_does_not_give_is_named_in_the_language_of_the_run(desk):
+    """A status edited by hand: ``audit --check`` says so in the run's language; its JSON
+    keeps the English words (for scripts)."""
+    tid = desk.create("--type", "inquiry", "--title", "手改状态")
+    path = desk.path(tid)
+    text = path.read_text(encoding="utf-8")
+    assert "\nstatus: open\n" in text
+    path.write_text(text.replace("\nstatus: open\n", "\nstatus: closed\n", 1), encoding="utf-8")
+    zh = desk.run("audit", "--check", lang="zh")
+    assert zh.exit_code == 1 and "status 为 'closed',但按历史记录应为 'open'" in zh.stdout + zh.stderr, zh.stdout
+    assert "the history gives" not in zh.stdout + zh.stderr
+    en = desk.run("audit", "--check", lang="en")
+    assert "status is 'closed' but the history gives 'open'" in en.stdout + en.stderr
+    found = desk.run("audit", "--check", "--json", lang="zh").json["findings"]
+    assert "status is 'closed' but the history gives 'open'" in [f["message"] for f in found if f["code"] == "replay"]

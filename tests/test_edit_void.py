@@ -299,10 +299,12 @@ def test_merge_of_two_edits_of_one_field_keeps_the_latest_and_notes_the_other(de
     tid = complaint(desk)
     base, ours, theirs = _sides(desk, tid, ("--priority", "A"), ("--priority", "C"))
     for a, b in ((ours, theirs), (theirs, ours)):
-        merged = merge_ticket(base, a, b)
+        merged = merge_ticket(base, a, b, "en")
         assert merged["priority"] == "C"  # the later edit (11:00)
         note = merged["history"][-1]
         assert note["action"] == "merge-conflict" and "priority: kept \"C\", dropped \"A\"" in note["note"]
+        zh = merge_ticket(base, a, b, "zh")["history"][-1]["note"]  # the desk's language decides
+        assert zh == "priority: 保留 \"C\",舍弃 \"A\"", zh
 
 
 def test_a_ticket_voided_after_it_was_indexed_leaves_due(desk):

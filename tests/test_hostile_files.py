@@ -332,6 +332,9 @@ def test_merge_file_command_exits_non_zero_without_a_traceback(desk, tmp_path):
     res = desk.run("merge-file", str(base), str(ours), str(theirs), f"tickets/2026/11/{tid}.yaml", store=False)
     assert res.exit_code == 1
     assert "Traceback" not in res.stderr and "must be a mapping" in res.stderr
+    zh = desk.run("merge-file", str(base), str(ours), str(theirs), f"tickets/2026/11/{tid}.yaml", store=False, lang="zh")
+    assert zh.exit_code == 1 and "工单文件必须是字段的映射" in zh.stderr and "手工" in zh.stderr, zh.stderr
+    assert "must be" not in zh.stderr
 
 
 def test_two_identical_events_on_one_side_stay_two_events(desk, tmp_path):

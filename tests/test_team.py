@@ -103,8 +103,8 @@ def test_the_merge_is_the_same_whichever_side_merges(new_desk):
     d.ok("note", tid, "-m", "乙注", as_=MANAGER, now="2026-11-20T11:00+08:00")
     theirs = d.path(tid).read_text(encoding="utf-8")
     load = lambda text: yamlio.loads(text, "x")  # noqa: E731
-    ab = yamlio.dumps(merge.merge_ticket(load(base), load(ours), load(theirs)))
-    ba = yamlio.dumps(merge.merge_ticket(load(base), load(theirs), load(ours)))
+    ab = yamlio.dumps(merge.merge_ticket(load(base), load(ours), load(theirs), "en"))
+    ba = yamlio.dumps(merge.merge_ticket(load(base), load(theirs), load(ours), "en"))
     assert ab == ba
     result = load(ab)
     # same-second events from the two sides are ordered by a fixed rule (smaller event text first);
@@ -204,3 +204,31 @@ def test_sync_says_what_to_do_when_the_remote_is_gone(team, tmp_path):
     res = a.run("sync")
     assert res.exit_code == 3 and "could not reach origin" in res.stderr and "safe" in res.stderr
     assert tid in git(a.root, "log", "-1", "--format=%s")
+
+
+@pytest.mark.parametrize("language, words, foreign", [
+    ("zh", ("“上报”发生时,工单已是“已关闭”状态",), "came when the ticket was already"),
+    ("en", ("escalated at", "came when the ticket was already closed"), "发生时"),
+])
+def test_the_merge_driver_writes_its_note_in_the_desk_language(team, language, words, foreign):
+    """Two clones close and escalate one ticket: the merge-conflict note the driver writes
+    into the history is in the desk's ``desk.language``, whoever runs the sync."""
+    a = team()
+    config = a.root / "cstool.yaml"
+    assert "language: zh" in config.read_text(encoding="utf-8")
+    if language != "zh":
+        config.write_text(config.read_text(encoding="utf-8").replace("language: zh", f"language: {language}"),
+                          encoding="utf-8")
+        git(a.root, "commit", "-q", "-am", "desk language")
+        a.ok("sync")
+    b = team()
+    tid = a.create("--type", "complaint", "--title", "语言", "--assignee", AGENT, now="2026-11-20T09:00+08:00")
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("close", tid, "--resolution", "已处理", as_=MANAGER, now="2026-11-20T10:00+08:00")
+    b.ok("escalate", tid, "--reason", "升级处理", as_=MANAGER, now="2026-11-20T10:05+08:00")
+    a.ok("sync")
+    b.ok("sync", lang="en" if language == "zh" else "zh")
+    note = b.ticket(tid)["history"][-1]
+    assert note["action"] == "merge-conflict"
+    assert all(w in note["note"] for w in words) and foreign not in note["note"], note["note"]

@@ -17,9 +17,10 @@ def command(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """Merge THEIRS into OURS (written in place) with BASE as the common ancestor.
 
     Git calls this through .gitattributes (merge=cstool); see `cstool setup-git`."""
+    from cstool.cli_help import run_language
     from cstool.git.driver import merge_files
 
-    code, message = merge_files(base, ours, theirs, name)
+    code, message = merge_files(base, ours, theirs, name, run_language())
     if message:
         click.echo(f"cstool merge-file: {message}", err=True)
     sys.exit(code)

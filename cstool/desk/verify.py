@@ -215,8 +215,8 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
             note = ev.get("note") or Phrase("finding.conflict_default")
             add("merge-conflict", Phrase("finding.conflict", note=note, id=tid), i, hist)
     if all(isinstance(ev, dict) for ev in hist):
-        for problem in history.disagreements(data):
-            add("replay", problem, "status" if "status" in data else None)
+        for differs in history.disagreements(data):
+            add("replay", differs, "status" if "status" in data else None)
 
 
 def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..., None]) -> None:

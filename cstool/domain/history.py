@@ -13,6 +13,7 @@ from typing import Any
 
 from cstool.domain import states
 from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
+from cstool.messages import Phrase
 
 DERIVED = ("status", "group", "assignee", "level", "resolution", "updated")
 DERIVED_SLA = ("first_response_at", "resolved_at")
@@ -279,16 +280,17 @@ def carry(ticket: Any, ev: Any) -> None:
             put_field(sla, key, value, SLA_ORDER)
 
 
-def disagreements(ticket: Any) -> list[str]:
-    """Fields whose value in the file differs from replaying the history."""
+def disagreements(ticket: Any) -> list[Phrase]:
+    """Fields whose value in the file differs from replaying the history, as phrases of
+    the catalogue (put into words in the language they are shown in)."""
     want = replay(ticket.get("history") or [])
     have = current(ticket)
     out = []
     for key in (*DERIVED, *DERIVED_SLA):
         if _norm(want[key]) != _norm(have[key]):
-            out.append(f"{key} is {have[key]!r} but the history gives {want[key]!r}")
+            out.append(Phrase("replay.differs", field=key, have=repr(have[key]), want=repr(want[key])))
     if [_norm_f(f) for f in want["followups"]] != [_norm_f(f) for f in have["followups"]]:
-        out.append("followups differ from what the history gives")
+        out.append(Phrase("replay.followups"))
     return out
 
 

@@ -41,10 +41,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from cstool.domain import states
 from cstool.domain.history import blank_state, changes, replay, set_path, step, write_state
 from cstool.domain.model import FIELD_ORDER, ordered
+from cstool.messages import Phrase, label, stored_language
 from cstool.reports.render import mask_text, plain
 
 MERGE_ACTOR = "cstool-merge"
 DERIVED_KEYS = ("status", "group", "assignee", "level", "resolution", "updated", "followups")
+
+
+# a note about the merge: the field it concerns (None: an event), its catalogue key and fields
+Note = tuple[str | None, str, dict[str, Any]]
 
 
 class NotSameRecord(Exception):
@@ -153,21 +158,25 @@ def _pick(base: Any, a: Any, b: Any, a_updated: str, b_updated: str) -> tuple[An
     return b, a
 
 
-def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
-    """The merged ticket document (see the module's rules)."""
+def merge_ticket(base: Any | None, ours: Any, theirs: Any, lang: str | None = None) -> CommentedMap:
+    """The merged ticket document (see the module's rules); the ``merge-conflict`` note is
+    written in lang, the desk's language (``stored_language``: Chinese when unknown)."""
     if not _same_record(ours, theirs):
         raise NotSameRecord(str(ours.get("id")))
     base = base if isinstance(base, dict) else {}
     history = unite(list(ours.get("history") or []), list(theirs.get("history") or []))
     a_up, b_up = _at({"at": ours.get("updated")}), _at({"at": theirs.get("updated")})
-    notes: list[str] = []
+    notes: list[Note] = []
     merged = _merge_fields(base, ours, theirs, a_up, b_up, notes)
     sla = _merge_sla(base, ours, theirs, a_up, b_up, history, notes)
     edited = _edited(base, ours, theirs, history, notes)
     for ev, status in invalid_steps(history):
-        notes.append(f"{ev.get('action')} at {ev.get('at')} by {ev.get('by')} came when the ticket was already {status}")
+        action = str(ev.get("action"))
+        notes.append((None, "merge.note.late_step", {
+            "action": Phrase("action." + action, default=action), "at": ev.get("at"), "by": ev.get("by"),
+            "status": Phrase("status." + str(status), default=str(status))}))
     if notes:
-        _record_conflict(history, notes)
+        _record_conflict(history, notes, stored_language(lang))
     doc = ordered(merged, FIELD_ORDER)
     if sla:
         from cstool.domain.model import SLA_ORDER
@@ -181,7 +190,7 @@ def merge_ticket(base: Any | None, ours: Any, theirs: Any) -> CommentedMap:
     return ordered(dict(doc), FIELD_ORDER)
 
 
-def _edited(base: Any, ours: Any, theirs: Any, history: list[Any], notes: list[str]) -> dict[str, Any]:
+def _edited(base: Any, ours: Any, theirs: Any, history: list[Any], notes: list[Note]) -> dict[str, Any]:
     """The fields ``edit`` events new on either side changed, each with the latest such
     event's value; a field edited to different values on the two sides is noted (and the
     field-by-field note about it, which the edits decide, dropped)."""
@@ -193,16 +202,16 @@ def _edited(base: Any, ours: Any, theirs: Any, history: list[Any], notes: list[s
                        for path, _, new in changes(ev)}
     latest = {path: new for ev in history for path, _, new in changes(ev) if path in sides["ours"] or path in sides["theirs"]}
     heads = {path.split(".", 1)[0] for path in latest} | ({"sla"} if any(p.startswith("sla.") for p in latest) else set())
-    notes[:] = [n for n in notes if n.split(":", 1)[0].split(".", 1)[0] not in heads]
+    notes[:] = [n for n in notes if n[0] is None or n[0].split(".", 1)[0] not in heads]
     for path, value in latest.items():
         mine, other = sides["ours"].get(path, value), sides["theirs"].get(path, value)
         if path in sides["ours"] and path in sides["theirs"] and canonical(mine) != canonical(other):
             dropped = other if canonical(mine) == canonical(value) else mine
-            notes.append(f"{path}: kept {_short(value)}, dropped {_short(dropped)}")
+            notes.append(_dropped(path, value, dropped))
     return latest
 
 
-def _merge_fields(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, notes: list[str]) -> dict[str, Any]:
+def _merge_fields(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, notes: list[Note]) -> dict[str, Any]:
     """The fields other than history, sla and the derived ones, three-way; a dropped value is noted."""
     merged: dict[str, Any] = {}
     keys = [k for k in FIELD_ORDER if k in ours or k in theirs]
@@ -214,14 +223,14 @@ def _merge_fields(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, notes
             continue
         value, dropped = _pick(base.get(key), ours.get(key), theirs.get(key), a_up, b_up)
         if dropped is not None:
-            notes.append(f"{key}: kept {_short(value)}, dropped {_short(dropped)}")
+            notes.append(_dropped(key, value, dropped))
         if value is not None:
             merged[key] = value
     return merged
 
 
 def _merge_sla(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, history: list[Any],
-               notes: list[str]) -> dict[str, Any]:
+               notes: list[Note]) -> dict[str, Any]:
     """SLA: the promise fields merge like other fields; the stop times come from the history."""
     sla_a, sla_b, sla_o = dict(ours.get("sla") or {}), dict(theirs.get("sla") or {}), dict(base.get("sla") or {})
     sla: dict[str, Any] = {}
@@ -231,20 +240,26 @@ def _merge_sla(base: Any, ours: Any, theirs: Any, a_up: str, b_up: str, history:
             value = _latest_carried(history, key, value)
             dropped = None
         if dropped is not None:
-            notes.append(f"sla.{key}: kept {_short(value)}, dropped {_short(dropped)}")
+            notes.append(_dropped(f"sla.{key}", value, dropped))
         if value is not None:
             sla[key] = value
     return sla
 
 
-def _record_conflict(history: list[Any], notes: list[str]) -> None:
-    """Append a merge-conflict event with the notes, at the latest event's time (once)."""
+def _dropped(field: str, kept: Any, dropped: Any) -> Note:
+    """The note that both sides changed field: kept wins, dropped is lost."""
+    return field, "merge.note.dropped", {"field": field, "kept": _short(kept), "dropped": _short(dropped)}
+
+
+def _record_conflict(history: list[Any], notes: list[Note], lang: str) -> None:
+    """Append a merge-conflict event with the notes in lang, at the latest event's time (once)."""
     last = max((_at(ev), ev.get("at")) for ev in history)[1] if history else None
     note_ev = CommentedMap()
     note_ev["at"] = last
     note_ev["by"] = MERGE_ACTOR
     note_ev["action"] = "merge-conflict"
-    note_ev["note"] = mask_text("; ".join(notes))  # the dropped values may be a customer's phone or e-mail
+    text = label("join.semicolon", lang).join(label(key, lang, **fmt) for _, key, fmt in notes)
+    note_ev["note"] = mask_text(text)  # the dropped values may be a customer's phone or e-mail
     if canonical(note_ev) not in {canonical(ev) for ev in history}:
         history.append(note_ev)
 

@@ -26,54 +26,71 @@ def _load(path: Path, label: str):
     return yamlio.load(path, label)
 
 
-def _shape_problem(doc: object, kind: str, label: str) -> str | None:
+def _shape_problem(doc: object, kind: str, label: str) -> Phrase | None:
     """Why a side cannot be merged record by record (None when it can)."""
     if doc is None:
         return None
     if not isinstance(doc, dict):
-        return f"{label}: a {kind} file must be a mapping of fields"
+        return Phrase("merge.not_mapping", file=label, kind=Phrase("merge.kind." + kind))
     key = "visits" if kind == "customer" else "history"
     events = doc.get(key)
     if events is not None and (not isinstance(events, list) or not all(isinstance(ev, dict) for ev in events)):
-        return f"{label}: '{key}' must be a list of events"
+        return Phrase("merge.not_events", file=label, key=key)
     return None
 
 
-def merge_files(base: Path, ours: Path, theirs: Path, name: str) -> tuple[int, str]:
-    """Merge in place; (0, "") when clean, (1, why) when a person must decide.
+def desk_language(name: str) -> str | None:
+    """The ``desk.language`` of the desk holding the file git merges (git runs the driver
+    at the top of the work tree, name relative to it); None when it cannot be read."""
+    try:
+        from cstool.config.load import load_config
+        from cstool.desk.paths import find_desk
+
+        return load_config(find_desk(None, cwd=(Path.cwd() / name).parent)).language
+    except Exception:  # no desk, or one that cannot be read: the notes are written in Chinese
+        return None
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, name: str, lang: str = "en") -> tuple[int, str]:
+    """Merge in place; (0, "") when clean, (1, why in lang) when a person must decide.
 
     A side that cannot be read (malformed or hostile YAML, not UTF-8, too large or too
     deep, not a record) is refused: git then reports a conflict and keeps ours as it was;
-    such content is never merged line by line."""
-    label = name or str(ours)
+    such content is never merged line by line. The notes written into a ticket's history
+    are in the desk's language."""
+    code, why = _merge(base, ours, theirs, name or str(ours))
+    return code, (why.text(lang) if why is not None else "")
+
+
+def _merge(base: Path, ours: Path, theirs: Path, label: str) -> tuple[int, Phrase | None]:
     kind = "customer" if "customers/" in label.replace("\\", "/") else "ticket"
-    refused = "; not merged, resolve this file by hand"
     try:
         sides = [_load(path, f"{label} ({side})") for path, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
     except CstoolError as exc:
-        return 1, exc.message + refused
+        return 1, Phrase("merge.refused", why=exc)
     for doc, side in zip(sides, ("base", "ours", "theirs")):
         problem = _shape_problem(doc, kind, f"{label} ({side})")
         if problem:
-            return 1, problem + refused
+            return 1, Phrase("merge.refused", why=problem)
     o, a, b = sides
     if a is None or b is None:
-        return _text_merge(base, ours, theirs, f"{label}: one side deleted the file")
+        return _text_merge(base, ours, theirs, Phrase("merge.deleted", file=label))
     try:
-        result = merge.merge_customer(o, a, b) if kind == "customer" else merge.merge_ticket(o, a, b)
+        result = (merge.merge_customer(o, a, b) if kind == "customer"
+                  else merge.merge_ticket(o, a, b, desk_language(label)))
         text = yamlio.dumps(result)
     except merge.NotSameRecord as exc:
-        return 1, (f"{label}: both sides created a different record with the ID {exc}; "
-                   "kept ours unchanged — give one of them a new ID by hand")
+        return 1, Phrase("merge.not_same", file=label, id=str(exc))
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        return 1, f"{label}: cannot merge these records ({type(exc).__name__}: {str(exc)[:200]})" + refused
+        error = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return 1, Phrase("merge.refused", why=Phrase("merge.cannot", file=label, error=error))
     if len(text.encode("utf-8")) > yamlio.MAX_FILE_BYTES:
-        return 1, f"{label}: the merged file would pass {yamlio.MAX_FILE_BYTES // 1048576} MiB" + refused
+        return 1, Phrase("merge.refused", why=Phrase("merge.too_big", file=label, mib=yamlio.MAX_FILE_BYTES // 1048576))
     yamlio.atomic_write(ours, text)
-    return 0, ""
+    return 0, None
 
 
-def _text_merge(base: Path, ours: Path, theirs: Path, why: str) -> tuple[int, str]:
+def _text_merge(base: Path, ours: Path, theirs: Path, why: Phrase) -> tuple[int, Phrase | None]:
     proc = subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base), str(theirs)],
                           capture_output=True, text=True)
     return (0 if proc.returncode == 0 else 1), why

@@ -352,9 +352,9 @@ def _check_replay(ctx: _Context, doc: Any, olds: dict[str, str], rest: str, add:
     for old in olds.values():
         old_doc = ctx.doc(old, rest)
         if isinstance(old_doc, dict):
-            had.update(replaying.disagreements(old_doc))
+            had.update(p.text("en") for p in replaying.disagreements(old_doc))
     for problem in replaying.disagreements(doc):
-        if problem not in had:
+        if problem.text("en") not in had:
             add("replay", Phrase("finding.history.replay", problem=problem))
 
 
