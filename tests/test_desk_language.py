@@ -4,9 +4,8 @@ handover, follow-up results, and the reason automatic escalation stores in a tic
 from __future__ import annotations
 
 import re
-import subprocess
 
-from tests.support.desk import CliDesk
+from tests.support.desk import shared_remote
 from tests.support.roster import MANAGER
 
 CALLER = "he.xue@example.com"  # the follow-up group's agent
@@ -79,15 +78,8 @@ def test_automatic_escalation_stores_its_reason_in_the_desk_language(desk):
 
 
 def test_sync_reports_in_the_language_of_the_run(tmp_path, new_desk):
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
     first = new_desk("first", git=True)
-    first.git("branch", "-M", "main")
-    first.git("remote", "add", "origin", str(origin))
-    first.git("push", "-q", "-u", "origin", "main")
-    subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / "a")], check=True, capture_output=True)
-    clone = CliDesk(tmp_path / "a")
-    clone.ok("setup-git", as_=MANAGER)
+    clone = shared_remote(first, tmp_path / "origin.git")(tmp_path / "a")
     first.create("--type", "inquiry", "--title", "问询", as_=MANAGER)
     first.ok("sync", as_=MANAGER)
     out = clone.ok("sync", as_=MANAGER, lang="zh").stdout

@@ -15,7 +15,7 @@ import pytest
 
 from cstool.desk import yamlio
 from cstool.domain.merge import merge_ticket
-from tests.support.desk import assert_refusal, load_yaml
+from tests.support.desk import assert_refusal, load_yaml, shared_remote
 from tests.support.roster import AGENT, LEAD, MANAGER, SUPERVISOR
 
 LATER = "2026-11-20T10:30:00+08:00"
@@ -348,22 +348,11 @@ def test_audit_check_reports_a_malformed_edit_or_void_event(desk, bad, needle):
 def test_two_clones_correct_one_ticket_offline_and_sync(tmp_path, new_desk):
     """Real clones through a bare remote: one corrects the phone, the other the customer's
     name and then the priority; both corrections survive the merge driver, in both clones."""
-    import subprocess
 
     from cstool.domain import history
 
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    first = new_desk("first", git=True)
-    first.git("branch", "-M", "main")
-    first.git("remote", "add", "origin", str(origin))
-    first.git("push", "-q", "-u", "origin", "main")
-    clones = []
-    for name in ("a", "b"):
-        subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / name)], check=True)
-        clones.append(type(first)(tmp_path / name))
-        clones[-1].ok("setup-git", as_=MANAGER)
-    a, b = clones
+    clone = shared_remote(new_desk("first", git=True), tmp_path / "origin.git")
+    a, b = clone(tmp_path / "a"), clone(tmp_path / "b")
     tid = complaint(a)
     a.ok("sync")
     b.ok("sync")

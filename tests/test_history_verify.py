@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from cstool.desk import yamlio
-from tests.support.desk import CliDesk, Result, assert_refusal
+from tests.support.desk import CliDesk, Result, assert_refusal, shared_remote
 from tests.support.roster import AGENT, AGENTS, CALLER, LEAD, MANAGER, NAMES, SUPERVISOR
 
 T0 = "2026-11-20T09:00:00+08:00"
@@ -344,19 +344,9 @@ def test_text_output_names_the_commit(git_desk):
 
 def _clones(tmp_path: Path, new_desk: Any) -> tuple[CliDesk, CliDesk, str]:
     """Two clones of one remote, merge driver registered; and the commit they start from."""
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
     first = new_desk("first", git=True)
-    first.git("branch", "-M", "main")
-    first.git("remote", "add", "origin", str(origin))
-    first.git("push", "-q", "-u", "origin", "main")
-    clones = []
-    for name in ("a", "b"):
-        subprocess.run(["git", "clone", "-q", str(origin), str(tmp_path / name)], check=True, capture_output=True)
-        clone = CliDesk(tmp_path / name)
-        ok(clone, T0, "setup-git", as_=MANAGER)
-        clones.append(clone)
-    return clones[0], clones[1], head(first)
+    clone = shared_remote(first, tmp_path / "origin.git")
+    return clone(tmp_path / "a"), clone(tmp_path / "b"), head(first)
 
 
 def test_two_clones_offline_with_backfills_and_a_roster_change_pass(tmp_path, new_desk):

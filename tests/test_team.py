@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from cstool.desk import yamlio
 from cstool.domain import history, merge
-from tests.support.desk import CliDesk
+from tests.support.desk import CliDesk, shared_remote
 from tests.support.desk import git as run_git
 from tests.support.roster import AGENT, MANAGER
 
@@ -22,20 +21,11 @@ def git(cwd: Path, *args: str) -> str:
 @pytest.fixture
 def team(tmp_path, new_desk):
     """A bare remote and a function that makes clones of it, merge driver registered."""
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
-    first = new_desk("first", git=True)
-    git(first.root, "branch", "-M", "main")
-    git(first.root, "remote", "add", "origin", str(origin))
-    git(first.root, "push", "-q", "-u", "origin", "main")
+    make = shared_remote(new_desk("first", git=True), tmp_path / "origin.git")
     counter = iter(range(100))
 
     def clone() -> CliDesk:
-        path = tmp_path / f"clone{next(counter)}"
-        git(tmp_path, "clone", "-q", str(origin), str(path))
-        d = CliDesk(path)
-        d.ok("setup-git", as_=MANAGER)
-        return d
+        return make(tmp_path / f"clone{next(counter)}")
 
     return clone
 

@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,23 @@ def make_desk(root: Path, git: bool) -> CliDesk:
         desk.git("add", "cstool.yaml")
         desk.git("commit", "-q", "-m", "team roster")
     return desk
+
+
+def shared_remote(first: CliDesk, origin: Path) -> Callable[[Path], CliDesk]:
+    """A bare remote at origin holding first's history (pushed as main), and a function that
+    makes a clone of it at a path, with the merge driver registered, as each agent's clone is."""
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    first.git("branch", "-M", "main")
+    first.git("remote", "add", "origin", str(origin))
+    first.git("push", "-q", "-u", "origin", "main")
+
+    def clone(path: Path) -> CliDesk:
+        subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True, capture_output=True)
+        made = CliDesk(path)
+        made.ok("setup-git", as_=MANAGER)
+        return made
+
+    return clone
 
 
 def copy_desk(source: Path, target: Path) -> CliDesk:
