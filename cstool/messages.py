@@ -458,7 +458,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "handover.escalated": ("已上报", "Escalated"),
     "handover.still_open": ("未结工单(按处理人)", "Still open, by assignee"),
     "handover.due_next": ("下一班到期", "Due in the next shift"),
-    "handover.late": ("超时", "late"),
     # correcting and voiding tickets (edit, void)
     "edit.major_reason": ("经核实为重大投诉,按规定逐级上报至相应层级",
                           "found to be a major complaint: raised to the level a major complaint needs"),

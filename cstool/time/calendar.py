@@ -269,9 +269,17 @@ class BusinessCalendar:
         return self.minutes_of(d)
 
 
+_LAST_CALENDAR: list[tuple[Any, BusinessCalendar]] = []  # many tickets made at once (an import) share one
+
+
 def calendar_of(config: Any) -> BusinessCalendar:
-    """The desk's business calendar (working hours, holidays, make-up workdays) in its time zone."""
-    return BusinessCalendar(config.calendar, config.tz)
+    """The desk's business calendar (working hours, holidays, make-up workdays) in its time
+    zone; the same object again for the same config."""
+    if _LAST_CALENDAR and _LAST_CALENDAR[0][0] is config:
+        return _LAST_CALENDAR[0][1]
+    cal = BusinessCalendar(config.calendar, config.tz)
+    _LAST_CALENDAR[:] = [(config, cal)]
+    return cal
 
 
 def hours_text(ranges: tuple[tuple[int, int], ...]) -> str:
