@@ -7,7 +7,7 @@ import sys
 import click
 
 from cstool.cli import App, pass_app
-from cstool.commands import acting, link_customer
+from cstool.commands import acting, link_customer, on_terminal
 from cstool.commands import completion as complete
 from cstool.errors import InputError
 
@@ -95,9 +95,7 @@ def _why_unassigned(app: App, ticket) -> None:
                      role=label("role." + role, lang), role_key=role), err=True)
 
 
-def _interactive() -> bool:
-    """Whether to ask for what is missing: only when standard input is a terminal."""
-    return sys.stdin.isatty()
+_interactive = on_terminal  # whether to ask for what is missing (a name tests can replace)
 
 
 def _complete(app: App, req):
