@@ -225,6 +225,7 @@ TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 
 @settings(max_examples=150, deadline=None)
 @example(["a\r\nb", "lit _x000D_ _x005F_x000d_", "=1+1", " padded ", "2026-11-19T10:00:00+08:00", "2026-11-19"])
+@example(["_x0000\r", "_x0041\r\n_x0042_"])  # the escape of the CR closes a literal _xHHHH
 @given(st.lists(st.one_of(TEXTS, st.text("_x05Fd\r\n a", max_size=30), st.integers(-10**9, 10**9), st.booleans()),
                 min_size=1, max_size=6))
 def test_a_workbook_reads_back_the_values_written(values):

@@ -33,7 +33,9 @@ MAX_WIDTH = 60  # characters; longer texts wrap in the cell when opened
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_", re.ASCII)  # the workbook format's escape of a character
-_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)", re.ASCII)  # an underscore a reader would take as one
+# An underscore a reader would take as the start of an escape: before ``xHHHH_``, or before
+# ``xHHHH`` and a carriage return, which becomes ``_x000D_`` and so supplies the closing underscore.
+_ESCAPE_START = re.compile(r"_(?=x[0-9A-Fa-f]{4}[_\r])", re.ASCII)
 
 
 def escape_text(text: str) -> str:
