@@ -12,17 +12,26 @@ The default run spreads the tests over one pytest-xdist worker per core; a run t
 includes the tests marked ``stress`` (``pytest -m stress``) stays in one process, one
 test after another: each loops over real processes and times what they do, which a
 stress test running beside it would disturb.
+
+Property tests draw new examples on every run, so a run on a laptop keeps exploring. CI sets
+``HYPOTHESIS_PROFILE=ci``: the examples are derived from each test itself, so the gate gives
+the same answer for the same code (a case found elsewhere becomes an ``@example``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.desk import CliDesk, copy_desk, make_desk
 from tests.support.env import clean, clean_environment
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def _selects_stress(markexpr: str) -> bool:
