@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_CSTOOL_COMPLETE"
@@ -59,6 +61,14 @@ def _lang(ctx: click.Context, config: Any) -> str:
     return pick_language(flag, getattr(config, "language", None))
 
 
+def _item(value: str, help: str | None = None) -> CompletionItem:
+    """One offer to the shell. click's completion module is imported only when the shell
+    asks: every command that attaches a completer imports this module."""
+    from click.shell_completion import CompletionItem
+
+    return CompletionItem(value, help=help)
+
+
 def _safely(func: Callable[[click.Context, str], Iterable[CompletionItem]]) -> Callable[..., list[CompletionItem]]:
     """A completer that offers nothing rather than fail (no desk, a broken config, …)."""
 
@@ -69,7 +79,7 @@ def _safely(func: Callable[[click.Context, str], Iterable[CompletionItem]]) -> C
             items = list(func(ctx, word))
         except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
             return []
-        return [CompletionItem(head + i.value, help=i.help) for i in items]
+        return [_item(head + i.value, help=i.help) for i in items]
 
     complete.__doc__ = func.__doc__
     return complete
@@ -80,10 +90,10 @@ def _matching(word: str, pairs: Iterable[tuple[str, str]]) -> list[CompletionIte
     a value matching by its help alone is offered when nothing matches by value."""
     low = word.lower()
     pairs = list(pairs)
-    by_value = [CompletionItem(v, help=h) for v, h in pairs if v.lower().startswith(low)]
+    by_value = [_item(v, help=h) for v, h in pairs if v.lower().startswith(low)]
     if by_value:
         return by_value
-    return [CompletionItem(v, help=h) for v, h in pairs if h and h.lower().startswith(low)]
+    return [_item(v, help=h) for v, h in pairs if h and h.lower().startswith(low)]
 
 
 # --------------------------------------------------------------------------- the completers
@@ -103,7 +113,7 @@ def ticket_ids(ctx: click.Context, word: str) -> list[CompletionItem]:
     index = open_index(desk)
     index.refresh_after_writes()  # git is not asked what changed (a second at 100,000 tickets)
     rows = index.complete_ids(word, MAX_IDS)
-    return [CompletionItem(tid, help=f"{label('status.' + status, lang)}  {truncate(escape_controls(title), 40)}")
+    return [_item(tid, help=f"{label('status.' + status, lang)}  {truncate(escape_controls(title), 40)}")
             for tid, status, title in rows]
 
 

@@ -12,7 +12,6 @@ roster person and the ``cstool roster add`` command that puts them on the roster
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,6 +96,8 @@ def _nearest(word: str, choices: list[Choice]) -> str | None:
     for c in choices:
         for w in c.names():
             by_word.setdefault(normalize(w).partition("@")[0], c.key)  # emails compared by their names
+    import difflib  # only when a typed word matched nothing
+
     word = word.partition("@")[0]
     close = difflib.get_close_matches(word, list(by_word), n=1, cutoff=0.6) if word else []
     return by_word[close[0]] if close else None

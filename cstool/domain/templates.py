@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +63,8 @@ def fill_script(script: str, values: dict[str, str]) -> str:
 
 def packaged_templates() -> dict[str, str]:
     """The template files shipped with cstool, by file name."""
-    root = files("cstool.templates")
-    return {p.name: p.read_text(encoding="utf-8") for p in root.iterdir() if p.name.endswith(".yaml")}
+    root = Path(__file__).resolve().parent.parent / "templates"  # the package folder cstool.templates
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(root.iterdir()) if p.name.endswith(".yaml")}
 
 
 def load_template(desk_root: Path, name: str, config: Config) -> Template | None:
