@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 
-from hypothesis import example, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cstool.desk import yamlio
+from tests.support.desk import CliDesk
 from tests.support.roster import AGENT, SUPERVISOR
 
 TRICKY = ["", " ", "0", "007", "13800138000", "1.5", "1e3", ".inf", "true", "False", "null", "~", "yes", "on",
@@ -80,3 +85,57 @@ def test_the_first_reply_to_an_imported_ticket_changes_only_its_own_lines(git_de
         assert any("已联系客户" in ln for ln in added), diff
         assert len(removed) <= 4, diff
     assert AGENT  # the sample team is the desk's roster
+
+
+# Each step: the command and its arguments after the ticket ID (times move on by a minute a step).
+STEPS = [("note", "-m"), ("reply", "-m"), ("pending", "-m"), ("resume", "--note"), ("escalate", "-m"),
+         ("route", "--note"), ("resolve", "-m"), ("close", "-m")]
+
+
+def _times(count: int) -> list[str]:
+    return [f"2026-11-20T{10 + i // 60:02d}:{i % 60:02d}:00+08:00" for i in range(1, count + 1)]
+
+
+def _apply(desk, tid: str, steps: list[tuple[str, str, str]]) -> bytes:
+    for (command, flag, text), now in zip(steps, _times(len(steps)), strict=True):
+        extra = ("--group", "after_sales") if command == "route" else ()
+        desk.run(command, tid, *extra, flag, text, now=now)  # a step refused in this state changes nothing
+    return desk.path(tid).read_bytes()
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.sampled_from(["客户反映: 空调漏水", "'引号' 开头", "2026-11-20", "尾随 #号", "普通标题"]),
+       description=st.sampled_from(["", "第一行\n第二行\n", "a: b\n- c", "多行\n\n空行\n", "007"]),
+       texts=st.lists(st.sampled_from(TRICKY), min_size=1, max_size=6),
+       commands=st.lists(st.sampled_from(STEPS), min_size=1, max_size=6))
+def test_edits_of_a_file_as_cstool_wrote_it_give_the_round_trip_bytes(new_desk, title, description, texts, commands):
+    """A ticket file exactly as cstool writes it is edited as plain data and written by the
+    fast emitter; the bytes equal those of the round-trip path, step after step."""
+    steps = [(c, f, texts[i % len(texts)].strip() or "空") for i, (c, f) in enumerate(commands)]
+    where = Path(tempfile.mkdtemp(prefix="fast-writer-"))
+    try:
+        fast_desk = new_desk(where / "fast")
+        tid = fast_desk.create("--type", "complaint", "--title", title, "--description", description,
+                               "--customer", "陈霞", "--phone", "13800138000", now="2026-11-20T10:00:00+08:00")
+        shutil.copytree(fast_desk.root, where / "slow", symlinks=True)
+        slow_desk = CliDesk(where / "slow")
+        if "'" not in title:  # a title with a quote is double-quoted: only the round-trip writer does that
+            assert yamlio.load_canonical(fast_desk.path(tid)) is not None
+        fast = _apply(fast_desk, tid, steps)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(yamlio, "load_canonical", lambda *args, **kw: None)
+            slow = _apply(slow_desk, tid, steps)
+        assert fast == slow
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def test_a_hand_styled_file_is_edited_by_the_round_trip_path_and_keeps_its_comment(desk):
+    tid = desk.create("--type", "complaint", "--title", "空调漏水", "--customer", "陈霞", "--phone", "13800138000")
+    path = desk.path(tid)
+    path.write_text("# 班组长备注: 老客户\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert yamlio.load_canonical(path) is None
+    desk.ok("reply", tid, "-m", "已联系客户")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 班组长备注: 老客户\n") and "已联系客户" in text

@@ -195,7 +195,18 @@ class Desk:
 
     # ------------------------------------------------------------------ load/save
     def load_ticket(self, path: Path) -> Any:
-        """Load one ticket file safely; refuse anything that is not a ticket mapping."""
+        """Load one ticket file safely for an edit; refuse anything that is not a ticket mapping.
+
+        A file exactly as cstool writes it comes back as plain data (saved again by the fast
+        emitter, with the same bytes the round-trip writer gives); any other file comes back
+        round-trip loaded, so its comments and styles survive the edit, and a problem is
+        named with its line."""
+        from cstool.domain.model import shape_problem
+
+        plain = yamlio.load_canonical(path, self.rel(path), root=self.root)
+        if plain is not None and plain.get("id") == path.name[:-5] and shape_problem(plain, self.config.tz) is None:
+            yamlio.refuse_surrogates(plain, path, self.rel(path))
+            return plain
         data = yamlio.load(path, self.rel(path), root=self.root)
         if not isinstance(data, dict):
             raise DeskError("error.file.ticket_mapping", name=f"{self.rel(path)}:1")
@@ -236,7 +247,7 @@ class Desk:
     def save(self, path: Path, data: Any) -> None:
         """Write a desk file atomically (call under the desk lock); refuse a file that would
         grow past what cstool reads back, and clear temp files a killed writer left."""
-        text = yamlio.dumps(data)
+        text = (yamlio.fast_dumps(data) if type(data) is dict else None) or yamlio.dumps(data)
         size = len(text.encode("utf-8"))
         if size > yamlio.MAX_FILE_BYTES:
             raise InputError("error.file.would_grow", name=self.rel(path), kib=size // 1024, mib=yamlio.MAX_FILE_BYTES // 1048576)

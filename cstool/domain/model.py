@@ -219,8 +219,11 @@ def put_field(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> Non
             position = i + 1
     if hasattr(mapping, "insert"):
         mapping.insert(position, key, value)
-    else:
-        mapping[key] = value
+        return
+    items = list(mapping.items())  # a plain dict: the same order, rebuilt
+    items.insert(position, (key, value))
+    mapping.clear()
+    mapping.update(items)
 
 
 def event(at: str, by: str, action: str, **fields: Any) -> CommentedMap:
