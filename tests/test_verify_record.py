@@ -34,7 +34,7 @@ def _closed_complaint(desk) -> str:
     return tid
 
 
-def _reads(monkeypatch) -> list[str]:
+def _reads(patch) -> list[str]:
     """The ticket files verify reads from now on (by any of its loaders)."""
     read: list[str] = []
     for module, name in ((yamlio, "load_plain"), (yamlio, "load"), (verify, "load_lined")):
@@ -45,7 +45,7 @@ def _reads(monkeypatch) -> list[str]:
                 read.append(Path(path).name)
             return _original(path, label, *args, **kw)
 
-        monkeypatch.setattr(module, name, counting)
+        patch.setattr(module, name, counting)
     return read
 
 
@@ -63,12 +63,12 @@ def test_kept_findings_are_worded_in_the_language_of_each_run_without_reading_th
     _next_second()
     zh = d.run("verify", lang="zh", now=after_call)
     assert zh.exit_code == 1 and "回访" in zh.stdout and "priority" in zh.stdout
-    read = _reads(monkeypatch)
-    en = d.run("verify", lang="en", now=after_call)
-    zh_again = d.run("verify", lang="zh", now=after_call)
-    json_kept = d.run("verify", "--json", now=after_call)
+    with monkeypatch.context() as patch:
+        read = _reads(patch)
+        en = d.run("verify", lang="en", now=after_call)
+        zh_again = d.run("verify", lang="zh", now=after_call)
+        json_kept = d.run("verify", "--json", now=after_call)
     assert read == []  # every file answered from the record, in either language
-    monkeypatch.undo()
     _forget(d)
     assert (en.exit_code, en.stdout) == (1, d.run("verify", lang="en", now=after_call).stdout)
     assert "follow-up" in en.stdout and "回访" not in en.stdout
@@ -111,14 +111,34 @@ def test_a_follow_up_finding_appears_once_now_passes_its_due_time_and_goes_when_
     _next_second()
     before_due, after_due = "2026-11-18T09:59:00+08:00", "2026-11-18T10:01:00+08:00"
     assert desk.run("verify", now=before_due).exit_code == 0
-    read = _reads(monkeypatch)
-    assert desk.run("verify", now=before_due).exit_code == 0
+    with monkeypatch.context() as patch:
+        read = _reads(patch)
+        assert desk.run("verify", now=before_due).exit_code == 0
     assert read == []  # kept, while now stays before the call
     late = desk.run("verify", "--json", now=after_due)
     assert late.exit_code == 1
     assert [f["code"] for f in late.json["findings"]] == ["complaint"] and CALL_DUE in late.json["findings"][0]["message"]
     assert desk.run("verify", now=after_due).exit_code == 1  # kept with its finding
     assert desk.run("verify", now=before_due).exit_code == 0  # and gone again before the call
+
+
+def test_a_customer_records_findings_are_kept_and_a_change_to_it_is_found(desk, monkeypatch):
+    path = desk.root / "customers" / "C-00H2QS.yaml"
+    path.write_text('id: "C-00H2QS"\nname: "陈军商贸有限公司"\ntier: "Q"\n', encoding="utf-8")
+    _next_second()
+    zh = desk.run("verify", lang="zh")
+    assert zh.exit_code == 1 and "C-00H2QS.yaml:3" in zh.stdout
+    with monkeypatch.context() as patch:
+        read: list[str] = []
+        original = yamlio.load_plain
+        patch.setattr(yamlio, "load_plain", lambda p, *a, **kw: read.append(str(p)) or original(p, *a, **kw))
+        en = desk.run("verify", lang="en")
+    assert read == []
+    _forget(desk)
+    assert en.stdout == desk.run("verify", lang="en").stdout and en.stdout != zh.stdout
+    assert desk.run("verify", lang="zh").stdout == zh.stdout
+    path.write_text('id: "C-00H2QS"\nname: "陈军商贸有限公司"\ntier: "A"\n', encoding="utf-8")
+    assert desk.run("verify").exit_code == 0
 
 
 def test_a_file_changed_in_the_second_the_check_began_is_not_kept(tmp_path):

@@ -257,7 +257,7 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
     command skips is a finding. ``cache`` (a :class:`cstool.desk.verify_cache.CheckCache`)
     answers for files checked before and unchanged since, and collects this check's files.
     Many files to read are read on every core."""
-    findings, customer_ids, files_read = _check_customers(root)
+    findings, customer_ids, files_read = _check_customers(root, cache)
     if cache is not None:
         cache.start(customer_ids)
     rels = [rel for rel in _all_ticket_files(root) if only is None or rel in only]
@@ -461,35 +461,58 @@ def _checked_ticket(path: Path, rel: str, config: Config, now: datetime, custome
     return data, found
 
 
-def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
-    """The customer records' findings, the IDs of the good ones, and how many files were read."""
+def _check_customers(root: Path, cache: Any = None) -> tuple[list[Finding], set[str], int]:
+    """The customer records' findings, the IDs of the good ones, and how many files were
+    read (``cache`` answers for a file checked before and unchanged since)."""
+    import stat
+
+    from cstool.desk.paths import stat_key
+
     findings: list[Finding] = []
     customer_ids: set[str] = set()
     cdir = root / "customers"
     files_read = 0
+    if cache is not None:
+        cache.start_customers()
     if cdir.is_dir():
         for path in sorted(cdir.glob("*.yaml")):
-            if path.is_symlink():
+            try:
+                st = os.lstat(path)
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISLNK(st.st_mode):
                 continue  # reported by link_findings
             rel = path.relative_to(root).as_posix()
             files_read += 1
-            try:
-                data = yamlio.load_plain(path, rel)  # fast; read again for line numbers only if needed
-                if not isinstance(data, dict) or data.get("tier") not in TIERS:
-                    data = yamlio.load(path, rel)
-            except CstoolError as exc:
-                message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
-                findings.append(Finding(rel, None, None, "parse", message))
-                continue
-            cid = data.get("id") if isinstance(data, dict) else None
-            if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":
-                findings.append(Finding(rel, 1, None, "schema", Phrase("finding.customer_id", id=repr(cid))))
-                continue
-            if data.get("tier") not in TIERS:
-                findings.append(Finding(rel, _line(data, "tier"), None, "schema",
-                                        Phrase("finding.tier", tier=shown(data.get("tier")))))
-            customer_ids.add(cid)
+            key = stat_key(st) if st is not None and stat.S_ISREG(st.st_mode) else None
+            kept = cache.customer(rel, key) if cache is not None and key is not None else None
+            if kept is None:
+                cid, found = _check_customer_file(path, rel)
+                if cache is not None and key is not None:
+                    cache.keep_customer(rel, key, cid, found)
+            else:
+                cid, found = kept[0], [Finding(rel, line, None, code, message) for line, code, message in kept[1]]
+            findings.extend(found)
+            if cid is not None:
+                customer_ids.add(cid)
     return findings, customer_ids, files_read
+
+
+def _check_customer_file(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """One customer record's ID (None when it is not a good one) and findings."""
+    try:
+        data = yamlio.load_plain(path, rel)  # fast; read again for line numbers only if needed
+        if not isinstance(data, dict) or data.get("tier") not in TIERS:
+            data = yamlio.load(path, rel)
+    except CstoolError as exc:
+        message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
+        return None, [Finding(rel, None, None, "parse", message)]
+    cid = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":
+        return None, [Finding(rel, 1, None, "schema", Phrase("finding.customer_id", id=repr(cid)))]
+    if data.get("tier") not in TIERS:
+        return str(cid), [Finding(rel, _line(data, "tier"), None, "schema", Phrase("finding.tier", tier=shown(data.get("tier"))))]
+    return str(cid), []
 
 
 def _why_unreadable(root: Path, rel: str, config: Config, stored: str) -> str | CstoolError:

@@ -78,20 +78,59 @@ class CheckCache:
     kept: dict[str, list[Any]] = field(default_factory=dict)
     checked: set[str] = field(default_factory=set)  # the files read and checked by this run
     started: int = field(default_factory=time.time_ns)  # when this check began (ns since the epoch)
+    record: dict[str, Any] | None = None  # the record as read (None: not read yet)
+    customers: dict[str, list[Any]] = field(default_factory=dict)  # customer files: [stat key, ID, findings]
+    kept_customers: dict[str, list[Any]] = field(default_factory=dict)
+
+    def _read(self) -> dict[str, Any]:
+        """The record as kept ({} when there is none, or it cannot be read)."""
+        if self.record is None:
+            self.record = {}
+            path = self.root / ".cstool" / CACHE_NAME
+            try:
+                check_inside(self.root, path)
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.record = data if isinstance(data, dict) else {}
+            except (OSError, ValueError, CstoolError):
+                pass
+        return self.record
+
+    def start_customers(self) -> None:
+        """Read the customer files' part of the record, when it was made by the same code
+        and config (a customer file's findings depend on nothing else)."""
+        if self.config_key is None:
+            return
+        record = self._read()
+        if record.get("checks") == f"{self.config_key}|{checks_key()}" and isinstance(record.get("customers"), dict):
+            self.customers = record["customers"]
+
+    def customer(self, rel: str, stat: str) -> list[Any] | None:
+        """(ID or None, findings as (line, check, message)) of a customer file checked
+        before with this stat key, kept again; else None."""
+        entry = self.customers.get(rel)
+        if entry is None or len(entry) != 3 or entry[0] != stat:
+            return None
+        self.kept_customers[rel] = entry
+        return [entry[1], [(line, code, decode(message)) for line, code, message in entry[2]]]
+
+    def keep_customer(self, rel: str, stat: str, cid: str | None, findings: list[Any]) -> None:
+        """Keep a customer file's ID and findings (not when it changed in the second this
+        check began or later, nor when a finding cannot be kept as it is)."""
+        if self.config_key is None or _changed_since(stat, self.started - self.started % 1_000_000_000):
+            return
+        try:
+            self.kept_customers[rel] = [stat, cid, [[f.line, f.code, encode(f.message)] for f in findings]]
+        except TypeError:
+            pass
 
     def start(self, customers: set[str]) -> None:
         """Read the record kept for this context (none when it was another context's)."""
         self.key = context_key(self.config_key, customers)
         if self.key is None:
             return
-        path = self.root / ".cstool" / CACHE_NAME
-        try:
-            check_inside(self.root, path)
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("key") == self.key and isinstance(data.get("files"), dict):
-                self.entries = data["files"]
-        except (OSError, ValueError, AttributeError, CstoolError):
-            pass
+        record = self._read()
+        if record.get("key") == self.key and isinstance(record.get("files"), dict):
+            self.entries = record["files"]
 
     def lookup(self, rel: str, now: datetime) -> list[Any] | None:
         """The entry of a file checked before and unchanged since, when ``now`` is on the
@@ -133,12 +172,13 @@ class CheckCache:
             files.update(self.kept)
         else:
             files = self.kept
-        if files == self.entries:
+        if files == self.entries and self.kept_customers == self.customers:
             return
+        record = {"key": self.key, "checks": f"{self.config_key}|{checks_key()}", "files": files,
+                  "customers": self.kept_customers}
         try:
             (self.root / ".cstool").mkdir(exist_ok=True)
-            yamlio.atomic_write(self.root / ".cstool" / CACHE_NAME,
-                                json.dumps({"key": self.key, "files": files}, ensure_ascii=False), root=self.root)
+            yamlio.atomic_write(self.root / ".cstool" / CACHE_NAME, json.dumps(record, ensure_ascii=False), root=self.root)
         except (OSError, CstoolError):
             pass
 
