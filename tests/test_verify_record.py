@@ -141,6 +141,24 @@ def test_a_customer_records_findings_are_kept_and_a_change_to_it_is_found(desk, 
     assert desk.run("verify").exit_code == 0
 
 
+def test_files_read_on_several_cores_give_the_findings_of_one(git_desk, monkeypatch):
+    d = git_desk
+    ids = [d.create("--type", "inquiry", "--title", f"查询{i}") for i in range(5)]
+    _closed_complaint(d)
+    for tid in ids[:2]:  # a hand edit, and the same ID twice
+        path = d.path(tid)
+        path.write_text(path.read_text(encoding="utf-8").replace("status: open", "status: nope", 1), encoding="utf-8")
+    (d.path(ids[3]).parent / "CS-2026-ZZZZZZZ.yaml").write_bytes(d.path(ids[4]).read_bytes())
+    one = d.run("verify", "--json", now="2026-11-25T10:00:00+08:00")
+    monkeypatch.setattr(verify, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(verify, "CHUNK", 2)
+    _forget(d)
+    several = d.run("verify", "--json", now="2026-11-25T10:00:00+08:00")
+    assert one.exit_code == several.exit_code == 1
+    assert {f["code"] for f in one.json["findings"]} >= {"schema", "duplicate", "complaint", "uncommitted"}
+    assert several.json == one.json
+
+
 def test_a_file_changed_in_the_second_the_check_began_is_not_kept(tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text("id: x\n", encoding="utf-8")
