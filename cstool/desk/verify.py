@@ -15,8 +15,9 @@ modified): work a sync would not carry.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config
 from cstool.desk import yamlio
+from cstool.desk.lined import load_lined
 from cstool.domain import history, ids
 from cstool.domain.merge import MERGE_ACTOR
 from cstool.domain.states import STATUSES, WORKING
@@ -63,17 +65,17 @@ def _line(node: Any, key: Any) -> int | None:
         return None
 
 
-def _all_ticket_files(root: Path) -> list[Path]:
+def _all_ticket_files(root: Path) -> list[str]:
     """Every ``*.yaml`` under tickets/ (no hidden names, never through a symbolic link), each
-    folder's files in name order before its sub-folders."""
-    out: list[Path] = []
+    folder's files in name order before its sub-folders, as paths relative to the desk."""
+    out: list[str] = []
     tickets = root / "tickets"
     if tickets.is_dir():
-        _walk(str(tickets), out)
+        _walk(str(tickets), "tickets/", out)
     return out
 
 
-def _walk(folder: str, out: list[Path]) -> None:
+def _walk(folder: str, rel: str, out: list[str]) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -83,11 +85,11 @@ def _walk(folder: str, out: list[Path]) -> None:
         if entry.name.startswith(".") or entry.is_symlink():
             continue
         if entry.is_dir():
-            subfolders.append(entry.path)
+            subfolders.append(entry)
         elif entry.name.endswith(".yaml"):
-            out.append(Path(entry.path))
+            out.append(rel + entry.name)
     for sub in subfolders:
-        _walk(sub, out)
+        _walk(sub.path, f"{rel}{sub.name}/", out)
 
 
 LINKED_FOLDERS = ("tickets", "customers", "templates")
@@ -102,13 +104,25 @@ def link_findings(root: Path) -> list[Finding]:
         if folder.is_symlink():
             out.append(Finding(top, None, None, "symlink", Phrase("finding.symlink_folder", name=top)))
             continue
-        for dirpath, dirnames, filenames in os.walk(folder):
-            for name in sorted(dirnames + filenames):
-                path = os.path.join(dirpath, name)
-                if os.path.islink(path):
-                    rel = Path(path).relative_to(root).as_posix()
-                    out.append(Finding(rel, None, None, "symlink", Phrase("finding.symlink", name=rel, target=os.readlink(path))))
+        _links_under(str(folder), top, out)
     return out
+
+
+def _links_under(folder: str, rel: str, out: list[Finding]) -> None:
+    """The links in a folder (in name order), then in its sub-folders (in the order the
+    system lists them, as :func:`os.walk` visits them), never through a link."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in sorted(entries, key=lambda e: e.name):
+        if entry.is_symlink():
+            name = f"{rel}/{entry.name}"
+            out.append(Finding(name, None, None, "symlink", Phrase("finding.symlink", name=name,
+                                                                    target=os.readlink(entry.path))))
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            _links_under(entry.path, f"{rel}/{entry.name}", out)
 
 
 def unsaved_findings(root: Path) -> list[Finding]:
@@ -241,63 +255,160 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
     the desk), and how many files were checked. ``unreadable`` holds the files the index
     could not read (path -> reason): each is reported, so that every file a reading
     command skips is a finding. ``cache`` (a :class:`cstool.desk.verify_cache.CheckCache`)
-    answers for files found clean before and unchanged since, and collects the clean ones."""
-    from cstool.time.calendar import BusinessCalendar
-
-    cal = BusinessCalendar(config.calendar, config.tz)
-    findings, customer_ids, files_read = _check_customers(root)
+    answers for files checked before and unchanged since, and collects this check's files.
+    Many files to read are read on every core."""
+    findings, customer_ids, files_read = _check_customers(root, cache)
     if cache is not None:
         cache.start(customer_ids)
+    rels = [rel for rel in _all_ticket_files(root) if only is None or rel in only]
+    files_read += len(rels)
+    reused = {rel: entry for rel in rels if (entry := cache.lookup(rel, now) if cache is not None else None)}
+    context = CheckContext(root, config, now, customer_ids, cache is not None)
+    misses = [rel for rel in rels if rel not in reused]
+    unsaved = _in_background(unsaved_findings, root) if only is None and len(misses) < PARALLEL_FROM else None
+    fresh = _fresh_results(context, misses)
     seen: dict[str, str] = {}
-    tickets: dict[str, Any] = {}
-    for path in _all_ticket_files(root):
-        rel = path.relative_to(root).as_posix()
-        if only is not None and rel not in only:
-            continue
-        files_read += 1
-        reused = cache.hit(rel, now) if cache is not None else None
-        if reused is not None and isinstance(reused[0], str) and reused[0] not in seen:
-            seen[reused[0]] = rel
-            tickets[reused[0]] = {"links": reused[1]} if reused[1] else {}
-            findings.extend(Finding(**f) for f in reused[2])
-            continue
-        findings.extend(_check_one(path, rel, config, now, customer_ids, cal, seen, tickets, cache))
+    tickets: dict[str, tuple[list[str], list[int | None]]] = {}
+    for rel in rels:
+        result = _reused(rel, cache.reuse(rel, reused[rel])) if rel in reused else next(fresh)
+        findings.extend(_take(context, rel, result, seen, tickets, cache, rel in reused))
     reported = {f.file for f in findings if f.code in ("parse", "unreadable")}
     findings.extend(_parse_finding(rel, _why_unreadable(root, rel, config, msg), "unreadable")
                     for rel, msg in sorted((unreadable or {}).items()) if rel not in reported and (only is None or rel in only))
-    all_ids = {p.stem for p in _all_ticket_files(root)} if only is not None else set(tickets)
-    for tid, data in tickets.items():
-        for i, link in enumerate(data.get("links") or []):
-            if str(link) not in all_ids:
-                findings.append(Finding(seen[tid], _line(data.get("links"), i), tid, "reference",
-                                        f"linked ticket {link} does not exist"))
+    all_ids = {Path(rel).stem for rel in _all_ticket_files(root)} if only is not None else set(tickets)
+    for tid, (links, lines) in tickets.items():
+        findings.extend(Finding(seen[tid], line, tid, "reference", f"linked ticket {link} does not exist")
+                        for link, line in zip(links, lines) if link not in all_ids)
     if only is None:
-        findings.extend(link_findings(root) + unsaved_findings(root))
+        findings.extend(link_findings(root) + (unsaved.result() if unsaved is not None else unsaved_findings(root)))
     if cache is not None:
         cache.save(partial=only is not None)
     return findings, files_read
 
 
-def _check_one(path: Path, rel: str, config: Config, now: datetime, customer_ids: set[str], cal: Any,
-               seen: dict[str, str], tickets: dict[str, Any], cache: Any) -> list[Finding]:
-    """Read and check one ticket file; note its ID (and a duplicate), and tell the cache
-    when it is clean."""
-    if cache is not None:
-        cache.checked.add(rel)
+def _in_background(work: Callable[[Path], list[Finding]], root: Path) -> Any:
+    """Start work (a git status, say: another process, waited for) in a thread; its
+    ``result()`` waits for it. Not used while worker processes are started."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        data, found = _checked_ticket(path, rel, config, now, customer_ids, seen)
-    except CstoolError as exc:
-        return [_parse_finding(rel, exc)]
-    found = found + _calendar_findings(data, rel, cal)
-    tid = data.get("id") if isinstance(data, dict) else None
+        return pool.submit(work, root)
+    finally:
+        pool.shutdown(wait=False)
+
+
+@dataclass
+class CheckContext:
+    """What checking one ticket file needs besides the file (picklable: sent to each worker)."""
+
+    root: Path
+    config: Config
+    now: datetime
+    customers: set[str]
+    keep: bool  # whether to make each file's entry of the record
+
+    @functools.cached_property
+    def cal(self) -> Any:
+        """The desk's business calendar."""
+        from cstool.time.calendar import BusinessCalendar
+
+        return BusinessCalendar(self.config.calendar, self.config.tz)
+
+
+# (ID, own findings, linked tickets, their lines, the record's entry or None) of one ticket file
+FileResult = tuple[Any, list[Finding], list[str], list[int | None], list[Any] | None]
+
+
+def _reused(rel: str, kept: tuple[Any, list[tuple[Any, ...]], list[str], list[int | None]]) -> FileResult:
+    """A file's result from its entry of the record."""
+    tid, found, links, lines = kept
+    return tid, [Finding(rel, *f) for f in found], links, lines, None
+
+
+def _take(context: CheckContext, rel: str, result: FileResult, seen: dict[str, str],
+          tickets: dict[str, tuple[list[str], list[int | None]]], cache: Any, reused: bool) -> list[Finding]:
+    """A file's findings from its result, noting its ID; an ID already seen (a duplicate)
+    has its file read again here, in order, with its lines."""
+    tid, found, links, lines, entry = result
     if isinstance(tid, str) and tid in seen:
-        return [*found, Finding(rel, _line(data, "id"), tid, "duplicate", Phrase("finding.duplicate", id=tid, other=seen[tid]))]
+        if cache is not None:
+            cache.checked.add(rel)
+        return _duplicate(context, rel, seen)
     if isinstance(tid, str):
         seen[tid] = rel
-        tickets[tid] = data if data.get("links") else {}  # only links are looked at again: memory stays small
-    if cache is not None and isinstance(data, dict) and not found:  # findings are words of a language: made afresh
-        cache.keep(rel, data, config.tz, now, [])
+        tickets[tid] = (links, lines)
+    if cache is not None and not reused:
+        cache.checked.add(rel)
+        if entry is not None and isinstance(tid, str):
+            cache.keep(rel, entry)
     return found
+
+
+def _duplicate(context: CheckContext, rel: str, seen: dict[str, str]) -> list[Finding]:
+    """The findings of a file whose ID another file already has, the duplicate among them."""
+    try:
+        data, found = _checked_ticket(context.root / rel, rel, context.config, context.now, context.customers, seen)
+    except CstoolError as exc:
+        return [_parse_finding(rel, exc)]
+    tid = data.get("id")
+    return [*found, *_calendar_findings(data, rel, context.cal),
+            Finding(rel, _line(data, "id"), tid, "duplicate", Phrase("finding.duplicate", id=tid, other=seen[tid]))]
+
+
+def check_file(context: CheckContext, rel: str) -> FileResult:
+    """Read and check one ticket file on its own (no other file is looked at)."""
+    from cstool.desk.verify_cache import entry_for
+
+    try:
+        data, found = _checked_ticket(context.root / rel, rel, context.config, context.now, context.customers, {})
+    except CstoolError as exc:
+        return None, [_parse_finding(rel, exc)], [], [], None
+    found = found + _calendar_findings(data, rel, context.cal)
+    if not isinstance(data, dict):
+        return None, found, [], [], None
+    node = data.get("links")
+    links = [str(link) for link in node or []]
+    lines = [_line(node, i) for i in range(len(links))]
+    entry = entry_for(data, context.config.tz, context.now, links, lines, found) if context.keep else None
+    return data.get("id"), found, links, lines, entry
+
+
+PARALLEL_FROM = 2000  # files to read from which a second core pays for starting it
+CHUNK = 500
+
+_WORKER: dict[str, CheckContext] = {}
+
+
+def _start_worker(context: CheckContext) -> None:
+    _WORKER["context"] = context
+
+
+def _check_chunk(rels: list[str]) -> list[FileResult]:
+    from cstool.desk.index import gc_paused
+
+    with gc_paused():
+        return [check_file(_WORKER["context"], rel) for rel in rels]
+
+
+def _fresh_results(context: CheckContext, rels: list[str]) -> Iterator[FileResult]:
+    """The results of these files, in order: on every core when there are many."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(rels) < PARALLEL_FROM or workers < 2:
+        yield from (check_file(context, rel) for rel in rels)
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = iter([rels[i:i + CHUNK] for i in range(0, len(rels), CHUNK)])
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(context,)) as pool:
+        window = deque(pool.submit(_check_chunk, c) for _, c in zip(range(2 * workers), chunks))
+        while window:
+            results = window.popleft().result()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                window.append(pool.submit(_check_chunk, nxt))
+            yield from results
 
 
 def _running_deadlines(data: dict) -> list[tuple[str, Any, Any]]:
@@ -339,46 +450,69 @@ def _calendar_findings(data: Any, rel: str, cal: Any) -> list[Finding]:
 def _checked_ticket(path: Path, rel: str, config: Config, now: datetime, customers: set[str],
                     seen: dict[str, str]) -> tuple[Any, list[Finding]]:
     """One ticket file and its findings. A file is read with the fast parser (linear, in C)
-    first; only one with findings (or an ID already seen) is read again with the
-    round-trip loader, whose line numbers the findings then name."""
+    first; only one with findings (or an ID already seen) is read again with its lines
+    (:func:`cstool.desk.lined.load_lined`), which the findings then name."""
     data = yamlio.load_plain(path, rel)
     found = check_ticket(data, rel, config, now, customers)
     tid = data.get("id") if isinstance(data, dict) else None
     if found or (isinstance(tid, str) and tid in seen):
-        data = yamlio.load(path, rel)
+        data = load_lined(path, rel)
         found = check_ticket(data, rel, config, now, customers)
     return data, found
 
 
-def _check_customers(root: Path) -> tuple[list[Finding], set[str], int]:
-    """The customer records' findings, the IDs of the good ones, and how many files were read."""
+def _check_customers(root: Path, cache: Any = None) -> tuple[list[Finding], set[str], int]:
+    """The customer records' findings, the IDs of the good ones, and how many files were
+    read (``cache`` answers for a file checked before and unchanged since)."""
+    import stat
+
+    from cstool.desk.paths import stat_key
+
     findings: list[Finding] = []
     customer_ids: set[str] = set()
     cdir = root / "customers"
     files_read = 0
+    if cache is not None:
+        cache.start_customers()
     if cdir.is_dir():
         for path in sorted(cdir.glob("*.yaml")):
-            if path.is_symlink():
+            try:
+                st = os.lstat(path)
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISLNK(st.st_mode):
                 continue  # reported by link_findings
             rel = path.relative_to(root).as_posix()
             files_read += 1
-            try:
-                data = yamlio.load_plain(path, rel)  # fast; read again for line numbers only if needed
-                if not isinstance(data, dict) or data.get("tier") not in TIERS:
-                    data = yamlio.load(path, rel)
-            except CstoolError as exc:
-                message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
-                findings.append(Finding(rel, None, None, "parse", message))
-                continue
-            cid = data.get("id") if isinstance(data, dict) else None
-            if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":
-                findings.append(Finding(rel, 1, None, "schema", Phrase("finding.customer_id", id=repr(cid))))
-                continue
-            if data.get("tier") not in TIERS:
-                findings.append(Finding(rel, _line(data, "tier"), None, "schema",
-                                        Phrase("finding.tier", tier=shown(data.get("tier")))))
-            customer_ids.add(cid)
+            key = stat_key(st) if st is not None and stat.S_ISREG(st.st_mode) else None
+            kept = cache.customer(rel, key) if cache is not None and key is not None else None
+            if kept is None:
+                cid, found = _check_customer_file(path, rel)
+                if cache is not None and key is not None:
+                    cache.keep_customer(rel, key, cid, found)
+            else:
+                cid, found = kept[0], [Finding(rel, line, None, code, message) for line, code, message in kept[1]]
+            findings.extend(found)
+            if cid is not None:
+                customer_ids.add(cid)
     return findings, customer_ids, files_read
+
+
+def _check_customer_file(path: Path, rel: str) -> tuple[str | None, list[Finding]]:
+    """One customer record's ID (None when it is not a good one) and findings."""
+    try:
+        data = yamlio.load_plain(path, rel)  # fast; read again for line numbers only if needed
+        if not isinstance(data, dict) or data.get("tier") not in TIERS:
+            data = yamlio.load(path, rel)
+    except CstoolError as exc:
+        message = exc.message.split(": ", 1)[-1] if exc.message.startswith(rel) else exc.message
+        return None, [Finding(rel, None, None, "parse", message)]
+    cid = data.get("id") if isinstance(data, dict) else None
+    if not isinstance(cid, str) or not ids.CUSTOMER_ID_RE.match(cid) or path.name != f"{cid}.yaml":
+        return None, [Finding(rel, 1, None, "schema", Phrase("finding.customer_id", id=repr(cid)))]
+    if data.get("tier") not in TIERS:
+        return str(cid), [Finding(rel, _line(data, "tier"), None, "schema", Phrase("finding.tier", tier=shown(data.get("tier"))))]
+    return str(cid), []
 
 
 def _why_unreadable(root: Path, rel: str, config: Config, stored: str) -> str | CstoolError:
