@@ -959,6 +959,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.customer.known": ("什么也没有导入: {ids} 已在工单库中;用 --skip-existing 跳过它们",
                              "nothing imported: {ids} already in this desk; pass --skip-existing to leave them out"),
     # ---- errors: integrity findings (desk/verify.py; verify, audit --check)
+    "finding.missing_link": ("关联的工单 {link} 不存在", "linked ticket {link} does not exist"),
     "finding.symlink_folder": ("{name} 是符号链接;cstool 不跟随工单库中的链接:请换成普通文件夹",
                                "{name} is a symbolic link; cstool does not follow links in a desk: replace it with a plain "
                                "folder"),

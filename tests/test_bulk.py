@@ -137,3 +137,14 @@ def test_a_rebuild_on_every_core_indexes_every_ticket(desk, monkeypatch):
     monkeypatch.setattr(index.os, "cpu_count", lambda: 2)
     listed = desk.ok("list", "--status", "all", "--limit", "0", "--json").json
     assert {t["id"] for t in listed} == ids
+
+
+def test_a_link_to_a_ticket_that_does_not_exist_is_named_in_the_run_s_language(desk):
+    tid = desk.create("--type", "inquiry", "--title", "问询")
+    path = desk.path(tid)
+    path.write_text(path.read_text(encoding="utf-8") + "links:\n- CS-2026-NOSUCH9\n", encoding="utf-8")
+    zh = desk.run("verify", lang="zh")
+    en = desk.run("verify", lang="en")
+    assert zh.exit_code == en.exit_code == 1
+    assert "关联的工单 CS-2026-NOSUCH9 不存在" in zh.stdout + zh.stderr
+    assert "linked ticket CS-2026-NOSUCH9 does not exist" in en.stdout + en.stderr

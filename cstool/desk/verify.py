@@ -277,7 +277,7 @@ def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None 
                     for rel, msg in sorted((unreadable or {}).items()) if rel not in reported and (only is None or rel in only))
     all_ids = {Path(rel).stem for rel in _all_ticket_files(root)} if only is not None else set(tickets)
     for tid, (links, lines) in tickets.items():
-        findings.extend(Finding(seen[tid], line, tid, "reference", f"linked ticket {link} does not exist")
+        findings.extend(Finding(seen[tid], line, tid, "reference", Phrase("finding.missing_link", link=link))
                         for link, line in zip(links, lines) if link not in all_ids)
     if only is None:
         findings.extend(link_findings(root) + (unsaved.result() if unsaved is not None else unsaved_findings(root)))
