@@ -627,21 +627,101 @@ def one_touch(full: list[tuple[float, float, bool]]) -> dict[str, Any]:
     return {"solved": len(full), "one_touch": n, "one_touch_rate": rate(n, len(full))}
 
 
-def summarize(facts: list[Facts]) -> dict[str, Any]:
-    """The headline figures of a set of tickets' facts."""
-    resolutions = [r for f in facts for r in f.resolutions]
-    results = [r for f in facts for _, r, _ in f.calls_finished]
+# the fields of a ticket the breakdowns read, as text ("" when missing), in this order
+ATTRS = ("group", "assignee", "type", "channel", "category", "tier", "priority")
+_GROUP, _ASSIGNEE, _TYPE, _CHANNEL, _CATEGORY, _TIER, _PRIORITY = range(len(ATTRS))
+# the lists of :class:`Populations`, each row a tuple led by its ticket's key
+POPULATIONS = ("created", "first_response", "resolutions", "first_resolution", "full_resolution", "clocks", "closes",
+               "escalations", "calls_due", "calls_finished", "calls_pending", "open", "work_orders", "actors")
+
+
+def ticket_attrs(ticket: Any) -> tuple[str, ...]:
+    """A ticket's fields of :data:`ATTRS`, as text."""
+    values = {**{k: ticket.get(k) for k in ATTRS}, "tier": (ticket.get("customer") or {}).get("tier")}
+    return tuple(str(values[k] or "") for k in ATTRS)
+
+
+@dataclass(slots=True)
+class Populations:
+    """A period's facts as one list per metric population (docs/metrics.md), each row a
+    tuple led by the key of the ticket it comes from, for the tickets that took part in the
+    period; ``tickets``: those tickets' :data:`ATTRS`, by key. Worked out from each
+    ticket's facts (:func:`populations`), or by the index from the moments it keeps
+    (:func:`moment_rows`)."""
+
+    tickets: dict[Any, tuple[str, ...]] = field(default_factory=dict)
+    created: list[tuple[Any]] = field(default_factory=list)
+    first_response: list[tuple[Any, str, float]] = field(default_factory=list)  # (key, who replied, minutes)
+    resolutions: list[tuple[Any, str, float, bool]] = field(default_factory=list)  # (key, by, minutes, reopened?)
+    first_resolution: list[tuple[Any, float, float]] = field(default_factory=list)  # (key, calendar, business)
+    full_resolution: list[tuple[Any, float, float, bool]] = field(default_factory=list)  # (…, one-touch?)
+    clocks: list[tuple[Any, str, str, bool]] = field(default_factory=list)  # (key, kind, whose, met?)
+    closes: list[tuple[Any]] = field(default_factory=list)
+    escalations: list[tuple[Any, int]] = field(default_factory=list)  # (key, level reached)
+    calls_due: list[tuple[Any, bool | None]] = field(default_factory=list)  # (key, on time / late / not done)
+    calls_finished: list[tuple[Any, str, str, str]] = field(default_factory=list)  # (key, caller, result, handler)
+    calls_pending: list[tuple[Any, bool]] = field(default_factory=list)  # (key, overdue?)
+    open: list[tuple[Any, float, bool]] = field(default_factory=list)  # (key, age in days, a clock breached?)
+    work_orders: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (key, on_time and late)
+    actors: list[tuple[Any, str]] = field(default_factory=list)  # (key, who acted), each pair once
+
+    def split(self, value_of: Any) -> dict[str, Populations]:
+        """The populations per value of ``value_of(attrs)``, one per value any ticket has."""
+        which = {key: value_of(attrs) for key, attrs in self.tickets.items()}
+        parts: dict[str, Populations] = {}
+        for key, value in which.items():
+            parts.setdefault(value, Populations()).tickets[key] = self.tickets[key]
+        for name in POPULATIONS:
+            for row in getattr(self, name):
+                getattr(parts[which[row[0]]], name).append(row)
+        return parts
+
+
+def populations(facts: list[Facts]) -> Populations:
+    """The populations of the tickets' facts that took part in the period, keyed by their
+    place in ``facts``."""
+    pop = Populations()
+    for key, f in enumerate(facts):
+        if not _relevant(f):
+            continue
+        pop.tickets[key] = ticket_attrs(f.ticket)
+        if f.created_in:
+            pop.created.append((key,))
+        if f.first_response:
+            pop.first_response.append((key, *f.first_response))
+        pop.resolutions += [(key, *r) for r in f.resolutions]
+        if f.first_resolution:
+            pop.first_resolution.append((key, *f.first_resolution))
+        if f.full_resolution:
+            pop.full_resolution.append((key, *f.full_resolution))
+        pop.clocks += [(key, *c) for c in f.clocks]
+        pop.closes += [(key,)] * f.closes
+        pop.escalations += [(key, level) for level in f.escalations]
+        pop.calls_due += [(key, c) for c in f.calls_due]
+        pop.calls_finished += [(key, *c) for c in f.calls_finished]
+        pop.calls_pending += [(key, True)] * f.calls_overdue + [(key, False)] * (f.calls_pending - f.calls_overdue)
+        if f.open_at_cutoff:
+            pop.open.append((key, f.age_days, f.breached_at_cutoff))
+        if f.work_order:
+            pop.work_orders.append((key, f.work_order))
+        pop.actors += [(key, who) for who in f.actors]
+    return pop
+
+
+def summarize(pop: Populations) -> dict[str, Any]:
+    """The headline figures of a set of tickets' populations."""
+    results = [r for _, _, r, _ in pop.calls_finished]
     return {
-        "created": sum(1 for f in facts if f.created_in),
-        "resolved": len(resolutions),
-        "closed": sum(f.closes for f in facts),
-        "open": sum(1 for f in facts if f.open_at_cutoff),
-        "open_breached": sum(1 for f in facts if f.breached_at_cutoff),
-        "first_response": _minutes_stats([f.first_response[1] for f in facts if f.first_response]),
-        "resolution": _minutes_stats([m for _, m, _ in resolutions]),
-        "sla_compliance": sla_compliance(met for f in facts for _, _, met in f.clocks),
-        "reopened": sum(1 for r in resolutions if r[2]),
-        "reopen_rate": reopen_rate(resolutions),
+        "created": len(pop.created),
+        "resolved": len(pop.resolutions),
+        "closed": len(pop.closes),
+        "open": len(pop.open),
+        "open_breached": sum(1 for _, _, breached in pop.open if breached),
+        "first_response": _minutes_stats([m for _, _, m in pop.first_response]),
+        "resolution": _minutes_stats([m for _, _, m, _ in pop.resolutions]),
+        "sla_compliance": sla_compliance(met for _, _, _, met in pop.clocks),
+        "reopened": sum(1 for r in pop.resolutions if r[3]),
+        "reopen_rate": reopen_rate([r[1:] for r in pop.resolutions]),
         "followups_done": len(results),
         "satisfied": results.count("satisfied"),
         "unsatisfied": results.count("unsatisfied"),
@@ -649,51 +729,46 @@ def summarize(facts: list[Facts]) -> dict[str, Any]:
     }
 
 
-def dimension_value(f: Facts, dim: str) -> str:
-    """A ticket's value of a ``--by`` dimension; work orders (工作联系单) are a channel of
-    their own, ``work_order``, whatever channel their record names."""
-    t = f.ticket
-    if dim == "channel" and t.get("type") == "work_order":
+def dimension_value(attrs: tuple[str, ...], dim: str) -> str:
+    """A ticket's value of a ``--by`` dimension (from its :data:`ATTRS`); work orders
+    (工作联系单) are a channel of their own, ``work_order``, whatever channel their record names."""
+    if dim == "channel" and attrs[_TYPE] == "work_order":
         return WORK_ORDER_CHANNEL
-    if dim == "tier":
-        return str((t.get("customer") or {}).get("tier") or "")
-    if dim == "agent":
-        return str(t.get("assignee") or "")
-    return str(t.get(dim) or "")
+    return attrs[ATTRS.index("assignee" if dim == "agent" else dim)]
 
 
-def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
+def agent_rows(pop: Populations, config: Config) -> list[dict[str, Any]]:
     """Per-person performance, by who took the actions: handled (tickets they acted on in
     the period), resolved (resolutions they made) and resolved_tickets (tickets among
     them), first-reply and per-cycle resolution medians, SLA compliance over the clocks
     they stopped in time or that breached while the ticket was theirs, follow-up calls
     they finished, and satisfaction with the tickets they handled (the calls' handler)."""
     people = {p.id: _Person() for p in config.roster}
-    for f in facts:
-        for pid in f.actors:
-            if pid in people:
-                people[pid].handled += 1
-        if f.first_response and f.first_response[0] in people:
-            people[f.first_response[0]].firsts.append(f.first_response[1])
-        for by in {r[0] for r in f.resolutions if r[0] in people}:
-            people[by].resolved_tickets += 1
-        for by, minutes, _ in f.resolutions:
-            if by in people:
-                people[by].resolutions.append(minutes)
-        for caller, result, handler in f.calls_finished:
-            if caller in people:
-                people[caller].calls += 1
-            if handler in people:
-                people[handler].judged.append(result)
-        for _, whose, met in f.clocks:
-            if whose in people:
-                people[whose].clocks.append(met)
+    for _, who in pop.actors:
+        if who in people:
+            people[who].handled += 1
+    for _, who, minutes in pop.first_response:
+        if who in people:
+            people[who].firsts.append(minutes)
+    for _, by in {(r[0], r[1]) for r in pop.resolutions if r[1] in people}:
+        people[by].resolved_tickets += 1
+    for _, by, minutes, _ in pop.resolutions:
+        if by in people:
+            people[by].resolutions.append(minutes)
+    for _, caller, result, handler in pop.calls_finished:
+        if caller in people:
+            people[caller].calls += 1
+        if handler in people:
+            people[handler].judged.append(result)
+    for _, _, whose, met in pop.clocks:
+        if whose in people:
+            people[whose].clocks.append(met)
     return [people[p.id].row(p.id, p.name) for p in config.roster if people[p.id].active()]
 
 
 @dataclass
 class _Person:
-    """One person's part in a period, gathered in one pass over the facts."""
+    """One person's part in a period, gathered in one pass over the populations."""
 
     handled: int = 0
     resolved_tickets: int = 0
@@ -730,9 +805,13 @@ def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period
 def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
                       by: tuple[str, ...] = ()) -> dict[str, Any]:
     """The report of :func:`report`, from each ticket's facts."""
-    relevant = [f for f in facts if _relevant(f)]
-    totals = summarize(relevant)
-    clocks = [c for f in relevant for c in f.clocks]
+    return report_from_populations(populations(facts), config, cal, period, by)
+
+
+def report_from_populations(pop: Populations, config: Config, cal: BusinessCalendar, period: Period,
+                            by: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The report of :func:`report`, from the period's populations."""
+    totals = summarize(pop)
     out: dict[str, Any] = {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
         "totals": {k: totals[k] for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")},
@@ -740,25 +819,25 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
             "unit": "business minutes",
             "first_response": totals["first_response"],
             "resolution": totals["resolution"],
-            "first_resolution": _resolution_stats([f.first_resolution for f in relevant if f.first_resolution]),
-            "full_resolution": _resolution_stats([f.full_resolution[:2] for f in relevant if f.full_resolution]),
+            "first_resolution": _resolution_stats([r[1:] for r in pop.first_resolution]),
+            "full_resolution": _resolution_stats([r[1:3] for r in pop.full_resolution]),
         },
-        "one_touch": one_touch([f.full_resolution for f in relevant if f.full_resolution]),
+        "one_touch": one_touch([r[1:] for r in pop.full_resolution]),
         "sla": {
-            "first_response": sla_compliance(met for kind, _, met in clocks if kind == "first_response"),
-            "resolution": sla_compliance(met for kind, _, met in clocks if kind == "resolution"),
+            "first_response": sla_compliance(met for _, kind, _, met in pop.clocks if kind == "first_response"),
+            "resolution": sla_compliance(met for _, kind, _, met in pop.clocks if kind == "resolution"),
             "overall": totals["sla_compliance"],
             "open_breached": totals["open_breached"],
         },
-        "escalations": _escalations(relevant),
-        "followups": _followup_figures(relevant, totals),
-        "backlog_by_age": _backlog_by_age(relevant),
-        "complaint_causes": _complaint_causes(relevant),
-        "work_orders": _work_order_figures(relevant, config, cal),
-        "agents": agent_rows(relevant, config),
+        "escalations": _escalations(pop),
+        "followups": _followup_figures(pop, totals),
+        "backlog_by_age": _backlog_by_age(pop),
+        "complaint_causes": _complaint_causes(pop),
+        "work_orders": _work_order_figures(pop, config, cal),
+        "agents": agent_rows(pop, config),
     }
     for dim in by:
-        out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(relevant, dim)
+        out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(pop, dim)
     out["headline"] = headline(out)
     return out
 
@@ -770,26 +849,25 @@ def _relevant(f: Facts) -> bool:
                 or f.first_resolution)
 
 
-def _escalations(relevant: list[Facts]) -> dict[str, int]:
+def _escalations(pop: Populations) -> dict[str, int]:
     """Escalations per level reached (L1, L2 …)."""
     escalations: dict[str, int] = {}
-    for f in relevant:
-        for level in f.escalations:
-            key = f"L{level}"
-            escalations[key] = escalations.get(key, 0) + 1
+    for _, level in pop.escalations:
+        key = f"L{level}"
+        escalations[key] = escalations.get(key, 0) + 1
     return dict(sorted(escalations.items()))
 
 
-def _followup_figures(relevant: list[Facts], totals: dict[str, Any]) -> dict[str, Any]:
+def _followup_figures(pop: Populations, totals: dict[str, Any]) -> dict[str, Any]:
     """Follow-up calls: of those due in the period, done on time, late or not yet
     (:func:`completion`); those finished in the period and what the customers said; and
     those not done at the cut-off (pending) of which already past due (overdue)."""
-    finished = [r for f in relevant for _, r, _ in f.calls_finished]
+    finished = [r for _, _, r, _ in pop.calls_finished]
     return {
-        **completion([c for f in relevant for c in f.calls_due]),
+        **completion([c for _, c in pop.calls_due]),
         "done": len(finished),
-        "pending": sum(f.calls_pending for f in relevant),
-        "overdue": sum(f.calls_overdue for f in relevant),
+        "pending": len(pop.calls_pending),
+        "overdue": sum(1 for _, overdue in pop.calls_pending if overdue),
         "satisfied": finished.count("satisfied"),
         "unsatisfied": finished.count("unsatisfied"),
         "unreachable": finished.count("unreachable"),
@@ -797,25 +875,23 @@ def _followup_figures(relevant: list[Facts], totals: dict[str, Any]) -> dict[str
     }
 
 
-def _backlog_by_age(relevant: list[Facts]) -> dict[str, int]:
+def _backlog_by_age(pop: Populations) -> dict[str, int]:
     """Tickets open at the cut-off, per age bucket."""
     backlog = {name: 0 for name, _ in AGE_BUCKETS}
-    for f in relevant:
-        if not f.open_at_cutoff:
-            continue
+    for _, age_days, _ in pop.open:
         for name, limit in AGE_BUCKETS:
-            if limit is None or f.age_days < limit:
+            if limit is None or age_days < limit:
                 backlog[name] += 1
                 break
     return backlog
 
 
-def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
+def _complaint_causes(pop: Populations) -> list[dict[str, Any]]:
     """Complaints created in the period per category, most frequent first."""
     categories: dict[str, int] = {}
-    complaints = [f for f in relevant if f.created_in and f.ticket.get("type") == "complaint"]
-    for f in complaints:
-        cat = str(f.ticket.get("category") or "")
+    complaints = [pop.tickets[key] for key, in pop.created if pop.tickets[key][_TYPE] == "complaint"]
+    for attrs in complaints:
+        cat = attrs[_CATEGORY]
         categories[cat] = categories.get(cat, 0) + 1
     return [
         {"category": c or None, "count": n, "share": rate(n, len(complaints))}
@@ -823,23 +899,20 @@ def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
     ]
 
 
-def _work_order_figures(relevant: list[Facts], config: Config, cal: BusinessCalendar) -> dict[str, Any]:
+def _work_order_figures(pop: Populations, config: Config, cal: BusinessCalendar) -> dict[str, Any]:
     """Work orders resolved on time per urgency, and late days per department."""
     urgencies = ("A", "B", "C")
     resolved = dict.fromkeys(urgencies, 0)
     on_time = dict.fromkeys(urgencies, 0)
     late_days: dict[str, int] = {}
-    for f in relevant:
-        wo = f.work_order
-        if not wo:
-            continue
-        urgency = str(f.ticket.get("priority") or "")
+    for key, wo in pop.work_orders:
+        urgency = pop.tickets[key][_PRIORITY]
         if wo["on_time"] is not None and urgency in resolved:
             resolved[urgency] += 1
             on_time[urgency] += int(wo["on_time"])
         days = _late_days_of(wo["late"], config, cal) if wo["late"] else 0
         if days:
-            dept = str(f.ticket.get("group") or "")
+            dept = pop.tickets[key][_GROUP]
             late_days[dept] = late_days.get(dept, 0) + days
     wo_by_urgency = {u: {"resolved": resolved[u], "on_time": on_time[u], "on_time_rate": rate(on_time[u], resolved[u])}
                      for u in urgencies}
@@ -852,14 +925,11 @@ def _late_days_of(late: list[float], config: Config, cal: BusinessCalendar) -> i
     return sla.late_days(cal, due, stop, since, config.late_unit)
 
 
-def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:
+def _rows_by(pop: Populations, dim: str) -> list[dict[str, Any]]:
     """The headline figures per value of a dimension (type, group, channel, tier …)."""
-    groups: dict[str, list[Facts]] = {}
-    for f in relevant:
-        groups.setdefault(dimension_value(f, dim), []).append(f)
     rows = []
-    for value, members in sorted(groups.items()):
-        s = summarize(members)
+    for value, part in sorted(pop.split(lambda attrs: dimension_value(attrs, dim)).items()):
+        s = summarize(part)
         rows.append({
             dim: value or None,
             "created": s["created"], "resolved": s["resolved"], "closed": s["closed"], "open": s["open"],
