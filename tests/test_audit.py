@@ -449,10 +449,10 @@ def _assert_rates_within_0_and_100(report: dict, where: str = "") -> None:
 
 
 def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory):
-    """``audit`` reads each ticket's base from the index (:meth:`period_facts`, only the
-    tickets that can count in the period); for any period and moment the report equals the
-    one worked out from every ticket file itself (the report being made during or after the
-    period: a desk holds no event after the moment the report is made)."""
+    """``audit`` reads a period's populations from the moments the index keeps (ranges of
+    their index, in SQL); for any period and moment the report equals the one worked out
+    from every ticket file itself (the report being made during or after the period: a
+    desk holds no event after the moment the report is made)."""
     from datetime import datetime, timedelta
 
     from hypothesis import given, settings
@@ -476,9 +476,9 @@ def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory)
         start = origin + timedelta(days=first)
         period = audit.Period(start, start + timedelta(days=days), "p")
         now = start + timedelta(minutes=now_after)
-        from_index = index.period_facts(period.start, period.end, lambda base: audit.facts_at(base, cal, period, now))
+        from_index = index.period_populations(period, now, cal)
         from_files = [audit._facts_from_ticket(t, cal, period, now) for t in tickets]
-        assert audit.report_from_facts(from_index, config, cal, period, now, audit.DIMENSIONS) == \
+        assert audit.report_from_populations(from_index, config, cal, period, audit.DIMENSIONS) == \
             audit.report_from_facts(from_files, config, cal, period, now, audit.DIMENSIONS)
 
     check()
@@ -618,10 +618,11 @@ def test_sample_shows_when_the_ticket_was_closed(november):
 
 
 def test_an_index_kept_by_other_code_is_rebuilt(november):
-    """The index keeps each ticket's audit base; one recorded under another definitions
-    key (older code) is worked out again from the files rather than served."""
-    import marshal
+    """The index keeps each ticket's audit moments; those recorded under another
+    definitions key (older code) are worked out again from the files rather than served."""
     import sqlite3
+
+    from cstool.reports.audit import M_CREATED
 
     d, _ = november
     good = d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json
@@ -629,18 +630,14 @@ def test_an_index_kept_by_other_code_is_rebuilt(november):
 
     def spoil(definitions: str | None) -> None:
         conn = sqlite3.connect(db)
-        # a base as wrong older code might have kept it: created long before
-        for path, base in conn.execute("SELECT path, base FROM audits").fetchall():
-            b = marshal.loads(base)
-            if "created" in b:
-                b["created"] -= 400 * 86400
-            conn.execute("UPDATE audits SET base = ? WHERE path = ?", (marshal.dumps(b), path))
+        # moments as wrong older code might have kept them: created long before
+        conn.execute("UPDATE moments SET at = at - 400 * 86400 WHERE kind = ?", (M_CREATED,))
         if definitions is not None:
             conn.execute("UPDATE meta SET value = ? WHERE key = 'definitions'", (definitions,))
         conn.commit()
         conn.close()
 
-    spoil(None)  # same key: the kept bases are served as they are (which is what makes them fast)
+    spoil(None)  # same key: the kept moments are served as they are (which is what makes them fast)
     assert d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json["totals"]["created"] == 0
     spoil("10:older")
     assert d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json == good

@@ -570,6 +570,159 @@ def _ticket_state_at_cutoff(facts: Facts, ticket: Any, history: list, times: lis
                 facts.breached_at_cutoff = True
 
 
+# --------------------------------------------------------------------------- moments, for the index
+
+# Each ticket's base (:func:`ticket_base`) as rows the index keeps in SQL (:func:`moment_rows`),
+# one per moment at which the ticket can enter a population: (kind, at, who, u, v, a, b, c, d,
+# e, f, g), ``at`` in POSIX seconds and indexed with the kind, so that a period's populations
+# are ranges of that index (:data:`MOMENT_SQL`); what each kind keeps is said with its query.
+(M_CREATED, M_FIRST_RESPONSE, M_RESOLUTION, M_FIRST_RESOLUTION, M_FULL_RESOLUTION, M_CLOCK, M_CLOSE, M_ESCALATE,
+ M_CALL_DUE, M_CALL_DONE, M_CALL_PENDING, M_ACTOR, M_OPEN, M_WORK_ORDER) = range(14)
+MOMENT_COLUMNS = ("kind", "at", "who", "u", "v", "a", "b", "c", "d", "e", "f", "g")
+NEVER = float("inf")
+
+
+def moment_rows(base: dict[str, Any]) -> list[tuple]:
+    """The rows the index keeps of a ticket's base for :data:`MOMENT_SQL` (none for a
+    base that keeps the whole ticket: its facts are worked out from it for each period)."""
+    if "whole" in base:
+        return []
+    rows: list[list[Any]] = [[M_CREATED, base["created"]]]
+    fr = base["first_response"]
+    if fr is not None:
+        rows.append([M_FIRST_RESPONSE, fr[0], fr[1], None, None, fr[2]])
+    rows += _cycle_moments(base["cycles"], base["replies"])
+    whose = str(base["slim"].get("assignee") or "")
+    rows += [[M_CLOCK, moment, by or whose, kind, None, int(met)] for moment, met, by, kind in base["clocks"]]
+    for (by, action, to), at in zip(base["events"], base["times"]):
+        if by:
+            rows.append([M_ACTOR, at, str(by)])
+        if action == "close":
+            rows.append([M_CLOSE, at])
+        elif action == "escalate":
+            rows.append([M_ESCALATE, at, None, None, None, int(to or 0)])
+    for due, done, result, by, handler in base["calls"]:
+        if due is not None:
+            rows.append([M_CALL_DUE, due, None, None, None, done])
+            rows.append([M_CALL_PENDING, NEVER if done is None else done, None, None, None, due])
+        if done is not None:
+            rows.append([M_CALL_DONE, done, str(by), str(result), str(handler or "")])
+    rows += [[M_OPEN, hi, None, None, None, lo, int(breached), base["created"]] for lo, hi, breached in _open_spans(base)]
+    if base.get("wo_due") is not None:
+        resolved = base.get("wo_resolved")
+        rows.append([M_WORK_ORDER, NEVER if resolved is None else resolved, None, None, None, base["wo_due"]])
+    return [tuple(r + [None] * (len(MOMENT_COLUMNS) - len(r))) for r in rows]
+
+
+def _cycle_moments(cycles: list[list[Any]], replies: list[float]) -> list[list[Any]]:
+    """The resolutions of a ticket's cycles: each one (with the next cycle's start), the
+    first, and each as the possible last resolution (with the earliest start of the cycles
+    after and before it, and the first two replies, for one-touch)."""
+    rows: list[list[Any]] = []
+    starts = [c[0] for c in cycles]
+    r1, r2 = (replies + [None, None])[:2]
+    for i, c in enumerate(cycles):
+        if c[1] is None:
+            continue
+        after, before = min(starts[i + 1:], default=None), min(starts[:i], default=None)
+        rows.append([M_RESOLUTION, c[1], c[4], None, None, c[5], starts[i + 1] if i + 1 < len(cycles) else None])
+        if i == 0:
+            rows.append([M_FIRST_RESOLUTION, c[1], None, None, None, c[6], c[7]])
+        rows.append([M_FULL_RESOLUTION, c[1], None, None, None, c[6], c[7], c[0], after, before, r1, r2])
+    return rows
+
+
+def _open_spans(base: dict[str, Any]) -> list[tuple[float, float, bool]]:
+    """The cut-offs at which the ticket is open, as spans (after lo, up to hi) with
+    whether a clock had breached by then: :func:`_base_state_at_cutoff` changes only just
+    after one of the ticket's moments (each test it makes is ``moment < cut-off``), so it
+    is worked out once per span between two of them."""
+    points = {base["created"], *base["times"]}
+    if base["fr_due"] is not None:
+        points.add(base["fr_due"])
+    for start, end, reached, pauses, *_ in base["cycles"]:
+        points.update(t for t in (start, end, reached, *(t for p in pauses for t in p)) if t is not None)
+    ordered = sorted(points)
+    spans: list[list[Any]] = []
+    for lo, hi in zip([-NEVER, *ordered], [*ordered, NEVER]):
+        probe = Facts(None)
+        _base_state_at_cutoff(probe, base, hi if hi != NEVER else lo + 1.0)
+        if not probe.open_at_cutoff:
+            continue
+        if spans and spans[-1][1] == lo and spans[-1][2] == probe.breached_at_cutoff:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi, probe.breached_at_cutoff])
+    return [(lo, hi, breached) for lo, hi, breached in spans]
+
+
+# A period's populations from the moments (named parameters: start, end, now, cutoff = the
+# earlier of end and now), each query giving the rows of one list of :class:`Populations`
+# led by the ticket's key ``t``. The rules are those of :func:`facts_at`.
+_IN = "kind = {kind} AND at >= :start AND at < :end"
+MOMENT_SQL: dict[str, str] = {
+    # created in the period; the first reply (who, business minutes)
+    "created": f"SELECT t FROM moments WHERE {_IN.format(kind=M_CREATED)}",
+    "first_response": f"SELECT t, who, a FROM moments WHERE {_IN.format(kind=M_FIRST_RESPONSE)}",
+    # each cycle's resolution (by, active minutes, reopened: the next cycle began before now)
+    "resolutions": f"SELECT t, who, a, b IS NOT NULL AND b < :now FROM moments WHERE {_IN.format(kind=M_RESOLUTION)}",
+    "first_resolution": f"SELECT t, a, b FROM moments WHERE {_IN.format(kind=M_FIRST_RESOLUTION)}",
+    # the last resolution before now of the last cycle begun before now (c: its start, d and e:
+    # the earliest start after and before it); one-touch: the only cycle begun, one reply before now
+    "full_resolution": "SELECT t, a, b, (e IS NULL OR e >= :now) AND f IS NOT NULL AND f < :now AND (g IS NULL OR g >= :now) "
+                       f"FROM moments WHERE {_IN.format(kind=M_FULL_RESOLUTION)} AND at < :now AND c < :now "
+                       "AND (d IS NULL OR d >= :now)",
+    # each clock's outcome up to the cut-off (kind, whose, met)
+    "clocks": f"SELECT t, u, who, a FROM moments WHERE kind = {M_CLOCK} AND at >= :start AND at < :cutoff",
+    "closes": f"SELECT t FROM moments WHERE {_IN.format(kind=M_CLOSE)}",
+    "escalations": f"SELECT t, a FROM moments WHERE {_IN.format(kind=M_ESCALATE)}",
+    # calls due in the period (a: done): on time, late, or not done before now (NULL)
+    "calls_due": f"SELECT t, CASE WHEN a IS NULL OR a >= :now THEN NULL ELSE a <= at END FROM moments "
+                 f"WHERE {_IN.format(kind=M_CALL_DUE)}",
+    "calls_finished": f"SELECT t, who, u, v FROM moments WHERE kind = {M_CALL_DONE} AND at >= :start AND at < :cutoff",
+    # calls not done at the cut-off (at: when done), overdue if due (a) before it
+    "calls_pending": f"SELECT t, a < :cutoff FROM moments WHERE kind = {M_CALL_PENDING} AND at >= :cutoff",
+    "actors": f"SELECT DISTINCT t, who FROM moments WHERE {_IN.format(kind=M_ACTOR)}",
+    # open at the cut-off: a span (a, at] holding it (c: created, b: a clock breached)
+    "open": f"SELECT t, (:cutoff - c) / 86400.0, b FROM moments WHERE kind = {M_OPEN} AND at >= :cutoff AND a < :cutoff",
+    # work orders resolved (at) since the period's start, or not yet: their part is worked out per row
+    "work_orders": f"SELECT t, at, a FROM moments WHERE kind = {M_WORK_ORDER} AND at >= :start",
+}
+_BOOLEAN = {"resolutions": 3, "full_resolution": 3, "clocks": 3, "calls_due": 1, "calls_pending": 1, "open": 2}
+# the populations every ticket in which took part in the period (calls pending and actors do not make it take part)
+_TAKING_PART = ("created", "first_response", "resolutions", "first_resolution", "full_resolution", "clocks", "closes",
+                "escalations", "calls_due", "calls_finished", "open", "work_orders")
+
+
+def period_populations(query: Any, attrs: Any, wholes: list[tuple[Any, Any]], cal: BusinessCalendar, period: Period,
+                       now: datetime) -> Populations:
+    """A period's populations from the moments the index keeps: ``query(sql, params)``
+    runs one of :data:`MOMENT_SQL`; ``attrs(keys)`` gives those tickets' :data:`ATTRS`;
+    ``wholes`` are the (key, ticket) the index keeps whole (:func:`ticket_base`), whose
+    facts are worked out here."""
+    start, end, now_ts = _bounds(period, now)
+    params = {"start": start, "end": end, "now": now_ts, "cutoff": min(end, now_ts)}
+    pop = Populations()
+    for name, sql in MOMENT_SQL.items():
+        rows = query(sql, params)
+        col = _BOOLEAN.get(name)
+        if col is not None:
+            rows = [(*r[:col], None if r[col] is None else bool(r[col]), *r[col + 1:]) for r in rows]
+        setattr(pop, name, rows)
+    opened = {key for key, *_ in pop.open}
+    work_orders: list[tuple[Any, float, float]] = pop.work_orders  # type: ignore[assignment]  # (key, resolved, due)
+    pop.work_orders = [(key, wo) for key, resolved, due in work_orders
+                       if (wo := _work_order_facts(due, None if resolved == NEVER else resolved, start, end,
+                                                   params["cutoff"], key in opened)) is not None]
+    taking_part = {row[0] for name in _TAKING_PART for row in getattr(pop, name)}
+    pop.calls_pending = [r for r in pop.calls_pending if r[0] in taking_part]
+    pop.actors = [r for r in pop.actors if r[0] in taking_part]
+    pop.tickets = attrs(taking_part)
+    for key, ticket in wholes:
+        add_facts(pop, key, _facts_from_ticket(ticket, cal, period, now))
+    return pop
+
+
 # --------------------------------------------------------------------------- aggregation
 
 
@@ -682,30 +835,35 @@ def populations(facts: list[Facts]) -> Populations:
     place in ``facts``."""
     pop = Populations()
     for key, f in enumerate(facts):
-        if not _relevant(f):
-            continue
-        pop.tickets[key] = ticket_attrs(f.ticket)
-        if f.created_in:
-            pop.created.append((key,))
-        if f.first_response:
-            pop.first_response.append((key, *f.first_response))
-        pop.resolutions += [(key, *r) for r in f.resolutions]
-        if f.first_resolution:
-            pop.first_resolution.append((key, *f.first_resolution))
-        if f.full_resolution:
-            pop.full_resolution.append((key, *f.full_resolution))
-        pop.clocks += [(key, *c) for c in f.clocks]
-        pop.closes += [(key,)] * f.closes
-        pop.escalations += [(key, level) for level in f.escalations]
-        pop.calls_due += [(key, c) for c in f.calls_due]
-        pop.calls_finished += [(key, *c) for c in f.calls_finished]
-        pop.calls_pending += [(key, True)] * f.calls_overdue + [(key, False)] * (f.calls_pending - f.calls_overdue)
-        if f.open_at_cutoff:
-            pop.open.append((key, f.age_days, f.breached_at_cutoff))
-        if f.work_order:
-            pop.work_orders.append((key, f.work_order))
-        pop.actors += [(key, who) for who in f.actors]
+        add_facts(pop, key, f)
     return pop
+
+
+def add_facts(pop: Populations, key: Any, f: Facts) -> None:
+    """Add one ticket's facts to the populations under ``key``, if it took part in the period."""
+    if not _relevant(f):
+        return
+    pop.tickets[key] = ticket_attrs(f.ticket)
+    if f.created_in:
+        pop.created.append((key,))
+    if f.first_response:
+        pop.first_response.append((key, *f.first_response))
+    pop.resolutions += [(key, *r) for r in f.resolutions]
+    if f.first_resolution:
+        pop.first_resolution.append((key, *f.first_resolution))
+    if f.full_resolution:
+        pop.full_resolution.append((key, *f.full_resolution))
+    pop.clocks += [(key, *c) for c in f.clocks]
+    pop.closes += [(key,)] * f.closes
+    pop.escalations += [(key, level) for level in f.escalations]
+    pop.calls_due += [(key, c) for c in f.calls_due]
+    pop.calls_finished += [(key, *c) for c in f.calls_finished]
+    pop.calls_pending += [(key, True)] * f.calls_overdue + [(key, False)] * (f.calls_pending - f.calls_overdue)
+    if f.open_at_cutoff:
+        pop.open.append((key, f.age_days, f.breached_at_cutoff))
+    if f.work_order:
+        pop.work_orders.append((key, f.work_order))
+    pop.actors += [(key, who) for who in f.actors]
 
 
 def summarize(pop: Populations) -> dict[str, Any]:
