@@ -350,6 +350,66 @@ def test_a_history_out_of_order_is_worked_out_from_the_ticket(generated_tickets)
     assert base == {"whole": shuffled}
 
 
+def test_the_open_spans_the_index_keeps_give_the_state_at_any_cut_off(generated_tickets):
+    """The index keeps, per ticket, the spans of cut-offs at which it is open and whether a
+    clock had breached by then (:func:`audit._open_spans`); at any cut-off, on, just before
+    or just after one of the ticket's moments, they say what the ticket's base says."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    tickets, _, cal = generated_tickets
+    bases = [audit.ticket_base(t, cal) for t in tickets]
+
+    @settings(max_examples=800, deadline=None)
+    @given(which=st.integers(0, len(bases) - 1), moment=st.integers(0, 40),
+           offset=st.sampled_from([-86400.0, -60.0, -0.5, 0.0, 0.5, 60.0, 86400.0]))
+    def check(which, moment, offset):
+        base = bases[which]
+        points = sorted({base["created"], *base["times"], *(t for c in base["cycles"] for t in c[:3] if t is not None)})
+        cutoff = points[moment % len(points)] + offset
+        expected = audit.Facts(None)
+        audit._base_state_at_cutoff(expected, base, cutoff)
+        spans = [(lo, hi, b) for lo, hi, b in audit._open_spans(base) if lo < cutoff <= hi]
+        assert len(spans) <= 1
+        assert bool(spans) == expected.open_at_cutoff
+        assert (bool(spans) and spans[0][2]) == expected.breached_at_cutoff
+
+    check()
+
+
+def test_a_ticket_whose_history_is_out_of_order_counts_the_same_from_the_index(tmp_path):
+    """A ticket whose history is out of order is kept whole by the index and its facts are
+    worked out from it for each period: the figures equal those worked out from the files."""
+    from datetime import datetime, timedelta
+
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
+    from cstool.reports.render import plain
+
+    root = tmp_path / "desk"
+    generate(root, 40, seed=7)
+    store = StoreDesk.open(root)
+    path, ticket = next((p, plain(t)) for p, t in store.iter_tickets() if len(t["history"]) >= 4)
+    history = ticket["history"]
+    ticket["history"] = [history[0], history[2], history[1], *history[3:]]
+    (root / path).write_text(yamlio.dumps(ticket), encoding="utf-8")
+    store = StoreDesk.open(root)
+    config, cal = store.config, calendar_of(store.config)
+    tickets = [plain(t) for _, t in store.iter_tickets()]
+    assert any(audit.ticket_base(t, cal).get("whole") for t in tickets)
+    index = store.index()
+    index.refresh()
+    created = datetime.fromisoformat(str(ticket["created"]))
+    for days in (1, 7, 31, 400):
+        start = created.astimezone(config.tz).replace(hour=0, minute=0, second=0) - timedelta(days=days // 2)
+        period = audit.Period(start, start + timedelta(days=days), "p")
+        now = period.end + timedelta(days=3)
+        from_files = [audit._facts_from_ticket(t, cal, period, now) for t in tickets]
+        assert audit.report_from_populations(index.period_populations(period, now, cal), config, cal, period,
+                                             audit.DIMENSIONS) == \
+            audit.report_from_facts(from_files, config, cal, period, now, audit.DIMENSIONS)
+
+
 def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
     """Complaint resolution is 3 business days; this one went pending after 4, and the
     month ends while it waits: its clock is paused, so the audit does not count it among

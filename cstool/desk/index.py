@@ -145,10 +145,11 @@ class Index:
             conn.execute("CREATE TABLE audits (t INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, since TEXT NOT NULL, "
                          f"until TEXT NOT NULL, whole BLOB, {attrs})")
             conn.execute("CREATE INDEX audits_until ON audits(until, since)")
-            # the moments at which each of them can enter an audit population (cstool.reports.audit.moment_rows);
-            # columns without a type keep integers as integers
-            conn.execute(f"CREATE TABLE moments (t INTEGER NOT NULL, {', '.join(MOMENT_COLUMNS)})")
-            conn.execute("CREATE INDEX moments_at ON moments(kind, at)")
+            # the moments at which each of them can enter an audit population (cstool.reports.audit.moment_rows),
+            # stored in the order of (kind, at), so that a period's rows of a kind are read in one sweep;
+            # n numbers a ticket's moments; columns without a type keep integers as integers
+            conn.execute(f"CREATE TABLE moments ({', '.join(MOMENT_COLUMNS[:2])}, t INTEGER NOT NULL, n INTEGER NOT NULL, "
+                         f"{', '.join(MOMENT_COLUMNS[2:])}, PRIMARY KEY (kind, at, t, n)) WITHOUT ROWID")
             conn.execute("CREATE INDEX moments_t ON moments(t)")
             conn.execute("CREATE TRIGGER audits_gone AFTER DELETE ON audits BEGIN DELETE FROM moments WHERE t = old.t; END")
             # running deadlines of tickets and customers' next periodic visits (for `due`)
@@ -311,7 +312,7 @@ class Index:
         marks = ", ".join("?" for _ in range(5 + len(_ATTR_COLUMNS)))
         self.conn.executemany(f"INSERT INTO audits VALUES ({marks})",
                               [(t, r[0], *_audit_span(r), r[-2][0], *r[-2][1]) for t, r in enumerate(rows, first)])
-        moments = [(t, *m) for t, r in enumerate(rows, first) for m in r[-2][2]]
+        moments = [(*m[:2], t, n, *m[2:]) for t, r in enumerate(rows, first) for n, m in enumerate(r[-2][2])]
         if moments:
             marks = ", ".join("?" for _ in moments[0])
             self.conn.executemany(f"INSERT INTO moments VALUES ({marks})", moments)
@@ -510,8 +511,9 @@ class Index:
             out: dict[int, tuple[str, ...]] = {}
             for i in range(0, len(ordered), 500):
                 part = ordered[i:i + 500]
-                out.update((t, tuple(rest)) for t, *rest in self.conn.execute(
-                    f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits WHERE t IN ({_marks(part)})", part))
+                rows = self.conn.execute(f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits WHERE t IN ({_marks(part)})",
+                                         part).fetchall()
+                out.update({row[0]: row[1:] for row in rows})
             return out
 
         where, args = _period_clause(period.start, period.end)
