@@ -41,9 +41,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -594,9 +596,10 @@ def moment_rows(base: dict[str, Any]) -> list[tuple]:
     rows += _cycle_moments(base["cycles"], base["replies"])
     whose = str(base["slim"].get("assignee") or "")
     rows += [[M_CLOCK, moment, by or whose, kind, None, int(met)] for moment, met, by, kind in base["clocks"]]
+    acted: dict[str, list[float]] = {}
     for (by, action, to), at in zip(base["events"], base["times"]):
         if by:
-            rows.append([M_ACTOR, at, str(by)])
+            acted.setdefault(str(by), []).append(at)
         if action == "close":
             rows.append([M_CLOSE, at])
         elif action == "escalate":
@@ -607,6 +610,9 @@ def moment_rows(base: dict[str, Any]) -> list[tuple]:
             rows.append([M_CALL_PENDING, NEVER if done is None else done, None, None, None, due])
         if done is not None:
             rows.append([M_CALL_DONE, done, str(by), str(result), str(handler or "")])
+    for who, times in acted.items():  # each time a person acted, with the time before (once per ticket in a period)
+        ordered = sorted(set(times))
+        rows += [[M_ACTOR, at, who, None, None, before] for at, before in zip(ordered, [-NEVER, *ordered])]
     rows += [[M_OPEN, hi, None, None, None, lo, int(breached), base["created"]] for lo, hi, breached in _open_spans(base)]
     if base.get("wo_due") is not None:
         resolved = base.get("wo_resolved")
@@ -682,13 +688,15 @@ MOMENT_SQL: dict[str, str] = {
     "calls_finished": f"SELECT t, who, u, v FROM moments WHERE kind = {M_CALL_DONE} AND at >= :start AND at < :cutoff",
     # calls not done at the cut-off (at: when done), overdue if due (a) before it
     "calls_pending": f"SELECT t, a < :cutoff FROM moments WHERE kind = {M_CALL_PENDING} AND at >= :cutoff",
-    "actors": f"SELECT DISTINCT t, who FROM moments WHERE {_IN.format(kind=M_ACTOR)}",
+    # who acted on the ticket in the period: the first time each did (a: the time before)
+    "actors": f"SELECT t, who FROM moments WHERE {_IN.format(kind=M_ACTOR)} AND a < :start",
     # open at the cut-off: a span (a, at] holding it (c: created, b: a clock breached)
     "open": f"SELECT t, (:cutoff - c) / 86400.0, b FROM moments WHERE kind = {M_OPEN} AND at >= :cutoff AND a < :cutoff",
     # work orders resolved (at) since the period's start, or not yet: their part is worked out per row
     "work_orders": f"SELECT t, at, a FROM moments WHERE kind = {M_WORK_ORDER} AND at >= :start",
 }
-_BOOLEAN = {"resolutions": 3, "full_resolution": 3, "clocks": 3, "calls_due": 1, "calls_pending": 1, "open": 2}
+# the flags of the rows (0 or 1 in SQL) that the figures tell apart from None
+_BOOLEAN = {"calls_due": 1}
 # the populations every ticket in which took part in the period (calls pending and actors do not make it take part)
 _TAKING_PART = ("created", "first_response", "resolutions", "first_resolution", "full_resolution", "clocks", "closes",
                 "escalations", "calls_due", "calls_finished", "open", "work_orders")
@@ -714,7 +722,9 @@ def period_populations(query: Any, attrs: Any, wholes: list[tuple[Any, Any]], ca
     pop.work_orders = [(key, wo) for key, resolved, due in work_orders
                        if (wo := _work_order_facts(due, None if resolved == NEVER else resolved, start, end,
                                                    params["cutoff"], key in opened)) is not None]
-    taking_part = {row[0] for name in _TAKING_PART for row in getattr(pop, name)}
+    taking_part: set[Any] = set()
+    for name in _TAKING_PART:
+        taking_part.update(map(itemgetter(0), getattr(pop, name)))
     pop.calls_pending = [r for r in pop.calls_pending if r[0] in taking_part]
     pop.actors = [r for r in pop.actors if r[0] in taking_part]
     pop.tickets = attrs(taking_part)
@@ -902,9 +912,9 @@ def agent_rows(pop: Populations, config: Config) -> list[dict[str, Any]]:
     they stopped in time or that breached while the ticket was theirs, follow-up calls
     they finished, and satisfaction with the tickets they handled (the calls' handler)."""
     people = {p.id: _Person() for p in config.roster}
-    for _, who in pop.actors:
+    for who, n in Counter(map(itemgetter(1), pop.actors)).items():
         if who in people:
-            people[who].handled += 1
+            people[who].handled = n
     for _, who, minutes in pop.first_response:
         if who in people:
             people[who].firsts.append(minutes)
