@@ -145,6 +145,7 @@ class Index:
             conn.execute("CREATE TABLE audits (t INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, since TEXT NOT NULL, "
                          f"until TEXT NOT NULL, whole BLOB, {attrs})")
             conn.execute("CREATE INDEX audits_until ON audits(until, since)")
+            conn.execute("CREATE INDEX audits_whole ON audits(until, since) WHERE whole IS NOT NULL")
             # the moments at which each of them can enter an audit population (cstool.reports.audit.moment_rows),
             # stored in the order of (kind, at), so that a period's rows of a kind are read in one sweep;
             # n numbers a ticket's moments; columns without a type keep integers as integers
@@ -519,7 +520,8 @@ class Index:
         where, args = _period_clause(period.start, period.end)
         with gc_paused():
             wholes = [(t, marshal.loads(whole)) for t, whole in
-                      self.conn.execute(f"SELECT a.t, a.whole FROM audits a WHERE whole IS NOT NULL AND {where}", args)]
+                      self.conn.execute(f"SELECT a.t, a.whole FROM audits a INDEXED BY audits_whole "
+                                                       f"WHERE a.whole IS NOT NULL AND {where}", args)]
             return audit.period_populations(query, attrs, wholes, cal, period, now)
 
     def import_keys(self) -> set[str]:
