@@ -504,25 +504,30 @@ class Index:
         ranges of the moments the index keeps, and the facts of the tickets kept whole."""
         from cstool.reports import audit
 
-        def query(sql: str, params: dict[str, float]) -> list[tuple]:
-            return self.conn.execute(sql, params).fetchall()
+        def query(sql: str | None, params: dict[str, float] | None, counted: bool = False) -> Any:
+            if sql is None:  # the kept tickets' fields
+                rows = self.conn.execute(f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits "
+                                         "WHERE t IN (SELECT t FROM temp.kept)").fetchall()
+                return {row[0]: row[1:] for row in rows}
+            if counted:
+                sql = f"SELECT m.who, count(*) FROM ({sql}) m WHERE m.t IN (SELECT t FROM temp.kept) GROUP BY m.who"
+            return self.conn.execute(sql, params or {}).fetchall()
 
-        def attrs(keys: set[int]) -> dict[int, tuple[str, ...]]:
-            ordered = sorted(keys)
-            out: dict[int, tuple[str, ...]] = {}
-            for i in range(0, len(ordered), 500):
-                part = ordered[i:i + 500]
-                rows = self.conn.execute(f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits WHERE t IN ({_marks(part)})",
-                                         part).fetchall()
-                out.update({row[0]: row[1:] for row in rows})
-            return out
+        def among(keys: set[int]) -> None:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (t INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.kept")
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.executemany("INSERT INTO temp.kept VALUES (?)", [(k,) for k in sorted(keys)])
+            finally:
+                self.conn.execute("COMMIT")
 
         where, args = _period_clause(period.start, period.end)
         with gc_paused():
             wholes = [(t, marshal.loads(whole)) for t, whole in
                       self.conn.execute(f"SELECT a.t, a.whole FROM audits a INDEXED BY audits_whole "
                                                        f"WHERE a.whole IS NOT NULL AND {where}", args)]
-            return audit.period_populations(query, attrs, wholes, cal, period, now)
+            return audit.period_populations(query, among, wholes, cal, period, now)
 
     def import_keys(self) -> set[str]:
         """The import keys on the tickets' create events (``cstool import`` of new contacts)."""

@@ -689,7 +689,7 @@ MOMENT_SQL: dict[str, str] = {
     # calls not done at the cut-off (at: when done), overdue if due (a) before it
     "calls_pending": f"SELECT t, a < :cutoff FROM moments WHERE kind = {M_CALL_PENDING} AND at >= :cutoff",
     # who acted on the ticket in the period: the first time each did (a: the time before)
-    "actors": f"SELECT t, who FROM moments WHERE {_IN.format(kind=M_ACTOR)} AND a < :start",
+    "handled": f"SELECT t, who FROM moments WHERE {_IN.format(kind=M_ACTOR)} AND a < :start",
     # open at the cut-off: a span (a, at] holding it (c: created, b: a clock breached)
     "open": f"SELECT t, (:cutoff - c) / 86400.0, b FROM moments WHERE kind = {M_OPEN} AND at >= :cutoff AND a < :cutoff",
     # work orders resolved (at) since the period's start, or not yet: their part is worked out per row
@@ -702,16 +702,20 @@ _TAKING_PART = ("created", "first_response", "resolutions", "first_resolution", 
                 "escalations", "calls_due", "calls_finished", "open", "work_orders")
 
 
-def period_populations(query: Any, attrs: Any, wholes: list[tuple[Any, Any]], cal: BusinessCalendar, period: Period,
+def period_populations(query: Any, among: Any, wholes: list[tuple[Any, Any]], cal: BusinessCalendar, period: Period,
                        now: datetime) -> Populations:
     """A period's populations from the moments the index keeps: ``query(sql, params)``
-    runs one of :data:`MOMENT_SQL`; ``attrs(keys)`` gives those tickets' :data:`ATTRS`;
-    ``wholes`` are the (key, ticket) the index keeps whole (:func:`ticket_base`), whose
-    facts are worked out here."""
+    runs one of :data:`MOMENT_SQL`; ``among(keys)`` keeps these tickets' keys for
+    ``query(sql, params, True)``, which counts the rows of the kept tickets per value of
+    the second column, and for ``query(None, None)``, which gives the kept tickets'
+    :data:`ATTRS` by key; ``wholes`` are the (key, ticket) the index keeps whole
+    (:func:`ticket_base`), whose facts are worked out here."""
     start, end, now_ts = _bounds(period, now)
     params = {"start": start, "end": end, "now": now_ts, "cutoff": min(end, now_ts)}
     pop = Populations()
     for name, sql in MOMENT_SQL.items():
+        if name == "handled":
+            continue  # counted among the tickets taking part only
         rows = query(sql, params)
         col = _BOOLEAN.get(name)
         if col is not None:
@@ -725,9 +729,10 @@ def period_populations(query: Any, attrs: Any, wholes: list[tuple[Any, Any]], ca
     taking_part: set[Any] = set()
     for name in _TAKING_PART:
         taking_part.update(map(itemgetter(0), getattr(pop, name)))
+    among(taking_part)
     pop.calls_pending = [r for r in pop.calls_pending if r[0] in taking_part]
-    pop.actors = [r for r in pop.actors if r[0] in taking_part]
-    pop.tickets = attrs(taking_part)
+    pop.handled = Counter(dict(query(MOMENT_SQL["handled"], params, True)))
+    pop.tickets = query(None, None)
     for key, ticket in wholes:
         add_facts(pop, key, _facts_from_ticket(ticket, cal, period, now))
     return pop
@@ -737,6 +742,7 @@ def period_populations(query: Any, attrs: Any, wholes: list[tuple[Any, Any]], ca
 
 
 def _minutes_stats(values: list[float]) -> dict[str, Any]:
+    values = sorted(values)  # once: sorting what is sorted already is quick
     med, p = median(values), p90(values)
     return {"count": len(values), "median_minutes": None if med is None else round(med),
             "p90_minutes": None if p is None else round(p)}
@@ -795,7 +801,7 @@ ATTRS = ("group", "assignee", "type", "channel", "category", "tier", "priority")
 _GROUP, _ASSIGNEE, _TYPE, _CHANNEL, _CATEGORY, _TIER, _PRIORITY = range(len(ATTRS))
 # the lists of :class:`Populations`, each row a tuple led by its ticket's key
 POPULATIONS = ("created", "first_response", "resolutions", "first_resolution", "full_resolution", "clocks", "closes",
-               "escalations", "calls_due", "calls_finished", "calls_pending", "open", "work_orders", "actors")
+               "escalations", "calls_due", "calls_finished", "calls_pending", "open", "work_orders")
 
 
 def ticket_attrs(ticket: Any) -> tuple[str, ...]:
@@ -826,10 +832,11 @@ class Populations:
     calls_pending: list[tuple[Any, bool]] = field(default_factory=list)  # (key, overdue?)
     open: list[tuple[Any, float, bool]] = field(default_factory=list)  # (key, age in days, a clock breached?)
     work_orders: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (key, on_time and late)
-    actors: list[tuple[Any, str]] = field(default_factory=list)  # (key, who acted), each pair once
+    handled: Counter[str] = field(default_factory=Counter)  # per person, the tickets they acted on (not split)
 
     def split(self, value_of: Any) -> dict[str, Populations]:
-        """The populations per value of ``value_of(attrs)``, one per value any ticket has."""
+        """The populations per value of ``value_of(attrs)``, one per value any ticket has
+        (without ``handled``, which the breakdowns do not read)."""
         which = {key: value_of(attrs) for key, attrs in self.tickets.items()}
         parts: dict[str, Populations] = {}
         for key, value in which.items():
@@ -873,7 +880,7 @@ def add_facts(pop: Populations, key: Any, f: Facts) -> None:
         pop.open.append((key, f.age_days, f.breached_at_cutoff))
     if f.work_order:
         pop.work_orders.append((key, f.work_order))
-    pop.actors += [(key, who) for who in f.actors]
+    pop.handled.update(f.actors)
 
 
 def summarize(pop: Populations) -> dict[str, Any]:
@@ -912,7 +919,7 @@ def agent_rows(pop: Populations, config: Config) -> list[dict[str, Any]]:
     they stopped in time or that breached while the ticket was theirs, follow-up calls
     they finished, and satisfaction with the tickets they handled (the calls' handler)."""
     people = {p.id: _Person() for p in config.roster}
-    for who, n in Counter(map(itemgetter(1), pop.actors)).items():
+    for who, n in pop.handled.items():
         if who in people:
             people[who].handled = n
     for _, who, minutes in pop.first_response:
