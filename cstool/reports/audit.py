@@ -5,7 +5,10 @@ says the same in words, with a worked example that a test reproduces.
 history gives, once, the moments at which it enters each metric's population
 (:func:`ticket_moments`); a period's facts (:class:`Facts`) are those moments compared
 with the period. Each population is decided by one moment, so the counts of consecutive
-periods add up to their union's, and each rate's numerator is a part of its denominator:
+periods add up to their union's, and each rate's numerator is a part of its denominator.
+The figures are gathered from one list per population (:class:`Populations`), made from
+each ticket's facts or, for ``cstool audit``, read from the moments the index keeps
+(:func:`moment_rows`, :data:`MOMENT_SQL`: the same rules, in SQL):
 
 - created / resolved / closed: tickets created, resolutions (a cycle's first resolve or
   close) and close events in the period; open: tickets open, in progress or pending at
@@ -263,8 +266,8 @@ def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Per
 
 
 def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
-    """What a ticket can contribute to any period, worked out once (the index keeps it),
-    with times as POSIX seconds: the moments of :func:`ticket_moments`, the events, the
+    """What a ticket can contribute to any period, worked out once (the index keeps it as
+    its moments, :func:`moment_rows`), with times as POSIX seconds: the moments of :func:`ticket_moments`, the events, the
     status after each event, and the work order's due and resolution times.
     :func:`facts_at` then needs only comparisons with the period.
 
