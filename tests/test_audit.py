@@ -350,6 +350,66 @@ def test_a_history_out_of_order_is_worked_out_from_the_ticket(generated_tickets)
     assert base == {"whole": shuffled}
 
 
+def test_the_open_spans_the_index_keeps_give_the_state_at_any_cut_off(generated_tickets):
+    """The index keeps, per ticket, the spans of cut-offs at which it is open and whether a
+    clock had breached by then (:func:`audit._open_spans`); at any cut-off, on, just before
+    or just after one of the ticket's moments, they say what the ticket's base says."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    tickets, _, cal = generated_tickets
+    bases = [audit.ticket_base(t, cal) for t in tickets]
+
+    @settings(max_examples=800, deadline=None)
+    @given(which=st.integers(0, len(bases) - 1), moment=st.integers(0, 40),
+           offset=st.sampled_from([-86400.0, -60.0, -0.5, 0.0, 0.5, 60.0, 86400.0]))
+    def check(which, moment, offset):
+        base = bases[which]
+        points = sorted({base["created"], *base["times"], *(t for c in base["cycles"] for t in c[:3] if t is not None)})
+        cutoff = points[moment % len(points)] + offset
+        expected = audit.Facts(None)
+        audit._base_state_at_cutoff(expected, base, cutoff)
+        spans = [(lo, hi, b) for lo, hi, b in audit._open_spans(base) if lo < cutoff <= hi]
+        assert len(spans) <= 1
+        assert bool(spans) == expected.open_at_cutoff
+        assert (bool(spans) and spans[0][2]) == expected.breached_at_cutoff
+
+    check()
+
+
+def test_a_ticket_whose_history_is_out_of_order_counts_the_same_from_the_index(tmp_path):
+    """A ticket whose history is out of order is kept whole by the index and its facts are
+    worked out from it for each period: the figures equal those worked out from the files."""
+    from datetime import datetime, timedelta
+
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
+    from cstool.reports.render import plain
+
+    root = tmp_path / "desk"
+    generate(root, 40, seed=7)
+    store = StoreDesk.open(root)
+    path, ticket = next((p, plain(t)) for p, t in store.iter_tickets() if len(t["history"]) >= 4)
+    history = ticket["history"]
+    ticket["history"] = [history[0], history[2], history[1], *history[3:]]
+    (root / path).write_text(yamlio.dumps(ticket), encoding="utf-8")
+    store = StoreDesk.open(root)
+    config, cal = store.config, calendar_of(store.config)
+    tickets = [plain(t) for _, t in store.iter_tickets()]
+    assert any(audit.ticket_base(t, cal).get("whole") for t in tickets)
+    index = store.index()
+    index.refresh()
+    created = datetime.fromisoformat(str(ticket["created"]))
+    for days in (1, 7, 31, 400):
+        start = created.astimezone(config.tz).replace(hour=0, minute=0, second=0) - timedelta(days=days // 2)
+        period = audit.Period(start, start + timedelta(days=days), "p")
+        now = period.end + timedelta(days=3)
+        from_files = [audit._facts_from_ticket(t, cal, period, now) for t in tickets]
+        assert audit.report_from_populations(index.period_populations(period, now, cal), config, cal, period,
+                                             audit.DIMENSIONS) == \
+            audit.report_from_facts(from_files, config, cal, period, now, audit.DIMENSIONS)
+
+
 def test_a_ticket_pending_at_the_cut_off_is_not_counted_breached(desk):
     """Complaint resolution is 3 business days; this one went pending after 4, and the
     month ends while it waits: its clock is paused, so the audit does not count it among
@@ -449,10 +509,10 @@ def _assert_rates_within_0_and_100(report: dict, where: str = "") -> None:
 
 
 def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory):
-    """``audit`` reads each ticket's base from the index (:meth:`period_facts`, only the
-    tickets that can count in the period); for any period and moment the report equals the
-    one worked out from every ticket file itself (the report being made during or after the
-    period: a desk holds no event after the moment the report is made)."""
+    """``audit`` reads a period's populations from the moments the index keeps (ranges of
+    their index, in SQL); for any period and moment the report equals the one worked out
+    from every ticket file itself (the report being made during or after the period: a
+    desk holds no event after the moment the report is made)."""
     from datetime import datetime, timedelta
 
     from hypothesis import given, settings
@@ -476,9 +536,9 @@ def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory)
         start = origin + timedelta(days=first)
         period = audit.Period(start, start + timedelta(days=days), "p")
         now = start + timedelta(minutes=now_after)
-        from_index = index.period_facts(period.start, period.end, lambda base: audit.facts_at(base, cal, period, now))
+        from_index = index.period_populations(period, now, cal)
         from_files = [audit._facts_from_ticket(t, cal, period, now) for t in tickets]
-        assert audit.report_from_facts(from_index, config, cal, period, now, audit.DIMENSIONS) == \
+        assert audit.report_from_populations(from_index, config, cal, period, audit.DIMENSIONS) == \
             audit.report_from_facts(from_files, config, cal, period, now, audit.DIMENSIONS)
 
     check()
@@ -618,10 +678,11 @@ def test_sample_shows_when_the_ticket_was_closed(november):
 
 
 def test_an_index_kept_by_other_code_is_rebuilt(november):
-    """The index keeps each ticket's audit base; one recorded under another definitions
-    key (older code) is worked out again from the files rather than served."""
-    import marshal
+    """The index keeps each ticket's audit moments; those recorded under another
+    definitions key (older code) are worked out again from the files rather than served."""
     import sqlite3
+
+    from cstool.reports.audit import M_CREATED
 
     d, _ = november
     good = d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json
@@ -629,18 +690,14 @@ def test_an_index_kept_by_other_code_is_rebuilt(november):
 
     def spoil(definitions: str | None) -> None:
         conn = sqlite3.connect(db)
-        # a base as wrong older code might have kept it: created long before
-        for path, base in conn.execute("SELECT path, base FROM audits").fetchall():
-            b = marshal.loads(base)
-            if "created" in b:
-                b["created"] -= 400 * 86400
-            conn.execute("UPDATE audits SET base = ? WHERE path = ?", (marshal.dumps(b), path))
+        # moments as wrong older code might have kept them: created long before
+        conn.execute("UPDATE moments SET at = at - 400 * 86400 WHERE kind = ?", (M_CREATED,))
         if definitions is not None:
             conn.execute("UPDATE meta SET value = ? WHERE key = 'definitions'", (definitions,))
         conn.commit()
         conn.close()
 
-    spoil(None)  # same key: the kept bases are served as they are (which is what makes them fast)
+    spoil(None)  # same key: the kept moments are served as they are (which is what makes them fast)
     assert d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json["totals"]["created"] == 0
     spoil("10:older")
     assert d.ok("audit", "--period", "2026-11", "--json", now=AFTER).json == good

@@ -41,19 +41,22 @@ from cstool.git import repo
 
 # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target;
 # 12: files that cannot be read are kept in bad_files; 13: a void ticket (作废) keeps no deadlines;
-# 14: each ticket's audit base in its own table, found by its span, and none for a void ticket
-SCHEMA_VERSION = 14
+# 14: each ticket's audit base in its own table, found by its span, and none for a void ticket;
+# 15: the audit bases as moments in SQL, a period's populations read as ranges of their index
+SCHEMA_VERSION = 15
 INDEX_FILE = "index.sqlite"
 # the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
 # the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
 DEFINING_MODULES = ("cstool.reports.audit", "cstool.time.sla", "cstool.time.calendar", "cstool.time.due",
                     "cstool.desk.query")
 COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
+# the audits table's columns of cstool.reports.audit.ATTRS ("group" is a keyword of SQL)
+_ATTR_COLUMNS = ("grp", "assignee", "type", "channel", "category", "tier", "priority")
 WATCH_LIMIT = 5000
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's lock on the index
 
 
-def _marks(values: tuple[str, ...]) -> str:
+def _marks(values: tuple[Any, ...] | list[Any]) -> str:
     """Parameter marks for an SQL ``IN (…)`` of values."""
     return ", ".join("?" for _ in values)
 
@@ -119,6 +122,8 @@ class Index:
 
     @staticmethod
     def _create(conn: sqlite3.Connection) -> None:
+        from cstool.reports.audit import MOMENT_COLUMNS
+
         conn.execute("BEGIN IMMEDIATE")
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
@@ -133,11 +138,21 @@ class Index:
             conn.execute("CREATE INDEX files_status_created ON files(status, created)")
             conn.execute('CREATE INDEX files_group_created ON files("group", created)')  # round robin's last ticket
             conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL)")  # whole tickets
-            # what each ticket can contribute to an audit period (cstool.reports.audit.ticket_base),
-            # in a table of its own, found by the span it can count in (see _period_clause)
-            conn.execute("CREATE TABLE audits (path TEXT PRIMARY KEY, since TEXT NOT NULL, until TEXT NOT NULL, "
-                         "base BLOB NOT NULL)")
+            # the tickets that can count in an audit period (not void), found by the span they can
+            # count in (see _period_clause), with the fields the breakdowns read; ``whole``: the
+            # ticket itself when its facts are worked out from it (cstool.reports.audit.ticket_base)
+            attrs = ", ".join(f"{a} TEXT" for a in _ATTR_COLUMNS)
+            conn.execute("CREATE TABLE audits (t INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, since TEXT NOT NULL, "
+                         f"until TEXT NOT NULL, whole BLOB, {attrs})")
             conn.execute("CREATE INDEX audits_until ON audits(until, since)")
+            conn.execute("CREATE INDEX audits_whole ON audits(until, since) WHERE whole IS NOT NULL")
+            # the moments at which each of them can enter an audit population (cstool.reports.audit.moment_rows),
+            # stored in the order of (kind, at), so that a period's rows of a kind are read in one sweep;
+            # n numbers a ticket's moments; columns without a type keep integers as integers
+            conn.execute(f"CREATE TABLE moments ({', '.join(MOMENT_COLUMNS[:2])}, t INTEGER NOT NULL, n INTEGER NOT NULL, "
+                         f"{', '.join(MOMENT_COLUMNS[2:])}, PRIMARY KEY (kind, at, t, n)) WITHOUT ROWID")
+            conn.execute("CREATE INDEX moments_t ON moments(t)")
+            conn.execute("CREATE TRIGGER audits_gone AFTER DELETE ON audits BEGIN DELETE FROM moments WHERE t = old.t; END")
             # running deadlines of tickets and customers' next periodic visits (for `due`)
             conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
                          "target REAL, calendar INTEGER, assignee TEXT, grp TEXT, title TEXT)")
@@ -243,7 +258,7 @@ class Index:
         content = config_content_key(self.desk.root)
         self.conn.execute("BEGIN IMMEDIATE")
         if meta.get("definitions") != defs or content is None or meta.get("content") != content:
-            for table in ("files", "docs", "audits", "deadlines", "customers", "bad_files", "watch", "meta"):
+            for table in ("files", "docs", "moments", "audits", "deadlines", "customers", "bad_files", "watch", "meta"):
                 self.conn.execute(f"DELETE FROM {table}")
             meta = {"definitions": defs}
         meta.update(config=key, content=content or "")
@@ -285,12 +300,23 @@ class Index:
                 self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
                                       [r[:-3] for r in batch])
                 self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", [(r[0], r[-3]) for r in batch])
-                self.conn.executemany("DELETE FROM audits WHERE path = ?", [(r[0],) for r in batch])
-                self.conn.executemany("INSERT INTO audits VALUES (?, ?, ?, ?)",
-                                      [(r[0], *_audit_span(r), r[-2]) for r in batch if r[_STATUS] != "void"])
+                self._insert_audits([r for r in batch if r[_STATUS] != "void"], [r[0] for r in batch])
                 self.conn.executemany("INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       [d for r in batch for d in r[-1]])
                 batch = []
+
+    def _insert_audits(self, rows: list[tuple], paths_: list[str]) -> None:
+        """Replace the audit rows of ``paths_`` with those of the (non-void) ticket ``rows``
+        and their moments; each ticket gets a key of its own, above any kept."""
+        self.conn.executemany("DELETE FROM audits WHERE path = ?", [(p,) for p in paths_])
+        first = self.conn.execute("SELECT coalesce(max(t), 0) + 1 FROM audits").fetchone()[0]
+        marks = ", ".join("?" for _ in range(5 + len(_ATTR_COLUMNS)))
+        self.conn.executemany(f"INSERT INTO audits VALUES ({marks})",
+                              [(t, r[0], *_audit_span(r), r[-2][0], *r[-2][1]) for t, r in enumerate(rows, first)])
+        moments = [(*m[:2], t, n, *m[2:]) for t, r in enumerate(rows, first) for n, m in enumerate(r[-2][2])]
+        if moments:
+            marks = ", ".join("?" for _ in moments[0])
+            self.conn.executemany(f"INSERT INTO moments VALUES ({marks})", moments)
 
     def _record_watch(self, head: str | None, verified: list[tuple[str, str]], watch_add: set[str]) -> None:
         """Outside git (no head) forget the watch; in git, update it and record the HEAD indexed."""
@@ -473,16 +499,35 @@ class Index:
         for (doc,) in self.conn.execute(sql, args):
             yield json.loads(doc)
 
-    def period_facts(self, start: Any, end: Any, compute: Callable[[dict], Any]) -> list[Any]:
-        """Each ticket's audit facts for a period (the tickets of :meth:`documents_for_period`),
-        in path order: ``compute`` turns what the index keeps of a ticket for audits
-        (:func:`cstool.reports.audit.ticket_base`) into its facts."""
-        where, args = _period_clause(start, end)
-        # +path: read the span's range of its index and sort, not the whole table in path order
-        sql = f"SELECT a.base FROM audits a WHERE {where} ORDER BY +a.path"
+    def period_populations(self, period: Any, now: Any, cal: Any) -> Any:
+        """A period's audit populations (:func:`cstool.reports.audit.period_populations`):
+        ranges of the moments the index keeps, and the facts of the tickets kept whole."""
+        from cstool.reports import audit
+
+        def query(sql: str | None, params: dict[str, float] | None, counted: bool = False) -> Any:
+            if sql is None:  # the kept tickets' fields
+                rows = self.conn.execute(f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits "
+                                         "WHERE t IN (SELECT t FROM temp.kept)").fetchall()
+                return {row[0]: row[1:] for row in rows}
+            if counted:
+                sql = f"SELECT m.who, count(*) FROM ({sql}) m WHERE m.t IN (SELECT t FROM temp.kept) GROUP BY m.who"
+            return self.conn.execute(sql, params or {}).fetchall()
+
+        def among(keys: set[int]) -> None:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (t INTEGER PRIMARY KEY)")
+            self.conn.execute("DELETE FROM temp.kept")
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.executemany("INSERT INTO temp.kept VALUES (?)", [(k,) for k in sorted(keys)])
+            finally:
+                self.conn.execute("COMMIT")
+
+        where, args = _period_clause(period.start, period.end)
         with gc_paused():
-            # the bases are kept as marshal data: read three times faster than JSON
-            return [compute(marshal.loads(base)) for (base,) in self.conn.execute(sql, args)]
+            wholes = [(t, marshal.loads(whole)) for t, whole in
+                      self.conn.execute(f"SELECT a.t, a.whole FROM audits a INDEXED BY audits_whole "
+                                                       f"WHERE a.whole IS NOT NULL AND {where}", args)]
+            return audit.period_populations(query, among, wholes, cal, period, now)
 
     def import_keys(self) -> set[str]:
         """The import keys on the tickets' create events (``cstool import`` of new contacts)."""
@@ -619,11 +664,13 @@ def _row(root: Path, rel: str, st: str) -> tuple:
     from cstool.time.due import deadlines
 
     config, cal, now = _context(root)
-    from cstool.reports.audit import ticket_base
+    from cstool.reports.audit import moment_rows, ticket_attrs, ticket_base
 
     rows = _deadline_rows(rel, summary["id"], summary["title"], deadlines(doc, config, cal, now))
+    base = ticket_base(doc, cal)
+    whole = marshal.dumps(_interned(base["whole"])) if "whole" in base else None
     return (rel, st, *[_text(summary.get(k)) for k in COLUMNS], json.dumps(doc, ensure_ascii=False),
-            marshal.dumps(_interned(ticket_base(doc, cal))), rows)
+            (whole, ticket_attrs(doc), moment_rows(base)), rows)
 
 
 def _interned(value: Any) -> Any:

@@ -5,7 +5,10 @@ says the same in words, with a worked example that a test reproduces.
 history gives, once, the moments at which it enters each metric's population
 (:func:`ticket_moments`); a period's facts (:class:`Facts`) are those moments compared
 with the period. Each population is decided by one moment, so the counts of consecutive
-periods add up to their union's, and each rate's numerator is a part of its denominator:
+periods add up to their union's, and each rate's numerator is a part of its denominator.
+The figures are gathered from one list per population (:class:`Populations`), made from
+each ticket's facts or, for ``cstool audit``, read from the moments the index keeps
+(:func:`moment_rows`, :data:`MOMENT_SQL`: the same rules, in SQL):
 
 - created / resolved / closed: tickets created, resolutions (a cycle's first resolve or
   close) and close events in the period; open: tickets open, in progress or pending at
@@ -41,9 +44,11 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -261,8 +266,8 @@ def ticket_facts(ticket: Any, config: Config, cal: BusinessCalendar, period: Per
 
 
 def ticket_base(ticket: Any, cal: BusinessCalendar) -> dict[str, Any]:
-    """What a ticket can contribute to any period, worked out once (the index keeps it),
-    with times as POSIX seconds: the moments of :func:`ticket_moments`, the events, the
+    """What a ticket can contribute to any period, worked out once (the index keeps it as
+    its moments, :func:`moment_rows`), with times as POSIX seconds: the moments of :func:`ticket_moments`, the events, the
     status after each event, and the work order's due and resolution times.
     :func:`facts_at` then needs only comparisons with the period.
 
@@ -570,10 +575,177 @@ def _ticket_state_at_cutoff(facts: Facts, ticket: Any, history: list, times: lis
                 facts.breached_at_cutoff = True
 
 
+# --------------------------------------------------------------------------- moments, for the index
+
+# Each ticket's base (:func:`ticket_base`) as rows the index keeps in SQL (:func:`moment_rows`),
+# one per moment at which the ticket can enter a population: (kind, at, who, u, v, a, b, c, d,
+# e, f, g), ``at`` in POSIX seconds and indexed with the kind, so that a period's populations
+# are ranges of that index (:data:`MOMENT_SQL`); what each kind keeps is said with its query.
+(M_CREATED, M_FIRST_RESPONSE, M_RESOLUTION, M_FIRST_RESOLUTION, M_FULL_RESOLUTION, M_CLOCK, M_CLOSE, M_ESCALATE,
+ M_CALL_DUE, M_CALL_DONE, M_CALL_PENDING, M_ACTOR, M_OPEN, M_WORK_ORDER) = range(14)
+MOMENT_COLUMNS = ("kind", "at", "who", "u", "v", "a", "b", "c", "d", "e", "f", "g")
+NEVER = float("inf")
+
+
+def moment_rows(base: dict[str, Any]) -> list[tuple]:
+    """The rows the index keeps of a ticket's base for :data:`MOMENT_SQL` (none for a
+    base that keeps the whole ticket: its facts are worked out from it for each period)."""
+    if "whole" in base:
+        return []
+    rows: list[list[Any]] = [[M_CREATED, base["created"]]]
+    fr = base["first_response"]
+    if fr is not None:
+        rows.append([M_FIRST_RESPONSE, fr[0], fr[1], None, None, fr[2]])
+    rows += _cycle_moments(base["cycles"], base["replies"])
+    whose = str(base["slim"].get("assignee") or "")
+    rows += [[M_CLOCK, moment, by or whose, kind, None, int(met)] for moment, met, by, kind in base["clocks"]]
+    acted: dict[str, list[float]] = {}
+    for (by, action, to), at in zip(base["events"], base["times"]):
+        if by:
+            acted.setdefault(str(by), []).append(at)
+        if action == "close":
+            rows.append([M_CLOSE, at])
+        elif action == "escalate":
+            rows.append([M_ESCALATE, at, None, None, None, int(to or 0)])
+    for due, done, result, by, handler in base["calls"]:
+        if due is not None:
+            rows.append([M_CALL_DUE, due, None, None, None, done])
+            rows.append([M_CALL_PENDING, NEVER if done is None else done, None, None, None, due])
+        if done is not None:
+            rows.append([M_CALL_DONE, done, str(by), str(result), str(handler or "")])
+    for who, times in acted.items():  # each time a person acted, with the time before (once per ticket in a period)
+        ordered = sorted(set(times))
+        rows += [[M_ACTOR, at, who, None, None, before] for at, before in zip(ordered, [-NEVER, *ordered])]
+    rows += [[M_OPEN, hi, None, None, None, lo, int(breached), base["created"]] for lo, hi, breached in _open_spans(base)]
+    if base.get("wo_due") is not None:
+        resolved = base.get("wo_resolved")
+        rows.append([M_WORK_ORDER, NEVER if resolved is None else resolved, None, None, None, base["wo_due"]])
+    return [tuple(r + [None] * (len(MOMENT_COLUMNS) - len(r))) for r in rows]
+
+
+def _cycle_moments(cycles: list[list[Any]], replies: list[float]) -> list[list[Any]]:
+    """The resolutions of a ticket's cycles: each one (with the next cycle's start), the
+    first, and each as the possible last resolution (with the earliest start of the cycles
+    after and before it, and the first two replies, for one-touch)."""
+    rows: list[list[Any]] = []
+    starts = [c[0] for c in cycles]
+    r1, r2 = (replies + [None, None])[:2]
+    for i, c in enumerate(cycles):
+        if c[1] is None:
+            continue
+        after, before = min(starts[i + 1:], default=None), min(starts[:i], default=None)
+        rows.append([M_RESOLUTION, c[1], c[4], None, None, c[5], starts[i + 1] if i + 1 < len(cycles) else None])
+        if i == 0:
+            rows.append([M_FIRST_RESOLUTION, c[1], None, None, None, c[6], c[7]])
+        rows.append([M_FULL_RESOLUTION, c[1], None, None, None, c[6], c[7], c[0], after, before, r1, r2])
+    return rows
+
+
+def _open_spans(base: dict[str, Any]) -> list[tuple[float, float, bool]]:
+    """The cut-offs at which the ticket is open, as spans (after lo, up to hi) with
+    whether a clock had breached by then: :func:`_base_state_at_cutoff` changes only just
+    after one of the ticket's moments (each test it makes is ``moment < cut-off``), so it
+    is worked out once per span between two of them."""
+    points = {base["created"], *base["times"]}
+    if base["fr_due"] is not None:
+        points.add(base["fr_due"])
+    for start, end, reached, pauses, *_ in base["cycles"]:
+        points.update(t for t in (start, end, reached, *(t for p in pauses for t in p)) if t is not None)
+    ordered = sorted(points)
+    spans: list[list[Any]] = []
+    for lo, hi in zip([-NEVER, *ordered], [*ordered, NEVER]):
+        probe = Facts(None)
+        _base_state_at_cutoff(probe, base, hi if hi != NEVER else lo + 1.0)
+        if not probe.open_at_cutoff:
+            continue
+        if spans and spans[-1][1] == lo and spans[-1][2] == probe.breached_at_cutoff:
+            spans[-1][1] = hi
+        else:
+            spans.append([lo, hi, probe.breached_at_cutoff])
+    return [(lo, hi, breached) for lo, hi, breached in spans]
+
+
+# A period's populations from the moments (named parameters: start, end, now, cutoff = the
+# earlier of end and now), each query giving the rows of one list of :class:`Populations`
+# led by the ticket's key ``t``. The rules are those of :func:`facts_at`.
+_IN = "kind = {kind} AND at >= :start AND at < :end"
+MOMENT_SQL: dict[str, str] = {
+    # created in the period; the first reply (who, business minutes)
+    "created": f"SELECT t FROM moments WHERE {_IN.format(kind=M_CREATED)}",
+    "first_response": f"SELECT t, who, a FROM moments WHERE {_IN.format(kind=M_FIRST_RESPONSE)}",
+    # each cycle's resolution (by, active minutes, reopened: the next cycle began before now)
+    "resolutions": f"SELECT t, who, a, b IS NOT NULL AND b < :now FROM moments WHERE {_IN.format(kind=M_RESOLUTION)}",
+    "first_resolution": f"SELECT t, a, b FROM moments WHERE {_IN.format(kind=M_FIRST_RESOLUTION)}",
+    # the last resolution before now of the last cycle begun before now (c: its start, d and e:
+    # the earliest start after and before it); one-touch: the only cycle begun, one reply before now
+    "full_resolution": "SELECT t, a, b, (e IS NULL OR e >= :now) AND f IS NOT NULL AND f < :now AND (g IS NULL OR g >= :now) "
+                       f"FROM moments WHERE {_IN.format(kind=M_FULL_RESOLUTION)} AND at < :now AND c < :now "
+                       "AND (d IS NULL OR d >= :now)",
+    # each clock's outcome up to the cut-off (kind, whose, met)
+    "clocks": f"SELECT t, u, who, a FROM moments WHERE kind = {M_CLOCK} AND at >= :start AND at < :cutoff",
+    "closes": f"SELECT t FROM moments WHERE {_IN.format(kind=M_CLOSE)}",
+    "escalations": f"SELECT t, a FROM moments WHERE {_IN.format(kind=M_ESCALATE)}",
+    # calls due in the period (a: done): on time, late, or not done before now (NULL)
+    "calls_due": f"SELECT t, CASE WHEN a IS NULL OR a >= :now THEN NULL ELSE a <= at END FROM moments "
+                 f"WHERE {_IN.format(kind=M_CALL_DUE)}",
+    "calls_finished": f"SELECT t, who, u, v FROM moments WHERE kind = {M_CALL_DONE} AND at >= :start AND at < :cutoff",
+    # calls not done at the cut-off (at: when done), overdue if due (a) before it
+    "calls_pending": f"SELECT t, a < :cutoff FROM moments WHERE kind = {M_CALL_PENDING} AND at >= :cutoff",
+    # who acted on the ticket in the period: the first time each did (a: the time before)
+    "handled": f"SELECT t, who FROM moments WHERE {_IN.format(kind=M_ACTOR)} AND a < :start",
+    # open at the cut-off: a span (a, at] holding it (c: created, b: a clock breached)
+    "open": f"SELECT t, (:cutoff - c) / 86400.0, b FROM moments WHERE kind = {M_OPEN} AND at >= :cutoff AND a < :cutoff",
+    # work orders resolved (at) since the period's start, or not yet: their part is worked out per row
+    "work_orders": f"SELECT t, at, a FROM moments WHERE kind = {M_WORK_ORDER} AND at >= :start",
+}
+# the flags of the rows (0 or 1 in SQL) that the figures tell apart from None
+_BOOLEAN = {"calls_due": 1}
+# the populations every ticket in which took part in the period (calls pending and actors do not make it take part)
+_TAKING_PART = ("created", "first_response", "resolutions", "first_resolution", "full_resolution", "clocks", "closes",
+                "escalations", "calls_due", "calls_finished", "open", "work_orders")
+
+
+def period_populations(query: Any, among: Any, wholes: list[tuple[Any, Any]], cal: BusinessCalendar, period: Period,
+                       now: datetime) -> Populations:
+    """A period's populations from the moments the index keeps: ``query(sql, params)``
+    runs one of :data:`MOMENT_SQL`; ``among(keys)`` keeps these tickets' keys for
+    ``query(sql, params, True)``, which counts the rows of the kept tickets per value of
+    the second column, and for ``query(None, None)``, which gives the kept tickets'
+    :data:`ATTRS` by key; ``wholes`` are the (key, ticket) the index keeps whole
+    (:func:`ticket_base`), whose facts are worked out here."""
+    start, end, now_ts = _bounds(period, now)
+    params = {"start": start, "end": end, "now": now_ts, "cutoff": min(end, now_ts)}
+    pop = Populations()
+    for name, sql in MOMENT_SQL.items():
+        if name == "handled":
+            continue  # counted among the tickets taking part only
+        rows = query(sql, params)
+        col = _BOOLEAN.get(name)
+        if col is not None:
+            rows = [(*r[:col], None if r[col] is None else bool(r[col]), *r[col + 1:]) for r in rows]
+        setattr(pop, name, rows)
+    opened = {key for key, *_ in pop.open}
+    work_orders: list[tuple[Any, float, float]] = pop.work_orders  # type: ignore[assignment]  # (key, resolved, due)
+    pop.work_orders = [(key, wo) for key, resolved, due in work_orders
+                       if (wo := _work_order_facts(due, None if resolved == NEVER else resolved, start, end,
+                                                   params["cutoff"], key in opened)) is not None]
+    taking_part: set[Any] = set()
+    for name in _TAKING_PART:
+        taking_part.update(map(itemgetter(0), getattr(pop, name)))
+    among(taking_part)
+    pop.calls_pending = [r for r in pop.calls_pending if r[0] in taking_part]
+    pop.handled = Counter(dict(query(MOMENT_SQL["handled"], params, True)))
+    pop.tickets = query(None, None)
+    for key, ticket in wholes:
+        add_facts(pop, key, _facts_from_ticket(ticket, cal, period, now))
+    return pop
+
+
 # --------------------------------------------------------------------------- aggregation
 
 
 def _minutes_stats(values: list[float]) -> dict[str, Any]:
+    values = sorted(values)  # once: sorting what is sorted already is quick
     med, p = median(values), p90(values)
     return {"count": len(values), "median_minutes": None if med is None else round(med),
             "p90_minutes": None if p is None else round(p)}
@@ -627,21 +799,107 @@ def one_touch(full: list[tuple[float, float, bool]]) -> dict[str, Any]:
     return {"solved": len(full), "one_touch": n, "one_touch_rate": rate(n, len(full))}
 
 
-def summarize(facts: list[Facts]) -> dict[str, Any]:
-    """The headline figures of a set of tickets' facts."""
-    resolutions = [r for f in facts for r in f.resolutions]
-    results = [r for f in facts for _, r, _ in f.calls_finished]
+# the fields of a ticket the breakdowns read, as text ("" when missing), in this order
+ATTRS = ("group", "assignee", "type", "channel", "category", "tier", "priority")
+_GROUP, _ASSIGNEE, _TYPE, _CHANNEL, _CATEGORY, _TIER, _PRIORITY = range(len(ATTRS))
+# the lists of :class:`Populations`, each row a tuple led by its ticket's key
+POPULATIONS = ("created", "first_response", "resolutions", "first_resolution", "full_resolution", "clocks", "closes",
+               "escalations", "calls_due", "calls_finished", "calls_pending", "open", "work_orders")
+
+
+def ticket_attrs(ticket: Any) -> tuple[str, ...]:
+    """A ticket's fields of :data:`ATTRS`, as text."""
+    values = {**{k: ticket.get(k) for k in ATTRS}, "tier": (ticket.get("customer") or {}).get("tier")}
+    return tuple(str(values[k] or "") for k in ATTRS)
+
+
+@dataclass(slots=True)
+class Populations:
+    """A period's facts as one list per metric population (docs/metrics.md), each row a
+    tuple led by the key of the ticket it comes from, for the tickets that took part in the
+    period; ``tickets``: those tickets' :data:`ATTRS`, by key. Worked out from each
+    ticket's facts (:func:`populations`), or by the index from the moments it keeps
+    (:func:`moment_rows`)."""
+
+    tickets: dict[Any, tuple[str, ...]] = field(default_factory=dict)
+    created: list[tuple[Any]] = field(default_factory=list)
+    first_response: list[tuple[Any, str, float]] = field(default_factory=list)  # (key, who replied, minutes)
+    resolutions: list[tuple[Any, str, float, bool]] = field(default_factory=list)  # (key, by, minutes, reopened?)
+    first_resolution: list[tuple[Any, float, float]] = field(default_factory=list)  # (key, calendar, business)
+    full_resolution: list[tuple[Any, float, float, bool]] = field(default_factory=list)  # (…, one-touch?)
+    clocks: list[tuple[Any, str, str, bool]] = field(default_factory=list)  # (key, kind, whose, met?)
+    closes: list[tuple[Any]] = field(default_factory=list)
+    escalations: list[tuple[Any, int]] = field(default_factory=list)  # (key, level reached)
+    calls_due: list[tuple[Any, bool | None]] = field(default_factory=list)  # (key, on time / late / not done)
+    calls_finished: list[tuple[Any, str, str, str]] = field(default_factory=list)  # (key, caller, result, handler)
+    calls_pending: list[tuple[Any, bool]] = field(default_factory=list)  # (key, overdue?)
+    open: list[tuple[Any, float, bool]] = field(default_factory=list)  # (key, age in days, a clock breached?)
+    work_orders: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)  # (key, on_time and late)
+    handled: Counter[str] = field(default_factory=Counter)  # per person, the tickets they acted on (not split)
+
+    def split(self, value_of: Any) -> dict[str, Populations]:
+        """The populations per value of ``value_of(attrs)``, one per value any ticket has
+        (without ``handled``, which the breakdowns do not read)."""
+        which = {key: value_of(attrs) for key, attrs in self.tickets.items()}
+        parts: dict[str, Populations] = {}
+        for key, value in which.items():
+            parts.setdefault(value, Populations()).tickets[key] = self.tickets[key]
+        for name in POPULATIONS:
+            for row in getattr(self, name):
+                getattr(parts[which[row[0]]], name).append(row)
+        return parts
+
+
+def populations(facts: list[Facts]) -> Populations:
+    """The populations of the tickets' facts that took part in the period, keyed by their
+    place in ``facts``."""
+    pop = Populations()
+    for key, f in enumerate(facts):
+        add_facts(pop, key, f)
+    return pop
+
+
+def add_facts(pop: Populations, key: Any, f: Facts) -> None:
+    """Add one ticket's facts to the populations under ``key``, if it took part in the period."""
+    if not _relevant(f):
+        return
+    pop.tickets[key] = ticket_attrs(f.ticket)
+    if f.created_in:
+        pop.created.append((key,))
+    if f.first_response:
+        pop.first_response.append((key, *f.first_response))
+    pop.resolutions += [(key, *r) for r in f.resolutions]
+    if f.first_resolution:
+        pop.first_resolution.append((key, *f.first_resolution))
+    if f.full_resolution:
+        pop.full_resolution.append((key, *f.full_resolution))
+    pop.clocks += [(key, *c) for c in f.clocks]
+    pop.closes += [(key,)] * f.closes
+    pop.escalations += [(key, level) for level in f.escalations]
+    pop.calls_due += [(key, c) for c in f.calls_due]
+    pop.calls_finished += [(key, *c) for c in f.calls_finished]
+    pop.calls_pending += [(key, True)] * f.calls_overdue + [(key, False)] * (f.calls_pending - f.calls_overdue)
+    if f.open_at_cutoff:
+        pop.open.append((key, f.age_days, f.breached_at_cutoff))
+    if f.work_order:
+        pop.work_orders.append((key, f.work_order))
+    pop.handled.update(f.actors)
+
+
+def summarize(pop: Populations) -> dict[str, Any]:
+    """The headline figures of a set of tickets' populations."""
+    results = [r for _, _, r, _ in pop.calls_finished]
     return {
-        "created": sum(1 for f in facts if f.created_in),
-        "resolved": len(resolutions),
-        "closed": sum(f.closes for f in facts),
-        "open": sum(1 for f in facts if f.open_at_cutoff),
-        "open_breached": sum(1 for f in facts if f.breached_at_cutoff),
-        "first_response": _minutes_stats([f.first_response[1] for f in facts if f.first_response]),
-        "resolution": _minutes_stats([m for _, m, _ in resolutions]),
-        "sla_compliance": sla_compliance(met for f in facts for _, _, met in f.clocks),
-        "reopened": sum(1 for r in resolutions if r[2]),
-        "reopen_rate": reopen_rate(resolutions),
+        "created": len(pop.created),
+        "resolved": len(pop.resolutions),
+        "closed": len(pop.closes),
+        "open": len(pop.open),
+        "open_breached": sum(1 for _, _, breached in pop.open if breached),
+        "first_response": _minutes_stats([m for _, _, m in pop.first_response]),
+        "resolution": _minutes_stats([m for _, _, m, _ in pop.resolutions]),
+        "sla_compliance": sla_compliance(met for _, _, _, met in pop.clocks),
+        "reopened": sum(1 for r in pop.resolutions if r[3]),
+        "reopen_rate": reopen_rate([r[1:] for r in pop.resolutions]),
         "followups_done": len(results),
         "satisfied": results.count("satisfied"),
         "unsatisfied": results.count("unsatisfied"),
@@ -649,51 +907,46 @@ def summarize(facts: list[Facts]) -> dict[str, Any]:
     }
 
 
-def dimension_value(f: Facts, dim: str) -> str:
-    """A ticket's value of a ``--by`` dimension; work orders (工作联系单) are a channel of
-    their own, ``work_order``, whatever channel their record names."""
-    t = f.ticket
-    if dim == "channel" and t.get("type") == "work_order":
+def dimension_value(attrs: tuple[str, ...], dim: str) -> str:
+    """A ticket's value of a ``--by`` dimension (from its :data:`ATTRS`); work orders
+    (工作联系单) are a channel of their own, ``work_order``, whatever channel their record names."""
+    if dim == "channel" and attrs[_TYPE] == "work_order":
         return WORK_ORDER_CHANNEL
-    if dim == "tier":
-        return str((t.get("customer") or {}).get("tier") or "")
-    if dim == "agent":
-        return str(t.get("assignee") or "")
-    return str(t.get(dim) or "")
+    return attrs[ATTRS.index("assignee" if dim == "agent" else dim)]
 
 
-def agent_rows(facts: list[Facts], config: Config) -> list[dict[str, Any]]:
+def agent_rows(pop: Populations, config: Config) -> list[dict[str, Any]]:
     """Per-person performance, by who took the actions: handled (tickets they acted on in
     the period), resolved (resolutions they made) and resolved_tickets (tickets among
     them), first-reply and per-cycle resolution medians, SLA compliance over the clocks
     they stopped in time or that breached while the ticket was theirs, follow-up calls
     they finished, and satisfaction with the tickets they handled (the calls' handler)."""
     people = {p.id: _Person() for p in config.roster}
-    for f in facts:
-        for pid in f.actors:
-            if pid in people:
-                people[pid].handled += 1
-        if f.first_response and f.first_response[0] in people:
-            people[f.first_response[0]].firsts.append(f.first_response[1])
-        for by in {r[0] for r in f.resolutions if r[0] in people}:
-            people[by].resolved_tickets += 1
-        for by, minutes, _ in f.resolutions:
-            if by in people:
-                people[by].resolutions.append(minutes)
-        for caller, result, handler in f.calls_finished:
-            if caller in people:
-                people[caller].calls += 1
-            if handler in people:
-                people[handler].judged.append(result)
-        for _, whose, met in f.clocks:
-            if whose in people:
-                people[whose].clocks.append(met)
+    for who, n in pop.handled.items():
+        if who in people:
+            people[who].handled = n
+    for _, who, minutes in pop.first_response:
+        if who in people:
+            people[who].firsts.append(minutes)
+    for _, by in {(r[0], r[1]) for r in pop.resolutions if r[1] in people}:
+        people[by].resolved_tickets += 1
+    for _, by, minutes, _ in pop.resolutions:
+        if by in people:
+            people[by].resolutions.append(minutes)
+    for _, caller, result, handler in pop.calls_finished:
+        if caller in people:
+            people[caller].calls += 1
+        if handler in people:
+            people[handler].judged.append(result)
+    for _, _, whose, met in pop.clocks:
+        if whose in people:
+            people[whose].clocks.append(met)
     return [people[p.id].row(p.id, p.name) for p in config.roster if people[p.id].active()]
 
 
 @dataclass
 class _Person:
-    """One person's part in a period, gathered in one pass over the facts."""
+    """One person's part in a period, gathered in one pass over the populations."""
 
     handled: int = 0
     resolved_tickets: int = 0
@@ -730,9 +983,13 @@ def report(tickets: Iterable[Any], config: Config, cal: BusinessCalendar, period
 def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar, period: Period, now: datetime,
                       by: tuple[str, ...] = ()) -> dict[str, Any]:
     """The report of :func:`report`, from each ticket's facts."""
-    relevant = [f for f in facts if _relevant(f)]
-    totals = summarize(relevant)
-    clocks = [c for f in relevant for c in f.clocks]
+    return report_from_populations(populations(facts), config, cal, period, by)
+
+
+def report_from_populations(pop: Populations, config: Config, cal: BusinessCalendar, period: Period,
+                            by: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The report of :func:`report`, from the period's populations."""
+    totals = summarize(pop)
     out: dict[str, Any] = {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat(), "label": period.label},
         "totals": {k: totals[k] for k in ("created", "resolved", "closed", "open", "reopened", "reopen_rate")},
@@ -740,25 +997,25 @@ def report_from_facts(facts: list[Facts], config: Config, cal: BusinessCalendar,
             "unit": "business minutes",
             "first_response": totals["first_response"],
             "resolution": totals["resolution"],
-            "first_resolution": _resolution_stats([f.first_resolution for f in relevant if f.first_resolution]),
-            "full_resolution": _resolution_stats([f.full_resolution[:2] for f in relevant if f.full_resolution]),
+            "first_resolution": _resolution_stats([r[1:] for r in pop.first_resolution]),
+            "full_resolution": _resolution_stats([r[1:3] for r in pop.full_resolution]),
         },
-        "one_touch": one_touch([f.full_resolution for f in relevant if f.full_resolution]),
+        "one_touch": one_touch([r[1:] for r in pop.full_resolution]),
         "sla": {
-            "first_response": sla_compliance(met for kind, _, met in clocks if kind == "first_response"),
-            "resolution": sla_compliance(met for kind, _, met in clocks if kind == "resolution"),
+            "first_response": sla_compliance(met for _, kind, _, met in pop.clocks if kind == "first_response"),
+            "resolution": sla_compliance(met for _, kind, _, met in pop.clocks if kind == "resolution"),
             "overall": totals["sla_compliance"],
             "open_breached": totals["open_breached"],
         },
-        "escalations": _escalations(relevant),
-        "followups": _followup_figures(relevant, totals),
-        "backlog_by_age": _backlog_by_age(relevant),
-        "complaint_causes": _complaint_causes(relevant),
-        "work_orders": _work_order_figures(relevant, config, cal),
-        "agents": agent_rows(relevant, config),
+        "escalations": _escalations(pop),
+        "followups": _followup_figures(pop, totals),
+        "backlog_by_age": _backlog_by_age(pop),
+        "complaint_causes": _complaint_causes(pop),
+        "work_orders": _work_order_figures(pop, config, cal),
+        "agents": agent_rows(pop, config),
     }
     for dim in by:
-        out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(relevant, dim)
+        out[f"by_{dim}"] = out["agents"] if dim == "agent" else _rows_by(pop, dim)
     out["headline"] = headline(out)
     return out
 
@@ -770,26 +1027,25 @@ def _relevant(f: Facts) -> bool:
                 or f.first_resolution)
 
 
-def _escalations(relevant: list[Facts]) -> dict[str, int]:
+def _escalations(pop: Populations) -> dict[str, int]:
     """Escalations per level reached (L1, L2 …)."""
     escalations: dict[str, int] = {}
-    for f in relevant:
-        for level in f.escalations:
-            key = f"L{level}"
-            escalations[key] = escalations.get(key, 0) + 1
+    for _, level in pop.escalations:
+        key = f"L{level}"
+        escalations[key] = escalations.get(key, 0) + 1
     return dict(sorted(escalations.items()))
 
 
-def _followup_figures(relevant: list[Facts], totals: dict[str, Any]) -> dict[str, Any]:
+def _followup_figures(pop: Populations, totals: dict[str, Any]) -> dict[str, Any]:
     """Follow-up calls: of those due in the period, done on time, late or not yet
     (:func:`completion`); those finished in the period and what the customers said; and
     those not done at the cut-off (pending) of which already past due (overdue)."""
-    finished = [r for f in relevant for _, r, _ in f.calls_finished]
+    finished = [r for _, _, r, _ in pop.calls_finished]
     return {
-        **completion([c for f in relevant for c in f.calls_due]),
+        **completion([c for _, c in pop.calls_due]),
         "done": len(finished),
-        "pending": sum(f.calls_pending for f in relevant),
-        "overdue": sum(f.calls_overdue for f in relevant),
+        "pending": len(pop.calls_pending),
+        "overdue": sum(1 for _, overdue in pop.calls_pending if overdue),
         "satisfied": finished.count("satisfied"),
         "unsatisfied": finished.count("unsatisfied"),
         "unreachable": finished.count("unreachable"),
@@ -797,25 +1053,23 @@ def _followup_figures(relevant: list[Facts], totals: dict[str, Any]) -> dict[str
     }
 
 
-def _backlog_by_age(relevant: list[Facts]) -> dict[str, int]:
+def _backlog_by_age(pop: Populations) -> dict[str, int]:
     """Tickets open at the cut-off, per age bucket."""
     backlog = {name: 0 for name, _ in AGE_BUCKETS}
-    for f in relevant:
-        if not f.open_at_cutoff:
-            continue
+    for _, age_days, _ in pop.open:
         for name, limit in AGE_BUCKETS:
-            if limit is None or f.age_days < limit:
+            if limit is None or age_days < limit:
                 backlog[name] += 1
                 break
     return backlog
 
 
-def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
+def _complaint_causes(pop: Populations) -> list[dict[str, Any]]:
     """Complaints created in the period per category, most frequent first."""
     categories: dict[str, int] = {}
-    complaints = [f for f in relevant if f.created_in and f.ticket.get("type") == "complaint"]
-    for f in complaints:
-        cat = str(f.ticket.get("category") or "")
+    complaints = [pop.tickets[key] for key, in pop.created if pop.tickets[key][_TYPE] == "complaint"]
+    for attrs in complaints:
+        cat = attrs[_CATEGORY]
         categories[cat] = categories.get(cat, 0) + 1
     return [
         {"category": c or None, "count": n, "share": rate(n, len(complaints))}
@@ -823,23 +1077,20 @@ def _complaint_causes(relevant: list[Facts]) -> list[dict[str, Any]]:
     ]
 
 
-def _work_order_figures(relevant: list[Facts], config: Config, cal: BusinessCalendar) -> dict[str, Any]:
+def _work_order_figures(pop: Populations, config: Config, cal: BusinessCalendar) -> dict[str, Any]:
     """Work orders resolved on time per urgency, and late days per department."""
     urgencies = ("A", "B", "C")
     resolved = dict.fromkeys(urgencies, 0)
     on_time = dict.fromkeys(urgencies, 0)
     late_days: dict[str, int] = {}
-    for f in relevant:
-        wo = f.work_order
-        if not wo:
-            continue
-        urgency = str(f.ticket.get("priority") or "")
+    for key, wo in pop.work_orders:
+        urgency = pop.tickets[key][_PRIORITY]
         if wo["on_time"] is not None and urgency in resolved:
             resolved[urgency] += 1
             on_time[urgency] += int(wo["on_time"])
         days = _late_days_of(wo["late"], config, cal) if wo["late"] else 0
         if days:
-            dept = str(f.ticket.get("group") or "")
+            dept = pop.tickets[key][_GROUP]
             late_days[dept] = late_days.get(dept, 0) + days
     wo_by_urgency = {u: {"resolved": resolved[u], "on_time": on_time[u], "on_time_rate": rate(on_time[u], resolved[u])}
                      for u in urgencies}
@@ -852,14 +1103,11 @@ def _late_days_of(late: list[float], config: Config, cal: BusinessCalendar) -> i
     return sla.late_days(cal, due, stop, since, config.late_unit)
 
 
-def _rows_by(relevant: list[Facts], dim: str) -> list[dict[str, Any]]:
+def _rows_by(pop: Populations, dim: str) -> list[dict[str, Any]]:
     """The headline figures per value of a dimension (type, group, channel, tier …)."""
-    groups: dict[str, list[Facts]] = {}
-    for f in relevant:
-        groups.setdefault(dimension_value(f, dim), []).append(f)
     rows = []
-    for value, members in sorted(groups.items()):
-        s = summarize(members)
+    for value, part in sorted(pop.split(lambda attrs: dimension_value(attrs, dim)).items()):
+        s = summarize(part)
         rows.append({
             dim: value or None,
             "created": s["created"], "resolved": s["resolved"], "closed": s["closed"], "open": s["open"],

@@ -56,19 +56,18 @@ details summary { cursor: pointer; color: var(--accent); font-size: 12px; margin
 }
 """.replace("FONTS", FONTS)
 
-def report_data(period_facts: Callable[[datetime, datetime, Callable[[dict], Any]], list[Any]], config: Config,
-                cal: BusinessCalendar, period: audit.Period, now: datetime, compare: bool) -> dict[str, Any]:
+def report_data(period_populations: Callable[[audit.Period, datetime, BusinessCalendar], audit.Populations],
+                config: Config, cal: BusinessCalendar, period: audit.Period, now: datetime,
+                compare: bool) -> dict[str, Any]:
     """The audit reports the page shows: the period's (with ``by_group``), the previous
-    period's (or None) and each day's or week's. ``period_facts(start, end, compute)``
-    gives ``compute(base)`` for every ticket the index holds for [start, end)."""
+    period's (or None) and each day's or week's. ``period_populations(period, now, cal)``
+    gives a period's populations (the index's :meth:`period_populations`)."""
     previous = audit.previous_period(period) if compare else None
     subs = audit.sub_periods(period, now)
     periods = [period, *subs, *([previous] if previous else [])]
-    start = previous.start if previous else period.start
-    rows = period_facts(start, period.end, lambda base: [audit.facts_at(base, cal, p, now) for p in periods])
 
     def report_of(i: int, by: tuple[str, ...] = ()) -> dict[str, Any]:
-        return audit.report_from_facts([r[i] for r in rows], config, cal, periods[i], now, by)
+        return audit.report_from_populations(period_populations(periods[i], now, cal), config, cal, periods[i], by)
 
     return {
         "current": report_of(0, ("group",)),
