@@ -612,7 +612,7 @@ def _built(desk: Any, kind: str, item: Any, actor: Person, now: datetime, keys: 
             return None
         raise InputError("error.import.contacts_meanwhile")
     tid = desk.mint_ticket_id(now.year, taken)
-    doc = build_ticket(tid, item, actor, now, config)
+    doc = build_ticket(tid, item, actor, now, config, plain=True)
     doc["history"][0]["import_key"] = item["_import_key"]
     return tid, desk.ticket_path(tid, now.year, now.month), doc
 
