@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support.desk import NOW, CliDesk, assert_refusal
 from tests.support.roster import SUPERVISOR
@@ -219,3 +221,35 @@ def test_an_import_refused_by_a_commit_hook_leaves_the_desk_as_it_was(git_desk, 
     hook.unlink()
     git_desk.ok("import", str(tmp_path / "rows.json"), as_=SUPERVISOR)
     assert len(git_desk.ticket_files()) == 150 and git_desk.git("status", "--porcelain") == ""
+
+
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether brackets outside JSON strings nest deeper than limit, one character at a time."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(head=st.integers(0, 40), body=st.text(alphabet='[]{}"\\a,:', max_size=60))
+def test_json_nested_too_deep_is_refused_whatever_strings_hold(head: int, body: str) -> None:
+    from cstool.desk.exchange import MAX_JSON_DEPTH, _json_loads
+    from cstool.errors import InputError
+
+    text = "[" * head + body
+    try:
+        _json_loads(text)
+        refused = False
+    except InputError as exc:
+        refused = "deep" in str(exc.key)
+    assert refused == _deeper_than(text, MAX_JSON_DEPTH)

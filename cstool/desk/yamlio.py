@@ -490,7 +490,7 @@ _SIMPLE = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-
 _FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 _RESOLVED: dict[str, bool] = {}  # text -> whether a plain scalar of it reads back as text
 _RENDERED: dict[str, str] = {}  # text -> how it is written as a block value (simple text only)
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 20_000  # the texts repeated from file to file come early; unique ones would only fill memory
 
 
 class _Fallback(Exception):
