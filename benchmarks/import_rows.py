@@ -57,19 +57,21 @@ def write_rows(path: Path, n: int, fmt: str) -> Path:
 
 
 def _timed_import(desk: Path, data: Path, flags: list[str]) -> tuple[float, str, str]:
-    """(seconds, peak memory in KiB as text, stdout) of one ``cstool import`` by the supervisor."""
+    """(seconds, peak memory in KiB as text, stdout with the CPU seconds and load added) of
+    one ``cstool import`` by the supervisor."""
     argv = [sys.executable, "-m", "cstool", "--store", str(desk), "--as", "sun.li@example.com",
             "--now", "2026-11-22T10:00:00+08:00", *flags, "import", str(data)]
     time_bin = shutil.which("time") or "/usr/bin/time"
     if Path(time_bin).exists():
-        argv = [time_bin, "-f", "%M", *argv]
+        argv = [time_bin, "-f", "%U %S %M", *argv]
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True)
     took = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"import failed ({proc.returncode}): {proc.stderr.strip()}")
-    peak = proc.stderr.strip().splitlines()[-1] if argv[0] == time_bin else "?"
-    return took, peak, proc.stdout.strip()
+    user, system, peak = proc.stderr.strip().splitlines()[-1].split() if argv[0] == time_bin else ("?", "?", "?")
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
+    return took, peak, f"{proc.stdout.strip()}; CPU {user} s user + {system} s sys; load {load}"
 
 
 def whole_tickets(n: int, fmt: str) -> None:

@@ -139,3 +139,23 @@ def test_a_hand_styled_file_is_edited_by_the_round_trip_path_and_keeps_its_comme
     desk.ok("reply", tid, "-m", "已联系客户")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# 班组长备注: 老客户\n") and "已联系客户" in text
+
+
+def _round_trip_types(value: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        return CommentedMap((k, _round_trip_types(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_round_trip_types(v) for v in value)
+    return value
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(doc=tickets)
+def test_a_ticket_of_plain_dicts_is_written_as_its_round_trip_form(doc: dict[str, Any]) -> None:
+    """An import builds its new tickets of dicts and lists: written (fast or not), they are
+    the bytes the same ticket of ruamel's types gives, which every later save writes."""
+    reference = yamlio.dumps(_round_trip_types(copy.deepcopy(doc)))
+    assert yamlio.dumps(copy.deepcopy(doc)) == reference
+    assert yamlio.dumps_new(copy.deepcopy(doc)) == reference

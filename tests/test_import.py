@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support.desk import NOW, CliDesk, assert_refusal
 from tests.support.roster import SUPERVISOR
@@ -186,3 +188,68 @@ def test_an_import_spreads_new_contacts_over_the_group_as_its_method_says(git_de
     assert sorted(by_group["inquiry"]) == sorted(AGENTS["inquiry"] * 2)
     loads = [by_group["complaint"].count(a) + (a == AGENTS["complaint"][0]) for a in AGENTS["complaint"]]
     assert loads == [2, 2]
+
+
+def _loose_objects(desk: CliDesk) -> int:
+    counts = dict(line.split(": ") for line in desk.git("count-objects", "-v").splitlines())
+    return int(counts["count"])
+
+
+def test_an_import_stores_its_files_in_one_pack_and_leaves_git_clean(git_desk, tmp_path):
+    """git keeps the imported files' contents in one pack (not one loose object each, which
+    a large import makes git spend minutes writing and then repacking), and the files stay
+    clean and committed: git status has nothing to hash again."""
+    before = _loose_objects(git_desk)
+    git_desk.ok("import", str(_write(tmp_path / "rows.json", _rows(250))), as_=SUPERVISOR)
+    assert len(git_desk.ticket_files()) == 250
+    assert _loose_objects(git_desk) - before < 10  # the commit and its few trees
+    assert git_desk.git("status", "--porcelain", "--untracked-files=all") == ""
+    assert git_desk.git("diff", "--stat", "HEAD~1", "HEAD").count(".yaml") == 250
+    git_desk.git("fsck", "--no-dangling")
+    show = git_desk.ok("show", git_desk.ticket_files()[0].stem).stdout
+    assert "咨询" in show
+
+
+def test_an_import_refused_by_a_commit_hook_leaves_the_desk_as_it_was(git_desk, tmp_path):
+    hook = git_desk.root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    before = _state(git_desk)
+    res = git_desk.run("import", str(_write(tmp_path / "rows.json", _rows(150))), as_=SUPERVISOR)
+    assert res.exit_code == 3, res.output
+    assert _state(git_desk) == before
+    hook.unlink()
+    git_desk.ok("import", str(tmp_path / "rows.json"), as_=SUPERVISOR)
+    assert len(git_desk.ticket_files()) == 150 and git_desk.git("status", "--porcelain") == ""
+
+
+def _deeper_than(text: str, limit: int) -> bool:
+    """Whether brackets outside JSON strings nest deeper than limit, one character at a time."""
+    depth, in_string, escaped = 0, False, False
+    for ch in text:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(head=st.integers(0, 40), body=st.text(alphabet='[]{}"\\a,:', max_size=60))
+def test_json_nested_too_deep_is_refused_whatever_strings_hold(head: int, body: str) -> None:
+    from cstool.desk.exchange import MAX_JSON_DEPTH, _json_loads
+    from cstool.errors import InputError
+
+    text = "[" * head + body
+    try:
+        _json_loads(text)
+        refused = False
+    except InputError as exc:
+        refused = "deep" in str(exc.key)
+    assert refused == _deeper_than(text, MAX_JSON_DEPTH)

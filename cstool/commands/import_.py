@@ -24,9 +24,9 @@ def command(app: App, file: Path, fmt, skip_existing) -> None:
     from cstool.messages import label
     from cstool.progress import Progress
 
-    rows, _ = parse_file(file, fmt, app.config.tz)
     actor, commit = acting(app)
-    done = import_tickets(app.desk, rows, actor, app.now, commit, skip_existing,
+    # the rows are handed over, not kept here: the import lets each go once it is planned
+    done = import_tickets(app.desk, parse_file(file, fmt, app.config.tz)[0], actor, app.now, commit, skip_existing,
                           progress=lambda stage, total: Progress(total, label(f"import.progress.{stage}", app.lang)))
     click.echo(label("import.done", app.lang, n=len(done.written)))
     if done.skipped:

@@ -12,6 +12,7 @@ roster person and the ``cstool roster add`` command that puts them on the roster
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,6 +53,11 @@ class Choice:
 def normalize(text: str) -> str:
     """A word as compared: NFKC (full-width letters, digits and colons become plain), case
     folded, ``_`` and ``-`` read as spaces, runs of spaces as one."""
+    return _normalized(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few words again and again (an import resolves each row's)
+def _normalized(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text)).casefold()
     return " ".join(text.replace("_", " ").replace("-", " ").split())
 

@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -224,24 +225,22 @@ def _number(text: str, key: str) -> int:
 MAX_JSON_DEPTH = 32  # a ticket nests 4 levels; refused before parsing, so no recursion runs deep
 
 
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 def _json_loads(text: str) -> Any:
-    """Parse JSON text whose nesting of [ and { is at most MAX_JSON_DEPTH (checked in one pass)."""
-    depth, in_string, escaped = 0, False, False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    """Parse JSON text whose nesting of [ and { is at most MAX_JSON_DEPTH (checked before
+    parsing: the brackets outside strings counted; a string left open runs to the end)."""
+    outside = _JSON_STRING.sub("0", text)
+    opened = outside.find('"')
+    depth = 0
+    for bracket in _JSON_BRACKETS.findall(outside, 0, len(outside) if opened < 0 else opened):
+        if bracket in "[{":
             depth += 1
             if depth > MAX_JSON_DEPTH:
                 raise InputError("error.json.deep", depth=MAX_JSON_DEPTH)
-        elif ch in "]}":
+        else:
             depth -= 1
     try:
         return json.loads(text)
@@ -428,6 +427,7 @@ def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: da
     progress = progress or _no_progress
     with progress("check", len(rows)) as bar:
         planned, skipped = _plan(desk, rows, now, skip_existing, bar)
+    del rows  # what the caller no longer holds is freed before the files are made
     with progress("write", len(planned)) as bar:
         written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
     return Imported(written, skipped + len(planned) - len(written))
@@ -570,7 +570,8 @@ def _write_planned(desk: Any, planned: list[tuple[str, Any]], actor: Person, now
         taken = set(desk.ticket_files())
 
         def files() -> Any:
-            for kind, item in planned:
+            for i, (kind, item) in enumerate(planned):
+                planned[i] = ("", None)  # each row's values freed once its file is made
                 bar.update(1)
                 built = _built(desk, kind, item, actor, now, keys, taken, skip_existing)
                 if built is not None:
@@ -612,7 +613,7 @@ def _built(desk: Any, kind: str, item: Any, actor: Person, now: datetime, keys: 
             return None
         raise InputError("error.import.contacts_meanwhile")
     tid = desk.mint_ticket_id(now.year, taken)
-    doc = build_ticket(tid, item, actor, now, config)
+    doc = build_ticket(tid, item, actor, now, config, plain=True)
     doc["history"][0]["import_key"] = item["_import_key"]
     return tid, desk.ticket_path(tid, now.year, now.month), doc
 

@@ -33,18 +33,28 @@ def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str]],
           commit: Callable[[list[Path]], object] | None) -> None:
     """Write the files (new paths only; made one by one as they are written), then commit
     them with ``commit(paths)``, all or none. The staged files are flushed to disk with one
-    sync rather than one each; each folder they go into is synced once after the renames."""
+    sync rather than one each; each folder they go into is synced once after the renames.
+    With a commit, their contents go into git's object store as one pack while they are
+    written (:class:`cstool.git.repo.BlobPack`), so that the commit need not store each one."""
+    from cstool.git.repo import BlobPack, relative_paths
+
     folder = cache_dir / STAGING / f"{os.getpid()}-{os.urandom(8).hex()}"
     folder.mkdir(parents=True)
     _ACTIVE.add(folder.name)
     paths: list[Path] = []
     rels: list[str] = []
     new_dirs: list[str] = []
+    pack = BlobPack(root) if commit is not None else None
     try:
         for i, (path, text) in enumerate(files):
-            _write(folder / f"{i}.yaml", text.encode("utf-8"), sync=False)
+            data = text.encode("utf-8")
+            _write(folder / f"{i}.yaml", data, sync=False)
+            if pack is not None:
+                pack.add(data)
             paths.append(path)
-        rels = [os.path.relpath(path, root) for path in paths]
+        if pack is not None:
+            pack.close()
+        rels = relative_paths(root, paths)
         new_dirs = _missing_dirs(root, [path.parent for path in paths])
         os.sync()
         _write(folder / MANIFEST, json.dumps({"files": rels, "dirs": new_dirs}).encode("utf-8"))
@@ -53,6 +63,8 @@ def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str]],
             commit(paths)
         _write(folder / DONE, b"")
     except BaseException:
+        if pack is not None:
+            pack.abandon()
         _undo(root, rels, new_dirs, committed_check=commit is not None)
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -490,7 +490,7 @@ _SIMPLE = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-
 _FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 _RESOLVED: dict[str, bool] = {}  # text -> whether a plain scalar of it reads back as text
 _RENDERED: dict[str, str] = {}  # text -> how it is written as a block value (simple text only)
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 20_000  # the texts repeated from file to file come early; unique ones would only fill memory
 
 
 class _Fallback(Exception):
@@ -569,6 +569,10 @@ def _literal(text: str, indent: int) -> str:
 def _value(value: Any, indent: int) -> str:
     """What follows ``key:`` for a value whose key starts at column indent - 2."""
     kind = type(value)
+    if kind is str:
+        done = _RENDERED.get(value)  # the common case: a one-line text written before
+        if done is not None:
+            return " " + done
     if kind is str or kind is _LITERAL[0]:
         if "\n" in value:
             return " " + _literal(value, indent)
@@ -588,6 +592,8 @@ def _value(value: Any, indent: int) -> str:
 
 def _plain_container(value: Any) -> bool:
     """A dict or list with nothing of ruamel's own on it (comments, flow style, anchors)."""
+    if type(value) is dict or type(value) is list:
+        return True
     ca = getattr(value, "ca", None)
     if ca is not None and (ca.items or ca.comment or ca.end):
         return False
@@ -601,6 +607,8 @@ def _plain_container(value: Any) -> bool:
 def _key(key: Any) -> str:
     if type(key) is not str or not key:
         raise _Fallback
+    if _RENDERED.get(key) == key:
+        return key
     text = _scalar_text(key)
     if text != key:
         raise _Fallback
@@ -609,8 +617,9 @@ def _key(key: Any) -> str:
 
 def _mapping(data: dict[Any, Any], indent: int, first_pad: str | None = None) -> str:
     pad = " " * indent
-    lines = [(pad if first_pad is None or i else first_pad) + _key(k) + ":" + _value(v, indent + 2)
-             for i, (k, v) in enumerate(data.items())]
+    lines = [pad + _key(k) + ":" + _value(v, indent + 2) for k, v in data.items()]
+    if first_pad is not None and lines:
+        lines[0] = first_pad + lines[0][indent:]  # first_pad ("- " after the list's indent) is as long as pad
     return "\n".join(lines)
 
 

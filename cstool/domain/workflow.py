@@ -59,6 +59,7 @@ class Batch:
     templates: dict[str, Any] = field(default_factory=dict)
     customers: dict[str, Any] = field(default_factory=dict)
     count: int = 0
+    words: dict[tuple[str | None, ...], tuple[str | None, ...]] = field(default_factory=dict)  # typed -> keys
 
 
 def new_batch(desk: Desk, now: datetime) -> Batch:
@@ -81,7 +82,7 @@ def prepare_ticket(desk: Desk, req: NewTicket, batch: Batch | None = None) -> tu
     Reads the desk (templates, customers, other tickets for assignment) but writes nothing;
     with a batch, what it read for the tickets before is used again."""
     config = desk.config
-    req = _in_keys(config, req)
+    req = _in_keys(config, req, batch)
     template = _chosen_template(desk, req)
     ticket_type = req.type or (template.type if template else None)
     if not ticket_type:
@@ -120,15 +121,23 @@ def missing_for_create(desk: Desk, req: NewTicket) -> tuple[str | None, list[Any
             template = load_template(desk.root, desk.config.types[ticket_type].template, desk.config)
         missing += missing_fields(template, dict(req.fields or {}))
     return ticket_type, missing
-def _in_keys(config: Config, req: NewTicket) -> NewTicket:
+_WORD_KINDS = ("type", "channel", "priority", "severity", "tier", "group")
+
+
+def _in_keys(config: Config, req: NewTicket, batch: Batch | None = None) -> NewTicket:
     """The request with the words a user typed for type, channel, priority, severity, tier
-    and group (a key, a Chinese or English name, any case) turned into the config's keys."""
+    and group (a key, a Chinese or English name, any case) turned into the config's keys;
+    a batch remembers the keys of the words it has seen (an import's rows repeat them)."""
     from dataclasses import replace
 
-    return replace(req, type=word(config, "type", req.type, "--type"), channel=word(config, "channel", req.channel, "--channel"),
-                   priority=word(config, "priority", req.priority, "--priority"),
-                   severity=word(config, "severity", req.severity, "--severity"),
-                   tier=word(config, "tier", req.tier, "--tier"), group=word(config, "group", req.group, "--group"))
+    typed = tuple(getattr(req, kind) for kind in _WORD_KINDS)
+    keys = batch.words.get(typed) if batch is not None else None
+    if keys is None:
+        keys = tuple(word(config, kind, text, f"--{kind}") for kind, text in zip(_WORD_KINDS, typed, strict=True))
+        if batch is not None:
+            batch.words[typed] = keys
+    kind, channel, priority, severity, tier, group = keys
+    return replace(req, type=kind, channel=channel, priority=priority, severity=severity, tier=tier, group=group)
 def _type_template(desk: Desk, name: str, batch: Batch | None) -> Template | None:
     if batch is None:
         return load_template(desk.root, name, desk.config)
@@ -271,10 +280,12 @@ def work_order_due(config: Config, values: dict[str, Any], now: datetime) -> str
     return stamp(calendar_of(config).add(now, config.work_order_due[values["priority"]]))
 
 
-def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: datetime, config: Config) -> Any:
-    """The new ticket's mapping, with its creation event."""
+def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: datetime, config: Config,
+                 plain: bool = False) -> Any:
+    """The new ticket's mapping, with its creation event (of dicts and lists if ``plain``,
+    see :func:`model.new_ticket`)."""
     at = stamp(now)
-    ev = model.event(
+    ev = (model.plain_event if plain else model.event)(
         at,
         actor.id,
         "create",
@@ -290,7 +301,7 @@ def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: dat
     said = dict(values, description=values.get("_said", ""))
     data["sla"] = sla_block(config, said, now)
     data["due"] = work_order_due(config, values, now)
-    return model.new_ticket(data, [ev])
+    return model.new_ticket(data, [ev], plain)
 
 
 def mark_recorder(ev: Any, actor: Person) -> None:

@@ -76,7 +76,7 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
     :meth:`Committer.before_write`; else its content at HEAD), so DeskError (exit 3) still
     means that nothing was written.
     """
-    rel = [os.path.relpath(p, root) for p in paths]
+    rel = relative_paths(root, paths)
     added = stage(root, rel)
     if added.returncode != 0:
         put_back(root, rel, before)
@@ -94,6 +94,18 @@ def commit(root: Path, paths: list[Path], message: str, author: Author, when: st
         raise DeskError("error.git.commit", files=_named(rel), detail=reason)
     head = run_git(root, "rev-parse", "--short", "HEAD", check=False)
     return head.stdout.strip()
+
+
+def relative_paths(root: Path, paths: list[Path]) -> list[str]:
+    """Each path relative to root, as ``os.path.relpath`` gives it (taken off the front of
+    the path when it starts with root: an import names many thousands)."""
+    base = os.path.join(str(root), "")
+    out = []
+    for path in paths:
+        text = str(path)
+        out.append(text[len(base):] if text.startswith(base) and ".." not in text and base != os.sep
+                   else os.path.relpath(path, root))
+    return out
 
 
 def _named(rel: list[str]) -> Any:
@@ -115,6 +127,55 @@ def stage(root: Path, rel: list[str], env: dict[str, str] | None = None) -> subp
     matching (whose cost grows with paths × files)."""
     return run_git(root, "update-index", "--add", "--remove", "-z", "--stdin", check=False,
                    input=_paths_input(rel), env=env)
+
+
+class BlobPack:
+    """Many new files' contents written into git's object store as one pack, by one ``git
+    fast-import`` fed while the files are made (it compresses on another core). The commit
+    that follows stages the files as usual; git then finds their objects already stored and
+    writes no loose object for each (nor repacks them all in an automatic ``git gc``). The
+    pack holds no deltas (their search would cost more than the rest of an import); the next
+    ``git gc`` makes them. If
+    git cannot take them, nothing is lost: staging writes the objects itself. Objects of a
+    commit that never happens are unreachable, and git's garbage collection removes them."""
+
+    def __init__(self, root: Path):
+        try:
+            self._proc: subprocess.Popen | None = subprocess.Popen(
+                ["git", "fast-import", "--quiet", "--depth=0"], cwd=root, env=_env(), stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            self._proc = None
+
+    def add(self, data: bytes) -> None:
+        """Store one file's bytes (as a blob)."""
+        if self._proc is None or self._proc.stdin is None:
+            return
+        try:
+            self._proc.stdin.write(b"blob\ndata %d\n" % len(data))
+            self._proc.stdin.write(data)
+            self._proc.stdin.write(b"\n")
+        except OSError:  # git stopped: the commit writes the objects itself
+            self.close()
+
+    def close(self) -> None:
+        """Wait until the pack is written (errors are git's to ignore, see the class)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            if proc.stdin is not None:
+                proc.stdin.close()
+        except OSError:
+            pass
+        proc.wait()
+
+    def abandon(self) -> None:
+        """Stop without waiting for the pack (the files are not to be committed)."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.kill()
+            proc.wait()
 
 
 def unstage(root: Path, rel: list[str]) -> None:

@@ -92,6 +92,7 @@ class BusinessCalendar:
         self.cal = calendar
         self.tz = tz
         self.day_minutes = sum(e - s for s, e in calendar.extra_workday_hours) or 540
+        self._added: dict[tuple[datetime, Duration], datetime] = {}
         desk_years = {d.year for d in calendar.holidays | calendar.extra_workdays}
         self.official: Official | None = None
         if calendar.official == "cn":
@@ -155,7 +156,20 @@ class BusinessCalendar:
         return d.minutes + d.days * self.day_minutes
 
     def add(self, start: datetime, d: Duration) -> datetime:
-        """The moment d after start (business time unless d is calendar time)."""
+        """The moment d after start (business time unless d is calendar time). The answer
+        depends only on the moment start is and on d, so it is worked out once for each (an
+        import gives thousands of tickets the same start and the same few targets)."""
+        key = (start, d)
+        found = self._added.get(key)
+        if found is None:
+            found = self._add(start, d)
+            if len(self._added) < 10_000:
+                self._added[key] = found
+        elif not d.calendar:  # the days counted were those of these years: noted as the first time
+            self._note(start.astimezone(self.tz).year, found.astimezone(self.tz).year)
+        return found
+
+    def _add(self, start: datetime, d: Duration) -> datetime:
         if d.calendar:
             local = start.astimezone(self.tz)
             naive = local.replace(tzinfo=None) + timedelta(days=d.days, minutes=d.minutes)
