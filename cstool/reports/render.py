@@ -153,10 +153,16 @@ def plain(value: Any) -> Any:
 def to_json(data: Any) -> str:
     """``json.dumps(plain(data), ensure_ascii=False, indent=2)``, made in one pass: the
     standard library's indented encoder is written in Python and slow on long lists."""
+    return to_json_at(data, "\n")
+
+
+def to_json_at(data: Any, newline: str) -> str:
+    """:func:`to_json` of a value written after ``newline`` and its indent (an item of a list
+    written piece by piece: ``"\n  "``)."""
     from json.encoder import encode_basestring
 
     out: list[str] = []
-    _json_into(data, "\n", out, encode_basestring)
+    _json_into(data, newline, out, encode_basestring)
     return "".join(out)
 
 
