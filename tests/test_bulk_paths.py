@@ -27,3 +27,53 @@ def test_records_as_json_are_what_the_general_writer_makes(records):
 def test_a_long_list_of_records_is_whole_across_the_pieces_it_is_made_in():
     records = [{"id": f"CS-{n}", "n": n, "late": n % 2 == 0, "who": None, "title": "标题\n"} for n in range(4321)]
     assert to_json_records(records) == json.dumps(records, ensure_ascii=False, indent=2)
+
+
+# --------------------------------------------------------------------------- sync of many files
+
+LATER = "2026-11-20T10:30:00+08:00"
+LATEST = "2026-11-20T11:00:00+08:00"
+
+
+def two_clones(tmp_path, new_desk, count: int):
+    """Two clones of one remote holding ``count`` tickets, each clone synced."""
+    from tests.support.desk import shared_remote
+
+    clone = shared_remote(new_desk("first", git=True), tmp_path / "origin.git")
+    a, b = clone(tmp_path / "a"), clone(tmp_path / "b")
+    ids = [a.create("--type", "complaint", "--title", f"投诉 {n}", "--customer", "@张三", "--phone", "13800001111")
+           for n in range(count)]
+    a.ok("sync")
+    b.ok("sync")
+    return a, b, ids
+
+
+def test_sync_unites_every_ticket_both_clones_changed_in_one_merge_commit(tmp_path, new_desk):
+    a, b, ids = two_clones(tmp_path, new_desk, 3)
+    for tid in ids:
+        a.ok("note", tid, "-m", "甲方补充", now=LATER)
+        b.ok("note", tid, "-m", "乙方补充", now=LATEST)
+    a.ok("sync", now=LATEST)
+    b.ok("sync", now=LATEST)
+    a.ok("sync", now=LATEST)
+    for tid in ids:
+        assert a.path(tid).read_bytes() == b.path(tid).read_bytes()
+        assert [ev.get("note") for ev in b.ticket(tid)["history"]][-2:] == ["甲方补充", "乙方补充"]
+    assert b.git("log", "-1", "--format=%P").split().__len__() == 2  # a merge commit
+    assert b.git("log", "-1", "--format=%B").strip().startswith("Merge branch 'main' of ")
+    assert "Conflicts" not in b.git("log", "-1", "--format=%B") and b.git("status", "--porcelain") == ""
+    assert b.run("audit", "--check").exit_code == 0
+
+
+def test_sync_refuses_a_side_the_merge_driver_refuses_and_leaves_no_merge_behind(tmp_path, new_desk):
+    a, b, ids = two_clones(tmp_path, new_desk, 2)
+    a.path(ids[1]).write_text("- not a ticket\n", encoding="utf-8")
+    a.git("commit", "-qam", "broken")
+    a.git("push", "-q", "origin", "main")
+    b.ok("note", ids[0], "-m", "乙方补充", now=LATEST)
+    b.ok("note", ids[1], "-m", "乙方补充", now=LATEST)
+    head = b.git("rev-parse", "HEAD")
+    res = b.run("sync", now=LATEST)
+    assert res.exit_code == 3 and "cstool merge-file:" in res.stderr and ids[1] in res.stderr
+    assert b.git("rev-parse", "HEAD") == head and b.git("status", "--porcelain") == ""
+    assert not (b.root / ".git" / "MERGE_HEAD").exists()
