@@ -21,10 +21,12 @@ ATTRIBUTES = (
 )
 
 
-def _load(path: Path, label: str):
+def _load(path: Path, label: str, plain: bool = False):
+    """A side's document, None when it is empty or missing; ``plain``: as plain data, by the
+    fast parser (the base, which the merge only compares, never writes out)."""
     if not path.exists() or path.stat().st_size == 0:
         return None
-    return yamlio.load(path, label)
+    return yamlio.load_plain(path, label) if plain else yamlio.load(path, label)
 
 
 def _shape_problem(doc: object, kind: str, label: str) -> Phrase | None:
@@ -69,7 +71,8 @@ def _merge(base: Path, ours: Path, theirs: Path, label: str,
     a file's notes (default :func:`desk_language`)."""
     kind = "customer" if "customers/" in label.replace("\\", "/") else "ticket"
     try:
-        sides = [_load(path, f"{label} ({side})") for path, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
+        sides = [_load(path, f"{label} ({side})", side == "base")
+                 for path, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
     except CstoolError as exc:
         return 1, Phrase("merge.refused", why=exc)
     for doc, side in zip(sides, ("base", "ours", "theirs")):
