@@ -102,3 +102,13 @@ def test_the_merge_reads_the_base_as_plain_data_with_the_same_result(path, tmp_p
     expected = yamlio.dumps(merge_ticket(yamlio.load(base), yamlio.load(ours), yamlio.load(theirs), "zh"))
     assert merge_files(base, ours, theirs, str(path.name), "zh") == (0, "")
     assert ours.read_text(encoding="utf-8") == expected and "# why" in expected and "# theirs" in expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(RECORDS, st.integers(1, 4))
+def test_a_list_written_a_chunk_at_a_time_is_the_list_written_whole(records, chunk):
+    from cstool.reports.render import write_json_list
+
+    pieces: list[str] = []
+    write_json_list(iter(records), pieces.append, chunk)
+    assert "".join(pieces) == to_json(records)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -184,6 +185,24 @@ def to_json_records(records: list[dict[str, Any]]) -> str:
     return "[\n  " + ",\n  ".join(pieces) + "\n]"
 
 
+def write_json_list(items: Iterable[Any], write: Callable[[str], Any], chunk: int = 2000) -> None:
+    """:func:`to_json` of a list given as an iterable, handed to ``write`` a chunk of items
+    at a time (each chunk made by :func:`to_json_records`), so that a long list is never
+    held whole: neither its items nor its text."""
+    first = True
+    batch: list[Any] = []
+    for item in itertools.chain(items, [_END]):
+        if item is not _END:
+            batch.append(item)
+            if len(batch) < chunk:
+                continue
+        if batch:
+            write(("[\n  " if first else ",\n  ") + to_json_records(batch)[4:-2])
+            first, batch = False, []
+    write("[]" if first else "\n]")
+
+
+_END = object()
 _MARKED = json.JSONEncoder(ensure_ascii=False, separators=(",\x00", ":\x01"))
 _JSON_SCALARS = (str, int, float, bool, type(None))
 
