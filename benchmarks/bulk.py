@@ -158,7 +158,7 @@ def escalate_rows(workdir: Path, repeat: int) -> list[Row]:
     root = workdir / f"escalate-{SIZE}"
     if not (root / ".git").exists():
         shutil.copytree(backlog, root, symlinks=True)
-    start = git(root, "rev-parse", "HEAD").strip()
+    start = git(backlog, "rev-parse", "HEAD").strip()  # the backlog's: an earlier run left the copy escalated
     now = escalation_moment(root, CHANGED)
     env = environment(now)
 
