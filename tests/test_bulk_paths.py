@@ -112,3 +112,24 @@ def test_a_list_written_a_chunk_at_a_time_is_the_list_written_whole(records, chu
     pieces: list[str] = []
     write_json_list(iter(records), pieces.append, chunk)
     assert "".join(pieces) == to_json(records)
+
+
+# --------------------------------------------------------------------------- escalate --overdue
+
+
+def test_escalate_overdue_checks_every_file_before_writing_any(git_desk):
+    """A breached ticket whose file has uncommitted edits stops the run before anything is
+    written, naming that file (the files are checked together, before the first write)."""
+    ids = [git_desk.create("--type", "complaint", "--title", f"投诉 {n}", "--customer", "@张三") for n in range(3)]
+    late = "2026-12-08T13:00:00+08:00"
+    edited = git_desk.path(ids[2])
+    edited.write_text(edited.read_text(encoding="utf-8") + "# a note of mine\n", encoding="utf-8")
+    before = {tid: git_desk.path(tid).read_bytes() for tid in ids}
+    head = git_desk.git("rev-parse", "HEAD")
+    res = git_desk.run("escalate", "--overdue", now=late)
+    assert res.exit_code == 3 and ids[2] in res.stderr
+    assert {tid: git_desk.path(tid).read_bytes() for tid in ids} == before and git_desk.git("rev-parse", "HEAD") == head
+    git_desk.git("checkout", "--", str(edited))
+    git_desk.ok("escalate", "--overdue", now=late)
+    assert all(git_desk.ticket(tid)["level"] > 1 for tid in ids)
+    assert git_desk.git("log", "-1", "--format=%s").startswith("escalate --overdue: 3 breached tickets")

@@ -502,6 +502,7 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
 
 def _apply_all(desk: Desk, paths: list[Path], outcomes: list[Outcome]) -> None:
     """Apply each planned outcome's events to its ticket and save it (a bulk command's writes)."""
+    desk.check_writes(paths)
     for path, outcome in zip(paths, outcomes, strict=True):
         for ev in outcome.events:
             history.apply(outcome.ticket, ev)
