@@ -337,7 +337,7 @@ def check_files_committed(root: Path, rels: list[str]) -> None:
     if proc.returncode != 0:
         raise DeskError("error.git.status", name=rels[0], detail=_first_line(proc.stderr.decode("utf-8", "replace")))
     initial = False
-    found: dict[str, str] = {}
+    found: dict[str, bool] = {}  # path -> untracked (else it has uncommitted edits)
     for record in proc.stdout.split(b"\0"):
         text = record.decode("utf-8", "surrogateescape")
         if text == "# branch.head (detached)":
@@ -345,16 +345,13 @@ def check_files_committed(root: Path, rels: list[str]) -> None:
         if text == "# branch.oid (initial)":
             initial = True
         if text[:1] in ("1", "u") and not initial:
-            found.setdefault(text.split(" ", 10 if text[0] == "u" else 8)[-1], "error.git.uncommitted_edits")
+            found.setdefault(text.split(" ", 10 if text[0] == "u" else 8)[-1], False)
         if text[:1] == "?" and not initial:
-            found.setdefault(text[2:], "error.git.untracked")
-    for rel in rels:
-        key = found.get(Path(rel).as_posix())
-        if key:
-            raise DeskError(key, name=rel)
-    if found:  # a file named otherwise than asked (a path git normalised): the first it reported
-        name, key = next(iter(found.items()))
-        raise DeskError(key, name=name)
+            found.setdefault(text[2:], True)
+    named = [(rel, found[Path(rel).as_posix()]) for rel in rels if Path(rel).as_posix() in found]
+    if found:  # else a file named otherwise than asked (a path git normalised): the first it reported
+        name, untracked = named[0] if named else next(iter(found.items()))
+        raise DeskError("error.git.untracked" if untracked else "error.git.uncommitted_edits", name=name)
 
 
 def unsaved_files(root: Path, pathspec: tuple[str, ...]) -> list[str]:
