@@ -42,7 +42,9 @@ Row = tuple[str, float, int, str]
 def environment(now: str = NOW) -> dict[str, str]:
     """The acting person, the clock and git's identity for every process."""
     return {**os.environ, "CSTOOL_USER": ACTOR, "CSTOOL_NOW": now, "CSTOOL_LANG": "zh",
-            "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "user.email", "GIT_CONFIG_VALUE_0": ACTOR,
+            "GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "user.email", "GIT_CONFIG_VALUE_0": ACTOR,
+            # an automatic repack runs in the foreground: never while a desk is copied or timed
+            "GIT_CONFIG_KEY_1": "gc.autoDetach", "GIT_CONFIG_VALUE_1": "false",
             "GIT_AUTHOR_NAME": "bench", "GIT_COMMITTER_NAME": "bench", "GIT_AUTHOR_EMAIL": ACTOR,
             "GIT_COMMITTER_EMAIL": ACTOR}
 
@@ -156,7 +158,7 @@ def escalate_rows(workdir: Path, repeat: int) -> list[Row]:
     root = workdir / f"escalate-{SIZE}"
     if not (root / ".git").exists():
         shutil.copytree(backlog, root, symlinks=True)
-    start = git(root, "rev-parse", "HEAD").strip()
+    start = git(backlog, "rev-parse", "HEAD").strip()  # the backlog's: an earlier run left the copy escalated
     now = escalation_moment(root, CHANGED)
     env = environment(now)
 

@@ -267,7 +267,9 @@ def generate(root: Path, n: int, seed: int = 1, git: bool = False, month: str | 
         env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
                "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
         for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "benchmark desk"]):
-            subprocess.run(["git", *args], cwd=root, check=True, env=env)
+            # the commit's automatic repack of 100,000 loose objects runs before we return, not
+            # in the background (a copy of the desk made meanwhile would miss objects)
+            subprocess.run(["git", "-c", "gc.autoDetach=false", *args], cwd=root, check=True, env=env)
 
 
 def main() -> None:

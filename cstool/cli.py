@@ -441,6 +441,7 @@ class App:
         committer = repo.Committer(root, repo.Author(actor.name, actor.id), self.now.isoformat())
         desk = self.desk
         desk.before_write = committer.before_write  # checked before each file is written
+        desk.before_writes = committer.before_writes  # ... or for many files at once
 
         def commit(paths: list[Path], message: str) -> str:
             try:

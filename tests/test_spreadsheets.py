@@ -234,3 +234,54 @@ def test_a_workbook_reads_back_the_values_written(values):
     data = write_book([Sheet("s", [f"c{i}" for i in range(len(values))], [values])], TZ)
     got = read_book(data, TZ, "s.xlsx")["s"]
     assert got == [{f"c{i}": v for i, v in enumerate(values) if v not in ("", None)}]
+
+
+@settings(max_examples=150, deadline=None)
+@example(["\x01bell\x07", "_x0041\x0b", "\ufffe\uffff", "a\x00b"])
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30), min_size=1, max_size=5))
+def test_a_workbook_keeps_every_character_xml_cannot_hold(values):
+    """Control characters (and U+FFFE, U+FFFF) are written as the format's escapes and read
+    back as themselves, instead of failing the whole workbook."""
+    from cstool.desk.spreadsheet import Sheet, read_book, write_book
+
+    data = write_book([Sheet("s", [f"c{i}" for i in range(len(values))], [values])], TZ)
+    got = read_book(data, TZ, "s.xlsx")["s"]
+    assert got == [{f"c{i}": v for i, v in enumerate(values) if v != ""}]
+
+
+def test_a_long_sheet_is_whole_and_opens_with_its_widths_and_dates(tmp_path):
+    """More rows than are written at once: every row and type comes back, columns as wide as their widest cell."""
+    from cstool.desk.spreadsheet import Sheet, write_book
+
+    rows = [[f"T-{n}", n, n % 3 == 0, "2026-11-19T10:00:00+08:00" if n % 2 else "2026-11-19", "宽" * (n % 40)]
+            for n in range(1234)]
+    (tmp_path / "b.xlsx").write_bytes(write_book([Sheet("s", ["id", "n", "flag", "at", "text"], rows)], TZ))
+    sheet = openpyxl.load_workbook(tmp_path / "b.xlsx")["s"]
+    got = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(got) == 1234 and sheet.freeze_panes == "A2"
+    assert got[7] == ("T-7", 7, False, datetime(2026, 11, 19, 10, 0), "宽" * 7)
+    assert got[6][3] == datetime(2026, 11, 19) and sheet["D8"].number_format == "yyyy-mm-dd"
+    assert sheet["D9"].number_format == "yyyy-mm-dd hh:mm:ss" and got[39][4] == "宽" * 39
+    # widest cell and 2 of margin: T-1233, 1233, False, a stamp, 39 wide characters (shown at most 60 wide)
+    assert [sheet.column_dimensions[c].width for c in "ABCDE"] == [8, 6, 7, 27, 62]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 1300), st.booleans())
+def test_csv_written_in_pieces_is_the_csv_made_at_once(count, bom):
+    from cstool.desk.exchange import csv_text, write_csv
+
+    rows = [[f"=r{n}", n, None, "a,b\r\nc"] for n in range(count)]
+    pieces: list[str] = []
+    write_csv(["h1", "h2", "h3", "h4"], iter(rows), pieces.append, bom)
+    assert "".join(pieces) == csv_text(["h1", "h2", "h3", "h4"], rows, bom)
+    assert "".join(pieces).count("\r\n") == 2 * count + 1 and all(len(p) < 200_000 for p in pieces)
+
+
+def test_an_export_to_a_file_is_the_export_to_standard_output(sample, tmp_path):
+    for fmt in ("csv", "json"):
+        shown = run(sample, "export", "--format", fmt).stdout  # (the test runner shows CR LF as LF)
+        run(sample, "export", "--format", fmt, "-o", str(tmp_path / f"t.{fmt}"))
+        written = (tmp_path / f"t.{fmt}").read_bytes().decode("utf-8")
+        assert written.replace("\r\n", "\n") == shown and shown.count("CS-") >= 40
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp file left behind

@@ -47,7 +47,9 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
                          kinds=kinds, groups=groups, assignees=people)
     overdue_count = due.count_overdue(dated, now)
     if fmt == "json":
-        click.echo(render.to_json([item.as_json() for item in due.row_items(dated, config, cal, now)]))
+        items = due.row_items(dated, config, cal, now)
+        render.write_json_list((item.as_json() for item in items), lambda text: click.echo(text, nl=False))
+        click.echo()
     else:
         _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit, table_width(wide))
     if fail_on_overdue and overdue_count:

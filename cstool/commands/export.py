@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
@@ -53,17 +54,34 @@ def command(app: App, fmt, reveal, redact, bom, output, status, types, groups, a
         found = (t for t in app.desk.documents() if filters.match(query.summarize(t)))
     else:
         found = app.desk.index().documents_where(filters)
-    tickets = [t if reveal else exchange.redact(t) for t in found]
-    if fmt == "xlsx":
-        write_binary(exchange.export_book(tickets, app.lang, app.config.tz), output, reveal)
-    else:
-        text_out = exchange.export_text(tickets, fmt, bom, app.lang)
-        if output:
-            write_binary(text_out.encode("utf-8"), output, reveal)  # as made: not in the style of a file it replaces
-        else:
-            click.echo(text_out, nl=False)
+    tickets = found if reveal else (exchange.redact(t) for t in found)
+    count = write_export(app, tickets, fmt, bom, output, reveal)
     if output:
-        click.echo(f"{len(tickets)} tickets → {output}", err=True)
+        click.echo(f"{count} tickets → {output}", err=True)
+
+
+def write_export(app: App, tickets, fmt: str, bom: bool, output: Path | None, private: bool) -> int:
+    """Write the export as its tickets come, to the -o file (put in place when whole, created
+    0600 when ``private``: it holds raw contacts) or to standard output; how many tickets."""
+    from cstool.desk import exchange, yamlio
+
+    if output:
+        with yamlio.atomic_writer(output, private=private) as fh:
+            if fmt == "xlsx":
+                return exchange.write_book_export(tickets, app.lang, app.config.tz, fh)
+            text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=False)
+            count = exchange.write_export(tickets, fmt, text.write, bom, app.lang)
+            text.flush()
+            text.detach()
+            return count
+    if fmt == "xlsx":
+        if click.get_binary_stream("stdout").isatty():  # type: ignore[operator]  # (click types it as an object)
+            raise InputError("error.export.xlsx_needs_file")
+        buf = io.BytesIO()
+        count = exchange.write_book_export(tickets, app.lang, app.config.tz, buf)
+        write_binary(buf.getvalue(), None, private)
+        return count
+    return exchange.write_export(tickets, fmt, lambda piece: click.echo(piece, nl=False), bom, app.lang)
 
 
 def write_binary(data: bytes, output: Path | None, private: bool) -> None:

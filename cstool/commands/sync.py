@@ -18,5 +18,5 @@ def command(app: App, remote) -> None:
 
     actor = app.actor()
     with app.desk.lock():
-        for key, fields in sync(app.desk.root, remote, repo.Author(actor.name, actor.id)):
+        for key, fields in sync(app.desk.root, remote, repo.Author(actor.name, actor.id), app.lang):
             click.echo(label(key, app.lang, **fields))

@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -63,22 +64,39 @@ def redact(ticket: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _COMPACT.encode(value)  # json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+class Columns:
+    """The columns of an export, learned from its tickets one at a time: the fixed ones,
+    then any further SLA keys and the type fields the tickets have, then the lists (and
+    ``history``, as JSON, for CSV)."""
+
+    def __init__(self) -> None:
+        self.sla_extra: dict[str, None] = {}
+        self.fields: dict[str, None] = {}
+
+    def add(self, ticket: dict[str, Any]) -> None:
+        sla, flds = ticket.get("sla"), ticket.get("fields")
+        if isinstance(sla, dict):
+            self.sla_extra.update((f"sla_{k}", None) for k in sla if f"sla_{k}" not in SLA_COLUMNS)
+        if isinstance(flds, dict):
+            self.fields.update((FIELDS_PREFIX + str(k), None) for k in flds)
+
+    def keys(self, history: bool) -> list[str]:
+        return [*BASE, *SLA_COLUMNS, *self.sla_extra, *self.fields, *LISTS, *(("history",) if history else ())]
 
 
 def ticket_columns(tickets: list[dict[str, Any]], history: bool) -> list[str]:
-    """The columns of an export: the fixed ones, then any further SLA keys and the type
-    fields the tickets have, then the lists (and ``history``, as JSON, for CSV)."""
-    sla_extra: dict[str, None] = {}
-    fields: dict[str, None] = {}
+    """The columns of an export of these tickets (see :class:`Columns`)."""
+    columns = Columns()
     for t in tickets:
-        sla, flds = t.get("sla"), t.get("fields")
-        if isinstance(sla, dict):
-            sla_extra.update((f"sla_{k}", None) for k in sla if f"sla_{k}" not in SLA_COLUMNS)
-        if isinstance(flds, dict):
-            fields.update((FIELDS_PREFIX + str(k), None) for k in flds)
-    return [*BASE, *SLA_COLUMNS, *sla_extra, *fields, *LISTS, *(("history",) if history else ())]
+        columns.add(t)
+    return columns.keys(history)
 
 
 def flat_row(ticket: dict[str, Any]) -> dict[str, Any]:
@@ -133,11 +151,35 @@ TICKET_KEYS = (*BASE, *SLA_COLUMNS, *LISTS, "history", *OLD_NAMES, *OLD_JSON)
 def export_text(tickets: list[dict[str, Any]], fmt: str, bom: bool = True, lang: str = "en") -> str:
     """The export file's text: JSON, or CSV with flat columns (``history`` and the lists as
     JSON text) and headings in ``lang``; every CSV cell goes through ``render.csv_cell`` (no formulas)."""
+    buf = io.StringIO()
+    write_export(tickets, fmt, buf.write, bom, lang)
+    return buf.getvalue()
+
+
+def write_export(tickets: Iterable[dict[str, Any]], fmt: str, write: Callable[[str], Any], bom: bool = True,
+                 lang: str = "en") -> int:
+    """:func:`export_text` of the tickets handed to ``write`` in pieces, as they are made
+    (only a CSV's flat rows are held, its columns being known at the end); how many tickets."""
     if fmt == "json":
-        return render.to_json(tickets) + "\n"  # what json.dumps(indent=2) writes of plain data, faster
-    columns = ticket_columns(tickets, history=True)
-    flats = (flat_row(t) for t in tickets)
-    return csv_text([header(k, lang) for k in columns], ([flat.get(k) for k in columns] for flat in flats), bom)
+        return _write_json(tickets, write)
+    columns = Columns()
+    flats = []
+    for t in tickets:
+        columns.add(t)
+        flats.append(flat_row(t))
+    keys = columns.keys(history=True)
+    write_csv([header(k, lang) for k in keys], ([flat.get(k) for k in keys] for flat in flats), write, bom)
+    return len(flats)
+
+
+def _write_json(tickets: Iterable[dict[str, Any]], write: Callable[[str], Any]) -> int:
+    """The tickets as one JSON list, as ``json.dumps(indent=2)`` writes it, and a newline."""
+    count = 0
+    for ticket in tickets:
+        write(("[" if not count else ",") + "\n  " + render.to_json_at(ticket, "\n  "))
+        count += 1
+    write("\n]\n" if count else "[]\n")
+    return count
 
 
 _QUOTED_FIRST = "=+-@\t\r'"  # first characters render.csv_cell may quote (and "": every text holds it)
@@ -147,35 +189,60 @@ def csv_text(headers: list[str], rows: Any, bom: bool) -> str:
     """CSV text (CRLF lines, a UTF-8 byte-order mark unless ``bom`` is false), every cell
     made safe by ``render.csv_cell``."""
     buf = io.StringIO()
+    write_csv(headers, rows, buf.write, bom)
+    return buf.getvalue()
+
+
+def write_csv(headers: list[str], rows: Iterable[list[Any]], write: Callable[[str], Any], bom: bool) -> None:
+    """:func:`csv_text` handed to ``write`` a few hundred rows at a time."""
+    buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
+    buf.write("\ufeff" if bom else "")
     writer.writerow([render.csv_cell(h) for h in headers])
     cell = render.csv_cell
-    for row in rows:  # a text that cannot start a formula is its own cell (the common case, decided fast)
+    for n, row in enumerate(rows, start=1):  # a text that cannot start a formula is its own cell (the common case, decided fast)
         writer.writerow([v if type(v) is str and v[:1] not in _QUOTED_FIRST else cell("" if v is None else v) for v in row])
-    return ("\ufeff" if bom else "") + buf.getvalue()
+        if not n % 500:
+            write(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+    write(buf.getvalue())
 
 
 def export_book(tickets: list[dict[str, Any]], lang: str, tz: Any) -> bytes:
     """The export as an Excel workbook: a sheet of tickets (one row each, flat columns) and a
     sheet of their history (one row per event: ticket, time, by, action and the event's fields)."""
-    from cstool.desk.spreadsheet import Sheet, write_book
+    buf = io.BytesIO()
+    write_book_export(tickets, lang, tz, buf)
+    return buf.getvalue()
 
-    columns = ticket_columns(tickets, history=False)
-    rows = []
+
+def write_book_export(tickets: Iterable[dict[str, Any]], lang: str, tz: Any, out: Any) -> int:
+    """:func:`export_book` written to a binary file object; how many tickets."""
+    from cstool.desk.spreadsheet import Sheet, write_book_to
+
+    columns = Columns()
+    flats, events = [], []
     for t in tickets:
-        flat = flat_row(t)
-        rows.append([flat.get(k) for k in columns])
-    ev_columns, ev_rows = _event_rows(tickets)
-    return write_book([Sheet(label("export.sheet.tickets", lang), [header(k, lang) for k in columns], rows),
-                       Sheet(label("export.sheet.history", lang), [header(k, lang) for k in ev_columns], ev_rows)], tz)
+        columns.add(t)
+        flats.append(flat_row(t))
+        events.append((t.get("id"), t.get("history")))
+    keys = columns.keys(history=False)
+    rows = [[flat.get(k) for k in keys] for flat in flats]
+    del flats
+    ev_columns, ev_rows = _event_rows(events)
+    write_book_to([Sheet(label("export.sheet.tickets", lang), [header(k, lang) for k in keys], rows),
+                   Sheet(label("export.sheet.history", lang), [header(k, lang) for k in ev_columns], ev_rows)], tz, out)
+    return len(rows)
 
 
-def _event_rows(tickets: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+def _event_rows(histories: list[tuple[Any, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The history sheet's columns and rows, from each ticket's (ID, history)."""
     columns: dict[str, None] = dict.fromkeys(EVENT_HEAD)
     flat_events = []
-    for t in tickets:
-        for ev in t.get("history") or []:
-            flat = {"ticket_id": t.get("id")}
+    for tid, history in histories:
+        for ev in history or []:
+            flat = {"ticket_id": tid}
             for k, v in (ev.items() if isinstance(ev, dict) else ()):
                 if isinstance(v, (dict, list)):
                     flat[str(k) + JSON_SUFFIX] = _dumps(v)

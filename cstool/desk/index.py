@@ -553,6 +553,15 @@ class Index:
                                         "ORDER BY files.path", args):
             yield json.loads(doc)
 
+    def documents_due_by(self, moment: Any, kinds: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+        """The tickets still being worked on that have a deadline of one of these kinds due
+        at or before ``moment``, in path order."""
+        sql = (f"SELECT d.doc FROM files JOIN docs d ON d.path = files.path WHERE status IN ({_marks(WORKING)}) AND "
+               f"files.path IN (SELECT path FROM deadlines WHERE kind IN ({_marks(kinds)}) AND due_utc <= ?) "
+               "ORDER BY files.path")
+        for (doc,) in self.conn.execute(sql, (*WORKING, *kinds, moment.astimezone(UTC).isoformat())):
+            yield json.loads(doc)
+
     def file_stats(self) -> dict[str, str]:
         """The stat key of every ticket file indexed (path -> size, times and inode): after a
         refresh, each file is as it was when its row was made if its stat key is this one."""

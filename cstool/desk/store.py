@@ -48,6 +48,8 @@ class Desk:
     _saved: bool = field(default=False, repr=False)
     # called with each file path before it is written (the git checks of the command's committer)
     before_write: Any = field(default=None, repr=False)
+    # called with the paths a bulk command is about to write, to make the same checks at once
+    before_writes: Any = field(default=None, repr=False)
     # the reason of a late entry (--backfill), carried by every event this command records
     backfill: str | None = field(default=None, repr=False)
     # files the index could not read, path -> reason (file and line): reading commands skip them
@@ -55,6 +57,8 @@ class Desk:
     _warned: bool = field(default=False, repr=False)  # whether they were named on stderr yet
     # under the lock: each file written and not yet committed -> its bytes before (None: it was new)
     _journal: dict[Path, bytes | None] = field(default_factory=dict, repr=False)
+    # under the lock: the folders already cleared of temp files a killed writer left
+    _swept: set[Path] = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> Desk:
@@ -254,7 +258,9 @@ class Desk:
         paths.check_inside(self.root, path)
         if self.before_write is not None:
             self.before_write(path)
-        yamlio.sweep_temp_files(path.parent)
+        if path.parent not in self._swept:  # once a folder per lock: no writer can be killed in it meanwhile
+            yamlio.sweep_temp_files(path.parent)
+            self._swept.add(path.parent)
         self._saved = True
         if path not in self._journal:
             try:
@@ -264,6 +270,12 @@ class Desk:
         yamlio.atomic_write(path, text, root=self.root)
         if self._files is not None and path.parent.parent.parent == self.tickets_dir:
             self._files.add(path.relative_to(self.root).as_posix())
+
+    def check_writes(self, paths: list[Path]) -> None:
+        """Make the checks :meth:`save` makes before writing a file for all these files at
+        once (a bulk command, before its first write), where the committer can."""
+        if self.before_writes is not None:
+            self.before_writes(paths)
 
     def written_before(self) -> dict[Path, bytes | None]:
         """Each file written under the lock and not committed yet: its bytes before (None: new)."""
@@ -373,6 +385,7 @@ class Desk:
             self.locked_token = os.pread(fd, 64, 0).decode("ascii", "replace")
             self._saved = False
             self._journal = {}
+            self._swept = set()
             try:
                 yield
             except KeyboardInterrupt:

@@ -10,14 +10,16 @@ a hand-made file, and replaces the file atomically.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import io
 import os
 import re
 import stat
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
@@ -426,6 +428,14 @@ def atomic_write(path: Path, text: str, root: Path | None = None, private: bool 
 def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None, private: bool = False) -> None:
     """Write bytes to path so that readers see the old file or the new one, never half.
     With root (the desk), refuse a path that passes through a symbolic link or leaves it."""
+    with atomic_writer(path, root, private) as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, root: Path | None = None, private: bool = False) -> Iterator[BinaryIO]:
+    """A binary file to write in pieces that replaces path, as :func:`atomic_write_bytes`
+    does, when the block ends without an error (and is removed when it does not)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if root is not None:
         check_inside(root, path)  # a folder made meanwhile by someone else is checked too
@@ -433,7 +443,7 @@ def atomic_write_bytes(path: Path, data: bytes, root: Path | None = None, privat
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o666)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

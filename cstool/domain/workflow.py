@@ -513,6 +513,7 @@ def route_auto(desk: Desk, queries: list[str], actor: Person, now: datetime,
 
 def _apply_all(desk: Desk, paths: list[Path], outcomes: list[Outcome]) -> None:
     """Apply each planned outcome's events to its ticket and save it (a bulk command's writes)."""
+    desk.check_writes(paths)
     for path, outcome in zip(paths, outcomes, strict=True):
         for ev in outcome.events:
             history.apply(outcome.ticket, ev)
@@ -755,15 +756,40 @@ def breach_level(config: Config, ticket: Any, now: datetime) -> tuple[int, datet
 def escalation_assignee(config: Config, ticket: Any, level: int, tickets: Any) -> str | None:
     """Who an escalated ticket goes to. A receiving department's work order stays in that
     department: the member holding the level's role, or its current assignee when the
-    department has nobody in that role; other tickets go by the group's assignment rule."""
+    department has nobody in that role; other tickets go by the group's assignment rule.
+    ``tickets``: the summaries the rule looks at, or a :class:`routing.Tally` of them."""
     group = str(ticket.get("group"))
     spec = config.groups.get(group)
+    tally = tickets if isinstance(tickets, routing.Tally) else routing.Tally(tickets)
     if spec is not None and spec.department:
         role = config.ladder[min(max(level, 1), len(config.ladder)) - 1]
         if any(p.role == role for p in config.members(group)):
-            return routing.choose_assignee(config, group, level, tickets)
+            return tally.choose(config, group, level)
         return ticket.get("assignee")
-    return routing.choose_assignee(config, group, level, tickets)
+    return tally.choose(config, group, level)
+
+
+BREACH_KINDS = ("first_response", "resolution", "work_order")  # the deadlines breach_level counts
+
+
+def breached_ids(desk: Desk, now: datetime) -> list[str]:
+    """The tickets whose breach warrants a higher level than they have at now, in path order.
+
+    Only a ticket with a counted deadline due by now can be breached (each step of
+    ``sla.escalate_after`` comes at or after its due moment), so the index's deadlines pick
+    the tickets to look at. They are the same clocks (which run, and which stopped or are
+    paused, is the file's, not the moment's) with the same due moments: a first response's
+    and a work order's are in the file, and a resolution's is the moment its elapsed time
+    reached the target when that is past, else later than any moment it was worked out at."""
+    config = desk.config
+    if not config.escalate_after:
+        return []
+    found = []
+    for doc in desk.index().documents_due_by(now, BREACH_KINDS):
+        target, breach = breach_level(config, doc, now)
+        if breach is not None and target > int(doc.get("level") or 1):
+            found.append(doc.get("id") or "")
+    return found
 
 
 def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | None = None) -> list[Outcome]:
@@ -774,14 +800,10 @@ def escalate_overdue(desk: Desk, actor: Person, now: datetime, commit: Commit | 
     outcomes: list[Outcome] = []
     with desk.lock():
         paths = []
-        candidates: list[str] = []
-        for doc in desk.working_documents():
-            target, breach = breach_level(config, doc, now)
-            if breach is not None and target > int(doc.get("level") or 1):
-                candidates.append(doc.get("id") or "")
+        candidates = breached_ids(desk, now)
         files = desk.ticket_files() if candidates else {}
         candidates = [ticket_id for ticket_id in candidates if ticket_id in files]
-        summaries = desk.summaries() if candidates else []
+        summaries = routing.Tally(desk.summaries() if candidates else [])  # counted once: the same for every ticket
         for ticket_id in candidates:
             path = files[ticket_id]
             ticket = desk.load_ticket(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from cstool.desk import yamlio
@@ -20,10 +21,12 @@ ATTRIBUTES = (
 )
 
 
-def _load(path: Path, label: str):
+def _load(path: Path, label: str, plain: bool = False):
+    """A side's document, None when it is empty or missing; ``plain``: as plain data, by the
+    fast parser (the base, which the merge only compares, never writes out)."""
     if not path.exists() or path.stat().st_size == 0:
         return None
-    return yamlio.load(path, label)
+    return yamlio.load_plain(path, label) if plain else yamlio.load(path, label)
 
 
 def _shape_problem(doc: object, kind: str, label: str) -> Phrase | None:
@@ -62,10 +65,14 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str, lang: str = "en
     return code, (why.text(lang) if why is not None else "")
 
 
-def _merge(base: Path, ours: Path, theirs: Path, label: str) -> tuple[int, Phrase | None]:
+def _merge(base: Path, ours: Path, theirs: Path, label: str,
+           language: Callable[[str], str | None] | None = None) -> tuple[int, Phrase | None]:
+    """Merge in place (see :func:`merge_files`); ``language(label)``: the desk's language for
+    a file's notes (default :func:`desk_language`)."""
     kind = "customer" if "customers/" in label.replace("\\", "/") else "ticket"
     try:
-        sides = [_load(path, f"{label} ({side})") for path, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
+        sides = [_load(path, f"{label} ({side})", side == "base")
+                 for path, side in ((base, "base"), (ours, "ours"), (theirs, "theirs"))]
     except CstoolError as exc:
         return 1, Phrase("merge.refused", why=exc)
     for doc, side in zip(sides, ("base", "ours", "theirs")):
@@ -77,7 +84,7 @@ def _merge(base: Path, ours: Path, theirs: Path, label: str) -> tuple[int, Phras
         return _text_merge(base, ours, theirs, Phrase("merge.deleted", file=label))
     try:
         result = (merge.merge_customer(o, a, b) if kind == "customer"
-                  else merge.merge_ticket(o, a, b, desk_language(label)))
+                  else merge.merge_ticket(o, a, b, (language or desk_language)(label)))
         text = yamlio.dumps(result)
     except merge.NotSameRecord as exc:
         return 1, Phrase("merge.not_same", file=label, id=str(exc))
@@ -130,14 +137,16 @@ def refuse_unsaved_desk_files(root: Path) -> None:
         raise DeskError("error.sync.unsaved", n=len(left), files=shown)
 
 
-def sync(root: Path, remote: str | None = None, author: repo.Author | None = None) -> list[tuple[str, dict[str, str]]]:
+def sync(root: Path, remote: str | None = None, author: repo.Author | None = None,
+         lang: str = "en") -> list[tuple[str, dict[str, str]]]:
     """Pull with a merge (the merge driver unites ticket edits), then push; what was done,
     as catalogue keys with their fields (``sync.pulled``, ``remote=``, ``branch=``).
 
     A merge, not a rebase: every commit keeps its committer and committer date, so that
     ``verify --history`` still finds each event in the commit of the person who made it,
     made when it says, after a clone worked offline. Without a git identity on this
-    machine, the acting person's is used for the merge commit."""
+    machine, the acting person's is used for the merge commit. ``lang``: the language of a
+    merge driver's refusal in the error."""
     top = repo.work_tree(root)
     if top is None:
         raise DeskError("error.sync.not_repo", root=root)
@@ -162,13 +171,95 @@ def sync(root: Path, remote: str | None = None, author: repo.Author | None = Non
         identity: list[str] = []
         if author is not None and not repo.config_value(root, "user.email"):
             identity = ["-c", f"user.name={author.name}", "-c", f"user.email={author.email}"]
-        pull = repo.run_git(root, *identity, "pull", "--no-rebase", "--no-edit", "--quiet", remote, branch, check=False)
-        if pull.returncode != 0:
-            repo.run_git(root, "merge", "--abort", check=False)
-            raise DeskError("error.sync.pull", remote=remote, detail=repo._first_line(pull.stderr or pull.stdout))
+        _pull(root, top, remote, branch, identity, lang)
         messages.append(("sync.pulled", {"remote": remote, "branch": branch}))
     push = repo.run_git(root, "push", "--quiet", remote, f"HEAD:{branch}", check=False)
     if push.returncode != 0:
         raise DeskError("error.sync.push", remote=remote, detail=repo._first_line(push.stderr))
     messages.append(("sync.pushed", {"remote": remote, "branch": branch}))
     return messages
+
+
+def _pull(root: Path, top: Path, remote: str, branch: str, identity: list[str], lang: str) -> None:
+    """``git pull --no-rebase`` with the files changed on both sides merged here, in this
+    process, as the merge driver would merge them one process each (the driver git is given
+    for this pull only notes which files they are). Any other conflict, or a file the
+    driver would refuse, aborts the merge: DeskError."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cstool-sync-") as scratch:
+        noted = Path(scratch) / "files"
+        recorder = f"printf '%s\\0' %P >> {shlex.quote(str(noted))}; exit 1"
+        pull = repo.run_git(root, *identity, "-c", f"merge.cstool.driver={recorder}", "pull", "--no-rebase", "--no-edit",
+                            "--quiet", remote, branch, check=False)
+        if pull.returncode == 0:
+            return
+        detail = repo._first_line(pull.stderr or pull.stdout)
+        names = sorted(set(noted.read_bytes().decode("utf-8", "surrogateescape").split("\0")) - {""}) if noted.exists() else []
+        unmerged = _unmerged(top)
+        if names and set(unmerged) == set(names):
+            refused = _merge_noted(top, unmerged, Path(scratch), lang)
+            if refused is None:
+                repo.run_git(top, "add", "--", *names)
+                commit = repo.run_git(top, *identity, "commit", "--no-edit", "--cleanup=strip", "--quiet", check=False)
+                if commit.returncode == 0:
+                    return
+                detail = repo._first_line(commit.stderr or commit.stdout)
+            else:
+                detail = refused
+        repo.run_git(root, "merge", "--abort", check=False)
+        raise DeskError("error.sync.pull", remote=remote, detail=detail)
+
+
+def _unmerged(top: Path) -> dict[str, dict[int, str]]:
+    """The conflicted files of the merge under way: path -> {stage: blob} (1 base, 2 ours, 3 theirs)."""
+    out: dict[str, dict[int, str]] = {}
+    listed = repo.run_git(top, "ls-files", "-u", "-z").stdout
+    for entry in listed.split("\0"):
+        if entry:
+            info, _, path = entry.partition("\t")
+            _mode, blob, stage = info.split()
+            out.setdefault(path, {})[int(stage)] = blob
+    return out
+
+
+def _merge_noted(top: Path, unmerged: dict[str, dict[int, str]], scratch: Path, lang: str) -> str | None:
+    """Merge each conflicted file into the work tree as the merge driver does (its three
+    sides from git); None when all merged, else the first refusal, as the driver says it."""
+    import functools
+
+    blobs = _blobs(top, [blob for stages in unmerged.values() for blob in stages.values()])
+
+    @functools.cache
+    def folder_language(folder: str) -> str | None:
+        try:
+            from cstool.config.load import load_config
+            from cstool.desk.paths import find_desk
+
+            return load_config(find_desk(None, cwd=top / folder)).language
+        except Exception:  # noqa: BLE001 - as desk_language: the notes are then written in Chinese
+            return None
+
+    sides = [scratch / name for name in ("base", "ours", "theirs")]
+    for path in sorted(unmerged):
+        for side, stage in zip(sides, (1, 2, 3), strict=True):
+            side.write_bytes(blobs.get(unmerged[path].get(stage, ""), b""))
+        code, why = _merge(sides[0], sides[1], sides[2], path, lambda label: folder_language(str(Path(label).parent)))
+        if code:
+            return f"cstool merge-file: {why.text(lang) if why is not None else ''}"
+        (top / path).write_bytes(sides[1].read_bytes())
+    return None
+
+
+def _blobs(top: Path, names: list[str]) -> dict[str, bytes]:
+    """The contents of these blobs, read by one ``git cat-file --batch``."""
+    wanted = list(dict.fromkeys(names))
+    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=top, input="".join(f"{n}\n" for n in wanted).encode(),
+                          capture_output=True, check=True)
+    out, data, at = {}, proc.stdout, 0
+    for name in wanted:
+        end = data.index(b"\n", at)
+        size = int(data[at:end].split()[2])
+        out[name] = data[end + 1:end + 1 + size]
+        at = end + 1 + size + 1
+    return out

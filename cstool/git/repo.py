@@ -321,6 +321,20 @@ class Committer:
             check_file_committed(self.root, rel)
         self._checked.add(rel)
 
+    def before_writes(self, paths: list[Path]) -> None:
+        """:meth:`before_write` of many files, with one ``git status`` per few hundred of them."""
+        rels = [os.path.relpath(p, self.root) for p in paths]
+        rels = [r for r in dict.fromkeys(rels) if r not in self._checked]
+        if not rels:
+            return
+        if not self._state_checked:
+            check_repository_state(self.root)
+            self._state_checked = True
+        existing = [r for r in rels if os.path.lexists(os.path.join(self.root, r))]
+        for start in range(0, len(existing), 500):
+            check_files_committed(self.root, existing[start:start + 500])
+        self._checked.update(rels)
+
     def __call__(self, paths: list[Path], message: str, before: dict[Path, bytes | None] | None = None) -> str:
         """Commit the paths; ``before``: each written file's bytes before the write (None: new)."""
         kept = {os.path.relpath(p, self.root): b for p, b in (before or {}).items()}
@@ -373,21 +387,32 @@ def check_file_committed(root: Path, rel: str) -> None:
     """Refuse a write (DeskError, exit 3) when HEAD is detached or the file has edits git
     has not committed (modified, staged or untracked): cstool's commit would take them in
     as if cstool had made them. One ``git status`` of that file."""
-    proc = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch",
-                           "--untracked-files=all", "--", rel], cwd=root, env=_read_env(), capture_output=True)
+    check_files_committed(root, [rel])
+
+
+def check_files_committed(root: Path, rels: list[str]) -> None:
+    """:func:`check_file_committed` of these files with one ``git status``; the first of
+    them (in the order given) with edits is named."""
+    proc = subprocess.run(["git", "--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch", "--no-renames",
+                           "--untracked-files=all", "--", *rels], cwd=root, env=_read_env(), capture_output=True)
     if proc.returncode != 0:
-        raise DeskError("error.git.status", name=rel, detail=_first_line(proc.stderr.decode("utf-8", "replace")))
+        raise DeskError("error.git.status", name=rels[0], detail=_first_line(proc.stderr.decode("utf-8", "replace")))
     initial = False
+    found: dict[str, bool] = {}  # path -> untracked (else it has uncommitted edits)
     for record in proc.stdout.split(b"\0"):
         text = record.decode("utf-8", "surrogateescape")
         if text == "# branch.head (detached)":
             raise _detached()
         if text == "# branch.oid (initial)":
             initial = True
-        if text[:1] in ("1", "2", "u") and not initial:
-            raise DeskError("error.git.uncommitted_edits", name=rel)
+        if text[:1] in ("1", "u") and not initial:
+            found.setdefault(text.split(" ", 10 if text[0] == "u" else 8)[-1], False)
         if text[:1] == "?" and not initial:
-            raise DeskError("error.git.untracked", name=rel)
+            found.setdefault(text[2:], True)
+    named = [(rel, found[Path(rel).as_posix()]) for rel in rels if Path(rel).as_posix() in found]
+    if found:  # else a file named otherwise than asked (a path git normalised): the first it reported
+        name, untracked = named[0] if named else next(iter(found.items()))
+        raise DeskError("error.git.untracked" if untracked else "error.git.uncommitted_edits", name=name)
 
 
 def unsaved_files(root: Path, pathspec: tuple[str, ...]) -> list[str]:
