@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-from tests.support.desk import shared_remote
+from tests.support.desk import closed_complaint, shared_remote
 from tests.support.roster import MANAGER
 
 CALLER = "he.xue@example.com"  # the follow-up group's agent
-HANDLER = "wang.fang@example.com"
 ENGLISH_WORD = re.compile(r"\b(next_visit|visit|ticket|satisfied|unsatisfied|unreachable|callback|first_response|"
                           r"followup|work_order|resolution|pulled|pushed|SLA breach)\b")
 
@@ -41,16 +40,8 @@ def test_customer_tables_keep_their_english_words_in_english(desk):
     assert re.search(r"^next_visit +2026-", shown, re.M) and re.search(r"^visit +.* satisfied", shown, re.M)
 
 
-def _closed_complaint(desk) -> str:
-    tid = desk.create("--type", "complaint", "--title", "热水器漏水", "--customer", "张伟", "--phone", "13800000000",
-                      "--assignee", HANDLER, now="2026-11-16T09:00:00+08:00")
-    desk.ok("reply", tid, "-m", "已联系", as_=HANDLER, now="2026-11-16T09:10:00+08:00")
-    desk.ok("close", tid, "--resolution", "更换密封圈", as_=HANDLER, now="2026-11-16T10:00:00+08:00")
-    return tid
-
-
 def test_show_gives_the_follow_up_kind_and_result_in_chinese(desk):
-    tid = _closed_complaint(desk)
+    tid = closed_complaint(desk)
     desk.ok("followup", tid, "--result", "unreachable", as_=CALLER, now="2026-11-18T09:00:00+08:00")
     shown = desk.ok("show", tid, lang="zh", now="2026-11-18T10:00:00+08:00").stdout
     assert "结果: 联系不上" in shown

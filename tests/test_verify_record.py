@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from cstool.desk import lined, verify, verify_cache, yamlio
 from cstool.desk.paths import stat_key
 from cstool.messages import Both, Joined, Phrase
+from tests.support.desk import closed_complaint
 
-HANDLER = "wang.fang@example.com"
 CALL_DUE = "2026-11-18T10:00:00+08:00"  # a complaint closed on 2026-11-16 10:00: its call after 2d
 
 
@@ -24,14 +24,6 @@ def _next_second() -> None:
     """Wait until the clock passes into the next second: a file changed in the second a
     check begins is not kept, so a test that wants it kept waits."""
     time.sleep(1.02 - time.time() % 1)
-
-
-def _closed_complaint(desk) -> str:
-    tid = desk.create("--type", "complaint", "--title", "热水器漏水", "--customer", "张伟", "--phone", "13800000000",
-                      "--assignee", HANDLER, now="2026-11-16T09:00:00+08:00")
-    desk.ok("reply", tid, "-m", "已联系", as_=HANDLER, now="2026-11-16T09:10:00+08:00")
-    desk.ok("close", tid, "--resolution", "更换密封圈", as_=HANDLER, now="2026-11-16T10:00:00+08:00")
-    return tid
 
 
 def _reads(patch) -> list[str]:
@@ -55,7 +47,7 @@ def _forget(desk) -> None:
 
 def test_kept_findings_are_worded_in_the_language_of_each_run_without_reading_the_file(git_desk, monkeypatch):
     d = git_desk
-    tid = _closed_complaint(d)
+    tid = closed_complaint(d)
     path = d.path(tid)
     path.write_text(path.read_text(encoding="utf-8").replace("priority: ", "priority: Z", 1), encoding="utf-8")
     d.git("commit", "-qam", "hand edit")
@@ -106,7 +98,7 @@ def test_a_hand_edit_outside_git_after_a_check_is_found(desk):
 
 
 def test_a_follow_up_finding_appears_once_now_passes_its_due_time_and_goes_when_now_goes_back(desk, monkeypatch):
-    tid = _closed_complaint(desk)
+    tid = closed_complaint(desk)
     assert desk.ticket(tid)["followups"][0]["due"] == CALL_DUE
     _next_second()
     before_due, after_due = "2026-11-18T09:59:00+08:00", "2026-11-18T10:01:00+08:00"
@@ -144,7 +136,7 @@ def test_a_customer_records_findings_are_kept_and_a_change_to_it_is_found(desk, 
 def test_files_read_on_several_cores_give_the_findings_of_one(git_desk, monkeypatch):
     d = git_desk
     ids = [d.create("--type", "inquiry", "--title", f"查询{i}") for i in range(5)]
-    _closed_complaint(d)
+    closed_complaint(d)
     for tid in ids[:2]:  # a hand edit, and the same ID twice
         path = d.path(tid)
         path.write_text(path.read_text(encoding="utf-8").replace("status: open", "status: nope", 1), encoding="utf-8")

@@ -772,19 +772,13 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | U
                 if bar:
                     bar.update(1)
             return
-        from collections import deque
         from concurrent.futures import ProcessPoolExecutor
 
-        chunks = iter([(str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK)])
+        from cstool.desk.chunks import in_order
+
+        chunks = ((str(root), changed[i:i + CHUNK]) for i in range(0, len(changed), CHUNK))
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            # a bounded window of chunks in flight: parsed tickets never pile up in memory
-            # (range first: zip would otherwise take one chunk more from chunks and drop it)
-            window = deque(pool.submit(_rows, c) for _, c in zip(range(2 * workers), chunks))
-            while window:
-                rows = window.popleft().result()
-                nxt = next(chunks, None)
-                if nxt is not None:
-                    window.append(pool.submit(_rows, nxt))
+            for rows in in_order(pool, _rows, chunks, 2 * workers):  # parsed tickets never pile up
                 yield from rows
                 if bar:
                     bar.update(len(rows))

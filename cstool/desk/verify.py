@@ -397,17 +397,13 @@ def _fresh_results(context: CheckContext, rels: list[str]) -> Iterator[FileResul
     if len(rels) < PARALLEL_FROM or workers < 2:
         yield from (check_file(context, rel) for rel in rels)
         return
-    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = iter([rels[i:i + CHUNK] for i in range(0, len(rels), CHUNK)])
+    from cstool.desk.chunks import in_order
+
+    chunks = (rels[i:i + CHUNK] for i in range(0, len(rels), CHUNK))
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(context,)) as pool:
-        window = deque(pool.submit(_check_chunk, c) for _, c in zip(range(2 * workers), chunks))
-        while window:
-            results = window.popleft().result()
-            nxt = next(chunks, None)
-            if nxt is not None:
-                window.append(pool.submit(_check_chunk, nxt))
+        for results in in_order(pool, _check_chunk, chunks, 2 * workers):
             yield from results
 
 

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from cstool.cli import cli
-from tests.support.roster import LEAD, MANAGER, NAMES, roster_block
+from tests.support.roster import AGENT, LEAD, MANAGER, NAMES, roster_block
 
 NOW = "2026-11-20T10:00:00+08:00"  # a Friday, in working hours
 DESK_NAME = "测试客服中心"
@@ -200,3 +200,13 @@ def assert_refusal(res: Any, code: int, *needles: str) -> str:
     for needle in needles:
         assert needle in stderr, f"{needle!r} not in {stderr!r}"
     return stderr
+
+
+def closed_complaint(desk: CliDesk) -> str:
+    """A complaint handled by AGENT on 2026-11-16 (answered at 09:10, closed at 10:00): its
+    follow-up call (回访) falls due later; returns its ID."""
+    tid = desk.create("--type", "complaint", "--title", "热水器漏水", "--customer", "张伟", "--phone", "13800000000",
+                      "--assignee", AGENT, now="2026-11-16T09:00:00+08:00")
+    desk.ok("reply", tid, "-m", "已联系", as_=AGENT, now="2026-11-16T09:10:00+08:00")
+    desk.ok("close", tid, "--resolution", "更换密封圈", as_=AGENT, now="2026-11-16T10:00:00+08:00")
+    return tid
