@@ -9,9 +9,9 @@ Tickets spread over the two years before 2026-11-22 (or, with ``--month``, creat
 working days of that one month: the desk for timing an audit of a month that holds them
 all), of every type and channel, in
 Chinese, with histories of 3-12 events built by cstool's own event rules (so every file
-passes ``audit --check``), and customers graded A/B/C. Files are written with a small
-emitter of our own (YAML double-quoted scalars are JSON strings), because formatting
-100,000 files through ruamel.yaml would take longer than the benchmark itself.
+passes ``audit --check``), and customers graded A/B/C. Files are written as cstool itself
+writes them (its fast emitter, ``yamlio.dumps_new``), so commands that edit them take the
+same path as on a desk made by ``create`` and ``import``.
 
 ``--all-open-in 2026-11`` makes an extreme backlog instead: every ticket created in that
 month (before 2026-11-22 18:00) and still open, its history the one create event, as a
@@ -21,7 +21,6 @@ desk looks after a bulk import of new contacts.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -33,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from cstool.desk import yamlio
 from cstool.domain import history, ids
 from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER
 
@@ -67,32 +67,24 @@ def _team() -> tuple[dict[str, list[str]], dict[int, str], str]:
 GROUP_AGENTS, LADDER_PEOPLE, CALLER = _team()
 
 
-def q(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def emit(data: dict, order: tuple[str, ...], indent: str = "") -> list[str]:
+def ordered(data: dict, order: tuple[str, ...]) -> dict:
+    """The document with its keys in file order, nested mappings and list items too."""
     keys = [k for k in order if k in data] + [k for k in data if k not in order]
-    lines = []
+    out: dict = {}
     for key in keys:
         value = data[key]
         if isinstance(value, dict):
-            lines.append(f"{indent}{key}:")
-            sub = {"customer": CUSTOMER_ORDER, "sla": SLA_ORDER}.get(key, ())
-            lines.extend(emit(value, sub, indent + "  "))
+            value = ordered(value, {"customer": CUSTOMER_ORDER, "sla": SLA_ORDER}.get(key, ()))
         elif isinstance(value, list):
-            lines.append(f"{indent}{key}:")
-            for item in value:
-                inner = emit(item, FOLLOWUP_ORDER if key == "followups" else ("at", "by", "action"), indent + "    ")
-                lines.append(f"{indent}  - {inner[0].lstrip()}")
-                lines.extend(inner[1:])
-        else:
-            lines.append(f"{indent}{key}: {q(value)}")
-    return lines
+            inner = FOLLOWUP_ORDER if key == "followups" else ("at", "by", "action")
+            value = [ordered(item, inner) for item in value]
+        out[key] = value
+    return out
+
+
+def emit(data: dict, order: tuple[str, ...]) -> str:
+    """The file's text, as cstool writes it."""
+    return yamlio.dumps_new(ordered(data, order))
 
 
 def stamp(t: datetime) -> str:
@@ -196,7 +188,7 @@ def write_ticket(root: Path, doc: dict) -> None:
     created = datetime.fromisoformat(doc["created"])
     folder = root / "tickets" / f"{created.year:04d}" / f"{created.month:02d}"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{doc['id']}.yaml").write_text("\n".join(emit(doc, FIELD_ORDER)) + "\n", encoding="utf-8")
+    (folder / f"{doc['id']}.yaml").write_text(emit(doc, FIELD_ORDER), encoding="utf-8")
 
 
 def creation_day(rng: random.Random, month: str | None) -> datetime:
@@ -245,7 +237,7 @@ def generate(root: Path, n: int, seed: int = 1, git: bool = False, month: str | 
              "since": since.date().isoformat(), "created": stamp(since), "updated": stamp(since)}
         customers.append(c)
         keys = ("id", "name", "tier", "phone", "email", "owner", "since", "note", "created", "updated")
-        (root / "customers" / f"{cid}.yaml").write_text("\n".join(emit(c, keys)) + "\n", encoding="utf-8")
+        (root / "customers" / f"{cid}.yaml").write_text(emit(c, keys), encoding="utf-8")
     start, span = month_span(all_open_in)
     seen: set[str] = set()
     for i in range(n):
