@@ -91,7 +91,7 @@ def test_results_with_and_without_the_index_are_identical(generated, tmp_path):
     files = sorted((root / "tickets").glob("*/*/*.yaml"))
     # a hand edit in place (same size: only the content changes)
     text = files[0].read_text(encoding="utf-8")
-    text = text.replace('priority: "A"', 'priority: "C"').replace('priority: "B"', 'priority: "C"')
+    text = text.replace('priority: A', 'priority: C').replace('priority: B', 'priority: C')
     files[0].write_text(text, encoding="utf-8")
     # a deletion, a new ticket, an action and a customer visit
     files[1].unlink()
@@ -172,17 +172,17 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
             os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
 
     # an in-place edit of the same size with the old mtime, then reverted with git
-    edit(files[0], 'status: "', 'status: "x', keep_mtime=False)
-    edit(files[0], 'status: "x', 'status: "', keep_mtime=True)
+    edit(files[0], 'status: ', 'status: x', keep_mtime=False)
+    edit(files[0], 'status: x', 'status: ', keep_mtime=True)
     listed_matches_files(root)
-    edit(files[0], 'title: "', 'title: "改', keep_mtime=True)
+    edit(files[0], 'title: ', 'title: 改', keep_mtime=True)
     listed_matches_files(root)
     d.git("checkout", "--", files[0].relative_to(root).as_posix())
     listed_matches_files(root)
 
     # a branch with a committed edit and a deletion; switching back and forth
     d.git("checkout", "-q", "-b", "other")
-    edit(files[1], 'title: "', 'title: "分支')
+    edit(files[1], 'title: ', 'title: 分支')
     files[2].unlink()
     d.git("commit", "-q", "-am", "on a branch")
     listed_matches_files(root)
@@ -193,7 +193,7 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
     d.git("checkout", "-q", "-")
 
     # a stash takes an edit away and brings it back
-    edit(files[3], 'title: "', 'title: "暂存')
+    edit(files[3], 'title: ', 'title: 暂存')
     listed_matches_files(root)
     d.git("stash", "-q")
     listed_matches_files(root)
@@ -225,7 +225,7 @@ def test_a_git_desk_sees_every_checkout_pull_stash_and_revert(tmp_path, monkeypa
     conn.execute("UPDATE meta SET value = '0123456789abcdef0123456789abcdef01234567' WHERE key = 'git_head'")
     conn.commit()
     conn.close()
-    edit(files[6], 'title: "', 'title: "无头')
+    edit(files[6], 'title: ', 'title: 无头')
     d.git("commit", "-q", "-am", "edit")
     listed_matches_files(root)
     compare(root)
@@ -257,7 +257,7 @@ def test_audit_through_the_index_follows_every_change(generated, tmp_path, monke
     assert first == live_audit(root, "2026-10", NOW)
     # October complaints: one deleted, one re-categorised by hand
     october = [p for p in sorted((root / "tickets" / "2026" / "10").glob("*.yaml"))
-               if 'type: "complaint"' in p.read_text(encoding="utf-8")]
+               if 'type: complaint' in p.read_text(encoding="utf-8")]
     october[0].unlink()
     text = october[1].read_text(encoding="utf-8")
     october[1].write_text(text.replace("category: ", 'category: "改过的分类"\nx_old_category: ', 1), encoding="utf-8")
@@ -321,7 +321,7 @@ def test_the_installed_command_sees_an_edit_made_after_the_index_was_built(tmp_p
 
     before = listed("--store", str(root), "list", "--status", "all", "--json", "--limit", "0")
     path = sorted((root / "tickets").glob("*/*/*.yaml"))[0]
-    path.write_text(path.read_text(encoding="utf-8").replace('title: "', 'title: "改', 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace('title: ', 'title: 改', 1), encoding="utf-8")
     after = listed("list", "--status", "all", "--json", "--limit", "0", "--store", str(root))
     assert after[path.stem] == "改" + before[path.stem]
     env["CSTOOL_STORE"] = str(root)
