@@ -207,19 +207,22 @@ class Desk:
         named with its line."""
         from cstool.domain.model import shape_problem
 
-        plain = yamlio.load_canonical(path, self.rel(path), root=self.root)
+        rel = self.rel(path)
+        paths.check_inside(self.root, path)
+        text = yamlio.read_text(path, rel)  # read once: the fast path and the round-trip one share it
+        plain = yamlio.canonical_data(text)
         if plain is not None and plain.get("id") == path.name[:-5] and shape_problem(plain, self.config.tz) is None:
-            yamlio.refuse_surrogates(plain, path, self.rel(path))
+            yamlio.refuse_surrogates(plain, path, rel)
             return plain
-        data = yamlio.load(path, self.rel(path), root=self.root)
+        data = yamlio.loads(text, rel)
         if not isinstance(data, dict):
-            raise DeskError("error.file.ticket_mapping", name=f"{self.rel(path)}:1")
-        yamlio.refuse_surrogates(data, path, self.rel(path))
+            raise DeskError("error.file.ticket_mapping", name=f"{rel}:1")
+        yamlio.refuse_surrogates(data, path, rel)
         expected = path.name[:-5]
         if data.get("id") != expected:
             line = key_line(data, "id")
-            raise DeskError("error.file.id_mismatch", name=f"{self.rel(path)}:{line}", id=repr(data.get("id")), expected=expected)
-        check_shape(data, self.rel(path), self.config.tz)
+            raise DeskError("error.file.id_mismatch", name=f"{rel}:{line}", id=repr(data.get("id")), expected=expected)
+        check_shape(data, rel, self.config.tz)
         return data
 
     def read_ticket(self, path: Path) -> Any:

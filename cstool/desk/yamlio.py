@@ -312,16 +312,14 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         return _plain_of(load(path, name))
 
 
-def load_canonical(path: Path, name: str | None = None, root: Path | None = None) -> dict[str, Any] | None:
-    """A file as plain data when its text is exactly what :func:`fast_dumps` writes for that
-    data (a file cstool wrote and nobody restyled by hand); else None, and the caller reads
-    it with :func:`load`, which keeps comments and styles. Editing such plain data and
-    writing it with :func:`fast_dumps` gives the bytes the round-trip writer would, without
-    the round-trip parser and emitter, which cost more than the rest of a small edit."""
-    label = name or str(path)
-    if root is not None:
-        check_inside(root, path)
-    raw = read_bytes(path, label)
+def canonical_data(text: str) -> dict[str, Any] | None:
+    """A file's text as plain data when the text is exactly what :func:`fast_dumps` writes
+    for that data (a file cstool wrote and nobody restyled by hand); else None, and the
+    caller reads it with :func:`loads`, which keeps comments and styles. Editing such plain
+    data and writing it with :func:`fast_dumps` gives the bytes the round-trip writer would,
+    without the round-trip parser and emitter, which cost more than the rest of a small edit."""
+    if "\r" in text:
+        return None
     try:
         import yaml
 
@@ -329,11 +327,8 @@ def load_canonical(path: Path, name: str | None = None, root: Path | None = None
     except (ImportError, AttributeError):
         return None
     try:
-        text = raw.decode("utf-8")
-        if text.startswith(BOM) or "\r" in text:
-            return None
         data = _from_events(yaml.parse(text, Loader=loader))
-    except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+    except (_Unsupported, yaml.YAMLError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or fast_dumps(data) != text:
         return None
