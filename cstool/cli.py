@@ -73,6 +73,14 @@ class RefusalError(click.ClickException):
 
 
 EXIT_INTERRUPTED = 130  # Ctrl-C: what had been started is put back
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away (`cstool due | head`), as a shell reports SIGPIPE
+
+
+def _stop_writing_output() -> None:
+    """Point standard output at /dev/null, so the flush at exit does not fail on the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _run_language(ctx: click.Context) -> str:
@@ -138,6 +146,9 @@ class LazyGroup(CatalogueHelp, click.Group):
             raise RefusalError(_text(ctx, "error.permission_denied", what=what), EXIT_DESK) from None
         except KeyboardInterrupt:
             raise RefusalError(_text(ctx, "error.interrupted"), EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # the reader has all it wanted: stop quietly, as other tools do
+            _stop_writing_output()
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
         except click.NoSuchOption as exc:
             raise _no_such_option(exc, _run_language(ctx)) from None
         except click.UsageError as exc:

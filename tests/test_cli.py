@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -9,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cstool.cli import COMMANDS, cli
-from tests.support.desk import cstool_process
+from tests.support.desk import LEAD, NOW, cstool_process
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -43,3 +44,20 @@ def test_python_dash_m_and_version():
 def test_unknown_command_is_a_usage_error():
     proc = cstool_process("--lang", "en", "frobnicate")
     assert proc.returncode == 2 and "no such command 'frobnicate'" in proc.stderr.lower()
+
+
+@pytest.mark.parametrize("args", [["list"], ["due"], ["show", "{id}"], ["export", "--format", "csv"]])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(desk, args):
+    """`cstool due | head -1`: once the reader is gone the command stops with the shell's SIGPIPE
+    status and says nothing (it reported an unexpected error claiming nothing was written)."""
+    ticket = desk.create("--type", "complaint", "--title", "门店营业时间")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line is written
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cstool", *[a.format(id=ticket) for a in args],
+                               "--lang", "zh", "--now", NOW], cwd=desk.root, env={**os.environ, "CSTOOL_USER": LEAD},
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == ""
