@@ -1290,6 +1290,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "help.customer.visit.result": ("回访结果。", "The result of the visit."),
     "help.customer.visit.note": ("回访中谈到的内容;'-' 表示从标准输入读取。", "What was said. '-' reads it from standard input."),
     "help.customer.list.text": ("姓名中须包含的词。", "Words the name must contain."),
+    "help.customer.list.limit": ("最多列出的客户数(0:全部)。", "At most this many customers (0: all)."),
     "help.customer.export.fmt": ("xlsx:Excel 工作簿,须用 -o FILE 写入。", "xlsx: an Excel workbook, written with -o FILE."),
     "help.customer.export.reveal": ("写入完整的电话和邮箱(用 -o 时文件只有您能读)。",
                                     "Write phone numbers and emails unmasked (with -o: a file only you can read)."),

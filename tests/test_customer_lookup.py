@@ -108,3 +108,23 @@ def test_create_with_several_matching_records_asks_on_a_terminal(desk, chen, ter
     picked = sorted([chen, other]).index(other) + 1
     res = desk.ok("create", "--type", "complaint", "--title", "漏水", "--customer", "陈建国", input=f"{picked}\n")
     assert desk.ticket(res.stdout.split()[0])["customer"]["id"] == other
+
+
+def test_customer_show_lists_their_tickets_oldest_first_leaving_out_void_ones(desk, chen):
+    """A ticket voided as registered by mistake (作废) was still listed under its customer."""
+    first = desk.create("--type", "inquiry", "--title", "第一次来电", "--customer", chen, now="2026-11-20T09:00:00+08:00")
+    mistake = desk.create("--type", "inquiry", "--title", "误登记", "--customer", chen, now="2026-11-20T09:10:00+08:00")
+    second = desk.create("--type", "complaint", "--title", "第二次来电", "--customer", chen, now="2026-11-20T09:20:00+08:00")
+    desk.create("--type", "inquiry", "--title", "别的客户", now="2026-11-20T09:30:00+08:00")
+    desk.ok("void", mistake, "-m", "重复登记", as_=MANAGER, now="2026-11-20T09:40:00+08:00")
+    assert desk.ok("customer", "show", chen, "--json").json["tickets"] == [first, second]
+    text = desk.ok("customer", "show", chen, lang="zh").stdout
+    assert first in text and second in text and mistake not in text
+
+
+def test_customer_list_takes_dash_n_and_limit(desk, chen):
+    _add(desk, "李华", OTHER_PHONE, "B")
+    assert len(desk.ok("customer", "list", "--json").json) == 2
+    for flag in ("-n", "--limit"):
+        assert len(desk.ok("customer", "list", flag, "1", "--json").json) == 1
+        assert sum(" C-" in f" {line}" for line in desk.ok("customer", "list", flag, "1").stdout.splitlines()) == 1

@@ -87,7 +87,7 @@ def show(app: App, customer, fmt, as_json, reveal) -> None:
         data = {**data, **render.mask_customer({k: data.get(k) for k in ("phone", "email")}, False)}
     nxt = next_visit(app.config, record)
     data["next_visit"] = nxt.isoformat() if nxt else None
-    tickets = [s for s in app.desk.summaries() if s.get("customer_id") == cid]
+    tickets = app.desk.index().tickets_of_customer(cid)
     data["tickets"] = [s["id"] for s in tickets]
     if output_format(fmt, as_json) == "json":
         click.echo(render.to_json(data))
@@ -115,10 +115,11 @@ SHOWN = ("id", "name", "tier", "phone", "email", "owner", "since", "next_visit",
 @command.command("list")
 @click.option("--tier", "tiers", multiple=True, metavar="A|B|C", shell_complete=complete.grades)
 @click.option("--text", default="", metavar="WORDS")
+@click.option("-n", "--limit", default=0, type=click.IntRange(min=0), help="At most this many customers (0: all).")
 @wide_option
 @read_options
 @pass_app
-def list_(app: App, tiers, text, wide, fmt, as_json, reveal) -> None:
+def list_(app: App, tiers, text, limit, wide, fmt, as_json, reveal) -> None:
     """List customers with their tier and next periodic visit."""
     from cstool.config.words import words
     from cstool.domain.customers import load_all, next_visit
@@ -139,6 +140,8 @@ def list_(app: App, tiers, text, wide, fmt, as_json, reveal) -> None:
         rows.append({"id": record.get("id"), "name": record.get("name"), "tier": record.get("tier"),
                      "phone": phone or "", "email": email or "", "owner": record.get("owner") or "",
                      "next_visit": nxt.isoformat() if nxt else ""})
+        if len(rows) == limit:
+            break
     if fmt == "json":
         click.echo(render.to_json(rows))
         return

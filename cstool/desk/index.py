@@ -436,6 +436,13 @@ class Index:
         cols = ", ".join(_col(k) for k in COLUMNS)
         return [self._summary(row) for row in self.conn.execute(f"SELECT {cols} FROM files ORDER BY path")]
 
+    def tickets_of_customer(self, customer_id: str) -> list[dict[str, Any]]:
+        """The summaries of a customer's tickets, oldest first; void ones (作废) left out."""
+        cols = ", ".join(_col(k) for k in COLUMNS)
+        rows = self.conn.execute(f"SELECT {cols} FROM files WHERE customer_id = ? AND coalesce(status, '') != 'void' "
+                                 "ORDER BY coalesce(created, ''), id", (customer_id,))
+        return [self._summary(row) for row in rows]
+
     def select(self, filters: Any, sort: str, limit: int) -> tuple[list[dict[str, Any]], int]:
         """The summaries ``list`` shows, filtered (:class:`cstool.desk.query.Filters`), sorted
         (ties by creation time, then ID) and limited in SQL, and how many matched in all."""
