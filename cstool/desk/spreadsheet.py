@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from cstool.errors import InputError
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60  # characters; longer texts wrap in the cell when opened
+COMPRESS_LEVEL = 1  # zlib's fastest: a tenth of the XML's size; higher levels take much longer for little less
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_", re.ASCII)  # the workbook format's escape of a character
@@ -101,14 +103,31 @@ def write_book(sheets: list[Sheet], tz: ZoneInfo) -> bytes:
 
 
 def write_book_to(sheets: list[Sheet], tz: ZoneInfo, out: Any) -> None:
-    """Write the workbook to a binary file object, each sheet's XML made and compressed a
-    few hundred rows at a time."""
-    names = [sheet.title[:31] for sheet in sheets]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for number, sheet in enumerate(sheets, start=1):
+    """Write the workbook of these sheets to a binary file object (see :func:`write_streams`)."""
+    streams = []
+    try:
+        for sheet in sheets:
+            stream = SheetStream(tz)
+            streams.append(stream)
+            keys = range(len(sheet.headers))
+            stream.set_columns(keys)
+            for row in sheet.rows:
+                stream.add(dict(zip(keys, row, strict=False)))
+        write_streams([(sheet.title, sheet.headers, stream) for sheet, stream in zip(sheets, streams, strict=True)], out)
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def write_streams(sheets: list[tuple[str, list[str], SheetStream]], out: Any) -> None:
+    """Write a workbook of streamed sheets, each (title, headings of its columns, stream), to a
+    binary file object; each sheet's XML is compressed as it is copied from its stream."""
+    names = [title[:31] for title, _, _ in sheets]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as book:
+        for number, (_, headers, stream) in enumerate(sheets, start=1):
             with book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
-                for chunk in _sheet_xml(sheet, tz):
-                    part.write(chunk.encode("utf-8"))
+                for piece in stream.pieces(headers):
+                    part.write(piece)
         for name, text in _book_parts(names).items():
             book.writestr(name, text)
 
@@ -154,64 +173,175 @@ def _book_parts(names: list[str]) -> dict[str, str]:
     }
 
 
-def _sheet_xml(sheet: Sheet, tz: ZoneInfo) -> Iterator[str]:
-    """A sheet's XML in pieces: frozen header row, column widths, then the rows."""
-    widths = _widths(sheet)
-    letters = [_letter(i) for i in range(1, len(widths) + 1)]
-    cols = "".join(f'<col width="{min(w, MAX_WIDTH) + 2}" customWidth="1" min="{i}" max="{i}" />'
-                   for i, w in enumerate(widths, start=1))
-    yield (f'<worksheet xmlns="{_MAIN_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" /><pageSetUpPr />'
-           '</sheetPr><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen" /><selection pane="bottomLeft" activeCell="A1" sqref="A1" /></sheetView></sheetViews>'
-           f'<sheetFormatPr baseColWidth="8" defaultRowHeight="15" />{"<cols>" + cols + "</cols>" if cols else ""}'
-           '<sheetData>')
-    head = "".join(f'<c r="{letter}1" t="inlineStr" />' if h == "" else f'<c r="{letter}1" t="inlineStr">{_text(h)}</c>'
-                   for letter, h in zip(letters, sheet.headers, strict=False))
-    out = [f'<row r="1">{head}</row>']
-    bodies: dict[str, str] = {}  # a text's cell after its reference: the same texts come again and again
-    for number, row in enumerate(sheet.rows, start=2):
-        r = str(number)
-        cells = []
-        for letter, value in zip(letters, row, strict=False):
-            if type(value) is str:
-                if value:
-                    body = bodies.get(value)
-                    if body is None:
-                        if len(bodies) >= 100_000:
-                            bodies.clear()
-                        body = bodies[value] = _cell_body(value, tz)
-                    cells.append(f'<c r="{letter}{r}"{body}')
-            elif value is not None:
-                cells.append(f'<c r="{letter}{r}"{_cell_body(value, tz)}')
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
-        if len(out) >= 500:
-            yield "".join(out)
-            out = []
-    out.append('</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>')
-    yield "".join(out)
+_MISSING = object()
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)')  # a cell's start: texts are escaped, so never found in one
 
 
-def _widths(sheet: Sheet) -> list[int]:
-    """Each column's width in characters: its widest cell, the header's included. A cell is
-    measured only when it could widen its column: no character is wider than two, and a
-    column is never shown wider than MAX_WIDTH."""
-    widths = [_width(h) for h in sheet.headers]
-    measured: dict[str, int] = {}
-    for row in sheet.rows:
-        for i, value in enumerate(row):
-            if value is None or value == "" or widths[i] >= MAX_WIDTH:
+class SheetStream:
+    """One sheet written as its rows come: each row's XML is made at once (a cell's XML kept
+    for texts that come again) and a few hundred rows at a time go to a temporary file, so
+    memory stays flat however long the sheet. What must precede the rows in the file (the
+    column widths, the header row) is written when the sheet is taken (:meth:`pieces`).
+
+    The columns are keys, set before the first row and set again when more are found; new
+    keys may come anywhere among them, but the known keys keep their order. Rows written
+    before a change have their cells moved to their final columns when the sheet is taken.
+    """
+
+    ROWS_AT_ONCE = 500
+    CACHED = 100_000  # texts whose cell XML is kept at once (the same texts come again and again)
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self.layout: tuple[Any, ...] = ()
+        self._columns: dict[Any, tuple[int, str, int]] = {}  # key: position, its cells' start, slot in _widths
+        self._widths: list[int] = []
+        self._texts: dict[str, tuple[str, int]] = {}  # a text's cell after its reference, and its width
+        self._numbers: dict[int, tuple[str, int]] = {}
+        self._hours: dict[str, Any] = {}  # a stamp's day, hour and offset: the day's serial, None if not a date
+        self._rows: list[str] = []
+        self._number = 1  # the last row's number (the header is row 1)
+        self._spool = tempfile.TemporaryFile()
+        self._parts: list[tuple[int, tuple[Any, ...]]] = []  # bytes written at a time, and the columns then
+
+    def __enter__(self) -> SheetStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def set_columns(self, keys: Iterable[Any]) -> None:
+        """The sheet's columns from now on: those so far, in their order, with any new ones among them."""
+        layout = tuple(keys)
+        if not _in_order(self.layout, layout):
+            raise ValueError("a sheet's columns may grow but not change their order")
+        self._flush()
+        self.layout = layout
+        for position, key in enumerate(layout):
+            known = self._columns.get(key)
+            if known is None:
+                self._widths.append(0)
+            slot = len(self._widths) - 1 if known is None else known[2]
+            self._columns[key] = (position, f'<c r="{_letter(position + 1)}', slot)
+
+    def add(self, row: dict[Any, Any]) -> None:
+        """The next row, as {column key: value}; empty values and keys not among the columns are left out."""
+        self._number += 1
+        r = str(self._number)
+        columns, widths, texts = self._columns, self._widths, self._texts
+        cells, positions = [], []
+        for key, value in row.items():
+            if value is None or value == "":
                 continue
-            if type(value) is str:
-                if 2 * len(value) <= widths[i]:
-                    continue
-                w = measured.get(value)
-                if w is None:
-                    w = measured[value] = len(value) if value.isascii() and "\n" not in value else _width(value)
-            else:
-                w = _width(value)
-            if w > widths[i]:
-                widths[i] = w
-    return widths
+            column = columns.get(key)
+            if column is None:
+                continue
+            position, start, slot = column
+            cell = texts.get(value) if type(value) is str else None
+            if cell is None:
+                cell = self._cell(value)
+            if cell[1] > widths[slot]:
+                widths[slot] = cell[1]
+            cells.append(start + r + cell[0])
+            positions.append(position)
+        if positions != sorted(positions):
+            cells = [cell for _, cell in sorted(zip(positions, cells, strict=True))]
+        self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(self._rows) >= self.ROWS_AT_ONCE:
+            self._flush()
+
+    def pieces(self, headers: list[str]) -> Iterator[bytes]:
+        """The sheet's XML in pieces, ``headers`` heading its columns: frozen header row,
+        column widths (each column as wide as its widest cell), then the rows."""
+        self._flush()
+        final = self.layout
+        yield self._head(headers).encode("utf-8")
+        self._spool.seek(0)
+        for size, layout in self._parts:
+            data = self._spool.read(size)
+            yield data if final[: len(layout)] == layout else _relettered(data, layout, final)
+        yield _SHEET_END.encode("utf-8")
+
+    def _head(self, headers: list[str]) -> str:
+        widths = [max(_width(h), self._widths[self._columns[key][2]] if key in self._columns else 0)
+                  for h, key in zip(headers, self.layout, strict=False)]
+        cols = "".join(f'<col width="{min(w, MAX_WIDTH) + 2}" customWidth="1" min="{i}" max="{i}" />'
+                       for i, w in enumerate(widths, start=1))
+        head = "".join(f'<c r="{_letter(i)}1" t="inlineStr" />' if h == "" else
+                       f'<c r="{_letter(i)}1" t="inlineStr">{_text(h)}</c>' for i, h in enumerate(headers, start=1))
+        return (f'<worksheet xmlns="{_MAIN_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" /><pageSetUpPr />'
+                '</sheetPr><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                'activePane="bottomLeft" state="frozen" /><selection pane="bottomLeft" activeCell="A1" sqref="A1" />'
+                '</sheetView></sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15" />'
+                f'{"<cols>" + cols + "</cols>" if cols else ""}<sheetData><row r="1">{head}</row>')
+
+    def _flush(self) -> None:
+        if self._rows:
+            data = "".join(self._rows).encode("utf-8")
+            self._spool.write(data)
+            self._parts.append((len(data), self.layout))
+            self._rows = []
+
+    def _cell(self, value: Any) -> tuple[str, int]:
+        """A value's cell after its reference's column and row (from their closing quote on) and
+        its width, kept for texts and whole numbers."""
+        kind = type(value)
+        if kind is str:
+            body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
+            cell = ('"' + (body or _cell_body(value, self.tz)),
+                    len(value) if value.isascii() and "\n" not in value else _width(value))
+            if len(self._texts) >= self.CACHED:
+                self._texts.clear()
+            self._texts[value] = cell
+            return cell
+        if kind is int:
+            cell = self._numbers.get(value)
+            if cell is None:
+                cell = self._numbers[value] = ('"' + _cell_body(value, self.tz), _width(value))
+            return cell
+        return '"' + _cell_body(value, self.tz), _width(value)
+
+    def _moment(self, stamp: str) -> str | None:
+        """A stamp's cell as :func:`_cell_body` makes it, from its hour's day serial (found once
+        per day, hour and offset); None when that hour is not plainly in the desk's zone."""
+        if stamp[14:16] >= "60" or stamp[17:19] >= "60":
+            return None
+        key = stamp[:13] + stamp[19:]
+        days = self._hours.get(key, _MISSING)
+        if days is _MISSING:
+            days = self._hours[key] = _hour_days(stamp, self.tz)
+        if days is None:
+            return None
+        seconds = int(stamp[11:13]) * 3600 + int(stamp[14:16]) * 60 + int(stamp[17:19])
+        return f' s="{_DATETIME_STYLE}" t="n"><v>{_number(days + seconds / 86400)}</v></c>'
+
+
+_SHEET_END = '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'
+
+
+def _hour_days(stamp: str, tz: ZoneInfo) -> float | None:
+    """The serial of a stamp's day when every second of its hour, at its offset, is a time in
+    the desk's zone (so reads back as the same text: see :func:`typed`); None otherwise."""
+    first, last = (typed(stamp[:13] + t + stamp[19:], tz)[0] for t in (":00:00", ":59:59"))
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        return _serial(first.date())
+    return None
+
+
+def _in_order(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Whether every old key is among the new ones, in the same order."""
+    rest = iter(new)
+    return all(key in rest for key in old)
+
+
+def _relettered(data: bytes, old: tuple[Any, ...], new: tuple[Any, ...]) -> bytes:
+    """Rows written with the columns ``old``, their cells moved to the columns ``new``."""
+    where = {key: _letter(n).encode() for n, key in enumerate(new, start=1)}
+    moved = {_letter(n).encode(): b'<c r="' + where[key] for n, key in enumerate(old, start=1)}
+    return _CELL_REF.sub(lambda m: moved[m.group(1)], data)
 
 
 def _letter(number: int) -> str:
