@@ -226,11 +226,11 @@ def export_book(tickets: list[dict[str, Any]], lang: str, tz: Any) -> bytes:
 def write_book_export(tickets: Iterable[dict[str, Any]], lang: str, tz: Any, out: Any) -> int:
     """:func:`export_book` written to a binary file object as the tickets come (both sheets'
     rows go to temporary files, not memory); how many tickets."""
-    from cstool.desk.spreadsheet import SheetStream, write_streams
+    from cstool.desk.spreadsheet import CellMaker, SheetStream, write_streams
 
-    columns, ev_columns = Columns(), dict.fromkeys(EVENT_HEAD)
+    columns, ev_columns, cells = Columns(), dict.fromkeys(EVENT_HEAD), CellMaker(tz)
     count = 0
-    with SheetStream(tz) as sheet, SheetStream(tz) as events:
+    with SheetStream(cells) as sheet, SheetStream(cells) as events:
         sheet.set_columns(columns.keys(history=False))
         events.set_columns(ev_columns)
         for t in tickets:

@@ -104,10 +104,11 @@ def write_book(sheets: list[Sheet], tz: ZoneInfo) -> bytes:
 
 def write_book_to(sheets: list[Sheet], tz: ZoneInfo, out: Any) -> None:
     """Write the workbook of these sheets to a binary file object (see :func:`write_streams`)."""
-    streams = []
+    streams: list[SheetStream] = []
+    cells = CellMaker(tz)
     try:
         for sheet in sheets:
-            stream = SheetStream(tz)
+            stream = SheetStream(cells)
             streams.append(stream)
             keys = range(len(sheet.headers))
             stream.set_columns(keys)
@@ -175,12 +176,75 @@ def _book_parts(names: list[str]) -> dict[str, str]:
 
 _MISSING = object()
 _CELL_REF = re.compile(rb'<c r="([A-Z]+)')  # a cell's start: texts are escaped, so never found in one
+_ROW = "\x00"  # the row's number in a cell kept for its column (never in the XML: a text's NUL is escaped)
+
+
+class CellMaker:
+    """The cells of one workbook: a value's XML after its reference (from the reference's
+    closing quote on) and its width. Kept for texts, which come again and again (a ticket's
+    times in its row and in its history, the same names and states), and for whole numbers.
+    A time stamp's serial is worked out from its day's (found once per day and offset)."""
+
+    CACHED = 100_000  # texts kept at once
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._texts: dict[str, tuple[str, int]] = {}
+        self._numbers: dict[int, tuple[str, int]] = {}
+        self._days: dict[str, Any] = {}  # a stamp's day and offset: the day's serial, None if not plainly in the zone
+        self._seconds: dict[str, int] = {}  # a stamp's time of day: seconds since midnight
+
+    def cell(self, value: Any) -> tuple[str, int]:
+        """The value's cell (as :func:`_cell_body` makes it, after a quote) and its width."""
+        kind = type(value)
+        if kind is str:
+            cell = self._texts.get(value)
+            if cell is None:
+                if len(self._texts) >= self.CACHED:
+                    self._texts.clear()
+                body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
+                cell = self._texts[value] = ('"' + (body or _cell_body(value, self.tz)),
+                                             len(value) if value.isascii() and "\n" not in value else _width(value))
+            return cell
+        if kind is int:
+            cell = self._numbers.get(value)
+            if cell is None:
+                cell = self._numbers[value] = ('"' + _cell_body(value, self.tz), _width(value))
+            return cell
+        return '"' + _cell_body(value, self.tz), _width(value)
+
+    def _moment(self, stamp: str) -> str | None:
+        """A stamp's cell as :func:`_cell_body` makes it, from its day's serial; None when its
+        day is not plainly in the desk's zone at its offset (then :func:`typed` decides)."""
+        if stamp[11:13] >= "24" or stamp[14:16] >= "60" or stamp[17:19] >= "60":
+            return None
+        key = stamp[:10] + stamp[19:]
+        days = self._days.get(key, _MISSING)
+        if days is _MISSING:
+            days = self._days[key] = _day_serial(stamp, self.tz)
+        if days is None:
+            return None
+        clock = stamp[11:19]
+        seconds = self._seconds.get(clock)
+        if seconds is None:
+            seconds = self._seconds[clock] = int(clock[:2]) * 3600 + int(clock[3:5]) * 60 + int(clock[6:])
+        return f' s="{_DATETIME_STYLE}" t="n"><v>{days + seconds / 86400:.16g}</v></c>'
+
+
+def _day_serial(stamp: str, tz: ZoneInfo) -> float | None:
+    """The serial of a stamp's day when its first and last second, at its offset, are times in
+    the desk's zone (read back as the same text: see :func:`typed`), so that every second
+    between is (a zone changes its offset at most once a day); None otherwise."""
+    first, last = (typed(stamp[:10] + t + stamp[19:], tz)[0] for t in ("T00:00:00", "T23:59:59"))
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        return _serial(first.date())
+    return None
 
 
 class SheetStream:
-    """One sheet written as its rows come: each row's XML is made at once (a cell's XML kept
-    for texts that come again) and a few hundred rows at a time go to a temporary file, so
-    memory stays flat however long the sheet. What must precede the rows in the file (the
+    """One sheet written as its rows come: each row's XML is made at once (a column's cells
+    kept for texts that come again) and a few hundred rows at a time go to a temporary file,
+    so memory stays flat however long the sheet. What precedes the rows in the file (the
     column widths, the header row) is written when the sheet is taken (:meth:`pieces`).
 
     The columns are keys, set before the first row and set again when more are found; new
@@ -189,16 +253,13 @@ class SheetStream:
     """
 
     ROWS_AT_ONCE = 500
-    CACHED = 100_000  # texts whose cell XML is kept at once (the same texts come again and again)
+    CACHED = 100_000  # cells kept at once, over all columns
 
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
+    def __init__(self, cells: CellMaker) -> None:
+        self.cells = cells
         self.layout: tuple[Any, ...] = ()
-        self._columns: dict[Any, tuple[int, str, int]] = {}  # key: position, its cells' start, slot in _widths
-        self._widths: list[int] = []
-        self._texts: dict[str, tuple[str, int]] = {}  # a text's cell after its reference, and its width
-        self._numbers: dict[int, tuple[str, int]] = {}
-        self._hours: dict[str, Any] = {}  # a stamp's day, hour and offset: the day's serial, None if not a date
+        self._columns: dict[Any, list[Any]] = {}  # key: [position, its cells by text, its width, its cells' start]
+        self._kept = 0
         self._rows: list[str] = []
         self._number = 1  # the last row's number (the header is row 1)
         self._spool = tempfile.TemporaryFile()
@@ -221,37 +282,44 @@ class SheetStream:
         self._flush()
         self.layout = layout
         for position, key in enumerate(layout):
-            known = self._columns.get(key)
-            if known is None:
-                self._widths.append(0)
-            slot = len(self._widths) - 1 if known is None else known[2]
-            self._columns[key] = (position, f'<c r="{_letter(position + 1)}', slot)
+            column = self._columns.setdefault(key, [-1, {}, 0, ""])
+            if column[0] != position:  # new, or moved: its cells kept so far name another column
+                column[0], column[1], column[3] = position, {"": ""}, f'<c r="{_letter(position + 1)}{_ROW}'
 
     def add(self, row: dict[Any, Any]) -> None:
         """The next row, as {column key: value}; empty values and keys not among the columns are left out."""
-        self._number += 1
-        r = str(self._number)
-        columns, widths, texts = self._columns, self._widths, self._texts
-        cells, positions = [], []
+        columns, cells, last = self._columns, [], -1
         for key, value in row.items():
-            if value is None or value == "":
-                continue
             column = columns.get(key)
-            if column is None:
+            if column is None or value is None:
                 continue
-            position, start, slot = column
-            cell = texts.get(value) if type(value) is str else None
+            cell = column[1].get(value) if type(value) is str else None
             if cell is None:
-                cell = self._cell(value)
-            if cell[1] > widths[slot]:
-                widths[slot] = cell[1]
-            cells.append(start + r + cell[0])
-            positions.append(position)
-        if positions != sorted(positions):
-            cells = [cell for _, cell in sorted(zip(positions, cells, strict=True))]
-        self._rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+                cell = self._new_cell(column, value)
+            if cell:
+                if column[0] < last:  # not in the columns' order: put in order first
+                    self.add(dict(sorted(((k, v) for k, v in row.items() if k in columns), key=lambda kv: columns[kv[0]][0])))
+                    return
+                last = column[0]
+                cells.append(cell)
+        self._number += 1
+        self._rows.append(('<row r="\x00">' + "".join(cells) + "</row>").replace(_ROW, str(self._number)))
         if len(self._rows) >= self.ROWS_AT_ONCE:
             self._flush()
+
+    def _new_cell(self, column: list[Any], value: Any) -> str:
+        body, width = self.cells.cell(value)
+        if width > column[2]:
+            column[2] = width
+        cell: str = column[3] + body
+        if type(value) is str:
+            if self._kept >= self.CACHED:
+                for kept in self._columns.values():
+                    kept[1] = {"": ""}
+                self._kept = 0
+            column[1][value] = cell
+            self._kept += 1
+        return cell
 
     def pieces(self, headers: list[str]) -> Iterator[bytes]:
         """The sheet's XML in pieces, ``headers`` heading its columns: frozen header row,
@@ -266,8 +334,7 @@ class SheetStream:
         yield _SHEET_END.encode("utf-8")
 
     def _head(self, headers: list[str]) -> str:
-        widths = [max(_width(h), self._widths[self._columns[key][2]] if key in self._columns else 0)
-                  for h, key in zip(headers, self.layout, strict=False)]
+        widths = [max(_width(h), self._columns[key][2]) for h, key in zip(headers, self.layout, strict=False)]
         cols = "".join(f'<col width="{min(w, MAX_WIDTH) + 2}" customWidth="1" min="{i}" max="{i}" />'
                        for i, w in enumerate(widths, start=1))
         head = "".join(f'<c r="{_letter(i)}1" t="inlineStr" />' if h == "" else
@@ -285,50 +352,8 @@ class SheetStream:
             self._parts.append((len(data), self.layout))
             self._rows = []
 
-    def _cell(self, value: Any) -> tuple[str, int]:
-        """A value's cell after its reference's column and row (from their closing quote on) and
-        its width, kept for texts and whole numbers."""
-        kind = type(value)
-        if kind is str:
-            body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
-            cell = ('"' + (body or _cell_body(value, self.tz)),
-                    len(value) if value.isascii() and "\n" not in value else _width(value))
-            if len(self._texts) >= self.CACHED:
-                self._texts.clear()
-            self._texts[value] = cell
-            return cell
-        if kind is int:
-            cell = self._numbers.get(value)
-            if cell is None:
-                cell = self._numbers[value] = ('"' + _cell_body(value, self.tz), _width(value))
-            return cell
-        return '"' + _cell_body(value, self.tz), _width(value)
-
-    def _moment(self, stamp: str) -> str | None:
-        """A stamp's cell as :func:`_cell_body` makes it, from its hour's day serial (found once
-        per day, hour and offset); None when that hour is not plainly in the desk's zone."""
-        if stamp[14:16] >= "60" or stamp[17:19] >= "60":
-            return None
-        key = stamp[:13] + stamp[19:]
-        days = self._hours.get(key, _MISSING)
-        if days is _MISSING:
-            days = self._hours[key] = _hour_days(stamp, self.tz)
-        if days is None:
-            return None
-        seconds = int(stamp[11:13]) * 3600 + int(stamp[14:16]) * 60 + int(stamp[17:19])
-        return f' s="{_DATETIME_STYLE}" t="n"><v>{_number(days + seconds / 86400)}</v></c>'
-
 
 _SHEET_END = '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'
-
-
-def _hour_days(stamp: str, tz: ZoneInfo) -> float | None:
-    """The serial of a stamp's day when every second of its hour, at its offset, is a time in
-    the desk's zone (so reads back as the same text: see :func:`typed`); None otherwise."""
-    first, last = (typed(stamp[:13] + t + stamp[19:], tz)[0] for t in (":00:00", ":59:59"))
-    if isinstance(first, datetime) and isinstance(last, datetime):
-        return _serial(first.date())
-    return None
 
 
 def _in_order(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
