@@ -262,7 +262,7 @@ class SheetStream:
         self._kept = 0
         self._rows: list[str] = []
         self._number = 1  # the last row's number (the header is row 1)
-        self._spool = tempfile.TemporaryFile()
+        self._spool = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the stream: closed by close())
         self._parts: list[tuple[int, tuple[Any, ...]]] = []  # bytes written at a time, and the columns then
 
     def __enter__(self) -> SheetStream:
