@@ -176,6 +176,7 @@ def _book_parts(names: list[str]) -> dict[str, str]:
 
 _MISSING = object()
 _CELL_REF = re.compile(rb'<c r="([A-Z]+)')  # a cell's start: texts are escaped, so never found in one
+_DATE_CELL = ('" s="' + _DATETIME_STYLE + '"', '" s="' + _DATE_STYLE + '"')  # the start of a time's or a day's cell
 _ROW = "\x00"  # the row's number in a cell kept for its column (never in the XML: a text's NUL is escaped)
 
 
@@ -293,7 +294,8 @@ class SheetStream:
             column = columns.get(key)
             if column is None or value is None:
                 continue
-            cell = column[1].get(value) if type(value) is str else None
+            kind = type(value)
+            cell = column[1].get(value) if kind is str or kind is int else None  # (never a bool: True == 1)
             if cell is None:
                 cell = self._new_cell(column, value)
             if cell:
@@ -308,11 +310,14 @@ class SheetStream:
             self._flush()
 
     def _new_cell(self, column: list[Any], value: Any) -> str:
+        """A value's cell in its column, kept for the column if it may come again (a text, not a
+        time: those are kept once for the workbook, and rarely come again in one column)."""
         body, width = self.cells.cell(value)
         if width > column[2]:
             column[2] = width
         cell: str = column[3] + body
-        if type(value) is str:
+        kind = type(value)
+        if kind is int or (kind is str and not body.startswith(_DATE_CELL)):
             if self._kept >= self.CACHED:
                 for kept in self._columns.values():
                     kept[1] = {"": ""}
