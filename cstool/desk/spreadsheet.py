@@ -176,13 +176,13 @@ def _book_parts(names: list[str]) -> dict[str, str]:
 
 _MISSING = object()
 _CELL_REF = re.compile(rb'<c r="([A-Z]+)')  # a cell's start: texts are escaped, so never found in one
-_DATE_CELL = ('" s="' + _DATETIME_STYLE + '"', '" s="' + _DATE_STYLE + '"')  # the start of a time's or a day's cell
-_ROW = "\x00"  # the row's number in a cell kept for its column (never in the XML: a text's NUL is escaped)
+_DATE_CELL = (f'" s="{_DATETIME_STYLE}"'.encode(), f'" s="{_DATE_STYLE}"'.encode())  # a time's or a day's cell
+_ROW = b"\x00"  # the row's number in a cell kept for its column (never in the XML: a text's NUL is escaped)
 
 
 class CellMaker:
-    """The cells of one workbook: a value's XML after its reference (from the reference's
-    closing quote on) and its width. Kept for texts, which come again and again (a ticket's
+    """The cells of one workbook: a value's XML (UTF-8) after its reference (from the
+    reference's closing quote on) and its width. Kept for texts, which come again and again (a ticket's
     times in its row and in its history, the same names and states), and for whole numbers.
     A time stamp's serial is worked out from its day's (found once per day and offset)."""
 
@@ -190,12 +190,12 @@ class CellMaker:
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
-        self._texts: dict[str, tuple[str, int]] = {}
-        self._numbers: dict[int, tuple[str, int]] = {}
+        self._texts: dict[str, tuple[bytes, int]] = {}
+        self._numbers: dict[int, tuple[bytes, int]] = {}
         self._days: dict[str, Any] = {}  # a stamp's day and offset: the day's serial, None if not plainly in the zone
         self._seconds: dict[str, int] = {}  # a stamp's time of day: seconds since midnight
 
-    def cell(self, value: Any) -> tuple[str, int]:
+    def cell(self, value: Any) -> tuple[bytes, int]:
         """The value's cell (as :func:`_cell_body` makes it, after a quote) and its width."""
         kind = type(value)
         if kind is str:
@@ -204,15 +204,15 @@ class CellMaker:
                 if len(self._texts) >= self.CACHED:
                     self._texts.clear()
                 body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
-                cell = self._texts[value] = ('"' + (body or _cell_body(value, self.tz)),
+                cell = self._texts[value] = (('"' + (body or _cell_body(value, self.tz))).encode("utf-8"),
                                              len(value) if value.isascii() and "\n" not in value else _width(value))
             return cell
         if kind is int:
             cell = self._numbers.get(value)
             if cell is None:
-                cell = self._numbers[value] = ('"' + _cell_body(value, self.tz), _width(value))
+                cell = self._numbers[value] = (('"' + _cell_body(value, self.tz)).encode(), _width(value))
             return cell
-        return '"' + _cell_body(value, self.tz), _width(value)
+        return ('"' + _cell_body(value, self.tz)).encode("utf-8"), _width(value)
 
     def _moment(self, stamp: str) -> str | None:
         """A stamp's cell as :func:`_cell_body` makes it, from its day's serial; None when its
@@ -261,7 +261,7 @@ class SheetStream:
         self.layout: tuple[Any, ...] = ()
         self._columns: dict[Any, list[Any]] = {}  # key: [position, its cells by text, its width, its cells' start]
         self._kept = 0
-        self._rows: list[str] = []
+        self._rows: list[bytes] = []
         self._number = 1  # the last row's number (the header is row 1)
         self._spool = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the stream: closed by close())
         self._parts: list[tuple[int, tuple[Any, ...]]] = []  # bytes written at a time, and the columns then
@@ -285,7 +285,7 @@ class SheetStream:
         for position, key in enumerate(layout):
             column = self._columns.setdefault(key, [-1, {}, 0, ""])
             if column[0] != position:  # new, or moved: its cells kept so far name another column
-                column[0], column[1], column[3] = position, {"": ""}, f'<c r="{_letter(position + 1)}{_ROW}'
+                column[0], column[1], column[3] = position, {"": b""}, f'<c r="{_letter(position + 1)}'.encode() + _ROW
 
     def add(self, row: dict[Any, Any]) -> None:
         """The next row, as {column key: value}; empty values and keys not among the columns are left out."""
@@ -305,22 +305,22 @@ class SheetStream:
                 last = column[0]
                 cells.append(cell)
         self._number += 1
-        self._rows.append(('<row r="\x00">' + "".join(cells) + "</row>").replace(_ROW, str(self._number)))
+        self._rows.append((b'<row r="\x00">' + b"".join(cells) + b"</row>").replace(_ROW, b"%d" % self._number))
         if len(self._rows) >= self.ROWS_AT_ONCE:
             self._flush()
 
-    def _new_cell(self, column: list[Any], value: Any) -> str:
+    def _new_cell(self, column: list[Any], value: Any) -> bytes:
         """A value's cell in its column, kept for the column if it may come again (a text, not a
         time: those are kept once for the workbook, and rarely come again in one column)."""
         body, width = self.cells.cell(value)
         if width > column[2]:
             column[2] = width
-        cell: str = column[3] + body
+        cell: bytes = column[3] + body
         kind = type(value)
         if kind is int or (kind is str and not body.startswith(_DATE_CELL)):
             if self._kept >= self.CACHED:
                 for kept in self._columns.values():
-                    kept[1] = {"": ""}
+                    kept[1] = {"": b""}
                 self._kept = 0
             column[1][value] = cell
             self._kept += 1
@@ -352,7 +352,7 @@ class SheetStream:
 
     def _flush(self) -> None:
         if self._rows:
-            data = "".join(self._rows).encode("utf-8")
+            data = b"".join(self._rows)
             self._spool.write(data)
             self._parts.append((len(data), self.layout))
             self._rows = []
