@@ -15,9 +15,12 @@ their type, so a spreadsheet shows and sorts them right and nothing in them ever
 The header row is frozen, and each column is as wide as its widest cell (up to a limit),
 counting east-Asian wide characters twice.
 
-Workbooks are written here directly, one sheet at a time, as the parts of the format
-(what openpyxl's write-only mode writes, without its cost per cell: a desk of 100,000
-tickets has millions of cells); they are read with openpyxl.
+Workbooks are written here directly as the parts of the format (what openpyxl's
+write-only mode writes, without its cost per cell: a desk of 100,000 tickets has millions
+of cells); they are read with openpyxl. A sheet is written as its rows come
+(:class:`SheetStream`): each row's XML is made once, from cells kept for the texts that
+come again, and goes to a temporary file; the column widths and the header row, which
+precede the rows in the file but depend on all of them, are written when the workbook is.
 """
 
 from __future__ import annotations
