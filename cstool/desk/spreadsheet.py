@@ -189,7 +189,7 @@ class CellMaker:
     times in its row and in its history, the same names and states), and for whole numbers.
     A time stamp's serial is worked out from its day's (found once per day and offset)."""
 
-    CACHED = 100_000  # texts kept at once
+    CACHED = 100_000  # texts (and whole numbers) kept at once
 
     def __init__(self, tz: ZoneInfo) -> None:
         self.tz = tz
@@ -213,6 +213,8 @@ class CellMaker:
         if kind is int:
             cell = self._numbers.get(value)
             if cell is None:
+                if len(self._numbers) >= self.CACHED:
+                    self._numbers.clear()
                 cell = self._numbers[value] = (('"' + _cell_body(value, self.tz)).encode(), _width(value))
             return cell
         return ('"' + _cell_body(value, self.tz)).encode("utf-8"), _width(value)
