@@ -26,7 +26,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -80,12 +80,15 @@ class Columns:
         self.sla_extra: dict[str, None] = {}
         self.fields: dict[str, None] = {}
 
-    def add(self, ticket: dict[str, Any]) -> None:
+    def add(self, ticket: dict[str, Any]) -> bool:
+        """Learn the ticket's columns; whether any was new."""
+        known = len(self.sla_extra) + len(self.fields)
         sla, flds = ticket.get("sla"), ticket.get("fields")
         if isinstance(sla, dict):
             self.sla_extra.update((f"sla_{k}", None) for k in sla if f"sla_{k}" not in SLA_COLUMNS)
         if isinstance(flds, dict):
             self.fields.update((FIELDS_PREFIX + str(k), None) for k in flds)
+        return len(self.sla_extra) + len(self.fields) != known
 
     def keys(self, history: bool) -> list[str]:
         return [*BASE, *SLA_COLUMNS, *self.sla_extra, *self.fields, *LISTS, *(("history",) if history else ())]
@@ -99,10 +102,13 @@ def ticket_columns(tickets: list[dict[str, Any]], history: bool) -> list[str]:
     return columns.keys(history)
 
 
-def flat_row(ticket: dict[str, Any]) -> dict[str, Any]:
-    """A plain ticket as flat columns: texts as they are, numbers as numbers, the lists as JSON text."""
+def flat_row(ticket: dict[str, Any], history: bool = True) -> dict[str, Any]:
+    """A plain ticket as flat columns: texts as they are, numbers as numbers, the lists (and
+    the history, unless ``history`` is false) as JSON text."""
     row: dict[str, Any] = {}
     for key, value in ticket.items():
+        if key == "history" and not history:
+            continue
         if key == "customer" and isinstance(value, dict):
             row.update((f"customer_{k}", v) for k, v in value.items())
         elif key == "sla" and isinstance(value, dict):
@@ -218,40 +224,43 @@ def export_book(tickets: list[dict[str, Any]], lang: str, tz: Any) -> bytes:
 
 
 def write_book_export(tickets: Iterable[dict[str, Any]], lang: str, tz: Any, out: Any) -> int:
-    """:func:`export_book` written to a binary file object; how many tickets."""
-    from cstool.desk.spreadsheet import Sheet, write_book_to
+    """:func:`export_book` written to a binary file object as the tickets come (both sheets'
+    rows go to temporary files, not memory); how many tickets."""
+    from cstool.desk.spreadsheet import CellMaker, SheetStream, write_streams
 
-    columns = Columns()
-    flats, events = [], []
-    for t in tickets:
-        columns.add(t)
-        flats.append(flat_row(t))
-        events.append((t.get("id"), t.get("history")))
-    keys = columns.keys(history=False)
-    rows = [[flat.get(k) for k in keys] for flat in flats]
-    del flats
-    ev_columns, ev_rows = _event_rows(events)
-    write_book_to([Sheet(label("export.sheet.tickets", lang), [header(k, lang) for k in keys], rows),
-                   Sheet(label("export.sheet.history", lang), [header(k, lang) for k in ev_columns], ev_rows)], tz, out)
-    return len(rows)
+    columns, ev_columns, cells = Columns(), dict.fromkeys(EVENT_HEAD), CellMaker(tz)
+    count = 0
+    with SheetStream(cells) as sheet, SheetStream(cells) as events:
+        sheet.set_columns(columns.keys(history=False))
+        events.set_columns(ev_columns)
+        for t in tickets:
+            if columns.add(t):
+                sheet.set_columns(columns.keys(history=False))
+            sheet.add(flat_row(t, history=False))
+            for flat in _flat_events(t.get("id"), t.get("history")):
+                if not flat.keys() <= ev_columns.keys():
+                    ev_columns.update(dict.fromkeys(flat))
+                    events.set_columns(ev_columns)
+                events.add(flat)
+            count += 1
+        write_streams([(label("export.sheet.tickets", lang), [header(k, lang) for k in sheet.layout], sheet),
+                       (label("export.sheet.history", lang), [header(k, lang) for k in events.layout], events)], out)
+    return count
 
 
-def _event_rows(histories: list[tuple[Any, Any]]) -> tuple[list[str], list[list[Any]]]:
-    """The history sheet's columns and rows, from each ticket's (ID, history)."""
-    columns: dict[str, None] = dict.fromkeys(EVENT_HEAD)
-    flat_events = []
-    for tid, history in histories:
-        for ev in history or []:
-            flat = {"ticket_id": tid}
-            for k, v in (ev.items() if isinstance(ev, dict) else ()):
-                if isinstance(v, (dict, list)):
-                    flat[str(k) + JSON_SUFFIX] = _dumps(v)
-                else:
-                    flat[str(k)] = v if v is None or isinstance(v, (int, float, str)) else str(v)
-            columns.update(dict.fromkeys(flat))
-            flat_events.append(flat)
-    keys = list(columns)
-    return keys, [[e.get(k) for k in keys] for e in flat_events]
+def _flat_events(tid: Any, history: Any) -> Iterator[dict[str, Any]]:
+    """A ticket's history as the history sheet's rows: its ID, then each event's fields (a
+    list or mapping as JSON text, in a column named with :data:`JSON_SUFFIX`)."""
+    for ev in history or []:
+        flat = {"ticket_id": tid}
+        for k, v in (ev.items() if isinstance(ev, dict) else ()):
+            if v is None or type(v) is str or isinstance(v, (int, float, str)):
+                flat[str(k)] = v
+            elif isinstance(v, (dict, list)):
+                flat[str(k) + JSON_SUFFIX] = _dumps(v)
+            else:
+                flat[str(k)] = str(v)
+        yield flat
 
 
 def from_row(values: dict[str, Any], number: int) -> dict[str, Any]:

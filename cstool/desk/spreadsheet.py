@@ -15,17 +15,21 @@ their type, so a spreadsheet shows and sorts them right and nothing in them ever
 The header row is frozen, and each column is as wide as its widest cell (up to a limit),
 counting east-Asian wide characters twice.
 
-Workbooks are written here directly, one sheet at a time, as the parts of the format
-(what openpyxl's write-only mode writes, without its cost per cell: a desk of 100,000
-tickets has millions of cells); they are read with openpyxl.
+Workbooks are written here directly as the parts of the format (what openpyxl's
+write-only mode writes, without its cost per cell: a desk of 100,000 tickets has millions
+of cells); they are read with openpyxl. A sheet is written as its rows come
+(:class:`SheetStream`): each row's XML is made once, from cells kept for the texts that
+come again, and goes to a temporary file; the column widths and the header row, which
+precede the rows in the file but depend on all of them, are written when the workbook is.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +40,7 @@ from cstool.errors import InputError
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60  # characters; longer texts wrap in the cell when opened
+COMPRESS_LEVEL = 1  # zlib's fastest: a tenth of the XML's size; higher levels take much longer for little less
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_", re.ASCII)  # the workbook format's escape of a character
@@ -101,14 +106,32 @@ def write_book(sheets: list[Sheet], tz: ZoneInfo) -> bytes:
 
 
 def write_book_to(sheets: list[Sheet], tz: ZoneInfo, out: Any) -> None:
-    """Write the workbook to a binary file object, each sheet's XML made and compressed a
-    few hundred rows at a time."""
-    names = [sheet.title[:31] for sheet in sheets]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for number, sheet in enumerate(sheets, start=1):
+    """Write the workbook of these sheets to a binary file object (see :func:`write_streams`)."""
+    streams: list[SheetStream] = []
+    cells = CellMaker(tz)
+    try:
+        for sheet in sheets:
+            stream = SheetStream(cells)
+            streams.append(stream)
+            keys = range(len(sheet.headers))
+            stream.set_columns(keys)
+            for row in sheet.rows:
+                stream.add(dict(zip(keys, row, strict=False)))
+        write_streams([(sheet.title, sheet.headers, stream) for sheet, stream in zip(sheets, streams, strict=True)], out)
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+def write_streams(sheets: list[tuple[str, list[str], SheetStream]], out: Any) -> None:
+    """Write a workbook of streamed sheets, each (title, headings of its columns, stream), to a
+    binary file object; each sheet's XML is compressed as it is copied from its stream."""
+    names = [title[:31] for title, _, _ in sheets]
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as book:
+        for number, (_, headers, stream) in enumerate(sheets, start=1):
             with book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
-                for chunk in _sheet_xml(sheet, tz):
-                    part.write(chunk.encode("utf-8"))
+                for piece in stream.pieces(headers):
+                    part.write(piece)
         for name, text in _book_parts(names).items():
             book.writestr(name, text)
 
@@ -154,64 +177,206 @@ def _book_parts(names: list[str]) -> dict[str, str]:
     }
 
 
-def _sheet_xml(sheet: Sheet, tz: ZoneInfo) -> Iterator[str]:
-    """A sheet's XML in pieces: frozen header row, column widths, then the rows."""
-    widths = _widths(sheet)
-    letters = [_letter(i) for i in range(1, len(widths) + 1)]
-    cols = "".join(f'<col width="{min(w, MAX_WIDTH) + 2}" customWidth="1" min="{i}" max="{i}" />'
-                   for i, w in enumerate(widths, start=1))
-    yield (f'<worksheet xmlns="{_MAIN_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" /><pageSetUpPr />'
-           '</sheetPr><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen" /><selection pane="bottomLeft" activeCell="A1" sqref="A1" /></sheetView></sheetViews>'
-           f'<sheetFormatPr baseColWidth="8" defaultRowHeight="15" />{"<cols>" + cols + "</cols>" if cols else ""}'
-           '<sheetData>')
-    head = "".join(f'<c r="{letter}1" t="inlineStr" />' if h == "" else f'<c r="{letter}1" t="inlineStr">{_text(h)}</c>'
-                   for letter, h in zip(letters, sheet.headers, strict=False))
-    out = [f'<row r="1">{head}</row>']
-    bodies: dict[str, str] = {}  # a text's cell after its reference: the same texts come again and again
-    for number, row in enumerate(sheet.rows, start=2):
-        r = str(number)
-        cells = []
-        for letter, value in zip(letters, row, strict=False):
-            if type(value) is str:
-                if value:
-                    body = bodies.get(value)
-                    if body is None:
-                        if len(bodies) >= 100_000:
-                            bodies.clear()
-                        body = bodies[value] = _cell_body(value, tz)
-                    cells.append(f'<c r="{letter}{r}"{body}')
-            elif value is not None:
-                cells.append(f'<c r="{letter}{r}"{_cell_body(value, tz)}')
-        out.append(f'<row r="{r}">{"".join(cells)}</row>')
-        if len(out) >= 500:
-            yield "".join(out)
-            out = []
-    out.append('</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>')
-    yield "".join(out)
+_MISSING = object()
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)')  # a cell's start: texts are escaped, so never found in one
+_DATE_CELL = (f'" s="{_DATETIME_STYLE}"'.encode(), f'" s="{_DATE_STYLE}"'.encode())  # a time's or a day's cell
+_ROW = b"\x00"  # the row's number in a cell kept for its column (never in the XML: a text's NUL is escaped)
 
 
-def _widths(sheet: Sheet) -> list[int]:
-    """Each column's width in characters: its widest cell, the header's included. A cell is
-    measured only when it could widen its column: no character is wider than two, and a
-    column is never shown wider than MAX_WIDTH."""
-    widths = [_width(h) for h in sheet.headers]
-    measured: dict[str, int] = {}
-    for row in sheet.rows:
-        for i, value in enumerate(row):
-            if value is None or value == "" or widths[i] >= MAX_WIDTH:
+class CellMaker:
+    """The cells of one workbook: a value's XML (UTF-8) after its reference (from the
+    reference's closing quote on) and its width. Kept for texts, which come again and again (a ticket's
+    times in its row and in its history, the same names and states), and for whole numbers.
+    A time stamp's serial is worked out from its day's (found once per day and offset)."""
+
+    CACHED = 100_000  # texts (and whole numbers) kept at once
+
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+        self._texts: dict[str, tuple[bytes, int]] = {}
+        self._numbers: dict[int, tuple[bytes, int]] = {}
+        self._days: dict[str, Any] = {}  # a stamp's day and offset: the day's serial, None if not plainly in the zone
+        self._seconds: dict[str, int] = {}  # a stamp's time of day: seconds since midnight
+
+    def cell(self, value: Any) -> tuple[bytes, int]:
+        """The value's cell (as :func:`_cell_body` makes it, after a quote) and its width."""
+        kind = type(value)
+        if kind is str:
+            cell = self._texts.get(value)
+            if cell is None:
+                if len(self._texts) >= self.CACHED:
+                    self._texts.clear()
+                body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
+                cell = self._texts[value] = (('"' + (body or _cell_body(value, self.tz))).encode("utf-8"),
+                                             len(value) if value.isascii() and "\n" not in value else _width(value))
+            return cell
+        if kind is int:
+            cell = self._numbers.get(value)
+            if cell is None:
+                if len(self._numbers) >= self.CACHED:
+                    self._numbers.clear()
+                cell = self._numbers[value] = (('"' + _cell_body(value, self.tz)).encode(), _width(value))
+            return cell
+        return ('"' + _cell_body(value, self.tz)).encode("utf-8"), _width(value)
+
+    def _moment(self, stamp: str) -> str | None:
+        """A stamp's cell as :func:`_cell_body` makes it, from its day's serial; None when its
+        day is not plainly in the desk's zone at its offset (then :func:`typed` decides)."""
+        if stamp[11:13] >= "24" or stamp[14:16] >= "60" or stamp[17:19] >= "60":
+            return None
+        key = stamp[:10] + stamp[19:]
+        days = self._days.get(key, _MISSING)
+        if days is _MISSING:
+            days = self._days[key] = _day_serial(stamp, self.tz)
+        if days is None:
+            return None
+        clock = stamp[11:19]
+        seconds = self._seconds.get(clock)
+        if seconds is None:
+            seconds = self._seconds[clock] = int(clock[:2]) * 3600 + int(clock[3:5]) * 60 + int(clock[6:])
+        return f' s="{_DATETIME_STYLE}" t="n"><v>{days + seconds / 86400:.16g}</v></c>'
+
+
+def _day_serial(stamp: str, tz: ZoneInfo) -> float | None:
+    """The serial of a stamp's day when its first and last second, at its offset, are times in
+    the desk's zone (read back as the same text: see :func:`typed`), so that every second
+    between is (a zone changes its offset at most once a day); None otherwise."""
+    first, last = (typed(stamp[:10] + t + stamp[19:], tz)[0] for t in ("T00:00:00", "T23:59:59"))
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        return _serial(first.date())
+    return None
+
+
+class SheetStream:
+    """One sheet written as its rows come: each row's XML is made at once (a column's cells
+    kept for texts that come again) and a few hundred rows at a time go to a temporary file,
+    so memory stays flat however long the sheet. What precedes the rows in the file (the
+    column widths, the header row) is written when the sheet is taken (:meth:`pieces`).
+
+    The columns are keys, set before the first row and set again when more are found; new
+    keys may come anywhere among them, but the known keys keep their order. Rows written
+    before a change have their cells moved to their final columns when the sheet is taken.
+    """
+
+    ROWS_AT_ONCE = 500
+    CACHED = 100_000  # cells kept at once, over all columns
+
+    def __init__(self, cells: CellMaker) -> None:
+        self.cells = cells
+        self.layout: tuple[Any, ...] = ()
+        self._columns: dict[Any, list[Any]] = {}  # key: [position, its cells by text, its width, its cells' start]
+        self._kept = 0
+        self._rows: list[bytes] = []
+        self._number = 1  # the last row's number (the header is row 1)
+        self._spool = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the stream: closed by close())
+        self._parts: list[tuple[int, tuple[Any, ...]]] = []  # bytes written at a time, and the columns then
+
+    def __enter__(self) -> SheetStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._spool.close()
+
+    def set_columns(self, keys: Iterable[Any]) -> None:
+        """The sheet's columns from now on: those so far, in their order, with any new ones among them."""
+        layout = tuple(keys)
+        if not _in_order(self.layout, layout):
+            raise ValueError("a sheet's columns may grow but not change their order")
+        self._flush()
+        self.layout = layout
+        for position, key in enumerate(layout):
+            column = self._columns.setdefault(key, [-1, {}, 0, ""])
+            if column[0] != position:  # new, or moved: its cells kept so far name another column
+                column[0], column[1], column[3] = position, {"": b""}, f'<c r="{_letter(position + 1)}'.encode() + _ROW
+
+    def add(self, row: dict[Any, Any]) -> None:
+        """The next row, as {column key: value}; empty values and keys not among the columns are left out."""
+        columns, cells, last = self._columns, [], -1
+        for key, value in row.items():
+            column = columns.get(key)
+            if column is None or value is None:
                 continue
-            if type(value) is str:
-                if 2 * len(value) <= widths[i]:
-                    continue
-                w = measured.get(value)
-                if w is None:
-                    w = measured[value] = len(value) if value.isascii() and "\n" not in value else _width(value)
-            else:
-                w = _width(value)
-            if w > widths[i]:
-                widths[i] = w
-    return widths
+            kind = type(value)
+            cell = column[1].get(value) if kind is str or kind is int else None  # (never a bool: True == 1)
+            if cell is None:
+                cell = self._new_cell(column, value)
+            if cell:
+                if column[0] < last:  # not in the columns' order: put in order first
+                    self.add(dict(sorted(((k, v) for k, v in row.items() if k in columns), key=lambda kv: columns[kv[0]][0])))
+                    return
+                last = column[0]
+                cells.append(cell)
+        self._number += 1
+        self._rows.append((b'<row r="\x00">' + b"".join(cells) + b"</row>").replace(_ROW, b"%d" % self._number))
+        if len(self._rows) >= self.ROWS_AT_ONCE:
+            self._flush()
+
+    def _new_cell(self, column: list[Any], value: Any) -> bytes:
+        """A value's cell in its column, kept for the column if it may come again (a text, not a
+        time: those are kept once for the workbook, and rarely come again in one column)."""
+        body, width = self.cells.cell(value)
+        if width > column[2]:
+            column[2] = width
+        cell: bytes = column[3] + body
+        kind = type(value)
+        if kind is int or (kind is str and not body.startswith(_DATE_CELL)):
+            if self._kept >= self.CACHED:
+                for kept in self._columns.values():
+                    kept[1] = {"": b""}
+                self._kept = 0
+            column[1][value] = cell
+            self._kept += 1
+        return cell
+
+    def pieces(self, headers: list[str]) -> Iterator[bytes]:
+        """The sheet's XML in pieces, ``headers`` heading its columns: frozen header row,
+        column widths (each column as wide as its widest cell), then the rows."""
+        self._flush()
+        final = self.layout
+        yield self._head(headers).encode("utf-8")
+        self._spool.seek(0)
+        for size, layout in self._parts:
+            data = self._spool.read(size)
+            yield data if final[: len(layout)] == layout else _relettered(data, layout, final)
+        yield _SHEET_END.encode("utf-8")
+
+    def _head(self, headers: list[str]) -> str:
+        widths = [max(_width(h), self._columns[key][2]) for h, key in zip(headers, self.layout, strict=False)]
+        cols = "".join(f'<col width="{min(w, MAX_WIDTH) + 2}" customWidth="1" min="{i}" max="{i}" />'
+                       for i, w in enumerate(widths, start=1))
+        head = "".join(f'<c r="{_letter(i)}1" t="inlineStr" />' if h == "" else
+                       f'<c r="{_letter(i)}1" t="inlineStr">{_text(h)}</c>' for i, h in enumerate(headers, start=1))
+        return (f'<worksheet xmlns="{_MAIN_NS}"><sheetPr><outlinePr summaryBelow="1" summaryRight="1" /><pageSetUpPr />'
+                '</sheetPr><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+                'activePane="bottomLeft" state="frozen" /><selection pane="bottomLeft" activeCell="A1" sqref="A1" />'
+                '</sheetView></sheetViews><sheetFormatPr baseColWidth="8" defaultRowHeight="15" />'
+                f'{"<cols>" + cols + "</cols>" if cols else ""}<sheetData><row r="1">{head}</row>')
+
+    def _flush(self) -> None:
+        if self._rows:
+            data = b"".join(self._rows)
+            self._spool.write(data)
+            self._parts.append((len(data), self.layout))
+            self._rows = []
+
+
+_SHEET_END = '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'
+
+
+def _in_order(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Whether every old key is among the new ones, in the same order."""
+    rest = iter(new)
+    return all(key in rest for key in old)
+
+
+def _relettered(data: bytes, old: tuple[Any, ...], new: tuple[Any, ...]) -> bytes:
+    """Rows written with the columns ``old``, their cells moved to the columns ``new``."""
+    where = {key: _letter(n).encode() for n, key in enumerate(new, start=1)}
+    moved = {_letter(n).encode(): b'<c r="' + where[key] for n, key in enumerate(old, start=1)}
+    return _CELL_REF.sub(lambda m: moved[m.group(1)], data)
 
 
 def _letter(number: int) -> str:
