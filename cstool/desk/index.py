@@ -42,8 +42,9 @@ from cstool.git import repo
 # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target;
 # 12: files that cannot be read are kept in bad_files; 13: a void ticket (作废) keeps no deadlines;
 # 14: each ticket's audit base in its own table, found by its span, and none for a void ticket;
-# 15: the audit bases as moments in SQL, a period's populations read as ranges of their index
-SCHEMA_VERSION = 15
+# 15: the audit bases as moments in SQL, a period's populations read as ranges of their index;
+# 16: why a file cannot be read is kept as a catalogue phrase, put into words when shown
+SCHEMA_VERSION = 16
 INDEX_FILE = "index.sqlite"
 # the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
 # the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
@@ -318,7 +319,7 @@ class Index:
         """Keep the files that cannot be read apart, with their reason; drop any row they had."""
         for table in ("files", "docs", "audits", "customers"):
             self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", [(b.path,) for b in bad])
-        self.conn.executemany("INSERT OR REPLACE INTO bad_files VALUES (?, ?, ?)", [(b.path, b.stat, b.message) for b in bad])
+        self.conn.executemany("INSERT OR REPLACE INTO bad_files VALUES (?, ?, ?)", [(b.path, b.stat, b.stored()) for b in bad])
 
     def _insert_tickets(self, changed: list[tuple[str, str]]) -> None:
         """Parse the changed ticket files and insert their rows, docs and deadlines in batches."""
@@ -467,9 +468,10 @@ class Index:
             out.update((str(i), str(st or "")) for i, st in rows)
         return out
 
-    def bad_files(self) -> list[tuple[str, str]]:
-        """The files that could not be read, as (path, reason naming file and line), by path."""
-        return list(self.conn.execute("SELECT path, message FROM bad_files ORDER BY path"))
+    def bad_files(self) -> list[tuple[str, Unreadable]]:
+        """The files that could not be read, as (path, why), by path."""
+        return [(path, Unreadable.from_stored(path, st, text))
+                for path, st, text in self.conn.execute("SELECT path, stat, message FROM bad_files ORDER BY path")]
 
     def summaries(self) -> list[dict[str, Any]]:
         cols = ", ".join(_col(k) for k in COLUMNS)
@@ -754,11 +756,66 @@ def _audit_span(row: tuple) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Unreadable:
-    """A desk file the index cannot take, and why (naming the file and, when known, the line)."""
+    """A desk file the index cannot take, and why: ``where`` names the file and, when known,
+    the line; ``reason`` is the whole sentence, beginning with ``where``, as a phrase of the
+    catalogue, put into words in the language it is shown in."""
 
     path: str
     stat: str
-    message: str
+    where: str
+    reason: Any
+
+    def text(self, lang: str) -> str:
+        """The sentence in lang (``where: why``)."""
+        return self.reason.text(lang) if hasattr(self.reason, "text") else str(self.reason)
+
+    def why(self) -> Any:
+        """The reason without the place it begins with, for a list that names the place apart."""
+        return _Without(self.reason, f"{self.where}: ")
+
+    def stored(self) -> str:
+        """The reason as the index keeps it: JSON of the place and the catalogue phrase."""
+        from cstool.desk.verify_cache import encode
+
+        return json.dumps([self.where, encode(self.reason)], ensure_ascii=False)
+
+    @classmethod
+    def from_stored(cls, path: str, stat: str, text: str) -> Unreadable:
+        """The reason :meth:`stored` kept."""
+        from cstool.desk.verify_cache import decode
+
+        where, reason = json.loads(text)
+        return cls(path, stat, where, decode(reason))
+
+
+class _Without:
+    """A sentence shown without the words it begins with (its place, named apart)."""
+
+    def __init__(self, sentence: Any, head: str):
+        self.sentence, self.head = sentence, head
+
+    def text(self, lang: str) -> str:
+        words = self.sentence.text(lang) if hasattr(self.sentence, "text") else str(self.sentence)
+        return words[len(self.head):] if words.startswith(self.head) else words
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def _phrase(exc: CstoolError) -> Any:
+    """An error as a catalogue phrase (fields that are errors too), or as its English
+    sentence when it is a finished sentence or holds a value a phrase cannot keep."""
+    from cstool.desk.verify_cache import encode
+    from cstool.messages import Phrase
+
+    if exc.key is None:
+        return exc.message
+    phrase = Phrase(exc.key, **{name: _phrase(v) if isinstance(v, CstoolError) else v for name, v in exc.fmt.items()})
+    try:
+        encode(phrase)
+    except TypeError:
+        return exc.message
+    return phrase
 
 
 def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: str) -> tuple | Unreadable:
@@ -772,18 +829,35 @@ def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: 
                 cell.encode("utf-8")  # a lone surrogate cannot be stored or printed
         return row
     except CstoolError as exc:
-        message = exc.message if exc.message.startswith(rel) else _with_line(root, rel, exc.message)
+        return unreadable_because(rel, st, exc, root)
     except UnicodeError:
-        line = yamlio.surrogate_line(root / rel)
-        message = f"{rel}:{line}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"
+        from cstool.messages import Phrase
+
+        where = f"{rel}:{yamlio.surrogate_line(root / rel)}"
+        return Unreadable(rel, st, where, Phrase("error.file.surrogate", name=where))
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
-        message = f"{rel}: a value of the wrong kind ({type(exc).__name__}: {str(exc)[:200]})"
-    return Unreadable(rel, st, message)
+        from cstool.messages import Phrase
+
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return Unreadable(rel, st, rel, Phrase("error.file.wrong_kind", name=rel, detail=detail))
+
+
+def unreadable_because(rel: str, st: str, exc: CstoolError, root: Path | None = None) -> Unreadable:
+    """A file that cannot be read because of exc: the place is the one the loader's words
+    begin with (the file, and the line when known); for words that name no place, the file
+    and, with root, the line of the first value they quote."""
+    from cstool.messages import Phrase
+
+    if exc.message.startswith(rel):
+        head = exc.message[len(rel):].split(": ", 1)[0]
+        return Unreadable(rel, st, rel + head if head[1:].isdigit() else rel, _phrase(exc))
+    where = _with_line(root, rel, exc.message) if root is not None else rel
+    return Unreadable(rel, st, where, Phrase("error.at", where=where, error=_phrase(exc)))
 
 
 def _with_line(root: Path, rel: str, message: str) -> str:
-    """A reason that names no line, prefixed with the file and the line of the first value
-    it quotes (a value checked after parsing, such as a customer's ``since: banana``)."""
+    """The file and the line of the first value a reason quotes (a value checked after
+    parsing, such as a customer's ``since: banana``), or the file alone."""
     quoted = re.search(r"'([^'\n]{1,200})'", message)
     line = None
     if quoted:
@@ -792,7 +866,7 @@ def _with_line(root: Path, rel: str, message: str) -> str:
         except CstoolError:
             lines = []
         line = next((i + 1 for i, text in enumerate(lines) if quoted[1] in text), None)
-    return f"{rel}:{line}: {message}" if line else f"{rel}: {message}"
+    return f"{rel}:{line}" if line else rel
 
 
 def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple | Unreadable]:
