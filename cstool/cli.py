@@ -118,8 +118,11 @@ def _warn_skipped(ctx: click.Context) -> None:
     from cstool.reports.render import escape_controls
 
     desk._warned = True
+    lang = _run_language(ctx)
     for path in sorted(desk.skipped):
-        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=escape_controls(desk.skipped[path]))}", err=True)
+        why = desk.skipped[path]
+        words = why.text(lang) if hasattr(why, "text") else str(why)
+        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=escape_controls(words))}", err=True)
 
 
 # commands whose first use of the desk is to read the index, before they write anything

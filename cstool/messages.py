@@ -824,6 +824,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.file.not_utf8": ("{name}: 不是 UTF-8 文本(第 {byte} 字节)", "{name}: not UTF-8 text (byte {byte})"),
     "error.file.surrogate": ("{name}: 含有单独的代理字符(如 \\ud800 这样的转义),这不是文本;请删除它",
                              "{name}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"),
+    "error.file.wrong_kind": ("{name}: 有值的类型不对({detail})", "{name}: a value of the wrong kind ({detail})"),
     "error.file.ticket_mapping": ("{name}: 工单文件须为字段的映射", "{name}: a ticket file must be a mapping of fields"),
     "error.file.id_mismatch": ("{name}: 工单编号 {id} 与文件名 {expected} 不符",
                                "{name}: the ticket id {id} does not match the file name {expected}"),

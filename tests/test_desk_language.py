@@ -76,3 +76,27 @@ def test_sync_reports_in_the_language_of_the_run(tmp_path, new_desk):
     out = clone.ok("sync", as_=MANAGER, lang="zh").stdout
     assert "已拉取 origin/main" in out and "已推送到 origin/main" in out
     assert "pulled" not in out and "pushed" not in out
+
+
+def test_files_that_cannot_be_read_are_named_in_the_language_of_the_run(desk):
+    """A skipped file's reason and verify's finding were English in a Chinese run ("malformed
+    YAML", "holds a lone surrogate", "a value of the wrong kind"), and stayed so in the index."""
+    from tests.test_help_language import english_runs
+
+    folder = desk.root / "tickets" / "2026" / "11"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "CS-2026-BROKEN1.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    (folder / "CS-2026-BROKEN2.yaml").write_text('id: CS-2026-BROKEN2\ntitle: "\\ud800"\n', encoding="utf-8")
+    for _ in range(2):  # as first found, then as the index keeps it
+        listed = desk.run("list", lang="zh")
+        assert listed.exit_code == 0
+        skipped = [line for line in listed.stderr.splitlines() if "BROKEN" in line]
+        assert len(skipped) == 2 and all("已跳过无法读取的文件" in line for line in skipped)
+        assert "YAML 格式错误" in skipped[0] and "代理字符" in skipped[1]
+        checked = desk.run("verify", lang="zh")
+        found = [line for line in checked.stdout.splitlines() if "BROKEN1.yaml:2:" in line or "BROKEN2.yaml:2:" in line]
+        assert len(found) == 2 and "YAML 格式错误" in found[0] and "代理字符" in found[1]
+        for line in skipped + found:  # the parser's own words ("expected ',' or ']'") are quoted as they are
+            assert [run for run in english_runs(line.split(": expected")[0]) if "BROKEN" not in run] == [], line
+    english = desk.run("list", lang="en").stderr
+    assert "malformed YAML" in english and "holds a lone surrogate" in english

@@ -355,3 +355,46 @@ def test_making_the_index_private_keeps_sqlites_locks(tmp_path):
     assert (tmp_path / "index.sqlite-wal").exists(), "the WAL was deleted under an open connection"
     holder.close()
     assert db.stat().st_mode & 0o777 == 0o600
+
+
+def _index_content(root: Path) -> dict[str, object]:
+    """Every row of every table of a desk's index (audit keys left out: they number the
+    tickets in the order they were stored) and the definitions of its indexes."""
+    import sqlite3
+
+    conn = sqlite3.connect(root / ".cstool" / "index.sqlite")
+    content: dict[str, object] = {}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"):
+        cols = [row[1] for row in conn.execute(f"PRAGMA table_info({table})") if row[1] != "t"]
+        content[table] = sorted(map(repr, conn.execute(f"SELECT {', '.join(repr(c) for c in cols)} FROM {table}")))
+    made = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+    content["indexes"] = sorted(sql for (sql,) in made)
+    conn.close()
+    return content
+
+
+def test_a_cold_build_stores_what_file_by_file_building_stores(generated, tmp_path, monkeypatch):
+    """A first build of many files fills the tables without their indexes and stores the
+    audit moments in key order at the end; the index must come out as one built a file at a
+    time, with the same indexes, and go on taking changes."""
+    from cstool.desk import index
+
+    bulk, single = tmp_path / "bulk", tmp_path / "single"
+    shutil.copytree(generated, bulk)
+    shutil.copytree(generated, single)
+    loads = []
+    bulk_load = index.Index._bulk_load
+    monkeypatch.setattr(index.Index, "_bulk_load", lambda self: loads.append(self) or bulk_load(self))
+    monkeypatch.setattr(index, "PARALLEL_FROM", 50)
+    CliDesk(bulk).ok("list", "--limit", "1", now=NOW)
+    assert len(loads) == 1
+    monkeypatch.setattr(index, "PARALLEL_FROM", 10 ** 9)
+    CliDesk(single).ok("list", "--limit", "1", now=NOW)
+    assert len(loads) == 1
+    assert _index_content(bulk) == _index_content(single)
+    assert len(_index_content(bulk)["moments"]) > 1000
+    for root in (bulk, single):  # a later change goes through the indexes made at the end
+        path = sorted((root / "tickets").rglob("*.yaml"))[0]
+        path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 改 ", 1), encoding="utf-8")
+        CliDesk(root).ok("list", "--limit", "1", now=NOW)
+    assert _index_content(bulk) == _index_content(single)

@@ -42,8 +42,9 @@ from cstool.git import repo
 # 10: deadlines and visits follow the official calendar; 11: on time means elapsed ≤ target;
 # 12: files that cannot be read are kept in bad_files; 13: a void ticket (作废) keeps no deadlines;
 # 14: each ticket's audit base in its own table, found by its span, and none for a void ticket;
-# 15: the audit bases as moments in SQL, a period's populations read as ranges of their index
-SCHEMA_VERSION = 15
+# 15: the audit bases as moments in SQL, a period's populations read as ranges of their index;
+# 16: why a file cannot be read is kept as a catalogue phrase, put into words when shown
+SCHEMA_VERSION = 16
 INDEX_FILE = "index.sqlite"
 # the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
 # the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
@@ -53,6 +54,18 @@ COLUMNS = SUMMARY_KEYS + ("customer_id", "_text")
 # the audits table's columns of cstool.reports.audit.ATTRS ("group" is a keyword of SQL)
 _ATTR_COLUMNS = ("grp", "assignee", "type", "channel", "category", "tier", "priority")
 WATCH_LIMIT = 5000
+# the indexes on the tables, apart from their keys: made with the tables, and made again after
+# a bulk load (see Index._bulk_load), which fills the tables without them
+INDEXES = (
+    "CREATE INDEX files_id ON files(id)",
+    "CREATE INDEX files_status_created ON files(status, created)",
+    'CREATE INDEX files_group_created ON files("group", created)',  # round robin's last ticket
+    "CREATE INDEX audits_until ON audits(until, since)",
+    "CREATE INDEX audits_whole ON audits(until, since) WHERE whole IS NOT NULL",
+    "CREATE INDEX moments_t ON moments(t)",
+    "CREATE INDEX deadlines_due ON deadlines(due_utc)",
+    "CREATE INDEX deadlines_path ON deadlines(path)",
+)
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's lock on the index
 
 
@@ -71,6 +84,7 @@ class Index:
     def __init__(self, desk: Any):
         self.desk = desk
         self.in_memory = False
+        self.bulk = False  # filling empty tables without their indexes (see _bulk_load)
         self.conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -134,9 +148,6 @@ class Index:
             cols = ", ".join(f"{_col(k)} TEXT" for k in COLUMNS if k != "id")
             # the summary columns stay in a narrow table that scans fast; whole tickets apart
             conn.execute(f"CREATE TABLE files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, {cols})")
-            conn.execute("CREATE INDEX files_id ON files(id)")
-            conn.execute("CREATE INDEX files_status_created ON files(status, created)")
-            conn.execute('CREATE INDEX files_group_created ON files("group", created)')  # round robin's last ticket
             conn.execute("CREATE TABLE docs (path TEXT PRIMARY KEY, doc TEXT NOT NULL)")  # whole tickets
             # the tickets that can count in an audit period (not void), found by the span they can
             # count in (see _period_clause), with the fields the breakdowns read; ``whole``: the
@@ -144,26 +155,23 @@ class Index:
             attrs = ", ".join(f"{a} TEXT" for a in _ATTR_COLUMNS)
             conn.execute("CREATE TABLE audits (t INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, since TEXT NOT NULL, "
                          f"until TEXT NOT NULL, whole BLOB, {attrs})")
-            conn.execute("CREATE INDEX audits_until ON audits(until, since)")
-            conn.execute("CREATE INDEX audits_whole ON audits(until, since) WHERE whole IS NOT NULL")
             # the moments at which each of them can enter an audit population (cstool.reports.audit.moment_rows),
             # stored in the order of (kind, at), so that a period's rows of a kind are read in one sweep;
             # n numbers a ticket's moments; columns without a type keep integers as integers
             conn.execute(f"CREATE TABLE moments ({', '.join(MOMENT_COLUMNS[:2])}, t INTEGER NOT NULL, n INTEGER NOT NULL, "
                          f"{', '.join(MOMENT_COLUMNS[2:])}, PRIMARY KEY (kind, at, t, n)) WITHOUT ROWID")
-            conn.execute("CREATE INDEX moments_t ON moments(t)")
             conn.execute("CREATE TRIGGER audits_gone AFTER DELETE ON audits BEGIN DELETE FROM moments WHERE t = old.t; END")
             # running deadlines of tickets and customers' next periodic visits (for `due`)
             conn.execute("CREATE TABLE deadlines (path TEXT NOT NULL, id TEXT, kind TEXT, due_utc TEXT, due TEXT, "
                          "target REAL, calendar INTEGER, assignee TEXT, grp TEXT, title TEXT)")
-            conn.execute("CREATE INDEX deadlines_due ON deadlines(due_utc)")
-            conn.execute("CREATE INDEX deadlines_path ON deadlines(path)")
             conn.execute("CREATE TABLE customers (path TEXT PRIMARY KEY, stat TEXT NOT NULL, id TEXT, doc TEXT NOT NULL)")
             # files that cannot be read, kept until they change: (path, stat, reason naming file and line)
             conn.execute("CREATE TABLE bad_files (path TEXT PRIMARY KEY, stat TEXT NOT NULL, message TEXT NOT NULL)")
             conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             # paths to stat at the next refresh although git reports them clean (see refresh)
             conn.execute("CREATE TABLE watch (path TEXT PRIMARY KEY)")
+            for sql in INDEXES:
+                conn.execute(sql)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
@@ -227,7 +235,11 @@ class Index:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             self._delete_stale(changed, removed, changed_customers, removed_customers)
-            self._insert_tickets(changed)
+            if len(changed) >= PARALLEL_FROM and self._empty():
+                with self._bulk_load():
+                    self._insert_tickets(changed)
+            else:
+                self._insert_tickets(changed)
             self.conn.executemany("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?)", [row[:-1] for row in customer_rows])
             self.conn.executemany("DELETE FROM bad_files WHERE path = ?", [(row[0],) for row in customer_rows])
             self._record_bad(bad_customers)
@@ -266,6 +278,31 @@ class Index:
         self.conn.execute("COMMIT")
         return meta
 
+    def _empty(self) -> bool:
+        """Whether the index holds no ticket at all (a first or a cold build)."""
+        return not any(self.conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+                       for table in ("files", "bad_files", "audits", "moments", "deadlines"))
+
+    @contextmanager
+    def _bulk_load(self) -> Iterator[None]:
+        """Fill the empty ticket tables in one sweep (a cold build, in the caller's transaction):
+        their indexes are dropped and made again at the end, no row is looked for to be replaced,
+        and the moments, whose key orders them by kind and time, are gathered apart and stored
+        in key order at the end; inserted ticket by ticket, each went to a random place in that
+        order, which cost more than parsing the tickets."""
+        for sql in INDEXES:
+            self.conn.execute(f"DROP INDEX {sql.split()[2]}")
+        self.conn.execute("CREATE TEMP TABLE moments_load AS SELECT * FROM moments WHERE 0")
+        self.bulk = True
+        try:
+            yield
+        finally:
+            self.bulk = False
+        self.conn.execute("INSERT INTO moments SELECT * FROM temp.moments_load ORDER BY kind, at, t, n")
+        self.conn.execute("DROP TABLE temp.moments_load")
+        for sql in INDEXES:
+            self.conn.execute(sql)
+
     def _delete_stale(self, changed: list[tuple[str, str]], removed: list[str],
                       changed_customers: list[tuple[str, str]], removed_customers: list[str]) -> None:
         """Drop the rows of removed files, and the deadlines of every changed or removed one."""
@@ -282,7 +319,7 @@ class Index:
         """Keep the files that cannot be read apart, with their reason; drop any row they had."""
         for table in ("files", "docs", "audits", "customers"):
             self.conn.executemany(f"DELETE FROM {table} WHERE path = ?", [(b.path,) for b in bad])
-        self.conn.executemany("INSERT OR REPLACE INTO bad_files VALUES (?, ?, ?)", [(b.path, b.stat, b.message) for b in bad])
+        self.conn.executemany("INSERT OR REPLACE INTO bad_files VALUES (?, ?, ?)", [(b.path, b.stat, b.stored()) for b in bad])
 
     def _insert_tickets(self, changed: list[tuple[str, str]]) -> None:
         """Parse the changed ticket files and insert their rows, docs and deadlines in batches."""
@@ -296,7 +333,8 @@ class Index:
             if row is not None:
                 batch.append(row)
             if batch and (row is None or len(batch) >= 500):  # insert as parsed: memory stays flat
-                self.conn.executemany("DELETE FROM bad_files WHERE path = ?", [(r[0],) for r in batch])
+                if not self.bulk:
+                    self.conn.executemany("DELETE FROM bad_files WHERE path = ?", [(r[0],) for r in batch])
                 self.conn.executemany(f"INSERT OR REPLACE INTO files ({cols}) VALUES ({placeholders})",
                                       [r[:-3] for r in batch])
                 self.conn.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", [(r[0], r[-3]) for r in batch])
@@ -308,7 +346,8 @@ class Index:
     def _insert_audits(self, rows: list[tuple], paths_: list[str]) -> None:
         """Replace the audit rows of ``paths_`` with those of the (non-void) ticket ``rows``
         and their moments; each ticket gets a key of its own, above any kept."""
-        self.conn.executemany("DELETE FROM audits WHERE path = ?", [(p,) for p in paths_])
+        if not self.bulk:
+            self.conn.executemany("DELETE FROM audits WHERE path = ?", [(p,) for p in paths_])
         first = self.conn.execute("SELECT coalesce(max(t), 0) + 1 FROM audits").fetchone()[0]
         marks = ", ".join("?" for _ in range(5 + len(_ATTR_COLUMNS)))
         self.conn.executemany(f"INSERT INTO audits VALUES ({marks})",
@@ -316,7 +355,8 @@ class Index:
         moments = [(*m[:2], t, n, *m[2:]) for t, r in enumerate(rows, first) for n, m in enumerate(r[-2][2])]
         if moments:
             marks = ", ".join("?" for _ in moments[0])
-            self.conn.executemany(f"INSERT INTO moments VALUES ({marks})", moments)
+            table = "temp.moments_load" if self.bulk else "moments"
+            self.conn.executemany(f"INSERT INTO {table} VALUES ({marks})", moments)
 
     def _record_watch(self, head: str | None, verified: list[tuple[str, str]], watch_add: set[str]) -> None:
         """Outside git (no head) forget the watch; in git, update it and record the HEAD indexed."""
@@ -428,9 +468,10 @@ class Index:
             out.update((str(i), str(st or "")) for i, st in rows)
         return out
 
-    def bad_files(self) -> list[tuple[str, str]]:
-        """The files that could not be read, as (path, reason naming file and line), by path."""
-        return list(self.conn.execute("SELECT path, message FROM bad_files ORDER BY path"))
+    def bad_files(self) -> list[tuple[str, Unreadable]]:
+        """The files that could not be read, as (path, why), by path."""
+        return [(path, Unreadable.from_stored(path, st, text))
+                for path, st, text in self.conn.execute("SELECT path, stat, message FROM bad_files ORDER BY path")]
 
     def summaries(self) -> list[dict[str, Any]]:
         cols = ", ".join(_col(k) for k in COLUMNS)
@@ -665,22 +706,21 @@ def _customer_row(root: Path, rel: str, st: str) -> tuple:
             _deadline_rows(rel, str(doc.get("id") or ""), visit_title(doc), items))
 
 
-def _row(root: Path, rel: str, st: str) -> tuple:
-    """One file's index row: path, stat, summary columns, content as JSON, and its deadlines."""
+def _row(root: Path, rel: str, st: str, context: tuple[Any, Any, Any] | None = None) -> tuple:
+    """One file's index row: path, stat, summary columns, content as JSON, and its deadlines
+    (``context``: the desk's :func:`_context`, when the caller has it for many files)."""
     doc = yamlio.load_plain(root / rel, rel)
     if not isinstance(doc, dict):
         raise DeskError("error.file.ticket_mapping", name=f"{rel}:1")
     from cstool.domain.model import check_shape, shape_problem
+    from cstool.reports.audit import moment_rows, ticket_attrs, ticket_base
+    from cstool.time.due import deadlines
 
-    config, cal, now = _context(root)
+    config, cal, now = context or _context(root)
     if shape_problem(doc, config.tz) is not None:
         # the fast path has no line numbers: the guarded loader names the line
         check_shape(yamlio.load(root / rel, rel), rel, config.tz)
     summary = summarize(doc)
-    from cstool.time.due import deadlines
-
-    config, cal, now = _context(root)
-    from cstool.reports.audit import moment_rows, ticket_attrs, ticket_base
 
     rows = _deadline_rows(rel, summary["id"], summary["title"], deadlines(doc, config, cal, now))
     base = ticket_base(doc, cal)
@@ -716,11 +756,66 @@ def _audit_span(row: tuple) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Unreadable:
-    """A desk file the index cannot take, and why (naming the file and, when known, the line)."""
+    """A desk file the index cannot take, and why: ``where`` names the file and, when known,
+    the line; ``reason`` is the whole sentence, beginning with ``where``, as a phrase of the
+    catalogue, put into words in the language it is shown in."""
 
     path: str
     stat: str
-    message: str
+    where: str
+    reason: Any
+
+    def text(self, lang: str) -> str:
+        """The sentence in lang (``where: why``)."""
+        return self.reason.text(lang) if hasattr(self.reason, "text") else str(self.reason)
+
+    def why(self) -> Any:
+        """The reason without the place it begins with, for a list that names the place apart."""
+        return _Without(self.reason, f"{self.where}: ")
+
+    def stored(self) -> str:
+        """The reason as the index keeps it: JSON of the place and the catalogue phrase."""
+        from cstool.desk.verify_cache import encode
+
+        return json.dumps([self.where, encode(self.reason)], ensure_ascii=False)
+
+    @classmethod
+    def from_stored(cls, path: str, stat: str, text: str) -> Unreadable:
+        """The reason :meth:`stored` kept."""
+        from cstool.desk.verify_cache import decode
+
+        where, reason = json.loads(text)
+        return cls(path, stat, where, decode(reason))
+
+
+class _Without:
+    """A sentence shown without the words it begins with (its place, named apart)."""
+
+    def __init__(self, sentence: Any, head: str):
+        self.sentence, self.head = sentence, head
+
+    def text(self, lang: str) -> str:
+        words = self.sentence.text(lang) if hasattr(self.sentence, "text") else str(self.sentence)
+        return words[len(self.head):] if words.startswith(self.head) else words
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def _phrase(exc: CstoolError) -> Any:
+    """An error as a catalogue phrase (fields that are errors too), or as its English
+    sentence when it is a finished sentence or holds a value a phrase cannot keep."""
+    from cstool.desk.verify_cache import encode
+    from cstool.messages import Phrase
+
+    if exc.key is None:
+        return exc.message
+    phrase = Phrase(exc.key, **{name: _phrase(v) if isinstance(v, CstoolError) else v for name, v in exc.fmt.items()})
+    try:
+        encode(phrase)
+    except TypeError:
+        return exc.message
+    return phrase
 
 
 def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: str) -> tuple | Unreadable:
@@ -734,18 +829,35 @@ def _checked(make: Callable[[Path, str, str], tuple], root: Path, rel: str, st: 
                 cell.encode("utf-8")  # a lone surrogate cannot be stored or printed
         return row
     except CstoolError as exc:
-        message = exc.message if exc.message.startswith(rel) else _with_line(root, rel, exc.message)
+        return unreadable_because(rel, st, exc, root)
     except UnicodeError:
-        line = yamlio.surrogate_line(root / rel)
-        message = f"{rel}:{line}: holds a lone surrogate (an escape such as \\ud800), which is not text; remove it"
+        from cstool.messages import Phrase
+
+        where = f"{rel}:{yamlio.surrogate_line(root / rel)}"
+        return Unreadable(rel, st, where, Phrase("error.file.surrogate", name=where))
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
-        message = f"{rel}: a value of the wrong kind ({type(exc).__name__}: {str(exc)[:200]})"
-    return Unreadable(rel, st, message)
+        from cstool.messages import Phrase
+
+        detail = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return Unreadable(rel, st, rel, Phrase("error.file.wrong_kind", name=rel, detail=detail))
+
+
+def unreadable_because(rel: str, st: str, exc: CstoolError, root: Path | None = None) -> Unreadable:
+    """A file that cannot be read because of exc: the place is the one the loader's words
+    begin with (the file, and the line when known); for words that name no place, the file
+    and, with root, the line of the first value they quote."""
+    from cstool.messages import Phrase
+
+    if exc.message.startswith(rel):
+        head = exc.message[len(rel):].split(": ", 1)[0]
+        return Unreadable(rel, st, rel + head if head[1:].isdigit() else rel, _phrase(exc))
+    where = _with_line(root, rel, exc.message) if root is not None else rel
+    return Unreadable(rel, st, where, Phrase("error.at", where=where, error=_phrase(exc)))
 
 
 def _with_line(root: Path, rel: str, message: str) -> str:
-    """A reason that names no line, prefixed with the file and the line of the first value
-    it quotes (a value checked after parsing, such as a customer's ``since: banana``)."""
+    """The file and the line of the first value a reason quotes (a value checked after
+    parsing, such as a customer's ``since: banana``), or the file alone."""
     quoted = re.search(r"'([^'\n]{1,200})'", message)
     line = None
     if quoted:
@@ -754,13 +866,14 @@ def _with_line(root: Path, rel: str, message: str) -> str:
         except CstoolError:
             lines = []
         line = next((i + 1 for i, text in enumerate(lines) if quoted[1] in text), None)
-    return f"{rel}:{line}: {message}" if line else f"{rel}: {message}"
+    return f"{rel}:{line}" if line else rel
 
 
 def _rows(args: tuple[str, list[tuple[str, str]]]) -> list[tuple | Unreadable]:
     root, items = args
     with gc_paused():
-        return [_checked(_row, Path(root), rel, st) for rel, st in items]
+        make = functools.partial(_row, context=_context(Path(root)))  # the config's key is looked up once
+        return [_checked(make, Path(root), rel, st) for rel, st in items]
 
 
 def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | Unreadable]:
@@ -774,8 +887,9 @@ def _parse_all(root: Path, changed: list[tuple[str, str]]) -> Iterator[tuple | U
     try:
         workers = os.cpu_count() or 1
         if len(changed) < PARALLEL_FROM or workers < 2:
+            make = functools.partial(_row, context=_context(root)) if changed else _row
             for rel, st in changed:
-                yield _checked(_row, root, rel, st)
+                yield _checked(make, root, rel, st)
                 if bar:
                     bar.update(1)
             return

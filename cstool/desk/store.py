@@ -53,7 +53,8 @@ class Desk:
     # the reason of a late entry (--backfill), carried by every event this command records
     backfill: str | None = field(default=None, repr=False)
     # files the index could not read, path -> reason (file and line): reading commands skip them
-    skipped: dict[str, str] = field(default_factory=dict, repr=False)
+    # the files a command skipped as unreadable, each with why (put into words when shown)
+    skipped: dict[str, Any] = field(default_factory=dict, repr=False)
     _warned: bool = field(default=False, repr=False)  # whether they were named on stderr yet
     # under the lock: each file written and not yet committed -> its bytes before (None: it was new)
     _journal: dict[Path, bytes | None] = field(default_factory=dict, repr=False)

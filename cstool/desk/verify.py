@@ -250,7 +250,7 @@ def _check_complaint(data: dict, config: Config, now: datetime, add: Callable[..
 
 
 def check_desk(root: Path, config: Config, now: datetime, only: set[str] | None = None,
-               unreadable: dict[str, str] | None = None, cache: Any = None) -> tuple[list[Finding], int]:
+               unreadable: dict[str, Any] | None = None, cache: Any = None) -> tuple[list[Finding], int]:
     """Every finding of the desk (or of the ticket files in ``only``, paths relative to
     the desk), and how many files were checked. ``unreadable`` holds the files the index
     could not read (path -> reason): each is reported, so that every file a reading
@@ -511,7 +511,7 @@ def _check_customer_file(path: Path, rel: str) -> tuple[str | None, list[Finding
     return str(cid), []
 
 
-def _why_unreadable(root: Path, rel: str, config: Config, stored: str) -> str | CstoolError:
+def _why_unreadable(root: Path, rel: str, config: Config, stored: Any) -> Any:
     """Why the index could not read a ticket file: a malformed ticket's error read afresh
     (its words come in every language), else the reason the index stored."""
     from cstool.domain.model import check_shape
@@ -527,14 +527,22 @@ def _why_unreadable(root: Path, rel: str, config: Config, stored: str) -> str | 
     return stored
 
 
-def _parse_finding(rel: str, msg: str | CstoolError, code: str = "parse") -> Finding:
+def _parse_finding(rel: str, msg: Any, code: str = "parse") -> Finding:
     """A ticket file that does not parse: the loader's message, with its line when it names one
-    (an error that says where, such as a malformed ticket's, keeps its words of every language)."""
+    (an error that says where, such as a malformed ticket's, keeps its words of every language,
+    as does the reason the index kept)."""
+    if hasattr(msg, "why") and hasattr(msg, "where"):  # the index's reason (cstool.desk.index.Unreadable)
+        head = msg.where[len(rel) + 1:]
+        return Finding(rel, int(head) if head.isdigit() else None, None, code, msg.why())
     if isinstance(msg, CstoolError):
         where, error = msg.fmt.get("where"), msg.fmt.get("error")
         head = str(where)[len(rel) + 1:] if isinstance(where, str) and where.startswith(rel + ":") else ""
         if head.isdigit() and hasattr(error, "text"):
             return Finding(rel, int(head), None, code, error)
+        if msg.message.startswith(rel):  # the loader's words, beginning with the place
+            from cstool.desk.index import unreadable_because
+
+            return _parse_finding(rel, unreadable_because(rel, "", msg), code)
         msg = msg.message
     line = None
     if msg.startswith(rel + ":"):

@@ -149,7 +149,10 @@ def read_bytes(path: Path, name: str | None = None) -> bytes:
                 raise IsADirectoryError(path)
             if st.st_size > MAX_FILE_BYTES:
                 raise too_big
-            data = fh.read(MAX_FILE_BYTES + 1)
+            # asking for the size it has (not the limit) spares allocating the limit for every file
+            data = fh.read(min(st.st_size, MAX_FILE_BYTES) + 1)
+            if len(data) > st.st_size:  # it grew since: read on, up to one byte past the limit
+                data += fh.read(MAX_FILE_BYTES + 1 - len(data))
     except FileNotFoundError:
         raise DeskError("error.file.missing", name=label) from None
     except IsADirectoryError:
@@ -220,6 +223,11 @@ _INT = re.compile(r"^[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
 
 
+# the first characters of a plain scalar that may read as something other than text (null,
+# a bool, a number); any other plain scalar, field names included, is text as it stands
+_MAYBE_NOT_TEXT = frozenset("~nNtTfF+-.0123456789")
+
+
 class _Unsupported(Exception):
     """The fast path cannot take this file; the guarded loader decides."""
 
@@ -238,49 +246,63 @@ def _scalar(value: str, style: Any) -> Any:
     return value  # YAML 1.2 core schema: everything else, timestamps included, is text
 
 
-def _from_events(events: Any) -> Any:
-    """Build plain values from parser events; refuse anchors, aliases, tags, deep nesting,
-    duplicate keys and extra documents (the guarded loader then gives the verdict)."""
+def _from_events(text: str) -> Any:
+    """Build plain values from the C parser's events for text; refuse anchors, aliases, tags,
+    deep nesting, duplicate keys and extra documents (the guarded loader then gives the verdict).
+    Events are taken from the parser one call each (``yaml.parse``'s generator costs about a
+    tenth of a ticket's parse on top)."""
     import yaml
 
+    scalar, mapping, sequence = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    ends, alias, document, stream_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent), yaml.AliasEvent, \
+        yaml.DocumentStartEvent, yaml.StreamEndEvent
     stack: list[list[Any]] = []  # frames: [container, key] for maps, [container, _SEQ] for lists
     root: Any = None
     documents = 0
-    for ev in events:
-        kind = type(ev)
-        if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if ev.anchor is not None or (ev.tag is not None and ev.tag != "!"):
-                raise _Unsupported
-            if kind is yaml.ScalarEvent:
-                value: Any = _scalar(ev.value, ev.style)
-            else:
-                value = {} if kind is yaml.MappingStartEvent else []
-            if not stack:
-                root = value
-            else:
-                frame = stack[-1]
-                if frame[1] is _SEQ:
-                    frame[0].append(value)
-                elif frame[1] is _NO_KEY:
-                    if type(value) not in (str, int, bool) or value in frame[0]:
-                        raise _Unsupported
-                    frame[1] = value
-                else:
-                    frame[0][frame[1]] = value
-                    frame[1] = _NO_KEY
-            if kind is not yaml.ScalarEvent:
-                if len(stack) >= MAX_DEPTH:
+    parser = yaml.CSafeLoader(text)
+    try:
+        get_event: Any = parser.get_event
+        while True:
+            ev = get_event()
+            kind = type(ev)
+            if kind is scalar or kind is mapping or kind is sequence:
+                if ev.anchor is not None or (ev.tag is not None and ev.tag != "!"):
                     raise _Unsupported
-                stack.append([value, _NO_KEY if kind is yaml.MappingStartEvent else _SEQ])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            stack.pop()
-        elif kind is yaml.AliasEvent:
-            raise _Unsupported
-        elif kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
+                if kind is scalar:
+                    value: Any = ev.value
+                    if not ev.style and (not value or value[0] in _MAYBE_NOT_TEXT):
+                        value = _scalar(value, None)
+                else:
+                    value = {} if kind is mapping else []
+                if not stack:
+                    root = value
+                else:
+                    frame = stack[-1]
+                    if frame[1] is _SEQ:
+                        frame[0].append(value)
+                    elif frame[1] is _NO_KEY:
+                        if type(value) not in (str, int, bool) or value in frame[0]:
+                            raise _Unsupported
+                        frame[1] = value
+                    else:
+                        frame[0][frame[1]] = value
+                        frame[1] = _NO_KEY
+                if kind is not scalar:
+                    if len(stack) >= MAX_DEPTH:
+                        raise _Unsupported
+                    stack.append([value, _NO_KEY if kind is mapping else _SEQ])
+            elif kind in ends:
+                stack.pop()
+            elif kind is alias:
                 raise _Unsupported
-    return root
+            elif kind is document:
+                documents += 1
+                if documents > 1:
+                    raise _Unsupported
+            elif kind is stream_end:
+                return root
+    finally:
+        parser.dispose()
 
 
 _SEQ = object()
@@ -307,7 +329,7 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         text = data.decode("utf-8")
         if text.startswith(BOM):
             text = text[1:]
-        return _from_events(yaml.parse(text, Loader=loader))
+        return _from_events(text)
     except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
         return _plain_of(load(path, name))
 
@@ -322,12 +344,12 @@ def canonical_data(text: str) -> dict[str, Any] | None:
         return None
     try:
         import yaml
-
-        loader = yaml.CSafeLoader
-    except (ImportError, AttributeError):
+    except ImportError:
+        return None
+    if not hasattr(yaml, "CSafeLoader"):
         return None
     try:
-        data = _from_events(yaml.parse(text, Loader=loader))
+        data = _from_events(text)
     except (_Unsupported, yaml.YAMLError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or fast_dumps(data) != text:
@@ -346,7 +368,7 @@ def loads_plain(data: bytes, name: str) -> Any:
     try:
         import yaml
 
-        return _from_events(yaml.parse(text, Loader=yaml.CSafeLoader))
+        return _from_events(text)
     except (ImportError, AttributeError, _Unsupported, yaml.YAMLError, ValueError, RecursionError):
         return _plain_of(loads(text, name))
 

@@ -207,7 +207,7 @@ def load_all(desk: Desk) -> list[Any]:
         try:
             out.append(desk.load_customer(cid))
         except CstoolError as exc:
-            desk.skipped[rel] = exc.message
+            desk.skipped[rel] = exc
     return out
 
 

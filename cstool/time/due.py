@@ -67,7 +67,10 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
     if status == "void":  # 作废: nothing of it is due any more
         return []
     out = []
-    for clock in sla.ticket_clocks(ticket, config, cal, latest):
+    # only a ticket being worked on has SLA or work-order deadlines running; any may have a call due
+    working = status in WORKING
+    clocks = sla.ticket_clocks(ticket, config, cal, latest) if working else sla.followup_clocks(ticket, cal, latest)
+    for clock in clocks:
         due = clock.due
         if due is None:  # a paused resolution clock has none; a follow-up clock always has one
             continue
@@ -77,7 +80,7 @@ def deadlines(ticket: Any, config: Config, cal: BusinessCalendar,
             group = config.followup_group or str(ticket.get("group") or "")
             assignee = str(clock.detail.get("assignee") or "")
         else:
-            if status not in WORKING or clock.stopped is not None or clock.state == "paused":
+            if not working or clock.stopped is not None or clock.state == "paused":
                 continue
             group, assignee = str(ticket.get("group") or ""), str(ticket.get("assignee") or "")
         target = clock.target_minutes or None
