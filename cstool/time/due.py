@@ -263,7 +263,9 @@ class JsonRecords:
         kind, due, calendar, target = key
         head, tail, left, overdue, past = self._moment(due, bool(calendar) or kind == "visit")
         state = _state(left, overdue, target, self.config.warn_at)
-        found = self._clocks[key] = (self._word(1, kind) + head, self._word(7, state) + tail, past)
+        words = self._words
+        found = self._clocks[key] = ((words.get((1, kind)) or self._word(1, kind)) + head,
+                                     (words.get((7, state)) or self._word(7, state)) + tail, past)
         return found
 
     def _moment(self, due: str, own_time: bool) -> tuple[str, str, float, bool, bool]:
@@ -285,12 +287,10 @@ class JsonRecords:
         return found
 
     def _word(self, field: int, value: str) -> str:
-        """The text before the value of the ``field``-th field of a record, and that value."""
+        """The text before the value of the ``field``-th field of a record, and that value (kept)."""
         from cstool.reports.render import json_value
 
-        found = self._words.get((field, value))
-        if found is None:
-            found = self._words[(field, value)] = self._layout[field] + json_value(value)
+        found = self._words[(field, value)] = self._layout[field] + json_value(value)
         return found
 
     def _person(self, key: tuple) -> str:
