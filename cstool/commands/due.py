@@ -43,14 +43,17 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     kinds, people, groups = _filters(app, kinds, assignees, groups)
     cal = calendar_of(config)
     now = app.now
-    dated = due.due_rows(app.desk.index(), cal, now, within=window, overdue_only=overdue_only,
-                         kinds=kinds, groups=groups, assignees=people)
-    overdue_count = due.count_overdue(dated, now)
     if fmt == "json":
-        items = due.row_items(dated, config, cal, now)
-        render.write_json_list((item.as_json() for item in items), lambda text: click.echo(text, nl=False))
+        records = due.JsonRecords(config, cal, now, overdue_only)
+        batches = app.desk.index().deadline_batches(due.horizon(cal, now, window, overdue_only), kinds=kinds,
+                                                    groups=groups, assignees=people)
+        render.write_json_items((records.texts(batch) for batch in batches), lambda text: click.echo(text, nl=False))
         click.echo()
+        overdue_count = records.overdue
     else:
+        dated = due.due_rows(app.desk.index(), cal, now, within=window, overdue_only=overdue_only,
+                             kinds=kinds, groups=groups, assignees=people)
+        overdue_count = due.count_overdue(dated, now)
         _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit, table_width(wide))
     if fail_on_overdue and overdue_count:
         if fmt != "table":

@@ -43,8 +43,9 @@ from cstool.git import repo
 # 12: files that cannot be read are kept in bad_files; 13: a void ticket (作废) keeps no deadlines;
 # 14: each ticket's audit base in its own table, found by its span, and none for a void ticket;
 # 15: the audit bases as moments in SQL, a period's populations read as ranges of their index;
-# 16: why a file cannot be read is kept as a catalogue phrase, put into words when shown
-SCHEMA_VERSION = 16
+# 16: the deadlines' index holds what `due` lists, in its order;
+# 17: why a file cannot be read is kept as a catalogue phrase, put into words when shown
+SCHEMA_VERSION = 17
 INDEX_FILE = "index.sqlite"
 # the modules whose code decides what the index keeps per ticket: the audit's ticket bases,
 # the SLA clocks and the deadlines; a change to any of them rebuilds every desk's index
@@ -63,7 +64,9 @@ INDEXES = (
     "CREATE INDEX audits_until ON audits(until, since)",
     "CREATE INDEX audits_whole ON audits(until, since) WHERE whole IS NOT NULL",
     "CREATE INDEX moments_t ON moments(t)",
-    "CREATE INDEX deadlines_due ON deadlines(due_utc)",
+    # soonest first, in the order `due` lists them, holding every column it shows: read in one
+    # sweep of the index, never a look-up in the table per row
+    "CREATE INDEX deadlines_due ON deadlines(due_utc, id, kind, title, assignee, grp, due, calendar, target)",
     "CREATE INDEX deadlines_path ON deadlines(path)",
 )
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's lock on the index
@@ -623,19 +626,20 @@ class Index:
                   assignees: tuple[str, ...] = ()) -> list[tuple]:
         """Deadlines falling due before horizon (overdue ones included), soonest first:
         (id, kind, due, target, calendar, assignee, group, title)."""
+        where, args = _deadline_filter(horizon, kinds, groups, assignees)
+        sql = f"SELECT id, kind, due, target, calendar, assignee, grp, title FROM deadlines{where} ORDER BY due_utc, id, kind"
+        return list(self.conn.execute(sql, args))
 
-        sql = "SELECT id, kind, due, target, calendar, assignee, grp, title FROM deadlines"
-        where, args = [], []
-        if horizon is not None:
-            where.append("due_utc <= ?")
-            args.append(horizon.astimezone(UTC).isoformat())
-        for column, values in (("kind", kinds), ("grp", groups), ("assignee", assignees)):
-            if values:
-                where.append(f"{column} IN ({', '.join('?' for _ in values)})")
-                args.extend(values)
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        return list(self.conn.execute(sql + " ORDER BY due_utc, id, kind", args))
+    def deadline_batches(self, horizon: Any, kinds: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+                         assignees: tuple[str, ...] = (), size: int = 2000) -> Iterator[list[tuple]]:
+        """:meth:`deadlines`, a batch of ``size`` at a time, as (id, title, assignee, group,
+        kind, due, calendar, target): the fields many deadlines share last, so that a
+        slice of a row names them (a missing id or title is empty text)."""
+        where, args = _deadline_filter(horizon, kinds, groups, assignees)
+        cursor = self.conn.execute("SELECT ifnull(id, ''), ifnull(title, ''), assignee, grp, kind, due, calendar, target "
+                                   f"FROM deadlines{where} ORDER BY due_utc, id, kind", args)
+        while batch := cursor.fetchmany(size):
+            yield batch
 
     def customer_documents(self) -> Iterator[dict[str, Any]]:
         for (doc,) in self.conn.execute("SELECT doc FROM customers ORDER BY path"):
@@ -684,6 +688,21 @@ def _context(root: Path) -> tuple[Any, Any, Any]:
 # clock, or a work order's due time), as a correlated subquery on the files table
 _NEXT_DUE = ("SELECT d.{col} FROM deadlines d WHERE d.path = files.path AND d.kind IN ('resolution', 'work_order') "
              "ORDER BY d.due_utc LIMIT 1")
+
+
+def _deadline_filter(horizon: Any, kinds: tuple[str, ...], groups: tuple[str, ...],
+                     assignees: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """The WHERE clause (empty, or starting with a space) and its arguments for the deadlines
+    due at or before horizon (None: any time) of these kinds, groups and assignees (none: all)."""
+    where, args = [], []
+    if horizon is not None:
+        where.append("due_utc <= ?")
+        args.append(horizon.astimezone(UTC).isoformat())
+    for column, values in (("kind", kinds), ("grp", groups), ("assignee", assignees)):
+        if values:
+            where.append(f"{column} IN ({_marks(values)})")
+            args.extend(values)
+    return (" WHERE " + " AND ".join(where) if where else ""), args
 
 
 def _deadline_rows(rel: str, ident: str, title: str, items: list[tuple]) -> list[tuple]:

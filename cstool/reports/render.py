@@ -202,7 +202,43 @@ def write_json_list(items: Iterable[Any], write: Callable[[str], Any], chunk: in
     write("[]" if first else "\n]")
 
 
+def json_item_layout(keys: Sequence[str]) -> tuple[str, ...]:
+    """The fixed texts of a flat mapping with these keys as :func:`write_json_list` writes it
+    as an item of a list: the item is ``layout[0] + v[0] + layout[1] + … + v[-1] +
+    layout[-1]``, each ``v`` the :func:`json_value` of a value in the order of the keys. For
+    writing many records of one shape with little work each (see :func:`write_json_items`)."""
+    from json.encoder import encode_basestring
+
+    return ("{\n    " + encode_basestring(keys[0]) + ": ",
+            *(",\n    " + encode_basestring(key) + ": " for key in keys[1:]), "\n  }")
+
+
+def json_value(value: str | int | float | bool | None) -> str:
+    """A JSON scalar as :func:`write_json_list` writes it (texts as they are, not escaped to ASCII)."""
+    kind = type(value)
+    if kind is str:
+        return _text(value)  # type: ignore[arg-type]
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    return "null" if value is None else _SCALAR.encode(value)
+
+
+def write_json_items(chunks: Iterable[Sequence[str]], write: Callable[[str], Any]) -> None:
+    """:func:`write_json_list` of a list whose items come already written (laid out by
+    :func:`json_item_layout`), handed to ``write`` a chunk of them at a time."""
+    first = True
+    for chunk in chunks:
+        if chunk:
+            write(("[\n  " if first else ",\n  ") + ",\n  ".join(chunk))
+            first = False
+    write("[]" if first else "\n]")
+
+
 _END = object()
+_SCALAR = json.JSONEncoder(ensure_ascii=False)
+_text: Callable[[str], str] = json.encoder.encode_basestring
 _MARKED = json.JSONEncoder(ensure_ascii=False, separators=(",\x00", ":\x01"))
 _JSON_SCALARS = (str, int, float, bool, type(None))
 

@@ -93,6 +93,7 @@ class BusinessCalendar:
         self.tz = tz
         self.day_minutes = sum(e - s for s, e in calendar.extra_workday_hours) or 540
         self._added: dict[tuple[datetime, Duration], datetime] = {}
+        self._midnights: dict[date, datetime] = {}
         desk_years = {d.year for d in calendar.holidays | calendar.extra_workdays}
         self.official: Official | None = None
         if calendar.official == "cn":
@@ -151,6 +152,13 @@ class BusinessCalendar:
         naive = datetime.combine(day, time()) + timedelta(minutes=minute)
         return naive.replace(tzinfo=self.tz)
 
+    def _midnight(self, day: date) -> datetime:
+        """``_at(day, 0)``, made once per day (a backlog's deadlines fall on a few hundred days)."""
+        found = self._midnights.get(day)
+        if found is None:
+            found = self._midnights[day] = self._at(day, 0)
+        return found
+
     def minutes_of(self, d: Duration) -> int:
         """A business duration in working minutes."""
         return d.minutes + d.days * self.day_minutes
@@ -180,7 +188,7 @@ class BusinessCalendar:
         """The moment after `minutes` working minutes counted from start."""
         local = start.astimezone(self.tz)
         day = local.date()
-        offset = (local - self._at(day, 0)).total_seconds() / 60
+        offset = (local - self._midnight(day)).total_seconds() / 60
         remaining = float(minutes)
         for _ in range(MAX_DAYS):
             for s, e in self.ranges(day):
@@ -191,7 +199,7 @@ class BusinessCalendar:
                 if remaining <= room + ROUNDING:
                     # to the second, as times are kept: float noise from a start with seconds
                     # must not carry a deadline at a range's end over to the next range
-                    return self._at(day, 0) + timedelta(seconds=round((begin + min(remaining, room)) * 60))
+                    return self._midnight(day) + timedelta(seconds=round((begin + min(remaining, room)) * 60))
                 remaining -= room
             day += timedelta(days=1)
             offset = 0
@@ -203,8 +211,8 @@ class BusinessCalendar:
             return -self.between(b, a)
         la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
         da, db = la.date(), lb.date()
-        lo = (la - self._at(da, 0)).total_seconds() / 60
-        hi = (lb - self._at(db, 0)).total_seconds() / 60
+        lo = (la - self._midnight(da)).total_seconds() / 60
+        hi = (lb - self._midnight(db)).total_seconds() / 60
         if da == db:
             return self._within(da, lo, hi)
         # the first day's rest, whole days between (from running totals), the last day's start

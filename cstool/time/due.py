@@ -96,10 +96,17 @@ def make_item(ident: str, kind: str, due: datetime, target: float | None, calend
     minutes for calendar time, working minutes for business time. ``timing``: the
     :func:`_timing` of this due moment, when the caller has it already."""
     left, overdue = timing or _timing(due, calendar, cal, now)
-    state = "breached" if overdue else "running"
-    if not overdue and target and config.warn_at and left <= target * (1 - config.warn_at[0]):
-        state = "warning"
-    return Item(ident, kind, due, overdue, assignee, group, title, state, left, calendar)
+    return Item(ident, kind, due, overdue, assignee, group, title, _state(left, overdue, target, config.warn_at),
+                left, calendar)
+
+
+def _state(left: float, overdue: bool, target: float | None, warn_at: tuple[float, ...]) -> str:
+    """breached, warning (less left than the first warn_at fraction of the target leaves) or running."""
+    if overdue:
+        return "breached"
+    if target and warn_at and left <= target * (1 - warn_at[0]):
+        return "warning"
+    return "running"
 
 
 def _timing(due: datetime, calendar: bool, cal: BusinessCalendar, now: datetime) -> tuple[float, bool]:
@@ -163,12 +170,17 @@ def left_text(item: Item, day_minutes: int, lang: str) -> str:
     return span_label(item.left_minutes, item.overdue, item.calendar, day_minutes, lang)
 
 
+def horizon(cal: BusinessCalendar, now: datetime, within: Any, overdue_only: bool) -> datetime:
+    """The last due moment ``due`` lists: ``within`` business time after now, or now itself
+    when it lists only what is overdue."""
+    return now if overdue_only else cal.add(now, within)
+
+
 def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, overdue_only: bool,
              kinds: tuple[str, ...], groups: tuple[str, ...], assignees: tuple[str, ...]) -> list[tuple[tuple, datetime]]:
     """The index's deadline rows due within ``within`` business time of now (overdue ones
     always; only those if ``overdue_only``), each with its due moment, soonest first."""
-    horizon = now if overdue_only else cal.add(now, within)
-    rows = index.deadlines(horizon, kinds=kinds, groups=groups, assignees=assignees)
+    rows = index.deadlines(horizon(cal, now, within, overdue_only), kinds=kinds, groups=groups, assignees=assignees)
     moments: dict[str, datetime] = {}  # a backlog has many deadlines at the same minute
     dated = [(row, moments.get(row[2]) or moments.setdefault(row[2], datetime.fromisoformat(row[2]))) for row in rows]
     if overdue_only:
@@ -206,3 +218,89 @@ def by_assignee(dated: list[tuple[tuple, datetime]]) -> list[tuple[tuple, dateti
     for i, (row, _) in enumerate(dated):
         order.setdefault(row[5] or "", i)
     return sorted(dated, key=lambda d: (order[d[0][5] or ""], d[1]))
+
+
+JSON_FIELDS = ("id", "kind", "due", "overdue", "assignee", "group", "title", "state", "left_minutes", "time")
+
+
+class JsonRecords:
+    """Index deadline rows (``Index.deadline_batches``: id, title, assignee, group, kind, due,
+    calendar, target) as the records of ``due --json``: the text of each row's
+    :func:`row_item` ``.as_json()`` as ``render.write_json_list`` writes it, made with little
+    work per row. Apart from its id and title, a record says what its kind, due moment,
+    time and target decide and who and which group it is for, which a backlog's deadlines
+    share: each of those is worked out and written once.
+    ``overdue``: how many of the rows given so far are past their due moment (``sla.late``)."""
+
+    def __init__(self, config: Config, cal: BusinessCalendar, now: datetime, overdue_only: bool = False):
+        from cstool.reports.render import json_item_layout
+
+        self.config, self.cal, self.now, self.overdue_only = config, cal, now, overdue_only
+        self.overdue = 0
+        self._layout = json_item_layout(JSON_FIELDS)
+        self._moments: dict[tuple[str, bool], tuple[str, str, float, bool, bool]] = {}
+        self._clocks: dict[tuple, tuple[str, str, bool]] = {}
+        self._people: dict[tuple, str] = {}
+        self._words: dict[tuple[int, str], str] = {}
+
+    def texts(self, rows: list[tuple]) -> list[str]:
+        """The records of a batch of rows, in their order (only the overdue ones if overdue_only)."""
+        from json.encoder import encode_basestring as text
+
+        start, clocks, people = self._layout[0], self._clocks, self._people
+        out = []
+        late = 0
+        for row in rows:
+            head, tail, past = clocks.get(row[4:8]) or self._clock(row[4:8])
+            if past:
+                late += 1
+            elif self.overdue_only:
+                continue
+            out.append(f"{start}{text(row[0])}{head}{people.get(row[2:4]) or self._person(row[2:4])}{text(row[1])}{tail}")
+        self.overdue += late
+        return out
+
+    def _clock(self, key: tuple) -> tuple[str, str, bool]:
+        """For a kind, due moment, calendar flag and target: a record's text from its kind to
+        its assignee and from its state to its end, and whether it is past its due moment."""
+        kind, due, calendar, target = key
+        head, tail, left, overdue, past = self._moment(due, bool(calendar) or kind == "visit")
+        state = _state(left, overdue, target, self.config.warn_at)
+        words = self._words
+        found = self._clocks[key] = ((words.get((1, kind)) or self._word(1, kind)) + head,
+                                     (words.get((7, state)) or self._word(7, state)) + tail, past)
+        return found
+
+    def _moment(self, due: str, own_time: bool) -> tuple[str, str, float, bool, bool]:
+        """A due moment as the index keeps it, in the deadline's own time (calendar or
+        business time): a record's text from the due moment to its assignee and from its
+        time left to its end; the minutes left and whether it is overdue (:func:`_timing`);
+        whether it is past (``sla.late``)."""
+        from cstool.reports.render import json_value as v
+
+        found = self._moments.get((due, own_time))
+        if found is None:
+            when = datetime.fromisoformat(due)
+            left, overdue = _timing(when, own_time, self.cal, self.now)
+            lay = self._layout
+            found = self._moments[(due, own_time)] = (
+                f"{lay[2]}{v(when.isoformat())}{lay[3]}{v(overdue)}{lay[4]}",
+                f"{lay[8]}{v(round(left))}{lay[9]}{v('calendar' if own_time else 'business')}{lay[10]}",
+                left, overdue, sla.late(when, self.now))
+        return found
+
+    def _word(self, field: int, value: str) -> str:
+        """The text before the value of the ``field``-th field of a record, and that value (kept)."""
+        from cstool.reports.render import json_value
+
+        found = self._words[(field, value)] = self._layout[field] + json_value(value)
+        return found
+
+    def _person(self, key: tuple) -> str:
+        """A record's assignee and group, with the texts after them up to its title."""
+        from cstool.reports.render import json_value
+
+        assignee, group = key
+        lay = self._layout
+        text = self._people[key] = f"{json_value(assignee or None)}{lay[5]}{json_value(group or None)}{lay[6]}"
+        return text
