@@ -285,7 +285,7 @@ def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: dat
     """The new ticket's mapping, with its creation event (of dicts and lists if ``plain``,
     see :func:`model.new_ticket`)."""
     at = stamp(now)
-    ev = (model.plain_event if plain else model.event)(
+    ev = model.event(
         at,
         actor.id,
         "create",
@@ -433,16 +433,17 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
 
 def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:
     """A route event: from the old group (kept even when there was none) to group and assignee."""
-    ev = model.event(at, by, "route", to=group, assignee=assignee, **fields)
-    ev.insert(3, "from", old_group)
+    ev = model.event(at, by, "route")
+    ev["from"] = old_group
+    ev.update(model.event(at, by, "route", to=group, assignee=assignee, **fields))
     return ev
 
 
 def escalate_event(at: str, by: str, level: int, target: int, reason: str, assignee: str | None) -> Any:
     """An escalate event from ladder level to target; ``skip`` when it passes levels (越级)."""
-    ev = model.event(at, by, "escalate", reason=reason, assignee=assignee)
-    ev.insert(3, "from", level)
-    ev.insert(4, "to", target)
+    ev = model.event(at, by, "escalate")
+    ev["from"], ev["to"] = level, target
+    ev.update(model.event(at, by, "escalate", reason=reason, assignee=assignee))
     if target > level + 1:
         ev["skip"] = True
     return ev
