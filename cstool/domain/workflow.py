@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from cstool.config.schema import Config, Person
 from cstool.config.words import person, word
 from cstool.domain import history, model, permissions, routing, states
-from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
 from cstool.messages import Phrase, label, stored_language
 from cstool.reports.render import shown
@@ -24,6 +23,7 @@ from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
     from cstool.desk.store import Desk
+    from cstool.domain.templates import Template
     from cstool.git.repo import Commit
 
 
@@ -108,7 +108,7 @@ def missing_for_create(desk: Desk, req: NewTicket) -> tuple[str | None, list[Any
     and everything it lacks, all at once: ``--type``, ``--title`` and the required fields
     of its type's template that have no default (as :class:`FieldSpec`). A type the desk
     does not know is left to :func:`prepare_ticket` to refuse."""
-    from cstool.domain.templates import missing_fields
+    from cstool.domain.templates import load_template, missing_fields
 
     req = _in_keys(desk.config, req)  # a type typed as 投诉 has the fields of complaint
     template = _chosen_template(desk, req)
@@ -139,6 +139,8 @@ def _in_keys(config: Config, req: NewTicket, batch: Batch | None = None) -> NewT
     kind, channel, priority, severity, tier, group = keys
     return replace(req, type=kind, channel=channel, priority=priority, severity=severity, tier=tier, group=group)
 def _type_template(desk: Desk, name: str, batch: Batch | None) -> Template | None:
+    from cstool.domain.templates import load_template
+
     if batch is None:
         return load_template(desk.root, name, desk.config)
     if name not in batch.templates:
@@ -150,6 +152,8 @@ def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
     """The template named by --template (None without one), checked against --type."""
     if not req.template:
         return None
+    from cstool.domain.templates import load_template
+
     template = load_template(desk.root, req.template, desk.config)
     if template is None:
         raise InputError("error.template.none", name=repr(req.template), folder=desk.rel(desk.root / "templates"))
@@ -161,6 +165,8 @@ def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
 def _described_values(config: Config, req: NewTicket, ticket_type: str, title: str,
                       template: Template | None) -> dict[str, Any]:
     """What the ticket says: the request's values, else the template's defaults, validated."""
+    from cstool.domain.templates import field_values
+
     defaults = template.defaults if template else {}
     values: dict[str, Any] = {
         "type": ticket_type,
@@ -683,7 +689,7 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
 
 def call_script(desk: Desk, query: str, caller: Person) -> str:
     """The follow-up call script (回访话术) of a ticket's template, filled with its values."""
-    from cstool.domain.templates import fill_script
+    from cstool.domain.templates import fill_script, load_template
 
     _, path = desk.resolve(query)
     ticket = desk.load_ticket(path)
