@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cstool.config.schema import Config, Person
-from cstool.config.words import person, word
 from cstool.domain import history, model, permissions, routing, states
 from cstool.errors import InputError
 from cstool.messages import Phrase, label, stored_language
@@ -130,6 +129,8 @@ def _in_keys(config: Config, req: NewTicket, batch: Batch | None = None) -> NewT
     a batch remembers the keys of the words it has seen (an import's rows repeat them)."""
     from dataclasses import replace
 
+    from cstool.config.words import word
+
     typed = tuple(getattr(req, kind) for kind in _WORD_KINDS)
     keys = batch.words.get(typed) if batch is not None else None
     if keys is None:
@@ -199,6 +200,8 @@ def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any], batch: Batch 
         values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
     group = values["group"]
     if req.assignee:
+        from cstool.config.words import person
+
         values["assignee"] = routing.group_member(config, person(config, req.assignee), group).id
     elif batch is not None:
         values["assignee"] = batch.tally.choose(config, group, level)
@@ -458,6 +461,8 @@ def escalate_event(at: str, by: str, level: int, target: int, reason: str, assig
 def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assignee: str | None,
           note: str | None, commit: Commit | None = None) -> Outcome:
     """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
+    from cstool.config.words import person, word
+
     config = desk.config
     group = word(config, "group", group, "--group") or group
     note = model.check_text(note, "--note") or None if note is not None else None
@@ -544,6 +549,8 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
         if level >= top:
             raise InputError("error.escalate.top", top=Phrase("who.role." + config.ladder[-1], default=config.ladder[-1]))
         return level + 1
+    from cstool.config.words import word
+
     to_role = word(config, "role", to_role, "--to") or to_role
     target = config.ladder.index(to_role) + 1
     if target <= level:
