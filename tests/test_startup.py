@@ -57,6 +57,19 @@ def test_an_edit_of_a_ticket_as_cstool_wrote_it_imports_no_yaml_library(git_desk
     assert git_desk.path(ticket).read_text(encoding="utf-8") != before  # the edit was made
 
 
+@pytest.mark.parametrize("command", [["list"], ["due"], ["show", "{id}"]])
+@pytest.mark.parametrize("fixture", ["desk", "git_desk"])
+def test_reading_a_ticket_just_edited_imports_no_yaml_library(request, fixture, command):
+    """The index takes in a ticket file changed since it was indexed (here by a reply)
+    without a YAML library when the file is as cstool writes it."""
+    desk = request.getfixturevalue(fixture)
+    ticket = desk.create("--type", "complaint", "--title", "空调不制冷,客户要求上门…")
+    desk.ok("list")
+    desk.ok("reply", ticket, "-m", "已联系客户,约定上门时间")
+    assert imported(desk, *[a.replace("{id}", ticket) for a in command]) == set()
+    assert "已联系客户" in desk.ok("show", ticket).stdout
+
+
 def test_plain_characters_are_as_wide_as_wcwidth_says():
     """Every character measured without wcwidth gets wcwidth's width."""
     wrong = [hex(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF

@@ -292,10 +292,22 @@ _NO_KEY = object()
 def load_plain(path: Path, name: str | None = None) -> Any:
     """Read a desk file as plain data as fast as possible (for the index).
 
-    PyYAML's C parser reads the file into events; plain values are built from them by
+    A file exactly as cstool writes it is read by :func:`canonical_data`, which needs no
+    YAML library (so a command that re-indexes a ticket just edited does not load one).
+    Any other file goes to PyYAML's C parser, whose events are turned into plain values by
     YAML 1.2 rules, refusing what the guarded loader refuses. Anything unusual (an alias, a
     tag, a duplicate key, a parse error) goes to :func:`load`, which gives the verdict
     and the error message with its line."""
+    data = read_bytes(path, name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _plain_of(load(path, name))
+    if text.startswith(BOM):
+        text = text[1:]
+    fast = canonical_data(text)
+    if fast is not None:
+        return fast
     try:
         import yaml
 
@@ -304,13 +316,9 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         loader = None
     if loader is None:
         return _plain_of(load(path, name))
-    data = read_bytes(path, name)
     try:
-        text = data.decode("utf-8")
-        if text.startswith(BOM):
-            text = text[1:]
         return _from_events(yaml.parse(text, Loader=loader))
-    except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+    except (_Unsupported, yaml.YAMLError, ValueError, RecursionError):
         return _plain_of(load(path, name))
 
 
