@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cstool.desk import yamlio
+from cstool.desk import canonical, yamlio
 from tests.support.desk import CliDesk
 from tests.support.roster import AGENT, SUPERVISOR
 
@@ -159,3 +159,117 @@ def test_a_ticket_of_plain_dicts_is_written_as_its_round_trip_form(doc: dict[str
     reference = yamlio.dumps(_round_trip_types(copy.deepcopy(doc)))
     assert yamlio.dumps(copy.deepcopy(doc)) == reference
     assert yamlio.dumps_new(copy.deepcopy(doc)) == reference
+
+
+# --------------------------------------------------------------------------- reading without a YAML library
+
+def _ruamel_reads_as_text(text: str) -> bool:
+    """The reference: does ruamel's round-trip resolver (YAML 1.2) read a plain scalar of text as text?"""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.nodes import ScalarNode
+
+    return str(YAML(typ="rt").resolver.resolve(ScalarNode, text, (True, False))) == "tag:yaml.org,2002:str"
+
+
+NUMBERISH = st.text(alphabet=st.sampled_from(list("0123456789+-._:eExXoObB ~tTfFnNuUlLrRsSaAiIyYZ<=!&*\t")), max_size=12)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None)
+@given(text=st.one_of(st.sampled_from(TRICKY), NUMBERISH, st.text(max_size=8)))
+@example(text="0o7")
+@example(text="1_000")
+@example(text=".inf")
+@example(text="~")
+@example(text="2026-01-01")
+@example(text="yes")
+@example(text="NULL")
+@example(text="+.5")
+@example(text="1e3")
+@example(text="0b101")
+@example(text="0x_1F")
+@example(text="2026-1-2 3:04:05.5 +8")
+@example(text="2026-11-20t10:00:00Z")
+@example(text="true\n")
+@example(text=".NaN")
+@example(text="-.INF")
+@example(text="1.")
+@example(text="._1")
+def test_our_rules_for_plain_text_are_ruamels(text: str) -> None:
+    """The fast emitter decides plain or quoted by our copy of the YAML 1.2 rules (the edit
+    of a ticket needs no ruamel.yaml): on every text they say what ruamel's resolver says."""
+    assert canonical.reads_as_text(text) == _ruamel_reads_as_text(text)
+
+
+def test_the_printable_check_agrees_with_yamls_printable_set_on_every_character() -> None:
+    """A text with a character outside YAML's printable set is left to the round-trip
+    writer; the emitter's check, a small class of what is left out, agrees on each one."""
+    import re
+
+    printable = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    wrong = [hex(c) for c in range(0x110000) if bool(printable.fullmatch(chr(c))) == bool(yamlio._NOT_SIMPLE.search(chr(c)))]
+    assert wrong == []
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(doc=tickets)
+@example(doc={"note": "多行\n\n空行\n", "h": [{"at": "x", "note": "a\n b\n"}, "z"], "z": 1})
+@example(doc={"a": {"b": [{"c": {"d": []}, "e": {}}, "-1", -1, True, "true"]}, "f": None})
+def test_a_file_as_cstool_writes_it_is_read_back_as_yaml_reads_it(doc: dict[str, Any]) -> None:
+    """What the fast emitter writes is read back by the fast path as the data itself,
+    which is what the YAML reader (ruamel, round trip) reads."""
+    from cstool.reports.render import plain
+
+    text = yamlio.fast_dumps(copy.deepcopy(doc))
+    if text is None:
+        return
+    assert yamlio.canonical_data(text) == doc
+    assert plain(yamlio.loads(text)) == doc
+
+
+PIECES = [" ", "  ", "\n", "\n\n", ":", ": ", "'", "-", "- ", "#", " #", "|", "|-", "|+", "0", "a", "{}", "[]", "~", "\t"]
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, database=None)
+@given(doc=tickets, edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 3), st.sampled_from(PIECES)),
+                                   min_size=1, max_size=3))
+@example(doc={"a": "x", "b": "y"}, edits=[(7, 0, "  ")])  # an indented key: a nested map to YAML
+@example(doc={"a": "x\ny\n", "b": 1}, edits=[(12, 0, "\n")])  # a blank line inside a literal block
+@example(doc={"a": [{"b": 1}, "c"]}, edits=[(6, 0, " ")])
+def test_a_file_changed_by_hand_is_read_as_yaml_reads_it_or_left_to_the_yaml_reader(doc, edits) -> None:
+    """A file edited by hand is read by the fast path only when that gives what the YAML
+    reader gives; anything else (None) goes to the YAML reader, which keeps its comments."""
+    from cstool.errors import DeskError
+    from cstool.reports.render import plain
+
+    text = yamlio.fast_dumps(copy.deepcopy(doc))
+    if text is None:
+        return
+    for position, cut, piece in edits:
+        at = position % (len(text) + 1)
+        text = text[:at] + piece + text[at + cut:]
+    fast = yamlio.canonical_data(text)
+    if fast is None:
+        return
+    try:
+        reference = plain(yamlio.loads(text))
+    except DeskError as exc:
+        raise AssertionError(f"the fast path read a file the YAML reader refuses: {exc}") from None
+    assert fast == reference
+
+
+@pytest.mark.parametrize("depth", [30, 31, 32, 33])
+def test_the_fast_path_refuses_the_nesting_the_guarded_reader_refuses(depth: int) -> None:
+    from cstool.errors import DeskError
+
+    doc: Any = "x"
+    for _ in range(depth):
+        doc = {"k": doc}
+    text = yamlio.fast_dumps(doc)
+    assert text is not None
+    try:
+        yamlio.loads(text)
+        refused = False
+    except DeskError:
+        refused = True
+    assert (yamlio.canonical_data(text) is None) == refused
+    assert refused == (depth > 31)

@@ -15,7 +15,7 @@ from cstool.reports import render
 from tests.support.desk import NOW
 from tests.support.roster import LEAD
 
-HEAVY = ("tabulate", "ruamel", "wcwidth", "secrets", "importlib.metadata")
+HEAVY = ("tabulate", "ruamel", "yaml", "wcwidth", "secrets", "importlib.metadata")
 PROBE = ("import atexit, sys\n"
          "atexit.register(lambda: print('IMPORTED', *sorted(m for m in sys.modules if m in {heavy!r} "
          "or m.split('.')[0] in {heavy!r}), file=sys.stderr))\n"
@@ -41,6 +41,33 @@ def test_reading_commands_import_no_yaml_writer_table_or_width_library(desk, com
     desk.ok("list")  # the index is built
     args = [a.replace("{id}", ticket) for a in command]
     assert imported(desk, *args) == set()
+
+
+@pytest.mark.parametrize("command", [["reply", "{id}", "-m", "已回复客户"], ["note", "{id}", "-m", "客户来电催办"],
+                                     ["pending", "{id}", "-m", "等待客户提供照片"],
+                                     ["--no-commit", "reply", "{id}", "-m", "已回复"]])
+def test_an_edit_of_a_ticket_as_cstool_wrote_it_imports_no_yaml_library(git_desk, command):
+    """A ticket file as cstool writes it is read, changed and written again without PyYAML
+    or ruamel.yaml (their imports cost more than the rest of such an edit)."""
+    ticket = git_desk.create("--type", "complaint", "--title", "空调不制冷,客户要求上门…",
+                             "--description", "客户反映:\n空调不制冷\n")
+    git_desk.ok("list")
+    before = git_desk.path(ticket).read_text(encoding="utf-8")
+    assert imported(git_desk, *[a.replace("{id}", ticket) for a in command]) == set()
+    assert git_desk.path(ticket).read_text(encoding="utf-8") != before  # the edit was made
+
+
+@pytest.mark.parametrize("command", [["list"], ["due"], ["show", "{id}"]])
+@pytest.mark.parametrize("fixture", ["desk", "git_desk"])
+def test_reading_a_ticket_just_edited_imports_no_yaml_library(request, fixture, command):
+    """The index takes in a ticket file changed since it was indexed (here by a reply)
+    without a YAML library when the file is as cstool writes it."""
+    desk = request.getfixturevalue(fixture)
+    ticket = desk.create("--type", "complaint", "--title", "空调不制冷,客户要求上门…")
+    desk.ok("list")
+    desk.ok("reply", ticket, "-m", "已联系客户,约定上门时间")
+    assert imported(desk, *[a.replace("{id}", ticket) for a in command]) == set()
+    assert "已联系客户" in desk.ok("show", ticket).stdout
 
 
 def test_plain_characters_are_as_wide_as_wcwidth_says():

@@ -17,10 +17,12 @@ import io
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from cstool.desk import canonical
 from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
 from cstool.messages import Phrase
@@ -312,10 +314,25 @@ _NO_KEY = object()
 def load_plain(path: Path, name: str | None = None) -> Any:
     """Read a desk file as plain data as fast as possible (for the index).
 
-    PyYAML's C parser reads the file into events; plain values are built from them by
+    Until PyYAML is loaded, a file exactly as cstool writes it is read by
+    :func:`canonical_data`, which needs no YAML library (so a command that re-indexes a ticket
+    just edited does not load one). Any other file goes to PyYAML's C parser (and so, from then
+    on, does every file: on a desk written in another style, trying the other reader first
+    would double the cost of reading each file), whose events are turned into plain values by
     YAML 1.2 rules, refusing what the guarded loader refuses. Anything unusual (an alias, a
     tag, a duplicate key, a parse error) goes to :func:`load`, which gives the verdict
     and the error message with its line."""
+    data = read_bytes(path, name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _plain_of(load(path, name))
+    if text.startswith(BOM):
+        text = text[1:]
+    if "yaml" not in sys.modules:  # once PyYAML is loaded, its C parser is as fast and fails no file first
+        fast = canonical_data(text)
+        if fast is not None:
+            return fast
     try:
         import yaml
 
@@ -324,13 +341,9 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         loader = None
     if loader is None:
         return _plain_of(load(path, name))
-    data = read_bytes(path, name)
     try:
-        text = data.decode("utf-8")
-        if text.startswith(BOM):
-            text = text[1:]
         return _from_events(text)
-    except (_Unsupported, yaml.YAMLError, UnicodeDecodeError, ValueError, RecursionError):
+    except (_Unsupported, yaml.YAMLError, ValueError, RecursionError):
         return _plain_of(load(path, name))
 
 
@@ -339,20 +352,15 @@ def canonical_data(text: str) -> dict[str, Any] | None:
     for that data (a file cstool wrote and nobody restyled by hand); else None, and the
     caller reads it with :func:`loads`, which keeps comments and styles. Editing such plain
     data and writing it with :func:`fast_dumps` gives the bytes the round-trip writer would,
-    without the round-trip parser and emitter, which cost more than the rest of a small edit."""
+    without the round-trip parser and emitter, which cost more than the rest of a small edit.
+
+    The text is read by :func:`cstool.desk.canonical.parse`, which knows only the style
+    :func:`fast_dumps` writes and imports no YAML library; writing its result again must
+    give the text back, so the data is what any YAML reader reads."""
     if "\r" in text:
         return None
-    try:
-        import yaml
-    except ImportError:
-        return None
-    if not hasattr(yaml, "CSafeLoader"):
-        return None
-    try:
-        data = _from_events(text)
-    except (_Unsupported, yaml.YAMLError, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or fast_dumps(data) != text:
+    data = canonical.parse(text, MAX_DEPTH)
+    if data is None or fast_dumps(data) != text:
         return None
     return data
 
@@ -513,7 +521,10 @@ def sweep_temp_files(folder: Path) -> int:
 # sure of (a double-quoted text, a float, a date object, a comment, a list in a list …)
 # makes it hand the whole document to :func:`dumps`, so the two never differ.
 
-_SIMPLE = re.compile("[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*")
+# a character that keeps a text from being written plain or single-quoted (what is left
+# out of YAML's printable set: controls, surrogates, the byte-order mark, U+FFFE and U+FFFF);
+# a small class compiles much faster than the large printable one it is the complement of
+_NOT_SIMPLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _FIRST_INDICATORS = frozenset("#,[]{}&*!|>'\"%@`")
 _RESOLVED: dict[str, bool] = {}  # text -> whether a plain scalar of it reads back as text
 _RENDERED: dict[str, str] = {}  # text -> how it is written as a block value (simple text only)
@@ -526,28 +537,13 @@ class _Fallback(Exception):
 
 def _reads_as_text(text: str) -> bool:
     """Whether ruamel's resolver reads a plain scalar of the text back as text (not a number,
-    a date, true, null …): its own implicit rules, looked up by the first character as it does."""
+    a date, true, null …): :func:`cstool.desk.canonical.reads_as_text`, remembered."""
     found = _RESOLVED.get(text)
     if found is None:
-        table = _implicit_rules()
-        found = True
-        for tag, regexp in [*table.get(text[0] if text else "", ()), *table.get(None, ())]:
-            if regexp.match(text):
-                found = str(tag) == "tag:yaml.org,2002:str"
-                break
+        found = canonical.reads_as_text(text)
         if len(_RESOLVED) < _MEMO_LIMIT:
             _RESOLVED[text] = found
     return found
-
-
-_RULES: list[Any] = []
-
-
-def _implicit_rules() -> Any:
-    """The round-trip resolver's implicit rules (YAML 1.2) by first character."""
-    if not _RULES:
-        _RULES.append(_round_trip().resolver.versioned_resolver)
-    return _RULES[0]
 
 
 def _plain_allowed(text: str) -> bool:
@@ -564,7 +560,7 @@ def _scalar_text(text: str) -> str:
     done = _RENDERED.get(text)
     if done is not None:
         return done
-    if "\n" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or not _SIMPLE.fullmatch(text):
+    if "\n" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or _NOT_SIMPLE.search(text):
         raise _Fallback
     if text and _plain_allowed(text) and _reads_as_text(text):
         done = text
@@ -579,7 +575,7 @@ def _scalar_text(text: str) -> str:
 
 def _literal(text: str, indent: int) -> str:
     """A multi-line text as a literal block (after its key), lines indented by ``indent``."""
-    if text.startswith("\n") or not _literal_safe(text) or not _SIMPLE.fullmatch(text.replace("\n", "")) \
+    if text.startswith("\n") or not _literal_safe(text) or _NOT_SIMPLE.search(text.replace("\n", "")) \
             or "\x85" in text:
         raise _Fallback
     if not text.endswith("\n"):
@@ -671,15 +667,19 @@ def dumps_new(data: Any) -> str:
     return dumps(data) if fast is None else fast
 
 
-_LITERAL: list[Any] = [None]  # ruamel's LiteralScalarString, imported by the first fast_dumps
+_LITERAL: list[Any] = [None]  # ruamel's LiteralScalarString once ruamel.yaml is loaded
+
+
+class _NoLiteral:
+    """Stands for ruamel's LiteralScalarString while ruamel.yaml is not loaded: no value
+    can be one then, and the fast emitter does not load it to find out."""
 
 
 def fast_dumps(data: Any) -> str | None:
     """The fast emitter alone: the text, or None when it leaves the document to :func:`dumps`."""
-    if _LITERAL[0] is None:
-        from ruamel.yaml.scalarstring import LiteralScalarString
-
-        _LITERAL[0] = LiteralScalarString
+    if _LITERAL[0] is None or _LITERAL[0] is _NoLiteral:
+        scalarstring = sys.modules.get("ruamel.yaml.scalarstring")
+        _LITERAL[0] = getattr(scalarstring, "LiteralScalarString", _NoLiteral)
     if not isinstance(data, dict) or not data or not _plain_container(data):
         return None
     if _ends_in_kept_breaks(data):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cstool.domain import states
-from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, ordered, put_field
+from cstool.domain.model import CUSTOMER_ORDER, FIELD_ORDER, FOLLOWUP_ORDER, SLA_ORDER, containers, ordered, put_field
 from cstool.messages import Phrase
 
 DERIVED = ("status", "group", "assignee", "level", "resolution", "updated")
@@ -61,9 +61,7 @@ def set_path(ticket: Any, path: str, value: Any) -> None:
     if not isinstance(inner, dict):
         if value is None:
             return
-        from ruamel.yaml.comments import CommentedMap
-
-        inner = CommentedMap()
+        inner = containers(ticket)[0]()
         put_field(ticket, head, inner, FIELD_ORDER)
     if value is None:
         inner.pop(rest, None)
@@ -224,8 +222,7 @@ def current(ticket: Any) -> dict[str, Any]:
 
 def write_state(ticket: Any, state: dict[str, Any]) -> None:
     """Store a state's fields into the ticket mapping, keeping file order."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
+    mapping, seq = containers(ticket)
     for key in DERIVED:
         value = state[key]
         if value is None:
@@ -234,7 +231,7 @@ def write_state(ticket: Any, state: dict[str, Any]) -> None:
             put_field(ticket, key, value, FIELD_ORDER)
     sla = ticket.get("sla")
     if sla is None and (state["first_response_at"] or state["resolved_at"]):
-        sla = CommentedMap()
+        sla = mapping()
         put_field(ticket, "sla", sla, FIELD_ORDER)
     if sla is not None:
         for key in DERIVED_SLA:
@@ -242,7 +239,7 @@ def write_state(ticket: Any, state: dict[str, Any]) -> None:
                 put_field(sla, key, state[key], SLA_ORDER)
             else:
                 sla.pop(key, None)
-    followups = CommentedSeq(ordered(dict(f), FOLLOWUP_ORDER) for f in state["followups"])
+    followups = seq(ordered(dict(f), FOLLOWUP_ORDER, mapping is dict) for f in state["followups"])
     existing = ticket.get("followups")
     if existing is None and not followups:
         return
@@ -252,13 +249,11 @@ def write_state(ticket: Any, state: dict[str, Any]) -> None:
 
 def apply(ticket: Any, ev: Any) -> None:
     """Append the event to the ticket's history and update its current fields."""
-    from ruamel.yaml.comments import CommentedSeq
-
     state = current(ticket)
     step(state, ev)
     history = ticket.get("history")
     if history is None:
-        history = CommentedSeq()
+        history = containers(ticket)[1]()
         put_field(ticket, "history", history, ("history",))
     history.append(ev)
     write_state(ticket, state)
@@ -268,13 +263,11 @@ def apply(ticket: Any, ev: Any) -> None:
 
 def carry(ticket: Any, ev: Any) -> None:
     """Copy the SLA values an event carries (new due time, paused minutes) into the ticket."""
-    from ruamel.yaml.comments import CommentedMap
-
     carried = {k: ev[k] for k in CARRIED_SLA if k in ev}
     if carried:
         sla = ticket.get("sla")
         if sla is None:
-            sla = CommentedMap()
+            sla = containers(ticket)[0]()
             put_field(ticket, "sla", sla, FIELD_ORDER)
         for key, value in carried.items():
             put_field(sla, key, value, SLA_ORDER)

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cstool.config.schema import PRIORITIES, SEVERITIES, TIERS, Config, is_email
 from cstool.errors import DeskError, InputError
 from cstool.messages import Phrase
 from cstool.reports.render import shown
-
-if TYPE_CHECKING:  # the round-trip types are imported by the functions that build them
-    from ruamel.yaml.comments import CommentedMap
 
 FIELD_ORDER = (
     "id",
@@ -194,9 +191,7 @@ def validate_field_values(values: dict[str, Any], config: Config) -> None:
 
 def ordered(data: dict[str, Any], order: tuple[str, ...], plain: bool = False) -> Any:
     """A CommentedMap (a dict if ``plain``) with the known keys in order, then any others as they came."""
-    from ruamel.yaml.comments import CommentedMap
-
-    out = {} if plain else CommentedMap()
+    out = {} if plain else containers(None)[0]()
     for key in order:
         if key in data:
             out[key] = data[key]
@@ -226,16 +221,21 @@ def put_field(mapping: Any, key: str, value: Any, order: tuple[str, ...]) -> Non
     mapping.update(items)
 
 
-def event(at: str, by: str, action: str, **fields: Any) -> CommentedMap:
-    """One history event: at, by, action, then the action's fields (None left out)."""
-    from ruamel.yaml.comments import CommentedMap
-
-    return _filled(CommentedMap(), at, by, action, fields)
-
-
-def plain_event(at: str, by: str, action: str, **fields: Any) -> dict[str, Any]:
-    """:func:`event` as a plain dict (a new ticket written once, see :func:`new_ticket`)."""
+def event(at: str, by: str, action: str, **fields: Any) -> dict[str, Any]:
+    """One history event: at, by, action, then the action's fields (None left out). A plain
+    dict, whatever the ticket: the round-trip writer writes it as it writes its own maps."""
     return _filled({}, at, by, action, fields)
+
+
+def containers(ticket: Any) -> tuple[type, type]:
+    """The mapping and list types of what a change adds to a ticket: dict and list when the
+    ticket is plain data (a file as cstool writes it, edited without ruamel.yaml), else
+    ruamel's round-trip types, like those the ticket was read into."""
+    if type(ticket) is dict:
+        return dict, list
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    return CommentedMap, CommentedSeq
 
 
 def _filled(ev: Any, at: str, by: str, action: str, fields: dict[str, Any]) -> Any:
@@ -250,9 +250,7 @@ def new_ticket(values: dict[str, Any], history: list[Any], plain: bool = False) 
     """Build a ticket mapping in file order from plain values (None and {} left out): of
     round-trip types, or with ``plain`` of dicts and lists (written by the same bytes,
     made many times faster: an import makes thousands, only to write them)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    seq, mapping = (list, dict) if plain else (CommentedSeq, CommentedMap)
+    mapping, seq = containers({} if plain else None)
     data: dict[str, Any] = {}
     for key in FIELD_ORDER:
         value = values.get(key)

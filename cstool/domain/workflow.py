@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cstool.config.schema import Config, Person
-from cstool.config.words import person, word
 from cstool.domain import history, model, permissions, routing, states
-from cstool.domain.templates import Template, field_values, load_template
 from cstool.errors import InputError
 from cstool.messages import Phrase, label, stored_language
 from cstool.reports.render import shown
@@ -24,6 +22,7 @@ from cstool.time.clock import stamp
 
 if TYPE_CHECKING:
     from cstool.desk.store import Desk
+    from cstool.domain.templates import Template
     from cstool.git.repo import Commit
 
 
@@ -108,7 +107,7 @@ def missing_for_create(desk: Desk, req: NewTicket) -> tuple[str | None, list[Any
     and everything it lacks, all at once: ``--type``, ``--title`` and the required fields
     of its type's template that have no default (as :class:`FieldSpec`). A type the desk
     does not know is left to :func:`prepare_ticket` to refuse."""
-    from cstool.domain.templates import missing_fields
+    from cstool.domain.templates import load_template, missing_fields
 
     req = _in_keys(desk.config, req)  # a type typed as 投诉 has the fields of complaint
     template = _chosen_template(desk, req)
@@ -130,6 +129,8 @@ def _in_keys(config: Config, req: NewTicket, batch: Batch | None = None) -> NewT
     a batch remembers the keys of the words it has seen (an import's rows repeat them)."""
     from dataclasses import replace
 
+    from cstool.config.words import word
+
     typed = tuple(getattr(req, kind) for kind in _WORD_KINDS)
     keys = batch.words.get(typed) if batch is not None else None
     if keys is None:
@@ -139,6 +140,8 @@ def _in_keys(config: Config, req: NewTicket, batch: Batch | None = None) -> NewT
     kind, channel, priority, severity, tier, group = keys
     return replace(req, type=kind, channel=channel, priority=priority, severity=severity, tier=tier, group=group)
 def _type_template(desk: Desk, name: str, batch: Batch | None) -> Template | None:
+    from cstool.domain.templates import load_template
+
     if batch is None:
         return load_template(desk.root, name, desk.config)
     if name not in batch.templates:
@@ -150,6 +153,8 @@ def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
     """The template named by --template (None without one), checked against --type."""
     if not req.template:
         return None
+    from cstool.domain.templates import load_template
+
     template = load_template(desk.root, req.template, desk.config)
     if template is None:
         raise InputError("error.template.none", name=repr(req.template), folder=desk.rel(desk.root / "templates"))
@@ -161,6 +166,8 @@ def _chosen_template(desk: Desk, req: NewTicket) -> Template | None:
 def _described_values(config: Config, req: NewTicket, ticket_type: str, title: str,
                       template: Template | None) -> dict[str, Any]:
     """What the ticket says: the request's values, else the template's defaults, validated."""
+    from cstool.domain.templates import field_values
+
     defaults = template.defaults if template else {}
     values: dict[str, Any] = {
         "type": ticket_type,
@@ -193,6 +200,8 @@ def _place_new(desk: Desk, req: NewTicket, values: dict[str, Any], batch: Batch 
         values["group"], rule = routing.choose_group(config, dict(values, description=req.description or ""))
     group = values["group"]
     if req.assignee:
+        from cstool.config.words import person
+
         values["assignee"] = routing.group_member(config, person(config, req.assignee), group).id
     elif batch is not None:
         values["assignee"] = batch.tally.choose(config, group, level)
@@ -285,7 +294,7 @@ def build_ticket(ticket_id: str, values: dict[str, Any], actor: Person, now: dat
     """The new ticket's mapping, with its creation event (of dicts and lists if ``plain``,
     see :func:`model.new_ticket`)."""
     at = stamp(now)
-    ev = (model.plain_event if plain else model.event)(
+    ev = model.event(
         at,
         actor.id,
         "create",
@@ -433,16 +442,17 @@ def _carry_sla(config: Config, ticket: Any, ev: Any) -> None:
 
 def route_event(at: str, by: str, old_group: Any, group: str, assignee: str | None, **fields: Any) -> Any:
     """A route event: from the old group (kept even when there was none) to group and assignee."""
-    ev = model.event(at, by, "route", to=group, assignee=assignee, **fields)
-    ev.insert(3, "from", old_group)
+    ev = model.event(at, by, "route")
+    ev["from"] = old_group
+    ev.update(model.event(at, by, "route", to=group, assignee=assignee, **fields))
     return ev
 
 
 def escalate_event(at: str, by: str, level: int, target: int, reason: str, assignee: str | None) -> Any:
     """An escalate event from ladder level to target; ``skip`` when it passes levels (越级)."""
-    ev = model.event(at, by, "escalate", reason=reason, assignee=assignee)
-    ev.insert(3, "from", level)
-    ev.insert(4, "to", target)
+    ev = model.event(at, by, "escalate")
+    ev["from"], ev["to"] = level, target
+    ev.update(model.event(at, by, "escalate", reason=reason, assignee=assignee))
     if target > level + 1:
         ev["skip"] = True
     return ev
@@ -451,6 +461,8 @@ def escalate_event(at: str, by: str, level: int, target: int, reason: str, assig
 def route(desk: Desk, query: str, actor: Person, now: datetime, group: str, assignee: str | None,
           note: str | None, commit: Commit | None = None) -> Outcome:
     """Send a ticket to a group (and a member of it, or one chosen by the group's method)."""
+    from cstool.config.words import person, word
+
     config = desk.config
     group = word(config, "group", group, "--group") or group
     note = model.check_text(note, "--note") or None if note is not None else None
@@ -537,6 +549,8 @@ def target_level(config: Config, level: int, to_role: str | None) -> int:
         if level >= top:
             raise InputError("error.escalate.top", top=Phrase("who.role." + config.ladder[-1], default=config.ladder[-1]))
         return level + 1
+    from cstool.config.words import word
+
     to_role = word(config, "role", to_role, "--to") or to_role
     target = config.ladder.index(to_role) + 1
     if target <= level:
@@ -682,7 +696,7 @@ def record_followup(desk: Desk, query: str, actor: Person, now: datetime, result
 
 def call_script(desk: Desk, query: str, caller: Person) -> str:
     """The follow-up call script (回访话术) of a ticket's template, filled with its values."""
-    from cstool.domain.templates import fill_script
+    from cstool.domain.templates import fill_script, load_template
 
     _, path = desk.resolve(query)
     ticket = desk.load_ticket(path)
