@@ -834,6 +834,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "error.mint": ("尝试 100 次仍未生成空闲的工单编号", "could not mint a free ticket ID after 100 tries"),
     "error.file.customer_mapping": ("{name}: 客户文件须为字段的映射", "{name}: a customer file must be a mapping of fields"),
     "error.read_only": ("{root}: 工单库是只读的;什么也没有写入", "{root}: the desk is read-only; nothing was written"),
+    "error.index_busy": ("工单库的索引正被另一个 cstool 进程占用(已等待 {seconds} 秒,它可能正在重建索引);请稍后重试",
+                         "the desk's index is held by another cstool process (waited {seconds} s; it may be rebuilding "
+                         "the index); try again shortly"),
     "error.locked": ("工单库被另一个 cstool 进程锁定(已等待 {seconds} 秒);请重试,或调大 CSTOOL_LOCK_TIMEOUT",
                      "the desk is locked by another cstool process (waited {seconds} s); try again, or raise "
                      "CSTOOL_LOCK_TIMEOUT"),

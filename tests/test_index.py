@@ -398,3 +398,27 @@ def test_a_cold_build_stores_what_file_by_file_building_stores(generated, tmp_pa
         path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: 改 ", 1), encoding="utf-8")
         CliDesk(root).ok("list", "--limit", "1", now=NOW)
     assert _index_content(bulk) == _index_content(single)
+
+
+def test_an_index_held_by_another_process_too_long_is_a_clear_refusal(desk, monkeypatch):
+    """A reader that waited its whole time for another process's lock on the index (one
+    rebuilding it, say) said 意外错误: OperationalError: database is locked."""
+    import sqlite3
+
+    from cstool.desk import index
+    from tests.support.desk import assert_refusal
+
+    tid = desk.create("--type", "inquiry", "--title", "问询")
+    desk.ok("list")
+    path = desk.path(tid)
+    path.write_text(path.read_text(encoding="utf-8").replace("问询", "改过的问询"), encoding="utf-8")
+    holder = sqlite3.connect(desk.root / ".cstool" / "index.sqlite", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr(index, "BUSY_TIMEOUT", 0.2)
+    try:
+        for lang, words in (("zh", "正被另一个 cstool 进程占用"), ("en", "held by another cstool process")):
+            assert_refusal(desk.run("list", lang=lang), 3, words)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "改过的问询" in desk.ok("list").stdout

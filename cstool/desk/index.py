@@ -187,9 +187,14 @@ class Index:
     def refresh(self) -> int:
         """Bring the index up to date with the files; return how many files were parsed
         (see :meth:`_refresh`)."""
-        with gc_paused():
-            parsed = self._refresh()
-        self._note_token()
+        try:
+            with gc_paused():
+                parsed = self._refresh()
+            self._note_token()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DeskError("error.index_busy", seconds=int(BUSY_TIMEOUT)) from None
+            raise
         return parsed
 
     def _note_token(self) -> None:
