@@ -507,25 +507,43 @@ def _reads_as_text(text: str) -> bool:
     a date, true, null …): its own implicit rules, looked up by the first character as it does."""
     found = _RESOLVED.get(text)
     if found is None:
-        table = _implicit_rules()
+        table = _RULES or _rules()
+        rules = table.get(text[0] if text else "")
+        if rules is None:
+            rules = table[None]
         found = True
-        for tag, regexp in [*table.get(text[0] if text else "", ()), *table.get(None, ())]:
-            if regexp.match(text):
-                found = str(tag) == "tag:yaml.org,2002:str"
+        for is_text, match in rules:
+            if match(text):
+                found = is_text
                 break
         if len(_RESOLVED) < _MEMO_LIMIT:
             _RESOLVED[text] = found
     return found
 
 
-_RULES: list[Any] = []
+_RULES: dict[str | None, list[tuple[bool, Any]]] = {}  # first character -> (reads as text, its pattern's match), in order
+
+
+def _rules() -> dict[str | None, list[tuple[bool, Any]]]:
+    """The rules ruamel's resolver tries for a plain scalar, by its first character (None:
+    a character without rules of its own): those of that character, then those of any, as
+    (whether the tag is text, the bound match of its compiled pattern, looked up once
+    rather than through ruamel's lazy wrapper on every text)."""
+    table = _implicit_rules()
+    for key in [*table, None]:
+        _RULES[key] = [(str(tag) == "tag:yaml.org,2002:str", regexp.match)
+                       for tag, regexp in [*table.get(key, ()), *(table.get(None, ()) if key is not None else ())]]
+    return _RULES
+
+
+_TABLE: list[Any] = []
 
 
 def _implicit_rules() -> Any:
     """The round-trip resolver's implicit rules (YAML 1.2) by first character."""
-    if not _RULES:
-        _RULES.append(_round_trip().resolver.versioned_resolver)
-    return _RULES[0]
+    if not _TABLE:
+        _TABLE.append(_round_trip().resolver.versioned_resolver)
+    return _TABLE[0]
 
 
 def _plain_allowed(text: str) -> bool:
@@ -542,6 +560,8 @@ def _scalar_text(text: str) -> str:
     done = _RENDERED.get(text)
     if done is not None:
         return done
+    if _DIGITISH.fullmatch(text):
+        return _digitish_text(text)
     if "\n" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or not _SIMPLE.fullmatch(text):
         raise _Fallback
     if text and _plain_allowed(text) and _reads_as_text(text):
@@ -553,6 +573,26 @@ def _scalar_text(text: str) -> str:
     if len(_RENDERED) < _MEMO_LIMIT:
         _RENDERED[text] = done
     return done
+
+
+# Texts of digits and + - : . T (times, phone numbers, amounts: mostly each written once) are
+# decided by their shape: each digit stands for those that no implicit rule of the resolver
+# tells apart (its patterns' classes are [0-1], [0-7] and [0-9]), and nothing else of the
+# decision (plain allowed, single quotes) looks at which digit it is.
+_DIGITISH = re.compile(r"[0-9+\-:.T]+")
+_DIGIT_CLASS = str.maketrans("0123456789", "0122222288")
+_SHAPES: dict[str, bool] = {}  # shape -> whether such a text is written plain (else single-quoted)
+
+
+def _digitish_text(text: str) -> str:
+    """A text of digits and + - : . T as a block value: plain, or single-quoted."""
+    shape = text.translate(_DIGIT_CLASS)
+    plain = _SHAPES.get(shape)
+    if plain is None:
+        plain = _plain_allowed(text) and _reads_as_text(text)
+        if len(_SHAPES) < _MEMO_LIMIT:
+            _SHAPES[shape] = plain
+    return text if plain else f"'{text}'"
 
 
 def _literal(text: str, indent: int) -> str:
@@ -622,7 +662,13 @@ def _key(key: Any) -> str:
 
 def _mapping(data: dict[Any, Any], indent: int, first_pad: str | None = None) -> str:
     pad = " " * indent
-    lines = [pad + _key(k) + ":" + _value(v, indent + 2) for k, v in data.items()]
+    rendered = _RENDERED  # the common case, a key and a one-line text written before, looked up here
+    lines: list[str] = []
+    add = lines.append
+    for k, v in data.items():
+        key = k if type(k) is str and rendered.get(k) == k else _key(k)
+        done = rendered.get(v) if type(v) is str else None
+        add(pad + key + ":" + (" " + done if done is not None else _value(v, indent + 2)))
     if first_pad is not None and lines:
         lines[0] = first_pad + lines[0][indent:]  # first_pad ("- " after the list's indent) is as long as pad
     return "\n".join(lines)
