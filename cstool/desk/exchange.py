@@ -296,19 +296,26 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 
 
-def _json_loads(text: str) -> Any:
-    """Parse JSON text whose nesting of [ and { is at most MAX_JSON_DEPTH (checked before
-    parsing: the brackets outside strings counted; a string left open runs to the end)."""
+def _nests_within(text: str, limit: int) -> bool:
+    """Whether JSON text nests [ and { at most ``limit`` deep (the brackets outside strings
+    counted; a string left open runs to the end)."""
     outside = _JSON_STRING.sub("0", text)
     opened = outside.find('"')
     depth = 0
     for bracket in _JSON_BRACKETS.findall(outside, 0, len(outside) if opened < 0 else opened):
         if bracket in "[{":
             depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise InputError("error.json.deep", depth=MAX_JSON_DEPTH)
+            if depth > limit:
+                return False
         else:
             depth -= 1
+    return True
+
+
+def _json_loads(text: str) -> Any:
+    """Parse JSON text whose nesting of [ and { is at most MAX_JSON_DEPTH (checked before parsing)."""
+    if not _nests_within(text, MAX_JSON_DEPTH):
+        raise InputError("error.json.deep", depth=MAX_JSON_DEPTH)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -427,18 +434,27 @@ def round_trip_equal(a: Any, b: Any) -> bool:
 FORMATS = ("csv", "json", "xlsx")
 
 
-def read_file(path: Path, fmt: str | None) -> tuple[bytes, str]:
-    """A file to import, its bytes and format (from the name unless given)."""
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+def file_format(path: Path, fmt: str | None) -> str:
+    """The format of a file to import: as given, else from its name."""
     if fmt is None:
         suffix = path.suffix.lower()
         if suffix[1:] not in FORMATS:
             raise InputError("error.import.format", path=path)
         fmt = suffix[1:]
+    return fmt
+
+
+def read_file(path: Path, fmt: str | None) -> tuple[bytes, str]:
+    """A file to import, its bytes and format (from the name unless given)."""
+    fmt = file_format(path, fmt)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError("error.import.unreadable", path=path, reason=exc.strerror) from None
-    if len(raw) > 512 * 1024 * 1024:
+    if len(raw) > MAX_IMPORT_BYTES:
         raise InputError("error.import.too_big", path=path)
     return raw, fmt
 
@@ -455,6 +471,52 @@ def parse_file(path: Path, fmt: str | None, tz: Any = None) -> tuple[list[dict[s
     if fmt == "xlsx":
         return read_book_rows(raw, tz, str(path)), fmt
     return read_rows(decoded(raw, path), fmt), fmt
+
+
+def import_rows(path: Path, fmt: str | None, tz: Any = None) -> Any:
+    """The rows of a file to import, for :func:`import_tickets`: those of a JSON file read
+    one at a time as they are checked (:class:`StreamedRows`), else :func:`parse_file`'s list."""
+    if file_format(path, fmt) != "json":
+        return parse_file(path, fmt, tz)[0]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError("error.import.unreadable", path=path, reason=exc.strerror) from None
+    if size > MAX_IMPORT_BYTES:
+        raise InputError("error.import.too_big", path=path)
+    return StreamedRows(path)
+
+
+class StreamedRows:
+    """The tickets of a JSON import file, one at a time (:class:`cstool.desk.jsonrows.JsonRows`),
+    so that the file is never held whole. A file that reader does not read (a single ticket,
+    bad JSON, too deep, not a list of tickets) is read whole by :func:`parse_file`, which
+    refuses it with its message, or gives the tickets not yet given. ``total`` and ``read``:
+    the file's bytes, and those read so far."""
+
+    def __init__(self, path: Path):
+        from cstool.desk.jsonrows import JsonRows
+
+        self.path = path
+        self.rows = JsonRows(path, lambda text: _nests_within(text, MAX_JSON_DEPTH - 1))  # the list is one level
+
+    @property
+    def total(self) -> int:
+        return self.rows.total
+
+    @property
+    def read(self) -> int:
+        return self.rows.read
+
+    def __iter__(self) -> Any:
+        from cstool.desk.jsonrows import NotStreamable
+
+        try:
+            yield from self.rows
+            return
+        except (NotStreamable, OSError):
+            pass
+        yield from parse_file(self.path, "json")[0][self.rows.count:]
 
 
 @dataclass
@@ -482,29 +544,34 @@ def import_keys(desk: Any) -> set[str]:
     return desk.index().import_keys()
 
 
-def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: datetime,
+def import_tickets(desk: Any, rows: list[dict[str, Any]] | StreamedRows, actor: Person, now: datetime,
                    commit: Any = None, skip_existing: bool = False, progress: Any = None) -> Imported:
     """Check every row, then write them all under the lock and commit once, all or nothing.
 
     Rows with an ``id`` are whole tickets (as exported); rows without are new contacts
     created as ``cstool create`` would. A row already in the desk (the same ID, or a new
     contact with the same :func:`import_key`) is refused, or left out with
-    ``skip_existing``. ``progress(stage, total)``, if given, makes a counter (a context
-    manager with ``update(n)``) for the stages ``"check"`` and ``"write"``."""
+    ``skip_existing``. ``progress(stage, total, counted)``, if given, makes a counter (a
+    context manager with ``update(n)``) for the stages ``"check"`` and ``"write"``; it
+    counts rows, or (``counted`` false) the bytes of a JSON file read so far."""
     from cstool.domain import permissions
 
     permissions.require(desk.config, "create", actor)
     progress = progress or _no_progress
-    with progress("check", len(rows)) as bar:
-        planned, skipped = _plan(desk, rows, actor, now, skip_existing, bar)
+    if isinstance(rows, StreamedRows):  # counted by the bytes of the file read
+        with progress("check", rows.total, False) as bar:
+            planned, skipped = _plan(desk, rows, actor, now, skip_existing, _BytesRead(bar, rows))
+    else:
+        with progress("check", len(rows)) as bar:
+            planned, skipped = _plan(desk, rows, actor, now, skip_existing, bar)
     del rows  # what the caller no longer holds is freed before the files are made
     with progress("write", len(planned)) as bar:
         written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
     return Imported(written, skipped + len(planned) - len(written))
 
 
-class _no_progress:  # noqa: N801 - used as progress(stage, total)
-    def __init__(self, stage: str, total: int):
+class _no_progress:  # noqa: N801 - used as progress(stage, total, counted)
+    def __init__(self, stage: str, total: int, counted: bool = True):
         pass
 
     def __enter__(self) -> _no_progress:
@@ -517,22 +584,55 @@ class _no_progress:  # noqa: N801 - used as progress(stage, total)
         pass
 
 
-def _plan(desk: Any, rows: list[dict[str, Any]], actor: Person, now: datetime,
+class _NewContacts:
+    """What new-contact rows are checked against, made at the first such row: the import
+    keys of the desk's tickets, and the batch their routing counts on."""
+
+    def __init__(self, desk: Any, now: datetime):
+        self.desk, self.now = desk, now
+        self._keys: set[str] | None = None
+        self._batch: Any = None
+
+    def known_keys(self) -> set[str]:
+        if self._keys is None:
+            self._keys = import_keys(self.desk)
+        return self._keys
+
+    def batch(self) -> Any:
+        from cstool.domain.workflow import new_batch
+
+        self.known_keys()  # read first, as the batch's index may be brought up to date
+        if self._batch is None:
+            self._batch = new_batch(self.desk, self.now)
+        return self._batch
+
+
+class _BytesRead:
+    """A progress counter of rows that counts the bytes of the file read instead."""
+
+    def __init__(self, bar: Any, rows: StreamedRows):
+        self.bar, self.rows, self.done = bar, rows, 0
+
+    def update(self, n: int) -> None:
+        read = self.rows.read
+        if read > self.done:
+            self.bar.update(read - self.done)
+            self.done = read
+
+
+def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetime,
           skip_existing: bool, bar: Any) -> tuple[list[tuple[str, Any]], int]:
     """Every row checked: the (kind, file or values) to write, and how many rows to skip. A
     whole ticket is made into its file's bytes at once (:class:`WholeFile`), so that what
     is held until the writing is that, not the ticket's parsed data."""
     from cstool.domain.customers import customer_files
-    from cstool.domain.workflow import new_batch
 
     problems: list[Any] = []
     planned: list[tuple[str, Any]] = []  # ("whole", WholeFile) or ("new", values with "_import_key")
     seen: set[str] = set()
     existing = desk.ticket_files()
     customers = set(customer_files(desk))
-    fresh = any(not r.get("id") for r in rows)
-    keys = import_keys(desk) if fresh else set()
-    batch = new_batch(desk, now) if fresh else None
+    fresh = _NewContacts(desk, now)
     skipped = 0
     for number, row in enumerate(rows, start=1):
         bar.update(1)
@@ -544,12 +644,12 @@ def _plan(desk: Any, rows: list[dict[str, Any]], actor: Person, now: datetime,
                 if not known:
                     doc = _whole_file(doc, desk.config, actor, now)
             else:
-                doc = _new_ticket_values(desk, row, now, batch)
+                doc = _new_ticket_values(desk, row, now, fresh.batch())
                 doc["_import_key"] = key = import_key(row)
                 if key in seen:
                     raise InputError("error.import.same_contact")
                 seen.add(key)
-                known = key in keys
+                known = key in fresh.known_keys()
             if known and not skip_existing:
                 what = Phrase("error.import.ticket_is", id=row["id"]) if row.get("id") else Phrase("error.import.contact_was")
                 raise InputError("error.import.known", what=what)
