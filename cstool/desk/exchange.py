@@ -558,16 +558,48 @@ def import_tickets(desk: Any, rows: list[dict[str, Any]] | StreamedRows, actor: 
 
     permissions.require(desk.config, "create", actor)
     progress = progress or _no_progress
-    if isinstance(rows, StreamedRows):  # counted by the bytes of the file read
-        with progress("check", rows.total, False) as bar:
-            planned, skipped = _plan(desk, rows, actor, now, skip_existing, _BytesRead(bar, rows))
-    else:
-        with progress("check", len(rows)) as bar:
-            planned, skipped = _plan(desk, rows, actor, now, skip_existing, bar)
-    del rows  # what the caller no longer holds is freed before the files are made
-    with progress("write", len(planned)) as bar:
-        written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
+    with Spool(desk.cache_dir) as spool:
+        if isinstance(rows, StreamedRows):  # counted by the bytes of the file read
+            with progress("check", rows.total, False) as bar:
+                planned, skipped = _plan(desk, rows, actor, now, skip_existing, _BytesRead(bar, rows), spool)
+        else:
+            with progress("check", len(rows)) as bar:
+                planned, skipped = _plan(desk, rows, actor, now, skip_existing, bar, spool)
+        del rows  # what the caller no longer holds is freed before the files are made
+        with progress("write", len(planned)) as bar:
+            written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
     return Imported(written, skipped + len(planned) - len(written))
+
+
+class Spool:
+    """The files of whole tickets, made as their rows are checked, kept until they are
+    written in an unnamed temporary file (in the desk's ``.cstool`` folder, readable by
+    its owner only: they hold customers' contacts), so that memory does not grow with the
+    number of tickets. A context manager; the file is gone when it closes."""
+
+    def __init__(self, folder: Path):
+        import tempfile
+
+        self._file = tempfile.TemporaryFile(dir=folder if folder.is_dir() else None)  # noqa: SIM115 - closed by __exit__
+        self._end = 0
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._file.close()
+
+    def add(self, data: bytes) -> tuple[int, int]:
+        """Keep a file's bytes; where they are (start, size)."""
+        self._file.seek(self._end)
+        self._file.write(data)
+        start, self._end = self._end, self._end + len(data)
+        return start, len(data)
+
+    def get(self, start: int, size: int) -> bytes:
+        """The bytes kept at (start, size)."""
+        self._file.seek(start)
+        return self._file.read(size)
 
 
 class _no_progress:  # noqa: N801 - used as progress(stage, total, counted)
@@ -621,10 +653,10 @@ class _BytesRead:
 
 
 def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetime,
-          skip_existing: bool, bar: Any) -> tuple[list[tuple[str, Any]], int]:
+          skip_existing: bool, bar: Any, spool: Spool) -> tuple[list[tuple[str, Any]], int]:
     """Every row checked: the (kind, file or values) to write, and how many rows to skip. A
-    whole ticket is made into its file's bytes at once (:class:`WholeFile`), so that what
-    is held until the writing is that, not the ticket's parsed data."""
+    whole ticket is made into its file's bytes at once, kept in the spool (:class:`WholeFile`),
+    so that what is held until the writing is where they are, not the ticket's parsed data."""
     from cstool.domain.customers import customer_files
 
     problems: list[Any] = []
@@ -642,7 +674,7 @@ def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetim
                 doc = _whole_ticket(row, desk.config, now, customers, seen)
                 known = str(doc["id"]) in existing
                 if not known:
-                    doc = _whole_file(doc, desk.config, actor, now)
+                    doc = _whole_file(doc, desk.config, actor, now, spool)
             else:
                 doc = _new_ticket_values(desk, row, now, fresh.batch())
                 doc["_import_key"] = key = import_key(row)
@@ -686,20 +718,26 @@ def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: se
     return doc
 
 
-@dataclass
+@dataclass(slots=True)
 class WholeFile:
     """A whole ticket ready to write: its ID, the year and month of its creation (its
-    folder) and the bytes of its file."""
+    folder), and where the bytes of its file are kept."""
 
     id: str
     year: int
     month: int
-    data: bytes
+    spool: Spool
+    start: int
+    size: int
+
+    def data(self) -> bytes:
+        """The bytes of the file."""
+        return self.spool.get(self.start, self.size)
 
 
-def _whole_file(doc: Any, config: Any, actor: Person, now: datetime) -> WholeFile:
+def _whole_file(doc: Any, config: Any, actor: Person, now: datetime, spool: Spool) -> WholeFile:
     """A checked whole ticket with the event that records its import (who brought this
-    history into the desk, and when) added, as the file to write."""
+    history into the desk, and when) added, made into its file, kept in the spool."""
     from cstool.desk import yamlio
     from cstool.domain import history
     from cstool.domain.workflow import mark_recorder
@@ -710,7 +748,7 @@ def _whole_file(doc: Any, config: Any, actor: Person, now: datetime) -> WholeFil
     imported = model.plain_event(stamp(now), actor.id, "import")
     mark_recorder(imported, actor)
     history.apply(doc, imported)
-    return WholeFile(str(doc["id"]), created.year, created.month, yamlio.dumps_new(doc).encode("utf-8"))
+    return WholeFile(str(doc["id"]), created.year, created.month, spool, *spool.add(yamlio.dumps_new(doc).encode("utf-8")))
 
 
 def _check_texts(doc: Any) -> None:
@@ -817,8 +855,8 @@ def _checked_text(desk: Any, path: Path, doc: Any) -> bytes:
     when they would grow past what cstool reads back."""
     from cstool.desk import yamlio
 
-    data = doc.data if isinstance(doc, WholeFile) else yamlio.dumps_new(doc).encode("utf-8")
-    size = len(data)
+    data = b"" if isinstance(doc, WholeFile) else yamlio.dumps_new(doc).encode("utf-8")
+    size = doc.size if isinstance(doc, WholeFile) else len(data)
     if size > yamlio.MAX_FILE_BYTES:
         raise InputError("error.import.file_too_big", name=desk.rel(path), kib=size // 1024, mib=yamlio.MAX_FILE_BYTES // 1048576)
-    return data
+    return doc.data() if isinstance(doc, WholeFile) else data
