@@ -492,13 +492,14 @@ class StreamedRows:
     so that the file is never held whole. A file that reader does not read (a single ticket,
     bad JSON, too deep, not a list of tickets) is read whole by :func:`parse_file`, which
     refuses it with its message, or gives the tickets not yet given. ``total`` and ``read``:
-    the file's bytes, and those read so far."""
+    the file's bytes, and those read so far; ``chunk``: how many bytes to read at a time."""
 
-    def __init__(self, path: Path):
-        from cstool.desk.jsonrows import JsonRows
+    def __init__(self, path: Path, chunk: int | None = None):
+        from cstool.desk.jsonrows import CHUNK, JsonRows
 
         self.path = path
-        self.rows = JsonRows(path, lambda text: _nests_within(text, MAX_JSON_DEPTH - 1))  # the list is one level
+        self.rows = JsonRows(path, lambda text: _nests_within(text, MAX_JSON_DEPTH - 1),  # the list is one level
+                             chunk or CHUNK)
 
     @property
     def total(self) -> int:

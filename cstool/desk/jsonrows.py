@@ -28,12 +28,13 @@ class NotStreamable(Exception):
 
 
 class JsonRows:
-    """The objects of ``path``'s JSON list, one at a time (iterate once). ``depth_ok(text)``
-    says whether an object's text nests few enough brackets. ``total`` is the file's size
+    """The objects of ``path``'s JSON list, one at a time (iterate once), read ``chunk``
+    bytes at a time. ``depth_ok(text)`` says whether an object's text nests few enough brackets. ``total`` is the file's size
     and ``read`` how many of its bytes were read so far (for a progress counter)."""
 
-    def __init__(self, path: Path, depth_ok: Callable[[str], bool]):
+    def __init__(self, path: Path, depth_ok: Callable[[str], bool], chunk: int = CHUNK):
         self.path = path
+        self.chunk = chunk
         self.depth_ok = depth_ok
         self.total = os.path.getsize(path)  # the caller found the file there
         self.read = 0
@@ -53,7 +54,7 @@ class JsonRows:
         """Read another chunk onto the text (the part already parsed dropped); False at the end."""
         if self._eof:
             return False
-        data = self._file.read(CHUNK)
+        data = self._file.read(self.chunk)
         self.read += len(data)
         self._eof = not data
         try:
