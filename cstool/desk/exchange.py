@@ -583,6 +583,7 @@ class Spool:
 
         self._file = tempfile.TemporaryFile(dir=folder if folder.is_dir() else None)  # noqa: SIM115 - closed by __exit__
         self._end = 0
+        self._at = 0  # where the file's position is: no seek (which flushes) while adding, or reading in order
 
     def __enter__(self) -> Spool:
         return self
@@ -592,15 +593,20 @@ class Spool:
 
     def add(self, data: bytes) -> tuple[int, int]:
         """Keep a file's bytes; where they are (start, size)."""
-        self._file.seek(self._end)
+        if self._at != self._end:
+            self._file.seek(self._end)
         self._file.write(data)
         start, self._end = self._end, self._end + len(data)
+        self._at = self._end
         return start, len(data)
 
     def get(self, start: int, size: int) -> bytes:
         """The bytes kept at (start, size)."""
-        self._file.seek(start)
-        return self._file.read(size)
+        if self._at != start:
+            self._file.seek(start)
+        data = self._file.read(size)
+        self._at = start + len(data)
+        return data
 
 
 class _no_progress:  # noqa: N801 - used as progress(stage, total, counted)

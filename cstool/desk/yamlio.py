@@ -374,15 +374,15 @@ def prepare_strings(value: Any) -> Any:
     return value
 
 
+_NOT_IN_LITERAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]")  # controls but newline; the three
+
+
 def _literal_safe(text: str) -> bool:
     # Literal blocks cannot carry control characters, a leading space on the first line
     # of some emitters, or trailing spaces reliably; fall back to a quoted scalar then.
-    if text.startswith((" ", "\t")) or text.endswith((" ", "\t")):
+    if text.startswith((" ", "\t")) or text.endswith((" ", "\t")) or _NOT_IN_LITERAL.search(text):
         return False
-    for ch in text:
-        if ch != "\n" and (ord(ch) < 32 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch in "\ufeff\u2028\u2029"):
-            return False
-    return not any(line.endswith((" ", "\t")) for line in text.split("\n"))
+    return " \n" not in text and "\t\n" not in text  # no line ends in a space or tab
 
 
 def dumps(data: Any) -> str:
