@@ -13,9 +13,10 @@ BAR_WIDTH = 30
 class Progress:
     """Count work done out of a known total; a context manager that erases itself."""
 
-    def __init__(self, total: int, label: str, stream: TextIO | None = None):
+    def __init__(self, total: int, label: str, stream: TextIO | None = None, counted: bool = True):
         self.total = max(total, 1)
         self.label = label
+        self.counted = counted  # show "done/total" after the percentage (not for bytes of a file)
         self.stream = stream or sys.stderr
         self.done = 0
         self.shown = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -41,7 +42,8 @@ class Progress:
         """The bar as text: label, bar, percentage and count."""
         filled = BAR_WIDTH * self.done // self.total
         percent = 100 * self.done // self.total
-        return f"{self.label}  [{'#' * filled}{'-' * (BAR_WIDTH - filled)}]  {percent:3d}%  {self.done}/{self.total}"
+        count = f"  {self.done}/{self.total}" if self.counted else ""
+        return f"{self.label}  [{'#' * filled}{'-' * (BAR_WIDTH - filled)}]  {percent:3d}%{count}"
 
     def _draw(self, now: float | None = None) -> None:
         if not self.shown:

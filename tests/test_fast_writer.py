@@ -273,3 +273,19 @@ def test_the_fast_path_refuses_the_nesting_the_guarded_reader_refuses(depth: int
         refused = True
     assert (yamlio.canonical_data(text) is None) == refused
     assert refused == (depth > 31)
+
+
+digitish = st.text(alphabet=st.sampled_from(list("0123456789+-:.T")), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(texts=st.lists(digitish, min_size=1, max_size=12))
+@example(texts=["2026-11-20T10:00:00+08:00", "2026-13-99T99:99:99-99:99", "13800138000", "08", "019", "0.5", "-", "---",
+                "1:2", "1.", ".5", "+1", "10:30", "2026-11-20", "2026-1-2T3:04:05"])
+def test_texts_of_digits_are_written_as_the_round_trip_writer_writes_each(texts: list[str]) -> None:
+    """Times, phone numbers and amounts are decided by their shape (which digit stands where
+    makes no difference to YAML's rules), so a text written after another of its shape is
+    written as the round-trip writer writes it."""
+    for text in texts:
+        doc = {"at": text, "h": [{"at": text}, text]}
+        assert yamlio.fast_dumps(copy.deepcopy(doc)) == yamlio.dumps(copy.deepcopy(doc))

@@ -20,14 +20,16 @@ def command(app: App, file: Path, fmt, skip_existing) -> None:
     """Import tickets: rows with an id are whole tickets (as exported); rows without are new
     contacts, created with the routing rules and SLA. Nothing is written if any row is bad,
     and importing the same rows again is refused (or, with --skip-existing, they are left out)."""
-    from cstool.desk.exchange import import_tickets, parse_file
+    from cstool.desk.exchange import import_rows, import_tickets
     from cstool.messages import label
     from cstool.progress import Progress
 
     actor, commit = acting(app)
     # the rows are handed over, not kept here: the import lets each go once it is planned
-    done = import_tickets(app.desk, parse_file(file, fmt, app.config.tz)[0], actor, app.now, commit, skip_existing,
-                          progress=lambda stage, total: Progress(total, label(f"import.progress.{stage}", app.lang)))
+    # (a JSON file's are read one at a time as they are checked)
+    done = import_tickets(app.desk, import_rows(file, fmt, app.config.tz), actor, app.now, commit, skip_existing,
+                          progress=lambda stage, total, counted=True: Progress(
+                              total, label(f"import.progress.{stage}", app.lang), counted=counted))
     click.echo(label("import.done", app.lang, n=len(done.written)))
     if done.skipped:
         click.echo(label("import.skipped", app.lang, n=done.skipped))

@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedSeq
 
 from cstool.config.schema import Person
 from cstool.domain import model
@@ -305,19 +305,26 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 
 
-def _json_loads(text: str) -> Any:
-    """Parse JSON text whose nesting of [ and { is at most MAX_JSON_DEPTH (checked before
-    parsing: the brackets outside strings counted; a string left open runs to the end)."""
+def _nests_within(text: str, limit: int) -> bool:
+    """Whether JSON text nests [ and { at most ``limit`` deep (the brackets outside strings
+    counted; a string left open runs to the end)."""
     outside = _JSON_STRING.sub("0", text)
     opened = outside.find('"')
     depth = 0
     for bracket in _JSON_BRACKETS.findall(outside, 0, len(outside) if opened < 0 else opened):
         if bracket in "[{":
             depth += 1
-            if depth > MAX_JSON_DEPTH:
-                raise InputError("error.json.deep", depth=MAX_JSON_DEPTH)
+            if depth > limit:
+                return False
         else:
             depth -= 1
+    return True
+
+
+def _json_loads(text: str) -> Any:
+    """Parse JSON text whose nesting of [ and { is at most MAX_JSON_DEPTH (checked before parsing)."""
+    if not _nests_within(text, MAX_JSON_DEPTH):
+        raise InputError("error.json.deep", depth=MAX_JSON_DEPTH)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -412,16 +419,19 @@ def _keyed(values: dict[str, Any], known: tuple[str, ...], what: str) -> dict[st
     return dict(zip(header_keys(headings, known, what), values.values(), strict=True))
 
 
-def to_document(ticket: dict[str, Any]) -> CommentedMap:
-    """A plain (imported) ticket as a file document in the fixed key order."""
-    doc = model.ordered(dict(ticket), model.FIELD_ORDER)
+def to_document(ticket: dict[str, Any], plain: bool = False) -> Any:
+    """A plain (imported) ticket as a file document in the fixed key order: of round-trip
+    types, or with ``plain`` of dicts and lists (written as the same bytes, and read and
+    written many times faster; its lists are the ticket's own, not copies)."""
+    doc = model.ordered(dict(ticket), model.FIELD_ORDER, plain)
     if isinstance(doc.get("customer"), dict):
-        doc["customer"] = model.ordered(doc["customer"], model.CUSTOMER_ORDER)
+        doc["customer"] = model.ordered(doc["customer"], model.CUSTOMER_ORDER, plain)
     if isinstance(doc.get("sla"), dict):
-        doc["sla"] = model.ordered(doc["sla"], model.SLA_ORDER)
-    for key in ("followups", "links", "history"):
-        if isinstance(doc.get(key), list):
-            doc[key] = CommentedSeq(doc[key])
+        doc["sla"] = model.ordered(doc["sla"], model.SLA_ORDER, plain)
+    if not plain:
+        for key in ("followups", "links", "history"):
+            if isinstance(doc.get(key), list):
+                doc[key] = CommentedSeq(doc[key])
     return doc
 
 
@@ -433,18 +443,27 @@ def round_trip_equal(a: Any, b: Any) -> bool:
 FORMATS = ("csv", "json", "xlsx")
 
 
-def read_file(path: Path, fmt: str | None) -> tuple[bytes, str]:
-    """A file to import, its bytes and format (from the name unless given)."""
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+
+def file_format(path: Path, fmt: str | None) -> str:
+    """The format of a file to import: as given, else from its name."""
     if fmt is None:
         suffix = path.suffix.lower()
         if suffix[1:] not in FORMATS:
             raise InputError("error.import.format", path=path)
         fmt = suffix[1:]
+    return fmt
+
+
+def read_file(path: Path, fmt: str | None) -> tuple[bytes, str]:
+    """A file to import, its bytes and format (from the name unless given)."""
+    fmt = file_format(path, fmt)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError("error.import.unreadable", path=path, reason=exc.strerror) from None
-    if len(raw) > 512 * 1024 * 1024:
+    if len(raw) > MAX_IMPORT_BYTES:
         raise InputError("error.import.too_big", path=path)
     return raw, fmt
 
@@ -461,6 +480,53 @@ def parse_file(path: Path, fmt: str | None, tz: Any = None) -> tuple[list[dict[s
     if fmt == "xlsx":
         return read_book_rows(raw, tz, str(path)), fmt
     return read_rows(decoded(raw, path), fmt), fmt
+
+
+def import_rows(path: Path, fmt: str | None, tz: Any = None) -> Any:
+    """The rows of a file to import, for :func:`import_tickets`: those of a JSON file read
+    one at a time as they are checked (:class:`StreamedRows`), else :func:`parse_file`'s list."""
+    if file_format(path, fmt) != "json":
+        return parse_file(path, fmt, tz)[0]
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError("error.import.unreadable", path=path, reason=exc.strerror) from None
+    if size > MAX_IMPORT_BYTES:
+        raise InputError("error.import.too_big", path=path)
+    return StreamedRows(path)
+
+
+class StreamedRows:
+    """The tickets of a JSON import file, one at a time (:class:`cstool.desk.jsonrows.JsonRows`),
+    so that the file is never held whole. A file that reader does not read (a single ticket,
+    bad JSON, too deep, not a list of tickets) is read whole by :func:`parse_file`, which
+    refuses it with its message, or gives the tickets not yet given. ``total`` and ``read``:
+    the file's bytes, and those read so far; ``chunk``: how many bytes to read at a time."""
+
+    def __init__(self, path: Path, chunk: int | None = None):
+        from cstool.desk.jsonrows import CHUNK, JsonRows
+
+        self.path = path
+        self.rows = JsonRows(path, lambda text: _nests_within(text, MAX_JSON_DEPTH - 1),  # the list is one level
+                             chunk or CHUNK)
+
+    @property
+    def total(self) -> int:
+        return self.rows.total
+
+    @property
+    def read(self) -> int:
+        return self.rows.read
+
+    def __iter__(self) -> Any:
+        from cstool.desk.jsonrows import NotStreamable
+
+        try:
+            yield from self.rows
+            return
+        except (NotStreamable, OSError):
+            pass
+        yield from parse_file(self.path, "json")[0][self.rows.count:]
 
 
 @dataclass
@@ -488,29 +554,72 @@ def import_keys(desk: Any) -> set[str]:
     return desk.index().import_keys()
 
 
-def import_tickets(desk: Any, rows: list[dict[str, Any]], actor: Person, now: datetime,
+def import_tickets(desk: Any, rows: list[dict[str, Any]] | StreamedRows, actor: Person, now: datetime,
                    commit: Any = None, skip_existing: bool = False, progress: Any = None) -> Imported:
     """Check every row, then write them all under the lock and commit once, all or nothing.
 
     Rows with an ``id`` are whole tickets (as exported); rows without are new contacts
     created as ``cstool create`` would. A row already in the desk (the same ID, or a new
     contact with the same :func:`import_key`) is refused, or left out with
-    ``skip_existing``. ``progress(stage, total)``, if given, makes a counter (a context
-    manager with ``update(n)``) for the stages ``"check"`` and ``"write"``."""
+    ``skip_existing``. ``progress(stage, total, counted)``, if given, makes a counter (a
+    context manager with ``update(n)``) for the stages ``"check"`` and ``"write"``; it
+    counts rows, or (``counted`` false) the bytes of a JSON file read so far."""
     from cstool.domain import permissions
 
     permissions.require(desk.config, "create", actor)
     progress = progress or _no_progress
-    with progress("check", len(rows)) as bar:
-        planned, skipped = _plan(desk, rows, now, skip_existing, bar)
-    del rows  # what the caller no longer holds is freed before the files are made
-    with progress("write", len(planned)) as bar:
-        written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
+    with Spool(desk.cache_dir) as spool:
+        if isinstance(rows, StreamedRows):  # counted by the bytes of the file read
+            with progress("check", rows.total, False) as bar:
+                planned, skipped = _plan(desk, rows, actor, now, skip_existing, _BytesRead(bar, rows), spool)
+        else:
+            with progress("check", len(rows)) as bar:
+                planned, skipped = _plan(desk, rows, actor, now, skip_existing, bar, spool)
+        del rows  # what the caller no longer holds is freed before the files are made
+        with progress("write", len(planned)) as bar:
+            written = _write_planned(desk, planned, actor, now, commit, skip_existing, bar)
     return Imported(written, skipped + len(planned) - len(written))
 
 
-class _no_progress:  # noqa: N801 - used as progress(stage, total)
-    def __init__(self, stage: str, total: int):
+class Spool:
+    """The files of whole tickets, made as their rows are checked, kept until they are
+    written in an unnamed temporary file (in the desk's ``.cstool`` folder, readable by
+    its owner only: they hold customers' contacts), so that memory does not grow with the
+    number of tickets. A context manager; the file is gone when it closes."""
+
+    def __init__(self, folder: Path):
+        import tempfile
+
+        self._file = tempfile.TemporaryFile(dir=folder if folder.is_dir() else None)  # noqa: SIM115 - closed by __exit__
+        self._end = 0
+        self._at = 0  # where the file's position is: no seek (which flushes) while adding, or reading in order
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._file.close()
+
+    def add(self, data: bytes) -> tuple[int, int]:
+        """Keep a file's bytes; where they are (start, size)."""
+        if self._at != self._end:
+            self._file.seek(self._end)
+        self._file.write(data)
+        start, self._end = self._end, self._end + len(data)
+        self._at = self._end
+        return start, len(data)
+
+    def get(self, start: int, size: int) -> bytes:
+        """The bytes kept at (start, size)."""
+        if self._at != start:
+            self._file.seek(start)
+        data = self._file.read(size)
+        self._at = start + len(data)
+        return data
+
+
+class _no_progress:  # noqa: N801 - used as progress(stage, total, counted)
+    def __init__(self, stage: str, total: int, counted: bool = True):
         pass
 
     def __enter__(self) -> _no_progress:
@@ -523,20 +632,55 @@ class _no_progress:  # noqa: N801 - used as progress(stage, total)
         pass
 
 
-def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
-          skip_existing: bool, bar: Any) -> tuple[list[tuple[str, Any]], int]:
-    """Every row checked: the (kind, document or values) to write, and how many rows to skip."""
+class _NewContacts:
+    """What new-contact rows are checked against, made at the first such row: the import
+    keys of the desk's tickets, and the batch their routing counts on."""
+
+    def __init__(self, desk: Any, now: datetime):
+        self.desk, self.now = desk, now
+        self._keys: set[str] | None = None
+        self._batch: Any = None
+
+    def known_keys(self) -> set[str]:
+        if self._keys is None:
+            self._keys = import_keys(self.desk)
+        return self._keys
+
+    def batch(self) -> Any:
+        from cstool.domain.workflow import new_batch
+
+        self.known_keys()  # read first, as the batch's index may be brought up to date
+        if self._batch is None:
+            self._batch = new_batch(self.desk, self.now)
+        return self._batch
+
+
+class _BytesRead:
+    """A progress counter of rows that counts the bytes of the file read instead."""
+
+    def __init__(self, bar: Any, rows: StreamedRows):
+        self.bar, self.rows, self.done = bar, rows, 0
+
+    def update(self, n: int) -> None:
+        read = self.rows.read
+        if read > self.done:
+            self.bar.update(read - self.done)
+            self.done = read
+
+
+def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetime,
+          skip_existing: bool, bar: Any, spool: Spool) -> tuple[list[tuple[str, Any]], int]:
+    """Every row checked: the (kind, file or values) to write, and how many rows to skip. A
+    whole ticket is made into its file's bytes at once, kept in the spool (:class:`WholeFile`),
+    so that what is held until the writing is where they are, not the ticket's parsed data."""
     from cstool.domain.customers import customer_files
-    from cstool.domain.workflow import new_batch
 
     problems: list[Any] = []
-    planned: list[tuple[str, Any]] = []  # ("whole", document) or ("new", values with "_import_key")
+    planned: list[tuple[str, Any]] = []  # ("whole", WholeFile) or ("new", values with "_import_key")
     seen: set[str] = set()
     existing = desk.ticket_files()
     customers = set(customer_files(desk))
-    fresh = any(not r.get("id") for r in rows)
-    keys = import_keys(desk) if fresh else set()
-    batch = new_batch(desk, now) if fresh else None
+    fresh = _NewContacts(desk, now)
     skipped = 0
     for number, row in enumerate(rows, start=1):
         bar.update(1)
@@ -545,13 +689,15 @@ def _plan(desk: Any, rows: list[dict[str, Any]], now: datetime,
             if row.get("id"):
                 doc = _whole_ticket(row, desk.config, now, customers, seen)
                 known = str(doc["id"]) in existing
+                if not known:
+                    doc = _whole_file(doc, desk.config, actor, now, spool)
             else:
-                doc = _new_ticket_values(desk, row, now, batch)
+                doc = _new_ticket_values(desk, row, now, fresh.batch())
                 doc["_import_key"] = key = import_key(row)
                 if key in seen:
                     raise InputError("error.import.same_contact")
                 seen.add(key)
-                known = key in keys
+                known = key in fresh.known_keys()
             if known and not skip_existing:
                 what = Phrase("error.import.ticket_is", id=row["id"]) if row.get("id") else Phrase("error.import.contact_was")
                 raise InputError("error.import.known", what=what)
@@ -573,7 +719,7 @@ def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: se
     from cstool.desk import verify
     from cstool.time.clock import read_stamp
 
-    doc = to_document({k: v for k, v in row.items() if k != "_row"})
+    doc = to_document({k: v for k, v in row.items() if k != "_row"}, plain=True)
     tid = str(doc["id"])
     _check_texts(doc)
     created = read_stamp(doc.get("created"), config.tz)
@@ -586,6 +732,39 @@ def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: se
         raise InputError("error.import.twice", id=tid)
     seen.add(tid)
     return doc
+
+
+@dataclass(slots=True)
+class WholeFile:
+    """A whole ticket ready to write: its ID, the year and month of its creation (its
+    folder), and where the bytes of its file are kept."""
+
+    id: str
+    year: int
+    month: int
+    spool: Spool
+    start: int
+    size: int
+
+    def data(self) -> bytes:
+        """The bytes of the file."""
+        return self.spool.get(self.start, self.size)
+
+
+def _whole_file(doc: Any, config: Any, actor: Person, now: datetime, spool: Spool) -> WholeFile:
+    """A checked whole ticket with the event that records its import (who brought this
+    history into the desk, and when) added, made into its file, kept in the spool."""
+    from cstool.desk import yamlio
+    from cstool.domain import history
+    from cstool.domain.workflow import mark_recorder
+    from cstool.time.clock import read_stamp, stamp
+
+    created = read_stamp(doc.get("created"), config.tz)
+    assert created is not None  # _whole_ticket refused a ticket without a creation time
+    imported = model.event(stamp(now), actor.id, "import")
+    mark_recorder(imported, actor)
+    history.apply(doc, imported)
+    return WholeFile(str(doc["id"]), created.year, created.month, spool, *spool.add(yamlio.dumps_new(doc).encode("utf-8")))
 
 
 def _check_texts(doc: Any) -> None:
@@ -666,24 +845,17 @@ def _built(desk: Any, kind: str, item: Any, actor: Person, now: datetime, keys: 
            skip_existing: bool) -> tuple[str, Path, Any] | None:
     """One planned row's ticket: (ID, file, document), None when it is to be left out;
     ``taken``, the desk's IDs, gains the new one."""
-    from cstool.domain import history
-    from cstool.domain.workflow import build_ticket, mark_recorder
-    from cstool.time.clock import read_stamp, stamp
+    from cstool.domain.workflow import build_ticket
 
     config = desk.config
     if kind == "whole":
-        created = read_stamp(item.get("created"), config.tz)
-        assert created is not None  # _whole_ticket refused a ticket without a creation time
-        tid = str(item["id"])
+        tid = item.id
         if tid in taken:
             if skip_existing:
                 return None
             raise InputError("error.import.added_meanwhile", id=tid)
         taken.add(tid)
-        imported = model.event(stamp(now), actor.id, "import")  # who brought this history into the desk
-        mark_recorder(imported, actor)
-        history.apply(item, imported)
-        return tid, desk.ticket_path(tid, created.year, created.month), item
+        return tid, desk.ticket_path(tid, item.year, item.month), item
     if item["_import_key"] in keys:
         if skip_existing:
             return None
@@ -694,12 +866,13 @@ def _built(desk: Any, kind: str, item: Any, actor: Person, now: datetime, keys: 
     return tid, desk.ticket_path(tid, now.year, now.month), doc
 
 
-def _checked_text(desk: Any, path: Path, doc: Any) -> str:
-    """The file text of a ticket, refused when it would grow past what cstool reads back."""
+def _checked_text(desk: Any, path: Path, doc: Any) -> bytes:
+    """The file's bytes of a ticket (made now, or before for a :class:`WholeFile`), refused
+    when they would grow past what cstool reads back."""
     from cstool.desk import yamlio
 
-    text = yamlio.dumps_new(doc)
-    size = len(text.encode("utf-8"))
+    data = b"" if isinstance(doc, WholeFile) else yamlio.dumps_new(doc).encode("utf-8")
+    size = doc.size if isinstance(doc, WholeFile) else len(data)
     if size > yamlio.MAX_FILE_BYTES:
         raise InputError("error.import.file_too_big", name=desk.rel(path), kib=size // 1024, mib=yamlio.MAX_FILE_BYTES // 1048576)
-    return text
+    return doc.data() if isinstance(doc, WholeFile) else data

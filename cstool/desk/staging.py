@@ -29,9 +29,10 @@ DONE = "done"  # written once every file is in place and committed: nothing to u
 _ACTIVE: set[str] = set()  # the staging folders this process is placing right now (never swept)
 
 
-def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str]],
+def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str | bytes]],
           commit: Callable[[list[Path]], object] | None) -> None:
-    """Write the files (new paths only; made one by one as they are written), then commit
+    """Write the files (new paths only, each with its text or its UTF-8 bytes; made one by
+    one as they are written), then commit
     them with ``commit(paths)``, all or none. The staged files are flushed to disk with one
     sync rather than one each; each folder they go into is synced once after the renames.
     With a commit, their contents go into git's object store as one pack while they are
@@ -47,7 +48,7 @@ def place(root: Path, cache_dir: Path, files: Iterable[tuple[Path, str]],
     pack = BlobPack(root) if commit is not None else None
     try:
         for i, (path, text) in enumerate(files):
-            data = text.encode("utf-8")
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
             _write(folder / f"{i}.yaml", data, sync=False)
             if pack is not None:
                 pack.add(data)

@@ -216,6 +216,7 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
         add("history", Phrase("finding.history_start"), "history")
     # a conflict is acknowledged by any later ack: one pass backwards finds the last ack
     last_ack = max((i for i, ev in enumerate(hist) if isinstance(ev, dict) and ev.get("action") == "ack"), default=-1)
+    on_roster: dict[str, bool] = {MERGE_ACTOR: True}  # each actor looked up once (a history names a few, many times)
     for i, ev in enumerate(hist):
         if not isinstance(ev, dict) or not all(k in ev for k in ("at", "by", "action")):
             add("history", Phrase("finding.event_fields", n=i + 1), i, hist)
@@ -223,7 +224,13 @@ def _check_history(data: dict, tid: Any, config: Config, add: Callable[..., None
         problem = history.event_problem(ev)
         if problem is not None:
             add("history", Phrase("finding.event_problem", n=i + 1, problem=problem), i, hist)
-        if ev.get("by") != MERGE_ACTOR and config.person(str(ev.get("by"))) is None:
+        who = ev.get("by")
+        known = on_roster.get(who) if type(who) is str else None
+        if known is None:
+            known = who == MERGE_ACTOR or config.person(str(who)) is not None
+            if type(who) is str:
+                on_roster[who] = known
+        if not known:
             add("roster", Phrase("finding.event_by", n=i + 1, who=repr(ev.get("by"))), i, hist)
         if ev.get("action") == "merge-conflict" and i > last_ack:
             note = ev.get("note") or Phrase("finding.conflict_default")

@@ -404,15 +404,15 @@ def prepare_strings(value: Any) -> Any:
     return value
 
 
+_NOT_IN_LITERAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029]")  # controls but newline; the three
+
+
 def _literal_safe(text: str) -> bool:
     # Literal blocks cannot carry control characters, a leading space on the first line
     # of some emitters, or trailing spaces reliably; fall back to a quoted scalar then.
-    if text.startswith((" ", "\t")) or text.endswith((" ", "\t")):
+    if text.startswith((" ", "\t")) or text.endswith((" ", "\t")) or _NOT_IN_LITERAL.search(text):
         return False
-    for ch in text:
-        if ch != "\n" and (ord(ch) < 32 or ord(ch) == 0x7F or 0x80 <= ord(ch) < 0xA0 or ch in "\ufeff\u2028\u2029"):
-            return False
-    return not any(line.endswith((" ", "\t")) for line in text.split("\n"))
+    return " \n" not in text and "\t\n" not in text  # no line ends in a space or tab
 
 
 def dumps(data: Any) -> str:
@@ -560,6 +560,8 @@ def _scalar_text(text: str) -> str:
     done = _RENDERED.get(text)
     if done is not None:
         return done
+    if _DIGITISH.fullmatch(text):
+        return _digitish_text(text)
     if "\n" in text or "\x85" in text or "\u2028" in text or "\u2029" in text or _NOT_SIMPLE.search(text):
         raise _Fallback
     if text and _plain_allowed(text) and _reads_as_text(text):
@@ -571,6 +573,26 @@ def _scalar_text(text: str) -> str:
     if len(_RENDERED) < _MEMO_LIMIT:
         _RENDERED[text] = done
     return done
+
+
+# Texts of digits and + - : . T (times, phone numbers, amounts: mostly each written once) are
+# decided by their shape: each digit stands for those that no implicit rule of the resolver
+# tells apart (its patterns' classes are [0-1], [0-7] and [0-9]), and nothing else of the
+# decision (plain allowed, single quotes) looks at which digit it is.
+_DIGITISH = re.compile(r"[0-9+\-:.T]+")
+_DIGIT_CLASS = str.maketrans("0123456789", "0122222288")
+_SHAPES: dict[str, bool] = {}  # shape -> whether such a text is written plain (else single-quoted)
+
+
+def _digitish_text(text: str) -> str:
+    """A text of digits and + - : . T as a block value: plain, or single-quoted."""
+    shape = text.translate(_DIGIT_CLASS)
+    plain = _SHAPES.get(shape)
+    if plain is None:
+        plain = _plain_allowed(text) and _reads_as_text(text)
+        if len(_SHAPES) < _MEMO_LIMIT:
+            _SHAPES[shape] = plain
+    return text if plain else f"'{text}'"
 
 
 def _literal(text: str, indent: int) -> str:
@@ -640,7 +662,13 @@ def _key(key: Any) -> str:
 
 def _mapping(data: dict[Any, Any], indent: int, first_pad: str | None = None) -> str:
     pad = " " * indent
-    lines = [pad + _key(k) + ":" + _value(v, indent + 2) for k, v in data.items()]
+    rendered = _RENDERED  # the common case, a key and a one-line text written before, looked up here
+    lines: list[str] = []
+    add = lines.append
+    for k, v in data.items():
+        key = k if type(k) is str and rendered.get(k) == k else _key(k)
+        done = rendered.get(v) if type(v) is str else None
+        add(pad + key + ":" + (" " + done if done is not None else _value(v, indent + 2)))
     if first_pad is not None and lines:
         lines[0] = first_pad + lines[0][indent:]  # first_pad ("- " after the list's indent) is as long as pad
     return "\n".join(lines)

@@ -152,7 +152,49 @@ def check_strings(value: Any, what: str, depth: int = 0) -> None:
     """Every text anywhere in value (keys included) free of control characters other than
     tab, newline and CR (a CR only before a newline) and of lone surrogates; nesting
     bounded by :data:`MAX_DEPTH`. For data that did not come through the options of
-    ``create`` (an imported row), before the field-by-field checks."""
+    ``create`` (an imported row), before the field-by-field checks. Value that passes
+    :func:`strings_pass` (one quick scan of all its texts) is not walked again; the
+    rest is walked text by text, and the first refused text is named."""
+    if depth == 0 and strings_pass(value):
+        return
+    _check_strings(value, what, depth)
+
+
+# what check_strings refuses in a text: Cc but tab, newline and CR; a CR not before a newline; Cs; the three
+_HOSTILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff]|\r(?!\n)")
+
+
+def strings_pass(value: Any) -> bool:
+    """Whether :func:`check_strings` accepts value: its texts (keys included) gathered in one
+    walk without recursion, nesting bounded, then searched at once (joined by spaces,
+    so that no CR at a text's end is taken for one before a newline)."""
+    texts: list[str] = []
+    add = texts.append
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            add(item)
+            continue
+        if depth > MAX_DEPTH:
+            return False
+        is_dict = isinstance(item, dict)
+        if not (is_dict or isinstance(item, list)):
+            continue
+        if item and depth + 1 > MAX_DEPTH:
+            return False
+        for sub in (item.values() if is_dict else item):
+            if isinstance(sub, str):
+                add(sub)
+            elif isinstance(sub, (dict, list)):
+                stack.append((sub, depth + 1))
+        if is_dict:
+            texts.extend(key for key in item if isinstance(key, str))
+    return not _HOSTILE.search(" ".join(texts))
+
+
+def _check_strings(value: Any, what: str, depth: int) -> None:
+    """check_strings, every text checked one by one (naming where the first refused one is)."""
     if depth > MAX_DEPTH:
         raise InputError("error.nested", what=what, depth=MAX_DEPTH)
     if isinstance(value, str):
@@ -161,11 +203,11 @@ def check_strings(value: Any, what: str, depth: int = 0) -> None:
             raise InputError("error.text.control", what=what, bad=bad)
     elif isinstance(value, dict):
         for key, item in value.items():
-            check_strings(key, what, depth + 1)
-            check_strings(item, f"{what}.{key}" if isinstance(key, str) and key.isidentifier() else what, depth + 1)
+            _check_strings(key, what, depth + 1)
+            _check_strings(item, f"{what}.{key}" if isinstance(key, str) and key.isidentifier() else what, depth + 1)
     elif isinstance(value, list):
         for item in value:
-            check_strings(item, what, depth + 1)
+            _check_strings(item, what, depth + 1)
 
 
 def check_category(category: str | None, config: Config) -> str | None:
