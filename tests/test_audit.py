@@ -732,3 +732,42 @@ def test_a_field_the_history_does_not_give_is_named_in_the_language_of_the_run(d
     assert "status is 'closed' but the history gives 'open'" in en.stdout + en.stderr
     found = desk.run("audit", "--check", "--json", lang="zh").json["findings"]
     assert "status is 'closed' but the history gives 'open'" in [f["message"] for f in found if f["code"] == "replay"]
+
+
+def test_per_person_figures_are_those_of_their_own_rows(generated_tickets):
+    """Per person (:func:`audit.agent_rows`), whatever the populations: the resolutions they
+    made and the tickets among them (a ticket resolved again by the same person counts
+    once), their clocks met and breached, the calls they made and the results of the calls
+    on the tickets they handled, each worked out here one row at a time."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    _, config, _ = generated_tickets
+    people = [p.id for p in config.roster][:4] + ["someone.else@example.com", ""]
+    who, key = st.sampled_from(people), st.integers(0, 6)
+    results = st.sampled_from(["satisfied", "unsatisfied", "unreachable"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(resolutions=st.lists(st.tuples(key, who, st.integers(0, 900), st.booleans()), max_size=12),
+           clocks=st.lists(st.tuples(key, st.sampled_from(["first_response", "resolution"]), who, st.booleans()),
+                           max_size=12),
+           calls=st.lists(st.tuples(key, who, results, who), max_size=8))
+    def check(resolutions, clocks, calls):
+        pop = audit.Populations(resolutions=resolutions, clocks=clocks, calls_finished=calls)
+        rows = {row["agent"]: row for row in audit.agent_rows(pop, config)}
+        for person in (p.id for p in config.roster):
+            mine = [r for r in resolutions if r[1] == person]
+            met = [c[3] for c in clocks if c[2] == person]
+            judged = [c[2] for c in calls if c[3] == person]
+            calls_made = sum(1 for c in calls if c[1] == person)
+            if not (mine or met or judged or calls_made):
+                assert person not in rows
+                continue
+            row = rows[person]
+            assert (row["resolved"], row["resolved_tickets"]) == (len(mine), len({r[0] for r in mine}))
+            assert row["resolution_median_minutes"] == audit._minutes_stats([r[2] for r in mine])["median_minutes"]
+            assert row["sla_compliance"] == audit.rate(sum(met), len(met))
+            assert row["followups_done"] == calls_made
+            assert row["satisfaction_rate"] == audit.satisfaction_rate(judged)
+
+    check()

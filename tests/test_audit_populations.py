@@ -129,3 +129,20 @@ def test_satisfaction_by_group_counts_the_tickets_group(desk):
     group = desk.ticket(tid)["group"]
     assert rows[group]["satisfaction_rate"] == 0.0
     assert sum(1 for row in r["by_group"] if row["satisfaction_rate"] is not None) == 1
+
+
+def test_resolved_tickets_count_each_ticket_once_per_person_who_resolved_it(desk):
+    """Two tickets each resolved several times in the month, one by two people: each person's
+    resolutions count every time, their resolved tickets each ticket once."""
+    from tests.support.roster import LEAD
+
+    first = desk.create("--type", "complaint", "--title", "三次", "--assignee", AGENT, now="2026-11-02T09:00+08:00")
+    second = desk.create("--type", "complaint", "--title", "两次", "--assignee", AGENT, now="2026-11-02T09:05+08:00")
+    steps = [(first, AGENT), (second, AGENT), (first, LEAD), (second, AGENT), (first, AGENT)]
+    for day, (tid, who) in enumerate(steps, start=3):
+        if desk.ticket(tid)["status"] == "resolved":
+            desk.ok("reopen", tid, "--reason", "again", as_=LEAD, now=f"2026-11-{day:02d}T09:00+08:00")
+        desk.ok("resolve", tid, "--resolution", "ok", as_=who, now=f"2026-11-{day:02d}T10:00+08:00")
+    rows = {a["agent"]: a for a in desk.ok("audit", "--period", "2026-11", "--json", now=DEC).json["agents"]}
+    assert (rows[AGENT]["resolved"], rows[AGENT]["resolved_tickets"]) == (4, 2)
+    assert (rows[LEAD]["resolved"], rows[LEAD]["resolved_tickets"]) == (1, 1)

@@ -561,10 +561,11 @@ class Index:
         from cstool.reports import audit
 
         def query(sql: str | None, params: dict[str, float] | None, counted: bool = False) -> Any:
-            if sql is None:  # the kept tickets' fields
+            if sql is None:  # the kept tickets' fields, one tuple shared by the tickets that have the same
                 rows = self.conn.execute(f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits "
                                          "WHERE t IN (SELECT t FROM temp.kept)").fetchall()
-                return {row[0]: row[1:] for row in rows}
+                shared: dict[tuple, tuple] = {}
+                return {row[0]: shared.setdefault(attrs, attrs) for row in rows for attrs in (row[1:],)}
             if counted:
                 sql = f"SELECT m.who, count(*) FROM ({sql}) m WHERE m.t IN (SELECT t FROM temp.kept) GROUP BY m.who"
             return self.conn.execute(sql, params or {}).fetchall()
@@ -572,11 +573,15 @@ class Index:
         def among(keys: set[int]) -> None:
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (t INTEGER PRIMARY KEY)")
             self.conn.execute("DELETE FROM temp.kept")
-            self.conn.execute("BEGIN")
-            try:
-                self.conn.executemany("INSERT INTO temp.kept VALUES (?)", [(k,) for k in sorted(keys)])
-            finally:
-                self.conn.execute("COMMIT")
+            ordered = sorted(keys)
+            try:  # the keys as one JSON array: one statement instead of one per key
+                self.conn.execute("INSERT INTO temp.kept SELECT value FROM json_each(?)", (json.dumps(ordered),))
+            except sqlite3.OperationalError:  # an SQLite without JSON functions
+                self.conn.execute("BEGIN")
+                try:
+                    self.conn.executemany("INSERT INTO temp.kept VALUES (?)", [(k,) for k in ordered])
+                finally:
+                    self.conn.execute("COMMIT")
 
         where, args = _period_clause(period.start, period.end)
         with gc_paused():

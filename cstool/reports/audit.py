@@ -48,7 +48,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, truth
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -200,19 +201,26 @@ def resolution_rate(agent_row: dict[str, Any]) -> float | None:
 
 
 def median(values: list[float]) -> float | None:
-    if not values:
+    """The middle value (the mean of the two middle values for an even count)."""
+    return _median_of_sorted(sorted(values))
+
+
+def p90(values: list[float]) -> float | None:
+    """Nearest-rank 90th percentile: the smallest value with at least 90 % at or below it."""
+    return _p90_of_sorted(sorted(values))
+
+
+def _median_of_sorted(s: list[float]) -> float | None:
+    if not s:
         return None
-    s = sorted(values)
     n = len(s)
     mid = n // 2
     return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
 
 
-def p90(values: list[float]) -> float | None:
-    """Nearest-rank 90th percentile: the smallest value with at least 90 % at or below it."""
-    if not values:
+def _p90_of_sorted(s: list[float]) -> float | None:
+    if not s:
         return None
-    s = sorted(values)
     return s[max(math.ceil(0.9 * len(s)), 1) - 1]
 
 
@@ -745,16 +753,18 @@ def period_populations(query: Any, among: Any, wholes: list[tuple[Any, Any]], ca
 
 
 def _minutes_stats(values: list[float]) -> dict[str, Any]:
-    values = sorted(values)  # once: sorting what is sorted already is quick
-    med, p = median(values), p90(values)
+    """Count, :func:`median` and :func:`p90` of minutes, rounded to whole minutes."""
+    values = sorted(values)  # once, for both
+    med, p = _median_of_sorted(values), _p90_of_sorted(values)
     return {"count": len(values), "median_minutes": None if med is None else round(med),
             "p90_minutes": None if p is None else round(p)}
 
 
-def _resolution_stats(pairs: list[tuple[float, float]]) -> dict[str, Any]:
-    """Count, median and P90 of (calendar minutes, business minutes) pairs, both ways."""
-    out = _minutes_stats([b for _, b in pairs])
-    calendar = _minutes_stats([c for c, _ in pairs])
+def _resolution_stats(rows: list[tuple]) -> dict[str, Any]:
+    """Count, median and P90 of the (key, calendar minutes, business minutes, …) rows of a
+    resolution population, both ways."""
+    out = _minutes_stats(list(map(itemgetter(2), rows)))
+    calendar = _minutes_stats(list(map(itemgetter(1), rows)))
     out["median_calendar_minutes"] = calendar["median_minutes"]
     out["p90_calendar_minutes"] = calendar["p90_minutes"]
     return out
@@ -765,15 +775,16 @@ def sla_compliance(results: Iterable[bool]) -> dict[str, Any]:
     the period (:func:`_clocks`): met at the first reply or resolution that stopped the
     clock in time, breached when its last on-time moment passed, open ticket or not."""
     results = list(results)
-    met = sum(1 for r in results if r)
+    met = sum(map(truth, results))
     breached = len(results) - met
     return {"met": met, "breached": breached, "compliance": rate(met, met + breached)}
 
 
-def reopen_rate(resolutions: list[tuple[str, float, bool]]) -> float | None:
+def reopen_rate(reopened: list[bool]) -> float | None:
     """Reopen rate % = of the resolutions made in the period (a cycle's first resolve or
-    close), the share reopened afterwards, at any time up to now (``--now``)."""
-    return rate(sum(1 for r in resolutions if r[2]), len(resolutions))
+    close; one flag each: reopened since?), the share reopened afterwards, at any time up
+    to now (``--now``)."""
+    return rate(sum(map(truth, reopened)), len(reopened))
 
 
 def satisfaction_rate(results: list[str]) -> float | None:
@@ -792,11 +803,12 @@ def completion(calls_due: list[bool | None]) -> dict[str, Any]:
             "not_done": len(calls_due) - on_time - late, "completion_rate": rate(on_time + late, len(calls_due))}
 
 
-def one_touch(full: list[tuple[float, float, bool]]) -> dict[str, Any]:
+def one_touch(one_touch_flags: list[bool]) -> dict[str, Any]:
     """One-touch rate % = of the tickets solved in the period (resolved or closed now, last
-    resolved in the period), those resolved with exactly one reply and never reopened."""
-    n = sum(1 for _, _, one in full if one)
-    return {"solved": len(full), "one_touch": n, "one_touch_rate": rate(n, len(full))}
+    resolved in the period; one flag each), those resolved with exactly one reply and never
+    reopened."""
+    n = sum(map(truth, one_touch_flags))
+    return {"solved": len(one_touch_flags), "one_touch": n, "one_touch_rate": rate(n, len(one_touch_flags))}
 
 
 # the fields of a ticket the breakdowns read, as text ("" when missing), in this order
@@ -845,8 +857,9 @@ class Populations:
         for key, value in which.items():
             parts.setdefault(value, Populations()).tickets[key] = self.tickets[key]
         for name in POPULATIONS:
+            lists = {value: getattr(part, name) for value, part in parts.items()}
             for row in getattr(self, name):
-                getattr(parts[which[row[0]]], name).append(row)
+                lists[which[row[0]]].append(row)
         return parts
 
 
@@ -888,18 +901,19 @@ def add_facts(pop: Populations, key: Any, f: Facts) -> None:
 
 def summarize(pop: Populations) -> dict[str, Any]:
     """The headline figures of a set of tickets' populations."""
-    results = [r for _, _, r, _ in pop.calls_finished]
+    results = list(map(itemgetter(2), pop.calls_finished))
+    reopened = list(map(itemgetter(3), pop.resolutions))
     return {
         "created": len(pop.created),
         "resolved": len(pop.resolutions),
         "closed": len(pop.closes),
         "open": len(pop.open),
-        "open_breached": sum(1 for _, _, breached in pop.open if breached),
-        "first_response": _minutes_stats([m for _, _, m in pop.first_response]),
-        "resolution": _minutes_stats([m for _, _, m, _ in pop.resolutions]),
-        "sla_compliance": sla_compliance(met for _, _, _, met in pop.clocks),
-        "reopened": sum(1 for r in pop.resolutions if r[3]),
-        "reopen_rate": reopen_rate([r[1:] for r in pop.resolutions]),
+        "open_breached": sum(map(truth, map(itemgetter(2), pop.open))),
+        "first_response": _minutes_stats(list(map(itemgetter(2), pop.first_response))),
+        "resolution": _minutes_stats(list(map(itemgetter(2), pop.resolutions))),
+        "sla_compliance": sla_compliance(map(itemgetter(3), pop.clocks)),
+        "reopened": sum(map(truth, reopened)),
+        "reopen_rate": reopen_rate(reopened),
         "followups_done": len(results),
         "satisfied": results.count("satisfied"),
         "unsatisfied": results.count("unsatisfied"),
@@ -925,23 +939,45 @@ def agent_rows(pop: Populations, config: Config) -> list[dict[str, Any]]:
     for who, n in pop.handled.items():
         if who in people:
             people[who].handled = n
-    for _, who, minutes in pop.first_response:
-        if who in people:
-            people[who].firsts.append(minutes)
-    for _, by in {(r[0], r[1]) for r in pop.resolutions if r[1] in people}:
-        people[by].resolved_tickets += 1
-    for _, by, minutes, _ in pop.resolutions:
+    for who, minutes in _by_person(pop.first_response, people, 1, 2).items():
+        people[who].firsts = minutes
+    for who, minutes in _by_person(pop.resolutions, people, 1, 2).items():
+        people[who].resolutions = minutes
+    for by, n in _tickets_resolved(pop.resolutions).items():
         if by in people:
-            people[by].resolutions.append(minutes)
-    for _, caller, result, handler in pop.calls_finished:
+            people[by].resolved_tickets = n
+    for caller, n in Counter(map(itemgetter(1), pop.calls_finished)).items():
         if caller in people:
-            people[caller].calls += 1
-        if handler in people:
-            people[handler].judged.append(result)
-    for _, _, whose, met in pop.clocks:
+            people[caller].calls = n
+    for handler, results in _by_person(pop.calls_finished, people, 3, 2).items():
+        people[handler].judged = results
+    clocks, met = Counter(map(itemgetter(2), pop.clocks)), Counter(compress(map(itemgetter(2), pop.clocks),
+                                                                              map(itemgetter(3), pop.clocks)))
+    for whose, n in clocks.items():
         if whose in people:
-            people[whose].clocks.append(met)
+            people[whose].clocks = [True] * met[whose] + [False] * (n - met[whose])
     return [people[p.id].row(p.id, p.name) for p in config.roster if people[p.id].active()]
+
+
+def _tickets_resolved(resolutions: list[tuple]) -> Counter[str]:
+    """Per person, the tickets among the resolutions they made (a ticket they resolved
+    twice counts once)."""
+    per = Counter(map(itemgetter(1), resolutions))
+    times = Counter(map(itemgetter(0), resolutions))
+    if len(times) < len(resolutions):  # some ticket resolved more than once: count its resolvers once
+        for (_, by), n in Counter(map(itemgetter(0, 1), (r for r in resolutions if times[r[0]] > 1))).items():
+            per[by] -= n - 1
+    return per
+
+
+def _by_person(rows: list[tuple], people: dict[str, Any], who: int, value: int) -> dict[str, list[Any]]:
+    """The values (column ``value``) of a population's rows per person of ``people`` (column ``who``), in row order."""
+    out: dict[str, list[Any]] = {pid: [] for pid in people}
+    for person, v in zip(map(itemgetter(who), rows), map(itemgetter(value), rows)):
+        kept = out.get(person)
+        if kept is not None:
+            kept.append(v)
+    return {pid: values for pid, values in out.items() if values}
 
 
 @dataclass
@@ -997,13 +1033,13 @@ def report_from_populations(pop: Populations, config: Config, cal: BusinessCalen
             "unit": "business minutes",
             "first_response": totals["first_response"],
             "resolution": totals["resolution"],
-            "first_resolution": _resolution_stats([r[1:] for r in pop.first_resolution]),
-            "full_resolution": _resolution_stats([r[1:3] for r in pop.full_resolution]),
+            "first_resolution": _resolution_stats(pop.first_resolution),
+            "full_resolution": _resolution_stats(pop.full_resolution),
         },
-        "one_touch": one_touch([r[1:] for r in pop.full_resolution]),
+        "one_touch": one_touch(list(map(itemgetter(3), pop.full_resolution))),
         "sla": {
-            "first_response": sla_compliance(met for _, kind, _, met in pop.clocks if kind == "first_response"),
-            "resolution": sla_compliance(met for _, kind, _, met in pop.clocks if kind == "resolution"),
+            "first_response": sla_compliance([met for _, kind, _, met in pop.clocks if kind == "first_response"]),
+            "resolution": sla_compliance([met for _, kind, _, met in pop.clocks if kind == "resolution"]),
             "overall": totals["sla_compliance"],
             "open_breached": totals["open_breached"],
         },
@@ -1029,20 +1065,17 @@ def _relevant(f: Facts) -> bool:
 
 def _escalations(pop: Populations) -> dict[str, int]:
     """Escalations per level reached (L1, L2 …)."""
-    escalations: dict[str, int] = {}
-    for _, level in pop.escalations:
-        key = f"L{level}"
-        escalations[key] = escalations.get(key, 0) + 1
-    return dict(sorted(escalations.items()))
+    levels = Counter(map(itemgetter(1), pop.escalations))
+    return dict(sorted((f"L{level}", n) for level, n in levels.items()))
 
 
 def _followup_figures(pop: Populations, totals: dict[str, Any]) -> dict[str, Any]:
     """Follow-up calls: of those due in the period, done on time, late or not yet
     (:func:`completion`); those finished in the period and what the customers said; and
     those not done at the cut-off (pending) of which already past due (overdue)."""
-    finished = [r for _, _, r, _ in pop.calls_finished]
+    finished = list(map(itemgetter(2), pop.calls_finished))
     return {
-        **completion([c for _, c in pop.calls_due]),
+        **completion(list(map(itemgetter(1), pop.calls_due))),
         "done": len(finished),
         "pending": len(pop.calls_pending),
         "overdue": sum(1 for _, overdue in pop.calls_pending if overdue),
@@ -1066,13 +1099,11 @@ def _backlog_by_age(pop: Populations) -> dict[str, int]:
 
 def _complaint_causes(pop: Populations) -> list[dict[str, Any]]:
     """Complaints created in the period per category, most frequent first."""
-    categories: dict[str, int] = {}
-    complaints = [pop.tickets[key] for key, in pop.created if pop.tickets[key][_TYPE] == "complaint"]
-    for attrs in complaints:
-        cat = attrs[_CATEGORY]
-        categories[cat] = categories.get(cat, 0) + 1
+    created = map(pop.tickets.__getitem__, map(itemgetter(0), pop.created))
+    categories = Counter(attrs[_CATEGORY] for attrs in created if attrs[_TYPE] == "complaint")
+    complaints = sum(categories.values())
     return [
-        {"category": c or None, "count": n, "share": rate(n, len(complaints))}
+        {"category": c or None, "count": n, "share": rate(n, complaints)}
         for c, n in sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
