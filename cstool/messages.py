@@ -602,6 +602,8 @@ LABELS: dict[str, tuple[str, str]] = {
                                        "--result is required (satisfied, unsatisfied or unreachable), or give --script"),
     "error.export.reveal_and_redact": ("--reveal 和 --redact 互相矛盾;只给其中一个",
                                        "--reveal and --redact contradict each other; give one"),
+    "error.sheet_worker": ("生成工作表的进程失败({detail});什么也没有写入",
+                           "the process making a sheet failed ({detail}); nothing was written"),
     "error.export.xlsx_needs_file": ("xlsx 是二进制文件:请用 -o FILE(或把标准输出重定向到文件)",
                                      "xlsx is a binary file: give -o FILE (or redirect standard output to a file)"),
     "error.route.auto_with_group": ("--auto 按规则选择受理组;不能与 --group 或 --assignee 同时使用",

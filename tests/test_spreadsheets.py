@@ -398,3 +398,61 @@ def test_a_time_is_a_date_cell_exactly_when_it_reads_back_as_its_text(zone, mome
         value, _ = typed(text, tz)
         assert cell.is_date == isinstance(value, datetime)
         assert cell.value == value if cell.is_date else cell.value == text
+
+
+def _late_keys(count: int) -> list[dict]:
+    """Tickets whose later events bring keys the first ones lack (the history sheet's columns grow)."""
+    tickets = list(_generated_tickets(count, 4))
+    for n, t in enumerate(tickets):
+        if n > count // 2:
+            t["history"][-1] |= {"to": "投诉受理组", "reason": "=1+1", "followup_due": t["created"]}
+    return tickets
+
+
+def test_the_history_sheet_made_on_a_second_core_is_the_one_made_here(monkeypatch):
+    """On more than one core the history sheet is made by a worker process; the workbook's
+    sheets are byte for byte those made in one process."""
+    from cstool.desk import spreadsheet
+    from cstool.desk.exchange import write_book_export
+
+    started = []
+    real_init = spreadsheet.SheetOnWorker.__init__
+
+    def spy(self, *args, **kw):
+        real_init(self, *args, **kw)
+        started.append(self.process is not None)
+
+    monkeypatch.setattr(spreadsheet.SheetOnWorker, "__init__", spy)
+    books = []
+    for cores in (2, 1):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        out = io.BytesIO()
+        assert write_book_export(_late_keys(1300), "zh", TZ, out) == 1300
+        books.append(out.getvalue())
+    assert started == [True, False]
+    assert _sheets_xml(books[0]) == _sheets_xml(books[1])
+    head = _sheets_xml(books[0])[1].split(b"</row>")[0]  # the columns grew with the later events
+    assert head.count(b"<c ") == 9 and b"<t>followup_due</t>" in head
+
+
+def test_a_sheet_worker_that_fails_stops_the_workbook_and_leaves_no_file(tmp_path, monkeypatch):
+    import tempfile
+
+    from cstool.desk.spreadsheet import SheetOnWorker
+    from cstool.errors import DeskError
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def rows_of(item):
+        if item == 700:
+            raise ValueError("bad item")
+        return [{"n": item}]
+
+    with SheetOnWorker(["n"], rows_of, lambda keys: [str(k) for k in keys], TZ) as sheet:
+        for item in range(1000):
+            sheet.add(item)
+        with pytest.raises(DeskError) as caught:
+            b"".join(sheet.pieces())
+    assert "ValueError: bad item" in caught.value.message
+    assert list(tmp_path.iterdir()) == []

@@ -225,26 +225,28 @@ def export_book(tickets: list[dict[str, Any]], lang: str, tz: Any) -> bytes:
 
 def write_book_export(tickets: Iterable[dict[str, Any]], lang: str, tz: Any, out: Any) -> int:
     """:func:`export_book` written to a binary file object as the tickets come (both sheets'
-    rows go to temporary files, not memory); how many tickets."""
-    from cstool.desk.spreadsheet import CellMaker, SheetStream, write_streams
+    rows go to temporary files, not memory; the history sheet is made on a second core when
+    there is one); how many tickets."""
+    from cstool.desk.spreadsheet import CellMaker, SheetOnWorker, SheetStream, write_streams
 
-    columns, ev_columns, cells = Columns(), dict.fromkeys(EVENT_HEAD), CellMaker(tz)
+    def event_rows(item: tuple[Any, Any]) -> Iterator[dict[str, Any]]:
+        return _flat_events(*item)
+
+    def headings(keys: tuple[Any, ...]) -> list[str]:
+        return [header(k, lang) for k in keys]
+
+    columns, cells = Columns(), CellMaker(tz)
     count = 0
-    with SheetStream(cells) as sheet, SheetStream(cells) as events:
+    with SheetStream(cells) as sheet, SheetOnWorker(EVENT_HEAD, event_rows, headings, tz) as events:
         sheet.set_columns(columns.keys(history=False))
-        events.set_columns(ev_columns)
         for t in tickets:
             if columns.add(t):
                 sheet.set_columns(columns.keys(history=False))
             sheet.add(flat_row(t, history=False))
-            for flat in _flat_events(t.get("id"), t.get("history")):
-                if not flat.keys() <= ev_columns.keys():
-                    ev_columns.update(dict.fromkeys(flat))
-                    events.set_columns(ev_columns)
-                events.add(flat)
+            events.add((t.get("id"), t.get("history")))
             count += 1
-        write_streams([(label("export.sheet.tickets", lang), [header(k, lang) for k in sheet.layout], sheet),
-                       (label("export.sheet.history", lang), [header(k, lang) for k in events.layout], events)], out)
+        write_streams([(label("export.sheet.tickets", lang), headings(sheet.layout), sheet),
+                       (label("export.sheet.history", lang), None, events)], out)
     return count
 
 

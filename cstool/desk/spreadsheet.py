@@ -29,13 +29,13 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from cstool.errors import InputError
+from cstool.errors import DeskError, InputError
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -123,9 +123,10 @@ def write_book_to(sheets: list[Sheet], tz: ZoneInfo, out: Any) -> None:
             stream.close()
 
 
-def write_streams(sheets: list[tuple[str, list[str], SheetStream]], out: Any) -> None:
-    """Write a workbook of streamed sheets, each (title, headings of its columns, stream), to a
-    binary file object; each sheet's XML is compressed as it is copied from its stream."""
+def write_streams(sheets: list[tuple[str, Any, Any]], out: Any) -> None:
+    """Write a workbook of streamed sheets, each (title, headings of its columns, stream: a
+    :class:`SheetStream` or a :class:`SheetOnWorker`), to a binary file object; each sheet's
+    XML is compressed as it is copied from its stream."""
     names = [title[:31] for title, _, _ in sheets]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as book:
         for number, (_, headers, stream) in enumerate(sheets, start=1):
@@ -361,6 +362,142 @@ class SheetStream:
             self._spool.write(data)
             self._parts.append((len(data), self.layout))
             self._rows = []
+
+
+class GrowingSheet:
+    """A streamed sheet whose columns are the keys its rows bring: the first ones given, then
+    each new key in the order it first comes."""
+
+    def __init__(self, first: Iterable[Any], cells: CellMaker) -> None:
+        self.columns: dict[Any, None] = dict.fromkeys(first)
+        self.stream = SheetStream(cells)
+        self.stream.set_columns(self.columns)
+
+    def add(self, row: dict[Any, Any]) -> None:
+        """The next row, {key: value}."""
+        if not row.keys() <= self.columns.keys():
+            self.columns.update(dict.fromkeys(row))
+            self.stream.set_columns(self.columns)
+        self.stream.add(row)
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+class SheetOnWorker:
+    """A :class:`GrowingSheet` made on a second core: the items given to :meth:`add` go in
+    batches to a worker process, which turns each into rows (``rows_of``) and writes the
+    sheet's XML, headed by ``headers_of(its columns)``, to a private temporary file; the
+    workbook then copies that file. The XML is the same as the sheet made in this process,
+    which is what happens on one core or where processes cannot be forked."""
+
+    BATCH = 500
+
+    def __init__(self, first: Iterable[Any], rows_of: Callable[[Any], Iterable[dict[Any, Any]]],
+                 headers_of: Callable[[tuple[Any, ...]], list[str]], tz: ZoneInfo) -> None:
+        import multiprocessing
+        import os
+
+        self.rows_of, self.headers_of = rows_of, headers_of
+        self._batch: list[Any] = []
+        self._path: str | None = None
+        self.local: GrowingSheet | None = None
+        self.process: Any = None
+        if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            self.local = GrowingSheet(first, CellMaker(tz))
+            return
+        context = multiprocessing.get_context("fork")
+        self._conn, theirs = context.Pipe()
+        self.process = context.Process(target=_sheet_worker, args=(theirs, tuple(first), rows_of, headers_of, tz),
+                                       daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def __enter__(self) -> SheetOnWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, item: Any) -> None:
+        """One more item whose rows go in the sheet."""
+        if self.local is not None:
+            for row in self.rows_of(item):
+                self.local.add(row)
+            return
+        self._batch.append(item)
+        if len(self._batch) >= self.BATCH:
+            self._conn.send(self._batch)
+            self._batch = []
+
+    def pieces(self, headers: Any = None) -> Iterator[bytes]:
+        """The sheet's XML in pieces (its headings come from ``headers_of``)."""
+        if self.local is not None:
+            yield from self.local.stream.pieces(self.headers_of(self.local.stream.layout))
+            return
+        if self._batch:
+            self._conn.send(self._batch)
+            self._batch = []
+        self._conn.send(None)
+        try:
+            status, value = self._conn.recv()
+        except EOFError:
+            status, value = "failed", f"exit code {self.process.exitcode}"
+        self.process.join()
+        if status != "done":
+            raise DeskError("error.sheet_worker", detail=value)
+        self._path = value
+        with open(value, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+
+    def close(self) -> None:
+        """Stop the worker if it still runs, and remove its file."""
+        import os
+
+        if self.local is not None:
+            self.local.close()
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+            self.process.join()
+            self._conn.close()
+        if self._path is not None:
+            os.unlink(self._path)
+            self._path = None
+
+
+def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], Iterable[dict[Any, Any]]],
+                  headers_of: Callable[[tuple[Any, ...]], list[str]], tz: ZoneInfo) -> None:
+    """The worker of :class:`SheetOnWorker`: the sheet of the items received until None, written
+    to a temporary file (readable by its owner only); answers ("done", path) or ("failed", why)."""
+    import os
+
+    fd, path = tempfile.mkstemp(prefix="cstool-sheet-", suffix=".xml")
+    try:
+        sheet = GrowingSheet(first, CellMaker(tz))
+        try:
+            while (batch := conn.recv()) is not None:
+                for item in batch:
+                    for row in rows_of(item):
+                        sheet.add(row)
+            with os.fdopen(fd, "wb") as fh:
+                fd = -1
+                for piece in sheet.stream.pieces(headers_of(sheet.stream.layout)):
+                    fh.write(piece)
+        finally:
+            sheet.close()
+        conn.send(("done", path))
+    except BaseException as exc:  # noqa: BLE001 - whatever stopped it is reported to the workbook's writer
+        if fd >= 0:
+            os.close(fd)
+        os.unlink(path)
+        try:
+            conn.send(("failed", f"{type(exc).__name__}: {str(exc)[:200]}"))
+        except OSError:
+            pass  # the writer has gone (interrupted)
+    finally:
+        conn.close()
 
 
 _SHEET_END = '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'
