@@ -186,9 +186,9 @@ _ROW = b"\x00"  # the row's number in a cell kept for its column (never in the X
 
 class CellMaker:
     """The cells of one workbook: a value's XML (UTF-8) after its reference (from the
-    reference's closing quote on) and its width. Kept for texts, which come again and again (a ticket's
-    times in its row and in its history, the same names and states), and for whole numbers.
-    A time stamp's serial is worked out from its day's (found once per day and offset)."""
+    reference's closing quote on) and its width. Kept for texts, which come again and again
+    (the same names and states), and for whole numbers. A time stamp's cell is made from its
+    day's serial (found once per day and offset) and its time of day, each time it comes."""
 
     CACHED = 100_000  # texts (and whole numbers) kept at once
 
@@ -205,10 +205,12 @@ class CellMaker:
         if kind is str:
             cell = self._texts.get(value)
             if cell is None:
+                body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
+                if body is not None:  # a time stamp: made from its day's serial, rarely met again
+                    return ('"' + body).encode(), 25
                 if len(self._texts) >= self.CACHED:
                     self._texts.clear()
-                body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
-                cell = self._texts[value] = (('"' + (body or _cell_body(value, self.tz))).encode("utf-8"),
+                cell = self._texts[value] = (('"' + _cell_body(value, self.tz)).encode("utf-8"),
                                              len(value) if value.isascii() and "\n" not in value else _width(value))
             return cell
         if kind is int:

@@ -27,6 +27,9 @@ def mask_phone(phone: Any) -> Any:
     if not phone:
         return phone
     text = str(phone)
+    if text.isdigit():  # the common case, without a look at each character
+        n = len(text)
+        return "*" * n if n <= 4 else text[:3] + "*" * (n - 7) + text[-4:] if n >= 9 else "*" * (n - 2) + text[-2:]
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     if len(digits) <= 4:
         return "*" * len(text)
@@ -111,14 +114,15 @@ CONTACT_FIELDS = ("customer.phone", "customer.email")  # what an ``edit`` event 
 def masked_edits(events: list[Any]) -> list[Any]:
     """A history with the customer contacts its ``edit`` events changed masked (copies of
     those events; the others as they are)."""
-    out = []
-    for ev in events:
+    out = None  # a copy only once an event is masked: most histories have none to mask
+    for i, ev in enumerate(events):
         changes = ev.get("changes") if isinstance(ev, dict) else None
         if isinstance(changes, list) and any(isinstance(c, dict) and c.get("field") in CONTACT_FIELDS for c in changes):
-            ev = dict(ev, changes=[dict(c, **{k: mask_text(c.get(k)) for k in ("from", "to")})
-                                   if isinstance(c, dict) and c.get("field") in CONTACT_FIELDS else c for c in changes])
-        out.append(ev)
-    return out
+            if out is None:
+                out = list(events)
+            out[i] = dict(ev, changes=[dict(c, **{k: mask_text(c.get(k)) for k in ("from", "to")})
+                                       if isinstance(c, dict) and c.get("field") in CONTACT_FIELDS else c for c in changes])
+    return list(events) if out is None else out
 
 
 def mask_customer(customer: Any, reveal: bool) -> Any:
