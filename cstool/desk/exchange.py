@@ -107,19 +107,25 @@ def flat_row(ticket: dict[str, Any], history: bool = True) -> dict[str, Any]:
     the history, unless ``history`` is false) as JSON text."""
     row: dict[str, Any] = {}
     for key, value in ticket.items():
-        if key == "history" and not history:
-            continue
-        if key == "customer" and isinstance(value, dict):
-            row.update((f"customer_{k}", v) for k, v in value.items())
-        elif key == "sla" and isinstance(value, dict):
-            row.update((f"sla_{k}", v) for k, v in value.items())
-        elif key == "fields" and isinstance(value, dict):
-            row.update((FIELDS_PREFIX + str(k), v) for k, v in value.items())
-        elif key in (*LISTS, "history"):
-            row[key] = None if value in (None, []) else _dumps(value)
+        if key in _NESTED and isinstance(value, dict):
+            prefix = _NESTED[key]
+            for k, v in value.items():
+                row[f"{prefix}{k}"] = _cell(v)
+        elif key in _JSON_COLUMNS:
+            if key != "history" or history:
+                row[key] = None if value in (None, []) else _dumps(value)
         else:
-            row[key] = value
-    return {k: (v if v is None or isinstance(v, (int, float, str)) else str(v)) for k, v in row.items()}
+            row[key] = _cell(value)
+    return row
+
+
+_NESTED = {"customer": "customer_", "sla": "sla_", "fields": FIELDS_PREFIX}  # a mapping's keys as columns, so named
+_JSON_COLUMNS = frozenset((*LISTS, "history"))
+
+
+def _cell(value: Any) -> Any:
+    """A value as a flat column holds it: None, a number or a text as it is, anything else as its text."""
+    return value if value is None or isinstance(value, (int, float, str)) else str(value)
 
 
 def header(key: str, lang: str, prefix: str = "export.col.") -> str:
