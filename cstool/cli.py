@@ -118,11 +118,12 @@ def _warn_skipped(ctx: click.Context) -> None:
     from cstool.reports.render import escape_controls
 
     desk._warned = True
+    from cstool.messages import in_words
+
     lang = _run_language(ctx)
     for path in sorted(desk.skipped):
-        why = desk.skipped[path]
-        words = why.text(lang) if hasattr(why, "text") else str(why)
-        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=escape_controls(words))}", err=True)
+        words = escape_controls(in_words(desk.skipped[path], lang))
+        click.echo(f"cstool: {_text(ctx, 'skipped.file', message=words)}", err=True)
 
 
 # commands whose first use of the desk is to read the index, before they write anything

@@ -1832,6 +1832,11 @@ def label(key: str, lang: str, /, default: str | None = None, **fmt: object) -> 
     return text.format(**{k: _in_language(v, lang) for k, v in fmt.items()})
 
 
+def in_words(value: object, lang: str) -> str:
+    """A value shown in lang: a phrase, an error or a pair of languages put into words, anything else as text."""
+    return str(_in_language(value, lang))
+
+
 def _in_language(value: object, lang: str) -> object:
     """A placeholder's value in lang: Both picks its side, a Phrase or an error is put into words."""
     if isinstance(value, Both):

@@ -796,7 +796,9 @@ class Unreadable:
 
     def text(self, lang: str) -> str:
         """The sentence in lang (``where: why``)."""
-        return self.reason.text(lang) if hasattr(self.reason, "text") else str(self.reason)
+        from cstool.messages import in_words
+
+        return in_words(self.reason, lang)
 
     def why(self) -> Any:
         """The reason without the place it begins with, for a list that names the place apart."""
@@ -824,7 +826,9 @@ class _Without:
         self.sentence, self.head = sentence, head
 
     def text(self, lang: str) -> str:
-        words = self.sentence.text(lang) if hasattr(self.sentence, "text") else str(self.sentence)
+        from cstool.messages import in_words
+
+        words = in_words(self.sentence, lang)
         return words[len(self.head):] if words.startswith(self.head) else words
 
     def __str__(self) -> str:

@@ -193,17 +193,9 @@ def write_json_list(items: Iterable[Any], write: Callable[[str], Any], chunk: in
     """:func:`to_json` of a list given as an iterable, handed to ``write`` a chunk of items
     at a time (each chunk made by :func:`to_json_records`), so that a long list is never
     held whole: neither its items nor its text."""
-    first = True
-    batch: list[Any] = []
-    for item in itertools.chain(items, [_END]):
-        if item is not _END:
-            batch.append(item)
-            if len(batch) < chunk:
-                continue
-        if batch:
-            write(("[\n  " if first else ",\n  ") + to_json_records(batch)[4:-2])
-            first, batch = False, []
-    write("[]" if first else "\n]")
+    rest = iter(items)
+    batches = iter(lambda: list(itertools.islice(rest, chunk)), [])
+    write_json_items(([to_json_records(batch)[4:-2]] for batch in batches), write)
 
 
 def json_item_layout(keys: Sequence[str]) -> tuple[str, ...]:
@@ -240,7 +232,6 @@ def write_json_items(chunks: Iterable[Sequence[str]], write: Callable[[str], Any
     write("[]" if first else "\n]")
 
 
-_END = object()
 _SCALAR = json.JSONEncoder(ensure_ascii=False)
 _text: Callable[[str], str] = json.encoder.encode_basestring
 _MARKED = json.JSONEncoder(ensure_ascii=False, separators=(",\x00", ":\x01"))
