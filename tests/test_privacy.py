@@ -13,6 +13,9 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.support.roster import MANAGER, SUPERVISOR
 
 PHONE = "13812345678"
@@ -216,3 +219,22 @@ def test_merge_conflict_notes_hold_no_raw_contacts(git_desk):
     for args in (("show", tid), ("audit", "--check"), ("export",), ("export", "--redact")):
         res = d.run(*args, as_=MANAGER)
         assert _leaks(res.stdout + res.stderr) == [], (args, res.stdout)
+
+
+def _masked_by_position(text: str) -> str:
+    """The masking rule spelled out digit by digit: the first three and last four digits kept
+    when there are nine or more, the last two when fewer, none when four or fewer."""
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    if len(digits) <= 4:
+        return "*" * len(text)
+    keep = set(digits[:3] + digits[-4:]) if len(digits) >= 9 else set(digits[-2:])
+    return "".join(ch if i in keep or not ch.isdigit() else "*" for i, ch in enumerate(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet="0123456789", min_size=1, max_size=20), st.text(min_size=1, max_size=20)))
+def test_a_phone_is_masked_by_one_rule_whatever_its_characters(phone):
+    """All-digit numbers take a shortcut; it must mask exactly as the rule does."""
+    from cstool.reports.render import mask_phone
+
+    assert mask_phone(phone) == _masked_by_position(phone)

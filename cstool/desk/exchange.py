@@ -94,14 +94,6 @@ class Columns:
         return [*BASE, *SLA_COLUMNS, *self.sla_extra, *self.fields, *LISTS, *(("history",) if history else ())]
 
 
-def ticket_columns(tickets: list[dict[str, Any]], history: bool) -> list[str]:
-    """The columns of an export of these tickets (see :class:`Columns`)."""
-    columns = Columns()
-    for t in tickets:
-        columns.add(t)
-    return columns.keys(history)
-
-
 def flat_row(ticket: dict[str, Any], history: bool = True) -> dict[str, Any]:
     """A plain ticket as flat columns: texts as they are, numbers as numbers, the lists (and
     the history, unless ``history`` is false) as JSON text."""
@@ -160,18 +152,12 @@ def header_keys(headers: list[str], known: tuple[str, ...], what: str, prefix: s
 TICKET_KEYS = (*BASE, *SLA_COLUMNS, *LISTS, "history", *OLD_NAMES, *OLD_JSON)
 
 
-def export_text(tickets: list[dict[str, Any]], fmt: str, bom: bool = True, lang: str = "en") -> str:
-    """The export file's text: JSON, or CSV with flat columns (``history`` and the lists as
-    JSON text) and headings in ``lang``; every CSV cell goes through ``render.csv_cell`` (no formulas)."""
-    buf = io.StringIO()
-    write_export(tickets, fmt, buf.write, bom, lang)
-    return buf.getvalue()
-
-
 def write_export(tickets: Iterable[dict[str, Any]], fmt: str, write: Callable[[str], Any], bom: bool = True,
                  lang: str = "en") -> int:
-    """:func:`export_text` of the tickets handed to ``write`` in pieces, as they are made
-    (only a CSV's flat rows are held, its columns being known at the end); how many tickets."""
+    """The export file's text, handed to ``write`` in pieces as it is made: JSON, or CSV with
+    flat columns (``history`` and the lists as JSON text) and headings in ``lang``; every CSV
+    cell goes through ``render.csv_cell`` (no formulas). Only a CSV's flat rows are held, its
+    columns being known at the end; how many tickets."""
     if fmt == "json":
         return _write_json(tickets, write)
     columns = Columns()
@@ -221,18 +207,11 @@ def write_csv(headers: list[str], rows: Iterable[list[Any]], write: Callable[[st
     write(buf.getvalue())
 
 
-def export_book(tickets: list[dict[str, Any]], lang: str, tz: Any) -> bytes:
-    """The export as an Excel workbook: a sheet of tickets (one row each, flat columns) and a
-    sheet of their history (one row per event: ticket, time, by, action and the event's fields)."""
-    buf = io.BytesIO()
-    write_book_export(tickets, lang, tz, buf)
-    return buf.getvalue()
-
-
 def write_book_export(tickets: Iterable[dict[str, Any]], lang: str, tz: Any, out: Any) -> int:
-    """:func:`export_book` written to a binary file object as the tickets come (both sheets'
-    rows go to temporary files, not memory; the history sheet is made on a second core when
-    there is one); how many tickets."""
+    """The export as an Excel workbook written to a binary file object as the tickets come: a
+    sheet of tickets (one row each, flat columns) and a sheet of their history (one row per
+    event: ticket, time, by, action and the event's fields). Both sheets' rows go to temporary
+    files, not memory; the history sheet is made on a second core when there is one. How many tickets."""
     from cstool.desk.spreadsheet import CellMaker, SheetOnWorker, SheetStream, write_streams
 
     def event_rows(item: tuple[Any, Any]) -> Iterator[dict[str, Any]]:
@@ -262,12 +241,10 @@ def _flat_events(tid: Any, history: Any) -> Iterator[dict[str, Any]]:
     for ev in history or []:
         flat = {"ticket_id": tid}
         for k, v in (ev.items() if isinstance(ev, dict) else ()):
-            if v is None or type(v) is str or isinstance(v, (int, float, str)):
-                flat[str(k)] = v
-            elif isinstance(v, (dict, list)):
+            if isinstance(v, (dict, list)):
                 flat[str(k) + JSON_SUFFIX] = _dumps(v)
             else:
-                flat[str(k)] = str(v)
+                flat[str(k)] = _cell(v)
         yield flat
 
 
@@ -390,7 +367,7 @@ def book_sheets(sheets: dict[str, list[dict[str, Any]]], main: str, extra: str) 
 
 
 def read_book_rows(data: bytes, tz: Any, name: str) -> list[dict[str, Any]]:
-    """The tickets of a workbook written by :func:`export_book`: each ticket's row, with the
+    """The tickets of a workbook written by :func:`write_book_export`: each ticket's row, with the
     rows of the history sheet that name it as its history, in their order."""
     from cstool.desk.spreadsheet import read_book
 
@@ -441,11 +418,6 @@ def to_document(ticket: dict[str, Any], plain: bool = False) -> Any:
             if isinstance(doc.get(key), list):
                 doc[key] = CommentedSeq(doc[key])
     return doc
-
-
-def round_trip_equal(a: Any, b: Any) -> bool:
-    """Whether two tickets carry the same data (plain comparison)."""
-    return render.plain(a) == render.plain(b)
 
 
 FORMATS = ("csv", "json", "xlsx")

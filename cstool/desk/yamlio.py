@@ -234,9 +234,8 @@ class _Unsupported(Exception):
     """The fast path cannot take this file; the guarded loader decides."""
 
 
-def _scalar(value: str, style: Any) -> Any:
-    if style:  # quoted or block: always text
-        return value
+def _scalar(value: str) -> Any:
+    """A plain scalar's value by YAML 1.2's core schema (quoted and block scalars are always text)."""
     if _NULL.match(value):
         return None
     if value in _BOOL:
@@ -273,7 +272,7 @@ def _from_events(text: str) -> Any:
                 if kind is scalar:
                     value: Any = ev.value
                     if not ev.style and (not value or value[0] in _MAYBE_NOT_TEXT):
-                        value = _scalar(value, None)
+                        value = _scalar(value)
                 else:
                     value = {} if kind is mapping else []
                 if not stack:

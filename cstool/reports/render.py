@@ -27,9 +27,9 @@ def mask_phone(phone: Any) -> Any:
     if not phone:
         return phone
     text = str(phone)
-    if text.isdigit():  # the common case, without a look at each character
-        n = len(text)
-        return "*" * n if n <= 4 else text[:3] + "*" * (n - 7) + text[-4:] if n >= 9 else "*" * (n - 2) + text[-2:]
+    n = len(text)
+    if text.isdigit() and n >= 9:  # the common case (the rule below), without a look at each character
+        return text[:3] + "*" * (n - 7) + text[-4:]
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     if len(digits) <= 4:
         return "*" * len(text)
