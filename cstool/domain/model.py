@@ -233,7 +233,7 @@ def validate_field_values(values: dict[str, Any], config: Config) -> None:
 
 def ordered(data: dict[str, Any], order: tuple[str, ...], plain: bool = False) -> Any:
     """A CommentedMap (a dict if ``plain``) with the known keys in order, then any others as they came."""
-    out = {} if plain else containers(None)[0]()
+    out = containers_for(plain)[0]()
     for key in order:
         if key in data:
             out[key] = data[key]
@@ -273,7 +273,12 @@ def containers(ticket: Any) -> tuple[type, type]:
     """The mapping and list types of what a change adds to a ticket: dict and list when the
     ticket is plain data (a file as cstool writes it, edited without ruamel.yaml), else
     ruamel's round-trip types, like those the ticket was read into."""
-    if type(ticket) is dict:
+    return containers_for(type(ticket) is dict)
+
+
+def containers_for(plain: bool) -> tuple[type, type]:
+    """dict and list when ``plain``, else ruamel's round-trip mapping and list types."""
+    if plain:
         return dict, list
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -292,7 +297,7 @@ def new_ticket(values: dict[str, Any], history: list[Any], plain: bool = False) 
     """Build a ticket mapping in file order from plain values (None and {} left out): of
     round-trip types, or with ``plain`` of dicts and lists (written by the same bytes,
     made many times faster: an import makes thousands, only to write them)."""
-    mapping, seq = containers({} if plain else None)
+    mapping, seq = containers_for(plain)
     data: dict[str, Any] = {}
     for key in FIELD_ORDER:
         value = values.get(key)
