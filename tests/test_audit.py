@@ -544,6 +544,48 @@ def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory)
     check()
 
 
+def test_an_index_held_in_memory_counts_who_handled_what_as_the_index_file_does(tmp_path, monkeypatch):
+    """The per-person count of tickets handled is summed by SQLite on a second connection
+    beside the rest of the report; an index held in memory (a cache folder that cannot be
+    written) has no second connection and sums it on its own: the figures are the same."""
+    import os
+    from datetime import datetime
+
+    from cstool.desk.index import open_index
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
+
+    generate(tmp_path / "desk", 60, seed=7)
+    store = StoreDesk.open(tmp_path / "desk")
+    config, cal = store.config, calendar_of(store.config)
+    period = audit.Period(datetime(2026, 1, 1, tzinfo=config.tz), datetime(2027, 1, 1, tzinfo=config.tz), "2026")
+    now = datetime(2026, 12, 15, tzinfo=config.tz)
+    on_file = store.index()
+    assert not on_file.in_memory
+    from_file = audit.report_from_populations(on_file.period_populations(period, now, cal), config, cal, period)
+    monkeypatch.setattr(os, "access", lambda path, mode: mode != os.W_OK)
+    in_memory = open_index(StoreDesk.open(tmp_path / "desk"))
+    in_memory.refresh()
+    assert in_memory.in_memory
+    from_memory = audit.report_from_populations(in_memory.period_populations(period, now, cal), config, cal, period)
+    assert from_memory["agents"] == from_file["agents"]
+    assert sum(row["handled"] for row in from_file["agents"]) > 0
+
+
+def test_a_query_summed_on_the_second_connection_raises_its_error_where_it_is_awaited(tmp_path):
+    """A failure on the second connection is not lost in its thread."""
+    import sqlite3
+
+    from cstool.desk.store import Desk as StoreDesk
+
+    generate(tmp_path / "desk", 3, seed=1)
+    index = StoreDesk.open(tmp_path / "desk").index()
+    wait = index._aside("SELECT who, count(*) FROM no_such_table GROUP BY who", {}, "[1, 2]")
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        wait()
+    assert index._aside("SELECT count(*) FROM temp.kept", {}, "[1, 2]")() == [(2,)]
+
+
 # --------------------------------------------------------------------------- periods, comparison, tables
 
 

@@ -72,6 +72,21 @@ INDEXES = (
 BUSY_TIMEOUT = 30.0  # seconds to wait for another process's lock on the index
 
 
+def _keep(conn: sqlite3.Connection, keys: str) -> None:
+    """Put these tickets' keys (a JSON array) in the connection's ``temp.kept`` table, in one
+    statement (one per key on an SQLite without JSON functions)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (t INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.kept")
+    try:
+        conn.execute("INSERT INTO temp.kept SELECT value FROM json_each(?)", (keys,))
+    except sqlite3.OperationalError:  # an SQLite without JSON functions
+        conn.execute("BEGIN")
+        try:
+            conn.executemany("INSERT INTO temp.kept VALUES (?)", [(k,) for k in json.loads(keys)])
+        finally:
+            conn.execute("COMMIT")
+
+
 def _marks(values: tuple[Any, ...] | list[Any]) -> str:
     """Parameter marks for an SQL ``IN (…)`` of values."""
     return ", ".join("?" for _ in values)
@@ -560,6 +575,8 @@ class Index:
         ranges of the moments the index keeps, and the facts of the tickets kept whole."""
         from cstool.reports import audit
 
+        kept: list[str] = []  # the kept tickets' keys as one JSON array
+
         def query(sql: str | None, params: dict[str, float] | None, counted: bool = False) -> Any:
             if sql is None:  # the kept tickets' fields, one tuple shared by the tickets that have the same
                 rows = self.conn.execute(f"SELECT t, {', '.join(_ATTR_COLUMNS)} FROM audits "
@@ -568,20 +585,12 @@ class Index:
                 return {row[0]: shared.setdefault(attrs, attrs) for row in rows for attrs in (row[1:],)}
             if counted:
                 sql = f"SELECT m.who, count(*) FROM ({sql}) m WHERE m.t IN (SELECT t FROM temp.kept) GROUP BY m.who"
+                return self._aside(sql, params or {}, kept[0])
             return self.conn.execute(sql, params or {}).fetchall()
 
         def among(keys: set[int]) -> None:
-            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS kept (t INTEGER PRIMARY KEY)")
-            self.conn.execute("DELETE FROM temp.kept")
-            ordered = sorted(keys)
-            try:  # the keys as one JSON array: one statement instead of one per key
-                self.conn.execute("INSERT INTO temp.kept SELECT value FROM json_each(?)", (json.dumps(ordered),))
-            except sqlite3.OperationalError:  # an SQLite without JSON functions
-                self.conn.execute("BEGIN")
-                try:
-                    self.conn.executemany("INSERT INTO temp.kept VALUES (?)", [(k,) for k in ordered])
-                finally:
-                    self.conn.execute("COMMIT")
+            kept[:] = [json.dumps(sorted(keys))]
+            _keep(self.conn, kept[0])
 
         where, args = _period_clause(period.start, period.end)
         with gc_paused():
@@ -589,6 +598,40 @@ class Index:
                       self.conn.execute(f"SELECT a.t, a.whole FROM audits a INDEXED BY audits_whole "
                                                        f"WHERE a.whole IS NOT NULL AND {where}", args)]
             return audit.period_populations(query, among, wholes, cal, period, now)
+
+    def _aside(self, sql: str, params: dict[str, Any], keys: str) -> Callable[[], list[tuple]]:
+        """Start a query over the tickets of ``keys`` (a JSON array, in ``temp.kept``) that
+        sums many rows into a few on a second connection, in a thread, and give what waits for
+        its rows: SQLite does such work without holding Python's lock, so it runs beside this
+        thread's work meanwhile. An index held in memory runs it here and now."""
+        import threading
+
+        if self.in_memory:
+            found = self.conn.execute(sql, params).fetchall()
+            return lambda: found
+        where = self.desk.cache_dir / INDEX_FILE
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                conn = sqlite3.connect(str(where), timeout=BUSY_TIMEOUT, isolation_level=None)
+                try:
+                    _keep(conn, keys)
+                    outcome["rows"] = conn.execute(sql, params).fetchall()
+                finally:
+                    conn.close()
+            except BaseException as exc:  # noqa: BLE001 — raised again in the waiting thread
+                outcome["error"] = exc
+
+        thread = threading.Thread(target=run, name="cstool-index-aside", daemon=True)
+        thread.start()
+
+        def wait() -> list[tuple]:
+            thread.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            return outcome["rows"]
+        return wait
 
     def import_keys(self) -> set[str]:
         """The import keys on the tickets' create events (``cstool import`` of new contacts)."""
