@@ -422,3 +422,63 @@ def test_an_index_held_by_another_process_too_long_is_a_clear_refusal(desk, monk
         holder.execute("ROLLBACK")
         holder.close()
     assert "改过的问询" in desk.ok("list").stdout
+
+
+# --------------------------------------------------------------------------- reading while git works
+
+@pytest.fixture
+def git_still_working(monkeypatch):
+    """As on a large desk: the git status a reading command starts is still running when the
+    command is ready to read the index."""
+    from cstool.git import repo
+
+    monkeypatch.setattr(repo, "tree_state_running", lambda root, pathspec: True)
+
+
+def _titles(index) -> list[str]:
+    return sorted(title for (title,) in index.conn.execute("SELECT title FROM files"))
+
+
+def _counting(calls: list[int], fail_first: bool = False):
+    def reader(index):
+        calls.append(1)
+        if fail_first and len(calls) == 1:
+            raise ValueError("not on this index")
+        return _titles(index)
+    return reader
+
+
+def test_a_reader_of_an_index_that_stands_runs_once_while_git_works(git_desk, git_still_working):
+    git_desk.create("--type", "inquiry", "--title", "一")
+    git_desk.ok("list")  # the index refreshed since the last write
+    calls: list[int] = []
+    assert StoreDesk.open(git_desk.root).read_index(_counting(calls)) == ["一"]
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("change", ["edited by hand", "committed with git", "edited with cstool"])
+def test_a_reader_gives_what_the_refreshed_index_holds_when_the_files_changed(git_desk, git_still_working, change):
+    """What a reader gave on the index as it stood is dropped when the refresh then changes
+    the index (a file edited by hand or brought by git); after a cstool write the reader
+    waits for the refresh (the index does not stand)."""
+    tid = git_desk.create("--type", "inquiry", "--title", "一")
+    git_desk.ok("list")
+    if change == "edited with cstool":
+        git_desk.ok("edit", tid, "--title", "二", "-m", "改标题")
+    else:
+        path = git_desk.path(tid)
+        path.write_text(path.read_text(encoding="utf-8").replace("title: 一", "title: 二"), encoding="utf-8")
+        if change == "committed with git":
+            git_desk.git("commit", "-q", "-am", "改标题")
+    calls: list[int] = []
+    assert StoreDesk.open(git_desk.root).read_index(_counting(calls)) == ["二"]
+    assert len(calls) == (1 if change == "edited with cstool" else 2)
+    assert [r["title"] for r in git_desk.ok("list", "--json").json] == ["二"]
+
+
+def test_a_reader_that_fails_on_the_index_as_it_stood_runs_again_on_the_refreshed_one(git_desk, git_still_working):
+    git_desk.create("--type", "inquiry", "--title", "一")
+    git_desk.ok("list")
+    calls: list[int] = []
+    assert StoreDesk.open(git_desk.root).read_index(_counting(calls, fail_first=True)) == ["一"]
+    assert len(calls) == 2

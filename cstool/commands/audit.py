@@ -80,10 +80,13 @@ def _report(app: App, per, earlier, dims: tuple[str, ...]) -> dict:
 
     config = app.config
     cal = calendar_of(config)
-    index = app.desk.index()
-    with gc_paused():  # many small acyclic objects: the cycle collector would only slow it down
+
+    def reports(index) -> dict:
         data = audit.report_from_populations(index.period_populations(per, app.now, cal), config, cal, per, dims)
         if earlier is None:
             return data
         before = audit.report_from_populations(index.period_populations(earlier, app.now, cal), config, cal, earlier)
-    return audit.compare(data, before)
+        return audit.compare(data, before)
+
+    with gc_paused():  # many small acyclic objects: the cycle collector would only slow it down
+        return app.desk.read_index(reports)

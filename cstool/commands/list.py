@@ -46,7 +46,8 @@ def command(app: App, status, types, groups, assignees, channels, priorities, ti
         assignees=assignees, channels=split_values(channels), priorities=split_values(priorities),
         tiers=split_values(tiers), text=text, me=me,
     )
-    shown, total = app.desk.index().select(filters, query.check_sort(sort), limit)
+    order = query.check_sort(sort)
+    shown, total = app.desk.read_index(lambda index: index.select(filters, order, limit))
     click.echo(views.ticket_list(shown, app.config, app.lang, fmt, reveal, table_width(wide), sort), nl=False)
     hidden = total - len(shown)
     if hidden:

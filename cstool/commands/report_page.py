@@ -36,7 +36,8 @@ def command(app: App, period, start, end, compare, output) -> None:
     per = audit.parse_period(period, start, end, config.tz, app.now)
     cal = calendar_of(config)
     with gc_paused():
-        data = html.report_data(app.desk.index().period_populations, config, cal, per, app.now, compare == "previous")
+        data = app.desk.read_index(lambda index: html.report_data(index.period_populations, config, cal, per, app.now,
+                                                                  compare == "previous"))
     page = html.render_page(data, config, app.lang)
     if output:
         atomic_write(output, page)

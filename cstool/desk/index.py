@@ -103,6 +103,7 @@ class Index:
         self.desk = desk
         self.in_memory = False
         self.bulk = False  # filling empty tables without their indexes (see _bulk_load)
+        self.changed = True  # whether the last refresh changed what readers of the index see
         self.conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -219,6 +220,19 @@ class Index:
         if not self.in_memory and (row is None or row[0] != token):
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('token', ?)", (token,))
 
+    def stands(self) -> bool:
+        """Whether a refresh will most likely leave the index as it stands: it is kept in a
+        file, was built for this config and this code, and no cstool process has written to
+        the desk since its last refresh (what git or an editor changed meanwhile is known
+        only when the refresh asks git)."""
+        from cstool.config.load import config_key
+
+        if self.in_memory:
+            return False
+        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('config', 'definitions', 'token')"))
+        return (meta.get("token") == paths.write_token(self.desk.root) and meta.get("definitions") == definitions_key()
+                and meta.get("config") == config_key(self.desk.root))
+
     def refresh_after_writes(self) -> None:
         """Refresh only when a cstool process has written to the desk since the last refresh
         (its write token differs), else trust the index as it stands: cheap enough for shell
@@ -250,6 +264,7 @@ class Index:
             head, dirty = state
             watch_add = {rel for rel in dirty | touched if _kind(rel)} - watched
             verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
+        self.changed = bool(touched)  # what readers see; the watch and the HEAD indexed are bookkeeping
         if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
         checked = [_checked(_customer_row, self.desk.root, rel, st) for rel, st in changed_customers]

@@ -17,11 +17,11 @@ import fcntl
 import os
 import stat
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cstool.config.load import load_config
 from cstool.config.schema import Config
@@ -31,6 +31,8 @@ from cstool.domain import ids
 from cstool.domain.model import check_shape, key_line
 from cstool.errors import DeskError, InputError
 from cstool.reports.render import shown
+
+T = TypeVar("T")
 
 DEFAULT_LOCK_TIMEOUT = 30.0
 
@@ -143,14 +145,41 @@ class Desk:
     # ------------------------------------------------------------------ reading through the index
     def index(self) -> Any:
         """The desk's index, refreshed against the files."""
+        return self._refreshed(self._opened_index())
+
+    def _opened_index(self) -> Any:
         from cstool.desk.index import open_index
 
         if self._index is None:
             self.finish_staging()
             self._index = open_index(self)
-        self._index.refresh()
-        self.skipped.update(self._index.bad_files())
         return self._index
+
+    def _refreshed(self, index: Any) -> Any:
+        index.refresh()
+        self.skipped.update(index.bad_files())
+        return index
+
+    def read_index(self, reader: Callable[[Any], T]) -> T:
+        """What ``reader(index)`` gives on the index refreshed against the files. On a large
+        desk most of a refresh is the wait for git to say which files changed: while git
+        still works, a reader of an index that most likely stands (:meth:`Index.stands`)
+        runs on it meanwhile, and what it gave is kept when the refresh then changes
+        nothing; else the reader runs (again) on the refreshed index. ``reader`` only reads."""
+        from cstool.desk.paths import PATHSPEC
+        from cstool.git import repo
+
+        index = self._opened_index()
+        early: tuple[T] | None = None
+        if repo.tree_state_running(self.root, PATHSPEC) and index.stands():
+            try:
+                early = (reader(index),)
+            except Exception:  # noqa: BLE001 — whatever it was, the reader runs again on the refreshed index
+                early = None
+        self._refreshed(index)
+        if early is not None and not index.changed:
+            return early[0]
+        return reader(index)
 
     def documents(self) -> list[dict[str, Any]]:
         """Every ticket as plain data (from the index; read-only use)."""

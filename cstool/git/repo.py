@@ -512,6 +512,12 @@ def drop_started() -> None:
         proc.communicate()
 
 
+def tree_state_running(root: Path, pathspec: tuple[str, ...]) -> bool:
+    """Whether the git status :func:`start_tree_state` started for this desk is still running."""
+    proc = _STARTED.get((str(root), pathspec))
+    return proc is not None and proc.poll() is None
+
+
 def tree_state(root: Path, pathspec: tuple[str, ...]) -> tuple[str, set[str]] | None:
     """Git's view of the files under pathspec: (the HEAD commit, or "" before the first
     commit; the paths, relative to root, that differ from HEAD: modified, staged, deleted,
