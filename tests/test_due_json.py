@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.make_desk import generate
 from cstool.config.load import load_config
 from cstool.reports.render import json_item_layout, json_value, to_json, write_json_items
-from cstool.time import due, sla
+from cstool.time import due
 from cstool.time.calendar import calendar_of
 from tests.support.desk import CliDesk
 
@@ -47,8 +47,9 @@ def general_text(rows: list[tuple], config, cal, now: datetime, overdue_only: bo
     dated = [((ident, kind, when.isoformat(), target, calendar, assignee, group, title), when)
              for ident, title, assignee, group, kind, when, calendar, target in rows]
     if overdue_only:
-        dated = [(row, when) for row, when in dated if sla.late(when, now)]
-    return to_json([item.as_json() for item in due.row_items(dated, config, cal, now)]), due.count_overdue(dated, now)
+        dated = [(row, when) for row, when in dated if due.overdue_at(when, bool(row[4]) or row[1] == "visit", cal, now)]
+    items = due.row_items(dated, config, cal, now)
+    return to_json([item.as_json() for item in items]), sum(item.overdue for item in items)
 
 
 @settings(max_examples=300, deadline=None)
@@ -118,7 +119,7 @@ def indexed_general_text(d: CliDesk, now_text: str, within: str, overdue_only: b
                          kinds=filters.get("kinds", ()), groups=filters.get("groups", ()),
                          assignees=filters.get("assignees", ()))
     items = due.row_items(dated, config, cal, now)
-    return to_json([item.as_json() for item in items]) + "\n", due.count_overdue(dated, now)
+    return to_json([item.as_json() for item in items]) + "\n", due.count_overdue(dated, cal, now)
 
 
 @pytest.mark.parametrize("now", NOWS)

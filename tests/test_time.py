@@ -242,6 +242,26 @@ def test_due_fails_ci_exactly_when_something_is_overdue(desk):
     assert desk.run("due", "--fail-on-overdue", "--json", now="2026-11-21T09:31+08:00").exit_code == 0
 
 
+def test_a_business_deadline_that_ends_the_working_day_is_not_overdue_that_evening(desk):
+    """``due`` counts, lists (``--overdue``) and fails CI (``--fail-on-overdue``) by the rule
+    its items show and the SLA applies: a business-time deadline due as the working day
+    ends stays on time until working time passes after it."""
+    tid = desk.create("--type", "complaint", "--severity", "major", "--title", "晚间", now="2026-11-20T15:30+08:00")
+    evening = "2026-11-20T18:00+08:00"  # a Friday; major complaints are answered within 2 business hours
+    item = next(i for i in desk.ok("due", "--json", now=evening).json if i["kind"] == "first_response")
+    assert (item["id"], item["due"], item["overdue"]) == (tid, "2026-11-20T17:30:00+08:00", False)
+    for args in (("--json",), ("--format", "csv"), ()):
+        assert desk.run("due", "--fail-on-overdue", *args, now=evening).exit_code == 0
+        assert tid not in desk.ok("due", "--overdue", *args, now=evening).stdout
+    on_time = desk.run("due", "--fail-on-overdue", "--json", now="2026-11-23T08:30:00+08:00")  # Monday's first second
+    assert on_time.exit_code == 0
+    late = desk.run("due", "--fail-on-overdue", "--overdue", "--json", now="2026-11-23T08:30:01+08:00")
+    assert late.exit_code == 1
+    assert [(i["id"], i["kind"], i["overdue"]) for i in late.json] == [(tid, "first_response", True)]
+    table = desk.run("due", "--fail-on-overdue", "--overdue", now="2026-11-23T08:30:01+08:00")
+    assert table.exit_code == 1 and "晚间" in table.stdout
+
+
 def test_due_filters_and_groups_by_assignee(desk):
     desk.create("--type", "complaint", "--title", "甲", now="2026-11-20T09:00+08:00")
     desk.create("--type", "inquiry", "--title", "乙", now="2026-11-20T09:00+08:00")

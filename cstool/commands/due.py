@@ -53,7 +53,7 @@ def command(app: App, within, overdue_only, assignees, groups, kinds, fail_on_ov
     else:
         dated = due.due_rows(app.desk.index(), cal, now, within=window, overdue_only=overdue_only,
                              kinds=kinds, groups=groups, assignees=people)
-        overdue_count = due.count_overdue(dated, now)
+        overdue_count = due.count_overdue(dated, cal, now)
         _echo_listing(dated, overdue_count, config, cal, now, app.lang, fmt, limit, table_width(wide))
     if fail_on_overdue and overdue_count:
         if fmt != "table":

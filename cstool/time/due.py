@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import compress
 from typing import Any
 
 from cstool.config.schema import Config
@@ -112,7 +113,16 @@ def _state(left: float, overdue: bool, target: float | None, warn_at: tuple[floa
 def _timing(due: datetime, calendar: bool, cal: BusinessCalendar, now: datetime) -> tuple[float, bool]:
     """Minutes left until due (in the deadline's own time) and whether it is overdue at now."""
     left = (due - now).total_seconds() / 60 if calendar else cal.between(now, due)
-    return left, sla.late(due if calendar else sla.late_after(cal, due, sla.BUSINESS), now)
+    return left, overdue_at(due, calendar, cal, now)
+
+
+def overdue_at(due: datetime, calendar: bool, cal: BusinessCalendar, now: datetime) -> bool:
+    """Whether a deadline is overdue at ``now``: past its last on-time moment, which for
+    business time is the start of the next working range when the due moment ends one (a
+    resolution due Friday 17:30 is not overdue that evening: no working time has passed)."""
+    if not sla.late(due, now):
+        return False
+    return calendar or sla.late(sla.late_after(cal, due, sla.BUSINESS), now)
 
 
 def ticket_items(ticket: Any, config: Config, cal: BusinessCalendar, now: datetime) -> list[Item]:
@@ -184,12 +194,27 @@ def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, o
     moments: dict[str, datetime] = {}  # a backlog has many deadlines at the same minute
     dated = [(row, moments.get(row[2]) or moments.setdefault(row[2], datetime.fromisoformat(row[2]))) for row in rows]
     if overdue_only:
-        dated = [(row, when) for row, when in dated if sla.late(when, now)]
+        dated = list(compress(dated, overdue_flags(dated, cal, now)))
     return dated
 
 
-def count_overdue(dated: list[tuple[tuple, datetime]], now: datetime) -> int:
-    return sum(1 for _, when in dated if sla.late(when, now))
+def overdue_flags(dated: list[tuple[tuple, datetime]], cal: BusinessCalendar, now: datetime) -> list[bool]:
+    """:func:`overdue_at` of each dated index row, in its own time; the rows due at the same
+    moment (a backlog holds many) are judged once."""
+    judged: dict[tuple[datetime, bool], bool] = {}
+    flags = []
+    for (_, kind, _, _, calendar, *_), when in dated:
+        key = (when, bool(calendar) or kind == "visit")
+        flag = judged.get(key)
+        if flag is None:
+            flag = judged[key] = overdue_at(when, key[1], cal, now)
+        flags.append(flag)
+    return flags
+
+
+def count_overdue(dated: list[tuple[tuple, datetime]], cal: BusinessCalendar, now: datetime) -> int:
+    """How many of the dated index rows are overdue at now (:func:`overdue_at`)."""
+    return sum(overdue_flags(dated, cal, now))
 
 
 def row_item(row: tuple, when: datetime, config: Config, cal: BusinessCalendar, now: datetime) -> Item:
@@ -230,7 +255,7 @@ class JsonRecords:
     work per row. Apart from its id and title, a record says what its kind, due moment,
     time and target decide and who and which group it is for, which a backlog's deadlines
     share: each of those is worked out and written once.
-    ``overdue``: how many of the rows given so far are past their due moment (``sla.late``)."""
+    ``overdue``: how many of the rows given so far are overdue (:func:`overdue_at`)."""
 
     def __init__(self, config: Config, cal: BusinessCalendar, now: datetime, overdue_only: bool = False):
         from cstool.reports.render import json_item_layout
@@ -238,7 +263,7 @@ class JsonRecords:
         self.config, self.cal, self.now, self.overdue_only = config, cal, now, overdue_only
         self.overdue = 0
         self._layout = json_item_layout(JSON_FIELDS)
-        self._moments: dict[tuple[str, bool], tuple[str, str, float, bool, bool]] = {}
+        self._moments: dict[tuple[str, bool], tuple[str, str, float, bool]] = {}
         self._clocks: dict[tuple, tuple[str, str, bool]] = {}
         self._people: dict[tuple, str] = {}
         self._words: dict[tuple[int, str], str] = {}
@@ -251,8 +276,8 @@ class JsonRecords:
         out = []
         late = 0
         for row in rows:
-            head, tail, past = clocks.get(row[4:8]) or self._clock(row[4:8])
-            if past:
+            head, tail, overdue = clocks.get(row[4:8]) or self._clock(row[4:8])
+            if overdue:
                 late += 1
             elif self.overdue_only:
                 continue
@@ -262,20 +287,19 @@ class JsonRecords:
 
     def _clock(self, key: tuple) -> tuple[str, str, bool]:
         """For a kind, due moment, calendar flag and target: a record's text from its kind to
-        its assignee and from its state to its end, and whether it is past its due moment."""
+        its assignee and from its state to its end, and whether it is overdue."""
         kind, due, calendar, target = key
-        head, tail, left, overdue, past = self._moment(due, bool(calendar) or kind == "visit")
+        head, tail, left, overdue = self._moment(due, bool(calendar) or kind == "visit")
         state = _state(left, overdue, target, self.config.warn_at)
         words = self._words
         found = self._clocks[key] = ((words.get((1, kind)) or self._word(1, kind)) + head,
-                                     (words.get((7, state)) or self._word(7, state)) + tail, past)
+                                     (words.get((7, state)) or self._word(7, state)) + tail, overdue)
         return found
 
-    def _moment(self, due: str, own_time: bool) -> tuple[str, str, float, bool, bool]:
+    def _moment(self, due: str, own_time: bool) -> tuple[str, str, float, bool]:
         """A due moment as the index keeps it, in the deadline's own time (calendar or
         business time): a record's text from the due moment to its assignee and from its
-        time left to its end; the minutes left and whether it is overdue (:func:`_timing`);
-        whether it is past (``sla.late``)."""
+        time left to its end; the minutes left and whether it is overdue (:func:`_timing`)."""
         from cstool.reports.render import json_value as v
 
         found = self._moments.get((due, own_time))
@@ -286,7 +310,7 @@ class JsonRecords:
             found = self._moments[(due, own_time)] = (
                 f"{lay[2]}{v(when.isoformat())}{lay[3]}{v(overdue)}{lay[4]}",
                 f"{lay[8]}{v(round(left))}{lay[9]}{v('calendar' if own_time else 'business')}{lay[10]}",
-                left, overdue, sla.late(when, self.now))
+                left, overdue)
         return found
 
     def _word(self, field: int, value: str) -> str:
