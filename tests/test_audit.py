@@ -544,6 +544,31 @@ def test_the_index_gives_the_figures_worked_out_from_the_files(tmp_path_factory)
     check()
 
 
+def test_a_breakdown_gives_each_value_the_rows_of_its_tickets_and_only_those(tmp_path):
+    """``--by``: the populations of each value of a dimension are those rows of the period's
+    populations whose ticket has that value, in their order; every ticket is in one part."""
+    from datetime import datetime
+
+    from cstool.desk.store import Desk as StoreDesk
+    from cstool.domain.workflow import calendar_of
+
+    generate(tmp_path / "desk", 150, seed=5)
+    store = StoreDesk.open(tmp_path / "desk")
+    cal = calendar_of(store.config)
+    tz = store.config.tz
+    period = audit.Period(datetime(2026, 1, 1, tzinfo=tz), datetime(2027, 1, 1, tzinfo=tz), "2026")
+    pop = store.index().period_populations(period, datetime(2026, 12, 15, tzinfo=tz), cal)
+    assert len(pop.tickets) > 50
+    for dim in audit.DIMENSIONS:
+        value_of = {key: audit.dimension_value(attrs, dim) for key, attrs in pop.tickets.items()}
+        parts = pop.split(lambda attrs, dim=dim: audit.dimension_value(attrs, dim))
+        assert set(parts) == set(value_of.values()) and len(parts) > 1, dim
+        for value, part in parts.items():
+            assert part.tickets == {k: a for k, a in pop.tickets.items() if value_of[k] == value}
+            for name in audit.POPULATIONS:
+                assert getattr(part, name) == [row for row in getattr(pop, name) if value_of[row[0]] == value], (dim, name)
+
+
 def test_an_index_held_in_memory_counts_who_handled_what_as_the_index_file_does(tmp_path, monkeypatch):
     """The per-person count of tickets handled is summed by SQLite on a second connection
     beside the rest of the report; an index held in memory (a cache folder that cannot be

@@ -854,14 +854,21 @@ class Populations:
     def split(self, value_of: Any) -> dict[str, Populations]:
         """The populations per value of ``value_of(attrs)``, one per value any ticket has
         (without ``handled``, which the breakdowns do not read)."""
-        which = {key: value_of(attrs) for key, attrs in self.tickets.items()}
-        parts: dict[str, Populations] = {}
-        for key, value in which.items():
-            parts.setdefault(value, Populations()).tickets[key] = self.tickets[key]
+        values: dict[tuple[str, ...], Any] = {}  # per distinct fields: many tickets have the same
+        which: dict[Any, Any] = {}
+        parts: dict[Any, Populations] = {}
+        for key, attrs in self.tickets.items():
+            value = values.get(attrs, values)
+            if value is values:
+                value = values[attrs] = value_of(attrs)
+                if value not in parts:
+                    parts[value] = Populations()
+            which[key] = value
+            parts[value].tickets[key] = attrs
         for name in POPULATIONS:
-            lists = {value: getattr(part, name) for value, part in parts.items()}
+            add = {value: getattr(part, name).append for value, part in parts.items()}
             for row in getattr(self, name):
-                lists[which[row[0]]].append(row)
+                add[which[row[0]]](row)
         return parts
 
 
