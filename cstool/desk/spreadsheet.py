@@ -19,28 +19,29 @@ Workbooks are written here directly as the parts of the format (what openpyxl's
 write-only mode writes, without its cost per cell: a desk of 100,000 tickets has millions
 of cells); they are read with openpyxl. A sheet is written as its rows come
 (:class:`SheetStream`): each row's XML is made once, from cells kept for the texts that
-come again, and goes to a temporary file; the column widths and the header row, which
-precede the rows in the file but depend on all of them, are written when the workbook is.
+come again, and goes compressed to a temporary file; the column widths and the header row,
+which precede the rows in the file but depend on all of them, are compressed apart when the
+workbook is written, and joined to the rows in the zip (:mod:`cstool.desk.zipping`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cstool.desk.zipping import DeflateSpool, Member, Piece, deflate, member_of, write_zip
 from cstool.errors import DeskError, InputError
 
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WIDTH = 60  # characters; longer texts wrap in the cell when opened
-COMPRESS_LEVEL = 1  # zlib's fastest: a tenth of the XML's size; higher levels take much longer for little less
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 _DAY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_", re.ASCII)  # the workbook format's escape of a character
@@ -126,15 +127,11 @@ def write_book_to(sheets: list[Sheet], tz: ZoneInfo, out: Any) -> None:
 def write_streams(sheets: list[tuple[str, Any, Any]], out: Any) -> None:
     """Write a workbook of streamed sheets, each (title, headings of its columns, stream: a
     :class:`SheetStream` or a :class:`SheetOnWorker`), to a binary file object; each sheet's
-    XML is compressed as it is copied from its stream."""
+    rows were compressed as they came, and are copied as they are."""
     names = [title[:31] for title, _, _ in sheets]
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as book:
-        for number, (_, headers, stream) in enumerate(sheets, start=1):
-            with book.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
-                for piece in stream.pieces(headers):
-                    part.write(piece)
-        for name, text in _book_parts(names).items():
-            book.writestr(name, text)
+    members = [stream.member(f"xl/worksheets/sheet{number}.xml", headers)
+               for number, (_, headers, stream) in enumerate(sheets, start=1)]
+    write_zip([*members, *(member_of(name, text.encode("utf-8")) for name, text in _book_parts(names).items())], out)
 
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -252,9 +249,9 @@ def _day_serial(stamp: str, tz: ZoneInfo) -> float | None:
 
 class SheetStream:
     """One sheet written as its rows come: each row's XML is made at once (a column's cells
-    kept for texts that come again) and a few hundred rows at a time go to a temporary file,
-    so memory stays flat however long the sheet. What precedes the rows in the file (the
-    column widths, the header row) is written when the sheet is taken (:meth:`pieces`).
+    kept for texts that come again) and a few hundred rows at a time go, compressed, to a
+    temporary file, so memory stays flat however long the sheet. What precedes the rows in
+    the file (the column widths, the header row) is made when the sheet is taken (:meth:`member`).
 
     The columns are keys, set before the first row and set again when more are found; new
     keys may come anywhere among them, but the known keys keep their order. Rows written
@@ -271,8 +268,7 @@ class SheetStream:
         self._kept = 0
         self._rows: list[bytes] = []
         self._number = 1  # the last row's number (the header is row 1)
-        self._spool = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the stream: closed by close())
-        self._parts: list[tuple[int, tuple[Any, ...]]] = []  # bytes written at a time, and the columns then
+        self._spool = DeflateSpool()  # the rows, in a piece for each layout they were written with
 
     def __enter__(self) -> SheetStream:
         return self
@@ -334,17 +330,18 @@ class SheetStream:
             self._kept += 1
         return cell
 
-    def pieces(self, headers: list[str]) -> Iterator[bytes]:
-        """The sheet's XML in pieces, ``headers`` heading its columns: frozen header row,
-        column widths (each column as wide as its widest cell), then the rows."""
+    def member(self, name: str, headers: list[str]) -> Member:
+        """The sheet as the workbook's member ``name``, ``headers`` heading its columns: frozen
+        header row, column widths (each column as wide as its widest cell), then the rows (those
+        written before their columns moved put in their final columns)."""
         self._flush()
+        self._spool.end_piece()
         final = self.layout
-        yield self._head(headers).encode("utf-8")
-        self._spool.seek(0)
-        for size, layout in self._parts:
-            data = self._spool.read(size)
-            yield data if final[: len(layout)] == layout else _relettered(data, layout, final)
-        yield _SHEET_END.encode("utf-8")
+        rows = [piece if final[: len(piece.tag)] == piece.tag else
+                self._spool.remade(piece, functools.partial(_relettered, old=piece.tag, new=final), b"</row>")
+                for piece in list(self._spool.pieces)]
+        head = deflate(self._head(headers).encode("utf-8"))
+        return Member(name, [head, *rows, deflate(_SHEET_END.encode("utf-8"), last=True)], self._spool.packed)
 
     def _head(self, headers: list[str]) -> str:
         widths = [max(_width(h), self._columns[key][2]) for h, key in zip(headers, self.layout, strict=False)]
@@ -360,9 +357,7 @@ class SheetStream:
 
     def _flush(self) -> None:
         if self._rows:
-            data = b"".join(self._rows)
-            self._spool.write(data)
-            self._parts.append((len(data), self.layout))
+            self._spool.write(b"".join(self._rows), self.layout)
             self._rows = []
 
 
@@ -389,8 +384,8 @@ class GrowingSheet:
 class SheetOnWorker:
     """A :class:`GrowingSheet` made on a second core: the items given to :meth:`add` go in
     batches to a worker process, which turns each into rows (``rows_of``) and writes the
-    sheet's XML, headed by ``headers_of(its columns)``, to a private temporary file; the
-    workbook then copies that file. The XML is the same as the sheet made in this process,
+    sheet's compressed XML, headed by ``headers_of(its columns)``, to a private temporary
+    file; the workbook then copies that file. The XML is the same as the sheet made in this process,
     which is what happens on one core or where processes cannot be forked."""
 
     BATCH = 500
@@ -432,11 +427,11 @@ class SheetOnWorker:
             self._conn.send(self._batch)
             self._batch = []
 
-    def pieces(self, headers: Any = None) -> Iterator[bytes]:
-        """The sheet's XML in pieces (its headings come from ``headers_of``)."""
+    def member(self, name: str, headers: Any = None) -> Member:
+        """The sheet as the workbook's member ``name`` (its headings come from ``headers_of``),
+        once the worker has made it."""
         if self.local is not None:
-            yield from self.local.stream.pieces(self.headers_of(self.local.stream.layout))
-            return
+            return self.local.stream.member(name, self.headers_of(self.local.stream.layout))
         if self._batch:
             self._conn.send(self._batch)
             self._batch = []
@@ -448,8 +443,12 @@ class SheetOnWorker:
         self.process.join()
         if status != "done":
             raise DeskError("error.sheet_worker", detail=value)
-        self._path = value
-        with open(value, "rb") as fh:
+        self._path, whole = value
+        return Member(name, [whole], self._packed)
+
+    def _packed(self, piece: Piece) -> Iterator[bytes]:
+        """The worker's file, a megabyte at a time."""
+        with open(str(self._path), "rb") as fh:
             while chunk := fh.read(1 << 20):
                 yield chunk
 
@@ -471,8 +470,9 @@ class SheetOnWorker:
 
 def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], Iterable[dict[Any, Any]]],
                   headers_of: Callable[[tuple[Any, ...]], list[str]], tz: ZoneInfo) -> None:
-    """The worker of :class:`SheetOnWorker`: the sheet of the items received until None, written
-    to a temporary file (readable by its owner only); answers ("done", path) or ("failed", why)."""
+    """The worker of :class:`SheetOnWorker`: the sheet of the items received until None, its
+    compressed XML written to a temporary file (readable by its owner only); answers ("done",
+    (path, a piece standing for the whole)) or ("failed", why)."""
     import os
 
     fd, path = tempfile.mkstemp(prefix="cstool-sheet-", suffix=".xml")
@@ -483,13 +483,14 @@ def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], It
                 for item in batch:
                     for row in rows_of(item):
                         sheet.add(row)
+            member = sheet.stream.member("", headers_of(sheet.stream.layout))
             with os.fdopen(fd, "wb") as fh:
                 fd = -1
-                for piece in sheet.stream.pieces(headers_of(sheet.stream.layout)):
-                    fh.write(piece)
+                for chunk in member.packed():
+                    fh.write(chunk)
         finally:
             sheet.close()
-        conn.send(("done", path))
+        conn.send(("done", (path, Piece(member.csize, member.size, member.crc))))
     except BaseException as exc:  # noqa: BLE001 - whatever stopped it is reported to the workbook's writer
         if fd >= 0:
             os.close(fd)
