@@ -99,10 +99,12 @@ def flat_row(ticket: dict[str, Any], history: bool = True) -> dict[str, Any]:
     the history, unless ``history`` is false) as JSON text."""
     row: dict[str, Any] = {}
     for key, value in ticket.items():
-        if key in _NESTED and isinstance(value, dict):
+        if type(value) is str and key not in _JSON_COLUMNS:  # most values: a text, as it is
+            row[key] = value
+        elif key in _NESTED and isinstance(value, dict):
             prefix = _NESTED[key]
             for k, v in value.items():
-                row[f"{prefix}{k}"] = _cell(v)
+                row[f"{prefix}{k}"] = v if type(v) is str else _cell(v)
         elif key in _JSON_COLUMNS:
             if key != "history" or history:
                 row[key] = None if value in (None, []) else _dumps(value)
@@ -241,7 +243,9 @@ def _flat_events(tid: Any, history: Any) -> Iterator[dict[str, Any]]:
     for ev in history or []:
         flat = {"ticket_id": tid}
         for k, v in (ev.items() if isinstance(ev, dict) else ()):
-            if isinstance(v, (dict, list)):
+            if type(v) is str and type(k) is str:  # most: a text, under its name
+                flat[k] = v
+            elif isinstance(v, (dict, list)):
                 flat[str(k) + JSON_SUFFIX] = _dumps(v)
             else:
                 flat[str(k)] = _cell(v)

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import functools
 import io
+import marshal
+import pickle
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -202,9 +204,9 @@ class CellMaker:
         if kind is str:
             cell = self._texts.get(value)
             if cell is None:
-                body = self._moment(value) if len(value) == 25 and _STAMP.fullmatch(value) else None
-                if body is not None:  # a time stamp: made from its day's serial, rarely met again
-                    return ('"' + body).encode(), 25
+                moment = self.moment(value) if len(value) == 25 else None
+                if moment is not None:  # a time stamp: made from its day's serial, rarely met again
+                    return moment, 25
                 if len(self._texts) >= self.CACHED:
                     self._texts.clear()
                 cell = self._texts[value] = (('"' + _cell_body(value, self.tz)).encode("utf-8"),
@@ -219,22 +221,33 @@ class CellMaker:
             return cell
         return ('"' + _cell_body(value, self.tz)).encode("utf-8"), _width(value)
 
-    def _moment(self, stamp: str) -> str | None:
-        """A stamp's cell as :func:`_cell_body` makes it, from its day's serial; None when its
-        day is not plainly in the desk's zone at its offset (then :func:`typed` decides)."""
-        if stamp[11:13] >= "24" or stamp[14:16] >= "60" or stamp[17:19] >= "60":
-            return None
-        key = stamp[:10] + stamp[19:]
-        days = self._days.get(key, _MISSING)
-        if days is _MISSING:
-            days = self._days[key] = _day_serial(stamp, self.tz)
-        if days is None:
+    def moment(self, stamp: str) -> bytes | None:
+        """A time stamp's cell (25 characters) as :func:`_cell_body` makes it, after a quote,
+        from its day's serial; None when it is no stamp, or its day is not plainly in the
+        desk's zone at its offset (then :func:`typed` decides)."""
+        if not _STAMP.fullmatch(stamp):
             return None
         clock = stamp[11:19]
         seconds = self._seconds.get(clock)
         if seconds is None:
-            seconds = self._seconds[clock] = int(clock[:2]) * 3600 + int(clock[3:5]) * 60 + int(clock[6:])
-        return f' s="{_DATETIME_STYLE}" t="n"><v>{days + seconds / 86400:.16g}</v></c>'
+            seconds = self._seconds[clock] = _seconds_of(clock)
+        key = stamp[:10] + stamp[19:]
+        days = self._days.get(key, _MISSING)
+        if days is _MISSING:
+            days = self._days[key] = _day_serial(stamp, self.tz)
+        if days is None or seconds < 0:
+            return None
+        return _MOMENT % (days + seconds / 86400)
+
+
+_MOMENT = f'" s="{_DATETIME_STYLE}" t="n"><v>%.16g</v></c>'.encode()  # a time's cell, its serial put in
+
+
+def _seconds_of(clock: str) -> int:
+    """A time of day's seconds since midnight (hh:mm:ss); -1 when it is no time of day."""
+    if clock[:2] >= "24" or clock[3:5] >= "60" or clock[6:] >= "60":
+        return -1
+    return int(clock[:2]) * 3600 + int(clock[3:5]) * 60 + int(clock[6:])
 
 
 def _day_serial(stamp: str, tz: ZoneInfo) -> float | None:
@@ -260,12 +273,14 @@ class SheetStream:
 
     ROWS_AT_ONCE = 500
     CACHED = 100_000  # cells kept at once, over all columns
+    PLANS = 10_000  # row plans kept at once (one for each set of keys rows come with)
 
     def __init__(self, cells: CellMaker) -> None:
         self.cells = cells
         self.layout: tuple[Any, ...] = ()
         self._columns: dict[Any, list[Any]] = {}  # key: [position, its cells by text, its width, its cells' start]
         self._kept = 0
+        self._plans: dict[tuple[Any, ...], tuple[list[Any], list[Any] | None]] = {}  # see _plan
         self._rows: list[bytes] = []
         self._number = 1  # the last row's number (the header is row 1)
         self._spool = DeflateSpool()  # the rows, in a piece for each layout they were written with
@@ -286,6 +301,7 @@ class SheetStream:
             raise ValueError("a sheet's columns may grow but not change their order")
         self._flush()
         self.layout = layout
+        self._plans.clear()
         for position, key in enumerate(layout):
             column = self._columns.setdefault(key, [-1, {}, 0, ""])
             if column[0] != position:  # new, or moved: its cells kept so far name another column
@@ -293,9 +309,12 @@ class SheetStream:
 
     def add(self, row: dict[Any, Any]) -> None:
         """The next row, as {column key: value}; empty values and keys not among the columns are left out."""
-        columns, cells, last = self._columns, [], -1
-        for key, value in row.items():
-            column = columns.get(key)
+        keys = tuple(row)
+        plan = self._plans.get(keys)
+        if plan is None:
+            plan = self._plan(keys)
+        cells: list[bytes] = []
+        for column, value in zip(plan[0], row.values() if plan[1] is None else map(row.__getitem__, plan[1])):
             if column is None or value is None:
                 continue
             kind = type(value)
@@ -303,19 +322,39 @@ class SheetStream:
             if cell is None:
                 cell = self._new_cell(column, value)
             if cell:
-                if column[0] < last:  # not in the columns' order: put in order first
-                    self.add(dict(sorted(((k, v) for k, v in row.items() if k in columns), key=lambda kv: columns[kv[0]][0])))
-                    return
-                last = column[0]
                 cells.append(cell)
         self._number += 1
         self._rows.append((b'<row r="\x00">' + b"".join(cells) + b"</row>").replace(_ROW, b"%d" % self._number))
         if len(self._rows) >= self.ROWS_AT_ONCE:
             self._flush()
 
+    def _plan(self, keys: tuple[Any, ...]) -> tuple[list[Any], list[Any] | None]:
+        """How a row with these keys is written: the columns of its values in the row's order
+        (None for a key not among the columns) and no keys, when that is the columns' order;
+        else the columns in their order and the keys whose values go in them. Kept for the next
+        row with the same keys, until the columns change."""
+        columns = self._columns
+        found = [columns.get(key) for key in keys]
+        positions = [column[0] for column in found if column is not None]
+        if positions == sorted(positions):
+            plan: tuple[list[Any], list[Any] | None] = (found, None)
+        else:
+            ordered = sorted((key for key in keys if key in columns), key=lambda key: columns[key][0])
+            plan = ([columns[key] for key in ordered], ordered)
+        if len(self._plans) >= self.PLANS:
+            self._plans.clear()
+        self._plans[keys] = plan
+        return plan
+
     def _new_cell(self, column: list[Any], value: Any) -> bytes:
         """A value's cell in its column, kept for the column if it may come again (a text, not a
         time: those are kept once for the workbook, and rarely come again in one column)."""
+        if type(value) is str and len(value) == 25:  # perhaps a time: rarely met again, so not kept
+            moment = self.cells.moment(value)
+            if moment is not None:
+                if column[2] < 25:
+                    column[2] = 25
+                return column[3] + moment
         body, width = self.cells.cell(value)
         if width > column[2]:
             column[2] = width
@@ -424,7 +463,7 @@ class SheetOnWorker:
             return
         self._batch.append(item)
         if len(self._batch) >= self.BATCH:
-            self._conn.send(self._batch)
+            self._conn.send_bytes(_packed(self._batch))
             self._batch = []
 
     def member(self, name: str, headers: Any = None) -> Member:
@@ -433,9 +472,9 @@ class SheetOnWorker:
         if self.local is not None:
             return self.local.stream.member(name, self.headers_of(self.local.stream.layout))
         if self._batch:
-            self._conn.send(self._batch)
+            self._conn.send_bytes(_packed(self._batch))
             self._batch = []
-        self._conn.send(None)
+        self._conn.send_bytes(b"")
         try:
             status, value = self._conn.recv()
         except EOFError:
@@ -479,8 +518,8 @@ def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], It
     try:
         sheet = GrowingSheet(first, CellMaker(tz))
         try:
-            while (batch := conn.recv()) is not None:
-                for item in batch:
+            while data := conn.recv_bytes():
+                for item in _unpacked(data):
                     for row in rows_of(item):
                         sheet.add(row)
             member = sheet.stream.member("", headers_of(sheet.stream.layout))
@@ -501,6 +540,21 @@ def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], It
             pass  # the writer has gone (interrupted)
     finally:
         conn.close()
+
+
+def _packed(batch: list[Any]) -> bytes:
+    """A batch of items as bytes for the worker: by marshal, which is quicker than pickle both
+    ways for the plain values of a ticket; by pickle if something in it is not plain."""
+    try:
+        return b"M" + marshal.dumps(batch)
+    except ValueError:
+        return b"P" + pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpacked(data: bytes) -> Any:
+    """The batch :func:`_packed` made these bytes of."""
+    body = memoryview(data)[1:]
+    return marshal.loads(body) if data[:1] == b"M" else pickle.loads(body)  # noqa: S301  (from our own process)
 
 
 _SHEET_END = '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'
