@@ -510,3 +510,25 @@ def test_a_time_s_cell_is_the_one_the_cell_rule_makes(stamps, zone):
         for n, stamp in enumerate(rows, start=2))
     sheet = _sheets_xml(out.getvalue())[0]
     assert sheet[sheet.index(b"</row>") + 6:sheet.index(b"</sheetData>")] == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "sla": st.one_of(st.none(), st.dictionaries(st.sampled_from(["first_response_due", "resolve_due", "x", "y"]), st.just(1))),
+    "fields": st.one_of(st.none(), st.dictionaries(st.sampled_from(["a", "b", 3, "3"]), st.just("v")))}), max_size=12))
+def test_the_columns_of_an_export_grow_with_each_new_key_in_the_order_first_met(tickets):
+    """A ticket says whether it brought a column; the columns are the fixed ones, then each
+    further SLA key and type field in the order first met."""
+    from cstool.desk.exchange import BASE, FIELDS_PREFIX, LISTS, SLA_COLUMNS, Columns
+
+    columns = Columns()
+    before = columns.keys(history=False)
+    extra: dict[str, None] = {}
+    fields: dict[str, None] = {}
+    for ticket in tickets:
+        extra.update((f"sla_{k}", None) for k in (ticket.get("sla") or {}) if f"sla_{k}" not in SLA_COLUMNS)
+        fields.update((FIELDS_PREFIX + str(k), None) for k in (ticket.get("fields") or {}))
+        grew = columns.add(ticket)
+        now = columns.keys(history=False)
+        assert grew == (now != before) and now == [*BASE, *SLA_COLUMNS, *extra, *fields, *LISTS]
+        before = now

@@ -79,14 +79,18 @@ class Columns:
     def __init__(self) -> None:
         self.sla_extra: dict[str, None] = {}
         self.fields: dict[str, None] = {}
+        self._seen_sla: set[Any] = set()  # the keys of the blocks learned so far
+        self._seen_fields: set[Any] = set()
 
     def add(self, ticket: dict[str, Any]) -> bool:
         """Learn the ticket's columns; whether any was new."""
         known = len(self.sla_extra) + len(self.fields)
         sla, flds = ticket.get("sla"), ticket.get("fields")
-        if isinstance(sla, dict):
+        if isinstance(sla, dict) and not sla.keys() <= self._seen_sla:  # (most tickets bring no key not seen)
+            self._seen_sla.update(sla)
             self.sla_extra.update((f"sla_{k}", None) for k in sla if f"sla_{k}" not in SLA_COLUMNS)
-        if isinstance(flds, dict):
+        if isinstance(flds, dict) and not flds.keys() <= self._seen_fields:
+            self._seen_fields.update(flds)
             self.fields.update((FIELDS_PREFIX + str(k), None) for k in flds)
         return len(self.sla_extra) + len(self.fields) != known
 
