@@ -4,6 +4,7 @@ the right CRC and bytes, ZIP64 records where sizes, offsets or the count need th
 from __future__ import annotations
 
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -117,3 +118,32 @@ def test_a_member_shorter_than_its_pieces_say_is_not_written_as_whole():
     member = Member("x", [piece], lambda p: [(p.data or b"")[:-1]])
     with pytest.raises(OSError):
         write_zip([member], io.BytesIO())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.binary(max_size=3000).map(lambda b: b + b";"), st.integers(0, 2)), max_size=15))
+def test_a_spool_compressing_on_a_thread_of_its_own_keeps_what_one_without_keeps(chunks):
+    members = []
+    for background in (True, False):
+        spool = DeflateSpool(background=background)
+        try:
+            out = io.BytesIO()
+            write_zip([_spooled(chunks, spool)], out)
+            members.append(zipfile.ZipFile(io.BytesIO(out.getvalue())).read("data/x.txt"))
+        finally:
+            spool.close()
+    assert members[0] == members[1]
+
+
+def test_a_write_that_failed_on_the_spool_s_thread_stops_the_writer():
+    spool = DeflateSpool(background=True)
+    try:
+        spool.write(b"first")
+        spool.settle()
+        spool.file.close()  # every later write fails
+        with pytest.raises(ValueError, match="closed file"):
+            for _ in range(spool.AHEAD + 2):
+                spool.write(os.urandom(100_000))  # (output at once: nothing to compress)
+            spool.settle()
+    finally:
+        spool.close()

@@ -283,7 +283,7 @@ class SheetStream:
         self._plans: dict[tuple[Any, ...], tuple[list[Any], list[Any] | None]] = {}  # see _plan
         self._rows: list[bytes] = []
         self._number = 1  # the last row's number (the header is row 1)
-        self._spool = DeflateSpool()  # the rows, in a piece for each layout they were written with
+        self._spool = DeflateSpool(background=True)  # the rows, in a piece for each layout they were written with
 
     def __enter__(self) -> SheetStream:
         return self

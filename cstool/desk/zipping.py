@@ -14,7 +14,9 @@ from __future__ import annotations
 import struct
 import tempfile
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -87,20 +89,45 @@ def deflate(data: bytes, last: bool = False) -> Piece:
 
 class DeflateSpool:
     """Pieces of deflate kept in a temporary file: :meth:`write` adds to the open piece if
-    its tag is the same, else closes it and opens another."""
+    its tag is the same, else closes it and opens another.
 
-    def __init__(self) -> None:
+    With ``background``, a thread of its own compresses what is written (zlib lets other
+    threads run meanwhile), a few writes behind at most: the work can go to a core that has
+    time left while the writer goes on making its bytes. Anything that reads the spool waits
+    for the thread first, and an error of the thread is raised there or at the next write."""
+
+    AHEAD = 4  # writes the thread may be behind
+
+    def __init__(self, background: bool = False) -> None:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115  (open as long as the spool: closed by close())
         self.pieces: list[Piece] = []
         self._packer: Any = None
         self._open = Piece(0, 0, 0)
         self._end = 0  # the file's length
         self._moved = False  # whether a piece was read since the last write (the position is elsewhere)
+        self._background = background
+        self._thread: Any = None  # started at the first write (so never before a fork of the writer)
+        self._behind: deque[Future[None]] = deque()
 
     def write(self, data: bytes, tag: Any = None) -> None:
         """Deflate more bytes into the piece tagged ``tag``."""
+        if not self._background:
+            self._write(data, tag)
+            return
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="cstool-deflate")
+        while len(self._behind) >= self.AHEAD:
+            self._behind.popleft().result()
+        self._behind.append(self._thread.submit(self._write, data, tag))
+
+    def settle(self) -> None:
+        """Wait until every write so far is in the file."""
+        while self._behind:
+            self._behind.popleft().result()
+
+    def _write(self, data: bytes, tag: Any) -> None:
         if self._packer is None or tag != self._open.tag:
-            self.end_piece()
+            self._end_piece()
             self._packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
             self._open = Piece(0, 0, 0, offset=self._end, tag=tag)
         self._put(self._packer.compress(data))
@@ -109,6 +136,10 @@ class DeflateSpool:
 
     def end_piece(self) -> None:
         """Close the open piece (on a byte boundary), if any."""
+        self.settle()
+        self._end_piece()
+
+    def _end_piece(self) -> None:
         if self._packer is not None:
             self._put(self._packer.flush(zlib.Z_SYNC_FLUSH))
             self.pieces.append(self._open)
@@ -125,6 +156,7 @@ class DeflateSpool:
 
     def packed(self, piece: Piece) -> Iterator[bytes]:
         """A piece's deflate, a megabyte at a time."""
+        self.settle()
         if piece.data is not None:
             yield piece.data
             return
@@ -156,17 +188,23 @@ class DeflateSpool:
             end = rest.rfind(cut) + len(cut)
             if end >= len(cut):
                 whole, rest = rest[:end], rest[end:]
-                self.write(change(whole), ("remade", id(piece)))
+                self._write(change(whole), ("remade", id(piece)))
         if rest:
-            self.write(change(rest), ("remade", id(piece)))
+            self._write(change(rest), ("remade", id(piece)))
         if self._packer is None:  # nothing in it
             return Piece(0, 0, 0, data=b"", tag=piece.tag)
-        self.end_piece()
+        self._end_piece()
         made = self.pieces.pop()
         made.tag = piece.tag
         return made
 
     def close(self) -> None:
+        """Stop the thread (after what it is doing) and remove the file."""
+        if self._thread is not None:
+            for waiting in self._behind:
+                waiting.cancel()
+            self._thread.shutdown(wait=True)
+            self._behind.clear()
         self.file.close()
 
 
