@@ -532,3 +532,27 @@ def test_the_columns_of_an_export_grow_with_each_new_key_in_the_order_first_met(
         now = columns.keys(history=False)
         assert grew == (now != before) and now == [*BASE, *SLA_COLUMNS, *extra, *fields, *LISTS]
         before = now
+
+
+def test_a_sheet_worker_that_fails_early_stops_the_workbook_with_its_reason(monkeypatch):
+    """The worker fails at its first batch while many more are on their way to it: the
+    writer stops with the worker's reason, not a broken pipe."""
+    from cstool.desk.spreadsheet import SheetOnWorker
+    from cstool.errors import DeskError
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def rows_of(item):
+        if item == 3:
+            raise ValueError("bad item")
+        return [{"n": item}]
+
+    sheet = SheetOnWorker(["n"], rows_of, lambda keys: [str(k) for k in keys], TZ)
+    try:
+        with pytest.raises(DeskError) as caught:
+            for item in range(200_000):
+                sheet.add(item)
+            sheet.member("sheet2.xml")
+    finally:
+        sheet.close()
+    assert "ValueError: bad item" in caught.value.message

@@ -32,7 +32,9 @@ import marshal
 import pickle
 import re
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -425,9 +427,13 @@ class SheetOnWorker:
     batches to a worker process, which turns each into rows (``rows_of``) and writes the
     sheet's compressed XML, headed by ``headers_of(its columns)``, to a private temporary
     file; the workbook then copies that file. The XML is the same as the sheet made in this process,
-    which is what happens on one core or where processes cannot be forked."""
+    which is what happens on one core or where processes cannot be forked.
+
+    The batches are sent by a thread of this process, a few batches ahead of the worker at
+    most, so that neither process waits for the other while one of them is briefly slower."""
 
     BATCH = 500
+    AHEAD = 8  # batches sent and not yet taken by the worker, at most
 
     def __init__(self, first: Iterable[Any], rows_of: Callable[[Any], Iterable[dict[Any, Any]]],
                  headers_of: Callable[[tuple[Any, ...]], list[str]], tz: ZoneInfo) -> None:
@@ -436,6 +442,8 @@ class SheetOnWorker:
 
         self.rows_of, self.headers_of = rows_of, headers_of
         self._batch: list[Any] = []
+        self._sender: Any = None  # the sending thread, started with the first batch
+        self._sending: deque[Future[None]] = deque()
         self._path: str | None = None
         self.local: GrowingSheet | None = None
         self.process: Any = None
@@ -463,8 +471,20 @@ class SheetOnWorker:
             return
         self._batch.append(item)
         if len(self._batch) >= self.BATCH:
-            self._conn.send_bytes(_packed(self._batch))
+            self._send(_packed(self._batch))
             self._batch = []
+
+    def _send(self, data: bytes) -> None:
+        """Bytes for the worker, handed to the sending thread; if the worker has stopped, why."""
+        if self._sender is None:
+            self._sender = ThreadPoolExecutor(1, thread_name_prefix="cstool-sheet")
+        try:
+            while len(self._sending) >= self.AHEAD:
+                self._sending.popleft().result()
+        except OSError:
+            self._answer()  # the worker stopped: its answer says why
+            raise
+        self._sending.append(self._sender.submit(self._conn.send_bytes, data))
 
     def member(self, name: str, headers: Any = None) -> Member:
         """The sheet as the workbook's member ``name`` (its headings come from ``headers_of``),
@@ -472,9 +492,19 @@ class SheetOnWorker:
         if self.local is not None:
             return self.local.stream.member(name, self.headers_of(self.local.stream.layout))
         if self._batch:
-            self._conn.send_bytes(_packed(self._batch))
+            self._send(_packed(self._batch))
             self._batch = []
-        self._conn.send_bytes(b"")
+        self._send(b"")
+        self._path, whole = self._answer()
+        return Member(name, [whole], self._packed)
+
+    def _answer(self) -> Any:
+        """The worker's answer once it has ended: what it made, or a DeskError saying why it failed."""
+        try:
+            while self._sending:
+                self._sending.popleft().result()
+        except OSError:
+            pass  # the worker stopped taking batches: its answer says why
         try:
             status, value = self._conn.recv()
         except EOFError:
@@ -482,8 +512,7 @@ class SheetOnWorker:
         self.process.join()
         if status != "done":
             raise DeskError("error.sheet_worker", detail=value)
-        self._path, whole = value
-        return Member(name, [whole], self._packed)
+        return value
 
     def _packed(self, piece: Piece) -> Iterator[bytes]:
         """The worker's file, a megabyte at a time."""
@@ -497,6 +526,13 @@ class SheetOnWorker:
 
         if self.local is not None:
             self.local.close()
+        if self._sender is not None:
+            for waiting in self._sending:
+                waiting.cancel()
+            if self.process is not None and self.process.is_alive():
+                self.process.terminate()  # (a send still under way ends)
+            self._sender.shutdown(wait=True)
+            self._sending.clear()
         if self.process is not None:
             if self.process.is_alive():
                 self.process.terminate()
