@@ -453,6 +453,106 @@ def test_a_sheet_worker_that_fails_stops_the_workbook_and_leaves_no_file(tmp_pat
         for item in range(1000):
             sheet.add(item)
         with pytest.raises(DeskError) as caught:
-            b"".join(sheet.pieces())
+            sheet.member("sheet2.xml")
     assert "ValueError: bad item" in caught.value.message
     assert list(tmp_path.iterdir()) == []
+
+
+def test_items_marshal_cannot_carry_reach_the_sheet_worker_all_the_same(monkeypatch):
+    """Items go to the worker process by marshal, or by pickle when they hold other values
+    than plain ones (a date here): the sheet is the one made in this process either way."""
+    from datetime import date, timedelta
+
+    from cstool.desk.spreadsheet import SheetOnWorker, write_streams
+
+    def rows_of(item):
+        return [{"n": item[0], "day": item[1] if isinstance(item[1], str) else item[1].isoformat()}]
+
+    items = [(n, (date(2026, 1, 1) + timedelta(n)) if n % 700 == 3 else "2026-01-01") for n in range(1300)]
+    books = []
+    for cores in (2, 1):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        with SheetOnWorker(["n"], rows_of, lambda keys: [str(k) for k in keys], TZ) as sheet:
+            assert (sheet.process is not None) == (cores == 2)
+            for item in items:
+                sheet.add(item)
+            out = io.BytesIO()
+            write_streams([("s", None, sheet)], out)
+        books.append(_sheets_xml(out.getvalue()))
+    assert books[0] == books[1] and books[0][0].count(b"<row ") == 1301
+
+
+STAMP_LIKE = st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}".format, st.integers(1899, 2101), st.integers(1, 13),
+                       st.integers(1, 32), st.integers(0, 25), st.integers(0, 61), st.integers(0, 61),
+                       st.sampled_from(["+08:00", "+01:00", "+02:00", "-03:00", "+10:30", "+00:00"]))
+
+
+@settings(max_examples=200, deadline=None)
+@example(["2026-11-19T24:00:00+08:00", "2026-11-19T10:60:00+08:00", "2026-02-30T10:00:00+08:00",
+          "2026-11-19T10:00:00+08:00", "2026-11-19T10:00:59+08:00"], "Asia/Shanghai")
+@given(st.lists(STAMP_LIKE, min_size=1, max_size=20), st.sampled_from(ZONES))
+def test_a_time_s_cell_is_the_one_the_cell_rule_makes(stamps, zone):
+    """Texts shaped like times, also impossible ones (hour 24, minute 60, 30 February) and
+    times at other offsets, some again: each cell is what the one rule for a cell makes."""
+    from cstool.desk.spreadsheet import CellMaker, SheetStream, _cell_body, write_streams
+
+    tz = ZoneInfo(zone)
+    rows = [*stamps, *stamps[::2]]
+    with SheetStream(CellMaker(tz)) as stream:
+        stream.set_columns(["a", "b"])
+        for n, stamp in enumerate(rows):
+            stream.add({"a": stamp, "b": stamp[:10]} if n % 2 else {"a": stamp})
+        out = io.BytesIO()
+        write_streams([("s", ["A", "B"], stream)], out)
+    expected = b"".join(
+        f'<row r="{n}"><c r="A{n}"{_cell_body(stamp, tz)}'.encode()
+        + (f'<c r="B{n}"{_cell_body(stamp[:10], tz)}'.encode() if n % 2 else b"") + b"</row>"
+        for n, stamp in enumerate(rows, start=2))
+    sheet = _sheets_xml(out.getvalue())[0]
+    assert sheet[sheet.index(b"</row>") + 6:sheet.index(b"</sheetData>")] == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "sla": st.one_of(st.none(), st.dictionaries(st.sampled_from(["first_response_due", "resolve_due", "x", "y"]), st.just(1))),
+    "fields": st.one_of(st.none(), st.dictionaries(st.sampled_from(["a", "b", 3, "3"]), st.just("v")))}), max_size=12))
+def test_the_columns_of_an_export_grow_with_each_new_key_in_the_order_first_met(tickets):
+    """A ticket says whether it brought a column; the columns are the fixed ones, then each
+    further SLA key and type field in the order first met."""
+    from cstool.desk.exchange import BASE, FIELDS_PREFIX, LISTS, SLA_COLUMNS, Columns
+
+    columns = Columns()
+    before = columns.keys(history=False)
+    extra: dict[str, None] = {}
+    fields: dict[str, None] = {}
+    for ticket in tickets:
+        extra.update((f"sla_{k}", None) for k in (ticket.get("sla") or {}) if f"sla_{k}" not in SLA_COLUMNS)
+        fields.update((FIELDS_PREFIX + str(k), None) for k in (ticket.get("fields") or {}))
+        grew = columns.add(ticket)
+        now = columns.keys(history=False)
+        assert grew == (now != before) and now == [*BASE, *SLA_COLUMNS, *extra, *fields, *LISTS]
+        before = now
+
+
+def test_a_sheet_worker_that_fails_early_stops_the_workbook_with_its_reason(monkeypatch):
+    """The worker fails at its first batch while many more are on their way to it: the
+    writer stops with the worker's reason, not a broken pipe."""
+    from cstool.desk.spreadsheet import SheetOnWorker
+    from cstool.errors import DeskError
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def rows_of(item):
+        if item == 3:
+            raise ValueError("bad item")
+        return [{"n": item}]
+
+    sheet = SheetOnWorker(["n"], rows_of, lambda keys: [str(k) for k in keys], TZ)
+    try:
+        with pytest.raises(DeskError) as caught:
+            for item in range(200_000):
+                sheet.add(item)
+            sheet.member("sheet2.xml")
+    finally:
+        sheet.close()
+    assert "ValueError: bad item" in caught.value.message

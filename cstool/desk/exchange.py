@@ -79,14 +79,18 @@ class Columns:
     def __init__(self) -> None:
         self.sla_extra: dict[str, None] = {}
         self.fields: dict[str, None] = {}
+        self._seen_sla: set[Any] = set()  # the keys of the blocks learned so far
+        self._seen_fields: set[Any] = set()
 
     def add(self, ticket: dict[str, Any]) -> bool:
         """Learn the ticket's columns; whether any was new."""
         known = len(self.sla_extra) + len(self.fields)
         sla, flds = ticket.get("sla"), ticket.get("fields")
-        if isinstance(sla, dict):
+        if isinstance(sla, dict) and not sla.keys() <= self._seen_sla:  # (most tickets bring no key not seen)
+            self._seen_sla.update(sla)
             self.sla_extra.update((f"sla_{k}", None) for k in sla if f"sla_{k}" not in SLA_COLUMNS)
-        if isinstance(flds, dict):
+        if isinstance(flds, dict) and not flds.keys() <= self._seen_fields:
+            self._seen_fields.update(flds)
             self.fields.update((FIELDS_PREFIX + str(k), None) for k in flds)
         return len(self.sla_extra) + len(self.fields) != known
 
@@ -99,10 +103,12 @@ def flat_row(ticket: dict[str, Any], history: bool = True) -> dict[str, Any]:
     the history, unless ``history`` is false) as JSON text."""
     row: dict[str, Any] = {}
     for key, value in ticket.items():
-        if key in _NESTED and isinstance(value, dict):
+        if type(value) is str and key not in _JSON_COLUMNS:  # most values: a text, as it is
+            row[key] = value
+        elif key in _NESTED and isinstance(value, dict):
             prefix = _NESTED[key]
             for k, v in value.items():
-                row[f"{prefix}{k}"] = _cell(v)
+                row[f"{prefix}{k}"] = v if type(v) is str else _cell(v)
         elif key in _JSON_COLUMNS:
             if key != "history" or history:
                 row[key] = None if value in (None, []) else _dumps(value)
@@ -241,7 +247,9 @@ def _flat_events(tid: Any, history: Any) -> Iterator[dict[str, Any]]:
     for ev in history or []:
         flat = {"ticket_id": tid}
         for k, v in (ev.items() if isinstance(ev, dict) else ()):
-            if isinstance(v, (dict, list)):
+            if type(v) is str and type(k) is str:  # most: a text, under its name
+                flat[k] = v
+            elif isinstance(v, (dict, list)):
                 flat[str(k) + JSON_SUFFIX] = _dumps(v)
             else:
                 flat[str(k)] = _cell(v)
