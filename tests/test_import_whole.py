@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -129,3 +130,61 @@ def test_a_json_file_that_is_not_utf8_is_refused_as_before(desk, tmp_path):
     path.write_bytes(b'[{"type": "inquiry", "title": "\xff"}]')
     assert_refusal(desk.run("import", str(path), as_=SUPERVISOR), 2, "UTF-8")
     assert isinstance(import_rows(path, None), StreamedRows)
+
+
+def _imported_on_every_core(monkeypatch, on_workers: bool) -> None:
+    """Imports from here on check whole tickets on worker processes after their first three
+    rows, two rows at a time (as a file of many thousands would), or all in this process."""
+    import os
+
+    from cstool.desk import exchange
+
+    monkeypatch.setattr(exchange, "PARALLEL_ROWS", 3 if on_workers else 10**9)
+    monkeypatch.setattr(exchange, "WHOLE_CHUNK", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def _mixed_rows(desk: CliDesk) -> list[dict]:
+    """Whole tickets with new contacts among them; a file's kind of rows may change row by row."""
+    rows: list[dict] = _whole_rows(desk, 9)
+    for at in (1, 5, 6):
+        rows.insert(at, {"type": "inquiry", "title": f"新来电 {at}", "channel": "phone",
+                         "customer": {"name": f"客户{at}", "phone": f"1380000{at:04d}"}})
+    return rows
+
+
+def test_whole_tickets_checked_on_worker_processes_make_the_same_desk(git_desk, new_desk, tmp_path, monkeypatch):
+    rows = _mixed_rows(git_desk)
+    path = tmp_path / "tickets.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    made = {}
+    for on_workers in (False, True):
+        _imported_on_every_core(monkeypatch, on_workers)
+        target = new_desk(f"target-{on_workers}", git=True)
+        target.ok("import", str(path), as_=SUPERVISOR, now="2026-11-25T10:00+08:00")
+        tree = target.git("ls-tree", "-r", "HEAD").splitlines()
+        whole = {row["id"] for row in rows if row.get("id")}
+        # a new contact gets a new random ID: the whole tickets' files are compared byte for byte
+        made[on_workers] = ([line for line in tree if any(tid in line for tid in whole)],
+                            sorted(r["title"] for r in target.ok("list", "--json", "-n", "100").json))
+    assert made[True] == made[False]
+    assert len(made[True][0]) == 9 and len(made[True][1]) == len(rows)
+
+
+def test_rows_refused_on_worker_processes_are_named_in_order_as_in_one_process(git_desk, new_desk, tmp_path, monkeypatch):
+    rows = _mixed_rows(git_desk)
+    del rows[4]["title"]  # a whole ticket with no title
+    rows[9]["id"] = rows[2]["id"]  # the same ticket twice
+    rows[7]["channel"] = "pigeon"  # a new contact on a channel the desk does not have
+    rows[11]["history"] = []  # a whole ticket without its history
+    path = tmp_path / "tickets.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    said = {}
+    for on_workers in (False, True):
+        _imported_on_every_core(monkeypatch, on_workers)
+        target = new_desk(f"target-{on_workers}", git=True)
+        before = target.snapshot()
+        said[on_workers] = assert_refusal(target.run("import", str(path), as_=SUPERVISOR), 2)
+        assert target.snapshot() == before
+    assert said[True] == said[False]
+    assert [int(n) for n in re.findall(r"row (\d+)", said[True])] == [5, 8, 10, 12]

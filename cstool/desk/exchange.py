@@ -291,6 +291,8 @@ def _number(text: str, key: str) -> int:
         raise InputError("error.import.not_number", value=render.shown(text)) from None
 
 
+PARALLEL_ROWS = 1000  # from this many rows on, whole tickets are checked on every core
+WHOLE_CHUNK = 200  # whole tickets a worker process checks at a time
 MAX_JSON_DEPTH = 32  # a ticket nests 4 levels; refused before parsing, so no recursion runs deep
 
 
@@ -670,22 +672,14 @@ def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetim
     customers = set(customer_files(desk))
     fresh = _NewContacts(desk, now)
     skipped = 0
-    for number, row in enumerate(rows, start=1):
+    for number, (row, made) in enumerate(_with_whole_made(rows, desk.config, now, actor, customers), start=1):
         bar.update(1)
         try:
-            model.check_strings({k: v for k, v in row.items() if k != "_row"}, "value")
+            doc: WholeFile | dict[str, Any] | None
             if row.get("id"):
-                doc = _whole_ticket(row, desk.config, now, customers, seen)
-                known = str(doc["id"]) in existing
-                if not known:
-                    doc = _whole_file(doc, desk.config, actor, now, spool)
+                known, doc = _planned_whole(made, seen, existing, spool)
             else:
-                doc = _new_ticket_values(desk, row, now, fresh.batch())
-                doc["_import_key"] = key = import_key(row)
-                if key in seen:
-                    raise InputError("error.import.same_contact")
-                seen.add(key)
-                known = key in fresh.known_keys()
+                known, doc = _planned_new(desk, row, now, fresh, seen)
             if known and not skip_existing:
                 what = Phrase("error.import.ticket_is", id=row["id"]) if row.get("id") else Phrase("error.import.contact_was")
                 raise InputError("error.import.known", what=what)
@@ -701,9 +695,125 @@ def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetim
     return planned, skipped
 
 
-def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: set[str], seen: set[str]) -> Any:
-    """A row that is a whole ticket, checked as ``verify`` and ``create`` would and new to the
-    file (its ID is added to ``seen``)."""
+def _planned_whole(made: Any, seen: set[str], existing: Any, spool: Spool) -> tuple[bool, WholeFile | None]:
+    """A whole ticket made from its row (:func:`_made_here`): whether the desk has it, and
+    else its file kept in the spool; refused if the row was, or if its ID came before."""
+    if isinstance(made, InputError):
+        raise made
+    tid, year, month, data = made
+    if tid in seen:
+        raise InputError("error.import.twice", id=tid)
+    seen.add(tid)
+    if tid in existing:
+        return True, None
+    return False, WholeFile(tid, year, month, spool, *spool.add(data))
+
+
+def _planned_new(desk: Any, row: dict[str, Any], now: datetime, fresh: _NewContacts,
+                 seen: set[str]) -> tuple[bool, dict[str, Any]]:
+    """A new contact's values checked as ``create`` would, with its import key: whether the
+    desk has it already; refused if the same contact came before in the file."""
+    model.check_strings({k: v for k, v in row.items() if k != "_row"}, "value")
+    values = _new_ticket_values(desk, row, now, fresh.batch())
+    values["_import_key"] = key = import_key(row)
+    if key in seen:
+        raise InputError("error.import.same_contact")
+    seen.add(key)
+    return key in fresh.known_keys(), values
+
+
+def _whole_made(row: dict[str, Any], config: Any, now: datetime, actor: Person,
+                customers: set[str]) -> tuple[str, int, int, bytes]:
+    """A row that is a whole ticket, checked (:func:`_whole_ticket`) and made into its file
+    (:func:`_whole_file`): its ID, the year and month of its creation, the file's bytes."""
+    model.check_strings({k: v for k, v in row.items() if k != "_row"}, "value")
+    return _whole_file(_whole_ticket(row, config, now, customers), config, actor, now)
+
+
+_JOB: tuple[Any, datetime, Person, set[str]] | None = None  # a worker's (config, now, actor, customers)
+
+
+def _start_job(job: tuple[Any, datetime, Person, set[str]]) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _made_here(row: dict[str, Any], job: tuple[Any, datetime, Person, set[str]]) -> Any:
+    """:func:`_whole_made` of a whole-ticket row, or its refusal; None for a new contact."""
+    if not row.get("id"):
+        return None
+    try:
+        return _whole_made(row, *job)
+    except InputError as exc:
+        return exc
+
+
+def _made_chunk(packed: bytes) -> list[Any]:
+    """:func:`_made_here` of each row of a chunk (marshalled; a new contact is None and stays
+    None), on a worker process."""
+    assert _JOB is not None
+    return [None if row is None else _made_here(row, _JOB) for row in _unpacked(packed)]
+
+
+def _packed(rows: list[Any]) -> bytes:
+    """Rows as bytes for a worker: by marshal (JSON's values), else by pickle (a workbook's
+    cells may be times)."""
+    import marshal
+    import pickle
+
+    try:
+        return b"m" + marshal.dumps(rows)
+    except ValueError:
+        return b"p" + pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
+
+
+def _unpacked(packed: bytes) -> Any:
+    import marshal
+    import pickle
+
+    return marshal.loads(packed[1:]) if packed[:1] == b"m" else pickle.loads(packed[1:])  # noqa: S301 - our own bytes
+
+
+def _with_whole_made(rows: Iterable[dict[str, Any]], config: Any, now: datetime, actor: Person,
+                     customers: set[str]) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Each row with :func:`_made_here` of it, in order. After the first :data:`PARALLEL_ROWS`
+    rows, the whole tickets are checked and made on every core, :data:`WHOLE_CHUNK` at a time,
+    a few chunks ahead of the rows given; the new contacts, whose routing counts on those
+    before them, are left to the caller. What is held meanwhile is each chunk packed into
+    bytes, and of each whole ticket only its ID and row number."""
+    import itertools
+    import os
+
+    job = (config, now, actor, customers)
+    rows = iter(rows)
+    for row in itertools.islice(rows, PARALLEL_ROWS):  # a small file starts no process
+        yield row, _made_here(row, job)
+    workers = os.cpu_count() or 1
+    first = next(rows, None)
+    if first is None or workers < 2:
+        for row in itertools.chain([] if first is None else [first], rows):
+            yield row, _made_here(row, job)
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cstool.desk.chunks import in_order
+
+    given: deque[list[dict[str, Any]]] = deque()
+
+    def chunks() -> Iterator[bytes]:
+        more = itertools.chain([first], rows)
+        while chunk := list(itertools.islice(more, WHOLE_CHUNK)):
+            given.append([{k: row[k] for k in ("id", "_row") if k in row} if row.get("id") else row for row in chunk])
+            yield _packed([row if row.get("id") else None for row in chunk])
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_job, initargs=(job,)) as pool:
+        for made in in_order(pool, _made_chunk, chunks(), 2 * workers):
+            yield from zip(given.popleft(), made, strict=True)
+
+
+def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: set[str]) -> Any:
+    """A row that is a whole ticket, checked as ``verify`` and ``create`` would."""
     from cstool.desk import verify
     from cstool.time.clock import read_stamp
 
@@ -716,9 +826,6 @@ def _whole_ticket(row: dict[str, Any], config: Any, now: datetime, customers: se
     found = [f for f in found if f.code not in ("complaint", "merge-conflict")]
     if found:
         raise InputError("error.findings", findings=Joined([f.message for f in found[:3]], "join.semicolon"))
-    if tid in seen:
-        raise InputError("error.import.twice", id=tid)
-    seen.add(tid)
     return doc
 
 
@@ -739,9 +846,10 @@ class WholeFile:
         return self.spool.get(self.start, self.size)
 
 
-def _whole_file(doc: Any, config: Any, actor: Person, now: datetime, spool: Spool) -> WholeFile:
+def _whole_file(doc: Any, config: Any, actor: Person, now: datetime) -> tuple[str, int, int, bytes]:
     """A checked whole ticket with the event that records its import (who brought this
-    history into the desk, and when) added, made into its file, kept in the spool."""
+    history into the desk, and when) added, made into its file: its ID, the year and month
+    of its creation, the file's bytes."""
     from cstool.desk import yamlio
     from cstool.domain import history
     from cstool.domain.workflow import mark_recorder
@@ -752,7 +860,7 @@ def _whole_file(doc: Any, config: Any, actor: Person, now: datetime, spool: Spoo
     imported = model.event(stamp(now), actor.id, "import")
     mark_recorder(imported, actor)
     history.apply(doc, imported)
-    return WholeFile(str(doc["id"]), created.year, created.month, spool, *spool.add(yamlio.dumps_new(doc).encode("utf-8")))
+    return str(doc["id"]), created.year, created.month, yamlio.dumps_new(doc).encode("utf-8")
 
 
 def _check_texts(doc: Any) -> None:
