@@ -389,8 +389,9 @@ def test_an_open_cycles_breach_is_the_one_measured_at_a_far_cut_off(generated_ti
     from hypothesis import strategies as st
 
     from cstool.time import sla
+    from cstool.time.clock import read_stamp
 
-    _, config, cal = generated_tickets
+    tickets, config, cal = generated_tickets
     origin = datetime(2026, 9, 25, 8, 0, tzinfo=config.tz)  # the national day's holidays ahead
     minutes = st.integers(-600, 20 * 24 * 60)
 
@@ -412,6 +413,13 @@ def test_an_open_cycles_breach_is_the_one_measured_at_a_far_cut_off(generated_ti
         assert sla.open_breach(cycle, duration, cal) == sla.measure_cycle(cycle, duration, cal, horizon)[1]
 
     check()
+    for ticket in tickets:  # and every cycle of the generated tickets, against their own targets
+        target = sla.parse_target((ticket.get("sla") or {}).get("resolution_target")) or sla.parse_target("5d")
+        known = [read_stamp(ev["at"], config.tz) for ev in ticket["history"]]
+        horizon = sla.add_time(cal, max(known), cal.target_minutes(target) + 1, target)
+        for cycle in sla.cycles(ticket["history"], config.tz):
+            still_open = {**cycle, "end": None}
+            assert sla.open_breach(still_open, target, cal) == sla.measure_cycle(still_open, target, cal, horizon)[1]
 
 
 def test_a_ticket_whose_history_is_out_of_order_counts_the_same_from_the_index(tmp_path):
