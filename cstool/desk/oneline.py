@@ -108,13 +108,13 @@ def _build(lines: list[tuple[str, ...]], plain: Callable[[str], Any]) -> dict[An
             if len(blocks) > MAX_NESTING:
                 raise _NotThisShape
             block = block[-1]
-        name = keys.get(key)
+        name = key if key[0] not in _MAYBE_NOT_TEXT else keys.get(key)  # a key starting so is text as it stands
         if name is None:
             name = keys[key] = _key(key, plain)
         if name in block:
             raise _NotThisShape
-        if after:
-            block[name] = _value(after, plain)
+        if after:  # most often a quoted text without escapes: what is between the quotes
+            block[name] = after[1:-1] if after[0] == '"' and "\\" not in after else _value(after, plain)
         else:
             waiting = (begins, block, name)
     if waiting is not None:
