@@ -99,7 +99,7 @@ _NEAR_MISSES = [
     "a: 1\n...\n", "a: 1\n---\nb: 2", "a: 1\r\nb: 2", "a: \"x\u2028y\"", "a: \"x\x85y\"", "a: \"\ufeff\"",
     "a: x: y", "- a\n", "a:\n  - b\n  c: 1", "a:\n  -\n    b: 1", "a:\n  - - b", "a: ~", "a: -", "a: @x", "a: `x",
     "a: 0o17", "a: 0x1F", "a: .inf", "a: 1e3", "a: -.5", "a: +1", "a: 1_000", "a: 2026-11-22",
-    "a:\n  b:\n    c:\n      d:\n        e:\n          f:\n            g:\n              h:\n                i: 1",
+    "k" * 1100 + ": 1", "k" * 128 + ": 1", "".join(f"{'  ' * n}{key}:\n" for n, key in enumerate("abcdefgh")) + "  " * 8 + "i: 1",
 ]
 
 

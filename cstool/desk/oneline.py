@@ -26,8 +26,9 @@ _ODD = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\uff
 # and a backslash only; a single-quoted text; a plain word or number; an empty mapping or list
 _VALUE = r"""(?:"[^"\\\n]*(?:\\[nt"\\][^"\\\n]*)*"|'[^'\n]*(?:''[^'\n]*)*'|[-+]?[A-Za-z0-9_][A-Za-z0-9_.@+\-]*|\{\}|\[\])"""
 # a line: its indent, a list's dash, then a key and the value after it (none: a block below
-# it, or null), or a list's value; else the whole line, not of this shape
-_GOOD = r"( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]*):(?: (" + _VALUE + r"))?|(" + _VALUE + r"))"
+# it, or null), or a list's value; else the whole line, not of this shape. A key is short:
+# libyaml refuses a key on its line longer than 1024 characters
+_GOOD = r"( *)(- )?(?:([A-Za-z_][A-Za-z0-9_]{0,127}):(?: (" + _VALUE + r"))?|(" + _VALUE + r"))"
 _LINE = re.compile("(?:" + _GOOD + "|([^\n]*))\n")
 _FIRST = re.compile(_GOOD + "\n")
 _ESCAPES = {"\\n": "\n", "\\t": "\t", '\\"': '"', "\\\\": "\\"}
