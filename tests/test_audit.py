@@ -377,6 +377,51 @@ def test_the_open_spans_the_index_keeps_give_the_state_at_any_cut_off(generated_
     check()
 
 
+def test_an_open_cycles_breach_is_the_one_measured_at_a_far_cut_off(generated_tickets):
+    """The moment a resolution cycle left running would pass its target (what the index
+    keeps as its last on-time moment) is worked out from its pauses alone
+    (:func:`sla.open_breach`); measuring the cycle without an end up to a cut-off more
+    than the target past its last event (:func:`sla.measure_cycle`) gives the same moment,
+    for business and calendar targets, pauses ended or not, in order or not."""
+    from datetime import datetime, timedelta
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cstool.time import sla
+    from cstool.time.clock import read_stamp
+
+    tickets, config, cal = generated_tickets
+    origin = datetime(2026, 9, 25, 8, 0, tzinfo=config.tz)  # the national day's holidays ahead
+    minutes = st.integers(-600, 20 * 24 * 60)
+
+    @settings(max_examples=600, deadline=None)
+    @given(start=st.integers(0, 14 * 24 * 60), pauses=st.lists(st.tuples(minutes, st.none() | minutes), max_size=4),
+           later=st.integers(0, 5000), seconds=st.integers(0, 59),
+           target=st.sampled_from(["45m", "4h", "5d", "30m calendar", "24h calendar", "3d calendar"]))
+    def check(start, pauses, later, seconds, target):
+        def at(m):
+            return origin + timedelta(minutes=start + m, seconds=seconds)
+
+        kept = [[at(a), None if b is None else at(b)] for a, b in pauses]
+        for p in kept[:-1]:  # pauses as sla.cycles makes them: only the last one may still run
+            p[1] = p[1] or p[0] + timedelta(minutes=30)
+        cycle = {"start": at(0), "pauses": kept, "end": None}
+        duration = sla.parse_target(target)
+        last = max([cycle["start"], *(t for p in kept for t in p if t is not None)]) + timedelta(minutes=later)
+        horizon = sla.add_time(cal, last, cal.target_minutes(duration) + 1, duration)
+        assert sla.open_breach(cycle, duration, cal) == sla.measure_cycle(cycle, duration, cal, horizon)[1]
+
+    check()
+    for ticket in tickets:  # and every cycle of the generated tickets, against their own targets
+        target = sla.parse_target((ticket.get("sla") or {}).get("resolution_target")) or sla.parse_target("5d")
+        known = [read_stamp(ev["at"], config.tz) for ev in ticket["history"]]
+        horizon = sla.add_time(cal, max(known), cal.target_minutes(target) + 1, target)
+        for cycle in sla.cycles(ticket["history"], config.tz):
+            still_open = {**cycle, "end": None}
+            assert sla.open_breach(still_open, target, cal) == sla.measure_cycle(still_open, target, cal, horizon)[1]
+
+
 def test_a_ticket_whose_history_is_out_of_order_counts_the_same_from_the_index(tmp_path):
     """A ticket whose history is out of order is kept whole by the index and its facts are
     worked out from it for each period: the figures equal those worked out from the files."""

@@ -482,3 +482,39 @@ def test_a_reader_that_fails_on_the_index_as_it_stood_runs_again_on_the_refreshe
     calls: list[int] = []
     assert StoreDesk.open(git_desk.root).read_index(_counting(calls, fail_first=True)) == ["一"]
     assert len(calls) == 2
+
+
+def _kind_by_parts(rel: str) -> str | None:
+    """The rule of a desk file's path spelt out part by part (what index._kind decides)."""
+    parts = rel.split("/")
+    if not parts[-1].endswith(".yaml") or any(p.startswith(".") or not p for p in parts):
+        return None
+    if len(parts) == 4 and parts[0] == "tickets":
+        return "ticket"
+    if len(parts) == 2 and parts[0] == "customers":
+        return "customer"
+    return None
+
+
+def test_a_path_is_a_ticket_or_a_customer_file_by_the_rule_of_its_parts():
+    """Which paths git reports are desk files is decided by one pattern; it agrees with the
+    rule spelt out part by part on generated paths (hidden parts, empty parts, other names,
+    too few or too many folders, names that only end like .yaml)."""
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
+
+    from cstool.desk.index import _kind
+
+    part = st.sampled_from(["tickets", "customers", "2026", "11", "CS-2026-7KQ3MX9.yaml", ".yaml", "a.yaml", ".git",
+                            "", "x.yml", "a.yaml.bak", "a\n.yaml", "tickets.yaml", "中.yaml", " .yaml", "..", "."])
+    paths = st.lists(part, min_size=1, max_size=5).map("/".join)
+
+    @settings(max_examples=2000, deadline=None)
+    @given(rel=paths | st.text(st.sampled_from("tickets/customers.yaml\n"), max_size=40))
+    @example(rel="tickets/2026/11/CS-2026-7KQ3MX9.yaml")
+    @example(rel="customers/C-1.yaml")
+    @example(rel="tickets/2026/.11/a.yaml")
+    def check(rel):
+        assert _kind(rel) == _kind_by_parts(rel)
+
+    check()

@@ -1013,17 +1013,17 @@ def _period_clause(start: Any, end: Any) -> tuple[str, tuple[str, ...]]:
     return "a.until >= ? AND a.since < ?", (lo, hi)
 
 
+# a desk file's path as the full scan finds them: no part empty or hidden, the file's name ending in .yaml
+_DESK_FILE = re.compile(r"(?:(tickets)/[^/.][^/]*/[^/.][^/]*|(customers))/[^/.][^/]*\.yaml")
+
+
 def _kind(rel: str) -> str | None:
     """"ticket" or "customer" for a path shaped like a desk file (as the full scan finds
     them: tickets/<year>/<month>/<ID>.yaml, customers/<ID>.yaml), else None."""
-    parts = rel.split("/")
-    if not parts[-1].endswith(".yaml") or any(p.startswith(".") or not p for p in parts):
+    found = _DESK_FILE.fullmatch(rel)
+    if found is None:
         return None
-    if len(parts) == 4 and parts[0] == "tickets":
-        return "ticket"
-    if len(parts) == 2 and parts[0] == "customers":
-        return "customer"
-    return None
+    return "ticket" if found[1] else "customer"
 
 
 def _refuse_links(root: Path, index_file: Path) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from cstool.desk import canonical
+from cstool.desk import canonical, oneline
 from cstool.desk.paths import check_inside
 from cstool.errors import DeskError
 from cstool.messages import Phrase
@@ -313,14 +313,17 @@ _NO_KEY = object()
 def load_plain(path: Path, name: str | None = None) -> Any:
     """Read a desk file as plain data as fast as possible (for the index).
 
-    Until PyYAML is loaded, a file exactly as cstool writes it is read by
-    :func:`canonical_data`, which needs no YAML library (so a command that re-indexes a ticket
-    just edited does not load one). Any other file goes to PyYAML's C parser (and so, from then
-    on, does every file: on a desk written in another style, trying the other reader first
-    would double the cost of reading each file), whose events are turned into plain values by
-    YAML 1.2 rules, refusing what the guarded loader refuses. Anything unusual (an alias, a
-    tag, a duplicate key, a parse error) goes to :func:`load`, which gives the verdict
-    and the error message with its line."""
+    A file whose every value is on its key's line (texts double-quoted as JSON writes them,
+    as many emitters do) is read by :func:`cstool.desk.oneline.parse`, in about half the time
+    of PyYAML's parser; it tells most other files apart by their first lines. Until PyYAML is
+    loaded, a file exactly as cstool writes it is read by :func:`canonical_data`, which needs
+    no YAML library (so a command that re-indexes a ticket just edited does not load one).
+    Any other file goes to PyYAML's C parser (and
+    so, from then on, does every file cstool writes: on a desk written in another style,
+    trying its reader first would double the cost of reading each file), whose events are
+    turned into plain values by YAML 1.2 rules, refusing what the guarded loader refuses.
+    Anything unusual (an alias, a tag, a duplicate key, a parse error) goes to :func:`load`,
+    which gives the verdict and the error message with its line."""
     data = read_bytes(path, name)
     try:
         text = data.decode("utf-8")
@@ -328,6 +331,9 @@ def load_plain(path: Path, name: str | None = None) -> Any:
         return _plain_of(load(path, name))
     if text.startswith(BOM):
         text = text[1:]
+    fast: Any = oneline.parse(text, _scalar)  # tells another style apart by its first lines, cheaply
+    if fast is not None:
+        return fast
     if "yaml" not in sys.modules:  # once PyYAML is loaded, its C parser is as fast and fails no file first
         fast = canonical_data(text)
         if fast is not None:

@@ -350,16 +350,12 @@ def _cycle_rows(history: list, times: list[datetime | None], created: datetime, 
     any cut-off before its end the cycle measures the same, so its target is passed by a
     cut-off exactly when that moment is before it."""
     enders = [(at, ev) for ev, at in zip(history, times) if ev.get("action") in ("resolve", "close")]
-    known = [t for t in times if t is not None]
     rows = []
     for cycle in sla.cycles(history, cal.tz, times):
         end = cycle["end"]
         reached = None
         if res_target is not None:
-            open_cycle = {"start": cycle["start"], "pauses": cycle["pauses"], "end": None}
-            # a minute past the target after the last event: a clock left running is over it by then
-            horizon = sla.add_time(cal, max(known), cal.target_minutes(res_target) + 1, res_target)
-            _, breach, _, _ = sla.measure_cycle(open_cycle, res_target, cal, horizon)
+            breach = sla.open_breach(cycle, res_target, cal)
             reached = sla.late_after(cal, breach, res_target).timestamp() if breach is not None else None
         row = [cycle["start"].timestamp(), _ts(end), reached, [[_ts(a), _ts(b)] for a, b in cycle["pauses"]],
                None, None, None, None]
@@ -522,25 +518,31 @@ def _count_events(facts: Facts, events: list) -> None:
 
 def _base_state_at_cutoff(facts: Facts, base: dict[str, Any], cutoff: float) -> None:
     """Open at the cut-off, its age, and whether a clock had breached by then."""
+    facts.open_at_cutoff, facts.age_days, facts.breached_at_cutoff = _cutoff_state(base, cutoff)
+
+
+def _cutoff_state(base: dict[str, Any], cutoff: float) -> tuple[bool, float, bool]:
+    """(open at the cut-off, its age in days, whether a clock had breached by then) of a
+    ticket's base: (False, 0.0, False) when it is not open."""
     times, created = base["times"], base["created"]
     # state at the cut-off: the events before it are a prefix (times are in order)
     k = bisect_left(times, cutoff)
     status = base["statuses"][k - 1] if k else None
-    facts.open_at_cutoff = status in WORKING and created < cutoff
-    if facts.open_at_cutoff:
-        facts.age_days = (cutoff - created) / 86400
-        first = base["first_reply"]
-        answered = first is not None and first < k
-        if base["fr_due"] is not None and not answered and sla.late(base["fr_due"], cutoff):
-            facts.breached_at_cutoff = True
-        started = [c for c in base["cycles"] if c[0] < cutoff]
-        if started:
-            _, ended, reached, pauses, *_ = started[-1]
-            paused = [p for p in pauses if p[0] < cutoff]
-            paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
-            running = ended is None or ended >= cutoff
-            if running and not paused_now and reached is not None and sla.late(reached, cutoff):
-                facts.breached_at_cutoff = True
+    if status not in WORKING or created >= cutoff:
+        return False, 0.0, False
+    first = base["first_reply"]
+    answered = first is not None and first < k
+    if base["fr_due"] is not None and not answered and sla.late(base["fr_due"], cutoff):
+        return True, (cutoff - created) / 86400, True
+    started = [c for c in base["cycles"] if c[0] < cutoff]
+    if started:
+        _, ended, reached, pauses, *_ = started[-1]
+        paused = [p for p in pauses if p[0] < cutoff]
+        paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
+        running = ended is None or ended >= cutoff
+        if running and not paused_now and reached is not None and sla.late(reached, cutoff):
+            return True, (cutoff - created) / 86400, True
+    return True, (cutoff - created) / 86400, False
 
 
 def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:
@@ -651,7 +653,7 @@ def _cycle_moments(cycles: list[list[Any]], replies: list[float]) -> list[list[A
 
 def _open_spans(base: dict[str, Any]) -> list[tuple[float, float, bool]]:
     """The cut-offs at which the ticket is open, as spans (after lo, up to hi) with
-    whether a clock had breached by then: :func:`_base_state_at_cutoff` changes only just
+    whether a clock had breached by then: :func:`_cutoff_state` changes only just
     after one of the ticket's moments (each test it makes is ``moment < cut-off``), so it
     is worked out once per span between two of them."""
     points = {base["created"], *base["times"]}
@@ -662,14 +664,13 @@ def _open_spans(base: dict[str, Any]) -> list[tuple[float, float, bool]]:
     ordered = sorted(points)
     spans: list[list[Any]] = []
     for lo, hi in zip([-NEVER, *ordered], [*ordered, NEVER]):
-        probe = Facts(None)
-        _base_state_at_cutoff(probe, base, hi if hi != NEVER else lo + 1.0)
-        if not probe.open_at_cutoff:
+        is_open, _, breached = _cutoff_state(base, hi if hi != NEVER else lo + 1.0)
+        if not is_open:
             continue
-        if spans and spans[-1][1] == lo and spans[-1][2] == probe.breached_at_cutoff:
+        if spans and spans[-1][1] == lo and spans[-1][2] == breached:
             spans[-1][1] = hi
         else:
-            spans.append([lo, hi, probe.breached_at_cutoff])
+            spans.append([lo, hi, breached])
     return [(lo, hi, breached) for lo, hi, breached in spans]
 
 

@@ -204,6 +204,27 @@ def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar
     return elapsed, breach, paused, paused_now
 
 
+def open_breach(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar) -> datetime | None:
+    """When a cycle passes its target if it is never ended and never paused again after its
+    pauses: :func:`measure_cycle`'s breach moment for a cycle without an end, looked at a
+    moment past its last event by more than the target. Its last running stretch (from the
+    last pause's end) then always holds what is left of the target, so the breach is found
+    without measuring up to that moment. None when it breached neither before nor during a
+    pause that has not ended."""
+    total = cal.target_minutes(target)
+    elapsed = 0.0
+    cursor = cycle["start"]
+    for p_from, p_to in cycle["pauses"]:
+        span = max(cal.elapsed(cursor, p_from, target), 0.0)
+        if elapsed + span > total:
+            return _add(cal, cursor, total - elapsed, target)
+        elapsed += span
+        cursor = p_to
+        if cursor is None:
+            return None
+    return _add(cal, cursor, total - elapsed, target)
+
+
 BUSINESS = Duration(text="business time")
 
 
