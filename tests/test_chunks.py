@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cstool.desk.chunks import in_order
@@ -28,3 +28,17 @@ def test_no_more_chunks_are_taken_than_the_window_holds():
         results = in_order(pool, list, source(), 3)
         assert next(results) == [0]
         assert taken == [0, 1, 2, 3]  # three given to the pool, then one more once the first came back
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+                           | st.datetimes() | st.dates(),
+                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+                           max_leaves=20))
+def test_values_packed_for_another_process_come_back_the_same(values):
+    """Plain values go by marshal, anything else (a time in a workbook's cell) by pickle."""
+    from cstool.desk.chunks import pack, unpack
+
+    packed = pack(values)
+    assert unpack(packed) == values
+    assert type(unpack(packed)) is type(values)

@@ -47,7 +47,7 @@ def general_text(rows: list[tuple], config, cal, now: datetime, overdue_only: bo
     dated = [((ident, kind, when.isoformat(), target, calendar, assignee, group, title), when)
              for ident, title, assignee, group, kind, when, calendar, target in rows]
     if overdue_only:
-        dated = [(row, when) for row, when in dated if due.overdue_at(when, bool(row[4]) or row[1] == "visit", cal, now)]
+        dated = [(row, when) for row, when in dated if due.overdue_at(when, due.in_calendar_time(row[1], row[4]), cal, now)]
     items = due.row_items(dated, config, cal, now)
     return to_json([item.as_json() for item in items]), sum(item.overdue for item in items)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import tracemalloc
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +57,15 @@ def _peak_of_import(target: CliDesk, path: Path) -> int:
         tracemalloc.stop()
 
 
-def test_memory_of_a_whole_import_does_not_grow_with_its_tickets(desk, new_desk, tmp_path):
+@pytest.mark.parametrize("on_workers", [False, True])
+def test_memory_of_a_whole_import_does_not_grow_with_its_tickets(desk, new_desk, tmp_path, monkeypatch, on_workers):
+    """In one process, or with the whole tickets checked on worker processes after the first
+    hundred rows (what a worker is sent and sends back is held a few chunks at a time)."""
+    from cstool.desk import exchange
+
+    monkeypatch.setattr(exchange, "PARALLEL_ROWS", 100 if on_workers else 10**9)
+    if on_workers:
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
     rows = _whole_rows(desk, 1200)
     small, large = tmp_path / "small.json", tmp_path / "large.json"
     small.write_text(json.dumps(rows[:300], ensure_ascii=False, indent=2), encoding="utf-8")

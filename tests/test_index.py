@@ -518,3 +518,23 @@ def test_a_path_is_a_ticket_or_a_customer_file_by_the_rule_of_its_parts():
         assert _kind(rel) == _kind_by_parts(rel)
 
     check()
+
+
+def test_a_reader_gives_what_another_process_brought_into_the_index_while_it_read(git_desk, git_still_working):
+    """Another process refreshes the index (with a file edited by hand) while this one reads
+    it early: this refresh then finds nothing left to do, yet what was read is stale."""
+    tid = git_desk.create("--type", "inquiry", "--title", "一")
+    git_desk.ok("list")
+    path = git_desk.path(tid)
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 一", "title: 二"), encoding="utf-8")
+    calls: list[int] = []
+
+    def reader(index):
+        calls.append(1)
+        titles = _titles(index)
+        if len(calls) == 1:
+            StoreDesk.open(git_desk.root).index()  # the other process, on a connection of its own
+        return titles
+
+    assert StoreDesk.open(git_desk.root).read_index(reader) == ["二"]
+    assert len(calls) == 2

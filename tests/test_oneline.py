@@ -11,6 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cstool.desk import oneline, yamlio
+from cstool.errors import CstoolError
 
 
 def _parsed(text: str):
@@ -133,3 +134,16 @@ def test_a_file_in_cstools_own_style_is_left_to_the_other_readers():
     text = yamlio.fast_dumps({"id": "CS-2026-7KQ3MX9", "title": "空调维修后仍然漏水", "description": "第一行\n第二行\n"})
     assert text is not None and oneline.parse(text, yamlio._scalar) is None
     assert yamlio.canonical_data(text) is not None
+
+
+def test_a_value_the_plain_rule_cannot_read_leaves_the_file_to_the_parser(tmp_path):
+    """An integer longer than Python reads (4,300 digits) is refused with the parser's
+    message, as in a file of any other shape, not as an unexpected error."""
+    from cstool.desk import yamlio
+
+    text = "id: C-BIG\ntier: " + "1" * 5000 + "\n"
+    assert oneline.parse(text, yamlio._scalar) is None
+    path = tmp_path / "C-BIG.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CstoolError):
+        yamlio.load_plain(path)

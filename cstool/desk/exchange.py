@@ -292,7 +292,7 @@ def _number(text: str, key: str) -> int:
 
 
 PARALLEL_ROWS = 1000  # from this many rows on, whole tickets are checked on every core
-WHOLE_CHUNK = 200  # whole tickets a worker process checks at a time
+WHOLE_CHUNK = 50  # whole tickets a worker process checks at a time
 MAX_JSON_DEPTH = 32  # a ticket nests 4 levels; refused before parsing, so no recursion runs deep
 
 
@@ -672,12 +672,13 @@ def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetim
     customers = set(customer_files(desk))
     fresh = _NewContacts(desk, now)
     skipped = 0
-    for number, (row, made) in enumerate(_with_whole_made(rows, desk.config, now, actor, customers), start=1):
+    job = (desk.config, now, actor, customers, existing)
+    for number, (row, made) in enumerate(_with_whole_made(rows, job), start=1):
         bar.update(1)
         try:
             doc: WholeFile | dict[str, Any] | None
             if row.get("id"):
-                known, doc = _planned_whole(made, seen, existing, spool)
+                known, doc = _planned_whole(made, seen, spool)
             else:
                 known, doc = _planned_new(desk, row, now, fresh, seen)
             if known and not skip_existing:
@@ -695,7 +696,7 @@ def _plan(desk: Any, rows: Iterable[dict[str, Any]], actor: Person, now: datetim
     return planned, skipped
 
 
-def _planned_whole(made: Any, seen: set[str], existing: Any, spool: Spool) -> tuple[bool, WholeFile | None]:
+def _planned_whole(made: Any, seen: set[str], spool: Spool) -> tuple[bool, WholeFile | None]:
     """A whole ticket made from its row (:func:`_made_here`): whether the desk has it, and
     else its file kept in the spool; refused if the row was, or if its ID came before."""
     if isinstance(made, InputError):
@@ -704,7 +705,7 @@ def _planned_whole(made: Any, seen: set[str], existing: Any, spool: Spool) -> tu
     if tid in seen:
         raise InputError("error.import.twice", id=tid)
     seen.add(tid)
-    if tid in existing:
+    if data is None:  # the desk has it
         return True, None
     return False, WholeFile(tid, year, month, spool, *spool.add(data))
 
@@ -722,23 +723,30 @@ def _planned_new(desk: Any, row: dict[str, Any], now: datetime, fresh: _NewConta
     return key in fresh.known_keys(), values
 
 
-def _whole_made(row: dict[str, Any], config: Any, now: datetime, actor: Person,
-                customers: set[str]) -> tuple[str, int, int, bytes]:
-    """A row that is a whole ticket, checked (:func:`_whole_ticket`) and made into its file
-    (:func:`_whole_file`): its ID, the year and month of its creation, the file's bytes."""
+def _whole_made(row: dict[str, Any], config: Any, now: datetime, actor: Person, customers: set[str],
+                existing: Any) -> tuple[str, int, int, bytes | None]:
+    """A row that is a whole ticket, checked (:func:`_whole_ticket`) and, unless the desk has
+    it (``existing``: the desk's IDs), made into its file (:func:`_whole_file`): its ID, the
+    year and month of its creation, the file's bytes (None: the desk has it)."""
     model.check_strings({k: v for k, v in row.items() if k != "_row"}, "value")
-    return _whole_file(_whole_ticket(row, config, now, customers), config, actor, now)
+    doc = _whole_ticket(row, config, now, customers)
+    if str(doc["id"]) in existing:
+        return str(doc["id"]), 0, 0, None
+    return _whole_file(doc, config, actor, now)
 
 
-_JOB: tuple[Any, datetime, Person, set[str]] | None = None  # a worker's (config, now, actor, customers)
+# what whole tickets are checked against: (config, now, actor, customers' files, the desk's IDs)
+Job = tuple[Any, datetime, Person, set[str], Any]
+_JOB: Job | None = None  # a worker process's
 
 
-def _start_job(job: tuple[Any, datetime, Person, set[str]]) -> None:
+def _start_job(job: Job) -> None:
+    """Keep what a worker process checks whole tickets against (it starts with it)."""
     global _JOB
     _JOB = job
 
 
-def _made_here(row: dict[str, Any], job: tuple[Any, datetime, Person, set[str]]) -> Any:
+def _made_here(row: dict[str, Any], job: Job) -> Any:
     """:func:`_whole_made` of a whole-ticket row, or its refusal; None for a new contact."""
     if not row.get("id"):
         return None
@@ -749,33 +757,15 @@ def _made_here(row: dict[str, Any], job: tuple[Any, datetime, Person, set[str]])
 
 
 def _made_chunk(packed: bytes) -> list[Any]:
-    """:func:`_made_here` of each row of a chunk (marshalled; a new contact is None and stays
-    None), on a worker process."""
+    """:func:`_made_here` of each row of a chunk (packed by :func:`cstool.desk.chunks.pack`; a
+    new contact is None and stays None), on a worker process."""
+    from cstool.desk.chunks import unpack
+
     assert _JOB is not None
-    return [None if row is None else _made_here(row, _JOB) for row in _unpacked(packed)]
+    return [None if row is None else _made_here(row, _JOB) for row in unpack(packed)]
 
 
-def _packed(rows: list[Any]) -> bytes:
-    """Rows as bytes for a worker: by marshal (JSON's values), else by pickle (a workbook's
-    cells may be times)."""
-    import marshal
-    import pickle
-
-    try:
-        return b"m" + marshal.dumps(rows)
-    except ValueError:
-        return b"p" + pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
-
-
-def _unpacked(packed: bytes) -> Any:
-    import marshal
-    import pickle
-
-    return marshal.loads(packed[1:]) if packed[:1] == b"m" else pickle.loads(packed[1:])  # noqa: S301 - our own bytes
-
-
-def _with_whole_made(rows: Iterable[dict[str, Any]], config: Any, now: datetime, actor: Person,
-                     customers: set[str]) -> Iterator[tuple[dict[str, Any], Any]]:
+def _with_whole_made(rows: Iterable[dict[str, Any]], job: Job) -> Iterator[tuple[dict[str, Any], Any]]:
     """Each row with :func:`_made_here` of it, in order. After the first :data:`PARALLEL_ROWS`
     rows, the whole tickets are checked and made on every core, :data:`WHOLE_CHUNK` at a time,
     a few chunks ahead of the rows given; the new contacts, whose routing counts on those
@@ -784,7 +774,6 @@ def _with_whole_made(rows: Iterable[dict[str, Any]], config: Any, now: datetime,
     import itertools
     import os
 
-    job = (config, now, actor, customers)
     rows = iter(rows)
     for row in itertools.islice(rows, PARALLEL_ROWS):  # a small file starts no process
         yield row, _made_here(row, job)
@@ -797,7 +786,7 @@ def _with_whole_made(rows: Iterable[dict[str, Any]], config: Any, now: datetime,
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
-    from cstool.desk.chunks import in_order
+    from cstool.desk.chunks import in_order, pack
 
     given: deque[list[dict[str, Any]]] = deque()
 
@@ -805,7 +794,7 @@ def _with_whole_made(rows: Iterable[dict[str, Any]], config: Any, now: datetime,
         more = itertools.chain([first], rows)
         while chunk := list(itertools.islice(more, WHOLE_CHUNK)):
             given.append([{k: row[k] for k in ("id", "_row") if k in row} if row.get("id") else row for row in chunk])
-            yield _packed([row if row.get("id") else None for row in chunk])
+            yield pack([row if row.get("id") else None for row in chunk])
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_job, initargs=(job,)) as pool:
         for made in in_order(pool, _made_chunk, chunks(), 2 * workers):

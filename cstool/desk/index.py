@@ -103,7 +103,7 @@ class Index:
         self.desk = desk
         self.in_memory = False
         self.bulk = False  # filling empty tables without their indexes (see _bulk_load)
-        self.changed = True  # whether the last refresh changed what readers of the index see
+        self.last_refresh_changed = True  # whether the last refresh changed what readers of the index see
         self.conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -233,6 +233,11 @@ class Index:
         return (meta.get("token") == paths.write_token(self.desk.root) and meta.get("definitions") == definitions_key()
                 and meta.get("config") == config_key(self.desk.root))
 
+    def others_writes(self) -> int:
+        """A number that changes whenever another connection (another cstool process, say)
+        commits a change to the index (SQLite's ``data_version``)."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def refresh_after_writes(self) -> None:
         """Refresh only when a cstool process has written to the desk since the last refresh
         (its write token differs), else trust the index as it stands: cheap enough for shell
@@ -264,7 +269,7 @@ class Index:
             head, dirty = state
             watch_add = {rel for rel in dirty | touched if _kind(rel)} - watched
             verified = [(rel, st) for rel, st in verified if rel not in dirty and rel not in touched]
-        self.changed = bool(touched)  # what readers see; the watch and the HEAD indexed are bookkeeping
+        self.last_refresh_changed = bool(touched)  # what readers see; the watch and the HEAD indexed are bookkeeping
         if not (touched or watch_add or verified or head != meta.get("git_head")):
             return 0
         checked = [_checked(_customer_row, self.desk.root, rel, st) for rel, st in changed_customers]
@@ -614,17 +619,19 @@ class Index:
                                                        f"WHERE a.whole IS NOT NULL AND {where}", args)]
             return audit.period_populations(query, among, wholes, cal, period, now)
 
-    def _aside(self, sql: str, params: dict[str, Any], keys: str) -> Callable[[], list[tuple]]:
+    def _aside(self, sql: str, params: dict[str, Any], keys: str) -> Callable[..., list[tuple]]:
         """Start a query over the tickets of ``keys`` (a JSON array, in ``temp.kept``) that
         sums many rows into a few on a second connection, in a thread, and give what waits for
-        its rows: SQLite does such work without holding Python's lock, so it runs beside this
-        thread's work meanwhile. An index held in memory runs it here and now."""
+        its rows (``quietly``: [] instead of raising what went wrong): SQLite does such work
+        without holding Python's lock, so it runs beside this thread's work meanwhile. An
+        index held in memory runs it here and now."""
         import threading
 
         if self.in_memory:
             found = self.conn.execute(sql, params).fetchall()
-            return lambda: found
+            return lambda quietly=False: found
         where = self.desk.cache_dir / INDEX_FILE
+        _refuse_links(self.desk.root, where)
         outcome: dict[str, Any] = {}
 
         def run() -> None:
@@ -641,11 +648,11 @@ class Index:
         thread = threading.Thread(target=run, name="cstool-index-aside", daemon=True)
         thread.start()
 
-        def wait() -> list[tuple]:
+        def wait(quietly: bool = False) -> list[tuple]:
             thread.join()
-            if "error" in outcome:
+            if "error" in outcome and not quietly:
                 raise outcome["error"]
-            return outcome["rows"]
+            return outcome.get("rows", [])
         return wait
 
     def import_keys(self) -> set[str]:

@@ -33,7 +33,8 @@ _LINE = re.compile("(?:" + _GOOD + "|([^\n]*))\n")
 _FIRST = re.compile(_GOOD + "\n")
 _ESCAPES = {"\\n": "\n", "\\t": "\t", '\\"': '"', "\\\\": "\\"}
 _ESCAPE = re.compile(r"\\.")
-_MAYBE_NOT_TEXT = frozenset("~nNtTfF+-.0123456789")
+# the first characters of a plain value that may read as something other than text
+MAYBE_NOT_TEXT = frozenset("~nNtTfF+-.0123456789")
 MAX_NESTING = 8  # far below the guarded loader's limit: a ticket nests 4 deep
 
 
@@ -51,7 +52,7 @@ def parse(text: str, plain: Callable[[str], Any]) -> dict[Any, Any] | None:
         return None  # indented, or a line of another shape
     try:
         return _build(lines, plain)
-    except _NotThisShape:
+    except (_NotThisShape, ValueError):  # ValueError: a plain value the rule cannot read (an integer too long)
         return None
 
 
@@ -109,7 +110,7 @@ def _build(lines: list[tuple[str, ...]], plain: Callable[[str], Any]) -> dict[An
             if len(blocks) > MAX_NESTING:
                 raise _NotThisShape
             block = block[-1]
-        name = key if key[0] not in _MAYBE_NOT_TEXT else keys.get(key)  # a key starting so is text as it stands
+        name = key if key[0] not in MAYBE_NOT_TEXT else keys.get(key)  # a key starting so is text as it stands
         if name is None:
             name = keys[key] = _key(key, plain)
         if name in block:
@@ -124,7 +125,9 @@ def _build(lines: list[tuple[str, ...]], plain: Callable[[str], Any]) -> dict[An
 
 
 def _key(text: str, plain: Callable[[str], Any]) -> Any:
-    value = plain(text) if text[0] in _MAYBE_NOT_TEXT else text
+    """A key written plain: text, or what the plain rule makes of it (an integer or a truth
+    value; anything else is not this shape)."""
+    value = plain(text) if text[0] in MAYBE_NOT_TEXT else text
     if type(value) not in (str, int, bool):
         raise _NotThisShape  # a key read as null or a number with a point
     return value
@@ -142,4 +145,4 @@ def _value(text: str, plain: Callable[[str], Any]) -> Any:
         return {}
     if text == "[]":
         return []
-    return plain(text) if first in _MAYBE_NOT_TEXT else text
+    return plain(text) if first in MAYBE_NOT_TEXT else text

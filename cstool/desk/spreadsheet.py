@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import functools
 import io
-import marshal
-import pickle
 import re
 import tempfile
 from collections import deque
@@ -40,6 +38,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cstool.desk.chunks import pack, unpack
 from cstool.desk.zipping import DeflateSpool, Member, Piece, deflate, member_of, write_zip
 from cstool.errors import DeskError, InputError
 
@@ -471,7 +470,7 @@ class SheetOnWorker:
             return
         self._batch.append(item)
         if len(self._batch) >= self.BATCH:
-            self._send(_packed(self._batch))
+            self._send(pack(self._batch))
             self._batch = []
 
     def _send(self, data: bytes) -> None:
@@ -492,11 +491,11 @@ class SheetOnWorker:
         if self.local is not None:
             return self.local.stream.member(name, self.headers_of(self.local.stream.layout))
         if self._batch:
-            self._send(_packed(self._batch))
+            self._send(pack(self._batch))
             self._batch = []
         self._send(b"")
         self._path, whole = self._answer()
-        return Member(name, [whole], self._packed)
+        return Member(name, [whole], self._file_chunks)
 
     def _answer(self) -> Any:
         """The worker's answer once it has ended: what it made, or a DeskError saying why it failed."""
@@ -514,7 +513,7 @@ class SheetOnWorker:
             raise DeskError("error.sheet_worker", detail=value)
         return value
 
-    def _packed(self, piece: Piece) -> Iterator[bytes]:
+    def _file_chunks(self, piece: Piece) -> Iterator[bytes]:
         """The worker's file, a megabyte at a time."""
         with open(str(self._path), "rb") as fh:
             while chunk := fh.read(1 << 20):
@@ -555,7 +554,7 @@ def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], It
         sheet = GrowingSheet(first, CellMaker(tz))
         try:
             while data := conn.recv_bytes():
-                for item in _unpacked(data):
+                for item in unpack(data):
                     for row in rows_of(item):
                         sheet.add(row)
             member = sheet.stream.member("", headers_of(sheet.stream.layout))
@@ -576,21 +575,6 @@ def _sheet_worker(conn: Any, first: tuple[Any, ...], rows_of: Callable[[Any], It
             pass  # the writer has gone (interrupted)
     finally:
         conn.close()
-
-
-def _packed(batch: list[Any]) -> bytes:
-    """A batch of items as bytes for the worker: by marshal, which is quicker than pickle both
-    ways for the plain values of a ticket; by pickle if something in it is not plain."""
-    try:
-        return b"M" + marshal.dumps(batch)
-    except ValueError:
-        return b"P" + pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _unpacked(data: bytes) -> Any:
-    """The batch :func:`_packed` made these bytes of."""
-    body = memoryview(data)[1:]
-    return marshal.loads(body) if data[:1] == b"M" else pickle.loads(body)  # noqa: S301  (from our own process)
 
 
 _SHEET_END = '</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>'

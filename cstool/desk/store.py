@@ -148,6 +148,7 @@ class Desk:
         return self._refreshed(self._opened_index())
 
     def _opened_index(self) -> Any:
+        """The desk's index, opened once (after finishing what a killed import left staged)."""
         from cstool.desk.index import open_index
 
         if self._index is None:
@@ -156,6 +157,7 @@ class Desk:
         return self._index
 
     def _refreshed(self, index: Any) -> Any:
+        """The index refreshed against the files, the files it cannot read noted as skipped."""
         index.refresh()
         self.skipped.update(index.bad_files())
         return index
@@ -164,20 +166,22 @@ class Desk:
         """What ``reader(index)`` gives on the index refreshed against the files. On a large
         desk most of a refresh is the wait for git to say which files changed: while git
         still works, a reader of an index that most likely stands (:meth:`Index.stands`)
-        runs on it meanwhile, and what it gave is kept when the refresh then changes
-        nothing; else the reader runs (again) on the refreshed index. ``reader`` only reads."""
+        runs on it meanwhile, and what it gave is kept when nothing changed the index since
+        (neither this refresh nor another process's); else the reader runs (again) on the
+        refreshed index. ``reader`` only reads."""
         from cstool.desk.paths import PATHSPEC
         from cstool.git import repo
 
         index = self._opened_index()
         early: tuple[T] | None = None
         if repo.tree_state_running(self.root, PATHSPEC) and index.stands():
+            version = index.others_writes()
             try:
                 early = (reader(index),)
             except Exception:  # noqa: BLE001 — whatever it was, the reader runs again on the refreshed index
                 early = None
         self._refreshed(index)
-        if early is not None and not index.changed:
+        if early is not None and not index.last_refresh_changed and index.others_writes() == version:
             return early[0]
         return reader(index)
 

@@ -227,7 +227,7 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 
 # the first characters of a plain scalar that may read as something other than text (null,
 # a bool, a number); any other plain scalar, field names included, is text as it stands
-_MAYBE_NOT_TEXT = frozenset("~nNtTfF+-.0123456789")
+_MAYBE_NOT_TEXT = oneline.MAYBE_NOT_TEXT
 
 
 class _Unsupported(Exception):

@@ -126,6 +126,7 @@ class DeflateSpool:
             self._behind.popleft().result()
 
     def _write(self, data: bytes, tag: Any) -> None:
+        """Compress data into the open piece, or end it and open another when the tag changes."""
         if self._packer is None or tag != self._open.tag:
             self._end_piece()
             self._packer = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
@@ -140,12 +141,14 @@ class DeflateSpool:
         self._end_piece()
 
     def _end_piece(self) -> None:
+        """End the open piece on a byte boundary (a sync flush), so that pieces join."""
         if self._packer is not None:
             self._put(self._packer.flush(zlib.Z_SYNC_FLUSH))
             self.pieces.append(self._open)
             self._packer = None
 
     def _put(self, packed: bytes) -> None:
+        """Append compressed bytes to the file, after whatever was read from it meanwhile."""
         if packed:
             if self._moved:
                 self.file.seek(self._end)
@@ -219,6 +222,7 @@ class Member:
 
     @property
     def crc(self) -> int:
+        """The member's CRC-32, joined from its pieces'."""
         crc = 0
         for piece in self.pieces:
             crc = crc32_combine(crc, piece.crc, piece.size)
@@ -226,13 +230,16 @@ class Member:
 
     @property
     def size(self) -> int:
+        """The member's size uncompressed."""
         return sum(piece.size for piece in self.pieces)
 
     @property
     def csize(self) -> int:
+        """The member's size compressed."""
         return sum(piece.csize for piece in self.pieces)
 
     def packed(self) -> Iterator[bytes]:
+        """The member's compressed bytes, piece by piece."""
         for piece in self.pieces:
             yield from self.source(piece)
 

@@ -719,7 +719,8 @@ def period_populations(query: Any, among: Any, wholes: list[tuple[Any, Any]], ca
     """A period's populations from the moments the index keeps: ``query(sql, params)``
     runs one of :data:`MOMENT_SQL`; ``among(keys)`` keeps these tickets' keys for
     ``query(sql, params, True)``, which starts counting the rows of the kept tickets per
-    value of the second column and gives what waits for the counts, and for
+    value of the second column and gives what waits for the counts (``quietly``: without
+    raising what went wrong), and for
     ``query(None, None)``, which gives the kept tickets' :data:`ATTRS` by key; ``wholes``
     are the (key, ticket) the index keeps whole (:func:`ticket_base`), whose facts are
     worked out here."""
@@ -744,10 +745,14 @@ def period_populations(query: Any, among: Any, wholes: list[tuple[Any, Any]], ca
         taking_part.update(map(itemgetter(0), getattr(pop, name)))
     among(taking_part)
     handled = query(MOMENT_SQL["handled"], params, True)  # counted while the rest is worked out
-    pop.calls_pending = [r for r in pop.calls_pending if r[0] in taking_part]
-    pop.tickets = query(None, None)
-    for key, ticket in wholes:
-        add_facts(pop, key, _facts_from_ticket(ticket, cal, period, now))
+    try:
+        pop.calls_pending = [r for r in pop.calls_pending if r[0] in taking_part]
+        pop.tickets = query(None, None)
+        for key, ticket in wholes:
+            add_facts(pop, key, _facts_from_ticket(ticket, cal, period, now))
+    except BaseException:
+        handled(quietly=True)  # the count is waited for, its own failure not put before this one
+        raise
     pop.handled.update(dict(handled()))
     return pop
 

@@ -198,13 +198,19 @@ def due_rows(index: Any, cal: BusinessCalendar, now: datetime, *, within: Any, o
     return dated
 
 
+def in_calendar_time(kind: str, calendar: Any) -> bool:
+    """Whether an index deadline row counts calendar time (wall-clock minutes): its target
+    says so, or it is a customer's periodic visit; else business time."""
+    return bool(calendar) or kind == "visit"
+
+
 def overdue_flags(dated: list[tuple[tuple, datetime]], cal: BusinessCalendar, now: datetime) -> list[bool]:
     """:func:`overdue_at` of each dated index row, in its own time; the rows due at the same
     moment (a backlog holds many) are judged once."""
     judged: dict[tuple[datetime, bool], bool] = {}
     flags = []
     for (_, kind, _, _, calendar, *_), when in dated:
-        key = (when, bool(calendar) or kind == "visit")
+        key = (when, in_calendar_time(kind, calendar))
         flag = judged.get(key)
         if flag is None:
             flag = judged[key] = overdue_at(when, key[1], cal, now)
@@ -228,7 +234,7 @@ def row_items(dated: list[tuple[tuple, datetime]], config: Config, cal: Business
     timings: dict[tuple[datetime, bool], tuple[float, bool]] = {}
     items = []
     for (ident, kind, _, target, calendar, assignee, group, title), when in dated:
-        own_time = bool(calendar) or kind == "visit"
+        own_time = in_calendar_time(kind, calendar)
         timing = timings.get((when, own_time))
         if timing is None:
             timing = timings[(when, own_time)] = _timing(when, own_time, cal, now)
@@ -289,7 +295,7 @@ class JsonRecords:
         """For a kind, due moment, calendar flag and target: a record's text from its kind to
         its assignee and from its state to its end, and whether it is overdue."""
         kind, due, calendar, target = key
-        head, tail, left, overdue = self._moment(due, bool(calendar) or kind == "visit")
+        head, tail, left, overdue = self._moment(due, in_calendar_time(kind, calendar))
         state = _state(left, overdue, target, self.config.warn_at)
         words = self._words
         found = self._clocks[key] = ((words.get((1, kind)) or self._word(1, kind)) + head,
