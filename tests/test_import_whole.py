@@ -163,14 +163,25 @@ def _mixed_rows(desk: CliDesk) -> list[dict]:
     return rows
 
 
-def test_whole_tickets_checked_on_worker_processes_make_the_same_desk(git_desk, new_desk, tmp_path, monkeypatch):
-    rows = _mixed_rows(git_desk)
-    path = tmp_path / "tickets.json"
-    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    made = {}
+def _each_way(monkeypatch, new_desk):
+    """(on workers?, a new git desk to import into): first with whole tickets checked in this
+    process, then on worker processes."""
     for on_workers in (False, True):
         _imported_on_every_core(monkeypatch, on_workers)
-        target = new_desk(f"target-{on_workers}", git=True)
+        yield on_workers, new_desk(f"target-{on_workers}", git=True)
+
+
+def _json_file(tmp_path: Path, rows: list[dict]) -> Path:
+    path = tmp_path / "tickets.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_whole_tickets_checked_on_worker_processes_make_the_same_desk(git_desk, new_desk, tmp_path, monkeypatch):
+    rows = _mixed_rows(git_desk)
+    path = _json_file(tmp_path, rows)
+    made = {}
+    for on_workers, target in _each_way(monkeypatch, new_desk):
         target.ok("import", str(path), as_=SUPERVISOR, now="2026-11-25T10:00+08:00")
         tree = target.git("ls-tree", "-r", "HEAD").splitlines()
         whole = {row["id"] for row in rows if row.get("id")}
@@ -187,12 +198,9 @@ def test_rows_refused_on_worker_processes_are_named_in_order_as_in_one_process(g
     rows[9]["id"] = rows[2]["id"]  # the same ticket twice
     rows[7]["channel"] = "pigeon"  # a new contact on a channel the desk does not have
     rows[11]["history"] = []  # a whole ticket without its history
-    path = tmp_path / "tickets.json"
-    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    path = _json_file(tmp_path, rows)
     said = {}
-    for on_workers in (False, True):
-        _imported_on_every_core(monkeypatch, on_workers)
-        target = new_desk(f"target-{on_workers}", git=True)
+    for on_workers, target in _each_way(monkeypatch, new_desk):
         before = target.snapshot()
         said[on_workers] = assert_refusal(target.run("import", str(path), as_=SUPERVISOR), 2)
         assert target.snapshot() == before
