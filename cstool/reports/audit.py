@@ -530,10 +530,11 @@ def _cutoff_state(base: dict[str, Any], cutoff: float) -> tuple[bool, float, boo
     status = base["statuses"][k - 1] if k else None
     if status not in WORKING or created >= cutoff:
         return False, 0.0, False
+    age = (cutoff - created) / 86400
     first = base["first_reply"]
     answered = first is not None and first < k
     if base["fr_due"] is not None and not answered and sla.late(base["fr_due"], cutoff):
-        return True, (cutoff - created) / 86400, True
+        return True, age, True
     started = [c for c in base["cycles"] if c[0] < cutoff]
     if started:
         _, ended, reached, pauses, *_ = started[-1]
@@ -541,8 +542,8 @@ def _cutoff_state(base: dict[str, Any], cutoff: float) -> tuple[bool, float, boo
         paused_now = bool(paused) and (paused[-1][1] is None or paused[-1][1] >= cutoff)
         running = ended is None or ended >= cutoff
         if running and not paused_now and reached is not None and sla.late(reached, cutoff):
-            return True, (cutoff - created) / 86400, True
-    return True, (cutoff - created) / 86400, False
+            return True, age, True
+    return True, age, False
 
 
 def _facts_from_ticket(ticket: Any, cal: BusinessCalendar, period: Period, now: datetime) -> Facts:

@@ -174,6 +174,20 @@ def cycles(history: Any, tz: Any, times: Sequence[datetime | None] | None = None
     return cycles
 
 
+def _running_stretches(cycle: dict[str, Any]) -> list[tuple[datetime, datetime | None]]:
+    """A cycle's running stretches in order, (from, to): from its start up to each pause, then
+    from each pause's end; the last runs on (to None) unless a pause has not ended."""
+    stretches: list[tuple[datetime, datetime | None]] = []
+    cursor = cycle["start"]
+    for p_from, p_to in cycle["pauses"]:
+        stretches.append((cursor, p_from))
+        cursor = p_to
+        if cursor is None:
+            return stretches
+    stretches.append((cursor, None))
+    return stretches
+
+
 def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar,
                   now: datetime) -> tuple[float, datetime | None, float, bool]:
     """(elapsed active minutes, breach moment or None, paused minutes, paused now)."""
@@ -182,18 +196,12 @@ def measure_cycle(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar
     elapsed = 0.0
     paused = 0.0
     breach: datetime | None = None
-    cursor = cycle["start"]
-    intervals: list[tuple[datetime, datetime | None]] = []
     for p_from, p_to in cycle["pauses"]:
-        intervals.append((cursor, p_from))
         paused += cal.elapsed(p_from, min(p_to or end, end), target) if p_from < end else 0.0
-        cursor = p_to if p_to is not None else None
-        if cursor is None:
+        if p_to is None:
             break
-    if cursor is not None:
-        intervals.append((cursor, None))
     paused_now = bool(cycle["pauses"]) and cycle["pauses"][-1][1] is None and cycle["end"] is None
-    for a, b in intervals:
+    for a, b in _running_stretches(cycle):
         if a >= end:
             break
         stop = end if b is None else min(b, end)
@@ -213,16 +221,14 @@ def open_breach(cycle: dict[str, Any], target: Duration, cal: BusinessCalendar) 
     pause that has not ended."""
     total = cal.target_minutes(target)
     elapsed = 0.0
-    cursor = cycle["start"]
-    for p_from, p_to in cycle["pauses"]:
-        span = max(cal.elapsed(cursor, p_from, target), 0.0)
+    for a, b in _running_stretches(cycle):
+        if b is None:
+            return _add(cal, a, total - elapsed, target)
+        span = max(cal.elapsed(a, b, target), 0.0)
         if elapsed + span > total:
-            return _add(cal, cursor, total - elapsed, target)
+            return _add(cal, a, total - elapsed, target)
         elapsed += span
-        cursor = p_to
-        if cursor is None:
-            return None
-    return _add(cal, cursor, total - elapsed, target)
+    return None
 
 
 BUSINESS = Duration(text="business time")
